@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The PostgreSQL servers this run tests against: always the embedded one, plus a server when configured. */
+export function testDatabaseTargets(): { name: string; adminUrl: string }[] {
+  const targets = [{ name: 'embedded', adminUrl: process.env.TEST_EMBEDDED_DATABASE_URL! }];
+  if (process.env.TEST_DATABASE_URL) targets.push({ name: 'server', adminUrl: process.env.TEST_DATABASE_URL });
+  return targets;
+}
+
+/** Creates an empty database on the given server and returns its URL. */
+export async function createTestDatabase(adminUrl: string, prefix = 'taishi_t'): Promise<string> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -48,7 +48,8 @@ const byteSize = (raw: string) => {
   return Number(m[1]) * unit;
 };
 
-function setting<T>(s: Setting<T>): Setting<T> {
+// Keeps each entry's literal type, so `default` presence and the parsed type are visible to Settings.
+function setting<T, S extends Setting<T>>(s: S & Setting<T>): S {
   return s;
 }
 
@@ -118,7 +119,7 @@ export const SETTINGS = {
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
-type Parsed<K extends SettingName> = (typeof SETTINGS)[K] extends Setting<infer T> ? T : never;
+type Parsed<K extends SettingName> = Exclude<ReturnType<(typeof SETTINGS)[K]['parse']>, undefined>;
 export type Settings = { [K in SettingName]: (typeof SETTINGS)[K] extends { default: string } ? Parsed<K> : Parsed<K> | undefined };
 
 function readConfigFile(file: string): Record<string, string> {

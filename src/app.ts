@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import helmet from 'helmet';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module.js';
+import { AuthService, bearerCredential } from './auth/index.js';
+import { type ErrorBody, strictValidationPipe } from './common/http-errors.js';
+import type { Settings } from './config/index.js';
+import { connectDatabase, type DatabaseConnection } from './database/index.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface RunningApp {
+  app: INestApplication;
+  database: DatabaseConnection;
+  close(): Promise<void>;
+}
+
+/** Builds the whole service on the given settings; `listen` is the caller's choice. */
+export async function createApp(settings: Settings, options: { logger?: false } = {}): Promise<RunningApp> {
+  const database = await connectDatabase(settings);
+  const logger = options.logger ?? LEVELS.slice(0, LEVELS.indexOf(settings.TAISHI_LOG_LEVEL) + 1);
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, database.url), { logger, bodyParser: false });
+  } catch (error) {
+    await database.release();
+    throw error;
+  }
+  app.set('trust proxy', settings.TAISHI_TRUST_PROXY);
+  app.use(helmet());
+  // File uploads arrive as raw bytes: the import decides between UTF-8 and GBK itself.
+  app.use('/api/assets/import', express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT }));
+  app.useBodyParser('json', { limit: settings.TAISHI_BODY_LIMIT });
+  app.useGlobalPipes(strictValidationPipe());
+  mountApiDocs(app);
+  await app.init();
+  await app.get(AuthService).ensureInitialAdmin();
+  return {
+    app,
+    database,
+    close: async () => {
+      await app.close();
+      await database.release();
+    },
+  };
+}
+
+/** OpenAPI at /api/docs, behind the same bearer authentication as the rest of the API. */
+function mountApiDocs(app: NestExpressApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Taishi 态势 API')
+    .setDescription('Security situational awareness for smart-city systems')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  app.use(['/api/docs', '/api/docs-json'], async (req: Request, res: Response, next: NextFunction) => {
+    const credential = bearerCredential(req.headers.authorization);
+    const principal = credential ? await app.get(AuthService).authenticate(credential).catch(() => undefined) : undefined;
+    if (principal?.kind === 'user') return next();
+    const body: ErrorBody = principal
+      ? { statusCode: 403, error: 'Forbidden', message: 'API keys cannot read the API documentation' }
+      : { statusCode: 401, error: 'Unauthorized', message: 'Authentication required: send Authorization: Bearer <token>' };
+    res.status(body.statusCode).json(body);
+  });
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'api/docs-json' });
+}
+
+export async function listen(running: RunningApp, settings: Settings): Promise<void> {
+  await running.app.listen(settings.TAISHI_PORT, settings.TAISHI_HOST);
+  Logger.log(`Taishi listening on http://${settings.TAISHI_HOST}:${settings.TAISHI_PORT} (database: ${running.database.mode})`, 'Taishi');
+}

@@ -1,0 +1,141 @@
+import type { AssetInputDto, ContactDto } from './dto.js';
+
+/**
+ * The flat, spreadsheet form of an asset used by CSV import and export. County offices keep their
+ * inventories in Excel with Chinese headers and values, so both languages are accepted on import.
+ */
+interface Column {
+  key: string;
+  zh: string;
+  aliases?: string[];
+  read(asset: AssetView): string;
+}
+
+export interface AssetView extends Omit<AssetInputDto, 'department'> {
+  id: string;
+  department: string;
+}
+
+const list = (values: string[] | undefined) => (values ?? []).join(';');
+const contactField = (c: ContactDto | undefined, f: keyof ContactDto) => c?.[f] ?? '';
+
+export const COLUMNS: Column[] = [
+  { key: 'name', zh: '名称', aliases: ['系统名称', '资产名称'], read: (a) => a.name },
+  { key: 'type', zh: '类型', aliases: ['资产类型'], read: (a) => a.type },
+  { key: 'department', zh: '部门', aliases: ['所属部门', '责任部门'], read: (a) => a.department },
+  { key: 'addresses', zh: '地址', aliases: ['IP地址', '网络地址'], read: (a) => list(a.addresses) },
+  { key: 'zone', zh: '网络区域', aliases: ['区域'], read: (a) => a.zone ?? '' },
+  { key: 'contact_name', zh: '联系人', read: (a) => contactField(a.contact, 'name') },
+  { key: 'contact_email', zh: '联系人邮箱', read: (a) => contactField(a.contact, 'email') },
+  { key: 'contact_phone', zh: '联系人电话', read: (a) => contactField(a.contact, 'phone') },
+  { key: 'security_contact_name', zh: '安全负责人', read: (a) => contactField(a.securityContact, 'name') },
+  { key: 'security_contact_email', zh: '安全负责人邮箱', read: (a) => contactField(a.securityContact, 'email') },
+  { key: 'security_contact_phone', zh: '安全负责人电话', read: (a) => contactField(a.securityContact, 'phone') },
+  { key: 'mlps_level', zh: '等保级别', aliases: ['等级保护级别'], read: (a) => (a.mlps ? String(a.mlps.level) : '') },
+  { key: 'mlps_filing_number', zh: '备案证明编号', aliases: ['备案编号'], read: (a) => a.mlps?.filingNumber ?? '' },
+  { key: 'mlps_filing_date', zh: '备案日期', read: (a) => a.mlps?.filingDate ?? '' },
+  { key: 'mlps_last_assessment', zh: '最近测评日期', aliases: ['测评日期'], read: (a) => a.mlps?.lastAssessmentDate ?? '' },
+  { key: 'cii', zh: '关键信息基础设施', aliases: ['是否关基'], read: (a) => (a.cii?.designated ? 'yes' : 'no') },
+  { key: 'cii_designation_ref', zh: '关基认定文号', aliases: ['认定文号'], read: (a) => a.cii?.designationRef ?? '' },
+  { key: 'data_categories', zh: '数据类别', read: (a) => list(a.data?.categories) },
+  { key: 'data_level', zh: '数据级别', read: (a) => a.data?.level ?? '' },
+  { key: 'personal_data', zh: '个人信息', read: (a) => a.data?.personal ?? '' },
+  { key: 'personal_data_subjects', zh: '个人信息规模', aliases: ['涉及人数'], read: (a) => (a.data?.subjects === undefined ? '' : String(a.data.subjects)) },
+  { key: 'storage_location', zh: '存储位置', read: (a) => a.storageLocation ?? '' },
+  { key: 'criticality', zh: '重要程度', read: (a) => a.criticality ?? '' },
+  { key: 'lifecycle', zh: '状态', aliases: ['生命周期状态'], read: (a) => a.lifecycle ?? '' },
+  { key: 'tags', zh: '标签', read: (a) => list(a.tags) },
+];
+
+const VALUE_ALIASES: Record<string, Record<string, string>> = {
+  type: {
+    服务器: 'server', 终端: 'workstation', 工作站: 'workstation', 网络设备: 'network_device', 物联网网关: 'iot_gateway',
+    物联网传感器: 'iot_sensor', 传感器: 'iot_sensor', 摄像头: 'camera', 摄像机: 'camera', web应用: 'web_application',
+    网站: 'web_application', 数据库: 'database', 云服务: 'cloud_service', 其他: 'other',
+  },
+  data_level: { 核心: 'core', 核心数据: 'core', 重要: 'important', 重要数据: 'important', 一般: 'general', 一般数据: 'general' },
+  personal_data: { 无: 'none', 否: 'none', 个人信息: 'personal', 是: 'personal', 敏感个人信息: 'sensitive', 敏感: 'sensitive' },
+  storage_location: { 境内: 'in_china', 境外: 'abroad' },
+  criticality: { 低: 'low', 中: 'medium', 高: 'high', 关键: 'critical' },
+  lifecycle: { 规划: 'planned', 规划中: 'planned', 在用: 'active', 运行: 'active', 维护: 'maintenance', 维护中: 'maintenance', 退役: 'retired', 下线: 'retired' },
+};
+
+const TRUE_WORDS = ['yes', 'true', '1', '是', 'y'];
+const FALSE_WORDS = ['no', 'false', '0', '否', 'n', ''];
+
+export type HeaderMap = Map<number, string>;
+
+/** Maps header cells to column keys; unknown headers are errors, not silently ignored data. */
+export function mapHeader(header: string[]): { columns: HeaderMap; errors: string[] } {
+  const byName = new Map<string, string>();
+  for (const c of COLUMNS) for (const name of [c.key, c.zh, ...(c.aliases ?? [])]) byName.set(name.toLowerCase(), c.key);
+  const columns: HeaderMap = new Map();
+  const errors: string[] = [];
+  header.forEach((cell, index) => {
+    const key = byName.get(cell.trim().toLowerCase());
+    if (!key) errors.push(`unknown column "${cell}"`);
+    else if ([...columns.values()].includes(key)) errors.push(`column "${cell}" appears twice`);
+    else columns.set(index, key);
+  });
+  if (![...columns.values()].includes('name')) errors.push('missing column "name" (名称)');
+  return { columns, errors };
+}
+
+const splitList = (v: string) => v.split(/[;；|]/).map((s) => s.trim()).filter(Boolean);
+const alias = (key: string, v: string) => VALUE_ALIASES[key]?.[v.toLowerCase()] ?? v;
+
+/**
+ * One CSV row as the same plain object the JSON API accepts, so both go through one validator.
+ * Values that cannot be converted are left as they are for the validator to report.
+ */
+export function rowToInput(cells: string[], columns: HeaderMap): Record<string, unknown> {
+  const v: Record<string, string> = {};
+  for (const [index, key] of columns) v[key] = (cells[index] ?? '').trim();
+  const has = (key: string) => v[key] !== undefined && v[key] !== '';
+  const contact = (prefix: string) =>
+    has(`${prefix}_name`) || has(`${prefix}_email`) || has(`${prefix}_phone`)
+      ? { name: v[`${prefix}_name`], ...(has(`${prefix}_email`) ? { email: v[`${prefix}_email`] } : {}), ...(has(`${prefix}_phone`) ? { phone: v[`${prefix}_phone`] } : {}) }
+      : undefined;
+  const numeric = (raw: string) => (/^\d+$/.test(raw) ? Number(raw) : raw);
+  const bool = (raw: string) => (TRUE_WORDS.includes(raw.toLowerCase()) ? true : FALSE_WORDS.includes(raw.toLowerCase()) ? false : raw);
+  const input: Record<string, unknown> = {
+    name: v.name,
+    type: has('type') ? alias('type', v.type) : undefined,
+    department: has('department') ? v.department : undefined,
+    addresses: has('addresses') ? splitList(v.addresses) : undefined,
+    zone: has('zone') ? v.zone : undefined,
+    contact: contact('contact'),
+    securityContact: contact('security_contact'),
+    mlps: has('mlps_level')
+      ? {
+          level: numeric(v.mlps_level),
+          ...(has('mlps_filing_number') ? { filingNumber: v.mlps_filing_number } : {}),
+          ...(has('mlps_filing_date') ? { filingDate: v.mlps_filing_date } : {}),
+          ...(has('mlps_last_assessment') ? { lastAssessmentDate: v.mlps_last_assessment } : {}),
+        }
+      : undefined,
+    cii: has('cii') || has('cii_designation_ref') ? { designated: bool(v.cii ?? ''), ...(has('cii_designation_ref') ? { designationRef: v.cii_designation_ref } : {}) } : undefined,
+    data:
+      has('data_categories') || has('data_level') || has('personal_data') || has('personal_data_subjects')
+        ? {
+            ...(has('data_categories') ? { categories: splitList(v.data_categories) } : {}),
+            ...(has('data_level') ? { level: alias('data_level', v.data_level) } : {}),
+            ...(has('personal_data') ? { personal: alias('personal_data', v.personal_data) } : {}),
+            ...(has('personal_data_subjects') ? { subjects: numeric(v.personal_data_subjects) } : {}),
+          }
+        : undefined,
+    storageLocation: has('storage_location') ? alias('storage_location', v.storage_location) : undefined,
+    criticality: has('criticality') ? alias('criticality', v.criticality) : undefined,
+    lifecycle: has('lifecycle') ? alias('lifecycle', v.lifecycle) : undefined,
+    tags: has('tags') ? splitList(v.tags) : undefined,
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+}
+
+export function assetToRow(asset: AssetView): string[] {
+  return COLUMNS.map((c) => c.read(asset));
+}
+
+export function tableHeader(language: 'en' | 'zh'): string[] {
+  return COLUMNS.map((c) => (language === 'zh' ? c.zh : c.key));
+}

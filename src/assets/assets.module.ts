@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { Asset, AssetAddress } from './asset.entity.js';
+import { AssetsController } from './assets.controller.js';
+import { AssetsService } from './assets.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Asset, AssetAddress]), AuditModule],
+  controllers: [AssetsController],
+  providers: [AssetsService],
+  exports: [AssetsService],
+})
+export class AssetsModule {}

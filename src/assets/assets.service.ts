@@ -1,0 +1,388 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import iconv from 'iconv-lite';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { User } from '../auth/entities.js';
+import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
+import { isUniqueViolation } from '../database/index.js';
+import { normalizeAddress, type NormalizedAddress } from './addresses.js';
+import { Asset, AssetAddress } from './asset.entity.js';
+import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
+import { decodeText, parseCsv, toCsv } from './csv.js';
+import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
+
+export interface RowError {
+  row: number;
+  field?: string;
+  message: string;
+}
+
+export interface ImportReport {
+  dryRun: boolean;
+  encoding?: 'utf-8' | 'gb18030';
+  total: number;
+  valid: number;
+  created: number;
+  errors: RowError[];
+}
+
+export type ImportProgress = (done: number, total: number) => void;
+
+interface AddressConflict {
+  address: string;
+  assetId: string;
+  assetName: string;
+  department: string;
+}
+
+export function toView(a: Asset): AssetView {
+  return {
+    id: a.id,
+    name: a.name,
+    type: a.type,
+    department: a.department,
+    ...(a.contactUserId ? { contactUserId: a.contactUserId } : {}),
+    ...(a.contact ? { contact: a.contact } : {}),
+    ...(a.securityContact ? { securityContact: a.securityContact } : {}),
+    addresses: a.addresses,
+    ...(a.zone ? { zone: a.zone } : {}),
+    ...(a.mlpsLevel
+      ? {
+          mlps: {
+            level: a.mlpsLevel,
+            ...(a.mlpsFilingNumber ? { filingNumber: a.mlpsFilingNumber } : {}),
+            ...(a.mlpsFilingDate ? { filingDate: a.mlpsFilingDate } : {}),
+            ...(a.mlpsLastAssessment ? { lastAssessmentDate: a.mlpsLastAssessment } : {}),
+          },
+        }
+      : {}),
+    cii: { designated: a.cii, ...(a.ciiDesignationRef ? { designationRef: a.ciiDesignationRef } : {}) },
+    data: {
+      categories: a.dataCategories,
+      level: a.dataLevel,
+      personal: a.personalData,
+      ...(a.personalDataSubjects !== null ? { subjects: a.personalDataSubjects } : {}),
+    },
+    storageLocation: a.storageLocation,
+    criticality: a.criticality,
+    lifecycle: a.lifecycle,
+    tags: a.tags,
+    createdAt: a.createdAt?.toISOString(),
+    updatedAt: a.updatedAt?.toISOString(),
+  } as AssetView;
+}
+
+/** Applies a full (create) or partial (update) input; nested groups given are replaced whole. */
+function applyInput(asset: Asset, input: Partial<AssetInputDto>, addresses: NormalizedAddress[] | undefined): void {
+  if (input.name !== undefined) asset.name = input.name;
+  if (input.type !== undefined) asset.type = input.type;
+  if (input.department !== undefined) asset.department = input.department;
+  if (input.contactUserId !== undefined) asset.contactUserId = input.contactUserId;
+  if (input.contact !== undefined) asset.contact = { ...input.contact };
+  if (input.securityContact !== undefined) asset.securityContact = { ...input.securityContact };
+  if (addresses) asset.addresses = addresses.map((a) => a.value);
+  if (input.zone !== undefined) asset.zone = input.zone;
+  if (input.mlps !== undefined) {
+    asset.mlpsLevel = input.mlps.level;
+    asset.mlpsFilingNumber = input.mlps.filingNumber ?? null;
+    asset.mlpsFilingDate = input.mlps.filingDate ?? null;
+    asset.mlpsLastAssessment = input.mlps.lastAssessmentDate ?? null;
+  }
+  if (input.cii !== undefined) {
+    asset.cii = input.cii.designated;
+    asset.ciiDesignationRef = input.cii.designationRef ?? null;
+  }
+  if (input.data !== undefined) {
+    asset.dataCategories = input.data.categories ?? [];
+    asset.dataLevel = input.data.level ?? 'general';
+    asset.personalData = input.data.personal ?? 'none';
+    asset.personalDataSubjects = input.data.subjects ?? null;
+  }
+  if (input.storageLocation !== undefined) asset.storageLocation = input.storageLocation;
+  if (input.criticality !== undefined) asset.criticality = input.criticality;
+  if (input.lifecycle !== undefined) asset.lifecycle = input.lifecycle;
+  if (input.tags !== undefined) asset.tags = [...new Set(input.tags)];
+  asset.updatedAt = new Date();
+}
+
+function newAsset(): Asset {
+  return Object.assign(new Asset(), {
+    contactUserId: null,
+    contact: null,
+    securityContact: null,
+    addresses: [],
+    zone: null,
+    mlpsLevel: null,
+    mlpsFilingNumber: null,
+    mlpsFilingDate: null,
+    mlpsLastAssessment: null,
+    cii: false,
+    ciiDesignationRef: null,
+    dataCategories: [],
+    dataLevel: 'general',
+    personalData: 'none',
+    personalDataSubjects: null,
+    storageLocation: 'in_china',
+    criticality: 'medium',
+    lifecycle: 'active',
+    tags: [],
+  } satisfies Partial<Asset>);
+}
+
+function validationMessages(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
+    return [...own, ...validationMessages(e.children ?? [], field)];
+  });
+}
+
+function normalizeAll(raw: string[] | undefined): { addresses?: NormalizedAddress[]; errors: string[] } {
+  if (raw === undefined) return { errors: [] };
+  const addresses = new Map<string, NormalizedAddress>();
+  const errors: string[] = [];
+  for (const text of raw) {
+    const result = normalizeAddress(text);
+    if ('error' in result) errors.push(result.error);
+    else addresses.set(result.value, result);
+  }
+  return { addresses: [...addresses.values()], errors };
+}
+
+@Injectable()
+export class AssetsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: AssetListQuery, principal: Principal): Promise<{ items: AssetView[]; total: number }> {
+    const qb = this.dataSource.getRepository(Asset).createQueryBuilder('a').orderBy('a.name', 'ASC').addOrderBy('a.id', 'ASC');
+    const scope = departmentScope(principal);
+    if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
+    if (query.department) qb.andWhere('a.department = :department', { department: query.department });
+    if (query.type) qb.andWhere('a.type = :type', { type: query.type });
+    if (query.zone) qb.andWhere('a.zone = :zone', { zone: query.zone });
+    if (query.lifecycle) qb.andWhere('a.lifecycle = :lifecycle', { lifecycle: query.lifecycle });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
+      qb.andWhere(new Brackets((w) => w.where('a.name ILIKE :like', { like }).orWhere('array_to_string(a.addresses, \' \') ILIKE :like', { like })));
+    }
+    const [rows, total] = await qb.take(query.limit ?? 100).skip(query.offset ?? 0).getManyAndCount();
+    return { items: rows.map(toView), total };
+  }
+
+  /** Owners get 404 for other departments' assets: they must not learn what exists elsewhere. */
+  private async findVisible(m: EntityManager, id: string, principal: Principal, lock = false): Promise<Asset> {
+    const qb = m.getRepository(Asset).createQueryBuilder('a').where('a.id = :id', { id });
+    if (lock) qb.setLock('pessimistic_write');
+    const asset = await qb.getOne();
+    const scope = departmentScope(principal);
+    if (!asset || (scope !== undefined && asset.department !== scope)) throw new NotFoundException(`No asset ${id}`);
+    return asset;
+  }
+
+  async get(id: string, principal: Principal): Promise<AssetView> {
+    return toView(await this.findVisible(this.dataSource.manager, id, principal));
+  }
+
+  private resolveDepartment(requested: string | undefined, principal: Principal): string {
+    const scope = departmentScope(principal);
+    if (scope === undefined) {
+      if (!requested) throw new BadRequestException('department: required');
+      return requested;
+    }
+    if (requested && requested !== scope) throw new ForbiddenException(`Owners register assets for their own department (${scope}) only`);
+    return scope;
+  }
+
+  private async conflicts(m: EntityManager, values: string[], excludeAssetId?: string): Promise<AddressConflict[]> {
+    if (!values.length) return [];
+    const rows = await m
+      .getRepository(AssetAddress)
+      .createQueryBuilder('x')
+      .innerJoin(Asset, 'a', 'a.id = x.asset_id')
+      .select(['x.value AS address', 'a.id AS "assetId"', 'a.name AS "assetName"', 'a.department AS department'])
+      .where('x.live AND x.value IN (:...values)', { values })
+      .andWhere(excludeAssetId ? 'x.asset_id <> :excludeAssetId' : 'TRUE', { excludeAssetId })
+      .getRawMany<AddressConflict>();
+    return rows;
+  }
+
+  private conflictError(conflicts: AddressConflict[], principal: Principal): ConflictException {
+    const scope = departmentScope(principal);
+    const describe = (c: AddressConflict) =>
+      scope === undefined || c.department === scope ? `${c.address} is already registered to asset "${c.assetName}" (${c.assetId})` : `${c.address} is already registered to an asset of another department (${c.assetId})`;
+    return new ConflictException({
+      message: conflicts.map(describe).join('; '),
+      details: conflicts.map((c) => ({ address: c.address, assetId: c.assetId, ...(scope === undefined || c.department === scope ? { assetName: c.assetName } : {}) })),
+    });
+  }
+
+  private async assertContactUser(m: EntityManager, contactUserId: string | undefined): Promise<void> {
+    if (contactUserId && !(await m.existsBy(User, { id: contactUserId }))) throw new BadRequestException(`contactUserId: no user ${contactUserId}`);
+  }
+
+  private async saveAddresses(m: EntityManager, asset: Asset, addresses: NormalizedAddress[]): Promise<void> {
+    await m.delete(AssetAddress, { assetId: asset.id });
+    const live = asset.lifecycle !== 'retired';
+    if (addresses.length) await m.insert(AssetAddress, addresses.map((a) => ({ assetId: asset.id, value: a.value, kind: a.kind, live })));
+  }
+
+  async create(input: AssetInputDto, caller: Caller): Promise<AssetView> {
+    const department = this.resolveDepartment(input.department, caller.principal);
+    const { addresses = [], errors } = normalizeAll(input.addresses);
+    if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
+    return this.withDuplicateGuard(caller.principal, () =>
+      this.dataSource.transaction(async (m) => {
+        await this.assertContactUser(m, input.contactUserId);
+        const asset = newAsset();
+        applyInput(asset, { ...input, department }, addresses);
+        const found = asset.lifecycle === 'retired' ? [] : await this.conflicts(m, asset.addresses);
+        if (found.length) throw this.conflictError(found, caller.principal);
+        const saved = await m.save(asset);
+        await this.saveAddresses(m, saved, addresses);
+        const view = toView(saved);
+        await this.audit.record({ ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view }, m);
+        return view;
+      }),
+    );
+  }
+
+  async update(id: string, input: AssetUpdateDto, caller: Caller): Promise<AssetView> {
+    const { addresses, errors } = normalizeAll(input.addresses);
+    if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
+    return this.withDuplicateGuard(caller.principal, () =>
+      this.dataSource.transaction(async (m) => {
+        const asset = await this.findVisible(m, id, caller.principal, true);
+        if (input.department !== undefined) this.resolveDepartment(input.department, caller.principal);
+        await this.assertContactUser(m, input.contactUserId);
+        const before = toView(asset);
+        applyInput(asset, input, addresses);
+        const effective = addresses ?? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress);
+        const found = asset.lifecycle === 'retired' ? [] : await this.conflicts(m, asset.addresses, id);
+        if (found.length) throw this.conflictError(found, caller.principal);
+        const saved = await m.save(asset);
+        await this.saveAddresses(m, saved, effective);
+        const after = toView(saved);
+        await this.audit.record({ ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after }, m);
+        return after;
+      }),
+    );
+  }
+
+  async remove(id: string, caller: Caller): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const asset = await this.findVisible(m, id, caller.principal, true);
+      await m.delete(Asset, { id });
+      await this.audit.record({ ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) }, m);
+    });
+  }
+
+  /** The unique index catches what a concurrent registration slipped past the pre-check. */
+  private async withDuplicateGuard<T>(principal: Principal, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isUniqueViolation(error, 'asset_addresses_live_key')) throw error;
+      const value = /\(value\)=\((.*)\)/.exec((error as { driverError?: { detail?: string } }).driverError?.detail ?? '')?.[1];
+      const found = value ? await this.conflicts(this.dataSource.manager, [value]) : [];
+      throw found.length ? this.conflictError(found, principal) : new ConflictException('An address is already registered to another asset');
+    }
+  }
+
+  /**
+   * Validates every row first (dry run stops there) and then writes all of them in one
+   * transaction, so an import either lands whole or not at all.
+   */
+  async import(content: Buffer, format: 'csv' | 'json', dryRun: boolean, caller: Caller, onProgress?: ImportProgress): Promise<ImportReport> {
+    const parsed = this.parseImport(content, format);
+    const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, errors: [...parsed.errors] };
+    const valid: { row: number; input: AssetInputDto; addresses: NormalizedAddress[] }[] = [];
+    const seen = new Map<string, number>();
+    let done = 0;
+    for (const { row, plain } of parsed.rows) {
+      const rowErrors = await this.validateRow(plain, caller.principal);
+      const { addresses = [], errors } = normalizeAll(Array.isArray(plain.addresses) ? (plain.addresses as string[]) : undefined);
+      rowErrors.push(...errors.map((message) => ({ field: 'addresses', message })));
+      for (const a of addresses) {
+        const other = seen.get(a.value);
+        if (other !== undefined) rowErrors.push({ field: 'addresses', message: `${a.value} also appears on row ${other} of this file` });
+        else seen.set(a.value, row);
+      }
+      if (rowErrors.length) report.errors.push(...rowErrors.map((e) => ({ row, ...e })));
+      else valid.push({ row, input: plainToInstance(AssetInputDto, plain), addresses });
+      onProgress?.(++done, parsed.rows.length);
+    }
+    const conflicts = await this.conflicts(this.dataSource.manager, [...seen.keys()]);
+    for (const c of conflicts) {
+      const row = seen.get(c.address)!;
+      report.errors.push({ row, field: 'addresses', message: this.conflictError([c], caller.principal).message });
+    }
+    const badRows = new Set(report.errors.map((e) => e.row));
+    report.valid = valid.filter((v) => !badRows.has(v.row)).length;
+    report.errors.sort((a, b) => a.row - b.row);
+    if (dryRun) return report;
+    if (report.errors.length) throw new UnprocessableEntityException({ message: `Import refused: ${badRows.size} row(s) have errors; nothing was written`, details: report });
+    await this.withDuplicateGuard(caller.principal, () =>
+      this.dataSource.transaction(async (m) => {
+        for (const { input, addresses } of valid) {
+          await this.assertContactUser(m, input.contactUserId);
+          const asset = newAsset();
+          applyInput(asset, { ...input, department: this.resolveDepartment(input.department, caller.principal) }, addresses);
+          const saved = await m.save(asset);
+          await this.saveAddresses(m, saved, addresses);
+        }
+        await this.audit.record({ ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } }, m);
+      }),
+    );
+    report.created = valid.length;
+    return report;
+  }
+
+  private parseImport(content: Buffer, format: 'csv' | 'json'): { rows: { row: number; plain: Record<string, unknown> }[]; errors: RowError[]; encoding?: 'utf-8' | 'gb18030' } {
+    const { text, encoding } = decodeText(content);
+    if (format === 'json') {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (error) {
+        throw new BadRequestException(`Malformed JSON: ${(error as Error).message}`);
+      }
+      if (!Array.isArray(data)) throw new BadRequestException('A JSON import is an array of assets');
+      return { rows: data.map((plain, i) => ({ row: i + 1, plain: plain as Record<string, unknown> })), errors: [], encoding };
+    }
+    const [header, ...body] = parseCsv(text);
+    if (!header) throw new BadRequestException('The CSV file is empty');
+    const { columns, errors } = mapHeader(header.cells);
+    if (errors.length) throw new BadRequestException({ message: `CSV header: ${errors.join('; ')}`, details: errors.map((message) => ({ row: header.line, message })) });
+    // Row numbers are the file's line numbers, as a spreadsheet shows them.
+    return { rows: body.map((r) => ({ row: r.line, plain: rowToInput(r.cells, columns) })), errors: [], encoding };
+  }
+
+  private async validateRow(plain: unknown, principal: Principal): Promise<{ field?: string; message: string }[]> {
+    if (!plain || typeof plain !== 'object' || Array.isArray(plain)) return [{ message: 'not an object' }];
+    const dto = plainToInstance(AssetInputDto, plain);
+    const errors = validationMessages(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+    try {
+      this.resolveDepartment(dto.department, principal);
+    } catch (error) {
+      errors.push({ field: 'department', message: (error as Error).message.replace(/^department: /, '') });
+    }
+    return errors;
+  }
+
+  async export(principal: Principal, format: 'csv' | 'json', headers: 'en' | 'zh', encoding: 'utf-8' | 'gbk'): Promise<{ body: Buffer; contentType: string; extension: string }> {
+    const scope = departmentScope(principal);
+    const assets = await this.dataSource.getRepository(Asset).find({ where: scope !== undefined ? { department: scope } : {}, order: { name: 'ASC', id: 'ASC' } });
+    const views = assets.map(toView);
+    if (format === 'json') return { body: Buffer.from(JSON.stringify(views, null, 2)), contentType: 'application/json; charset=utf-8', extension: 'json' };
+    const csv = toCsv(tableHeader(headers), views.map(assetToRow));
+    // UTF-8 with a BOM opens correctly in Excel; GBK is for older tools that expect it.
+    const body = encoding === 'gbk' ? iconv.encode(csv, 'gbk') : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]);
+    return { body, contentType: `text/csv; charset=${encoding}`, extension: 'csv' };
+  }
+}

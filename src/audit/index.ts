@@ -1,0 +1,2 @@
+export { AuditModule } from './audit.module.js';
+export { AuditService, type AuditEntry, type ChainVerification } from './audit.service.js';

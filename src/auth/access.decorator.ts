@@ -1,0 +1,20 @@
+import { SetMetadata } from '@nestjs/common';
+import type { ApiKeyScope, Role } from './roles.js';
+
+/**
+ * Every route declares who may call it. A route without a policy is refused (and the RBAC matrix
+ * test fails), so forgetting the decorator can never open a route.
+ */
+export type AccessPolicy = { public: true } | { public: false; roles: Role[]; scopes: ApiKeyScope[] };
+
+export const ACCESS_POLICY = 'taishi:access-policy';
+
+export const Access = {
+  /** No authentication: health probes only. */
+  public: () => SetMetadata(ACCESS_POLICY, { public: true } satisfies AccessPolicy),
+  /** Logged-in users with one of these roles. */
+  roles: (...roles: Role[]) => SetMetadata(ACCESS_POLICY, { public: false, roles, scopes: [] } satisfies AccessPolicy),
+  /** API keys carrying this scope (and, optionally, users with these roles). */
+  scope: (scope: ApiKeyScope, ...roles: Role[]) =>
+    SetMetadata(ACCESS_POLICY, { public: false, roles, scopes: [scope] } satisfies AccessPolicy),
+};

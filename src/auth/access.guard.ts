@@ -1,0 +1,43 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
+import { AuthService } from './auth.service.js';
+import type { RequestPrincipal } from './roles.js';
+
+export type AuthenticatedRequest = Request & { principal?: RequestPrincipal };
+
+export function bearerCredential(header: string | undefined): string | undefined {
+  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return m?.[1];
+}
+
+/** Global guard: authenticates the bearer credential and enforces the route's declared policy. */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('Access');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!policy) {
+      // Fail closed: a route someone forgot to annotate is not open to anyone.
+      this.logger.error(`Route ${request.method} ${request.path} has no access policy; refusing`);
+      throw new ForbiddenException('This route has no access policy');
+    }
+    if (policy.public) return true;
+    const credential = bearerCredential(request.headers.authorization);
+    if (!credential) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
+    const principal = await this.auth.authenticate(credential);
+    request.principal = principal;
+    const allowed =
+      principal.kind === 'user' ? policy.roles.includes(principal.role) : principal.scopes.some((s) => policy.scopes.includes(s));
+    if (!allowed) throw new ForbiddenException(principal.kind === 'user' ? `Role ${principal.role} may not do this` : 'API key scope does not allow this');
+    return true;
+  }
+}

@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './roles.js';
+
+export class LoginDto {
+  @ApiProperty() @IsString() @Length(1, 100) username: string;
+  @ApiProperty() @IsString() @Length(1, 200) password: string;
+}
+
+const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'zhang.wei' }) @Matches(USERNAME, { message: 'username must be 2-64 letters, digits or . _ @ -' }) username: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) displayName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role: Role;
+  @ApiPropertyOptional({ description: 'Required for role owner' })
+  @ValidateIf((o: CreateUserDto) => o.role === 'owner' || o.department !== undefined)
+  @IsString()
+  @Length(1, 100)
+  department?: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12) @MaxLength(200) password: string;
+  @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) displayName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) department?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() disabled?: boolean;
+  @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
+}
+
+export class ResetPasswordDto {
+  @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12) @MaxLength(200) password: string;
+}
+
+export class UpdateMeDto {
+  @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) displayName?: string;
+  @ApiPropertyOptional() @ValidateIf((o: UpdateMeDto) => o.newPassword !== undefined) @IsString() currentPassword?: string;
+  @ApiPropertyOptional({ minLength: 12 }) @IsOptional() @IsString() @MinLength(12) @MaxLength(200) newPassword?: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'syslog-relay-1' }) @IsString() @Length(1, 100) name: string;
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true }) @IsArray() @ArrayNotEmpty() @IsIn(API_KEY_SCOPES, { each: true }) scopes: ApiKeyScope[];
+}

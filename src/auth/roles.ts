@@ -1,0 +1,38 @@
+export const ROLES = ['admin', 'analyst', 'compliance', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const API_KEY_SCOPES = ['ingest'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** Who is making an HTTP request: a logged-in user or a collector's API key. */
+export type RequestPrincipal =
+  | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string }
+  | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[] };
+
+export type Principal =
+  | RequestPrincipal
+  /** An operator at the server's console running `taishi` commands: full rights, as an OS login already implies. */
+  | { kind: 'cli'; name: string };
+
+/** Who asked for a change and from where: what every audited service method needs. */
+export interface Caller {
+  principal: Principal;
+  sourceIp: string | null;
+}
+
+/** The department an owner is confined to; undefined for roles that see every department. */
+export function departmentScope(principal: Principal): string | undefined {
+  return principal.kind === 'user' && principal.role === 'owner' ? (principal.department ?? '') : undefined;
+}
+
+/** The name the audit trail records for a principal. */
+export function actorName(principal: Principal | undefined): string {
+  if (!principal) return 'anonymous';
+  if (principal.kind === 'cli') return `cli:${principal.name}`;
+  return principal.kind === 'user' ? principal.username : `api-key:${principal.name}`;
+}
+
+export function actorRole(principal: Principal | undefined): string | null {
+  if (!principal) return null;
+  return principal.kind === 'user' ? principal.role : principal.kind;
+}

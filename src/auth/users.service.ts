@@ -1,0 +1,151 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { isUniqueViolation } from '../database/index.js';
+import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from './dto.js';
+import { ApiKey, publicApiKey, publicUser, Session, User } from './entities.js';
+import type { Caller, Principal } from './roles.js';
+import { hashPassword, newSecret, verifyPassword } from './secrets.js';
+
+type UserPrincipal = Principal & { kind: 'user' };
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list() {
+    const users = await this.dataSource.getRepository(User).find({ order: { username: 'ASC' } });
+    return users.map(publicUser);
+  }
+
+  async get(id: string) {
+    return publicUser(await this.find(id));
+  }
+
+  private async find(id: string): Promise<User> {
+    const user = await this.dataSource.getRepository(User).findOneBy({ id });
+    if (!user) throw new NotFoundException(`No user ${id}`);
+    return user;
+  }
+
+  async create(dto: CreateUserDto, caller: Caller) {
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        const user = await m.save(
+          m.create(User, {
+            username: dto.username,
+            displayName: dto.displayName ?? dto.username,
+            email: dto.email ?? null,
+            role: dto.role,
+            department: dto.department ?? null,
+            language: dto.language ?? 'zh-CN',
+            passwordHash: await hashPassword(dto.password),
+            failedLogins: 0,
+            disabled: false,
+            updatedAt: new Date(),
+          }),
+        );
+        const view = publicUser(user);
+        await this.audit.record({ ...caller, action: 'user.create', targetType: 'user', targetId: user.id, after: view }, m);
+        return view;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException(`Username ${dto.username} is already taken`);
+      throw error;
+    }
+  }
+
+  async update(id: string, dto: UpdateUserDto, caller: Caller) {
+    return this.dataSource.transaction(async (m) => {
+      const user = await m.findOneBy(User, { id });
+      if (!user) throw new NotFoundException(`No user ${id}`);
+      const before = publicUser(user);
+      Object.assign(user, Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)), { updatedAt: new Date() });
+      if (user.role === 'owner' && !user.department) throw new BadRequestException('A user with role owner needs a department');
+      if (caller.principal.kind === 'user' && caller.principal.id === id && (user.role !== 'admin' || user.disabled)) {
+        throw new BadRequestException('Administrators cannot demote or disable themselves; ask another administrator');
+      }
+      await m.save(user);
+      if (user.disabled) await m.update(Session, { userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const after = publicUser(user);
+      await this.audit.record({ ...caller, action: 'user.update', targetType: 'user', targetId: id, before, after }, m);
+      return after;
+    });
+  }
+
+  async resetPassword(id: string, password: string, caller: Caller) {
+    await this.dataSource.transaction(async (m) => {
+      const user = await m.findOneBy(User, { id });
+      if (!user) throw new NotFoundException(`No user ${id}`);
+      await m.update(User, id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date(), failedLogins: 0, lockedUntil: null, updatedAt: new Date() });
+      // A reset password means the old one may be known: end every session made with it.
+      await m.update(Session, { userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      await this.audit.record({ ...caller, action: 'user.password-reset', targetType: 'user', targetId: id }, m);
+    });
+  }
+
+  async unlock(id: string, caller: Caller) {
+    await this.dataSource.transaction(async (m) => {
+      const result = await m.update(User, id, { failedLogins: 0, lockedUntil: null });
+      if (!result.affected) throw new NotFoundException(`No user ${id}`);
+      await this.audit.record({ ...caller, action: 'user.unlock', targetType: 'user', targetId: id }, m);
+    });
+  }
+
+  async updateMe(principal: UserPrincipal, dto: UpdateMeDto, sourceIp: string | null) {
+    return this.dataSource.transaction(async (m) => {
+      const user = await m.findOneByOrFail(User, { id: principal.id });
+      const before = publicUser(user);
+      if (dto.newPassword !== undefined) {
+        if (!dto.currentPassword || !(await verifyPassword(dto.currentPassword, user.passwordHash))) {
+          throw new UnauthorizedException('Current password is wrong');
+        }
+        user.passwordHash = await hashPassword(dto.newPassword);
+        user.passwordChangedAt = new Date();
+        await m.update(Session, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      }
+      if (dto.language) user.language = dto.language;
+      if (dto.displayName !== undefined) user.displayName = dto.displayName;
+      user.updatedAt = new Date();
+      await m.save(user);
+      const after = publicUser(user);
+      await this.audit.record({ principal, sourceIp, action: dto.newPassword ? 'user.password-change' : 'user.update-self', targetType: 'user', targetId: user.id, before, after }, m);
+      return after;
+    });
+  }
+
+  async listApiKeys() {
+    return (await this.dataSource.getRepository(ApiKey).find({ order: { createdAt: 'DESC' } })).map(publicApiKey);
+  }
+
+  /** The only time the key itself is returned; afterwards only its hash exists. */
+  async createApiKey(dto: CreateApiKeyDto, caller: Caller) {
+    const { secret, hash } = newSecret('tsk');
+    return this.dataSource.transaction(async (m) => {
+      const key = await m.save(
+        m.create(ApiKey, {
+          name: dto.name,
+          prefix: secret.slice(0, 12),
+          keyHash: hash,
+          scopes: [...new Set(dto.scopes)],
+          createdBy: caller.principal.kind === 'user' ? caller.principal.id : null,
+        }),
+      );
+      const view = publicApiKey(key);
+      await this.audit.record({ ...caller, action: 'api-key.create', targetType: 'api-key', targetId: key.id, after: view }, m);
+      return { ...view, key: secret };
+    });
+  }
+
+  async revokeApiKey(id: string, caller: Caller) {
+    await this.dataSource.transaction(async (m) => {
+      const result = await m.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (!result.affected) throw new NotFoundException(`No active API key ${id}`);
+      await this.audit.record({ ...caller, action: 'api-key.revoke', targetType: 'api-key', targetId: id }, m);
+    });
+  }
+}

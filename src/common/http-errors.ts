@@ -1,0 +1,78 @@
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+
+/** The one error shape of the API. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+  errorId?: string;
+}
+
+const STATUS_TEXT: Record<number, string> = Object.fromEntries(
+  Object.entries(HttpStatus)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v, k.toLowerCase().replace(/(^|_)(\w)/g, (_m, sep: string, c: string) => (sep ? ' ' : '') + c.toUpperCase())]),
+);
+
+function flattenValidationErrors(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
+  });
+}
+
+/** Validation for every body and query: unknown fields are named, not silently dropped. */
+export function strictValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => {
+      const details = flattenValidationErrors(errors);
+      const unknown = details.filter((d) => d.problems.some((p) => p.endsWith('should not exist'))).map((d) => d.field);
+      const invalid = details.filter((d) => !unknown.includes(d.field)).map((d) => `${d.field}: ${d.problems.join('; ')}`);
+      const parts = [...(unknown.length ? [`Unknown field(s): ${unknown.join(', ')}`] : []), ...invalid];
+      return new BadRequestException({ message: parts.join('. '), details });
+    },
+  });
+}
+
+/** Body-parser failures arrive as plain errors carrying a status and a type. */
+function bodyParserError(exception: unknown): ErrorBody | undefined {
+  const e = exception as { type?: string; status?: number; limit?: number };
+  if (e?.type === 'entity.parse.failed') return { statusCode: 400, error: 'Bad Request', message: 'Malformed JSON in request body' };
+  if (e?.type === 'entity.too.large') return { statusCode: 413, error: 'Payload Too Large', message: `Request body exceeds the limit of ${e.limit} bytes` };
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return { statusCode: 415, error: 'Unsupported Media Type', message: 'Unsupported body encoding or charset' };
+  if (e?.type === 'request.aborted') return { statusCode: 400, error: 'Bad Request', message: 'Request body was aborted' };
+  return undefined;
+}
+
+export function errorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const r = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
+    const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+    return { body: { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, ...(r.details !== undefined ? { details: r.details } : {}) }, unexpected: false };
+  }
+  const parsed = bodyParserError(exception);
+  if (parsed) return { body: parsed, unexpected: false };
+  return { body: { statusCode: 500, error: 'Internal Server Error', message: 'Unexpected error; quote the errorId when reporting it', errorId: randomUUID() }, unexpected: true };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { body, unexpected } = errorBody(exception);
+    if (unexpected) this.logger.error(`errorId=${body.errorId}: ${(exception as Error)?.stack ?? String(exception)}`);
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApp, type RunningApp } from '../../src/app.js';
+import { loadSettings } from '../../src/config/index.js';
+import { createTestDatabase, dropTestDatabase } from './databases.js';
+
+export const ADMIN_PASSWORD = 'admin-test-password-1';
+
+export interface TestApp {
+  baseUrl: string;
+  databaseUrl: string;
+  running: RunningApp;
+  /** fetch against the service, JSON in and out. */
+  call(method: string, route: string, options?: { token?: string; body?: unknown; rawBody?: Buffer | string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  login(username: string, password: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The whole service on a fresh database of the given server, listening on a free port. */
+export async function startTestApp(adminUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = await createTestDatabase(adminUrl);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-app-'));
+  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', ...env });
+  const running = await createApp(settings, { logger: false });
+  await running.app.listen(0, '127.0.0.1');
+  const { port } = running.app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const call: TestApp['call'] = async (method, route, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: BodyInit | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody as BodyInit;
+    else if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch(baseUrl + route, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: CSV exports and the like stay text
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  return {
+    baseUrl,
+    databaseUrl,
+    running,
+    call,
+    login: async (username, password) => {
+      const r = await call('POST', '/api/auth/login', { body: { username, password } });
+      if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.token as string;
+    },
+    stop: async () => {
+      await running.close();
+      await dropTestDatabase(adminUrl, databaseUrl);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates one user per role (owners in two departments) and logs each in. */
+export async function seedUsers(app: TestApp) {
+  const admin = await app.login('admin', ADMIN_PASSWORD);
+  const make = async (username: string, role: string, department?: string) => {
+    const r = await app.call('POST', '/api/users', { token: admin, body: { username, role, department, password: `${username}-password-1` } });
+    if (r.status !== 201) throw new Error(`create ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    return { id: r.body.id as string, token: await app.login(username, `${username}-password-1`) };
+  };
+  return {
+    admin,
+    analyst: await make('analyst1', 'analyst'),
+    compliance: await make('compliance1', 'compliance'),
+    ownerA: await make('owner.water', 'owner', '水务局'),
+    ownerB: await make('owner.traffic', 'owner', '交通局'),
+  };
+}

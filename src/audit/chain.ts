@@ -33,8 +33,20 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function chainHash(prevHash: string, fields: ChainedFields): string {
-  const body = canonicalJson({ ...fields, at: fields.at.toISOString() });
+export function chainHash(prevHash: string, f: ChainedFields): string {
+  // Named one by one: a stored record carries more (id, hashes) than what was hashed when written.
+  const body = canonicalJson({
+    at: f.at.toISOString(),
+    actor: f.actor,
+    actorRole: f.actorRole,
+    action: f.action,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    outcome: f.outcome,
+    sourceIp: f.sourceIp,
+    before: f.before,
+    after: f.after,
+  });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 

@@ -106,8 +106,10 @@ export class AuthService {
     if (credential.startsWith('tsk_')) {
       const key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
       if (!key) throw new UnauthorizedException('Unknown or revoked API key');
-      // Best effort and off the request path: usage tracking must never slow or fail ingest.
-      void this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() }).catch(() => undefined);
+      // At most one write a minute per key: collectors call many times a second.
+      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
+        await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
+      }
       return { kind: 'api-key', id: key.id, name: key.name, scopes: key.scopes };
     }
     const row = await this.dataSource

@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
+import pg from 'pg';
+import { testDatabaseTargets } from '../support/databases.js';
+import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+
+const fixture = (name: string) => readFile(new URL(`../../fixtures/assets/${name}`, import.meta.url));
+
+describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adminUrl }) => {
+  let app: TestApp;
+  let users: Awaited<ReturnType<typeof seedUsers>>;
+
+  beforeAll(async () => {
+    app = await startTestApp(adminUrl);
+    users = await seedUsers(app);
+  });
+  afterAll(() => app.stop());
+
+  const portal = {
+    name: '县政务服务门户',
+    type: 'web_application',
+    addresses: ['10.10.1.20', 'portal.county.example.cn', '2001:db8::20'],
+    zone: '政务外网',
+    contact: { name: '李明', email: 'liming@county.example.cn' },
+    mlps: { level: 3, filingNumber: '33010099001-00003', filingDate: '2025-03-01', lastAssessmentDate: '2025-10-15' },
+    cii: { designated: true, designationRef: '浙关基〔2025〕12号' },
+    data: { categories: ['政务服务'], level: 'important', personal: 'sensitive', subjects: 250000 },
+    criticality: 'critical',
+    tags: ['门户'],
+  };
+
+  it('creates, reads, updates and deletes with canonical addresses', async () => {
+    const created = await app.call('POST', '/api/assets', { token: users.admin, body: { ...portal, department: '政务服务中心', addresses: ['10.10.1.20', 'Portal.County.Example.CN', '2001:DB8:0::20'] } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ ...portal, department: '政务服务中心', lifecycle: 'active', storageLocation: 'in_china' });
+    const id = created.body.id;
+    expect((await app.call('GET', `/api/assets/${id}`, { token: users.analyst.token })).body.name).toBe(portal.name);
+    const updated = await app.call('PATCH', `/api/assets/${id}`, { token: users.admin, body: { lifecycle: 'maintenance', tags: ['门户', '外网'] } });
+    expect(updated.body).toMatchObject({ lifecycle: 'maintenance', tags: ['门户', '外网'], mlps: portal.mlps });
+    expect((await app.call('DELETE', `/api/assets/${id}`, { token: users.admin })).status).toBe(204);
+    expect((await app.call('GET', `/api/assets/${id}`, { token: users.admin })).status).toBe(404);
+  });
+
+  it.each([
+    [{ name: 'x', type: 'toaster', department: 'd' }, /type/],
+    [{ name: 'x', type: 'server', department: 'd', addresses: ['10.0.0.256'] }, /10\.0\.0\.256/],
+    [{ name: 'x', type: 'server', department: 'd', mlps: { level: 6 } }, /mlps\.level/],
+    [{ name: 'x', type: 'server', department: 'd', mlps: { level: 3, filingDate: '2025-13-01' } }, /mlps\.filingDate/],
+    [{ name: '', type: 'server', department: 'd' }, /name/],
+    [{ name: 'x', type: 'server', department: 'd', colour: 'red' }, /Unknown field\(s\): colour/],
+    [{ name: 'x', type: 'server', department: 'd', data: { level: 'secret', extra: 1 } }, /data\.extra/],
+  ])('rejects %j with a 400 naming the problem', async (body, message) => {
+    const r = await app.call('POST', '/api/assets', { token: users.admin, body });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(r.body.message).toMatch(message);
+  });
+
+  it('refuses an address or host name already on a live asset with a 409 naming it', async () => {
+    const first = await app.call('POST', '/api/assets', { token: users.admin, body: { name: '交通信号控制', type: 'server', department: '交通局', addresses: ['10.50.0.1', 'signal.county.example.cn'] } });
+    const clash = await app.call('POST', '/api/assets', { token: users.admin, body: { name: '另一台', type: 'server', department: '交通局', addresses: ['SIGNAL.county.example.cn'] } });
+    expect(clash.status).toBe(409);
+    expect(clash.body.message).toContain('交通信号控制');
+    expect(clash.body.details).toEqual([{ address: 'signal.county.example.cn', assetId: first.body.id, assetName: '交通信号控制' }]);
+    // Once retired, the address is free for the replacement system.
+    await app.call('PATCH', `/api/assets/${first.body.id}`, { token: users.admin, body: { lifecycle: 'retired' } });
+    const replacement = await app.call('POST', '/api/assets', { token: users.admin, body: { name: '新信号控制', type: 'server', department: '交通局', addresses: ['signal.county.example.cn'] } });
+    expect(replacement.status).toBe(201);
+    // And the retired one cannot come back while the replacement holds the address.
+    const revive = await app.call('PATCH', `/api/assets/${first.body.id}`, { token: users.admin, body: { lifecycle: 'active' } });
+    expect(revive.status).toBe(409);
+  });
+
+  it('keeps owners to their own department', async () => {
+    const own = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '水厂PLC网关', type: 'iot_gateway', addresses: ['10.60.0.1'] } });
+    expect(own.status).toBe(201);
+    expect(own.body.department).toBe('水务局');
+    const other = await app.call('POST', '/api/assets', { token: users.ownerB.token, body: { name: '卡口摄像头', type: 'camera', addresses: ['10.70.0.1'] } });
+    expect(other.body.department).toBe('交通局');
+
+    const forOtherDept = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: 'x', type: 'server', department: '交通局' } });
+    expect(forOtherDept.status).toBe(403);
+    const listA = await app.call('GET', '/api/assets', { token: users.ownerA.token });
+    expect(listA.body.items.map((a: { department: string }) => a.department)).toEqual(expect.arrayContaining(['水务局']));
+    expect(listA.body.items.every((a: { department: string }) => a.department === '水务局')).toBe(true);
+    for (const [method, body] of [['GET', undefined], ['PATCH', { name: 'hijacked' }], ['DELETE', undefined]] as const) {
+      expect((await app.call(method, `/api/assets/${other.body.id}`, { token: users.ownerA.token, body })).status).toBe(404);
+    }
+    const moveAway = await app.call('PATCH', `/api/assets/${own.body.id}`, { token: users.ownerA.token, body: { department: '交通局' } });
+    expect(moveAway.status).toBe(403);
+    // Duplicates are global, but an owner does not learn the other department's asset name.
+    const clash = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: 'y', type: 'server', addresses: ['10.70.0.1'] } });
+    expect(clash.status).toBe(409);
+    expect(clash.body.message).not.toContain('卡口摄像头');
+    expect(clash.body.message).toContain(other.body.id);
+    const exportA = await app.call('GET', '/api/assets/export?format=json', { token: users.ownerA.token });
+    expect(exportA.body.every((a: { department: string }) => a.department === '水务局')).toBe(true);
+    // Analysts and compliance officers read everything.
+    const all = await app.call('GET', '/api/assets?limit=1000', { token: users.compliance.token });
+    expect(new Set(all.body.items.map((a: { department: string }) => a.department))).toEqual(new Set(['水务局', '交通局']));
+  });
+
+  describe('import', () => {
+    let db: pg.Client;
+    beforeAll(async () => {
+      db = new pg.Client({ connectionString: app.databaseUrl });
+      await db.connect();
+    });
+    afterAll(() => db.end());
+    const assetCount = async () => Number((await db.query('SELECT count(*) FROM assets')).rows[0].count);
+
+    it('dry run of a 1,000-row GBK CSV lists exactly the 3 bad rows and writes nothing; a real run refuses it whole', async () => {
+      const before = await assetCount();
+      const body = await fixture('city-assets-1000-with-errors.gbk.csv');
+      const dry = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
+      expect(dry.status).toBe(200);
+      expect(dry.body).toMatchObject({ dryRun: true, encoding: 'gb18030', total: 1000, valid: 997, created: 0 });
+      expect(dry.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+        [101, 'type'],
+        [501, 'addresses'],
+        [901, 'mlps.level'],
+      ]);
+      expect(await assetCount()).toBe(before);
+      const real = await app.call('POST', '/api/assets/import', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
+      expect(real.status).toBe(422);
+      expect(real.body.details.errors).toHaveLength(3);
+      expect(await assetCount()).toBe(before);
+    });
+
+    it('imports the fixed file whole, then refuses it again as duplicates', async () => {
+      const before = await assetCount();
+      const body = await fixture('city-assets-1000.gbk.csv');
+      const real = await app.call('POST', '/api/assets/import', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
+      expect(real.status).toBe(200);
+      expect(real.body).toMatchObject({ dryRun: false, total: 1000, valid: 1000, created: 1000, errors: [] });
+      expect(await assetCount()).toBe(before + 1000);
+      const sample = (await app.call('GET', `/api/assets?q=${encodeURIComponent('水务局-服务器-0000')}`, { token: users.admin })).body.items[0];
+      expect(sample).toMatchObject({ type: 'server', department: '水务局', cii: { designated: true }, data: { level: 'important', personal: 'personal', subjects: 1000 }, criticality: 'low' });
+      const again = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
+      expect(again.body.errors).toHaveLength(2000); // two addresses on every row
+      expect(again.body.errors[0].message).toMatch(/already registered/);
+    });
+
+    it('refuses owners importing rows for another department', async () => {
+      const csv = 'name,type,department\n泵站,server,水务局\n信号机,server,交通局\n';
+      const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/) }]);
+    });
+
+    it('names unknown CSV columns and accepts JSON arrays', async () => {
+      const bad = await app.call('POST', '/api/assets/import', { token: users.admin, rawBody: 'name,colour\nx,red\n', headers: { 'content-type': 'text/csv' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/unknown column "colour"/);
+      const json = await app.call('POST', '/api/assets/import', { token: users.admin, rawBody: JSON.stringify([{ name: 'JSON导入', type: 'database', department: '卫生健康委', addresses: ['10.99.0.1'] }]), headers: { 'content-type': 'application/json' } });
+      expect(json.body).toMatchObject({ created: 1, errors: [] });
+    });
+
+    it('exports CSV that imports back (UTF-8 with BOM, or GBK with Chinese headers)', async () => {
+      const gbk = await fetch(`${app.baseUrl}/api/assets/export?format=csv&headers=zh&encoding=gbk`, { headers: { authorization: `Bearer ${users.ownerA.token}` } });
+      expect(gbk.headers.get('content-type')).toContain('gbk');
+      const text = iconv.decode(Buffer.from(await gbk.arrayBuffer()), 'gbk');
+      expect(text.split('\r\n')[0]).toMatch(/^名称,类型,部门,地址/);
+      const utf8 = Buffer.from(await (await fetch(`${app.baseUrl}/api/assets/export`, { headers: { authorization: `Bearer ${users.ownerA.token}` } })).arrayBuffer());
+      expect([...utf8.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      // Re-importing the export is a clean dry run except that every address is taken.
+      const dry = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: utf8, headers: { 'content-type': 'text/csv' } });
+      expect(dry.body.errors.every((e: { message: string }) => /already registered/.test(e.message))).toBe(true);
+    });
+  });
+});

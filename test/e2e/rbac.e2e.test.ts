@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { testDatabaseTargets } from '../support/databases.js';
+import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
+
+type Role = 'admin' | 'analyst' | 'compliance' | 'owner';
+const ALL: Role[] = ['admin', 'analyst', 'compliance', 'owner'];
+
+/**
+ * Who may call what. Every route the service serves must be listed here, and every listed route
+ * must exist: adding a route without deciding its policy fails this test.
+ */
+const EXPECTED: Record<string, Role[] | 'public'> = {
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': ALL,
+  'GET /api/auth/me': ALL,
+  'PATCH /api/auth/me': ALL,
+  'GET /api/users': ['admin'],
+  'GET /api/users/:id': ['admin'],
+  'POST /api/users': ['admin'],
+  'PATCH /api/users/:id': ['admin'],
+  'POST /api/users/:id/password': ['admin'],
+  'POST /api/users/:id/unlock': ['admin'],
+  'GET /api/api-keys': ['admin'],
+  'POST /api/api-keys': ['admin'],
+  'DELETE /api/api-keys/:id': ['admin'],
+  'GET /api/audit': ['admin', 'compliance'],
+  'GET /api/audit/verify': ['admin', 'compliance'],
+  'GET /api/assets': ALL,
+  'GET /api/assets/export': ALL,
+  'POST /api/assets/import': ['admin', 'owner'],
+  'GET /api/assets/:id': ALL,
+  'POST /api/assets': ['admin', 'owner'],
+  'PATCH /api/assets/:id': ['admin', 'owner'],
+  'DELETE /api/assets/:id': ['admin', 'owner'],
+};
+
+interface RouteLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** The routes express actually serves (API docs are mounted separately and tested on their own). */
+function servedRoutes(app: TestApp): string[] {
+  const router = (app.running.app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } }).router;
+  return router.stack
+    .filter((layer) => layer.route && !layer.route.path.startsWith('/api/docs'))
+    .flatMap((layer) => Object.keys(layer.route!.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${layer.route!.path}`));
+}
+
+const bodyFor = (method: string) => (method === 'GET' ? undefined : {});
+
+describe.each(testDatabaseTargets())('RBAC matrix over every route ($name PostgreSQL)', ({ adminUrl }) => {
+  let app: TestApp;
+  let tokens: Record<Role, string>;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    app = await startTestApp(adminUrl);
+    const users = await seedUsers(app);
+    tokens = { admin: users.admin, analyst: users.analyst.token, compliance: users.compliance.token, owner: users.ownerA.token };
+    apiKey = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'rbac-test', scopes: ['ingest'] } })).body.key;
+  });
+  afterAll(() => app.stop());
+
+  it('serves exactly the routes that have a declared expectation', () => {
+    expect(servedRoutes(app).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  const cases = Object.entries(EXPECTED);
+
+  it.each(cases)('%s: 401 without credentials unless public', async (route, allowed) => {
+    const [method, path] = route.split(' ');
+    const r = await app.call(method, path.replace(':id', randomUUID()), { body: bodyFor(method) });
+    if (allowed === 'public') expect([401, 403]).not.toContain(r.status);
+    else {
+      expect(r.status).toBe(401);
+      expect(r.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    }
+  });
+
+  it.each(cases.filter(([, allowed]) => allowed !== 'public'))('%s: roles allowed and denied as declared', async (route, allowed) => {
+    const [method, path] = route.split(' ');
+    for (const role of ALL) {
+      // Logging out ends the session it uses, so it gets a session of its own.
+      const token = route === 'POST /api/auth/logout' ? await freshToken(role) : tokens[role];
+      const r = await app.call(method, path.replace(':id', randomUUID()), { token, body: bodyFor(method) });
+      const verdict = r.status === 401 || r.status === 403 ? 'refused' : 'let through';
+      expect({ role, verdict }).toEqual({ role, verdict: (allowed as Role[]).includes(role) ? 'let through' : 'refused' });
+      if (verdict === 'refused') expect({ role, status: r.status }).toEqual({ role, status: 403 });
+    }
+    const byKey = await app.call(method, path.replace(':id', randomUUID()), { token: apiKey, body: bodyFor(method) });
+    expect(byKey.status).toBe(403);
+  });
+
+  async function freshToken(role: Role): Promise<string> {
+    const username = { admin: 'admin', analyst: 'analyst1', compliance: 'compliance1', owner: 'owner.water' }[role];
+    return app.login(username, role === 'admin' ? ADMIN_PASSWORD : `${username}-password-1`);
+  }
+});

@@ -41,26 +41,20 @@ export function strictValidationPipe(): ValidationPipe {
   });
 }
 
-/** Body-parser failures arrive as plain errors carrying a status and a type. */
-function bodyParserError(exception: unknown): ErrorBody | undefined {
-  const e = exception as { type?: string; status?: number; limit?: number };
-  if (e?.type === 'entity.parse.failed') return { statusCode: 400, error: 'Bad Request', message: 'Malformed JSON in request body' };
-  if (e?.type === 'entity.too.large') return { statusCode: 413, error: 'Payload Too Large', message: `Request body exceeds the limit of ${e.limit} bytes` };
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return { statusCode: 415, error: 'Unsupported Media Type', message: 'Unsupported body encoding or charset' };
-  if (e?.type === 'request.aborted') return { statusCode: 400, error: 'Bad Request', message: 'Request body was aborted' };
-  return undefined;
-}
-
 export function errorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const r = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
-    const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+    // Nest turns body-parser's 413 into a bare "request entity too large"; say which limit.
+    const message =
+      status === HttpStatus.PAYLOAD_TOO_LARGE
+        ? 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)'
+        : Array.isArray(r.message)
+          ? r.message.join('; ')
+          : String(r.message ?? exception.message);
     return { body: { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, ...(r.details !== undefined ? { details: r.details } : {}) }, unexpected: false };
   }
-  const parsed = bodyParserError(exception);
-  if (parsed) return { body: parsed, unexpected: false };
   return { body: { statusCode: 500, error: 'Internal Server Error', message: 'Unexpected error; quote the errorId when reporting it', errorId: randomUUID() }, unexpected: true };
 }
 

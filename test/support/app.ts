@@ -30,8 +30,8 @@ export async function startTestApp(adminUrl: string, env: Record<string, string>
   const call: TestApp['call'] = async (method, route, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: BodyInit | undefined;
-    if (options.rawBody !== undefined) body = options.rawBody as BodyInit;
+    let body: RequestInit['body'];
+    if (options.rawBody !== undefined) body = options.rawBody as RequestInit['body'];
     else if (options.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(options.body);

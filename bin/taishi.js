@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The CLI runs from the compiled output: `npm run build` first (npm start and npm ci do it).
+import { existsSync } from 'node:fs';
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('taishi: dist/ is missing; run `npm run build` first\n');
+  process.exit(2);
+}
+await import(entry.href);

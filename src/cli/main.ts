@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppModule } from '../app.module.js';
+import { AssetsService, type ImportReport } from '../assets/index.js';
+import { AuditService } from '../audit/index.js';
+import type { Principal } from '../auth/index.js';
+import { ConfigError, loadSettings } from '../config/index.js';
+import { connectDatabase } from '../database/index.js';
+import { progressBar } from './progress.js';
+
+const USAGE = `用法 / Usage: taishi <command>
+
+  audit verify                          校验审计链 / verify the audit trail's hash chain
+  assets import FILE [--dry-run] [--format csv|json]
+                                        导入资产 / import assets (CSV in UTF-8 or GBK, or JSON)
+
+Settings come from the environment (see README), as for the service: with no DATABASE_URL the
+command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the service runs.
+`;
+
+class UsageError extends Error {}
+
+/** Runs a job against the same database and services as the server, without HTTP. */
+async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+  const settings = loadSettings();
+  const database = await connectDatabase(settings);
+  try {
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url), { logger: ['error'] });
+    try {
+      return await job((type) => context.get(type));
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await database.release();
+  }
+}
+
+const operator: Principal = { kind: 'cli', name: userInfo().username };
+
+async function auditVerify(): Promise<number> {
+  const result = await withServices((get) => get(AuditService).verify());
+  if (result.ok) {
+    process.stdout.write(`审计链完整 / Audit chain intact: ${result.checked} records verified\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `审计链已被破坏 / Audit chain BROKEN at record ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} records before it verified)\n`,
+  );
+  return 1;
+}
+
+function printReport(report: ImportReport): void {
+  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.field ? ` [${e.field}]` : ''}: ${e.message}\n`);
+  if (report.errors.length > 200) process.stdout.write(`  … ${report.errors.length - 200} more\n`);
+  process.stdout.write(
+    `${report.dryRun ? '试运行 Dry run' : '导入 Import'}: ${report.total} rows, ${report.valid} valid, ${report.errors.length} error(s), ${report.created} created` +
+      (report.encoding ? ` (encoding ${report.encoding})` : '') +
+      '\n',
+  );
+}
+
+async function assetsImport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('assets import takes exactly one FILE');
+  const file = positionals[0];
+  const format = values.format ?? (path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, not ${format}`);
+  const content = await readFile(file);
+  const dryRun = values['dry-run'] ?? false;
+  const bars = { validate: progressBar('校验 Validating'), write: progressBar('写入 Writing   ') };
+  const started = Date.now();
+  try {
+    const report = await withServices((get) =>
+      get(AssetsService).import(content, format, dryRun, { principal: operator, sourceIp: null }, (phase, done, total) => bars[phase].update(done, total)),
+    );
+    printReport(report);
+    process.stdout.write(`用时 Took ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
+    return report.errors.length ? 1 : 0;
+  } catch (error) {
+    const details = (error as { response?: { details?: ImportReport } }).response?.details;
+    if (details) {
+      printReport(details);
+      process.stdout.write('未写入任何数据 / Nothing was written.\n');
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  if (group === 'audit' && command === 'verify') return auditVerify();
+  if (group === 'assets' && command === 'import') return assetsImport(rest);
+  throw new UsageError(group ? `unknown command: ${[group, command].filter(Boolean).join(' ')}` : 'no command given');
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`配置错误 / Configuration error: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    const message = (error as { response?: { message?: string } }).response?.message ?? (error as Error).message;
+    process.stderr.write(`错误 / Error: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

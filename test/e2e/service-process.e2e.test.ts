@@ -1,0 +1,103 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../src/database/embedded-postgres.js';
+
+/**
+ * The service as a user runs it: `node dist/main.js` on the embedded default, no DATABASE_URL.
+ * (`npm test` builds dist/ first.)
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Service {
+  child: ChildProcess;
+  output: () => string;
+  baseUrl: string;
+}
+
+async function startService(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, TAISHI_PORT: String(port), TAISHI_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c));
+  child.stderr!.on('data', (c: Buffer) => (output += c));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}: ${output}`);
+    const ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { child, output: () => output, baseUrl };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`service not ready within 60 s: ${output}`);
+}
+
+async function stopService(service: Service): Promise<number | null> {
+  if (service.child.exitCode !== null) return service.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+  service.child.kill('SIGTERM');
+  return exited;
+}
+
+async function login(baseUrl: string, password: string): Promise<string> {
+  const r = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { token: string }).token;
+}
+
+describe('the service process on the embedded database', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-svc-'));
+    await chmod(dataDir, 0o711);
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('starts with a generated admin password printed once, keeps data across a restart, and shares its database with the CLI', async () => {
+    const env = { TAISHI_DATA_DIR: path.join(dataDir, 'state') };
+    const first = await startService(env);
+    let asset: { id: string };
+    try {
+      const password = /Initial admin password: (\S+)/.exec(first.output())?.[1];
+      expect(password).toBeDefined();
+      const token = await login(first.baseUrl, password!);
+      const created = await fetch(`${first.baseUrl}/api/assets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: '重启测试', type: 'server', department: '信息中心', addresses: ['10.9.9.9'] }),
+      });
+      expect(created.status).toBe(201);
+      asset = (await created.json()) as { id: string };
+      // The CLI attaches to the database the running service started.
+      const cli = spawnSync(process.execPath, ['bin/taishi.js', 'audit', 'verify'], { cwd: root, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+      expect(cli.stdout).toMatch(/Audit chain intact: \d+ records verified/);
+      expect(cli.status).toBe(0);
+      expect(await stopService(first)).toBe(0);
+
+      const second = await startService(env);
+      try {
+        expect(second.output()).not.toMatch(/Initial admin password/);
+        const again = await login(second.baseUrl, password!);
+        const read = await fetch(`${second.baseUrl}/api/assets/${asset.id}`, { headers: { authorization: `Bearer ${again}` } });
+        expect(((await read.json()) as { name: string }).name).toBe('重启测试');
+      } finally {
+        await stopService(second);
+      }
+    } finally {
+      await stopService(first);
+    }
+  });
+
+  it('refuses to start on a bad setting, naming the variable and the accepted form', () => {
+    const r = spawnSync(process.execPath, ['dist/main.js'], { cwd: root, env: { PATH: process.env.PATH, TAISHI_PORT: 'eighty' }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('TAISHI_PORT');
+    expect(r.stderr).toContain('an integer 1-65535');
+  });
+});

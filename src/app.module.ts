@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssetsModule } from './assets/assets.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -7,7 +8,10 @@ import { AuthModule } from './auth/auth.module.js';
 import { HttpErrorFilter } from './common/http-errors.js';
 import { ConfigModule, type Settings } from './config/index.js';
 import { dataSourceOptions } from './database/index.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
@@ -17,9 +21,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(settings),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        ScheduleModule.forRoot(),
+        MetricsModule,
         AuditModule,
         AuthModule,
         AssetsModule,
+        EventsModule.forRoot(databaseUrl),
+        IngestModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import iconv from 'iconv-lite';
+import { EventEmitter } from 'node:events';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { User } from '../auth/entities.js';
@@ -154,6 +155,9 @@ function normalizeAll(raw: string[] | undefined): { addresses?: NormalizedAddres
 
 @Injectable()
 export class AssetsService {
+  /** Emits 'changed' after any committed change, so caches of the registry (enrichment) reload. */
+  readonly changes = new EventEmitter();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -249,7 +253,7 @@ export class AssetsService {
         await this.audit.record({ ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view }, m);
         return view;
       }),
-    );
+    ).finally(() => this.changes.emit('changed'));
   }
 
   async update(id: string, input: AssetUpdateDto, caller: Caller): Promise<AssetView> {
@@ -271,7 +275,7 @@ export class AssetsService {
         await this.audit.record({ ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after }, m);
         return after;
       }),
-    );
+    ).finally(() => this.changes.emit('changed'));
   }
 
   async remove(id: string, caller: Caller): Promise<void> {
@@ -280,6 +284,7 @@ export class AssetsService {
       await m.delete(Asset, { id });
       await this.audit.record({ ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) }, m);
     });
+    this.changes.emit('changed');
   }
 
   /** The unique index catches what a concurrent registration slipped past the pre-check. */
@@ -351,6 +356,7 @@ export class AssetsService {
       }),
     );
     report.created = valid.length;
+    this.changes.emit('changed');
     return report;
   }
 

@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
 import type { RequestPrincipal } from './roles.js';
 
@@ -20,6 +21,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,7 +32,7 @@ export class AccessGuard implements CanActivate {
       this.logger.error(`Route ${request.method} ${request.path} has no access policy; refusing`);
       throw new ForbiddenException('This route has no access policy');
     }
-    if (policy.public) return true;
+    if (policy.public || (policy.publicWhen && this.settings[policy.publicWhen] === true)) return true;
     const credential = bearerCredential(request.headers.authorization);
     if (!credential) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
     const principal = await this.auth.authenticate(credential);

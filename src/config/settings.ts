@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /**
  * Every setting Taishi reads, in one table. The README's settings table and docker-compose.yml are
@@ -46,6 +47,26 @@ const byteSize = (raw: string) => {
   if (!m) return undefined;
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
   return Number(m[1]) * unit;
+};
+
+const portOrOff = (raw: string) => (raw.toLowerCase() === 'off' ? false : integer(1, 65535)(raw));
+const timeZone = (raw: string) => {
+  if (/^[+-]\d{2}:\d{2}$/.test(raw)) return raw;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+    return raw;
+  } catch {
+    return undefined;
+  }
+};
+const cidrList = (raw: string) => {
+  const blocks = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  const valid = blocks.every((b) => {
+    const [ip, bits, ...rest] = b.split('/');
+    const version = isIP(ip);
+    return version !== 0 && rest.length === 0 && /^\d{1,3}$/.test(bits ?? '') && Number(bits) <= (version === 4 ? 32 : 128);
+  });
+  return valid ? blocks : undefined;
 };
 
 // Keeps each entry's literal type, so `default` presence and the parsed type are visible to Settings.
@@ -116,6 +137,64 @@ export const SETTINGS = {
     default: 'log',
     parse: oneOf('error', 'warn', 'log', 'debug', 'verbose'),
   }),
+  TAISHI_TIME_ZONE: setting({
+    doc: 'Zone for log timestamps that carry none (RFC 3164 syslog).',
+    accepted: 'an IANA zone name such as Asia/Shanghai, or ±hh:mm',
+    default: 'Asia/Shanghai',
+    parse: timeZone,
+  }),
+  TAISHI_RETENTION_DAYS: setting({
+    doc: 'Days events are kept. The Cybersecurity Law requires at least 180 (six months) of network logs.',
+    accepted: 'an integer 1-3650 (below 180 only with TAISHI_RETENTION_OVERRIDE=true)',
+    default: '180',
+    parse: integer(1, 3650),
+  }),
+  TAISHI_RETENTION_OVERRIDE: setting({
+    doc: 'Allow a retention below 180 days (warned about at every start).',
+    accepted: 'true or false',
+    default: 'false',
+    parse: boolean,
+  }),
+  TAISHI_ELASTICSEARCH_URL: setting({
+    doc: 'Elasticsearch 8 cluster for events; when unset, events are stored in PostgreSQL.',
+    accepted: 'an http:// or https:// URL (credentials may be embedded)',
+    parse: url('http:', 'https:'),
+    secret: true,
+  }),
+  TAISHI_ELASTICSEARCH_INDEX_PREFIX: setting({
+    doc: 'Prefix of the daily event indices and the index template.',
+    accepted: 'lower-case letters, digits and - (1-40 characters)',
+    default: 'taishi-events',
+    parse: (raw: string) => (/^[a-z0-9][a-z0-9-]{0,39}$/.test(raw) ? raw : undefined),
+  }),
+  TAISHI_INGEST_QUEUE_EVENTS: setting({
+    doc: 'Accepted events held in memory before collectors are pushed back (HTTP 503, TCP pause, UDP drops).',
+    accepted: 'an integer 1000-10000000',
+    default: '200000',
+    parse: integer(1000, 10_000_000),
+  }),
+  TAISHI_INGEST_BATCH: setting({ doc: 'Events per store write.', accepted: 'an integer 100-100000', default: '5000', parse: integer(100, 100_000) }),
+  TAISHI_SPOOL_MAX_BYTES: setting({
+    doc: 'Disk the spool may use for events while the store is unreachable; beyond it ingest is refused.',
+    accepted: 'a size such as 500mb, 2gb',
+    default: '2gb',
+    parse: byteSize,
+  }),
+  TAISHI_SYSLOG_HOST: setting({ doc: 'Address the syslog listeners bind to.', accepted: 'an IP address', default: '0.0.0.0', parse: nonEmpty }),
+  TAISHI_SYSLOG_UDP_PORT: setting({ doc: 'Syslog UDP port; off disables it.', accepted: 'an integer 1-65535, or off', default: '5514', parse: portOrOff }),
+  TAISHI_SYSLOG_TCP_PORT: setting({ doc: 'Syslog TCP port (newline framing or RFC 6587 octet counting); off disables it.', accepted: 'an integer 1-65535, or off', default: '5514', parse: portOrOff }),
+  TAISHI_SYSLOG_TLS_PORT: setting({ doc: 'Syslog over TLS port (RFC 5425); off unless set, needs the certificate and key.', accepted: 'an integer 1-65535, or off', default: 'off', parse: portOrOff }),
+  TAISHI_SYSLOG_TLS_CERT: setting({ doc: 'PEM certificate file of the syslog TLS listener.', accepted: 'a file path', parse: nonEmpty }),
+  TAISHI_SYSLOG_TLS_KEY: setting({ doc: 'PEM private key file of the syslog TLS listener.', accepted: 'a file path', parse: nonEmpty }),
+  TAISHI_SYSLOG_ALLOW: setting({
+    doc: 'Only accept syslog from these senders; empty accepts all.',
+    accepted: 'comma-separated CIDR blocks, e.g. 10.0.0.0/8,192.168.1.0/24',
+    parse: cidrList,
+  }),
+  TAISHI_MQTT_URL: setting({ doc: 'MQTT broker to subscribe to for IoT telemetry; unset disables MQTT.', accepted: 'an mqtt://, mqtts://, ws:// or wss:// URL', parse: url('mqtt:', 'mqtts:', 'ws:', 'wss:'), secret: true }),
+  TAISHI_MQTT_TOPICS: setting({ doc: 'Topics (filters) to subscribe to.', accepted: 'comma-separated MQTT topic filters', default: 'taishi/#', parse: (raw: string) => { const topics = raw.split(',').map((t) => t.trim()).filter(Boolean); return topics.length ? topics : undefined; } }),
+  TAISHI_MQTT_CLIENT_ID: setting({ doc: 'MQTT client id (a persistent session keeps QoS 1 messages across restarts).', accepted: '1-64 characters', default: 'taishi', parse: (raw: string) => (raw.length <= 64 && raw ? raw : undefined) }),
+  TAISHI_METRICS_PUBLIC: setting({ doc: 'Serve /metrics without authentication (for a Prometheus on a trusted network).', accepted: 'true or false', default: 'false', parse: boolean }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -156,5 +235,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     if (value === undefined) throw new ConfigError(name, spec.accepted, spec.secret ? '(hidden)' : raw);
     result[name] = value;
   }
-  return result as Settings;
+  const settings = result as Settings;
+  if (settings.TAISHI_RETENTION_DAYS < 180 && !settings.TAISHI_RETENTION_OVERRIDE) {
+    throw new ConfigError('TAISHI_RETENTION_DAYS', 'at least 180 (the Cybersecurity Law asks six months of network logs), or set TAISHI_RETENTION_OVERRIDE=true', String(settings.TAISHI_RETENTION_DAYS));
+  }
+  return settings;
 }

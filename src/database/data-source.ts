@@ -9,7 +9,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: false,
     extra: { max: 20, application_name: 'taishi' },
   };
 }

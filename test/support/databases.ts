@@ -33,3 +33,14 @@ export async function dropTestDatabase(adminUrl: string, databaseUrl: string): P
     await client.end();
   }
 }
+
+/** A fresh database with every migration applied, as the service would leave it. */
+export async function createMigratedDatabase(adminUrl: string): Promise<string> {
+  const url = await createTestDatabase(adminUrl);
+  const { DataSource } = await import('typeorm');
+  const { dataSourceOptions } = await import('../../src/database/index.js');
+  const dataSource = new DataSource(dataSourceOptions(url));
+  await dataSource.initialize();
+  await dataSource.destroy();
+  return url;
+}

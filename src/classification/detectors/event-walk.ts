@@ -1,0 +1,137 @@
+import { coordinateKeyAxis, isPrecisePairInChina } from './location.js';
+import { isSensitive, scanText } from './registry.js';
+import type { EventFinding, PiiFinding } from './types.js';
+
+/** A string or number leaf of an event in which the detectors found something. */
+export interface Leaf {
+  path: string;
+  original: string | number;
+  /** The leaf as text: numbers are scanned in their JSON spelling, so `"phone": 13812345678` counts. */
+  text: string;
+  findings: PiiFinding[];
+}
+
+/** Replaces a leaf with findings in the copy; returning `leaf.original` keeps it. */
+export type LeafRewriter = (leaf: Leaf) => unknown;
+
+// Events come from JSON, so deeper nesting or cycles mean a hostile or broken producer. The copy
+// then carries a marker instead of the unexamined content, so nothing leaves unmasked.
+const MAX_DEPTH = 64;
+export const TOO_DEEP = '[too deep]';
+export const CIRCULAR = '[circular]';
+
+const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+
+function formatPath(segments: readonly (string | number)[]): string {
+  let path = '';
+  for (const key of segments) {
+    if (typeof key === 'number') path += `[${key}]`;
+    else if (!PLAIN_KEY.test(key)) path += `[${JSON.stringify(key)}]`;
+    else path += path ? `.${key}` : key;
+  }
+  return path;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function leafText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/**
+ * Keys of an object that hold the two halves of a precise coordinate, e.g. `{ lat: 39.9087, lng:
+ * 116.3975 }` from IoT telemetry. Each half alone is just a number, so the pair is judged here.
+ */
+const NO_KEYS: ReadonlySet<string> = new Set();
+// Cheap filter before splitting a key into words: every coordinate key contains one of these.
+const MAYBE_COORDINATE_KEY = /la|lo|ln|度/i;
+
+function coordinateKeys(node: Record<string, unknown>): ReadonlySet<string> {
+  let latKey: string | undefined;
+  let lonKey: string | undefined;
+  for (const key of Object.keys(node)) {
+    if (!MAYBE_COORDINATE_KEY.test(key)) continue;
+    const axis = coordinateKeyAxis(key);
+    if (axis === 'lat') latKey ??= key;
+    else if (axis === 'lon') lonKey ??= key;
+  }
+  if (latKey === undefined || lonKey === undefined) return NO_KEYS;
+  const lat = leafText(node[latKey]);
+  const lon = leafText(node[lonKey]);
+  if (lat === undefined || lon === undefined || !isPrecisePairInChina(lat.trim(), lon.trim())) return NO_KEYS;
+  return new Set([latKey, lonKey]);
+}
+
+function coordinateFinding(text: string): PiiFinding {
+  return { type: 'location', value: text, start: 0, end: text.length, sensitive: isSensitive('location'), confidence: 0.95 };
+}
+
+function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
+  const ancestors = new Set<object>();
+  // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
+  const segments: (string | number)[] = [];
+  const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
+    const text = leafText(node);
+    if (text !== undefined) {
+      const findings = isCoordinate ? [coordinateFinding(text)] : scanText(text);
+      if (findings.length === 0) return node;
+      return visit({ path: formatPath(segments), original: node as string | number, text, findings });
+    }
+    if (node === null || typeof node !== 'object') return node;
+    if (!Array.isArray(node) && !isPlainObject(node)) return node;
+    if (depth >= MAX_DEPTH) return TOO_DEEP;
+    if (ancestors.has(node)) return CIRCULAR;
+    ancestors.add(node);
+    let result: unknown;
+    if (Array.isArray(node)) {
+      const children = node.map((child, index) => {
+        segments.push(index);
+        const value = step(child, depth + 1, false);
+        segments.pop();
+        return value;
+      });
+      result = copy ? children : undefined;
+    } else {
+      const coordinates = coordinateKeys(node);
+      const entries: [string, unknown][] = [];
+      for (const [key, child] of Object.entries(node)) {
+        segments.push(key);
+        const value = step(child, depth + 1, coordinates.has(key));
+        segments.pop();
+        if (copy) entries.push([key, value]);
+      }
+      result = copy ? Object.fromEntries(entries) : undefined;
+    }
+    ancestors.delete(node);
+    return result;
+  };
+  return step(root, 0, false);
+}
+
+/**
+ * A copy of `event` in which every string and number leaf of plain objects and arrays that holds
+ * personal information is replaced by what `rewrite` returns. Other values (Dates, Buffers…) are
+ * shared with the original.
+ */
+export function mapEventLeaves(event: unknown, rewrite: LeafRewriter): unknown {
+  return walk(event, rewrite, true);
+}
+
+/** All personal information in the string and number leaves of an event, each with its field path. */
+export function scanEvent(event: unknown): EventFinding[] {
+  const found: EventFinding[] = [];
+  walk(
+    event,
+    (leaf) => {
+      for (const finding of leaf.findings) found.push({ path: leaf.path, ...finding });
+    },
+    false,
+  );
+  return found;
+}

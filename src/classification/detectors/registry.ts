@@ -1,0 +1,57 @@
+import { bankCardDetector } from './bank-card.js';
+import { emailDetector } from './email.js';
+import { locationDetector } from './location.js';
+import { mobileDetector } from './mobile.js';
+import { plateDetector } from './plate.js';
+import { profileText } from './profile.js';
+import { residentIdDetector } from './resident-id.js';
+import type { Detector, PiiFinding, PiiType } from './types.js';
+import { vinDetector } from './vin.js';
+
+export const DETECTORS: readonly Detector[] = [
+  residentIdDetector,
+  bankCardDetector,
+  mobileDetector,
+  vinDetector,
+  plateDetector,
+  emailDetector,
+  locationDetector,
+];
+
+const BY_TYPE = new Map<PiiType, Detector>(DETECTORS.map((detector) => [detector.type, detector]));
+
+export function detectorFor(type: PiiType): Detector {
+  return BY_TYPE.get(type)!;
+}
+
+/** Sensitive personal information under PIPL Art. 28: identity documents, financial accounts, whereabouts. */
+export function isSensitive(type: PiiType): boolean {
+  return detectorFor(type).sensitive;
+}
+
+/**
+ * One span of text is one thing: when detectors claim overlapping spans (a Gansu id starting 62
+ * that also passes Luhn, say), the more confident claim wins, then the longer one.
+ */
+function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
+  const ranked = [...findings].sort((a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: PiiFinding[] = [];
+  for (const finding of ranked) {
+    if (!kept.some((other) => finding.start < other.end && other.start < finding.end)) kept.push(finding);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** All personal information in one text, in order of position. Non-string input yields nothing. */
+export function scanText(text: string): PiiFinding[] {
+  if (typeof text !== 'string' || text.length === 0) return [];
+  const profile = profileText(text);
+  const findings: PiiFinding[] = [];
+  for (const detector of DETECTORS) {
+    if (!detector.applies(profile)) continue;
+    for (const candidate of detector.detect(text)) {
+      findings.push({ type: detector.type, sensitive: detector.sensitive, ...candidate });
+    }
+  }
+  return findings.length > 1 ? withoutOverlaps(findings) : findings;
+}

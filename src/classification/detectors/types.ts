@@ -1,0 +1,48 @@
+/** Kinds of personal information the detectors recognise. */
+export type PiiType = 'resident_id' | 'mobile' | 'bank_card' | 'plate' | 'vin' | 'email' | 'location';
+
+/** One piece of personal information found in a text; `start`/`end` are UTF-16 offsets, end exclusive. */
+export interface PiiFinding {
+  type: PiiType;
+  value: string;
+  start: number;
+  end: number;
+  /** Sensitive personal information in the sense of PIPL Art. 28 (needs separate consent and strict protection). */
+  sensitive: boolean;
+  /** 0–1: how sure the detector is; checksum-backed matches score highest. */
+  confidence: number;
+}
+
+/** A finding inside an event, located by its field path (e.g. `request.query.phone`, `items[2].card`). */
+export interface EventFinding extends PiiFinding {
+  path: string;
+}
+
+/** What one detector reports before the registry stamps type and sensitivity on it. */
+export interface Candidate {
+  value: string;
+  start: number;
+  end: number;
+  confidence: number;
+}
+
+/** Facts about a text gathered in one pass, so detectors that cannot match are skipped without running a regex. */
+export interface TextProfile {
+  longestDigitRun: number;
+  digitCount: number;
+  /** Longest digit run directly after a '.', i.e. the most decimals of any number. */
+  longestFraction: number;
+  /** '@' or its URL-encoded form '%40'. */
+  hasAt: boolean;
+  hasPlateProvince: boolean;
+  length: number;
+}
+
+export interface Detector {
+  readonly type: PiiType;
+  readonly sensitive: boolean;
+  applies(profile: TextProfile): boolean;
+  detect(text: string): Candidate[];
+  /** Canonical form used for the keyed hash, so `+86 138-1234-5678` and `13812345678` correlate. */
+  normalize(value: string): string;
+}

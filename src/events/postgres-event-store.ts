@@ -1,0 +1,249 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
+
+/** Filter fields and the columns that hold them. */
+const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'int' | 'uuid' | 'array' }> = {
+  'event.action': { column: 'action', type: 'text' },
+  'event.outcome': { column: 'outcome', type: 'text' },
+  'event.dataset': { column: 'dataset', type: 'text' },
+  'event.module': { column: 'module', type: 'text' },
+  'event.category': { column: 'category', type: 'array' },
+  'event.kind': { column: 'kind', type: 'text' },
+  'source.ip': { column: 'source_ip', type: 'inet' },
+  'destination.ip': { column: 'destination_ip', type: 'inet' },
+  'destination.port': { column: 'destination_port', type: 'int' },
+  'user.name': { column: 'user_name', type: 'text' },
+  'host.name': { column: 'host_name', type: 'text' },
+  'observer.name': { column: 'observer_name', type: 'text' },
+  'device.id': { column: 'device_id', type: 'text' },
+  'taishi.asset_id': { column: 'asset_id', type: 'uuid' },
+  'taishi.department': { column: 'department', type: 'text' },
+  'taishi.zone': { column: 'zone', type: 'text' },
+};
+
+const STAGE_COLUMNS = ['ts', 'id', 'kind', 'module', 'dataset', 'action', 'outcome', 'category', 'source_ip', 'destination_ip', 'destination_port', 'user_name', 'host_name', 'observer_name', 'device_id', 'asset_id', 'department', 'zone', 'message', 'doc'];
+
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IP = /^[0-9a-f:.]+$/i;
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N. */
+function copyText(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '\\N';
+  return String(value).replace(/[\\\t\n\r\0]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\ufffd' })[c]!);
+}
+
+/** PostgreSQL text cannot hold U+0000; keep the rest of the event and mark the spot. */
+function storableJson(event: StoredEvent): string {
+  return JSON.stringify(event).replace(/(^|[^\\])((?:\\\\)*)\\u0000/g, '$1$2\\ufffd');
+}
+
+function arrayLiteral(values: unknown): string | undefined {
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly partitions = new Set<string>();
+
+  constructor(connectionString: string, poolSize = 6) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'taishi-events' });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async init(): Promise<void> {
+    const { rows } = await this.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events'`,
+    );
+    for (const r of rows) this.partitions.add(r.name);
+  }
+
+  private async ensurePartitions(client: pg.PoolClient, days: Set<number>): Promise<void> {
+    for (const day of days) {
+      const start = new Date(day * DAY_MS);
+      const name = `events_${start.toISOString().slice(0, 10).replace(/-/g, '')}`;
+      if (this.partitions.has(name)) continue;
+      // Serialised across writers (and Taishi instances): IF NOT EXISTS alone still races.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF events FOR VALUES FROM ('${start.toISOString()}') TO ('${new Date((day + 1) * DAY_MS).toISOString()}')`,
+      );
+      this.partitions.add(name);
+    }
+  }
+
+  private row(event: StoredEvent, ts: number): string {
+    const sourceIp = event.source?.ip;
+    const destinationIp = event.destination?.ip;
+    const assetId = event.taishi?.asset_id;
+    const values = [
+      new Date(ts).toISOString(),
+      event.event.id,
+      event.event.kind,
+      event.event.module,
+      event.event.dataset,
+      event.event.action,
+      event.event.outcome,
+      arrayLiteral(event.event.category),
+      sourceIp && IP.test(sourceIp) ? sourceIp : undefined,
+      destinationIp && IP.test(destinationIp) ? destinationIp : undefined,
+      Number.isInteger(event.destination?.port) ? event.destination!.port : undefined,
+      event.user?.name,
+      event.host?.name,
+      event.observer?.name,
+      event.device?.id,
+      assetId && UUID.test(assetId) ? assetId : undefined,
+      event.taishi?.department,
+      event.taishi?.zone,
+      event.message ?? event.event.original,
+    ];
+    return values.map(copyText).join('\t') + '\t' + storableJson(event).replace(/\\/g, '\\\\') + '\n';
+  }
+
+  /**
+   * COPY into a session-local staging table, then one INSERT … ON CONFLICT DO NOTHING: COPY's
+   * speed, with retries and replays of the same event id landing once.
+   */
+  async write(events: StoredEvent[]): Promise<WriteResult> {
+    if (events.length === 0) return { written: 0, duplicates: 0 };
+    const now = Date.now();
+    const lines: string[] = [];
+    const days = new Set<number>();
+    for (const event of events) {
+      const ts = filingTime(event, now);
+      days.add(Math.floor(ts / DAY_MS));
+      lines.push(this.row(event, ts));
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.ensurePartitions(client, days);
+      await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_stage (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+      const copy = client.query(copyFrom(`COPY events_stage (${STAGE_COLUMNS.join(',')}) FROM STDIN`));
+      await pipeline(Readable.from(chunk(lines, 500)), copy);
+      const inserted = await client.query(`INSERT INTO events SELECT * FROM events_stage ON CONFLICT DO NOTHING`);
+      await client.query('COMMIT');
+      return { written: inserted.rowCount ?? 0, duplicates: events.length - (inserted.rowCount ?? 0) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async get(id: string): Promise<StoredEvent | undefined> {
+    const { rows } = await this.pool.query<{ doc: StoredEvent }>('SELECT doc FROM events WHERE id = $1 LIMIT 1', [id]);
+    return rows[0]?.doc;
+  }
+
+  private where(query: EventQuery, params: unknown[]): string {
+    const clauses: string[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.from) clauses.push(`ts >= ${param(query.from)}`);
+    if (query.to) clauses.push(`ts < ${param(query.to)}`);
+    for (const [field, values] of Object.entries(query.filters ?? {}) as [FilterField, string[]][]) {
+      if (!values?.length) continue;
+      const { column, type } = COLUMNS[field];
+      if (type === 'array') clauses.push(`${column} && ${param(values)}::text[]`);
+      else clauses.push(`${column} = ANY(${param(values)}::${type === 'int' ? 'int' : type}[])`);
+    }
+    if (query.text) clauses.push(`message ILIKE ${param(`%${query.text.replace(/[\\%_]/g, '\\$&')}%`)}`);
+    if (query.departments) clauses.push(`department = ANY(${param(query.departments)}::text[])`);
+    return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  }
+
+  async search(query: EventQuery, page: { limit: number; after?: string; order?: 'asc' | 'desc' }): Promise<EventPage> {
+    const params: unknown[] = [];
+    let where = this.where(query, params);
+    const order = page.order ?? 'desc';
+    if (page.after) {
+      const [ts, id] = decodeCursor(page.after);
+      params.push(ts, id);
+      const keyset = `(ts, id) ${order === 'desc' ? '<' : '>'} ($${params.length - 1}::timestamptz, $${params.length})`;
+      where = where ? `${where} AND ${keyset}` : `WHERE ${keyset}`;
+    }
+    params.push(page.limit + 1);
+    const { rows } = await this.pool.query<{ ts: Date; id: string; doc: StoredEvent }>(
+      `SELECT ts, id, doc FROM events ${where} ORDER BY ts ${order}, id ${order} LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > page.limit;
+    const shown = more ? rows.slice(0, page.limit) : rows;
+    const last = shown.at(-1);
+    return { events: shown.map((r) => r.doc), ...(more && last ? { next: encodeCursor(last.ts.toISOString(), last.id) } : {}) };
+  }
+
+  async countBy(field: FilterField, query: EventQuery, size: number): Promise<{ value: string; count: number }[]> {
+    const params: unknown[] = [];
+    const where = this.where(query, params);
+    const { column, type } = COLUMNS[field];
+    const expression = type === 'array' ? `unnest(${column})` : type === 'inet' ? `host(${column})` : `${column}::text`;
+    params.push(size);
+    const { rows } = await this.pool.query<{ value: string; count: string }>(
+      `SELECT value, count(*) AS count FROM (SELECT ${expression} AS value FROM events ${where}) v WHERE value IS NOT NULL GROUP BY value ORDER BY count DESC, value LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ value: r.value, count: Number(r.count) }));
+  }
+
+  async histogram(query: EventQuery, bucket: TimeBucket): Promise<{ start: string; count: number }[]> {
+    const params: unknown[] = [];
+    const where = this.where(query, params);
+    const { rows } = await this.pool.query<{ start: Date; count: string }>(
+      `SELECT date_trunc('${bucket}', ts, 'UTC') AS start, count(*) AS count FROM events ${where} GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+    return rows.map((r) => ({ start: r.start.toISOString(), count: Number(r.count) }));
+  }
+
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const firstKeptDay = Math.floor(cutoff.getTime() / DAY_MS);
+    const { rows } = await this.pool.query<{ name: string }>(`
+      SELECT c.relname AS name
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+      WHERE p.relname = 'events'`);
+    let removed = 0;
+    for (const { name } of rows) {
+      const m = /^events_(\d{4})(\d{2})(\d{2})$/.exec(name);
+      if (!m) continue;
+      const day = Math.floor(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS);
+      if (day >= firstKeptDay) continue;
+      const count = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
+      await this.pool.query(`DROP TABLE ${name}`);
+      this.partitions.delete(name);
+      removed += Number(count.rows[0].n);
+    }
+    return removed;
+  }
+
+  async oldest(): Promise<Date | undefined> {
+    const { rows } = await this.pool.query<{ ts: Date | null }>('SELECT min(ts) AS ts FROM events');
+    return rows[0]?.ts ?? undefined;
+  }
+
+  async ping(): Promise<boolean> {
+    return this.pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function* chunk(lines: string[], size: number): Generator<string> {
+  for (let i = 0; i < lines.length; i += size) yield lines.slice(i, i + size).join('');
+}
+

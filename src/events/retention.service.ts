@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import type { EventStore } from './event-store.js';
+import { EVENT_STORE } from './tokens.js';
+
+/** Network logs must be kept at least six months (Cybersecurity Law); 180 days is the floor. */
+export const LEGAL_MINIMUM_RETENTION_DAYS = 180;
+// Any constant; it only has to be the same on every instance so one of them runs the job.
+const RETENTION_LOCK = 0x7461_7274;
+
+@Injectable()
+export class RetentionService implements OnModuleInit {
+  private readonly logger = new Logger('Retention');
+  private readonly removed;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    metrics: MetricsRegistry,
+  ) {
+    this.removed = metrics.counter('taishi_retention_events_removed_total', 'Events removed by the retention job');
+  }
+
+  onModuleInit(): void {
+    if (this.settings.TAISHI_RETENTION_DAYS < LEGAL_MINIMUM_RETENTION_DAYS) {
+      this.logger.warn(
+        `事件保留期为 ${this.settings.TAISHI_RETENTION_DAYS} 天，低于《网络安全法》要求的六个月 / Event retention is ${this.settings.TAISHI_RETENTION_DAYS} days, below the six months the Cybersecurity Law requires for network logs (TAISHI_RETENTION_OVERRIDE is set)`,
+      );
+    }
+  }
+
+  get days(): number {
+    return this.settings.TAISHI_RETENTION_DAYS;
+  }
+
+  @Cron('17 3 * * *', { name: 'event-retention', timeZone: 'Asia/Shanghai' })
+  async runScheduled(): Promise<void> {
+    await this.run().catch((error: unknown) => this.logger.error(`Retention run failed: ${(error as Error).message}`));
+  }
+
+  /** Drops days older than the retention period; with several instances only one does it. */
+  async run(now = new Date()): Promise<{ removed: number; cutoff: string } | { skipped: true }> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK])) as { locked: boolean }[];
+      if (!locked) return { skipped: true };
+      try {
+        const cutoff = new Date(now.getTime() - this.settings.TAISHI_RETENTION_DAYS * 86_400_000);
+        const removed = await this.store.deleteBefore(cutoff);
+        this.removed.inc({}, removed);
+        if (removed) this.logger.log(`Removed ${removed} events older than ${cutoff.toISOString()}`);
+        return { removed, cutoff: cutoff.toISOString() };
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+}

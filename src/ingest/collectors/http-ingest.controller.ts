@@ -1,0 +1,101 @@
+import { BadRequestException, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import type { Request, Response } from 'express';
+import { Access } from '../../auth/access.decorator.js';
+import type { RequestPrincipal } from '../../auth/roles.js';
+import { CurrentPrincipal } from '../../common/request.js';
+import { IngestService } from '../ingest.service.js';
+import type { RawRecord } from '../pipeline.js';
+import { OverloadedError } from '../store/event-writer.js';
+
+class IngestQuery {
+  /** Names the sending system within the key's scope, e.g. `portal-nginx`. */
+  @IsOptional() @Matches(/^[\w.:@/-]{1,100}$/, { message: 'source must be 1-100 letters, digits or . _ : @ / -' }) source?: string;
+  @IsOptional() @IsIn(['auto', 'json', 'windows', 'telemetry', 'syslog', 'nginx', 'apache', 'iptables', 'kv']) format?: 'auto' | 'json' | 'windows' | 'telemetry' | 'syslog' | 'nginx' | 'apache' | 'iptables' | 'kv';
+}
+
+interface LineError {
+  line: number;
+  reason: string;
+}
+
+/** Splits an NDJSON or JSON-array body into records, reporting each bad line instead of failing the batch. */
+function jsonRecords(body: Buffer): { records: RawRecord[]; errors: LineError[] } {
+  const text = body.toString('utf8');
+  const start = text.search(/\S/);
+  if (start >= 0 && text[start] === '[') {
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch (error) {
+      throw new BadRequestException(`The body starts like a JSON array but is not one: ${(error as Error).message}`);
+    }
+    return { records: (items as unknown[]).map((json) => ({ json })), errors: [] };
+  }
+  const records: RawRecord[] = [];
+  const errors: LineError[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (!line.trim()) return;
+    try {
+      records.push({ json: JSON.parse(line), original: line });
+    } catch (error) {
+      errors.push({ line: index + 1, reason: `not JSON: ${(error as Error).message}` });
+    }
+  });
+  return { records, errors };
+}
+
+/** Plain text: one log line per line, decoded (UTF-8 or GBK) and parsed like syslog file lines. */
+function textRecords(body: Buffer): RawRecord[] {
+  const records: RawRecord[] = [];
+  let start = 0;
+  for (let i = 0; i <= body.length; i++) {
+    if (i === body.length || body[i] === 0x0a) {
+      const line = body.subarray(start, i > start && body[i - 1] === 0x0d ? i - 1 : i);
+      if (line.length) records.push({ bytes: line });
+      start = i + 1;
+    }
+  }
+  return records;
+}
+
+@ApiTags('ingest')
+@ApiBearerAuth()
+@Controller('api/ingest')
+export class HttpIngestController {
+  constructor(private readonly ingest: IngestService) {}
+
+  /**
+   * NDJSON (one JSON event per line), a JSON array, or text/plain log lines; gzip or deflate
+   * with Content-Encoding. 202 means every accepted event is durable.
+   */
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Access.scope('ingest', 'admin')
+  async receive(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: IngestQuery, @CurrentPrincipal() principal: RequestPrincipal) {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new BadRequestException('Send events as the request body (NDJSON, a JSON array, or text/plain lines)');
+    const plain = (req.headers['content-type'] ?? '').startsWith('text/plain');
+    const { records, errors } = plain ? { records: textRecords(req.body), errors: [] } : jsonRecords(req.body);
+    if (errors.length) this.ingest.noteRejected('http', errors.length);
+    if (records.length === 0) throw new BadRequestException({ message: 'No valid events in the body', details: { accepted: 0, rejected: errors.length, errors } });
+    const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
+    try {
+      await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json'), peer: req.ip }, 'http');
+    } catch (error) {
+      if (error instanceof OverloadedError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        throw new HttpException({ message: '采集队列已满，请稍后重试 / Ingest is saturated; nothing from this request was stored, retry after the delay', details: { retryAfterSeconds: error.retryAfterSeconds } }, HttpStatus.SERVICE_UNAVAILABLE);
+      }
+      throw error;
+    }
+    return { accepted: records.length, rejected: errors.length, errors };
+  }
+
+  @Get('unregistered-hosts')
+  @Access.roles('admin', 'analyst', 'compliance')
+  unregistered() {
+    return this.ingest.unregisteredHosts();
+  }
+}

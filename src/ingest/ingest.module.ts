@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AssetsModule } from '../assets/assets.module.js';
+import { HttpIngestController } from './collectors/http-ingest.controller.js';
+import { IngestService } from './ingest.service.js';
+
+@Module({
+  imports: [AssetsModule],
+  controllers: [HttpIngestController],
+  providers: [IngestService],
+  exports: [IngestService],
+})
+export class IngestModule {}

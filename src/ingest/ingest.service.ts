@@ -1,0 +1,159 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { Asset } from '../assets/asset.entity.js';
+import { AssetsService } from '../assets/assets.service.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import type { EventStore, StoredEvent } from '../events/event-store.js';
+import { EVENT_STORE } from '../events/tokens.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { AssetIndex } from './enrichment/asset-index.js';
+import { IngestPipeline, type BatchContext, type RawRecord, type UnmatchedHost } from './pipeline.js';
+import { EventWriter, OverloadedError } from './store/event-writer.js';
+import { Spool } from './store/spool.js';
+
+interface HostSighting {
+  kind: 'ip' | 'hostname';
+  first: Date;
+  last: Date;
+  count: number;
+  sample: string;
+  datasets: Set<string>;
+}
+
+/**
+ * The ingest front: every collector hands its records here. Parses and enriches them, then
+ * returns once the writer has made them durable, so a collector's acknowledgement is honest.
+ */
+@Injectable()
+export class IngestService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Ingest');
+  private index = new AssetIndex([]);
+  private indexStale = true;
+  private reloading: Promise<void> | undefined;
+  private readonly pipeline = new IngestPipeline(() => this.index);
+  readonly writer: EventWriter;
+  private sightings = new Map<string, HostSighting>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly received;
+  private readonly parsed;
+  private readonly raw;
+  private readonly rejected;
+  private readonly dropped;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly assets: AssetsService,
+    metrics: MetricsRegistry,
+  ) {
+    const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
+    this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
+    this.received = metrics.counter('taishi_ingest_received_total', 'Records received, per collector');
+    this.parsed = metrics.counter('taishi_ingest_parsed_total', 'Records parsed to a known event type, per collector');
+    this.raw = metrics.counter('taishi_ingest_raw_total', 'Records of unknown format, stored as raw messages, per collector');
+    this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
+    this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.assets.changes.on('changed', () => (this.indexStale = true));
+    await this.reloadAssets();
+    await this.writer.start();
+    // A safety net for registry changes made by another Taishi instance.
+    this.timers.push(setInterval(() => (this.indexStale = true), 60_000));
+    this.timers.push(setInterval(() => void this.flushSightings().catch((e: Error) => this.logger.warn(`Recording unregistered hosts failed: ${e.message}`)), 5_000));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.writer.stop();
+    await this.flushSightings().catch(() => undefined);
+  }
+
+  private async reloadAssets(): Promise<void> {
+    this.indexStale = false;
+    const assets = await this.dataSource.getRepository(Asset).find({ select: { id: true, department: true, zone: true, addresses: true, lifecycle: true } });
+    this.index = new AssetIndex(assets.filter((a) => a.lifecycle !== 'retired').map((a) => ({ ref: { id: a.id, department: a.department, zone: a.zone }, addresses: a.addresses })));
+  }
+
+  /** Counts records a collector refused itself (bad JSON lines and the like). */
+  noteRejected(collector: string, count: number): void {
+    this.received.inc({ collector }, count);
+    this.rejected.inc({ collector }, count);
+  }
+
+  /** Counts records a collector could not take because ingest was saturated (UDP). */
+  noteDropped(collector: string, count: number): void {
+    this.received.inc({ collector }, count);
+    this.dropped.inc({ collector }, count);
+  }
+
+  canAccept(count: number): boolean {
+    return this.writer.canAccept(count);
+  }
+
+  /** Resolves once the events are durable; rejects with OverloadedError when ingest is saturated. */
+  async ingest(records: RawRecord[], context: BatchContext, collector: string): Promise<StoredEvent[]> {
+    if (!this.writer.canAccept(records.length)) {
+      this.noteDropped(collector, records.length);
+      throw new OverloadedError(5);
+    }
+    this.received.inc({ collector }, records.length);
+    if (this.indexStale) await (this.reloading ??= this.reloadAssets().finally(() => (this.reloading = undefined)));
+    const unmatched: UnmatchedHost[] = [];
+    const events = this.pipeline.process(records, context, unmatched);
+    this.noteSightings(unmatched);
+    let known = 0;
+    for (const e of events) if (e.event.action !== 'unknown') known++;
+    this.parsed.inc({ collector }, known);
+    this.raw.inc({ collector }, events.length - known);
+    await this.writer.submit(events);
+    return events;
+  }
+
+  private noteSightings(unmatched: UnmatchedHost[]): void {
+    for (const u of unmatched) {
+      const s = this.sightings.get(u.address);
+      if (s) {
+        s.count++;
+        if (u.at > s.last) s.last = u.at;
+        if (u.at < s.first) s.first = u.at;
+        s.datasets.add(u.dataset);
+      } else this.sightings.set(u.address, { kind: u.kind, first: u.at, last: u.at, count: 1, sample: u.eventId, datasets: new Set([u.dataset]) });
+    }
+  }
+
+  /** One upsert for everything seen since the last flush: one finding per host, with counts. */
+  private async flushSightings(): Promise<void> {
+    if (this.sightings.size === 0) return;
+    const batch = this.sightings;
+    this.sightings = new Map();
+    const rows = [...batch].map(([address, s]) => ({ address, kind: s.kind, first: s.first.toISOString(), last: s.last.toISOString(), count: s.count, sample: s.sample, datasets: [...s.datasets] }));
+    await this.dataSource.query(
+      `INSERT INTO unregistered_hosts (address, kind, first_seen, last_seen, event_count, sample_event_id, datasets)
+       SELECT r.address, r.kind, r.first::timestamptz, r.last::timestamptz, r.count, r.sample, r.datasets
+       FROM jsonb_to_recordset($1::jsonb) AS r(address text, kind text, first text, last text, count bigint, sample text, datasets text[])
+       ON CONFLICT (address) DO UPDATE SET
+         first_seen = least(unregistered_hosts.first_seen, excluded.first_seen),
+         last_seen = greatest(unregistered_hosts.last_seen, excluded.last_seen),
+         event_count = unregistered_hosts.event_count + excluded.event_count,
+         datasets = ARRAY(SELECT DISTINCT unnest(unregistered_hosts.datasets || excluded.datasets))`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** Hosts seen in logs that match no registered asset (re-checked now: one may have been registered since). */
+  async unregisteredHosts(): Promise<{ address: string; kind: string; firstSeen: string; lastSeen: string; eventCount: number; sampleEventId: string | null; datasets: string[] }[]> {
+    await this.flushSightings();
+    if (this.indexStale) await this.reloadAssets();
+    const rows = (await this.dataSource.query(
+      `SELECT address, kind, first_seen, last_seen, event_count, sample_event_id, datasets FROM unregistered_hosts WHERE status = 'open' ORDER BY event_count DESC, address`,
+    )) as { address: string; kind: string; first_seen: Date; last_seen: Date; event_count: string; sample_event_id: string | null; datasets: string[] }[];
+    return rows
+      .filter((r) => !(r.kind === 'ip' ? this.index.byIp(r.address) : this.index.byName(r.address)))
+      .map((r) => ({ address: r.address, kind: r.kind, firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString(), eventCount: Number(r.event_count), sampleEventId: r.sample_event_id, datasets: r.datasets }));
+  }
+}

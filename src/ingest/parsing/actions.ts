@@ -1,0 +1,77 @@
+import type { NormalizedEvent } from './schema.js';
+
+/**
+ * The one vocabulary of `event.action`, with the ECS category and type each action implies.
+ * Detection rules and dashboards key on these names, so every parser takes them from here and
+ * nothing else invents one. `event.outcome` is set per event by the parser.
+ */
+export const ACTIONS = {
+  // remote login and its preliminaries
+  ssh_login: { category: ['authentication'], type: ['start'] },
+  ssh_invalid_user: { category: ['authentication'], type: ['info'] },
+  ssh_auth_failures_exceeded: { category: ['authentication'], type: ['info'] },
+  ssh_reverse_mapping_failed: { category: ['network', 'intrusion_detection'], type: ['info'] },
+  ssh_no_identification: { category: ['network'], type: ['connection', 'info'] },
+  ssh_protocol_error: { category: ['network'], type: ['connection', 'error'] },
+  ssh_connection: { category: ['network'], type: ['connection', 'start'] },
+  ssh_disconnect: { category: ['network'], type: ['connection', 'end'] },
+  // local authentication, sessions, privilege changes
+  pam_authentication: { category: ['authentication'], type: ['start'] },
+  session_opened: { category: ['authentication', 'session'], type: ['start'] },
+  session_closed: { category: ['authentication', 'session'], type: ['end'] },
+  sudo_command: { category: ['process'], type: ['start'] },
+  sudo_auth_failure: { category: ['authentication'], type: ['start'] },
+  switch_user: { category: ['authentication', 'session'], type: ['start'] },
+  cron_command: { category: ['process'], type: ['start'] },
+  service_started: { category: ['process'], type: ['start'] },
+  service_stopped: { category: ['process'], type: ['end'] },
+  // accounts and groups
+  user_created: { category: ['iam'], type: ['user', 'creation'] },
+  user_deleted: { category: ['iam'], type: ['user', 'deletion'] },
+  user_modified: { category: ['iam'], type: ['user', 'change'] },
+  user_enabled: { category: ['iam'], type: ['user', 'change'] },
+  user_disabled: { category: ['iam'], type: ['user', 'change'] },
+  user_locked_out: { category: ['iam', 'authentication'], type: ['user', 'info'] },
+  user_password_changed: { category: ['iam'], type: ['user', 'change'] },
+  group_created: { category: ['iam'], type: ['group', 'creation'] },
+  group_deleted: { category: ['iam'], type: ['group', 'deletion'] },
+  group_member_added: { category: ['iam'], type: ['group', 'change'] },
+  group_member_removed: { category: ['iam'], type: ['group', 'change'] },
+  // Windows
+  user_login: { category: ['authentication'], type: ['start'] },
+  user_logoff: { category: ['authentication', 'session'], type: ['end'] },
+  explicit_credential_login: { category: ['authentication'], type: ['start'] },
+  special_privileges_assigned: { category: ['iam'], type: ['admin', 'info'] },
+  kerberos_ticket_request: { category: ['authentication'], type: ['start'] },
+  credential_validation: { category: ['authentication'], type: ['info'] },
+  process_started: { category: ['process'], type: ['start'] },
+  service_installed: { category: ['configuration', 'process'], type: ['installation'] },
+  scheduled_task_created: { category: ['configuration', 'process'], type: ['creation'] },
+  audit_log_cleared: { category: ['configuration'], type: ['deletion'] },
+  windows_event: { category: ['host'], type: ['info'] },
+  // web servers
+  http_request: { category: ['web', 'network'], type: ['access'] },
+  web_access_denied: { category: ['web'], type: ['access', 'denied'] },
+  web_file_not_found: { category: ['web'], type: ['access', 'error'] },
+  web_server_message: { category: ['web'], type: ['info'] },
+  // firewalls
+  network_flow: { category: ['network'], type: ['connection'] },
+  network_flow_allowed: { category: ['network'], type: ['connection', 'allowed'] },
+  network_flow_denied: { category: ['network'], type: ['connection', 'denied'] },
+  // devices
+  device_telemetry: { category: ['host'], type: ['info'] },
+  // a format was recognised but not the event within it, or the format itself was not
+  unknown: { category: [], type: ['info'] },
+} as const satisfies Record<string, { category: readonly string[]; type: readonly string[] }>;
+
+export type Action = keyof typeof ACTIONS;
+
+/** Sets action, category and type together so they can never disagree. */
+export function classify(event: NormalizedEvent, action: Action, outcome?: 'success' | 'failure'): void {
+  const entry = ACTIONS[action];
+  event.event.action = action;
+  // copies, because stored events are mutated later (enrichment) and must not share arrays
+  event.event.category = [...entry.category];
+  event.event.type = [...entry.type];
+  if (outcome) event.event.outcome = outcome;
+}

@@ -1,0 +1,299 @@
+import { classify } from './actions.js';
+import { decodeLine } from './decode.js';
+import { acceptEcs, looksLikeEcs } from './ecs.js';
+import { setVendor } from './fields.js';
+import { applyCommonFields, looksLikeNetfilter, parseKeyValue, parseNetfilter } from './firewall.js';
+import { parseAccounts } from './programs/accounts.js';
+import { parseCron, parseSu, parseSudo } from './programs/local-auth.js';
+import { parsePam } from './programs/pam.js';
+import { parseSshd } from './programs/sshd.js';
+import type { FormatHint, NormalizedEvent, ParseContext } from './schema.js';
+import { applyEnvelope, parseSyslogEnvelope } from './syslog.js';
+import { parseTelemetry } from './telemetry.js';
+import { DEFAULT_TIME_ZONE, toIso } from './time.js';
+import { parseAccessLog, parseApacheError, parseNginxError } from './web.js';
+import { isWindowsRecord, parseWindows } from './windows.js';
+
+/**
+ * Entry points: one line of text, one line of bytes, or one JSON record in; exactly one event
+ * out. Nothing here throws on bad input and nothing is dropped: what no parser recognises
+ * becomes a raw event (`event.action` 'unknown', `message` = the text).
+ */
+
+export const DEFAULT_MAX_LINE_LENGTH = 65_536;
+
+type Json = Record<string, unknown>;
+
+interface Run {
+  zone: string;
+  now: number;
+  context: ParseContext;
+}
+
+function runOf(context: ParseContext): Run {
+  return {
+    zone: context.timeZone ?? DEFAULT_TIME_ZONE,
+    now: (context.now ?? context.receivedAt).getTime(),
+    context,
+  };
+}
+
+function baseEvent(context: ParseContext, original: string): NormalizedEvent {
+  const received = toIso(context.receivedAt.getTime());
+  return {
+    '@timestamp': received,
+    event: {
+      kind: 'event', category: [], type: ['info'], action: 'unknown',
+      dataset: 'generic.raw', module: 'generic', original, created: received,
+    },
+    message: original,
+  };
+}
+
+function addTag(event: NormalizedEvent, tag: string): void {
+  (event.tags ??= []).push(tag);
+}
+
+/** Decodes (UTF-8 or GB18030) and parses one line; notes the encoding and any loss in `tags`. */
+export function parseBytes(bytes: Buffer, context: ParseContext): NormalizedEvent {
+  const decoded = decodeLine(bytes);
+  const event = parseLine(decoded.text, context);
+  if (decoded.encoding === 'gb18030') addTag(event, 'gb18030');
+  if (decoded.lossy) addTag(event, 'lossy_decode');
+  return event;
+}
+
+export function parseLine(line: string, context: ParseContext): NormalizedEvent {
+  let text = line;
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
+  if (end < text.length) text = text.slice(0, end);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const max = context.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const truncated = text.length > max;
+  if (truncated) text = text.slice(0, max);
+
+  const run = runOf(context);
+  const event = parseText(text, run);
+  if (truncated) addTag(event, 'truncated');
+  return event;
+}
+
+function parseText(text: string, run: Run): NormalizedEvent {
+  const hint: FormatHint = run.context.format ?? 'auto';
+  if (hint === 'raw') return baseEvent(run.context, text);
+  if (hint !== 'auto') {
+    const hinted = byHint(text, hint, run);
+    if (hinted) return hinted;
+    const event = autoDetect(text, run);
+    addTag(event, 'hint_mismatch');
+    return event;
+  }
+  return autoDetect(text, run);
+}
+
+function byHint(text: string, hint: Exclude<FormatHint, 'auto' | 'raw'>, run: Run): NormalizedEvent | undefined {
+  switch (hint) {
+    case 'syslog':
+      return trySyslog(text, run);
+    case 'iptables': {
+      const viaSyslog = trySyslog(text, run);
+      if (viaSyslog?.event.module === 'iptables') return viaSyslog;
+      return tryNetfilter(text, run);
+    }
+    case 'nginx':
+    case 'apache':
+      return tryWeb(text, run, hint);
+    case 'kv': {
+      const event = baseEvent(run.context, text);
+      return parseKeyValue(text, event, run.zone) ? event : undefined;
+    }
+    case 'json':
+    case 'windows':
+    case 'telemetry':
+      return tryJsonText(text, run, hint);
+  }
+}
+
+const SYSLOG_START_RE = /^(?:<\d{1,3}>|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d |\d{4}-\d\d-\d\dT\d\d:)/;
+const NGINX_ERROR_START_RE = /^\d{4}\/\d\d\/\d\d /;
+
+/** Cheap tests on the first characters pick the one or two parsers worth trying. */
+function autoDetect(text: string, run: Run): NormalizedEvent {
+  const first = text.charCodeAt(0);
+  let event: NormalizedEvent | undefined;
+  if (first === 123 /* { */) event = tryJsonText(text, run, 'json');
+  else if (SYSLOG_START_RE.test(text)) event = trySyslog(text, run);
+  else if (first === 91 /* [ */) event = tryWeb(text, run, 'apache');
+  else if (NGINX_ERROR_START_RE.test(text)) event = tryWeb(text, run, 'nginx');
+  else if (text.includes('] "')) event = tryWeb(text, run, undefined);
+  if (event) return event;
+  if (looksLikeNetfilter(text)) event = tryNetfilter(text, run);
+  if (event) return event;
+  const kv = baseEvent(run.context, text);
+  if (parseKeyValue(text, kv, run.zone)) return kv;
+  return baseEvent(run.context, text);
+}
+
+function tryNetfilter(text: string, run: Run): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  if (!parseNetfilter(text, event)) return undefined;
+  event.event.module = 'iptables';
+  event.event.dataset = 'iptables.log';
+  return event;
+}
+
+/** Access log first (the common case), then the server's own error-log format. */
+function tryWeb(text: string, run: Run, server: 'nginx' | 'apache' | undefined): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  if (webInto(text, event, run, server)) return event;
+  return undefined;
+}
+
+function webInto(text: string, event: NormalizedEvent, run: Run, server: 'nginx' | 'apache' | undefined): boolean {
+  if (parseAccessLog(text, event)) {
+    event.event.module = server ?? 'http';
+    event.event.dataset = `${event.event.module}.access`;
+    return true;
+  }
+  if (server !== 'nginx' && parseApacheError(text, event, run.zone)) {
+    event.event.module = 'apache';
+    event.event.dataset = 'apache.error';
+    return true;
+  }
+  if (server !== 'apache' && parseNginxError(text, event, run.zone)) {
+    event.event.module = 'nginx';
+    event.event.dataset = 'nginx.error';
+    return true;
+  }
+  return false;
+}
+
+type ProgramParser = (message: string, event: NormalizedEvent, run: Run) => boolean;
+
+const authProgram = (parse: (m: string, e: NormalizedEvent) => boolean): ProgramParser => (message, event) => {
+  event.event.module = 'system';
+  event.event.dataset = 'system.auth';
+  return parse(message, event);
+};
+
+const webProgram = (server: 'nginx' | 'apache'): ProgramParser => (message, event, run) => {
+  if (webInto(message, event, run, server)) return true;
+  // error lines sent over syslog lose their own header; the message is all there is
+  event.event.module = server;
+  event.event.dataset = `${server}.error`;
+  classify(event, 'web_server_message');
+  return true;
+};
+
+const accounts = authProgram(parseAccounts);
+
+/** Programs by syslog tag (lower case, path and OpenSSH's -session/-auth helpers stripped). */
+const PROGRAMS: Record<string, ProgramParser> = {
+  sshd: authProgram(parseSshd),
+  sudo: authProgram(parseSudo),
+  su: authProgram(parseSu),
+  cron: authProgram(parseCron),
+  crond: authProgram(parseCron),
+  useradd: accounts, usermod: accounts, userdel: accounts, groupadd: accounts, groupdel: accounts,
+  groupmod: accounts, gpasswd: accounts, passwd: accounts, chpasswd: accounts,
+  nginx: webProgram('nginx'),
+  httpd: webProgram('apache'),
+  apache2: webProgram('apache'),
+};
+
+function programKey(appName: string): string {
+  const base = appName.slice(appName.lastIndexOf('/') + 1).toLowerCase();
+  return base === 'sshd-session' || base === 'sshd-auth' ? 'sshd' : base;
+}
+
+// rsyslog collapses duplicates into "message repeated 5 times: [ original ]"
+const REPEATED_RE = /^message repeated (\d+) times: \[ ?(.*?)\]$/;
+
+function trySyslog(text: string, run: Run): NormalizedEvent | undefined {
+  const envelope = parseSyslogEnvelope(text, run.zone, run.now);
+  if (!envelope) return undefined;
+  let event = baseEvent(run.context, text);
+  event.event.module = 'system';
+  event.event.dataset = 'system.syslog';
+  applyEnvelope(event, envelope);
+
+  let message = envelope.message;
+  const repeated = REPEATED_RE.exec(message);
+  if (repeated) {
+    setVendor(event, 'repeat_count', Number(repeated[1]));
+    message = repeated[2];
+  }
+  const program = envelope.appName ? PROGRAMS[programKey(envelope.appName)] : undefined;
+  if (program) {
+    program(message, event, run);
+    return event;
+  }
+  // unknown or missing program: recognise the message by its content
+  if (message.startsWith('pam_')) authProgram(parsePam)(message, event, run);
+  else if (looksLikeNetfilter(message) && parseNetfilter(message, event)) {
+    event.event.module = 'iptables';
+    event.event.dataset = 'iptables.log';
+  } else if (message.charCodeAt(0) === 123 /* { */) {
+    const record = parseJsonObject(message);
+    if (record) event = applyJson(record, event, run, 'json');
+  } else parseKeyValue(message, event, run.zone);
+  return event;
+}
+
+function parseJsonObject(text: string): Json | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tryJsonText(text: string, run: Run, hint: 'json' | 'windows' | 'telemetry'): NormalizedEvent | undefined {
+  const record = parseJsonObject(text);
+  if (!record) return undefined;
+  const event = applyJson(record, baseEvent(run.context, text), run, hint);
+  if (hint === 'windows' && event.event.module !== 'windows') return undefined;
+  if (hint === 'telemetry' && event.event.kind !== 'metric') return undefined;
+  return event;
+}
+
+/**
+ * A record that HTTP NDJSON collectors have already parsed. Pass the raw line as `original` when
+ * available; otherwise the record is serialised, which keeps eventId() stable across replays.
+ */
+export function parseJsonRecord(record: unknown, context: ParseContext, original?: string): NormalizedEvent {
+  const run = runOf(context);
+  const raw = original ?? safeStringify(record);
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return baseEvent(context, raw);
+  const hint = context.format === 'windows' || context.format === 'telemetry' ? context.format : 'json';
+  return applyJson(record as Json, baseEvent(context, raw), run, hint);
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Windows, then already-normalized ECS, then telemetry, then generic JSON. */
+function applyJson(record: Json, event: NormalizedEvent, run: Run, hint: 'json' | 'windows' | 'telemetry'): NormalizedEvent {
+  // the raw JSON is in event.original; as a message it would only duplicate it
+  const jsonEvent: NormalizedEvent = { ...event };
+  delete jsonEvent.message;
+  if (isWindowsRecord(record) && parseWindows(record, jsonEvent, run.zone)) return jsonEvent;
+  if (looksLikeEcs(record)) {
+    const ecs = acceptEcs(record, jsonEvent, run.zone);
+    if (ecs) return ecs;
+  }
+  const requireDevice = run.context.transport !== 'mqtt' && hint !== 'telemetry';
+  if (parseTelemetry(record, jsonEvent, run.zone, requireDevice)) return jsonEvent;
+  const isFlow = applyCommonFields(record, jsonEvent, run.zone);
+  jsonEvent.event.module = isFlow ? 'firewall' : 'generic';
+  jsonEvent.event.dataset = isFlow ? 'firewall.log' : 'generic.json';
+  jsonEvent.vendor = { ...jsonEvent.vendor, ...record };
+  return jsonEvent;
+}

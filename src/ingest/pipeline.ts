@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { StoredEvent } from '../events/event-store.js';
+import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
+import type { AssetIndex } from './enrichment/asset-index.js';
+
+/** One record as a collector received it. */
+export type RawRecord = { bytes: Buffer } | { text: string } | { json: unknown; original?: string };
+
+export interface BatchContext {
+  /** The configured source: collector name, API key name, MQTT topic, file name. */
+  source: string;
+  transport: Transport;
+  receivedAt: Date;
+  format?: FormatHint;
+  timeZone?: string;
+  /** The sending host as the transport saw it (syslog peer); identifies the asset when the line does not. */
+  peer?: string;
+}
+
+export interface UnmatchedHost {
+  address: string;
+  kind: 'ip' | 'hostname';
+  dataset: string;
+  eventId: string;
+  at: Date;
+}
+
+/**
+ * Parse → normalize → stable id → enrich, for one batch. Pure CPU work with no I/O, so collectors
+ * call it inline; the writer does the I/O.
+ */
+export class IngestPipeline {
+  constructor(private readonly assets: () => AssetIndex) {}
+
+  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[]): StoredEvent[] {
+    const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
+    const index = this.assets();
+    const occurrences = new Map<string, number>();
+    const events: StoredEvent[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const event =
+        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJsonRecord(record.json, parseContext, record.original);
+      if (context.peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [context.peer] };
+      const id = uniqueId(eventId(event, context.source), occurrences);
+      const stored = event as StoredEvent;
+      stored.event.id = id;
+      enrich(stored, index, unmatched, context.receivedAt);
+      events[i] = stored;
+    }
+    return events;
+  }
+}
+
+/**
+ * Two byte-identical lines in one batch (the same sshd message twice in one second) are two
+ * events: the second and later copies get the occurrence number mixed into their id. A retried
+ * batch repeats the same occurrences, so it still lands on the same ids.
+ */
+function uniqueId(base: string, occurrences: Map<string, number>): string {
+  const seen = occurrences.get(base) ?? 0;
+  occurrences.set(base, seen + 1);
+  if (seen === 0) return base;
+  return createHash('sha256').update(base).update('#').update(String(seen)).digest().subarray(0, 16).toString('base64url');
+}
+
+/** Attaches the emitting asset; notes hosts that match none so they can be registered. */
+function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[], at: Date): void {
+  // Client-supplied events must not claim an asset: enrichment alone decides.
+  delete (event as NormalizedEvent).taishi;
+  const names = [event.device?.id, event.host?.name, event.observer?.name].filter((n): n is string => !!n);
+  const ips = event.host?.ip ?? [];
+  for (const name of names) {
+    const asset = index.byName(name);
+    if (asset) return void (event.taishi = { asset_id: asset.id, department: asset.department, ...(asset.zone ? { zone: asset.zone } : {}) });
+  }
+  for (const ip of ips) {
+    const asset = index.byIp(ip);
+    if (asset) return void (event.taishi = { asset_id: asset.id, department: asset.department, ...(asset.zone ? { zone: asset.zone } : {}) });
+  }
+  const host = event.host?.name ? { address: event.host.name.toLowerCase(), kind: 'hostname' as const } : ips[0] ? { address: ips[0], kind: 'ip' as const } : undefined;
+  if (host) unmatched.push({ ...host, dataset: event.event.dataset, eventId: event.event.id, at });
+}

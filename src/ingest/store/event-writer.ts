@@ -1,0 +1,182 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore, StoredEvent } from '../../events/event-store.js';
+import type { MetricsRegistry } from '../../metrics/metrics.js';
+import { Spool } from './spool.js';
+
+export class OverloadedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Ingest queue is full; retry later');
+  }
+}
+
+interface Pending {
+  events: StoredEvent[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export interface WriterOptions {
+  /** Events held in memory at most; beyond it submissions are refused (HTTP 503, TCP pauses, UDP drops). */
+  maxQueuedEvents: number;
+  /** Events per store write. */
+  maxBatch: number;
+  /** How often to retry the store while events wait in the spool. */
+  retryIntervalMs: number;
+}
+
+/**
+ * The one way events reach the store. Collectors submit batches; a submission resolves only when
+ * its events are durable, in the store or in the on-disk spool, so an acknowledgement is never a
+ * promise the service cannot keep. Concurrent submissions are written together (group commit).
+ */
+export class EventWriter {
+  private readonly logger = new Logger('EventWriter');
+  private queue: Pending[] = [];
+  private queued = 0;
+  private flushing = false;
+  private storeUp = true;
+  private draining: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly drainListeners: (() => void)[] = [];
+  private readonly written;
+  private readonly duplicates;
+  private readonly spooled;
+  private readonly storeErrors;
+  private readonly writeSeconds;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly spool: Spool,
+    private readonly options: WriterOptions,
+    metrics: MetricsRegistry,
+  ) {
+    this.written = metrics.counter('taishi_store_events_written_total', 'Events newly stored');
+    this.duplicates = metrics.counter('taishi_store_events_duplicate_total', 'Events whose id was already stored (retries, replays)');
+    this.spooled = metrics.counter('taishi_spool_events_total', 'Events written to the on-disk spool while the store was unavailable');
+    this.storeErrors = metrics.counter('taishi_store_write_errors_total', 'Failed store writes');
+    this.writeSeconds = metrics.histogram('taishi_store_write_seconds', 'Store write latency per batch', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+    metrics.gauge('taishi_ingest_queue_events', 'Events accepted and waiting for the store').track({}, () => this.queued);
+    metrics.gauge('taishi_spool_pending_events', 'Events in the on-disk spool waiting for the store').track({}, () => this.spool.pendingEvents);
+    metrics.gauge('taishi_store_up', '1 when the event store accepts writes').track({ store: store.kind }, () => (this.storeUp ? 1 : 0));
+  }
+
+  /** Drains what a previous run left in the spool. */
+  async start(): Promise<void> {
+    await this.spool.open();
+    if (!this.spool.empty) {
+      this.logger.log(`Spool holds ${this.spool.pendingEvents} events from before; draining`);
+      this.scheduleDrain(0);
+    }
+  }
+
+  get depth(): number {
+    return this.queued;
+  }
+
+  saturated(): boolean {
+    return this.queued >= this.options.maxQueuedEvents * 0.8;
+  }
+
+  onDrain(listener: () => void): void {
+    this.drainListeners.push(listener);
+  }
+
+  canAccept(count: number): boolean {
+    return this.queued + count <= this.options.maxQueuedEvents;
+  }
+
+  submit(events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    if (!this.canAccept(events.length)) return Promise.reject(new OverloadedError(5));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queued += events.length;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const taken: Pending[] = [];
+        let count = 0;
+        while (this.queue.length && (count === 0 || count + this.queue[0].events.length <= this.options.maxBatch)) {
+          const next = this.queue.shift()!;
+          taken.push(next);
+          count += next.events.length;
+        }
+        const batch = taken.length === 1 ? taken[0].events : taken.flatMap((p) => p.events);
+        try {
+          await this.persist(batch);
+          for (const p of taken) p.resolve();
+        } catch (error) {
+          for (const p of taken) p.reject(error);
+        } finally {
+          this.queued -= count;
+          if (!this.saturated()) for (const listener of this.drainListeners) listener();
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Store first; on failure (or while the spool is still draining) into the spool. */
+  private async persist(batch: StoredEvent[]): Promise<void> {
+    if (this.storeUp && this.spool.empty) {
+      const started = process.hrtime.bigint();
+      try {
+        const result = await this.store.write(batch);
+        this.writeSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { store: this.store.kind });
+        this.written.inc({ store: this.store.kind }, result.written);
+        this.duplicates.inc({ store: this.store.kind }, result.duplicates);
+        return;
+      } catch (error) {
+        this.storeErrors.inc({ store: this.store.kind });
+        this.storeUp = false;
+        this.logger.warn(`Event store write failed (${(error as Error).message}); spooling to disk until it returns`);
+      }
+    }
+    await this.spool.append(batch);
+    this.spooled.inc({}, batch.length);
+    this.scheduleDrain(this.options.retryIntervalMs);
+  }
+
+  private scheduleDrain(delayMs: number): void {
+    if (this.retryTimer || this.draining) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.draining = this.drainSpool().finally(() => (this.draining = undefined));
+    }, delayMs);
+  }
+
+  private async drainSpool(): Promise<void> {
+    if (!(await this.store.ping())) return this.scheduleDrain(this.options.retryIntervalMs);
+    try {
+      for (let segment = await this.spool.oldest(); segment; segment = await this.spool.oldest()) {
+        for (let i = 0; i < segment.events.length; i += this.options.maxBatch) {
+          const result = await this.store.write(segment.events.slice(i, i + this.options.maxBatch));
+          this.written.inc({ store: this.store.kind }, result.written);
+          this.duplicates.inc({ store: this.store.kind }, result.duplicates);
+        }
+        await segment.remove();
+      }
+      this.storeUp = true;
+      this.logger.log('Event store reachable again; spool drained');
+    } catch (error) {
+      this.storeErrors.inc({ store: this.store.kind });
+      this.logger.warn(`Draining the spool failed (${(error as Error).message}); retrying`);
+      this.scheduleDrain(this.options.retryIntervalMs);
+    }
+  }
+
+  /** Writes out everything accepted, then stops retrying (the spool keeps what is left). */
+  async stop(): Promise<void> {
+    while (this.queue.length || this.flushing) await new Promise((r) => setTimeout(r, 10));
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.draining;
+  }
+}

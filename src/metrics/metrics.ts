@@ -1,0 +1,108 @@
+/**
+ * A small Prometheus text-format registry. The service exports a few dozen series; a client
+ * library would bring more than it saves.
+ */
+type Labels = Record<string, string>;
+
+const labelKey = (labels: Labels) =>
+  Object.keys(labels)
+    .sort()
+    .map((k) => `${k}="${labels[k].replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .join(',');
+
+abstract class Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge' | 'histogram',
+  ) {}
+  abstract lines(): string[];
+}
+
+export class Counter extends Metric {
+  private readonly values = new Map<string, number>();
+  constructor(name: string, help: string) {
+    super(name, help, 'counter');
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelKey(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelKey(labels)) ?? 0;
+  }
+  lines(): string[] {
+    return [...this.values].map(([key, value]) => `${this.name}${key ? `{${key}}` : ''} ${value}`);
+  }
+}
+
+/** A gauge read at scrape time, so queue depths are never stale. */
+export class Gauge extends Metric {
+  private readonly sources = new Map<string, () => number>();
+  constructor(name: string, help: string) {
+    super(name, help, 'gauge');
+  }
+  track(labels: Labels, read: () => number): void {
+    this.sources.set(labelKey(labels), read);
+  }
+  lines(): string[] {
+    return [...this.sources].map(([key, read]) => `${this.name}${key ? `{${key}}` : ''} ${read()}`);
+  }
+}
+
+export class Histogram extends Metric {
+  private readonly series = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  constructor(
+    name: string,
+    help: string,
+    private readonly bounds: number[],
+  ) {
+    super(name, help, 'histogram');
+  }
+  observe(value: number, labels: Labels = {}): void {
+    const key = labelKey(labels);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
+    this.bounds.forEach((bound, i) => {
+      if (value <= bound) s.buckets[i]++;
+    });
+    s.sum += value;
+    s.count++;
+  }
+  lines(): string[] {
+    return [...this.series].flatMap(([key, s]) => {
+      const withLe = (le: string) => `{${key ? `${key},` : ''}le="${le}"}`;
+      return [
+        ...this.bounds.map((bound, i) => `${this.name}_bucket${withLe(String(bound))} ${s.buckets[i]}`),
+        `${this.name}_bucket${withLe('+Inf')} ${s.count}`,
+        `${this.name}_sum${key ? `{${key}}` : ''} ${s.sum}`,
+        `${this.name}_count${key ? `{${key}}` : ''} ${s.count}`,
+      ];
+    });
+  }
+}
+
+export class MetricsRegistry {
+  private readonly metrics = new Map<string, Metric>();
+
+  private register<M extends Metric>(metric: M): M {
+    const existing = this.metrics.get(metric.name);
+    if (existing) return existing as M;
+    this.metrics.set(metric.name, metric);
+    return metric;
+  }
+
+  counter(name: string, help: string): Counter {
+    return this.register(new Counter(name, help));
+  }
+  gauge(name: string, help: string): Gauge {
+    return this.register(new Gauge(name, help));
+  }
+  histogram(name: string, help: string, bounds: number[]): Histogram {
+    return this.register(new Histogram(name, help, bounds));
+  }
+
+  text(): string {
+    return [...this.metrics.values()].map((m) => [`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`, ...m.lines()].join('\n')).join('\n') + '\n';
+  }
+}

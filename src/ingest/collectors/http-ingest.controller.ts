@@ -82,7 +82,7 @@ export class HttpIngestController {
     if (records.length === 0) throw new BadRequestException({ message: 'No valid events in the body', details: { accepted: 0, rejected: errors.length, errors } });
     const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
     try {
-      await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json'), peer: req.ip }, 'http');
+      await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') }, 'http');
     } catch (error) {
       if (error instanceof OverloadedError) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));

@@ -20,14 +20,15 @@ const OBJECT_FIELDS = [
 const KINDS = new Set(['event', 'metric', 'alert', 'state']);
 const OUTCOMES = new Set(['success', 'failure', 'unknown']);
 
+/** ECS-shaped: a timestamp and at least one of the nested ECS objects (event, host, source, …). */
 export function looksLikeEcs(record: Json): boolean {
-  return typeof record['@timestamp'] === 'string' && isObject(record.event);
+  return typeof record['@timestamp'] === 'string' && (isObject(record.event) || OBJECT_FIELDS.some((key) => isObject(record[key])));
 }
 
 export function acceptEcs(record: Json, base: NormalizedEvent, zone: string): NormalizedEvent | undefined {
   const at = isoOrUndefined(parseTimeValue(record['@timestamp'], zone));
-  if (!at || !isObject(record.event)) return undefined;
-  const out: NormalizedEvent = { ...base, '@timestamp': at, event: validEventFields(record.event, base.event) };
+  if (!at) return undefined;
+  const out: NormalizedEvent = { ...base, '@timestamp': at, event: isObject(record.event) ? validEventFields(record.event, base.event) : { ...base.event, dataset: 'generic.ecs' } };
 
   for (const key of OBJECT_FIELDS) if (isObject(record[key])) (out as unknown as Json)[key] = record[key];
   if (typeof record.message === 'string') out.message = record.message;

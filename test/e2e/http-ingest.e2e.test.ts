@@ -1,0 +1,100 @@
+import { gzipSync } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { testDatabaseTargets } from '../support/databases.js';
+import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+
+describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ adminUrl }) => {
+  let app: TestApp;
+  let users: Awaited<ReturnType<typeof seedUsers>>;
+  let key: string;
+
+  beforeAll(async () => {
+    app = await startTestApp(adminUrl, { TAISHI_INGEST_QUEUE_EVENTS: '1000' });
+    users = await seedUsers(app);
+    key = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'portal-shipper', scopes: ['ingest'] } })).body.key;
+    await app.call('POST', '/api/assets', { token: users.admin, body: { name: '水务门户', type: 'web_application', department: '水务局', addresses: ['10.1.1.5', 'water-portal'] } });
+  });
+  afterAll(() => app.stop());
+
+  const ndjson = (lines: unknown[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+  const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/x-ndjson' }, query = '') =>
+    app.call('POST', `/api/ingest${query}`, { token: key, rawBody: body, headers });
+
+  it('accepts NDJSON, reports a bad line by number without dropping the good ones, and enriches with the asset', async () => {
+    const body = ndjson([
+      { '@timestamp': '2026-11-29T01:00:00Z', message: 'login ok', host: { name: 'water-portal' }, user: { name: 'zhang' }, event: { action: 'web_login' } },
+      '{"broken": ',
+      { '@timestamp': '2026-11-29T01:00:01Z', message: 'sensor reading', host: { ip: ['10.1.1.5'] } },
+    ]);
+    const r = await post(body, undefined, '?source=portal');
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ accepted: 2, rejected: 1, errors: [{ line: 2, reason: expect.stringMatching(/^not JSON/) }] });
+    const found = await app.call('GET', '/api/events?filter=taishi.department:水务局&from=2026-11-29T00:00:00Z', { token: users.analyst.token });
+    expect(found.body.events).toHaveLength(2);
+    expect(found.body.events.every((e: { taishi: { asset_id: string } }) => typeof e.taishi.asset_id === 'string')).toBe(true);
+  });
+
+  it('stores a retried batch once', async () => {
+    const body = ndjson([{ '@timestamp': '2026-11-29T02:00:00Z', message: 'retry me', host: { name: 'water-portal' } }]);
+    expect((await post(body)).status).toBe(202);
+    expect((await post(body)).status).toBe(202);
+    const found = await app.call('GET', `/api/events?q=retry%20me`, { token: users.admin });
+    expect(found.body.events).toHaveLength(1);
+  });
+
+  it('keeps two identical lines in one batch as two events', async () => {
+    const line = 'Dec 10 06:55:46 water-portal sshd[24200]: Connection closed by 173.234.31.186 [preauth]';
+    expect((await post(`${line}\n${line}\n`, { 'content-type': 'text/plain' })).body.accepted).toBe(2);
+    const found = await app.call('GET', `/api/events?q=${encodeURIComponent('closed by 173.234.31.186')}`, { token: users.admin });
+    expect(found.body.events).toHaveLength(2);
+    expect(new Set(found.body.events.map((e: { event: { id: string } }) => e.event.id)).size).toBe(2);
+  });
+
+  it('decodes GBK text lines and gzip bodies', async () => {
+    const gbk = iconv.encode('Nov 29 09:12:01 water-portal app[77]: 用户 张三 登录失败 来自 10.9.8.7\n', 'gbk');
+    expect((await post(gzipSync(gbk), { 'content-type': 'text/plain', 'content-encoding': 'gzip' })).status).toBe(202);
+    const found = await app.call('GET', `/api/events?q=${encodeURIComponent('登录失败')}`, { token: users.admin });
+    expect(found.body.events).toHaveLength(1);
+    expect(found.body.events[0].tags).toContain('gb18030');
+    expect(found.body.events[0].taishi.department).toBe('水务局');
+  });
+
+  it('confines owners to their own department’s events', async () => {
+    const own = await app.call('GET', '/api/events?limit=1000', { token: users.ownerA.token });
+    expect(own.body.events.length).toBeGreaterThan(0);
+    expect(own.body.events.every((e: { taishi?: { department: string } }) => e.taishi?.department === '水务局')).toBe(true);
+    const other = await app.call('GET', '/api/events?limit=1000', { token: users.ownerB.token });
+    expect(other.body.events).toEqual([]);
+    const id = own.body.events[0].event.id;
+    expect((await app.call('GET', `/api/events/${id}`, { token: users.ownerB.token })).status).toBe(404);
+    expect((await app.call('GET', `/api/events/${id}`, { token: users.ownerA.token })).status).toBe(200);
+  });
+
+  it('lists each unregistered sending host once, with counts', async () => {
+    const lines = ndjson(Array.from({ length: 3 }, (_, i) => ({ '@timestamp': `2026-11-29T03:00:0${i}Z`, message: `m${i}`, host: { name: 'rogue-nas' } })));
+    await post(lines);
+    const hosts = await app.call('GET', '/api/ingest/unregistered-hosts', { token: users.compliance.token });
+    expect(hosts.body).toEqual(expect.arrayContaining([expect.objectContaining({ address: 'rogue-nas', kind: 'hostname', eventCount: 3 })]));
+    // Registering it makes the finding go away.
+    await app.call('POST', '/api/assets', { token: users.admin, body: { name: 'NAS', type: 'server', department: '信息中心', addresses: ['rogue-nas'] } });
+    const after = await app.call('GET', '/api/ingest/unregistered-hosts', { token: users.compliance.token });
+    expect(after.body.map((h: { address: string }) => h.address)).not.toContain('rogue-nas');
+  });
+
+  it('answers 503 with Retry-After when the queue cannot take a batch, and counts the drop', async () => {
+    const big = ndjson(Array.from({ length: 1500 }, (_, i) => ({ message: `flood ${i}` })));
+    const r = await post(big);
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
+    const metrics = await app.call('GET', '/metrics', { token: users.admin });
+    expect(metrics.body).toMatch(/taishi_ingest_dropped_total\{collector="http"\} 1500/);
+    expect(metrics.body).toMatch(/taishi_ingest_rejected_total\{collector="http"\} 1/);
+    expect(metrics.body).toMatch(/taishi_store_events_written_total\{store="postgres"\} \d+/);
+  });
+
+  it('refuses bodies with nothing valid, with the reasons', async () => {
+    const r = await post('nope\n{\n');
+    expect(r.status).toBe(400);
+    expect(r.body.details.errors).toHaveLength(2);
+  });
+});

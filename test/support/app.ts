@@ -19,9 +19,9 @@ export interface TestApp {
 }
 
 /** The whole service on a fresh database of the given server, listening on a free port. */
-export async function startTestApp(adminUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase(adminUrl);
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-app-'));
+export async function startTestApp(adminUrl: string, env: Record<string, string> = {}, reuse?: { databaseUrl: string; dataDir: string }): Promise<TestApp & { dataDir: string; close(): Promise<void> }> {
+  const databaseUrl = reuse?.databaseUrl ?? (await createTestDatabase(adminUrl));
+  const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'taishi-app-')));
   const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', ...env });
   const running = await createApp(settings, { logger: false });
   await running.app.listen(0, '127.0.0.1');
@@ -49,8 +49,11 @@ export async function startTestApp(adminUrl: string, env: Record<string, string>
   return {
     baseUrl,
     databaseUrl,
+    dataDir,
     running,
     call,
+    /** Stops the service but keeps its database and data folder, for a restart with `reuse`. */
+    close: () => running.close(),
     login: async (username, password) => {
       const r = await call('POST', '/api/auth/login', { body: { username, password } });
       if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);

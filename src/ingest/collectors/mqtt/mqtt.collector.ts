@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
+import { MetricsRegistry } from '../../../metrics/metrics.js';
+import { IngestService } from '../../ingest.service.js';
+import type { RawRecord } from '../../pipeline.js';
+
+const MIN_RECONNECT_MS = 1_000;
+const MAX_RECONNECT_MS = 60_000;
+
+/** The last topic level names the device when the payload does not (`city/telemetry/cam-01`). */
+function withDeviceFromTopic(value: unknown, topic: string): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  const named = ['device_id', 'deviceId', 'device', 'devid', 'sn'].some((key) => record[key] !== undefined);
+  const device = topic.split('/').filter(Boolean).at(-1);
+  return named || !device ? value : { ...record, device_id: device };
+}
+
+function recordOf(packet: IPublishPacket): RawRecord {
+  const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+  const first = payload.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (first === 0x7b /* { */) {
+    try {
+      const text = payload.toString('utf8');
+      return { json: withDeviceFromTopic(JSON.parse(text), packet.topic), original: text };
+    } catch {
+      // not JSON after all: parsed as a text line below
+    }
+  }
+  return { bytes: payload };
+}
+
+/**
+ * Subscribes to the configured topics with QoS 1 and acknowledges each message only once its
+ * event is durable: a crash before that makes the broker deliver it again (the stable id then
+ * keeps it from being stored twice). Reconnects with exponential backoff.
+ */
+@Injectable()
+export class MqttCollector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('MQTT');
+  private client: MqttClient | undefined;
+  private reconnectMs = MIN_RECONNECT_MS;
+  private readonly connected;
+
+  constructor(
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly ingest: IngestService,
+    metrics: MetricsRegistry,
+  ) {
+    this.connected = metrics.counter('taishi_mqtt_connects_total', 'Successful connections to the MQTT broker');
+    metrics.gauge('taishi_mqtt_connected', '1 while connected to the MQTT broker').track({}, () => (this.client?.connected ? 1 : 0));
+  }
+
+  onApplicationBootstrap(): void {
+    const url = this.settings.TAISHI_MQTT_URL;
+    if (!url) return;
+    const client = mqtt.connect(url, {
+      clientId: this.settings.TAISHI_MQTT_CLIENT_ID,
+      // A persistent session: QoS 1 messages published while Taishi is down wait at the broker.
+      clean: false,
+      reconnectPeriod: MIN_RECONNECT_MS,
+      connectTimeout: 10_000,
+    });
+    this.client = client;
+    client.handleMessage = (packet, done) => {
+      void this.deliver(packet).then(
+        () => done(),
+        (error: Error) => {
+          // Not acknowledged: the broker redelivers after we reconnect.
+          this.logger.warn(`Message on ${packet.topic} not stored (${error.message}); reconnecting so the broker redelivers it`);
+          client.end(true, {}, () => client.reconnect());
+        },
+      );
+    };
+    client.on('connect', () => {
+      this.reconnectMs = MIN_RECONNECT_MS;
+      client.options.reconnectPeriod = MIN_RECONNECT_MS;
+      this.connected.inc();
+      this.logger.log(`Connected to ${new URL(url).host}; subscribing to ${this.settings.TAISHI_MQTT_TOPICS.join(', ')}`);
+      client.subscribe(this.settings.TAISHI_MQTT_TOPICS, { qos: 1 }, (error) => {
+        if (error) this.logger.error(`Subscribing failed: ${error.message}`);
+      });
+    });
+    client.on('close', () => {
+      this.reconnectMs = Math.min(this.reconnectMs * 2, MAX_RECONNECT_MS);
+      client.options.reconnectPeriod = this.reconnectMs;
+    });
+    client.on('error', (error) => this.logger.warn(`MQTT: ${error.message}`));
+  }
+
+  /** Waits out saturation instead of refusing: holding the ack is MQTT's own backpressure. */
+  private async deliver(packet: IPublishPacket): Promise<void> {
+    while (!this.ingest.canAccept(1)) await new Promise((r) => setTimeout(r, 200));
+    await this.ingest.ingest([recordOf(packet)], { source: `mqtt:${packet.topic}`, transport: 'mqtt', receivedAt: new Date(), format: 'auto' }, 'mqtt');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.client ? this.client.end(false, {}, () => resolve()) : resolve()));
+  }
+}

@@ -15,19 +15,20 @@ import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(settings: Settings, databaseUrl: string): DynamicModule {
+  /** `listen: false` builds the same services for CLI jobs, without collectors or schedules. */
+  static forRoot(settings: Settings, databaseUrl: string, options: { listen: boolean } = { listen: true }): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
-        ScheduleModule.forRoot(),
+        ...(options.listen ? [ScheduleModule.forRoot()] : []),
         MetricsModule,
         AuditModule,
         AuthModule,
         AssetsModule,
         EventsModule.forRoot(databaseUrl),
-        IngestModule,
+        IngestModule.forRoot(options),
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

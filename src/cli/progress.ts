@@ -4,9 +4,12 @@
  */
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr) {
   let lastDecile = -1;
+  let finished = false;
   const started = Date.now();
   return {
     update(done: number, total: number): void {
+      if (finished) return;
+      finished = done >= total;
       const ratio = total ? done / total : 1;
       const percent = Math.floor(ratio * 100);
       if (stream.isTTY) {

@@ -1,13 +1,19 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module.js';
 import { HttpIngestController } from './collectors/http-ingest.controller.js';
 import { MqttCollector } from './collectors/mqtt/mqtt.collector.js';
 import { IngestService } from './ingest.service.js';
 
-@Module({
-  imports: [AssetsModule],
-  controllers: [HttpIngestController],
-  providers: [IngestService, MqttCollector],
-  exports: [IngestService],
-})
-export class IngestModule {}
+@Module({})
+export class IngestModule {
+  /** `listen: false` for CLI jobs: they use the pipeline but must not subscribe or open ports. */
+  static forRoot(options: { listen: boolean }): DynamicModule {
+    return {
+      module: IngestModule,
+      imports: [AssetsModule],
+      controllers: [HttpIngestController],
+      providers: [IngestService, ...(options.listen ? [MqttCollector] : [])],
+      exports: [IngestService],
+    };
+  }
+}

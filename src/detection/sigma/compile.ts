@@ -1,0 +1,606 @@
+import type { DetectionItem, LogSource, SearchNode, SigmaFilter, SigmaLevel, SigmaRule, SigmaStatus, Detection } from './ast.js';
+import { selectIdentifiers, type ConditionNode } from './condition.js';
+import { SigmaError, type SourcePos } from './errors.js';
+import { EvalContext, fieldAccess, type FieldAccess, type FieldValues } from './event.js';
+import { processItem, type ModifierSettings, type Spec } from './modifiers.js';
+import { ipInNet, longestLiteral, needleSet, parseIp, shapeOf, timePart } from './primitives.js';
+
+export type FieldMapper = (name: string) => string[];
+
+export interface CompileOptions extends ModifierSettings {
+  /**
+   * Sigma field name → candidate event paths (e.g. 'CommandLine' → ['process.command_line',
+   * 'CommandLine']). A field matches when any candidate path's value matches. Default: the name itself.
+   */
+  fieldMapper?: FieldMapper;
+  /**
+   * Where keyword (field-less) searches look. Default: every scalar value of the event. Give e.g.
+   * ['message'] to search only the raw log line.
+   */
+  keywordFields?: string[];
+  /** Sigma filters; those that name this rule (or 'any') and fit its logsource are AND-ed in. */
+  filters?: readonly SigmaFilter[];
+  /** @internal validation mode: collect errors here and keep going instead of throwing. */
+  collectErrors?: SigmaError[];
+}
+
+export interface CompiledRule {
+  id?: string;
+  name?: string;
+  title: string;
+  level?: SigmaLevel;
+  status?: SigmaStatus;
+  tags: string[];
+  logsource: LogSource;
+  rule: SigmaRule;
+  /** Titles (or ids) of the filters applied to this rule. */
+  filters: string[];
+  /**
+   * Prefilter: when defined, the rule can only match an event in which at least one of these
+   * lower-cased strings occurs inside the lower-cased string form of some scalar value (numbers
+   * and booleans included, see `eventMayMatch`). Undefined when no such set can be derived (e.g. a
+   * rule that only tests numbers, regexes or absence).
+   */
+  literalHints?: string[];
+  /** Evaluate against one event. Pass the same EvalContext to share field look-ups across rules. */
+  matches(event: unknown, ctx?: EvalContext): boolean;
+}
+
+type Pred = (ctx: EvalContext) => boolean;
+type ValueTest = (fv: FieldValues, ctx: EvalContext) => boolean;
+
+/** A compiled piece with a rough cost (to run cheap tests first) and its prefilter hints. */
+interface Piece<T> {
+  test: T;
+  cost: number;
+  hints?: string[];
+}
+
+const NEVER: Piece<Pred> = { test: () => false, cost: 0 };
+const identity: FieldMapper = (name) => [name];
+
+export function compileRule(rule: SigmaRule, options: CompileOptions = {}): CompiledRule {
+  const c = new Compiler(rule.file, options);
+  let root = c.detection(rule.detection);
+  const applied: string[] = [];
+  for (const f of options.filters ?? []) {
+    if (!filterApplies(f, rule)) continue;
+    const fc = new Compiler(f.file, options).detection(f.detection);
+    root = and([root, fc]);
+    applied.push(f.title || f.id || '(untitled filter)');
+  }
+  const test = root.test;
+  return {
+    id: rule.id,
+    name: rule.name,
+    title: rule.title,
+    level: rule.level,
+    status: rule.status,
+    tags: rule.tags,
+    logsource: rule.logsource,
+    rule,
+    filters: applied,
+    literalHints: root.hints,
+    matches: (event, ctx) => test(ctx ?? new EvalContext(event)),
+  };
+}
+
+/** A compiled filter on its own (to inspect or test it); `compileRule` applies filters itself. */
+export function compileFilter(filter: SigmaFilter, options: CompileOptions = {}): { appliesTo(rule: SigmaRule): boolean; passes(event: unknown, ctx?: EvalContext): boolean } {
+  const p = new Compiler(filter.file, options).detection(filter.detection);
+  return { appliesTo: (rule) => filterApplies(filter, rule), passes: (event, ctx) => p.test(ctx ?? new EvalContext(event)) };
+}
+
+/**
+ * A filter applies to a rule it names by id or name (or to every rule with `rules: any`), when
+ * every logsource attribute the filter sets equals the rule's.
+ */
+export function filterApplies(filter: SigmaFilter, rule: SigmaRule): boolean {
+  for (const key of ['product', 'category', 'service'] as const) {
+    const want = filter.logsource[key];
+    if (want !== undefined && want.toLowerCase() !== (rule.logsource[key] ?? '').toLowerCase()) return false;
+  }
+  if (filter.rules === 'any') return true;
+  const keys = [rule.id, rule.name].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+  return filter.rules.some((r) => keys.includes(r.ref.toLowerCase()));
+}
+
+class Compiler {
+  private readonly mapper: FieldMapper;
+  private readonly keywordAccess?: FieldAccess;
+  private readonly accessCache = new Map<string, FieldAccess>();
+
+  constructor(
+    private readonly file: string,
+    private readonly options: CompileOptions,
+  ) {
+    this.mapper = options.fieldMapper ?? identity;
+    if (options.keywordFields) this.keywordAccess = fieldAccess(options.keywordFields);
+  }
+
+  private fail(e: unknown): Piece<Pred> {
+    if (e instanceof SigmaError && this.options.collectErrors) {
+      this.options.collectErrors.push(e);
+      return NEVER;
+    }
+    throw e;
+  }
+
+  private access(field: string): FieldAccess {
+    let a = this.accessCache.get(field);
+    if (!a) {
+      const paths = this.mapper(field);
+      a = fieldAccess(paths.length > 0 ? paths : [field]);
+      this.accessCache.set(field, a);
+    }
+    return a;
+  }
+
+  detection(d: Detection): Piece<Pred> {
+    const searches = new Map<string, Piece<Pred>>();
+    for (const [name, s] of d.searches) searches.set(name, this.search(s.node));
+    const conds = d.conditions.map((cs) => this.condition(cs.tree, searches, (offset) => locate(cs.node, offset)));
+    return conds.length === 1 ? conds[0] : or(conds);
+  }
+
+  private condition(node: ConditionNode, searches: Map<string, Piece<Pred>>, at: (offset: number) => SourcePos): Piece<Pred> {
+    try {
+      switch (node.kind) {
+        case 'id': {
+          const s = searches.get(node.name);
+          if (!s) throw this.condError(`search identifier '${node.name}' is not defined in detection`, node.offset, at);
+          return s;
+        }
+        case 'not': {
+          const inner = this.condition(node.arg, searches, at);
+          const t = inner.test;
+          return { test: (ctx) => !t(ctx), cost: inner.cost };
+        }
+        case 'and':
+          return and(node.args.map((a) => this.condition(a, searches, at)));
+        case 'or':
+          return or(node.args.map((a) => this.condition(a, searches, at)));
+        case 'of': {
+          const ids = selectIdentifiers(node.pattern, searches.keys());
+          if (ids.length === 0) {
+            throw this.condError(`'${node.pattern}' matches no search identifier`, node.offset, at);
+          }
+          const parts = ids.map((id) => searches.get(id)!);
+          return node.quantifier === 'all' ? and(parts) : or(parts);
+        }
+      }
+    } catch (e) {
+      return this.fail(e);
+    }
+  }
+
+  private condError(message: string, offset: number, at: (offset: number) => SourcePos): SigmaError {
+    const pos = at(offset);
+    return new SigmaError(`condition (column ${offset + 1}): ${message}`, this.file, pos.line, pos.column);
+  }
+
+  private search(node: SearchNode): Piece<Pred> {
+    switch (node.kind) {
+      case 'item':
+        try {
+          return this.item(node.item);
+        } catch (e) {
+          return this.fail(e);
+        }
+      case 'and':
+        return and(node.children.map((c) => this.search(c)));
+      case 'or':
+        return or(node.children.map((c) => this.search(c)));
+    }
+  }
+
+  private item(item: DetectionItem): Piece<Pred> {
+    const spec = processItem(item, this.file, this.options);
+    const groups = spec.all ? spec.values.map((v) => this.orGroup([v])) : [this.orGroup(spec.values)];
+    let value: Piece<ValueTest>;
+    if (groups.length === 1) value = groups[0];
+    else {
+      const tests = groups.map((g) => g.test);
+      value = {
+        test: (fv, ctx) => {
+          for (const t of tests) if (!t(fv, ctx)) return false;
+          return true;
+        },
+        cost: groups.reduce((a, g) => a + g.cost, 0),
+        hints: bestHints(groups.map((g) => g.hints)),
+      };
+    }
+    const vt = value.test;
+    let test: Pred;
+    let cost = value.cost;
+    if (item.field === null) {
+      const ka = this.keywordAccess;
+      test = (ctx) => vt(ctx.keywords(ka), ctx);
+      cost += 10;
+    } else {
+      const a = this.access(item.field);
+      test = (ctx) => vt(ctx.field(a), ctx);
+    }
+    if (spec.negate) {
+      const pos = test;
+      return { test: (ctx) => !pos(ctx), cost };
+    }
+    return { test, cost, hints: value.hints };
+  }
+
+  /** Values of one item that are OR-ed: string shapes are merged into sets and one regex. */
+  private orGroup(values: Spec[]): Piece<ValueTest> {
+    const flat: Spec[] = [];
+    const flatten = (v: Spec) => (v.t === 'any' ? v.alts.forEach(flatten) : flat.push(v));
+    values.forEach(flatten);
+
+    const tests: Piece<ValueTest>[] = [];
+    const strGroups = new Map<boolean, Extract<Spec, { t: 'str' }>[]>();
+    for (const v of flat) {
+      if (v.t === 'str') {
+        const list = strGroups.get(v.cased) ?? [];
+        list.push(v);
+        strGroups.set(v.cased, list);
+      } else {
+        tests.push(this.valueTest(v));
+      }
+    }
+    for (const [cased, list] of strGroups) tests.push(stringGroup(list, cased));
+
+    let hints: string[] | undefined = [];
+    for (const t of tests) {
+      if (!t.hints || !hints) hints = undefined;
+      else hints.push(...t.hints);
+    }
+    tests.sort((a, b) => a.cost - b.cost);
+    const cost = tests.reduce((a, t) => a + t.cost, 0);
+    if (tests.length === 1) return { test: tests[0].test, cost, hints: dedupe(hints) };
+    const fns = tests.map((t) => t.test);
+    return {
+      test: (fv, ctx) => {
+        for (const f of fns) if (f(fv, ctx)) return true;
+        return false;
+      },
+      cost,
+      hints: dedupe(hints),
+    };
+  }
+
+  private valueTest(v: Spec): Piece<ValueTest> {
+    switch (v.t) {
+      case 'num': {
+        const n = v.n;
+        return {
+          test: (fv) => {
+            for (const x of fv.values) {
+              if (typeof x === 'number' ? x === n : typeof x === 'string' && x.trim() !== '' && Number(x) === n) return true;
+              if (typeof x === 'bigint' && Number(x) === n) return true;
+            }
+            return false;
+          },
+          cost: 1,
+        };
+      }
+      case 'bool': {
+        const b = v.b;
+        const s = String(b);
+        return {
+          test: (fv) => {
+            for (const x of fv.values) if (x === b || (typeof x === 'string' && x.toLowerCase() === s)) return true;
+            return false;
+          },
+          cost: 1,
+        };
+      }
+      case 'null':
+        return {
+          test: (fv) => {
+            for (const x of fv.values) if (x !== null) return false;
+            return true;
+          },
+          cost: 1,
+        };
+      case 'exists': {
+        const b = v.b;
+        return { test: (fv) => fv.present === b, cost: 1 };
+      }
+      case 're': {
+        const re = compileRegex(v, this.file);
+        return {
+          test: (fv) => {
+            for (const s of fv.strings()) if (s !== undefined && re.test(s)) return true;
+            return false;
+          },
+          cost: 8,
+        };
+      }
+      case 'cidr': {
+        const net = v.net;
+        return {
+          test: (fv) => {
+            for (const s of fv.strings()) {
+              if (s === undefined) continue;
+              const ip = parseIp(s);
+              if (ip && ipInNet(ip, net)) return true;
+            }
+            return false;
+          },
+          cost: 4,
+        };
+      }
+      case 'cmp': {
+        const { op, n, unit } = v;
+        const cmp = comparator(op, n);
+        return {
+          test: (fv) => {
+            for (const x of fv.values) {
+              const num = unit ? timePart(x, unit) : toNumber(x);
+              if (num !== undefined && cmp(num)) return true;
+            }
+            return false;
+          },
+          cost: unit ? 6 : 2,
+        };
+      }
+      case 'time': {
+        const { unit, n } = v;
+        return {
+          test: (fv) => {
+            for (const x of fv.values) if (timePart(x, unit) === n) return true;
+            return false;
+          },
+          cost: 6,
+        };
+      }
+      case 'fieldref': {
+        const other = this.access(v.field);
+        const { mode, cased } = v;
+        const rel =
+          mode === 'contains'
+            ? (a: string, b: string) => a.includes(b)
+            : mode === 'startswith'
+              ? (a: string, b: string) => a.startsWith(b)
+              : mode === 'endswith'
+                ? (a: string, b: string) => a.endsWith(b)
+                : (a: string, b: string) => a === b;
+        return {
+          test: (fv, ctx) => {
+            const ofv = ctx.field(other);
+            const mine = cased ? fv.strings() : fv.lowers();
+            const theirs = cased ? ofv.strings() : ofv.lowers();
+            for (const a of mine) {
+              if (a === undefined) continue;
+              for (const b of theirs) if (b !== undefined && rel(a, b)) return true;
+            }
+            return false;
+          },
+          cost: 4,
+        };
+      }
+      case 'str':
+        return stringGroup([v], v.cased);
+      case 'any':
+        return this.orGroup(v.alts);
+    }
+  }
+}
+
+/** Position of an offset inside a condition scalar (exact for single-line conditions). */
+function locate(node: { pos: SourcePos; quoted: boolean; singleLine: boolean }, offset: number): SourcePos {
+  if (!node.singleLine) return node.pos;
+  return { line: node.pos.line, column: node.pos.column + (node.quoted ? 1 : 0) + offset };
+}
+
+function toNumber(x: unknown): number | undefined {
+  if (typeof x === 'number') return Number.isNaN(x) ? undefined : x;
+  if (typeof x === 'string') {
+    if (x.trim() === '') return undefined;
+    const n = Number(x);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  if (typeof x === 'bigint') return Number(x);
+  return undefined;
+}
+
+function comparator(op: 'lt' | 'lte' | 'gt' | 'gte', n: number): (x: number) => boolean {
+  switch (op) {
+    case 'lt':
+      return (x) => x < n;
+    case 'lte':
+      return (x) => x <= n;
+    case 'gt':
+      return (x) => x > n;
+    case 'gte':
+      return (x) => x >= n;
+  }
+}
+
+const INLINE_FLAGS = /^\(\?([a-zA-Z]+)\)/;
+
+/** Regexes are unanchored searches (as in PCRE `preg_match`); a leading `(?i)`-style group becomes flags. */
+function compileRegex(v: Extract<Spec, { t: 're' }>, file: string): RegExp {
+  let src = v.src;
+  let flags = v.flags;
+  const inline = INLINE_FLAGS.exec(src);
+  if (inline) {
+    for (const f of inline[1]) {
+      if (!'ims'.includes(f)) {
+        throw SigmaError.at(`invalid regular expression: inline flag '${f}' is not supported (only i, m, s)`, file, v.pos);
+      }
+      if (!flags.includes(f)) flags += f;
+    }
+    src = src.slice(inline[0].length);
+  }
+  if (v.anchorStart) src = '^(?:' + src + ')';
+  if (v.anchorEnd) src = '(?:' + src + ')$';
+  try {
+    return new RegExp(src, flags);
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^Invalid regular expression: /, '');
+    throw SigmaError.at(`invalid regular expression: ${msg}`, file, v.pos);
+  }
+}
+
+/**
+ * All string values of an OR group with the same case mode, merged: exact values go into a Set,
+ * `contains` needles into one multi-needle matcher, wildcard patterns into one anchored RegExp.
+ * Case-insensitive groups compare lower-cased literals with the (cached) lower-cased value.
+ */
+function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece<ValueTest> {
+  const exact = new Set<string>();
+  const contains: string[] = [];
+  const prefix: string[] = [];
+  const suffix: string[] = [];
+  const patterns: string[] = [];
+  let any = false;
+  let hints: string[] | undefined = [];
+  for (const v of list) {
+    const shape = shapeOf(v.parts, !cased);
+    switch (shape.kind) {
+      case 'exact':
+        exact.add(shape.text);
+        break;
+      case 'contains':
+        contains.push(shape.text);
+        break;
+      case 'prefix':
+        prefix.push(shape.text);
+        break;
+      case 'suffix':
+        suffix.push(shape.text);
+        break;
+      case 'any':
+        any = true;
+        break;
+      case 'pattern':
+        patterns.push(shape.source);
+        break;
+    }
+    const lit = v.bin ? '' : longestLiteral(v.parts).toLowerCase();
+    if (!lit || !hints) hints = undefined;
+    else hints.push(lit);
+  }
+  const subs: ((s: string) => boolean)[] = [];
+  let cost = 0;
+  if (any) {
+    subs.push(() => true);
+  } else {
+    if (exact.size === 1) {
+      const [only] = exact;
+      subs.push((s) => s === only);
+      cost += 1;
+    } else if (exact.size > 1) {
+      subs.push((s) => exact.has(s));
+      cost += 1;
+    }
+    if (prefix.length) {
+      subs.push(anyOf(prefix, (s, p) => s.startsWith(p)));
+      cost += 2;
+    }
+    if (suffix.length) {
+      subs.push(anyOf(suffix, (s, p) => s.endsWith(p)));
+      cost += 2;
+    }
+    if (contains.length) {
+      const ns = needleSet(contains);
+      subs.push((s) => ns.test(s));
+      cost += 3;
+    }
+    if (patterns.length) {
+      const re = new RegExp('^(?:' + patterns.join('|') + ')$');
+      subs.push((s) => re.test(s));
+      cost += 5;
+    }
+  }
+  const one = subs.length === 1 ? subs[0] : undefined;
+  const strTest = one ?? ((s: string) => {
+    for (const f of subs) if (f(s)) return true;
+    return false;
+  });
+  const test: ValueTest = cased
+    ? (fv) => {
+        for (const s of fv.strings()) if (s !== undefined && strTest(s)) return true;
+        return false;
+      }
+    : (fv) => {
+        for (const s of fv.lowers()) if (s !== undefined && strTest(s)) return true;
+        return false;
+      };
+  return { test, cost: Math.max(cost, 1), hints: dedupe(hints) };
+}
+
+/** `s` relates to any of `list` (specialised for the common one-element list). */
+function anyOf(list: string[], rel: (s: string, p: string) => boolean): (s: string) => boolean {
+  if (list.length === 1) {
+    const only = list[0];
+    return (s) => rel(s, only);
+  }
+  return (s) => {
+    for (const p of list) if (rel(s, p)) return true;
+    return false;
+  };
+}
+
+function dedupe(h: string[] | undefined): string[] | undefined {
+  return h ? [...new Set(h)] : undefined;
+}
+
+/** Of several hint sets that must all hold (AND), the most selective one suffices. */
+function bestHints(sets: (string[] | undefined)[]): string[] | undefined {
+  let best: string[] | undefined;
+  let bestScore = -1;
+  for (const s of sets) {
+    if (!s || s.length === 0) continue;
+    const minLen = Math.min(...s.map((x) => x.length));
+    const score = minLen * 1000 - s.length;
+    if (score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function and(parts: Piece<Pred>[]): Piece<Pred> {
+  if (parts.length === 1) return parts[0];
+  const sorted = [...parts].sort((a, b) => a.cost - b.cost);
+  const fns = sorted.map((p) => p.test);
+  const cost = parts.reduce((a, p) => a + p.cost, 0);
+  const hints = bestHints(parts.map((p) => p.hints));
+  if (fns.length === 2) {
+    const [a, b] = fns;
+    return { test: (ctx) => a(ctx) && b(ctx), cost, hints };
+  }
+  return {
+    test: (ctx) => {
+      for (const f of fns) if (!f(ctx)) return false;
+      return true;
+    },
+    cost,
+    hints,
+  };
+}
+
+function or(parts: Piece<Pred>[]): Piece<Pred> {
+  if (parts.length === 1) return parts[0];
+  const sorted = [...parts].sort((a, b) => a.cost - b.cost);
+  const fns = sorted.map((p) => p.test);
+  const cost = parts.reduce((a, p) => a + p.cost, 0);
+  let hints: string[] | undefined = [];
+  for (const p of parts) {
+    if (!p.hints || !hints) hints = undefined;
+    else hints.push(...p.hints);
+  }
+  if (fns.length === 2) {
+    const [a, b] = fns;
+    return { test: (ctx) => a(ctx) || b(ctx), cost, hints: dedupe(hints) };
+  }
+  return {
+    test: (ctx) => {
+      for (const f of fns) if (f(ctx)) return true;
+      return false;
+    },
+    cost,
+    hints: dedupe(hints),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Reading fields out of an event (a plain nested JS object) during evaluation.
+ *
+ * A field path is dotted (`process.command_line`). At every level the longest matching key wins
+ * first, so flattened keys (`{ 'process.command_line': ... }`), nested objects and mixtures of the
+ * two all resolve. Arrays anywhere on the path fan out: the field's values are all the leaves
+ * reached, and a matcher matches when any of them matches.
+ *
+ * One EvalContext lives for one event: it remembers every field it resolved and the lower-cased
+ * strings it derived, so rules evaluated over the same event (pass the same context) never walk
+ * the object or lower-case the same value twice.
+ */
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The values one (mapped) field has in one event. */
+export class FieldValues {
+  private strs?: (string | undefined)[];
+  private lows?: (string | undefined)[];
+  constructor(
+    /** Some candidate path exists in the event (even with a null value). */
+    readonly present: boolean,
+    /** Leaf values, arrays flattened; may contain null. */
+    readonly values: unknown[],
+  ) {}
+
+  /** String form of each leaf (numbers and booleans stringified; undefined for null and objects). */
+  strings(): (string | undefined)[] {
+    if (this.strs) return this.strs;
+    const out = new Array<string | undefined>(this.values.length);
+    for (let i = 0; i < this.values.length; i++) out[i] = toStr(this.values[i]);
+    return (this.strs = out);
+  }
+
+  lowers(): (string | undefined)[] {
+    if (this.lows) return this.lows;
+    const s = this.strings();
+    const out = new Array<string | undefined>(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s[i]?.toLowerCase();
+    return (this.lows = out);
+  }
+}
+
+export function toStr(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    default:
+      return undefined;
+  }
+}
+
+/** Pushes the leaves found at `segs[i..]` below `obj`; true when the path exists. */
+function walk(obj: unknown, segs: string[], i: number, out: unknown[]): boolean {
+  if (i === segs.length) {
+    pushLeaves(obj, out);
+    return obj !== undefined;
+  }
+  if (obj === null || typeof obj !== 'object') return false;
+  if (Array.isArray(obj)) {
+    let found = false;
+    for (const el of obj) if (walk(el, segs, i, out)) found = true;
+    return found;
+  }
+  let found = false;
+  let key = '';
+  for (let j = i; j < segs.length; j++) {
+    key = j === i ? segs[i] : key + '.' + segs[j];
+    if (hasOwn.call(obj, key)) {
+      if (walk((obj as Record<string, unknown>)[key], segs, j + 1, out)) found = true;
+    }
+  }
+  return found;
+}
+
+function pushLeaves(v: unknown, out: unknown[]): void {
+  if (Array.isArray(v)) for (const el of v) pushLeaves(el, out);
+  else if (v !== undefined) out.push(v);
+}
+
+export type PathReader = (event: unknown, out: unknown[]) => boolean;
+
+export function pathReader(path: string): PathReader {
+  if (!path.includes('.')) {
+    return (event, out) => {
+      if (event === null || typeof event !== 'object' || !hasOwn.call(event, path)) return false;
+      const v = (event as Record<string, unknown>)[path];
+      pushLeaves(v, out);
+      return v !== undefined;
+    };
+  }
+  const segs = path.split('.');
+  return (event, out) => walk(event, segs, 0, out);
+}
+
+/** A field as the compiled rule sees it: its candidate event paths after field mapping. */
+export interface FieldAccess {
+  /** Cache slot, shared by every access with the same candidate paths (so rules share look-ups). */
+  slot: number;
+  readers: PathReader[];
+}
+
+/** Candidate path lists → cache slot. Grows with the number of distinct fields rules use. */
+const slots = new Map<string, number>();
+const KEYWORD_SLOT = 0;
+
+export function fieldAccess(paths: string[]): FieldAccess {
+  const key = paths.join('\u0000');
+  let slot = slots.get(key);
+  if (slot === undefined) {
+    slot = slots.size + 1;
+    slots.set(key, slot);
+  }
+  return { slot, readers: paths.map(pathReader) };
+}
+
+export class EvalContext {
+  private readonly cache: (FieldValues | undefined)[] = [];
+  private joined?: string;
+  constructor(readonly event: unknown) {}
+
+  field(access: FieldAccess): FieldValues {
+    let fv = this.cache[access.slot];
+    if (fv) return fv;
+    const values: unknown[] = [];
+    let present = false;
+    for (const r of access.readers) if (r(this.event, values)) present = true;
+    fv = new FieldValues(present, values);
+    this.cache[access.slot] = fv;
+    return fv;
+  }
+
+  /**
+   * The values keyword (full-text) searches look at: every scalar leaf of the event, or only the
+   * given fields when the rule was compiled with `keywordFields`.
+   */
+  keywords(fields?: FieldAccess): FieldValues {
+    if (fields) return this.field(fields);
+    let fv = this.cache[KEYWORD_SLOT];
+    if (fv) return fv;
+    const values: unknown[] = [];
+    collectScalars(this.event, values, 0);
+    fv = new FieldValues(true, values);
+    this.cache[KEYWORD_SLOT] = fv;
+    return fv;
+  }
+
+  /** All lower-cased scalar values joined by NUL (hints never contain NUL, so none spans two values). */
+  lowerText(): string {
+    if (this.joined === undefined) this.joined = this.keywords().lowers().filter((s) => s !== undefined).join('\u0000');
+    return this.joined;
+  }
+}
+
+function collectScalars(v: unknown, out: unknown[], depth: number): void {
+  if (depth > 32) return;
+  if (v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    out.push(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const el of v) collectScalars(el, out, depth + 1);
+    return;
+  }
+  for (const k in v as Record<string, unknown>) {
+    if (hasOwn.call(v, k)) collectScalars((v as Record<string, unknown>)[k], out, depth + 1);
+  }
+}
+
+/**
+ * The prefilter test that `literalHints` is defined against: true when one of the (lower-case)
+ * hints occurs in the lower-cased string form of some scalar leaf of the event.
+ */
+export function eventMayMatch(hints: readonly string[] | undefined, ctx: EvalContext): boolean {
+  if (!hints) return true;
+  const text = ctx.lowerText();
+  for (const h of hints) if (text.includes(h)) return true;
+  return false;
+}

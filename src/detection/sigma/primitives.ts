@@ -1,0 +1,464 @@
+/**
+ * Compile-time building blocks of matchers: Sigma strings with wildcards, IP networks, date parts
+ * and a multi-needle substring search. Nothing here builds a RegExp at evaluation time.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Sigma strings
+// ---------------------------------------------------------------------------------------------
+
+/** A piece of a Sigma string: literal text, `*`, `?`, or one character out of a set (windash). */
+export type Part = { t: 'lit'; s: string } | { t: 'star' } | { t: 'one' } | { t: 'class'; chars: string[] };
+
+/**
+ * Sigma string syntax: `*` any run of characters, `?` exactly one; `\*`, `\?` and `\\` are the
+ * literal characters; a backslash before anything else is an ordinary backslash (so Windows paths
+ * such as `C:\Windows\` need no doubling).
+ */
+export function parseSigmaString(raw: string): Part[] {
+  const parts: Part[] = [];
+  let lit = '';
+  const flush = () => {
+    if (lit) parts.push({ t: 'lit', s: lit });
+    lit = '';
+  };
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '\\') {
+      const n = raw[i + 1];
+      if (n === '*' || n === '?' || n === '\\') {
+        lit += n;
+        i++;
+      } else {
+        lit += '\\';
+      }
+    } else if (c === '*') {
+      flush();
+      if (parts.length === 0 || parts[parts.length - 1].t !== 'star') parts.push({ t: 'star' });
+    } else if (c === '?') {
+      flush();
+      parts.push({ t: 'one' });
+    } else {
+      lit += c;
+    }
+  }
+  flush();
+  return parts;
+}
+
+/** Merge adjacent literals and runs of stars. */
+export function normalizeParts(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (p.t === 'lit') {
+      if (!p.s) continue;
+      if (last?.t === 'lit') out[out.length - 1] = { t: 'lit', s: last.s + p.s };
+      else out.push(p);
+    } else if (p.t === 'star') {
+      if (last?.t !== 'star') out.push(p);
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+export function hasWildcards(parts: Part[]): boolean {
+  return parts.some((p) => p.t !== 'lit');
+}
+
+export function literalText(parts: Part[]): string {
+  return parts.map((p) => (p.t === 'lit' ? p.s : '')).join('');
+}
+
+/** How a Sigma string can be matched: the fast string operations, or an anchored regex. */
+export type StringShape =
+  | { kind: 'exact' | 'contains' | 'prefix' | 'suffix'; text: string }
+  | { kind: 'any' }
+  | { kind: 'pattern'; source: string };
+
+/** `lower` lower-cases literal text (for case-insensitive matching against a lower-cased value). */
+export function shapeOf(parts: Part[], lower: boolean): StringShape {
+  const fold = (s: string) => (lower ? s.toLowerCase() : s);
+  const n = parts.length;
+  const isLit = (i: number) => parts[i]?.t === 'lit';
+  const isStar = (i: number) => parts[i]?.t === 'star';
+  const lit = (i: number) => fold((parts[i] as { s: string }).s);
+  if (n === 0) return { kind: 'exact', text: '' };
+  if (n === 1 && isLit(0)) return { kind: 'exact', text: lit(0) };
+  if (n === 1 && isStar(0)) return { kind: 'any' };
+  if (n === 2 && isLit(0) && isStar(1)) return { kind: 'prefix', text: lit(0) };
+  if (n === 2 && isStar(0) && isLit(1)) return { kind: 'suffix', text: lit(1) };
+  if (n === 3 && isStar(0) && isLit(1) && isStar(2)) return { kind: 'contains', text: lit(1) };
+  return { kind: 'pattern', source: patternSource(parts, fold) };
+}
+
+const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
+export function escapeRegex(s: string): string {
+  return s.replace(REGEX_SPECIAL, '\\$&');
+}
+
+/** Regex body (without anchors) for a wildcard pattern; `*` and `?` also match line breaks. */
+export function patternSource(parts: Part[], fold: (s: string) => string): string {
+  return parts
+    .map((p) => {
+      switch (p.t) {
+        case 'lit':
+          return escapeRegex(fold(p.s));
+        case 'star':
+          return '[\\s\\S]*';
+        case 'one':
+          return '[\\s\\S]';
+        case 'class':
+          return '(?:' + p.chars.map((c) => escapeRegex(fold(c))).join('|') + ')';
+      }
+    })
+    .join('');
+}
+
+/** The longest run of literal text that any match must contain (for prefilter hints). */
+export function longestLiteral(parts: Part[]): string {
+  let best = '';
+  for (const p of parts) if (p.t === 'lit' && p.s.length > best.length) best = p.s;
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-needle substring search (Aho-Corasick), for long `contains` lists.
+// ---------------------------------------------------------------------------------------------
+
+export interface NeedleSet {
+  /** True when `haystack` contains at least one needle. */
+  test(haystack: string): boolean;
+}
+
+const AHO_CORASICK_MIN = 16;
+
+export function needleSet(needles: string[]): NeedleSet {
+  const unique = [...new Set(needles)];
+  if (unique.includes('')) return { test: () => true };
+  if (unique.length < AHO_CORASICK_MIN) {
+    if (unique.length === 1) {
+      const n = unique[0];
+      return { test: (h) => h.includes(n) };
+    }
+    return {
+      test(h) {
+        for (let i = 0; i < unique.length; i++) if (h.includes(unique[i])) return true;
+        return false;
+      },
+    };
+  }
+  return new AhoCorasick(unique);
+}
+
+/**
+ * Aho-Corasick automaton. ASCII transitions are a dense DFA table (one typed-array load per
+ * character); other characters follow explicit edges and failure links.
+ */
+class AhoCorasick implements NeedleSet {
+  private readonly edges: Map<number, number>[] = [new Map()];
+  private readonly fail: Int32Array;
+  private readonly terminal: Uint8Array;
+  private readonly delta: Int32Array;
+  private readonly shortest: number;
+
+  constructor(needles: string[]) {
+    this.shortest = Math.min(...needles.map((n) => n.length));
+    const term: number[] = [0];
+    for (const needle of needles) {
+      let s = 0;
+      for (let i = 0; i < needle.length; i++) {
+        const c = needle.charCodeAt(i);
+        let next = this.edges[s].get(c);
+        if (next === undefined) {
+          next = this.edges.length;
+          this.edges.push(new Map());
+          term.push(0);
+          this.edges[s].set(c, next);
+        }
+        s = next;
+      }
+      term[s] = 1;
+    }
+    const n = this.edges.length;
+    this.fail = new Int32Array(n);
+    this.terminal = Uint8Array.from(term);
+    this.delta = new Int32Array(n * 128);
+    // Breadth-first: a state's failure link is shallower, so it is complete before the state.
+    const order: number[] = [0];
+    for (let qi = 0; qi < order.length; qi++) {
+      const r = order[qi];
+      for (const [c, s] of this.edges[r]) {
+        order.push(s);
+        if (r !== 0) {
+          let f = this.fail[r];
+          while (f !== 0 && !this.edges[f].has(c)) f = this.fail[f];
+          this.fail[s] = this.edges[f].get(c) ?? 0;
+        }
+        if (this.terminal[this.fail[s]]) this.terminal[s] = 1;
+      }
+      for (let c = 0; c < 128; c++) {
+        const child = this.edges[r].get(c);
+        this.delta[r * 128 + c] = child ?? (r === 0 ? 0 : this.delta[this.fail[r] * 128 + c]);
+      }
+    }
+  }
+
+  test(h: string): boolean {
+    if (h.length < this.shortest) return false;
+    const { delta, terminal, edges, fail } = this;
+    let s = 0;
+    for (let i = 0; i < h.length; i++) {
+      const c = h.charCodeAt(i);
+      if (c < 128) {
+        s = delta[s * 128 + c];
+      } else {
+        for (;;) {
+          const next = edges[s].get(c);
+          if (next !== undefined) {
+            s = next;
+            break;
+          }
+          if (s === 0) break;
+          s = fail[s];
+        }
+      }
+      if (terminal[s]) return true;
+    }
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// IP addresses and CIDR networks
+// ---------------------------------------------------------------------------------------------
+
+/** An address as 4 (IPv4) or 16 (IPv6) bytes. */
+export type IpBytes = Uint8Array;
+
+export function parseIPv4(s: string): IpBytes | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const n = Number(m[i + 1]);
+    if (n > 255) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+export function parseIPv6(input: string): IpBytes | undefined {
+  let s = input;
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  if (!s.includes(':')) return undefined;
+  let tail: number[] = [];
+  // Embedded IPv4 in the last 32 bits (::ffff:1.2.3.4).
+  const lastColon = s.lastIndexOf(':');
+  const last = s.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const v4 = parseIPv4(last);
+    if (!v4) return undefined;
+    tail = [(v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]];
+    s = s.slice(0, lastColon + 1);
+    if (!s.endsWith('::')) s = s.slice(0, -1);
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const parseGroups = (h: string): number[] | undefined => {
+    if (h === '') return [];
+    const groups = h.split(':');
+    const out: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parseGroups(halves[0]);
+  const rest = halves.length === 2 ? parseGroups(halves[1]) : [];
+  if (!head || !rest) return undefined;
+  const total = head.length + rest.length + tail.length;
+  let groups: number[];
+  if (halves.length === 2) {
+    if (total > 7) return undefined;
+    groups = [...head, ...new Array(8 - total).fill(0), ...rest, ...tail];
+  } else {
+    if (total !== 8) return undefined;
+    groups = [...head, ...tail];
+  }
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[i * 2] = g >> 8;
+    out[i * 2 + 1] = g & 0xff;
+  });
+  return out;
+}
+
+export function parseIp(s: string): IpBytes | undefined {
+  const t = s.trim();
+  return parseIPv4(t) ?? parseIPv6(t);
+}
+
+export interface CidrNet {
+  bytes: IpBytes;
+  prefix: number;
+  text: string;
+}
+
+export function parseCidr(text: string): CidrNet | undefined {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  const addr = slash >= 0 ? t.slice(0, slash) : t;
+  const bytes = parseIp(addr);
+  if (!bytes) return undefined;
+  const max = bytes.length * 8;
+  let prefix = max;
+  if (slash >= 0) {
+    const p = t.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefix = Number(p);
+    if (prefix > max) return undefined;
+  }
+  return { bytes, prefix, text: t };
+}
+
+function isV4Mapped(b: IpBytes): boolean {
+  if (b.length !== 16) return false;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+export function ipInNet(ip: IpBytes, net: CidrNet): boolean {
+  let addr = ip;
+  if (net.bytes.length === 4 && ip.length === 16) {
+    if (!isV4Mapped(ip)) return false;
+    addr = ip.subarray(12);
+  } else if (net.bytes.length !== ip.length) {
+    return false;
+  }
+  const full = net.prefix >> 3;
+  for (let i = 0; i < full; i++) if (addr[i] !== net.bytes[i]) return false;
+  const rem = net.prefix & 7;
+  if (rem === 0) return true;
+  const mask = (0xff << (8 - rem)) & 0xff;
+  return (addr[full] & mask) === (net.bytes[full] & mask);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Date parts
+// ---------------------------------------------------------------------------------------------
+
+export const TIME_UNITS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Wall-clock parts of a date value, as written: the spec's time modifiers do no time zone
+ * conversion, so `2024-03-01T23:30:00+08:00` is hour 23. Epoch numbers (seconds, or milliseconds
+ * when larger than 1e11) and other strings `Date.parse` understands are read as UTC.
+ */
+export function dateFields(v: unknown): { y: number; mo: number; d: number; h: number; mi: number } | undefined {
+  let ms: number;
+  if (typeof v === 'string') {
+    const m = ISO_DATE.exec(v.trim());
+    if (m) {
+      const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0'].map(Number);
+      if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
+      return { y, mo, d, h, mi };
+    }
+    if (/^\d+(\.\d+)?$/.test(v.trim())) return dateFields(Number(v));
+    ms = Date.parse(v);
+  } else if (typeof v === 'number') {
+    ms = Math.abs(v) > 1e11 ? v : v * 1000;
+  } else if (v instanceof Date) {
+    ms = v.getTime();
+  } else {
+    return undefined;
+  }
+  if (!Number.isFinite(ms)) return undefined;
+  const dt = new Date(ms);
+  if (Number.isNaN(dt.getTime())) return undefined;
+  return { y: dt.getUTCFullYear(), mo: dt.getUTCMonth() + 1, d: dt.getUTCDate(), h: dt.getUTCHours(), mi: dt.getUTCMinutes() };
+}
+
+/** ISO 8601 week number (1-53) of a calendar date. */
+export function isoWeek(y: number, mo: number, d: number): number {
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  const day = date.getUTCDay() || 7; // Monday=1 .. Sunday=7
+  date.setUTCDate(date.getUTCDate() + 4 - day); // Thursday of this week decides the year
+  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
+  return Math.ceil(((date.getTime() - yearStart) / 86400000 + 1) / 7);
+}
+
+export function timePart(v: unknown, unit: TimeUnit): number | undefined {
+  const f = dateFields(v);
+  if (!f) return undefined;
+  switch (unit) {
+    case 'minute':
+      return f.mi;
+    case 'hour':
+      return f.h;
+    case 'day':
+      return f.d;
+    case 'week':
+      return isoWeek(f.y, f.mo, f.d);
+    case 'month':
+      return f.mo;
+    case 'year':
+      return f.y;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings
+// ---------------------------------------------------------------------------------------------
+
+/** Bytes of a string: UTF-8, or — for strings already turned into byte characters by a utf16 modifier — the char codes. */
+export function stringBytes(s: string, binary: boolean): Uint8Array {
+  if (!binary) return new TextEncoder().encode(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+export function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/**
+ * The three forms a byte string takes inside a longer base64 text, depending on its offset
+ * modulo 3; the leading and trailing characters that depend on neighbouring bytes are cut off.
+ */
+export function base64OffsetVariants(bytes: Uint8Array): string[] {
+  const starts = [0, 2, 3];
+  const ends = [0, -3, -2];
+  const out: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const padded = new Uint8Array(i + bytes.length);
+    padded.fill(0x20, 0, i);
+    padded.set(bytes, i);
+    const enc = base64(padded);
+    const end = ends[(bytes.length + i) % 3];
+    out.push(enc.slice(starts[i], end === 0 ? undefined : end));
+  }
+  return out;
+}
+
+/** A string as UTF-16 bytes, each byte held in one character (code 0-255). */
+export function utf16Chars(s: string, endian: 'le' | 'be'): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const lo = String.fromCharCode(c & 0xff);
+    const hi = String.fromCharCode(c >> 8);
+    out += endian === 'le' ? lo + hi : hi + lo;
+  }
+  return out;
+}

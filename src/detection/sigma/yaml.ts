@@ -1,0 +1,188 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { SigmaError, type SourcePos } from './errors.js';
+
+/**
+ * A small positioned view of a YAML document. Sigma validation works on this tree instead of on
+ * plain JS objects so that every error can point at the line and column of the key or value that
+ * caused it.
+ */
+export type YNode = YMap | YSeq | YScalar;
+
+export interface YScalar {
+  kind: 'scalar';
+  value: string | number | boolean | null;
+  pos: SourcePos;
+  /** Written in quotes: the text starts one column after `pos`. */
+  quoted: boolean;
+  /** The value's source text is on one line (so an offset into the value is an offset into the line). */
+  singleLine: boolean;
+}
+
+export interface YMapEntry {
+  key: string;
+  keyPos: SourcePos;
+  keyQuoted: boolean;
+  value: YNode;
+}
+
+export interface YMap {
+  kind: 'map';
+  entries: YMapEntry[];
+  pos: SourcePos;
+}
+
+export interface YSeq {
+  kind: 'seq';
+  items: YNode[];
+  pos: SourcePos;
+}
+
+export interface YDocument {
+  /** Null for an empty document (e.g. a trailing `---`). */
+  root: YNode | null;
+  pos: SourcePos;
+  /** Index of the document in the file, 0-based. */
+  index: number;
+}
+
+const MAX_DEPTH = 64;
+
+export function parseYamlDocuments(text: string, file: string): { docs: YDocument[]; errors: SigmaError[] } {
+  const lineCounter = new LineCounter();
+  const errors: SigmaError[] = [];
+  const docs: YDocument[] = [];
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+  } catch (e) {
+    return { docs, errors: [new SigmaError(`YAML: ${(e as Error).message}`, file, 1, 1)] };
+  }
+  if (!Array.isArray(parsed)) return { docs, errors };
+  const posOf = (offset: number): SourcePos => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  parsed.forEach((doc, index) => {
+    const docPos = posOf(doc.range?.[0] ?? 0);
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        errors.push(SigmaError.at(`YAML: ${message}`, file, posOf(err.pos[0])));
+      }
+      return;
+    }
+    try {
+      const root = doc.contents == null ? null : convert(doc.contents as YamlNode, doc, text, posOf, file, 0);
+      const isEmpty = root === null || (root.kind === 'scalar' && root.value === null);
+      docs.push({ root: isEmpty ? null : root, pos: docPos, index });
+    } catch (e) {
+      if (e instanceof SigmaError) errors.push(e);
+      else throw e;
+    }
+  });
+  return { docs, errors };
+}
+
+function convert(
+  node: YamlNode,
+  doc: Document.Parsed,
+  text: string,
+  posOf: (offset: number) => SourcePos,
+  file: string,
+  depth: number,
+): YNode {
+  const pos = posOf(node.range?.[0] ?? 0);
+  if (depth > MAX_DEPTH) throw SigmaError.at(`YAML nesting deeper than ${MAX_DEPTH} levels`, file, pos);
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    if (!target) throw SigmaError.at(`YAML: unresolved alias *${node.source}`, file, pos);
+    return convert(target as YamlNode, doc, text, posOf, file, depth + 1);
+  }
+  if (isMap(node)) {
+    const entries: YMapEntry[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode | null;
+      const keyPos = keyNode?.range ? posOf(keyNode.range[0]) : pos;
+      let key: string;
+      let keyQuoted = false;
+      if (keyNode && isScalar(keyNode)) {
+        key = keyNode.value === null ? '' : String(keyNode.value);
+        keyQuoted = keyNode.type === 'QUOTE_SINGLE' || keyNode.type === 'QUOTE_DOUBLE';
+      } else if (keyNode == null) {
+        key = '';
+      } else {
+        throw SigmaError.at('YAML: map keys must be plain values', file, keyPos);
+      }
+      const valueNode = pair.value as YamlNode | null;
+      const value: YNode =
+        valueNode == null
+          ? { kind: 'scalar', value: null, pos: keyPos, quoted: false, singleLine: true }
+          : convert(valueNode, doc, text, posOf, file, depth + 1);
+      entries.push({ key, keyPos, keyQuoted, value });
+    }
+    return { kind: 'map', entries, pos };
+  }
+  if (isSeq(node)) {
+    const items: YNode[] = [];
+    for (const item of node.items) {
+      items.push(
+        item == null
+          ? { kind: 'scalar', value: null, pos, quoted: false, singleLine: true }
+          : convert(item as YamlNode, doc, text, posOf, file, depth + 1),
+      );
+    }
+    return { kind: 'seq', items, pos };
+  }
+  if (isScalar(node)) {
+    const raw = node.value;
+    let value: YScalar['value'];
+    if (raw === null || raw === undefined) value = null;
+    else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') value = raw;
+    else if (typeof raw === 'bigint') value = Number(raw);
+    else value = String(raw);
+    const [start, end] = node.range ?? [0, 0];
+    return {
+      kind: 'scalar',
+      value,
+      pos,
+      quoted: node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE',
+      singleLine: !text.slice(start, end).includes('\n'),
+    };
+  }
+  throw SigmaError.at('YAML: unsupported node', file, pos);
+}
+
+/** Map lookup by key. */
+export function yget(map: YMap, key: string): YMapEntry | undefined {
+  for (const e of map.entries) if (e.key === key) return e;
+  return undefined;
+}
+
+/** Plain JS value of a node (for test events and free-form metadata). */
+export function toJS(node: YNode): unknown {
+  switch (node.kind) {
+    case 'scalar':
+      return node.value;
+    case 'seq':
+      return node.items.map(toJS);
+    case 'map': {
+      const out: Record<string, unknown> = {};
+      for (const e of node.entries) {
+        // defineProperty keeps a `__proto__` key an ordinary own property instead of a prototype swap.
+        Object.defineProperty(out, e.key, { value: toJS(e.value), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+  }
+}
+
+/** Position of the character at `offset` inside a scalar's value, when it can be known exactly. */
+export function posInScalar(node: YScalar, offset: number): SourcePos {
+  if (!node.singleLine) return node.pos;
+  return { line: node.pos.line, column: node.pos.column + (node.quoted ? 1 : 0) + offset };
+}
+
+/** Position of the character at `offset` inside a map key. */
+export function posInKey(entry: YMapEntry, offset: number): SourcePos {
+  return { line: entry.keyPos.line, column: entry.keyPos.column + (entry.keyQuoted ? 1 : 0) + offset };
+}

@@ -15,3 +15,18 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ TAISHI_ADMIN_PASSWORD: 'short' })).toThrow(/TAISHI_ADMIN_PASSWORD="\(hidden\)"/);
   });
 });
+
+describe('retention setting', () => {
+  it('refuses less than the six months the Cybersecurity Law requires, unless overridden', () => {
+    expect(() => loadSettings({ TAISHI_RETENTION_DAYS: '90' })).toThrow(/TAISHI_RETENTION_DAYS.*at least 180/);
+    expect(loadSettings({ TAISHI_RETENTION_DAYS: '90', TAISHI_RETENTION_OVERRIDE: 'true' }).TAISHI_RETENTION_DAYS).toBe(90);
+    expect(loadSettings({}).TAISHI_RETENTION_DAYS).toBe(180);
+  });
+
+  it('validates syslog ports, allow-lists and time zones', () => {
+    expect(loadSettings({ TAISHI_SYSLOG_UDP_PORT: 'off' }).TAISHI_SYSLOG_UDP_PORT).toBe(false);
+    expect(() => loadSettings({ TAISHI_SYSLOG_ALLOW: '10.0.0.0/8,banana' })).toThrow(/TAISHI_SYSLOG_ALLOW/);
+    expect(loadSettings({ TAISHI_SYSLOG_ALLOW: '10.0.0.0/8, 2001:db8::/32' }).TAISHI_SYSLOG_ALLOW).toEqual(['10.0.0.0/8', '2001:db8::/32']);
+    expect(() => loadSettings({ TAISHI_TIME_ZONE: 'Mars/Olympus' })).toThrow(/TAISHI_TIME_ZONE/);
+  });
+});

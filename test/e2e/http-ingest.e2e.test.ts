@@ -98,3 +98,39 @@ describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ a
     expect(r.body.details.errors).toHaveLength(2);
   });
 });
+
+describe('event aggregations and retention', () => {
+  const [embedded] = testDatabaseTargets();
+  let app: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    app = await startTestApp(embedded.adminUrl);
+    admin = (await seedUsers(app)).admin;
+    const now = Date.now();
+    const lines = [
+      ...Array.from({ length: 6 }, (_, i) => ({ '@timestamp': new Date(now - i * 60_000).toISOString(), message: 'Failed password', source: { ip: '203.0.113.9' }, event: { action: 'ssh_login', outcome: 'failure' } })),
+      ...Array.from({ length: 2 }, (_, i) => ({ '@timestamp': new Date(now - i * 60_000).toISOString(), message: 'Failed password', source: { ip: '198.51.100.4' }, event: { action: 'ssh_login', outcome: 'failure' } })),
+      { '@timestamp': new Date(now - 200 * 86_400_000).toISOString(), message: 'ancient', event: { action: 'old' } },
+    ];
+    await app.call('POST', '/api/ingest', { token: admin, rawBody: lines.map((l) => JSON.stringify(l)).join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
+  });
+  afterAll(() => app.stop());
+
+  it('counts by field and by time bucket for the dashboard', async () => {
+    const counts = await app.call('GET', '/api/events/counts?field=source.ip&filter=event.action:ssh_login', { token: admin });
+    expect(counts.body).toEqual({ field: 'source.ip', buckets: [{ value: '203.0.113.9', count: 6 }, { value: '198.51.100.4', count: 2 }] });
+    const histogram = await app.call('GET', `/api/events/histogram?bucket=minute&filter=event.action:ssh_login&from=${new Date(Date.now() - 3_600_000).toISOString()}`, { token: admin });
+    expect(histogram.body.buckets.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(8);
+    expect((await app.call('GET', '/api/events/counts?field=colour', { token: admin })).status).toBe(400);
+    expect((await app.call('GET', '/api/events?filter=colour:red', { token: admin })).status).toBe(400);
+    expect((await app.call('GET', '/api/events?after=not-a-cursor', { token: admin })).status).toBe(400);
+  });
+
+  it('the retention job drops days older than 180 and keeps the rest', async () => {
+    const { RetentionService } = await import('../../src/events/retention.service.js');
+    const result = await app.running.app.get(RetentionService).run();
+    expect(result).toMatchObject({ removed: 1 });
+    expect((await app.call('GET', '/api/events?q=ancient', { token: admin })).body.events).toEqual([]);
+    expect((await app.call('GET', '/api/events?filter=event.action:ssh_login', { token: admin })).body.events).toHaveLength(8);
+  });
+});

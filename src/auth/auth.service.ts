@@ -8,10 +8,16 @@ import type { RequestPrincipal } from './roles.js';
 import { dummyPasswordHash, generatePassword, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
+/**
+ * API keys are checked on every collector request; a short cache keeps that off the database.
+ * A revocation on this instance takes effect at once; on other instances within this time.
+ */
+const API_KEY_CACHE_MS = 30_000;
 
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('Auth');
+  private readonly apiKeys = new Map<string, { principal: RequestPrincipal; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -100,17 +106,27 @@ export class AuthService {
     });
   }
 
+  /** Called when a key is revoked, so this instance refuses it from the next request on. */
+  forgetApiKey(id: string): void {
+    for (const [hash, entry] of this.apiKeys) if (entry.principal.id === id) this.apiKeys.delete(hash);
+  }
+
   /** Resolves a bearer credential to a principal, or throws 401. */
   async authenticate(credential: string): Promise<RequestPrincipal> {
     const hash = hashSecret(credential);
     if (credential.startsWith('tsk_')) {
+      const cached = this.apiKeys.get(hash);
+      if (cached && cached.until > Date.now()) return cached.principal;
       const key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
-      if (!key) throw new UnauthorizedException('Unknown or revoked API key');
-      // At most one write a minute per key: collectors call many times a second.
-      if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > 60_000) {
-        await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
+      if (!key) {
+        this.apiKeys.delete(hash);
+        throw new UnauthorizedException('Unknown or revoked API key');
       }
-      return { kind: 'api-key', id: key.id, name: key.name, scopes: key.scopes };
+      await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
+      const principal: RequestPrincipal = { kind: 'api-key', id: key.id, name: key.name, scopes: key.scopes };
+      if (this.apiKeys.size > 10_000) this.apiKeys.clear();
+      this.apiKeys.set(hash, { principal, until: Date.now() + API_KEY_CACHE_MS });
+      return principal;
     }
     const row = await this.dataSource
       .getRepository(Session)

@@ -4,6 +4,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { isUniqueViolation } from '../database/index.js';
 import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from './dto.js';
+import { AuthService } from './auth.service.js';
 import { ApiKey, publicApiKey, publicUser, Session, User } from './entities.js';
 import type { Caller, Principal } from './roles.js';
 import { hashPassword, newSecret, verifyPassword } from './secrets.js';
@@ -15,6 +16,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly auth: AuthService,
   ) {}
 
   async list() {
@@ -147,5 +149,6 @@ export class UsersService {
       if (!result.affected) throw new NotFoundException(`No active API key ${id}`);
       await this.audit.record({ ...caller, action: 'api-key.revoke', targetType: 'api-key', targetId: id }, m);
     });
+    this.auth.forgetApiKey(id);
   }
 }

@@ -40,7 +40,7 @@ export class IngestPipeline {
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const event =
-        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJsonRecord(record.json, parseContext, record.original);
+        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
       if (context.peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [context.peer] };
       const id = uniqueId(eventId(event, context.source), occurrences);
       const stored = event as StoredEvent;
@@ -50,6 +50,25 @@ export class IngestPipeline {
     }
     return events;
   }
+}
+
+/** What log shippers (Filebeat, Fluent Bit, Vector) add around a raw line; nothing of the event itself. */
+const ENVELOPE_KEYS = new Set(['@timestamp', 'message', 'host', 'hostname', 'agent', 'ecs', 'input', 'log', 'fields', 'tags', 'source_type', 'stream', 'file']);
+
+/**
+ * A shipper's envelope is unwrapped and its `message` parsed as the log line it is, so an sshd
+ * line forwarded by Fluent Bit is understood like the same line sent over syslog.
+ */
+function parseJson(json: unknown, context: Parameters<typeof parseLine>[1], original?: string): NormalizedEvent {
+  const record = json as Record<string, unknown>;
+  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !Object.keys(record).every((k) => ENVELOPE_KEYS.has(k))) {
+    return parseJsonRecord(json, context, original);
+  }
+  const event = parseLine(record.message, context);
+  const host = record.host as { name?: unknown; hostname?: unknown } | string | undefined;
+  const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
+  if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };
+  return event;
 }
 
 /**

@@ -134,3 +134,19 @@ describe('event aggregations and retention', () => {
     expect((await app.call('GET', '/api/events?filter=event.action:ssh_login', { token: admin })).body.events).toHaveLength(8);
   });
 });
+
+describe('log shipper envelopes', () => {
+  const [embedded] = testDatabaseTargets();
+  it('parses the message of a Filebeat/Fluent Bit style record as the log line it carries', async () => {
+    const app = await startTestApp(embedded.adminUrl);
+    try {
+      const admin = await app.login('admin', 'admin-test-password-1');
+      const record = { '@timestamp': '2026-11-29T02:00:00Z', message: 'Dec 10 06:55:46 LabSZ sshd[24200]: Failed password for root from 5.36.59.76 port 42393 ssh2', host: { name: 'labsz' }, agent: { type: 'filebeat' }, log: { file: { path: '/var/log/auth.log' } } };
+      await app.call('POST', '/api/ingest', { token: admin, rawBody: JSON.stringify(record), headers: { 'content-type': 'application/x-ndjson' } });
+      const found = await app.call('GET', '/api/events?filter=source.ip:5.36.59.76', { token: admin });
+      expect(found.body.events[0]).toMatchObject({ event: { action: 'ssh_login', outcome: 'failure' }, user: { name: 'root' }, source: { ip: '5.36.59.76', port: 42393 } });
+    } finally {
+      await app.stop();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { HttpErrorFilter } from './common/http-errors.js';
 import { ConfigModule, type Settings } from './config/index.js';
 import { dataSourceOptions } from './database/index.js';
+import type { EventStore } from './events/event-store.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
@@ -16,7 +17,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 @Module({})
 export class AppModule {
   /** `listen: false` builds the same services for CLI jobs, without collectors or schedules. */
-  static forRoot(settings: Settings, databaseUrl: string, options: { listen: boolean } = { listen: true }): DynamicModule {
+  static forRoot(settings: Settings, databaseUrl: string, options: { listen: boolean; eventStore?: EventStore } = { listen: true }): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -27,8 +28,8 @@ export class AppModule {
         AuditModule,
         AuthModule,
         AssetsModule,
-        EventsModule.forRoot(databaseUrl),
-        IngestModule.forRoot(options),
+        EventsModule.forRoot(databaseUrl, options.eventStore),
+        IngestModule.forRoot({ listen: options.listen }),
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

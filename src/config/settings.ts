@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { parseCidr } from '../common/cidr.js';
 
 /**
  * Every setting Taishi reads, in one table. The README's settings table and docker-compose.yml are
@@ -61,12 +61,12 @@ const timeZone = (raw: string) => {
 };
 const cidrList = (raw: string) => {
   const blocks = raw.split(',').map((b) => b.trim()).filter(Boolean);
-  const valid = blocks.every((b) => {
-    const [ip, bits, ...rest] = b.split('/');
-    const version = isIP(ip);
-    return version !== 0 && rest.length === 0 && /^\d{1,3}$/.test(bits ?? '') && Number(bits) <= (version === 4 ? 32 : 128);
-  });
-  return valid ? blocks : undefined;
+  try {
+    blocks.forEach(parseCidr);
+    return blocks;
+  } catch {
+    return undefined;
+  }
 };
 
 // Keeps each entry's literal type, so `default` presence and the parsed type are visible to Settings.

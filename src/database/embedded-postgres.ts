@@ -167,7 +167,14 @@ export async function startEmbeddedPostgres(
   const port = options.port || (await freePort());
   const child = spawn(
     postgres,
-    ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', 'max_connections=60'],
+    [
+      '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '',
+      '-c', 'max_connections=60',
+      // Sized for one box that also ingests logs: fewer forced checkpoints during bulk writes.
+      '-c', 'shared_buffers=256MB',
+      '-c', 'max_wal_size=2GB',
+      '-c', 'checkpoint_timeout=15min',
+    ],
     // Own process group: a Ctrl-C aimed at Taishi must not stop the database before Taishi
     // has flushed and closed its connections.
     { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },

@@ -21,7 +21,8 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class EventsModule {
-  static forRoot(databaseUrl: string) {
+  /** `store` replaces the configured store (benchmarks measure the front door without one). */
+  static forRoot(databaseUrl: string, store?: EventStore) {
     return {
       module: EventsModule,
       controllers: [EventsController],
@@ -30,6 +31,7 @@ export class EventsModule {
           provide: EVENT_STORE,
           inject: [SETTINGS_TOKEN],
           useFactory: async (settings: Settings): Promise<EventStore> => {
+            if (store) return store;
             if (settings.TAISHI_ELASTICSEARCH_URL) {
               const { ElasticsearchEventStore } = await import('./elasticsearch-event-store.js');
               return new ElasticsearchEventStore(settings.TAISHI_ELASTICSEARCH_URL, settings.TAISHI_ELASTICSEARCH_INDEX_PREFIX);

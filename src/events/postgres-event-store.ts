@@ -24,7 +24,7 @@ const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'in
   'taishi.zone': { column: 'zone', type: 'text' },
 };
 
-const COPY_COLUMNS = ['ts', 'id', 'kind', 'module', 'dataset', 'action', 'outcome', 'category', 'source_ip', 'destination_ip', 'destination_port', 'user_name', 'host_name', 'observer_name', 'device_id', 'asset_id', 'department', 'zone', 'message', 'doc'];
+export const COPY_COLUMNS = ['ts', 'id', 'kind', 'module', 'dataset', 'action', 'outcome', 'category', 'source_ip', 'destination_ip', 'destination_port', 'user_name', 'host_name', 'observer_name', 'device_id', 'asset_id', 'department', 'zone', 'message', 'doc'];
 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,6 +44,35 @@ function storableJson(event: StoredEvent): string {
 function arrayLiteral(values: unknown): string | undefined {
   if (!Array.isArray(values) || values.length === 0) return undefined;
   return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** One event as a line of COPY text for the events table, filed at `ts`. */
+export function eventCopyRow(event: StoredEvent, ts: number): string {
+  const sourceIp = event.source?.ip;
+  const destinationIp = event.destination?.ip;
+  const assetId = event.taishi?.asset_id;
+  const values = [
+    new Date(ts).toISOString(),
+    event.event.id,
+    event.event.kind,
+    event.event.module,
+    event.event.dataset,
+    event.event.action,
+    event.event.outcome,
+    arrayLiteral(event.event.category),
+    sourceIp && IP.test(sourceIp) ? sourceIp : undefined,
+    destinationIp && IP.test(destinationIp) ? destinationIp : undefined,
+    Number.isInteger(event.destination?.port) ? event.destination!.port : undefined,
+    event.user?.name,
+    event.host?.name,
+    event.observer?.name,
+    event.device?.id,
+    assetId && UUID.test(assetId) ? assetId : undefined,
+    event.taishi?.department,
+    event.taishi?.zone,
+    event.message ?? event.event.original,
+  ];
+  return values.map(copyText).join('\t') + '\t' + storableJson(event).replace(/\\/g, '\\\\') + '\n';
 }
 
 export class PostgresEventStore implements EventStore {
@@ -78,34 +107,6 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private row(event: StoredEvent, ts: number): string {
-    const sourceIp = event.source?.ip;
-    const destinationIp = event.destination?.ip;
-    const assetId = event.taishi?.asset_id;
-    const values = [
-      new Date(ts).toISOString(),
-      event.event.id,
-      event.event.kind,
-      event.event.module,
-      event.event.dataset,
-      event.event.action,
-      event.event.outcome,
-      arrayLiteral(event.event.category),
-      sourceIp && IP.test(sourceIp) ? sourceIp : undefined,
-      destinationIp && IP.test(destinationIp) ? destinationIp : undefined,
-      Number.isInteger(event.destination?.port) ? event.destination!.port : undefined,
-      event.user?.name,
-      event.host?.name,
-      event.observer?.name,
-      event.device?.id,
-      assetId && UUID.test(assetId) ? assetId : undefined,
-      event.taishi?.department,
-      event.taishi?.zone,
-      event.message ?? event.event.original,
-    ];
-    return values.map(copyText).join('\t') + '\t' + storableJson(event).replace(/\\/g, '\\\\') + '\n';
-  }
-
   /**
    * Fast path: COPY straight into the partitioned table. A retry or replay that repeats an id
    * makes COPY fail on the primary key; then, and only then, the batch goes through a staging
@@ -119,7 +120,7 @@ export class PostgresEventStore implements EventStore {
     for (const event of events) {
       const ts = filingTime(event, now);
       days.add(Math.floor(ts / DAY_MS));
-      lines.push(this.row(event, ts));
+      lines.push(eventCopyRow(event, ts));
     }
     const client = await this.pool.connect();
     try {

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module.js';
 import { HttpIngestController } from './collectors/http-ingest.controller.js';
 import { MqttCollector } from './collectors/mqtt/mqtt.collector.js';
+import { SyslogCollector } from './collectors/syslog/syslog.collector.js';
 import { IngestService } from './ingest.service.js';
 
 @Module({})
@@ -12,7 +13,7 @@ export class IngestModule {
       module: IngestModule,
       imports: [AssetsModule],
       controllers: [HttpIngestController],
-      providers: [IngestService, ...(options.listen ? [MqttCollector] : [])],
+      providers: [IngestService, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],
       exports: [IngestService],
     };
   }

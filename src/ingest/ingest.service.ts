@@ -41,6 +41,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private readonly raw;
   private readonly rejected;
   private readonly dropped;
+  private readonly failed;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -56,6 +57,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.raw = metrics.counter('taishi_ingest_raw_total', 'Records of unknown format, stored as raw messages, per collector');
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
+    this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
   }
 
   async onModuleInit(): Promise<void> {
@@ -110,7 +112,14 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     for (const e of events) if (e.event.action !== 'unknown') known++;
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
-    await this.writer.submit(events);
+    try {
+      await this.writer.submit(events);
+    } catch (error) {
+      // HTTP callers get the error and retry; for syslog this counter is the only trace.
+      if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);
+      else this.failed.inc({ collector }, events.length);
+      throw error;
+    }
     return events;
   }
 

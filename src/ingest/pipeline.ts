@@ -3,8 +3,8 @@ import type { StoredEvent } from '../events/event-store.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex } from './enrichment/asset-index.js';
 
-/** One record as a collector received it. */
-export type RawRecord = { bytes: Buffer } | { text: string } | { json: unknown; original?: string };
+/** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
+export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };
 
 export interface BatchContext {
   /** The configured source: collector name, API key name, MQTT topic, file name. */
@@ -41,7 +41,8 @@ export class IngestPipeline {
       const record = records[i];
       const event =
         'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
-      if (context.peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [context.peer] };
+      const peer = ('peer' in record && record.peer) || context.peer;
+      if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
       const id = uniqueId(eventId(event, context.source), occurrences);
       const stored = event as StoredEvent;
       stored.event.id = id;
@@ -64,10 +65,16 @@ function parseJson(json: unknown, context: Parameters<typeof parseLine>[1], orig
   if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !Object.keys(record).every((k) => ENVELOPE_KEYS.has(k))) {
     return parseJsonRecord(json, context, original);
   }
-  const event = parseLine(record.message, context);
-  const host = record.host as { name?: unknown; hostname?: unknown } | string | undefined;
+  // The envelope was the JSON; the line inside is whatever the device wrote.
+  const event = parseLine(record.message, context.format === 'json' ? { ...context, format: 'auto' } : context);
+  // A line without a time of its own was stamped with the receive time; the shipper knows better.
+  const shipped = typeof record['@timestamp'] === 'string' ? Date.parse(record['@timestamp']) : NaN;
+  if (event['@timestamp'] === event.event.created && Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
+  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | undefined;
   const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
   if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };
+  const hostIps = typeof host === 'object' ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
+  if (hostIps.length && !event.host?.ip?.length) event.host = { ...event.host, ip: hostIps.filter((ip): ip is string => typeof ip === 'string') };
   return event;
 }
 

@@ -36,11 +36,14 @@ export class Counter extends Metric {
   }
 }
 
-/** A gauge read at scrape time, so queue depths are never stale. */
+/**
+ * A value read at scrape time: a gauge (queue depth), or a counter kept elsewhere (a listener's
+ * own tallies), so nothing is copied and nothing goes stale.
+ */
 export class Gauge extends Metric {
   private readonly sources = new Map<string, () => number>();
-  constructor(name: string, help: string) {
-    super(name, help, 'gauge');
+  constructor(name: string, help: string, type: 'gauge' | 'counter' = 'gauge') {
+    super(name, help, type);
   }
   track(labels: Labels, read: () => number): void {
     this.sources.set(labelKey(labels), read);
@@ -97,6 +100,10 @@ export class MetricsRegistry {
   }
   gauge(name: string, help: string): Gauge {
     return this.register(new Gauge(name, help));
+  }
+  /** A counter whose value lives elsewhere and is read at scrape time. */
+  observedCounter(name: string, help: string): Gauge {
+    return this.register(new Gauge(name, help, 'counter'));
   }
   histogram(name: string, help: string, bounds: number[]): Histogram {
     return this.register(new Histogram(name, help, bounds));

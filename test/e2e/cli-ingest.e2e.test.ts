@@ -49,7 +49,7 @@ describe('taishi ingest FILE (file collector)', () => {
     expect(r.status).toBe(0);
     expect(await count(`doc->'event'->>'original' = '中文告警 温度过高'`)).toBe(1);
     expect(await count(`action = 'ssh_login' AND source_ip = '10.0.0.9'`)).toBe(1);
-    expect(await count(`action = 'unknown' AND doc->'tags' ? 'lossy_decode'`)).toBe(1);
+    expect(await count(`action = 'unknown' AND doc::jsonb->'tags' ? 'lossy_decode'`)).toBe(1);
   });
 
   it('answers a missing file or bad format with usage and exit 2', () => {

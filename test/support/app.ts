@@ -22,7 +22,8 @@ export interface TestApp {
 export async function startTestApp(adminUrl: string, env: Record<string, string> = {}, reuse?: { databaseUrl: string; dataDir: string }): Promise<TestApp & { dataDir: string; close(): Promise<void> }> {
   const databaseUrl = reuse?.databaseUrl ?? (await createTestDatabase(adminUrl));
   const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'taishi-app-')));
-  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', ...env });
+  // Syslog listeners are off unless a test asks for them: many apps run in one test process.
+  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env });
   const running = await createApp(settings, { logger: false });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;

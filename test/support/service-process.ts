@@ -18,7 +18,7 @@ export async function startService(env: Record<string, string>, port?: number): 
   port ??= await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
-    env: { PATH: process.env.PATH, TAISHI_PORT: String(port), TAISHI_HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env.PATH, TAISHI_PORT: String(port), TAISHI_HOST: '127.0.0.1', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { normalizeAddress } from '../../assets/addresses.js';
+import { addressBytes, inBlock, parseCidr, type CidrBlock } from '../../common/cidr.js';
 
 export interface AssetRef {
   id: string;
@@ -7,29 +7,9 @@ export interface AssetRef {
   zone: string | null;
 }
 
-interface Cidr {
-  version: 4 | 6;
-  network: bigint;
-  mask: bigint;
-  prefix: number;
+interface AssetBlock {
+  block: CidrBlock;
   asset: AssetRef;
-}
-
-function ipToBigInt(ip: string): { version: 4 | 6; value: bigint } | undefined {
-  const version = isIP(ip);
-  if (version === 4) return { version, value: ip.split('.').reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n) };
-  if (version !== 6) return undefined;
-  // IPv4-mapped addresses (::ffff:10.0.0.1) are matched as the IPv4 address they carry.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return ipToBigInt(mapped[1]);
-  const [head, tail = ''] = ip.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail ? tail.split(':') : [];
-  const expand = (parts: string[]) => parts.flatMap((p) => (p.includes('.') ? [(ipToBigInt(p)!.value >> 16n) & 0xffffn, ipToBigInt(p)!.value & 0xffffn] : [BigInt(parseInt(p, 16))]));
-  const left = expand(headParts);
-  const right = expand(tailParts);
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill(0n), ...right] : left;
-  return { version: 6, value: groups.reduce((n, g) => (n << 16n) | g, 0n) };
 }
 
 /**
@@ -38,7 +18,7 @@ function ipToBigInt(ip: string): { version: 4 | 6; value: bigint } | undefined {
  */
 export class AssetIndex {
   private readonly exact = new Map<string, AssetRef>();
-  private readonly cidrs: Cidr[] = [];
+  private readonly cidrs: AssetBlock[] = [];
   private readonly cidrCache = new Map<string, AssetRef | null>();
 
   constructor(assets: { ref: AssetRef; addresses: string[] }[]) {
@@ -50,17 +30,11 @@ export class AssetIndex {
           this.exact.set(address.value, ref);
           continue;
         }
-        const [base, bits] = address.value.split('/');
-        const ip = ipToBigInt(base);
-        if (!ip) continue;
-        const width = ip.version === 4 ? 32 : 128;
-        const prefix = Number(bits);
-        const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(width - prefix);
-        this.cidrs.push({ version: ip.version, network: ip.value & mask, mask, prefix, asset: ref });
+        this.cidrs.push({ block: parseCidr(address.value), asset: ref });
       }
     }
     // Most specific block first: a /32 inside a /16 belongs to its own asset.
-    this.cidrs.sort((a, b) => b.prefix - a.prefix);
+    this.cidrs.sort((a, b) => b.block.prefix - a.block.prefix);
   }
 
   get size(): number {
@@ -80,8 +54,8 @@ export class AssetIndex {
     if (hit || this.cidrs.length === 0) return hit;
     const cached = this.cidrCache.get(normalized.value);
     if (cached !== undefined) return cached ?? undefined;
-    const parsed = ipToBigInt(normalized.value);
-    const found = parsed ? this.cidrs.find((c) => c.version === parsed.version && (parsed.value & c.mask) === c.network)?.asset : undefined;
+    const bytes = addressBytes(normalized.value);
+    const found = bytes ? this.cidrs.find((c) => inBlock(bytes, c.block))?.asset : undefined;
     // Bounded: a flood of distinct source addresses must not grow memory without limit.
     if (this.cidrCache.size > 50_000) this.cidrCache.clear();
     this.cidrCache.set(normalized.value, found ?? null);

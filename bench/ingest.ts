@@ -1,0 +1,206 @@
+import { createServer } from 'node:http';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/app.js';
+import { loadSettings } from '../src/config/index.js';
+import { dataSourceOptions } from '../src/database/index.js';
+import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { ElasticsearchEventStore } from '../src/events/elasticsearch-event-store.js';
+import { filingTime, type EventStore, type StoredEvent } from '../src/events/event-store.js';
+import { COPY_COLUMNS, eventCopyRow, PostgresEventStore } from '../src/events/postgres-event-store.js';
+import { AssetIndex } from '../src/ingest/enrichment/asset-index.js';
+import { IngestPipeline, type RawRecord } from '../src/ingest/pipeline.js';
+import { runLoad } from './http-load.js';
+import { cityLogLines, rate, shipperNdjson, table } from './support.js';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const BATCH = 5_000;
+const REQUEST_EVENTS = 1_000;
+const CONCURRENCY = 8;
+
+const context = { source: 'bench', transport: 'http' as const, receivedAt: new Date(), format: 'json' as const };
+
+function assetIndex(): AssetIndex {
+  return new AssetIndex(Array.from({ length: 1000 }, (_, i) => ({ ref: { id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, department: `dept-${i % 8}`, zone: null }, addresses: [`host-${i}`, `10.${i >> 8}.${i & 255}.1`] })));
+}
+
+function batches<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+async function copyRaw(pool: pg.Pool, table: string, lines: string[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    for (const batch of batches(lines, BATCH)) {
+      await streamPipeline(Readable.from([batch.join('')]), client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN`)));
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Accepts and forgets: isolates the HTTP front door and the pipeline from any store. */
+class NullStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  init = async () => undefined;
+  write = async (events: StoredEvent[]) => ({ written: events.length, duplicates: 0 });
+  get = async () => undefined;
+  search = async () => ({ events: [] });
+  countBy = async () => [];
+  histogram = async () => [];
+  deleteBefore = async () => 0;
+  oldest = async () => undefined;
+  ping = async () => true;
+  close = async () => undefined;
+}
+
+async function bareHttpServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let count = 0;
+      for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) if (line) (JSON.parse(line), count++);
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: count }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function taishiFrontDoor(databaseUrl: string, dataDir: string, eventStore?: EventStore) {
+  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: dataDir, TAISHI_ADMIN_PASSWORD: 'bench-admin-password', TAISHI_INGEST_QUEUE_EVENTS: '2000000', TAISHI_BODY_LIMIT: '50mb', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off' });
+  const running = await createApp(settings, { logger: false, eventStore });
+  await running.app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(running.app.getHttpServer().address() as AddressInfo).port}`;
+  const login = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) })).json()) as { token: string };
+  const key = (await (await fetch(`${base}/api/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify({ name: `bench-${Date.now()}`, scopes: ['ingest'] }) })).json()) as { key: string };
+  return { url: `${base}/api/ingest`, key: key.key, close: () => running.close() };
+}
+
+export async function ingestBenchmark(): Promise<void> {
+  process.stdout.write(`Ingest benchmark: ${EVENTS.toLocaleString('en')} events of city logs (loghub OpenSSH and Apache, access, firewall, syslog samples) as shipper NDJSON\n`);
+  const ndjson = shipperNdjson(cityLogLines(EVENTS));
+  const body = ndjson.join('\n');
+  const index = assetIndex();
+  const ingestPipeline = new IngestPipeline(() => index);
+
+  // 1. Parse and normalize, against the least any JSON ingest must do.
+  const bareParse = await rate(EVENTS, () => {
+    for (const line of body.split('\n')) JSON.parse(line);
+  });
+  let events: StoredEvent[] = [];
+  const fullParse = await rate(EVENTS, () => {
+    const records: RawRecord[] = body.split('\n').map((line) => ({ json: JSON.parse(line), original: line }));
+    events = ingestPipeline.process(records, context, []);
+  });
+  table('Parse + normalize (one core)', [
+    { name: 'baseline: split + JSON.parse', perSecond: bareParse },
+    { name: 'Taishi: split + JSON.parse + parse line + normalize + id + enrich', perSecond: fullParse, baseline: bareParse },
+  ]);
+
+  // 2. PostgreSQL store against raw COPY of the same rows into the same table shape.
+  const scratch = await mkdtemp(path.join(tmpdir(), 'taishi-bench-'));
+  await chmod(scratch, 0o711);
+  const server = await startEmbeddedPostgres(path.join(scratch, 'pg'));
+  try {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    const databaseUrl = server.url.replace(/\/[^/]*$/, '/bench');
+    const migrate = new DataSource(dataSourceOptions(databaseUrl));
+    await migrate.initialize();
+    await migrate.destroy();
+
+    const store = new PostgresEventStore(databaseUrl);
+    await store.init();
+    await store.write(events.slice(0, 10)); // creates today's partitions outside the timing
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    await pool.query('CREATE TABLE bench_raw (LIKE events INCLUDING ALL) PARTITION BY RANGE (ts)');
+    const now = Date.now();
+    const days = new Set(events.map((e) => Math.floor(filingTime(e, now) / 86_400_000)));
+    for (const day of days) {
+      await pool.query(`CREATE TABLE bench_raw_${day} PARTITION OF bench_raw FOR VALUES FROM ('${new Date(day * 86_400_000).toISOString()}') TO ('${new Date((day + 1) * 86_400_000).toISOString()}')`);
+    }
+    const copyLines = events.map((e) => eventCopyRow(e, filingTime(e, now)));
+    const rawCopy = await rate(EVENTS, async () => {
+      await pool.query('TRUNCATE bench_raw');
+      await copyRaw(pool, 'bench_raw', copyLines);
+    });
+    const storeWrite = await rate(EVENTS, async () => {
+      await pool.query('TRUNCATE events');
+      for (const batch of batches(events, BATCH)) await store.write(batch);
+    });
+    await store.close();
+    const rows = [
+      { name: 'baseline: raw batched COPY (pre-serialized rows)', perSecond: rawCopy },
+      { name: 'Taishi PostgresEventStore.write (serialize + COPY)', perSecond: storeWrite, baseline: rawCopy, target: '≥ 0.70' },
+    ];
+    table('PostgreSQL store (embedded PostgreSQL 18, 5,000-event batches)', rows);
+
+    // 3. Elasticsearch store against a plain _bulk loader of the same documents.
+    const esUrl = process.env.BENCH_ELASTICSEARCH_URL ?? process.env.TEST_ELASTICSEARCH_URL;
+    if (esUrl) {
+      const prefix = `taishi-bench-${Date.now().toString(36)}`;
+      const rawIndex = `${prefix}-raw`;
+      const bulkBodies = batches(events, BATCH).map((batch) => batch.map((e) => `{"create":{"_index":"${rawIndex}","_id":"${e.event.id}"}}\n${JSON.stringify(e)}\n`).join(''));
+      await fetch(`${esUrl}/_index_template/${prefix}-raw`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ index_patterns: [`${rawIndex}*`], priority: 200, template: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { dynamic: false } } }) });
+      const esStore = new ElasticsearchEventStore(esUrl, prefix);
+      await esStore.init();
+      let run = 0;
+      const plainBulk = await rate(EVENTS, async () => {
+        await fetch(`${esUrl}/${rawIndex}`, { method: 'DELETE' });
+        for (const bulk of bulkBodies) await (await fetch(`${esUrl}/_bulk`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: bulk })).arrayBuffer();
+        run++;
+      });
+      const esWrite = await rate(EVENTS, async () => {
+        await fetch(`${esUrl}/${prefix}-2*`, { method: 'DELETE' });
+        for (const batch of batches(events, BATCH)) await esStore.write(batch);
+      });
+      await esStore.close();
+      await fetch(`${esUrl}/${prefix}-*`, { method: 'DELETE' });
+      await fetch(`${esUrl}/_index_template/${prefix}`, { method: 'DELETE' });
+      await fetch(`${esUrl}/_index_template/${prefix}-raw`, { method: 'DELETE' });
+      table(`Elasticsearch store (${esUrl}, 5,000-document bulks, ${run} baseline runs)`, [
+        { name: 'baseline: plain _bulk of the same documents', perSecond: plainBulk },
+        { name: 'Taishi ElasticsearchEventStore.write', perSecond: esWrite, baseline: plainBulk, target: '≥ 0.80' },
+      ]);
+    } else process.stdout.write('\nElasticsearch store: skipped (set BENCH_ELASTICSEARCH_URL or TEST_ELASTICSEARCH_URL)\n');
+
+    // 4. The HTTP front door against a bare node:http + JSON.parse server, then end to end into PostgreSQL.
+    const bodies = batches(ndjson, REQUEST_EVENTS).map((lines) => lines.join('\n'));
+    const bare = await bareHttpServer();
+    const bareLoad = await runLoad({ url: bare.url, bodies, concurrency: CONCURRENCY });
+    await bare.close();
+    const front = await taishiFrontDoor(databaseUrl, path.join(scratch, 'front'), new NullStore());
+    await runLoad({ url: front.url, token: front.key, bodies: bodies.slice(0, 10), concurrency: CONCURRENCY }); // warm-up
+    const frontLoad = await runLoad({ url: front.url, token: front.key, bodies, concurrency: CONCURRENCY });
+    await front.close();
+    await new pg.Pool({ connectionString: databaseUrl, max: 1 }).query('TRUNCATE events');
+    const full = await taishiFrontDoor(databaseUrl, path.join(scratch, 'full'));
+    const fullLoad = await runLoad({ url: full.url, token: full.key, bodies, concurrency: CONCURRENCY });
+    await full.close();
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const stored = Number((await check.query('SELECT count(*) FROM events')).rows[0].count);
+    await check.end();
+    table(`HTTP ingest (${bodies.length} requests of ${REQUEST_EVENTS} NDJSON events, ${CONCURRENCY} concurrent, client in a worker thread)`, [
+      { name: 'baseline: bare node:http + JSON.parse', perSecond: EVENTS / bareLoad.seconds },
+      { name: 'Taishi front door: auth + parse + normalize, no store', perSecond: EVENTS / frontLoad.seconds, baseline: EVENTS / bareLoad.seconds, target: '≥ 0.50' },
+      { name: `Taishi end to end into PostgreSQL (${stored.toLocaleString('en')} stored)`, perSecond: EVENTS / fullLoad.seconds, target: '≥ 30,000/s' },
+    ]);
+    if (stored !== EVENTS || fullLoad.failures || frontLoad.failures) process.stdout.write(`WARNING: stored ${stored} of ${EVENTS}; retries ${JSON.stringify(fullLoad.statuses)}\n`);
+    await pool.end();
+  } finally {
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,299 @@
+import { parse as parseYaml } from 'yaml';
+import { SigmaError, type FieldMapper, type LogSource, type SigmaRule } from './sigma/index.js';
+
+/**
+ * Sigma logsource mapping: which normalized events a rule's `logsource` (product, category,
+ * service) stands for, and where Sigma's field names live in those events. The mapping itself is
+ * data (rules/logsources.yml, documented at its top) so deployments can add their own sources
+ * without code changes.
+ */
+
+const ATTRIBUTES = ['product', 'category', 'service'] as const;
+type Attribute = (typeof ATTRIBUTES)[number];
+
+/** Coarse bucket for a rule index: the `event.dataset` values a logsource can match, or 'any'. */
+export type IndexKey = readonly string[] | 'any';
+
+export interface ResolvedLogsource {
+  /** Canonical text of the logsource, e.g. `product=linux service=sshd`. */
+  key: string;
+  /** Does the event belong to this logsource? Cheap: a few property reads and Set look-ups. */
+  matches(event: unknown): boolean;
+  fieldMapper: FieldMapper;
+  /** Where field-less (keyword) searches look (undefined: everywhere); for `compileRule(…, { keywordFields })`. */
+  keywordFields?: string[];
+  /** Every event this logsource matches has one of these datasets (or 'any'). */
+  indexKey: IndexKey;
+}
+
+export class UnknownLogsourceError extends Error {
+  constructor(
+    readonly logsource: LogSource,
+    readonly attribute: Attribute,
+  ) {
+    super(`unknown logsource ${attribute} '${logsource[attribute]}' (in ${describe(logsource)}); rules/logsources.yml has no entry for it`);
+    this.name = 'UnknownLogsourceError';
+  }
+}
+
+type EventTest = (event: unknown) => boolean;
+
+interface Entry {
+  selector: Partial<Record<Attribute, string>>;
+  specificity: number;
+  /** OR of branches, each an AND of tests; undefined = no condition. */
+  test?: EventTest;
+  /** Datasets the condition allows, or 'any' when it does not constrain event.dataset. */
+  datasets: IndexKey;
+  fields: Map<string, string[]>;
+  fallback?: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(ls: LogSource): string {
+  return ATTRIBUTES.filter((a) => ls[a] !== undefined).map((a) => `${a}=${ls[a]}`).join(' ') || '(empty logsource)';
+}
+
+/**
+ * Leaves at a dotted path, nested objects first and flattened keys (`"event.dataset"`) too, as the
+ * Sigma engine resolves them; arrays fan out.
+ */
+function valuesAt(obj: unknown, segs: readonly string[], i: number, out: unknown[]): void {
+  if (i === segs.length) {
+    if (Array.isArray(obj)) out.push(...obj);
+    else if (obj !== undefined) out.push(obj);
+    return;
+  }
+  if (Array.isArray(obj)) {
+    for (const el of obj) valuesAt(el, segs, i, out);
+    return;
+  }
+  if (!isObject(obj)) return;
+  let key = segs[i];
+  for (let j = i; j < segs.length; j++) {
+    if (j > i) key += '.' + segs[j];
+    if (Object.hasOwn(obj, key)) valuesAt(obj[key], segs, j + 1, out);
+  }
+}
+
+function lowerString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' || typeof v === 'boolean' ? String(v).toLowerCase() : undefined;
+}
+
+class ConfigError extends Error {
+  constructor(file: string, where: string, message: string) {
+    super(`${file}: ${where}: ${message}`);
+    this.name = 'LogsourceConfigError';
+  }
+}
+
+function stringList(v: unknown, file: string, where: string): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0 || list.some((x) => typeof x !== 'string' && typeof x !== 'number')) {
+    throw new ConfigError(file, where, 'must be a value or a non-empty list of values');
+  }
+  return list.map(String);
+}
+
+interface Branch {
+  tests: { test: EventTest; cost: number }[];
+  datasets?: Set<string>;
+}
+
+/** One `when` map: an AND of `path[|exists|startswith]: value(s)` conditions. */
+function compileBranch(map: unknown, file: string, where: string): Branch {
+  if (!isObject(map) || Object.keys(map).length === 0) throw new ConfigError(file, where, 'must be a non-empty map of field conditions');
+  const branch: Branch = { tests: [] };
+  for (const [rawKey, value] of Object.entries(map)) {
+    const [path, op, ...rest] = rawKey.split('|');
+    if (rest.length > 0 || !path) throw new ConfigError(file, `${where}.${rawKey}`, 'expected `field`, `field|exists` or `field|startswith`');
+    const segs = path.split('.');
+    const read = (event: unknown) => {
+      const out: unknown[] = [];
+      valuesAt(event, segs, 0, out);
+      return out;
+    };
+    if (op === 'exists') {
+      if (typeof value !== 'boolean') throw new ConfigError(file, `${where}.${rawKey}`, 'needs true or false');
+      branch.tests.push({ test: (e) => read(e).some((x) => x !== null) === value, cost: 1 });
+    } else if (op === 'startswith') {
+      const prefixes = stringList(value, file, `${where}.${rawKey}`).map((p) => p.toLowerCase());
+      branch.tests.push({ test: (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && prefixes.some((p) => s.startsWith(p)); }), cost: 2 });
+    } else if (op === undefined) {
+      const wanted = new Set(stringList(value, file, `${where}.${rawKey}`).map((x) => x.toLowerCase()));
+      if (path === 'event.dataset') branch.datasets = wanted;
+      // the dataset test goes first: it is the one most events fail
+      branch.tests.push({ test: (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && wanted.has(s); }), cost: path === 'event.dataset' ? 0 : 1 });
+    } else throw new ConfigError(file, `${where}.${rawKey}`, `unknown operator '${op}' (expected exists or startswith)`);
+  }
+  branch.tests.sort((a, b) => a.cost - b.cost);
+  return branch;
+}
+
+function compileWhen(when: unknown, file: string, where: string): { test?: EventTest; datasets: IndexKey } {
+  if (when === undefined || when === null) return { datasets: 'any' };
+  const maps = Array.isArray(when) ? when : [when];
+  if (maps.length === 0) throw new ConfigError(file, where, 'must not be an empty list');
+  const branches = maps.map((m, i) => compileBranch(m, file, Array.isArray(when) ? `${where}[${i}]` : where));
+  const ands = branches.map((b) => {
+    const tests = b.tests.map((t) => t.test);
+    return (e: unknown) => tests.every((t) => t(e));
+  });
+  const test: EventTest = ands.length === 1 ? ands[0] : (e) => ands.some((t) => t(e));
+  const datasets = branches.every((b) => b.datasets) ? [...new Set(branches.flatMap((b) => [...b.datasets!]))].sort() : 'any';
+  return { test, datasets };
+}
+
+function parseFields(v: unknown, file: string, where: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (v === undefined || v === null) return out;
+  if (!isObject(v)) throw new ConfigError(file, where, 'must be a map of Sigma field name → path(s)');
+  for (const [name, paths] of Object.entries(v)) out.set(name.toLowerCase(), stringList(paths, file, `${where}.${name}`));
+  return out;
+}
+
+function intersect(a: IndexKey, b: IndexKey): IndexKey {
+  if (a === 'any') return b;
+  if (b === 'any') return a;
+  return a.filter((x) => b.includes(x));
+}
+
+export class LogsourceMapping {
+  private readonly cache = new Map<string, ResolvedLogsource>();
+
+  constructor(
+    private readonly entries: readonly Entry[],
+    private readonly globalFields: Map<string, string[]>,
+    private readonly globalFallback: readonly string[],
+    private readonly keywords: readonly string[],
+  ) {}
+
+  /** Resolves a rule's logsource; throws UnknownLogsourceError naming the attribute nobody maps. */
+  resolve(logsource: LogSource): ResolvedLogsource {
+    const key = describe(logsource);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const applying = this.entries.filter((e) =>
+      ATTRIBUTES.every((a) => e.selector[a] === undefined || e.selector[a]!.toLowerCase() === logsource[a]?.toLowerCase()),
+    );
+    for (const a of ATTRIBUTES) {
+      if (logsource[a] !== undefined && !applying.some((e) => e.selector[a] !== undefined)) throw new UnknownLogsourceError(logsource, a);
+    }
+    const tests = applying.flatMap((e) => (e.test ? [e.test] : []));
+    const matches: EventTest = tests.length === 0 ? () => true : tests.length === 1 ? tests[0] : (ev) => tests.every((t) => t(ev));
+    const resolved: ResolvedLogsource = {
+      key,
+      matches,
+      fieldMapper: this.mapperFor(applying),
+      keywordFields: this.keywords.length > 0 ? [...this.keywords] : undefined,
+      indexKey: applying.reduce<IndexKey>((acc, e) => intersect(acc, e.datasets), 'any'),
+    };
+    this.cache.set(key, resolved);
+    return resolved;
+  }
+
+  matcherFor(logsource: LogSource): (event: unknown) => boolean {
+    return this.resolve(logsource).matches;
+  }
+
+  fieldMapper(logsource: LogSource): FieldMapper {
+    return this.resolve(logsource).fieldMapper;
+  }
+
+  indexKey(logsource: LogSource): IndexKey {
+    return this.resolve(logsource).indexKey;
+  }
+
+  /** A rule whose logsource is unknown: the error, positioned at the rule. */
+  validateRule(rule: SigmaRule): SigmaError | undefined {
+    try {
+      this.resolve(rule.logsource);
+      return undefined;
+    } catch (err) {
+      if (err instanceof UnknownLogsourceError) return SigmaError.at(`${rule.title}: ${err.message}`, rule.file, rule.pos);
+      throw err;
+    }
+  }
+
+  /**
+   * For correlations, which have no logsource of their own: the top-level field names, and dotted
+   * (normalized) paths as themselves. One candidate per name where possible, because a group-by
+   * value read from two paths would split groups.
+   */
+  readonly correlationFieldMapper: FieldMapper = (name) => (name.includes('.') ? [name] : this.globalFields.get(name.toLowerCase()) ?? [name]);
+
+  private mapperFor(applying: readonly Entry[]): FieldMapper {
+    // most specific entries first; the first specificity level that knows a name decides
+    const bySpecificity = [...applying].sort((a, b) => b.specificity - a.specificity);
+    const levels: Entry[][] = [];
+    for (const e of bySpecificity) {
+      const last = levels[levels.length - 1];
+      if (last && last[0].specificity === e.specificity) last.push(e);
+      else levels.push([e]);
+    }
+    const pick = <T>(get: (e: Entry) => T[] | undefined): T[] | undefined => {
+      for (const level of levels) {
+        const found = level.flatMap((e) => get(e) ?? []);
+        if (found.length > 0) return found;
+      }
+      return undefined;
+    };
+    const fallback = pick((e) => e.fallback) ?? this.globalFallback;
+    const cache = new Map<string, string[]>();
+    return (name) => {
+      if (name.includes('.')) return [name];
+      const lower = name.toLowerCase();
+      let paths = cache.get(lower);
+      if (!paths) {
+        const explicit = pick((e) => e.fields.get(lower)) ?? this.globalFields.get(lower) ?? [];
+        paths = [...new Set([...explicit, ...fallback.map((t) => t.replaceAll('{field}', name))])];
+        cache.set(lower, paths);
+      }
+      return paths;
+    };
+  }
+}
+
+/** Parses rules/logsources.yml (format documented at its top); throws naming the bad key. */
+export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.yml'): LogsourceMapping {
+  const doc: unknown = parseYaml(yamlText);
+  if (!isObject(doc)) throw new ConfigError(file, '(top)', 'must be a map with `logsources`');
+  for (const k of Object.keys(doc)) {
+    if (!['keywords', 'fallback', 'fields', 'logsources'].includes(k)) throw new ConfigError(file, k, 'unknown key (expected keywords, fallback, fields, logsources)');
+  }
+  if (!Array.isArray(doc.logsources)) throw new ConfigError(file, 'logsources', 'must be a list');
+  const entries = doc.logsources.map((raw, i): Entry => {
+    const where = `logsources[${i}]`;
+    if (!isObject(raw)) throw new ConfigError(file, where, 'must be a map');
+    for (const k of Object.keys(raw)) {
+      if (!['logsource', 'when', 'fields', 'fallback'].includes(k)) throw new ConfigError(file, `${where}.${k}`, 'unknown key (expected logsource, when, fields, fallback)');
+    }
+    const ls = raw.logsource;
+    if (!isObject(ls)) throw new ConfigError(file, `${where}.logsource`, 'must be a map of product / category / service');
+    const selector: Entry['selector'] = {};
+    for (const [k, v] of Object.entries(ls)) {
+      if (!(ATTRIBUTES as readonly string[]).includes(k) || typeof v !== 'string') {
+        throw new ConfigError(file, `${where}.logsource.${k}`, 'only product, category and service, each a string');
+      }
+      selector[k as Attribute] = v;
+    }
+    const specificity = Object.keys(selector).length;
+    if (specificity === 0) throw new ConfigError(file, `${where}.logsource`, 'names no attribute');
+    const { test, datasets } = compileWhen(raw.when, file, `${where}.when`);
+    return {
+      selector,
+      specificity,
+      test,
+      datasets,
+      fields: parseFields(raw.fields, file, `${where}.fields`),
+      fallback: raw.fallback === undefined ? undefined : stringList(raw.fallback, file, `${where}.fallback`),
+    };
+  });
+  return new LogsourceMapping(
+    entries,
+    parseFields(doc.fields, file, 'fields'),
+    doc.fallback === undefined ? [] : stringList(doc.fallback, file, 'fallback'),
+    doc.keywords === undefined ? [] : stringList(doc.keywords, file, 'keywords'),
+  );
+}

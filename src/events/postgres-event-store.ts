@@ -115,20 +115,17 @@ export class PostgresEventStore implements EventStore {
   async write(events: StoredEvent[]): Promise<WriteResult> {
     if (events.length === 0) return { written: 0, duplicates: 0 };
     const now = Date.now();
-    const lines: string[] = [];
-    const days = new Set<number>();
-    for (const event of events) {
-      const ts = filingTime(event, now);
-      days.add(Math.floor(ts / DAY_MS));
-      lines.push(eventCopyRow(event, ts));
-    }
+    const filed = events.map((event) => filingTime(event, now));
+    const days = new Set(filed.map((ts) => Math.floor(ts / DAY_MS)));
+    // Serialised chunk by chunk as COPY consumes them, so the server parses one chunk while the next is built.
+    const rows = (): Iterable<string> => serialize(events, filed, 500);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await this.ensurePartitions(client, days);
       await client.query('SAVEPOINT direct');
       try {
-        await this.copy(client, 'events', lines);
+        await this.copy(client, 'events', rows());
         await client.query('COMMIT');
         return { written: events.length, duplicates: 0 };
       } catch (error) {
@@ -136,7 +133,7 @@ export class PostgresEventStore implements EventStore {
         await client.query('ROLLBACK TO SAVEPOINT direct');
       }
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_stage (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
-      await this.copy(client, 'events_stage', lines);
+      await this.copy(client, 'events_stage', rows());
       const inserted = await client.query(`INSERT INTO events SELECT * FROM events_stage ON CONFLICT DO NOTHING`);
       await client.query('COMMIT');
       return { written: inserted.rowCount ?? 0, duplicates: events.length - (inserted.rowCount ?? 0) };
@@ -148,9 +145,9 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async copy(client: pg.PoolClient, table: string, lines: string[]): Promise<void> {
+  private async copy(client: pg.PoolClient, table: string, rows: Iterable<string>): Promise<void> {
     const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN`));
-    await pipeline(Readable.from(chunk(lines, 500)), stream);
+    await pipeline(Readable.from(rows), stream);
   }
 
   async get(id: string): Promise<StoredEvent | undefined> {
@@ -258,7 +255,11 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-function* chunk(lines: string[], size: number): Generator<string> {
-  for (let i = 0; i < lines.length; i += size) yield lines.slice(i, i + size).join('');
+function* serialize(events: StoredEvent[], filed: number[], size: number): Generator<string> {
+  for (let i = 0; i < events.length; i += size) {
+    let text = '';
+    for (let j = i; j < Math.min(i + size, events.length); j++) text += eventCopyRow(events[j], filed[j]);
+    yield text;
+  }
 }
 

@@ -12,12 +12,17 @@ import type { Principal } from '../auth/index.js';
 import { ConfigError, loadSettings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { hunt, rulesTest, rulesValidate, UsageError } from './detection-commands.js';
 import { progressBar } from './progress.js';
 
 const USAGE = `用法 / Usage: taishi <command>
 
   ingest FILE... [--format auto|syslog|nginx|apache|iptables|json|kv|windows|telemetry] [--source NAME]
                                         导入日志文件 / backfill log files (UTF-8 or GBK) into the event store
+  rules validate [PATH...]              校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)
+  rules test [PATH...]                  规则自测 / run every rule's own examples
+  hunt [--rules PATH]... [--format table|ndjson] FILE...
+                                        离线狩猎 / run the rules over log files
   audit verify                          校验审计链 / verify the audit trail's hash chain
   assets import FILE [--dry-run] [--format csv|json]
                                         导入资产 / import assets (CSV in UTF-8 or GBK, or JSON)
@@ -26,7 +31,6 @@ Settings come from the environment (see README), as for the service: with no DAT
 command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the service runs.
 `;
 
-class UsageError extends Error {}
 
 /** Runs a job against the same database and services as the server, without HTTP. */
 async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
@@ -154,6 +158,9 @@ async function* readLineBatches(file: string, batchSize: number): AsyncGenerator
 
 async function run(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  if (group === 'rules' && command === 'validate') return rulesValidate(rest);
+  if (group === 'rules' && command === 'test') return rulesTest(rest);
+  if (group === 'hunt') return hunt([command, ...rest].filter((a): a is string => a !== undefined));
   if (group === 'ingest') return ingestFiles([command, ...rest].filter((a): a is string => a !== undefined));
   if (group === 'audit' && command === 'verify') return auditVerify();
   if (group === 'assets' && command === 'import') return assetsImport(rest);

@@ -1,3 +1,4 @@
+import { bruteForceSources } from '../../test/support/openssh-truth.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLine, type NormalizedEvent, type ParseContext } from '../ingest/parsing/index.js';
@@ -88,30 +89,6 @@ describe('SSH rules over fixtures/loghub/OpenSSH_2k.log', () => {
   const lines = readFileSync(join(root, 'fixtures/loghub/OpenSSH_2k.log'), 'utf8').split('\n').filter((l) => l.length > 0);
   const brute = pack.correlations.find((c) => c.name === 'ssh_brute_force')!;
 
-  /**
-   * Independent of parser and engine: failed-authentication lines ("Failed <method> for [invalid
-   * user] X from IP", also inside "message repeated N times: [ … ]", counted once like any line)
-   * per source address, and whether some window of the correlation's timespan holds at least the
-   * threshold. All lines are from one December, so the year does not matter for differences.
-   */
-  function expectedSources(): string[] {
-    const FAILED = /^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) \S+ sshd\[\d+\]: (?:message repeated \d+ times: \[ )?Failed \S+ for (?:invalid user )?.*? from (\d+\.\d+\.\d+\.\d+) port \d+/;
-    const threshold = brute.condition.tests.find((t) => t.op === 'gte')!.value;
-    const times = new Map<string, number[]>();
-    for (const line of lines) {
-      const m = FAILED.exec(line);
-      if (!m) continue;
-      const t = Date.UTC(2000, 11, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
-      times.set(m[6], [...(times.get(m[6]) ?? []), t]);
-    }
-    const out: string[] = [];
-    for (const [ip, ts] of times) {
-      const sorted = [...ts].sort((a, b) => a - b);
-      if (sorted.some((t, i) => i + 1 >= threshold && t - sorted[i + 1 - threshold] <= brute.timespanMs)) out.push(ip);
-    }
-    return out.sort();
-  }
-
   it('the brute-force correlation fires for exactly the addresses derived from the log', () => {
     const engine = new CorrelationEngine(pack.correlations, { knownRules: pack.rules.map((r) => r.rule), fieldMapper: mapping.correlationFieldMapper });
     const sshRules = pack.rules.filter((r) => r.rule.logsource.service === 'sshd');
@@ -126,7 +103,7 @@ describe('SSH rules over fixtures/loghub/OpenSSH_2k.log', () => {
         }
       }
     }
-    const expected = expectedSources();
+    const expected = bruteForceSources(lines, brute.condition.tests.find((t) => t.op === 'gte')!.value, brute.timespanMs);
     expect(expected.length).toBeGreaterThan(3); // the log is a real attack log: the test must not pass vacuously
     expect([...fired].sort()).toEqual(expected);
   });

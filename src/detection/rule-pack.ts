@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/parsing/index.js';
@@ -86,12 +86,14 @@ function ymlFiles(dir: string): string[] {
   return out.sort();
 }
 
-export function loadRulePack(dir: string, mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd()): RulePack {
+/** Loads every rule file in the given folders and files (one bad rule never stops the others). */
+export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd()): RulePack {
   const errors: string[] = [];
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const filters: SigmaFilter[] = [];
-  for (const path of ymlFiles(dir)) {
+  const files = (typeof paths === 'string' ? [paths] : paths).flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
+  for (const path of files) {
     const file = relative(baseDir, path);
     const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders, file, errors);
     const parsed = parseSigmaDocuments(text, file);

@@ -35,7 +35,7 @@ export async function createApp(settings: Settings, options: { logger?: false; e
   app.set('trust proxy', settings.TAISHI_TRUST_PROXY);
   app.use(helmet());
   // File uploads arrive as raw bytes: the import decides between UTF-8 and GBK itself.
-  app.use(['/api/assets/import', '/api/ingest'], express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT }));
+  app.use(['/api/assets/import', '/api/ingest', '/api/rules/validate'], express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT }));
   app.useBodyParser('json', { limit: settings.TAISHI_BODY_LIMIT });
   app.useGlobalPipes(strictValidationPipe());
   mountApiDocs(app);

@@ -195,6 +195,15 @@ export const SETTINGS = {
   TAISHI_MQTT_TOPICS: setting({ doc: 'Topics (filters) to subscribe to.', accepted: 'comma-separated MQTT topic filters', default: 'taishi/#', parse: (raw: string) => { const topics = raw.split(',').map((t) => t.trim()).filter(Boolean); return topics.length ? topics : undefined; } }),
   TAISHI_MQTT_CLIENT_ID: setting({ doc: 'MQTT client id (a persistent session keeps QoS 1 messages across restarts).', accepted: '1-64 characters', default: 'taishi', parse: (raw: string) => (raw.length <= 64 && raw ? raw : undefined) }),
   TAISHI_METRICS_PUBLIC: setting({ doc: 'Serve /metrics without authentication (for a Prometheus on a trusted network).', accepted: 'true or false', default: 'false', parse: boolean }),
+  TAISHI_ALERT_GROUP_MINUTES: setting({
+    doc: 'Repeats of a rule on the same group key within this many minutes update one open alert.',
+    accepted: 'an integer 1-10080',
+    default: '60',
+    parse: integer(1, 10080),
+  }),
+  TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
+  TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
+  TAISHI_LOGSOURCES: setting({ doc: 'YAML mapping of Sigma logsources and field names to normalized events.', accepted: 'a file path', default: './rules/logsources.yml', parse: nonEmpty }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

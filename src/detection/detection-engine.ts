@@ -23,6 +23,7 @@ export interface RuleStats {
   level: string;
   kind: 'rule' | 'correlation' | 'scheduled';
   file: string;
+  enabled: boolean;
   evaluations: number;
   matches: number;
   /** Mean evaluation time, sampled on one evaluation in 64. */
@@ -69,7 +70,7 @@ export class DetectionEngine {
   constructor(
     readonly pack: RulePack,
     mapping: LogsourceMapping,
-    disabled: ReadonlySet<string> = new Set(),
+    private readonly disabled: ReadonlySet<string> = new Set(),
   ) {
     this.correlation = new CorrelationEngine(
       pack.correlations.filter((c) => !disabled.has(c.id ?? c.name ?? '')),
@@ -150,18 +151,26 @@ export class DetectionEngine {
   }
 
   ruleStats(): RuleStats[] {
-    const rows: RuleStats[] = [...this.stats].map(([r, s]) => ({
-      id: r.rule.id ?? r.rule.title,
-      title: r.rule.title,
-      level: r.rule.level ?? 'medium',
-      kind: 'rule',
-      file: r.rule.file,
-      evaluations: s.evaluations,
-      matches: s.matches,
-      meanMicros: s.samples ? Number(s.sampledNanos / BigInt(s.samples)) / 1000 : 0,
-    }));
-    for (const r of this.scheduled) rows.push({ id: r.rule.id ?? r.rule.title, title: r.rule.title, level: r.rule.level ?? 'medium', kind: 'scheduled', file: r.rule.file, evaluations: 0, matches: 0, meanMicros: 0 });
-    for (const c of this.pack.correlations) rows.push({ id: c.id ?? c.name ?? c.title, title: c.title, level: c.level ?? 'high', kind: 'correlation', file: c.file, evaluations: 0, matches: 0, meanMicros: 0 });
+    const scheduled = new Set(this.scheduled);
+    const rows: RuleStats[] = this.pack.rules.map((r) => {
+      const s = this.stats.get(r);
+      const id = r.rule.id ?? r.rule.title;
+      return {
+        id,
+        title: r.rule.title,
+        level: r.rule.level ?? 'medium',
+        kind: scheduled.has(r) ? 'scheduled' : 'rule',
+        file: r.rule.file,
+        enabled: !this.disabled.has(id),
+        evaluations: s?.evaluations ?? 0,
+        matches: s?.matches ?? 0,
+        meanMicros: s?.samples ? Number(s.sampledNanos / BigInt(s.samples)) / 1000 : 0,
+      };
+    });
+    for (const c of this.pack.correlations) {
+      const id = c.id ?? c.name ?? c.title;
+      rows.push({ id, title: c.title, level: c.level ?? 'high', kind: 'correlation', file: c.file, enabled: !this.disabled.has(id), evaluations: 0, matches: 0, meanMicros: 0 });
+    }
     return rows;
   }
 }

@@ -11,6 +11,8 @@ export class IngestModule {
   static forRoot(options: { listen: boolean }): DynamicModule {
     return {
       module: IngestModule,
+      // One ingest service per process; detection and others subscribe to it without re-importing.
+      global: true,
       imports: [AssetsModule],
       controllers: [HttpIngestController],
       providers: [IngestService, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],

@@ -36,6 +36,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   readonly writer: EventWriter;
   private sightings = new Map<string, HostSighting>();
   private timers: NodeJS.Timeout[] = [];
+  private readonly storedListeners: ((events: StoredEvent[]) => void)[] = [];
   private readonly received;
   private readonly parsed;
   private readonly raw;
@@ -93,6 +94,11 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.dropped.inc({ collector }, count);
   }
 
+  /** Called with every batch once it is durable (detection subscribes here). */
+  onStored(listener: (events: StoredEvent[]) => void): void {
+    this.storedListeners.push(listener);
+  }
+
   canAccept(count: number): boolean {
     return this.writer.canAccept(count);
   }
@@ -120,6 +126,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       else this.failed.inc({ collector }, events.length);
       throw error;
     }
+    for (const listener of this.storedListeners) listener(events);
     return events;
   }
 

@@ -41,6 +41,13 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'GET /api/events/histogram': ALL,
   'GET /api/events/:id': ALL,
   'GET /metrics': ['admin', 'analyst'],
+  'GET /api/alerts': ALL,
+  'GET /api/alerts/:id': ALL,
+  'PATCH /api/alerts/:id': ['admin', 'analyst'],
+  'GET /api/rules': ['admin', 'analyst', 'compliance'],
+  'PATCH /api/rules/:id': ['admin', 'analyst'],
+  'POST /api/rules/reload': ['admin', 'analyst'],
+  'POST /api/rules/validate': ['admin', 'analyst'],
 };
 
 interface RouteLayer {

@@ -1,0 +1,149 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service.js';
+import { departmentScope, type Caller, type Principal } from '../../auth/roles.js';
+import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
+import { MetricsRegistry } from '../../metrics/metrics.js';
+import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';
+
+/** One rule firing on one group, as the detection engine reports it. */
+export interface Detection {
+  ruleId: string;
+  ruleTitle: string;
+  ruleKind: 'rule' | 'correlation' | 'scheduled';
+  level: string;
+  tags: string[];
+  groupKey: string;
+  assetId?: string;
+  department?: string;
+  eventIds: string[];
+  at: Date;
+}
+
+const MAX_EVENT_IDS = 100;
+// Any constant; the same on every instance so grouping decisions never race.
+const ALERT_LOCK = 0x7461_616c;
+
+@Injectable()
+export class AlertsService {
+  private readonly raised;
+  private readonly updated;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly audit: AuditService,
+    metrics: MetricsRegistry,
+  ) {
+    this.raised = metrics.counter('taishi_alerts_raised_total', 'New alerts, per rule level');
+    this.updated = metrics.counter('taishi_alerts_grouped_total', 'Rule firings folded into an existing alert');
+  }
+
+  /**
+   * Repeats of a rule on the same group key within the grouping window update one open alert
+   * (count, last seen, event ids) instead of raising another.
+   */
+  async record(detections: Detection[]): Promise<void> {
+    if (detections.length === 0) return;
+    const groups = new Map<string, Detection & { count: number; first: Date }>();
+    for (const d of detections) {
+      const key = `${d.ruleId}\u0000${d.groupKey}`;
+      const g = groups.get(key);
+      if (!g) groups.set(key, { ...d, eventIds: d.eventIds.slice(0, MAX_EVENT_IDS), count: Math.max(d.eventIds.length, 1), first: d.at });
+      else {
+        g.count += Math.max(d.eventIds.length, 1);
+        if (g.eventIds.length < MAX_EVENT_IDS) g.eventIds.push(...d.eventIds.slice(0, MAX_EVENT_IDS - g.eventIds.length));
+        if (d.at > g.at) g.at = d.at;
+        if (d.at < g.first) g.first = d.at;
+      }
+    }
+    // Measured in event time, so a replayed or backfilled attack groups as it did when it happened.
+    const windowMs = this.settings.TAISHI_ALERT_GROUP_MINUTES * 60_000;
+    await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK]);
+      for (const g of groups.values()) {
+        const [open] = (await m.query(
+          `SELECT id FROM alerts WHERE rule_id = $1 AND group_key = $2 AND status <> 'closed' AND last_seen >= $3 ORDER BY last_seen DESC LIMIT 1`,
+          [g.ruleId, g.groupKey, new Date(g.first.getTime() - windowMs)],
+        )) as { id: string }[];
+        if (open) {
+          await m.query(
+            `UPDATE alerts SET count = count + $2, last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $4),
+               event_ids = (event_ids || $5::text[])[1:${MAX_EVENT_IDS}] WHERE id = $1`,
+            [open.id, g.count, g.at, g.first, g.eventIds],
+          );
+          this.updated.inc({ level: g.level });
+        } else {
+          await m.insert(Alert, {
+            ruleId: g.ruleId,
+            ruleTitle: g.ruleTitle,
+            ruleKind: g.ruleKind,
+            level: g.level,
+            tags: g.tags,
+            groupKey: g.groupKey,
+            assetId: g.assetId ?? null,
+            department: g.department ?? null,
+            status: 'open',
+            resolution: null,
+            statusNote: null,
+            statusBy: null,
+            statusAt: null,
+            count: g.count,
+            firstSeen: g.first,
+            lastSeen: g.at,
+            eventIds: g.eventIds,
+          });
+          this.raised.inc({ level: g.level });
+        }
+      }
+    });
+  }
+
+  async list(q: { status?: string; level?: string; ruleId?: string; limit?: number; offset?: number }, principal: Principal) {
+    const qb = this.dataSource.getRepository(Alert).createQueryBuilder('a').orderBy('a.last_seen', 'DESC').addOrderBy('a.id', 'ASC');
+    const scope = departmentScope(principal);
+    if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
+    if (q.status) qb.andWhere('a.status = :status', { status: q.status });
+    if (q.level) qb.andWhere('a.level = :level', { level: q.level });
+    if (q.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: q.ruleId });
+    const [items, total] = await qb.take(q.limit ?? 50).skip(q.offset ?? 0).getManyAndCount();
+    return { items, total };
+  }
+
+  async get(id: string, principal: Principal): Promise<Alert> {
+    const alert = await this.dataSource.getRepository(Alert).findOneBy({ id });
+    const scope = departmentScope(principal);
+    if (!alert || (scope !== undefined && alert.department !== scope)) throw new NotFoundException(`No alert ${id}`);
+    return alert;
+  }
+
+  /** open → acknowledged → closed (closing needs a resolution); a closed alert reopens with a note. */
+  async setStatus(
+    id: string,
+    change: { status: (typeof ALERT_STATUSES)[number]; resolution?: (typeof RESOLUTIONS)[number]; note?: string },
+    caller: Caller,
+  ): Promise<Alert> {
+    return this.dataSource.transaction(async (m) => {
+      const alert = await m.getRepository(Alert).createQueryBuilder('a').setLock('pessimistic_write').where('a.id = :id', { id }).getOne();
+      if (!alert) throw new NotFoundException(`No alert ${id}`);
+      const allowed: Record<string, string[]> = { open: ['acknowledged', 'closed'], acknowledged: ['closed', 'open'], closed: ['open'] };
+      if (!allowed[alert.status].includes(change.status)) {
+        throw new ConflictException({ message: `An alert that is ${alert.status} cannot become ${change.status}`, details: { allowed: allowed[alert.status] } });
+      }
+      if (change.status === 'closed' && !change.resolution) throw new BadRequestException('resolution: required when closing an alert');
+      if (alert.status === 'closed' && !change.note) throw new BadRequestException('note: say why the alert is reopened');
+      const before = { status: alert.status, resolution: alert.resolution };
+      Object.assign(alert, {
+        status: change.status,
+        resolution: change.status === 'closed' ? change.resolution! : null,
+        statusNote: change.note ?? null,
+        statusBy: caller.principal.kind === 'user' ? caller.principal.username : 'system',
+        statusAt: new Date(),
+      });
+      await m.save(alert);
+      await this.audit.record({ ...caller, action: `alert.${change.status}`, targetType: 'alert', targetId: id, before, after: { status: alert.status, resolution: alert.resolution, note: alert.statusNote } }, m);
+      return alert;
+    });
+  }
+}

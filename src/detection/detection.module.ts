@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { Alert } from './alerts/alert.entity.js';
+import { AlertsController } from './alerts/alerts.controller.js';
+import { AlertsService } from './alerts/alerts.service.js';
+import { DetectionService } from './detection.service.js';
+import { RulesController } from './rules.controller.js';
+
+@Module({})
+export class DetectionModule {
+  static forRoot() {
+    return {
+      module: DetectionModule,
+      imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
+      controllers: [AlertsController, RulesController],
+      providers: [AlertsService, DetectionService],
+      exports: [AlertsService, DetectionService],
+    };
+  }
+}

@@ -1,0 +1,145 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Caller } from '../auth/roles.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import type { StoredEvent } from '../events/event-store.js';
+import { IngestService } from '../ingest/ingest.service.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { AlertsService, type Detection } from './alerts/alerts.service.js';
+import { DetectionEngine, type RuleFiring } from './detection-engine.js';
+
+/**
+ * Runs the rule pack on every stored batch and turns firings into alerts. Rule files are watched
+ * and reloaded without a restart; a reload that fails keeps the rules that were running.
+ * Correlation windows live in memory: a restart or reload starts them afresh, so at most one
+ * window (the longest timespan in the pack) of correlation evidence is lost at that moment.
+ */
+@Injectable()
+export class DetectionService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Detection');
+  private engine: DetectionEngine | undefined;
+  private errors: string[] = [];
+  private loadedAt: Date | undefined;
+  private watchers: FSWatcher[] = [];
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private advanceTimer: NodeJS.Timeout | undefined;
+  private recording: Promise<void> = Promise.resolve();
+  private readonly alertFailures;
+  private readonly evaluateSeconds;
+
+  constructor(
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly alerts: AlertsService,
+    private readonly ingest: IngestService,
+    private readonly audit: AuditService,
+    metrics: MetricsRegistry,
+  ) {
+    this.alertFailures = metrics.counter('taishi_alert_write_errors_total', 'Batches of rule firings that could not be written as alerts');
+    this.evaluateSeconds = metrics.histogram('taishi_detection_batch_seconds', 'Rule evaluation time per batch', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
+    metrics.gauge('taishi_detection_rules', 'Rules loaded').track({}, () => this.engine?.ruleCount ?? 0);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    this.ingest.onStored((events) => this.process(events));
+    this.advanceTimer = setInterval(() => this.record(this.engine?.advance(new Date()) ?? []), 30_000);
+    for (const target of [this.settings.TAISHI_RULES_DIR, this.settings.TAISHI_LOGSOURCES, this.settings.TAISHI_RULE_PLACEHOLDERS]) {
+      try {
+        this.watchers.push(watch(path.resolve(target), { recursive: true }, () => this.scheduleReload()));
+      } catch (error) {
+        this.logger.warn(`Cannot watch ${target} for changes (${(error as Error).message}); use POST /api/rules/reload`);
+      }
+    }
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    for (const w of this.watchers) w.close();
+    clearInterval(this.advanceTimer);
+    clearTimeout(this.reloadTimer);
+    return this.recording;
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    // Editors write a file in several steps; wait for them to finish.
+    this.reloadTimer = setTimeout(() => void this.reload(), 300);
+  }
+
+  async reload(): Promise<{ rules: number; errors: string[] }> {
+    try {
+      const rows = (await this.dataSource.query(`SELECT rule_id FROM rule_settings WHERE NOT enabled`)) as { rule_id: string }[];
+      const { engine, errors } = DetectionEngine.fromFiles(
+        { rules: this.settings.TAISHI_RULES_DIR, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS },
+        new Set(rows.map((r) => r.rule_id)),
+      );
+      this.engine = engine;
+      this.errors = errors;
+      this.loadedAt = new Date();
+      for (const e of errors) this.logger.warn(`Rule not loaded: ${e}`);
+      this.logger.log(`Loaded ${engine.ruleCount} rules and ${engine.pack.correlations.length} correlations${errors.length ? `; ${errors.length} problem(s)` : ''}`);
+      return { rules: engine.ruleCount + engine.pack.correlations.length, errors };
+    } catch (error) {
+      this.logger.error(`Reloading rules failed; keeping the rules that were running: ${(error as Error).message}`);
+      this.errors = [(error as Error).message];
+      return { rules: this.engine?.ruleCount ?? 0, errors: this.errors };
+    }
+  }
+
+  process(events: StoredEvent[]): void {
+    if (!this.engine) return;
+    const started = process.hrtime.bigint();
+    const firings = this.engine.evaluate(events);
+    this.evaluateSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.record(firings);
+  }
+
+  /** Alert writes run one after another, so grouping sees every earlier firing. */
+  private record(firings: RuleFiring[]): void {
+    if (!firings.length) return;
+    const detections: Detection[] = firings.map((f) => ({
+      ruleId: f.ruleId,
+      ruleTitle: f.title,
+      ruleKind: f.kind,
+      level: f.level,
+      tags: f.tags,
+      groupKey: f.groupKey,
+      assetId: f.event.taishi?.asset_id,
+      department: f.event.taishi?.department,
+      eventIds: [f.event.event.id],
+      at: f.at,
+    }));
+    this.recording = this.recording
+      .then(() => this.alerts.record(detections))
+      .catch((error: Error) => {
+        this.alertFailures.inc();
+        this.logger.error(`Writing ${detections.length} rule firings as alerts failed: ${error.message}`);
+      });
+  }
+
+  /** Resolves once every firing so far is written (tests and shutdown wait on it). */
+  settled(): Promise<void> {
+    return this.recording;
+  }
+
+  status() {
+    const enabled = this.engine?.ruleStats() ?? [];
+    return { loadedAt: this.loadedAt?.toISOString() ?? null, rules: enabled, errors: this.errors };
+  }
+
+  async setEnabled(ruleId: string, enabled: boolean, caller: Caller): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO rule_settings (rule_id, enabled, updated_by, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (rule_id) DO UPDATE SET enabled = excluded.enabled, updated_by = excluded.updated_by, updated_at = now()`,
+        [ruleId, enabled, caller.principal.kind === 'user' ? caller.principal.username : caller.principal.kind],
+      );
+      await this.audit.record({ ...caller, action: enabled ? 'rule.enable' : 'rule.disable', targetType: 'rule', targetId: ruleId }, m);
+    });
+    await this.reload();
+  }
+}

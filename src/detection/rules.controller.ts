@@ -1,0 +1,52 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsBoolean } from 'class-validator';
+import type { Request } from 'express';
+import { Access } from '../auth/access.decorator.js';
+import type { RequestPrincipal } from '../auth/roles.js';
+import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { DetectionService } from './detection.service.js';
+import { parseSigmaDocuments } from './sigma/index.js';
+
+class RuleToggleDto {
+  @IsBoolean() enabled: boolean;
+}
+
+@ApiTags('rules')
+@ApiBearerAuth()
+@Controller('api/rules')
+export class RulesController {
+  constructor(private readonly detection: DetectionService) {}
+
+  /** Every rule with its state, match count and mean evaluation time; and load problems. */
+  @Get()
+  @Access.roles('admin', 'analyst', 'compliance')
+  list() {
+    return this.detection.status();
+  }
+
+  @Patch(':id')
+  @Access.roles('admin', 'analyst')
+  async toggle(@Param('id') id: string, @Body() dto: RuleToggleDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    if (!this.detection.status().rules.some((r) => r.id === id)) throw new NotFoundException(`No rule ${id}`);
+    await this.detection.setEnabled(id, dto.enabled, { principal, sourceIp });
+    return this.detection.status().rules.find((r) => r.id === id);
+  }
+
+  @Post('reload')
+  @HttpCode(200)
+  @Access.roles('admin', 'analyst')
+  reload() {
+    return this.detection.reload();
+  }
+
+  /** Body: the rule file's YAML (text/plain or application/yaml). Nothing is saved. */
+  @Post('validate')
+  @HttpCode(200)
+  @Access.roles('admin', 'analyst')
+  validate(@Req() req: Request) {
+    if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
+    const result = parseSigmaDocuments(req.body.toString('utf8'), 'uploaded.yml');
+    return { valid: result.errors.length === 0, rules: result.rules.length, correlations: result.correlations.length, errors: result.errors.map(String) };
+  }
+}

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { testDatabaseTargets } from '../support/databases.js';
+import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { DetectionService } from '../../src/detection/detection.service.js';
+
+const [embedded] = testDatabaseTargets();
+
+describe('live detection', () => {
+  let app: TestApp;
+  let users: Awaited<ReturnType<typeof seedUsers>>;
+
+  beforeAll(async () => {
+    app = await startTestApp(embedded.adminUrl);
+    users = await seedUsers(app);
+    await app.call('POST', '/api/assets', { token: users.admin, body: { name: 'LabSZ 堡垒机', type: 'server', department: '水务局', addresses: ['labsz'] } });
+  });
+  afterAll(() => app.stop());
+
+  it('turns an SSH attack replayed into the running service into grouped alerts, visible in the API', async () => {
+    const lines = (await readFile(new URL('../../fixtures/loghub/OpenSSH_2k.log', import.meta.url), 'utf8')).split('\n').filter(Boolean);
+    for (let i = 0; i < lines.length; i += 500) {
+      const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
+      expect(r.status).toBe(202);
+    }
+    await app.running.app.get(DetectionService).settled();
+    const brute = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
+    expect(brute.body.total).toBeGreaterThan(3);
+    const biggest = brute.body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=183.62.140.253');
+    // Repeated firings on one source within the window are one alert with a count, not a flood.
+    expect(biggest).toMatchObject({ level: 'high', status: 'open', ruleKind: 'correlation', department: '水务局' });
+    expect(biggest.count).toBeGreaterThan(1);
+    // Two alerts for one source only when its bursts are more than the grouping window (60 min) apart.
+    const byGroup = new Map<string, { firstSeen: string; lastSeen: string }[]>();
+    for (const a of brute.body.items) byGroup.set(a.groupKey, [...(byGroup.get(a.groupKey) ?? []), a]);
+    for (const alerts of byGroup.values()) {
+      const sorted = alerts.sort((x, y) => x.firstSeen.localeCompare(y.firstSeen));
+      for (let i = 1; i < sorted.length; i++) expect(Date.parse(sorted[i].firstSeen) - Date.parse(sorted[i - 1].lastSeen)).toBeGreaterThan(60 * 60_000);
+    }
+    // The owner of the asset sees them; another department does not.
+    expect((await app.call('GET', '/api/alerts', { token: users.ownerA.token })).body.total).toBeGreaterThan(0);
+    expect((await app.call('GET', '/api/alerts', { token: users.ownerB.token })).body.total).toBe(0);
+    const rules = await app.call('GET', '/api/rules', { token: users.analyst.token });
+    expect(rules.body.errors).toEqual([]);
+    const failureRule = rules.body.rules.find((r: { id: string }) => r.id.startsWith('4d9838f3'));
+    expect(failureRule.matches).toBeGreaterThan(100);
+  });
+
+  it('lets analysts acknowledge, close with a resolution and reopen with a note, and refuses illegal moves', async () => {
+    const [alert] = (await app.call('GET', '/api/alerts?limit=1', { token: users.analyst.token })).body.items;
+    const path = `/api/alerts/${alert.id}`;
+    expect((await app.call('PATCH', path, { token: users.ownerA.token, body: { status: 'acknowledged' } })).status).toBe(403);
+    expect((await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'acknowledged' } })).body.status).toBe('acknowledged');
+    expect((await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'closed' } })).status).toBe(400);
+    const closed = await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'closed', resolution: 'true_positive', note: '已封禁来源地址' } });
+    expect(closed.body).toMatchObject({ status: 'closed', resolution: 'true_positive', statusBy: 'analyst1' });
+    const illegal = await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'acknowledged' } });
+    expect(illegal.status).toBe(409);
+    expect(illegal.body.details).toEqual({ allowed: ['open'] });
+    expect((await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'open' } })).status).toBe(400);
+    expect((await app.call('PATCH', path, { token: users.analyst.token, body: { status: 'open', note: '同一来源再次出现' } })).body.status).toBe('open');
+    const trail = await app.call('GET', `/api/audit?targetType=alert&targetId=${alert.id}`, { token: users.admin });
+    expect(trail.body.map((r: { action: string }) => r.action)).toEqual(['alert.open', 'alert.closed', 'alert.acknowledged']);
+  });
+
+  it('switches a rule off and on, audited, without a restart', async () => {
+    const id = '4d9838f3';
+    const rule = (await app.call('GET', '/api/rules', { token: users.analyst.token })).body.rules.find((r: { id: string }) => r.id.startsWith(id));
+    const off = await app.call('PATCH', `/api/rules/${rule.id}`, { token: users.analyst.token, body: { enabled: false } });
+    expect(off.body.enabled).toBe(false);
+    expect((await app.call('PATCH', `/api/rules/${rule.id}`, { token: users.compliance.token, body: { enabled: true } })).status).toBe(403);
+    expect((await app.call('PATCH', `/api/rules/${rule.id}`, { token: users.analyst.token, body: { enabled: true } })).body.enabled).toBe(true);
+    const bad = await app.call('POST', '/api/rules/validate', { token: users.analyst.token, rawBody: 'title: x\nlogsource: {product: linux}\ndetection:\n  sel: {a|nope: 1}\n  condition: sel\n', headers: { 'content-type': 'application/yaml' } });
+    expect(bad.body).toMatchObject({ valid: false, errors: [expect.stringMatching(/uploaded\.yml:4:\d+: .*nope/)] });
+  });
+});

@@ -1,6 +1,7 @@
+import { detectBenchmark } from './detect.js';
 import { ingestBenchmark } from './ingest.js';
 
-const suites: Record<string, () => Promise<void>> = { ingest: ingestBenchmark };
+const suites: Record<string, () => Promise<void>> = { ingest: ingestBenchmark, detect: detectBenchmark };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((s) => !(s in suites));

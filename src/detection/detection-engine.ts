@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/event-store.js';
 import { loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
 import { loadPlaceholders, loadRulePack, scheduleOf, type PackRule, type RulePack } from './rule-pack.js';
-import { CorrelationEngine, EvalContext, eventMayMatch, type CorrelationHit } from './sigma/index.js';
+import { AhoCorasick, CorrelationEngine, EvalContext, type CorrelationHit } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -55,13 +55,52 @@ function eventTime(event: StoredEvent): number {
 }
 
 /**
+ * The rules of one dataset, indexed by their literal hints: one automaton pass over an event's
+ * text finds every rule that could match it, so the cost of an event grows with the rules it
+ * might trigger, not with the number of rules loaded.
+ */
+class RuleBucket {
+  private readonly unfiltered: PackRule[] = [];
+  private readonly byHint: PackRule[][] = [];
+  private readonly automaton: AhoCorasick | undefined;
+
+  constructor(rules: PackRule[]) {
+    const hintIndex = new Map<string, number>();
+    for (const rule of rules) {
+      const hints = rule.compiled.literalHints;
+      if (!hints) {
+        this.unfiltered.push(rule);
+        continue;
+      }
+      for (const hint of new Set(hints)) {
+        let index = hintIndex.get(hint);
+        if (index === undefined) {
+          index = hintIndex.size;
+          hintIndex.set(hint, index);
+          this.byHint.push([]);
+        }
+        this.byHint[index].push(rule);
+      }
+    }
+    this.automaton = hintIndex.size ? new AhoCorasick([...hintIndex.keys()]) : undefined;
+  }
+
+  collect(context: EvalContext, into: Set<PackRule>): void {
+    for (const rule of this.unfiltered) into.add(rule);
+    this.automaton?.forEachMatch(context.lowerText(), (hint) => {
+      for (const rule of this.byHint[hint]) into.add(rule);
+    });
+  }
+}
+
+/**
  * Evaluates a rule pack on events: rules indexed by the datasets their logsource can match, so
  * an event meets only the candidates for its dataset; a cheap literal prefilter before each full
  * match; correlations fed from the matches. Scheduled (absence) rules are not evaluated per event.
  */
 export class DetectionEngine {
-  private readonly byDataset = new Map<string, PackRule[]>();
-  private readonly anyDataset: PackRule[] = [];
+  private readonly byDataset = new Map<string, RuleBucket>();
+  private readonly anyDataset: RuleBucket;
   private readonly correlation: CorrelationEngine;
   private readonly stats = new Map<PackRule, { evaluations: number; matches: number; sampledNanos: bigint; samples: number }>();
   private readonly standalone = new Set<PackRule>();
@@ -76,6 +115,8 @@ export class DetectionEngine {
       pack.correlations.filter((c) => !disabled.has(c.id ?? c.name ?? '')),
       { knownRules: pack.rules.map((r) => r.rule), fieldMapper: mapping.correlationFieldMapper },
     );
+    const byDataset = new Map<string, PackRule[]>();
+    const anyDataset: PackRule[] = [];
     for (const rule of pack.rules) {
       if (disabled.has(rule.rule.id ?? '')) continue;
       if (scheduleOf(rule.rule)) {
@@ -85,9 +126,11 @@ export class DetectionEngine {
       this.stats.set(rule, { evaluations: 0, matches: 0, sampledNanos: 0n, samples: 0 });
       if (this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name })) this.standalone.add(rule);
       const key = rule.logsource.indexKey;
-      if (key === 'any') this.anyDataset.push(rule);
-      else for (const dataset of key) (this.byDataset.get(dataset) ?? this.byDataset.set(dataset, []).get(dataset)!).push(rule);
+      if (key === 'any') anyDataset.push(rule);
+      else for (const dataset of key) (byDataset.get(dataset) ?? byDataset.set(dataset, []).get(dataset)!).push(rule);
     }
+    for (const [dataset, rules] of byDataset) this.byDataset.set(dataset, new RuleBucket(rules));
+    this.anyDataset = new RuleBucket(anyDataset);
   }
 
   /** Loads rules, logsource mapping and placeholders from files; problems come back as messages. */
@@ -104,29 +147,30 @@ export class DetectionEngine {
 
   evaluate(events: readonly StoredEvent[]): RuleFiring[] {
     const firings: RuleFiring[] = [];
+    const candidates = new Set<PackRule>();
     for (const event of events) {
-      const candidates = this.byDataset.get(event.event.dataset);
-      if (!candidates && this.anyDataset.length === 0) continue;
       const context = new EvalContext(event);
+      candidates.clear();
+      this.byDataset.get(event.event.dataset)?.collect(context, candidates);
+      this.anyDataset.collect(context, candidates);
+      if (candidates.size === 0) continue;
       const sample = (event.event.id.charCodeAt(0) & 63) === 0;
-      for (const list of candidates ? [candidates, this.anyDataset] : [this.anyDataset]) {
-        for (const rule of list) {
-          const s = this.stats.get(rule)!;
-          s.evaluations++;
-          const started = sample ? process.hrtime.bigint() : 0n;
-          const hit = eventMayMatch(rule.compiled.literalHints, context) && rule.logsource.matches(event) && rule.compiled.matches(event, context);
-          if (sample) {
-            s.sampledNanos += process.hrtime.bigint() - started;
-            s.samples++;
-          }
-          if (!hit) continue;
-          s.matches++;
-          const at = eventTime(event);
-          if (this.standalone.has(rule)) {
-            firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
-          }
-          for (const h of this.correlation.process({ id: rule.rule.id, name: rule.rule.name }, event, at)) firings.push(this.fromHit(h));
+      for (const rule of candidates) {
+        const s = this.stats.get(rule)!;
+        s.evaluations++;
+        const started = sample ? process.hrtime.bigint() : 0n;
+        const hit = rule.logsource.matches(event) && rule.compiled.matches(event, context);
+        if (sample) {
+          s.sampledNanos += process.hrtime.bigint() - started;
+          s.samples++;
         }
+        if (!hit) continue;
+        s.matches++;
+        const at = eventTime(event);
+        if (this.standalone.has(rule)) {
+          firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
+        }
+        for (const h of this.correlation.process({ id: rule.rule.id, name: rule.rule.name }, event, at)) firings.push(this.fromHit(h));
       }
     }
     return firings;

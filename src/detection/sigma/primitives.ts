@@ -155,19 +155,23 @@ export function needleSet(needles: string[]): NeedleSet {
 
 /**
  * Aho-Corasick automaton. ASCII transitions are a dense DFA table (one typed-array load per
- * character); other characters follow explicit edges and failure links.
+ * character); other characters follow explicit edges and failure links. Besides `test`, it can
+ * report every needle found (`forEachMatch`), which the rule index uses to find candidate rules
+ * for an event in one pass.
  */
-class AhoCorasick implements NeedleSet {
+export class AhoCorasick implements NeedleSet {
   private readonly edges: Map<number, number>[] = [new Map()];
   private readonly fail: Int32Array;
   private readonly terminal: Uint8Array;
   private readonly delta: Int32Array;
   private readonly shortest: number;
+  /** Needle indices ending at each state, including those reached through failure links. */
+  private readonly outputs: number[][] = [[]];
 
   constructor(needles: string[]) {
     this.shortest = Math.min(...needles.map((n) => n.length));
     const term: number[] = [0];
-    for (const needle of needles) {
+    for (const [index, needle] of needles.entries()) {
       let s = 0;
       for (let i = 0; i < needle.length; i++) {
         const c = needle.charCodeAt(i);
@@ -175,12 +179,14 @@ class AhoCorasick implements NeedleSet {
         if (next === undefined) {
           next = this.edges.length;
           this.edges.push(new Map());
+          this.outputs.push([]);
           term.push(0);
           this.edges[s].set(c, next);
         }
         s = next;
       }
       term[s] = 1;
+      this.outputs[s].push(index);
     }
     const n = this.edges.length;
     this.fail = new Int32Array(n);
@@ -198,6 +204,7 @@ class AhoCorasick implements NeedleSet {
           this.fail[s] = this.edges[f].get(c) ?? 0;
         }
         if (this.terminal[this.fail[s]]) this.terminal[s] = 1;
+        if (this.outputs[this.fail[s]].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[this.fail[s]]];
       }
       for (let c = 0; c < 128; c++) {
         const child = this.edges[r].get(c);
@@ -228,6 +235,29 @@ class AhoCorasick implements NeedleSet {
       if (terminal[s]) return true;
     }
     return false;
+  }
+
+  /** Calls `found` with the index of every needle occurring in `h` (once per occurrence). */
+  forEachMatch(h: string, found: (needle: number) => void): void {
+    const { delta, terminal, edges, fail, outputs } = this;
+    let s = 0;
+    for (let i = 0; i < h.length; i++) {
+      const c = h.charCodeAt(i);
+      if (c < 128) {
+        s = delta[s * 128 + c];
+      } else {
+        for (;;) {
+          const next = edges[s].get(c);
+          if (next !== undefined) {
+            s = next;
+            break;
+          }
+          if (s === 0) break;
+          s = fail[s];
+        }
+      }
+      if (terminal[s]) for (const n of outputs[s]) found(n);
+    }
   }
 }
 

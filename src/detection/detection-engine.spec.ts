@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AssetIndex } from '../ingest/enrichment/asset-index.js';
+import { IngestPipeline } from '../ingest/pipeline.js';
+import { DetectionEngine } from './detection-engine.js';
+import { AhoCorasick, EvalContext } from './sigma/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const files = { rules: [path.join(root, 'rules/detection')], logsources: path.join(root, 'rules/logsources.yml'), placeholders: path.join(root, 'rules/placeholders.yml') };
+
+describe('DetectionEngine', () => {
+  const lines = ['fixtures/loghub/OpenSSH_2k.log', 'fixtures/loghub/Apache_2k.log', 'fixtures/logs/nginx-access.log', 'fixtures/logs/auth.log', 'fixtures/logs/firewall-kv.log', 'fixtures/logs/iptables.log']
+    .flatMap((f) => readFileSync(path.join(root, f), 'utf8').split('\n').filter(Boolean))
+    .map((text) => ({ text }));
+  const events = new IngestPipeline(() => new AssetIndex([])).process(lines, { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
+
+  it('finds through its index exactly the matches a rule-by-rule evaluation finds', () => {
+    const { engine, errors } = DetectionEngine.fromFiles(files);
+    expect(errors).toEqual([]);
+    engine.evaluate(events);
+    const naive = new Map<string, number>();
+    for (const rule of engine.pack.rules) {
+      const n = events.filter((e) => rule.logsource.matches(e) && rule.compiled.matches(e, new EvalContext(e))).length;
+      naive.set(rule.rule.id!, n);
+    }
+    const indexed = new Map(engine.ruleStats().filter((r) => r.kind === 'rule').map((r) => [r.id, r.matches]));
+    expect(indexed).toEqual(new Map([...naive].filter(([id]) => indexed.has(id))));
+    expect([...naive.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(500);
+  });
+
+  it('evaluates far fewer rules than it holds', () => {
+    const { engine } = DetectionEngine.fromFiles(files);
+    engine.evaluate(events);
+    const evaluations = engine.ruleStats().reduce((n, r) => n + r.evaluations, 0);
+    expect(evaluations).toBeLessThan(events.length * engine.ruleCount * 0.1);
+  });
+
+  it('leaves disabled rules out', () => {
+    const { engine: all } = DetectionEngine.fromFiles(files);
+    const id = all.pack.rules.find((r) => r.rule.title.includes('SSH'))!.rule.id!;
+    const { engine } = DetectionEngine.fromFiles(files, new Set([id]));
+    engine.evaluate(events);
+    expect(engine.ruleStats().find((r) => r.id === id)).toMatchObject({ enabled: false, evaluations: 0 });
+  });
+});
+
+describe('AhoCorasick.forEachMatch', () => {
+  it('reports every needle, overlapping ones and ones ending inside others included', () => {
+    const found: string[] = [];
+    const needles = ['he', 'she', 'his', 'hers', '登录'];
+    new AhoCorasick(needles).forEachMatch('ushers 登录失败', (i) => found.push(needles[i]));
+    expect(found.sort()).toEqual(['he', 'hers', 'she', '登录']);
+  });
+});

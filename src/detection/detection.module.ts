@@ -5,6 +5,7 @@ import { Alert } from './alerts/alert.entity.js';
 import { AlertsController } from './alerts/alerts.controller.js';
 import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionService } from './detection.service.js';
+import { ExceptionsService } from './exceptions.service.js';
 import { RulesController } from './rules.controller.js';
 
 @Module({})
@@ -14,7 +15,7 @@ export class DetectionModule {
       module: DetectionModule,
       imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
       controllers: [AlertsController, RulesController],
-      providers: [AlertsService, DetectionService],
+      providers: [AlertsService, DetectionService, ExceptionsService],
       exports: [AlertsService, DetectionService],
     };
   }

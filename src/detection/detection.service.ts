@@ -9,8 +9,9 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { StoredEvent } from '../events/event-store.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
-import { AlertsService, type Detection } from './alerts/alerts.service.js';
+import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionEngine, type RuleFiring } from './detection-engine.js';
+import { ExceptionsService } from './exceptions.service.js';
 
 /**
  * Runs the rule pack on every stored batch and turns firings into alerts. Rule files are watched
@@ -37,6 +38,7 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
     private readonly alerts: AlertsService,
     private readonly ingest: IngestService,
     private readonly audit: AuditService,
+    private readonly exceptions: ExceptionsService,
     metrics: MetricsRegistry,
   ) {
     this.alertFailures = metrics.counter('taishi_alert_write_errors_total', 'Batches of rule firings that could not be written as alerts');
@@ -101,23 +103,27 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
   /** Alert writes run one after another, so grouping sees every earlier firing. */
   private record(firings: RuleFiring[]): void {
     if (!firings.length) return;
-    const detections: Detection[] = firings.map((f) => ({
-      ruleId: f.ruleId,
-      ruleTitle: f.title,
-      ruleKind: f.kind,
-      level: f.level,
-      tags: f.tags,
-      groupKey: f.groupKey,
-      assetId: f.event.taishi?.asset_id,
-      department: f.event.taishi?.department,
-      eventIds: [f.event.event.id],
-      at: f.at,
-    }));
     this.recording = this.recording
-      .then(() => this.alerts.record(detections))
+      .then(async () => {
+        const kept = await this.exceptions.filter(firings);
+        await this.alerts.record(
+          kept.map((f) => ({
+            ruleId: f.ruleId,
+            ruleTitle: f.title,
+            ruleKind: f.kind,
+            level: f.level,
+            tags: f.tags,
+            groupKey: f.groupKey,
+            assetId: f.event.taishi?.asset_id,
+            department: f.event.taishi?.department,
+            eventIds: [f.event.event.id],
+            at: f.at,
+          })),
+        );
+      })
       .catch((error: Error) => {
         this.alertFailures.inc();
-        this.logger.error(`Writing ${detections.length} rule firings as alerts failed: ${error.message}`);
+        this.logger.error(`Writing ${firings.length} rule firings as alerts failed: ${error.message}`);
       });
   }
 

@@ -1,22 +1,55 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsBoolean } from 'class-validator';
+import { IsBoolean, IsISO8601, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import type { RequestPrincipal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { DetectionService } from './detection.service.js';
+import { ExceptionsService } from './exceptions.service.js';
 import { parseSigmaDocuments } from './sigma/index.js';
 
 class RuleToggleDto {
   @IsBoolean() enabled: boolean;
 }
 
+class RuleExceptionDto {
+  @IsString() @Length(1, 200) ruleId: string;
+  /** A dotted field of the normalized event, e.g. source.ip or user.name. */
+  @Matches(/^[A-Za-z0-9_@.-]{1,100}$/) field: string;
+  @IsString() @Length(1, 500) value: string;
+  @IsString() @Length(3, 2000) reason: string;
+  @IsISO8601() expiresAt: string;
+}
+
 @ApiTags('rules')
 @ApiBearerAuth()
 @Controller('api/rules')
 export class RulesController {
-  constructor(private readonly detection: DetectionService) {}
+  constructor(
+    private readonly detection: DetectionService,
+    private readonly exceptions: ExceptionsService,
+  ) {}
+
+  @Get('exceptions')
+  @Access.roles('admin', 'analyst', 'compliance')
+  listExceptions() {
+    return this.exceptions.list();
+  }
+
+  @Post('exceptions')
+  @Access.roles('admin', 'analyst')
+  createException(@Body() dto: RuleExceptionDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    if (!this.detection.status().rules.some((r) => r.id === dto.ruleId)) throw new NotFoundException(`No rule ${dto.ruleId}`);
+    return this.exceptions.create(dto, { principal, sourceIp });
+  }
+
+  @Delete('exceptions/:id')
+  @HttpCode(204)
+  @Access.roles('admin', 'analyst')
+  removeException(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.exceptions.remove(id, { principal, sourceIp });
+  }
 
   /** Every rule with its state, match count and mean evaluation time; and load problems. */
   @Get()

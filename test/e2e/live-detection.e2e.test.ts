@@ -62,6 +62,24 @@ describe('live detection', () => {
     expect(trail.body.map((r: { action: string }) => r.action)).toEqual(['alert.open', 'alert.closed', 'alert.acknowledged']);
   });
 
+  it('suppresses firings covered by an exception with who, why and expiry, and counts them', async () => {
+    const rule = (await app.call('GET', '/api/rules', { token: users.analyst.token })).body.rules.find((r: { id: string }) => r.id.startsWith('a56a65b7'));
+    const before = (await app.call('GET', `/api/alerts?ruleId=${rule.id}`, { token: users.analyst.token })).body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=119.137.62.142');
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await app.call('POST', '/api/rules/exceptions', { token: users.analyst.token, body: { ruleId: rule.id, field: 'source.ip', value: '119.137.62.142', reason: '运维人员固定出口地址', expiresAt } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ createdBy: 'analyst1', reason: '运维人员固定出口地址', suppressed: 0 });
+    expect((await app.call('POST', '/api/rules/exceptions', { token: users.analyst.token, body: { ruleId: rule.id, field: 'source.ip', value: 'x', reason: 'old', expiresAt: '2020-01-01T00:00:00Z' } })).status).toBe(400);
+    const line = 'Dec 10 09:32:20 LabSZ sshd[24680]: Accepted password for fztu from 119.137.62.142 port 49116 ssh2';
+    await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: line, headers: { 'content-type': 'text/plain' } });
+    await app.running.app.get(DetectionService).settled();
+    const after = (await app.call('GET', `/api/alerts?ruleId=${rule.id}`, { token: users.analyst.token })).body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=119.137.62.142');
+    expect(after.count).toBe(before.count);
+    const listed = (await app.call('GET', '/api/rules/exceptions', { token: users.compliance.token })).body;
+    expect(listed[0]).toMatchObject({ id: created.body.id, suppressed: 1 });
+    expect((await app.call('DELETE', `/api/rules/exceptions/${created.body.id}`, { token: users.analyst.token })).status).toBe(204);
+  });
+
   it('switches a rule off and on, audited, without a restart', async () => {
     const id = '4d9838f3';
     const rule = (await app.call('GET', '/api/rules', { token: users.analyst.token })).body.rules.find((r: { id: string }) => r.id.startsWith(id));

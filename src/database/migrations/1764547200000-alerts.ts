@@ -39,9 +39,24 @@ export class Alerts1764547200000 implements MigrationInterface {
         updated_by text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // Tuning without editing rules: a firing whose event has this value in this field is not an alert.
+    await q.query(`
+      CREATE TABLE rule_exceptions (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        rule_id text NOT NULL,
+        field text NOT NULL,
+        value text NOT NULL,
+        reason text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        suppressed bigint NOT NULL DEFAULT 0
+      )`);
+    await q.query(`CREATE INDEX rule_exceptions_rule_idx ON rule_exceptions (rule_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE rule_exceptions`);
     await q.query(`DROP TABLE rule_settings`);
     await q.query(`DROP TABLE alerts`);
   }

@@ -6,7 +6,7 @@ import { AhoCorasick, CorrelationEngine, EvalContext, type CorrelationHit } from
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
-  kind: 'rule' | 'correlation';
+  kind: 'rule' | 'correlation' | 'scheduled';
   ruleId: string;
   title: string;
   level: string;
@@ -108,7 +108,7 @@ export class DetectionEngine {
 
   constructor(
     readonly pack: RulePack,
-    mapping: LogsourceMapping,
+    readonly mapping: LogsourceMapping,
     private readonly disabled: ReadonlySet<string> = new Set(),
   ) {
     this.correlation = new CorrelationEngine(

@@ -6,11 +6,13 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import type { StoredEvent } from '../events/event-store.js';
+import type { EventStore, FilterField, StoredEvent } from '../events/event-store.js';
+import { EVENT_STORE } from '../events/tokens.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionEngine, type RuleFiring } from './detection-engine.js';
+import { latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
 
 /**
@@ -29,11 +31,14 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
   private reloadTimer: NodeJS.Timeout | undefined;
   private advanceTimer: NodeJS.Timeout | undefined;
   private recording: Promise<void> = Promise.resolve();
+  private scheduleTimer: NodeJS.Timeout | undefined;
+  private readonly lastScheduledRun = new Map<string, number>();
   private readonly alertFailures;
   private readonly evaluateSeconds;
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly alerts: AlertsService,
     private readonly ingest: IngestService,
@@ -50,6 +55,7 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
     await this.reload();
     this.ingest.onStored((events) => this.process(events));
     this.advanceTimer = setInterval(() => this.record(this.engine?.advance(new Date()) ?? []), 30_000);
+    this.scheduleTimer = setInterval(() => void this.runScheduled(new Date(), false).catch((e: Error) => this.logger.error(`Scheduled rules failed: ${e.message}`)), 60_000);
     for (const target of [this.settings.TAISHI_RULES_DIR, this.settings.TAISHI_LOGSOURCES, this.settings.TAISHI_RULE_PLACEHOLDERS]) {
       try {
         this.watchers.push(watch(path.resolve(target), { recursive: true }, () => this.scheduleReload()));
@@ -62,6 +68,7 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): Promise<void> {
     for (const w of this.watchers) w.close();
     clearInterval(this.advanceTimer);
+    clearInterval(this.scheduleTimer);
     clearTimeout(this.reloadTimer);
     return this.recording;
   }
@@ -125,6 +132,68 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
         this.alertFailures.inc();
         this.logger.error(`Writing ${firings.length} rule firings as alerts failed: ${error.message}`);
       });
+  }
+
+  /**
+   * Absence rules (x-taishi-schedule): each run looks at the whole baseline window, so runs
+   * overlap and no stretch of time falls between two of them. With several Taishi instances an
+   * advisory lock lets one of them run each rule. `force` runs every rule regardless of its period.
+   */
+  async runScheduled(now: Date, force = true): Promise<{ rule: string; silent: string[] }[]> {
+    const engine = this.engine;
+    if (!engine) return [];
+    const results: { rule: string; silent: string[] }[] = [];
+    for (const rule of engine.scheduled) {
+      const schedule = scheduleOf(rule.rule)!;
+      const id = rule.rule.id ?? rule.rule.title;
+      if (!force && now.getTime() - (this.lastScheduledRun.get(id) ?? 0) < schedule.everyMs) continue;
+      this.lastScheduledRun.set(id, now.getTime());
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`taishi.scheduled.${id}`])) as { locked: boolean }[];
+        if (!locked) continue;
+        try {
+          const matching = await this.scheduledEvents(rule.logsource.indexKey, new Date(now.getTime() - schedule.baselineMs), now, (e) => rule.matches(e));
+          const latest = latestByGroup(schedule, matching, engine.mapping, now.getTime());
+          const silent = [...latest].filter(([, { ts }]) => ts < now.getTime() - schedule.lookbackMs);
+          results.push({ rule: id, silent: silent.map(([group]) => group).sort() });
+          this.record(
+            silent.map(([group, { event }]) => ({
+              kind: 'scheduled' as const,
+              ruleId: id,
+              title: rule.rule.title,
+              level: rule.rule.level ?? 'medium',
+              tags: rule.rule.tags ?? [],
+              groupKey: `${schedule.groupBy.join('|')}=${group}`,
+              event: event as StoredEvent,
+              at: now,
+            })),
+          );
+        } finally {
+          await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`taishi.scheduled.${id}`]);
+        }
+      } finally {
+        await runner.release();
+      }
+    }
+    return results;
+  }
+
+  /** Events of the rule's datasets in the window, oldest first, that the rule matches. */
+  private async scheduledEvents(datasets: readonly string[] | 'any', from: Date, to: Date, matches: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    const filters: Partial<Record<FilterField, string[]>> = datasets === 'any' ? {} : { 'event.dataset': [...datasets] };
+    let after: string | undefined;
+    let scanned = 0;
+    do {
+      const page = await this.store.search({ from, to, filters }, { limit: 1000, after, order: 'asc' });
+      for (const e of page.events) if (matches(e)) out.push(e);
+      scanned += page.events.length;
+      after = page.next;
+    } while (after && scanned < 500_000);
+    if (after) this.logger.warn(`Scheduled rule window held more than 500,000 events; the rest were not examined`);
+    return out;
   }
 
   /** Resolves once every firing so far is written (tests and shutdown wait on it). */

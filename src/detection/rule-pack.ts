@@ -244,13 +244,9 @@ export function scheduleOf(rule: SigmaRule): Schedule | undefined {
   return schedule;
 }
 
-/**
- * The reference semantics of a scheduled absence rule, run at `now`: the groups (e.g. device ids)
- * that produced a matching event within `baseline` before `now` but none within `lookback`. A group
- * silent for longer than `baseline` drops out, so a decommissioned device stops alerting.
- */
-export function silentGroups(schedule: Schedule, matching: readonly unknown[], mapping: LogsourceMapping, now: number): string[] {
-  const latest = new Map<string, number>();
+/** The latest event of each group (e.g. device id) among `matching` within `baseline` before `now`. */
+export function latestByGroup(schedule: Schedule, matching: readonly unknown[], mapping: LogsourceMapping, now: number): Map<string, { ts: number; event: unknown }> {
+  const latest = new Map<string, { ts: number; event: unknown }>();
   for (const event of matching) {
     const ts = Date.parse((event as { '@timestamp'?: string })['@timestamp'] ?? '');
     if (Number.isNaN(ts) || ts > now || ts < now - schedule.baselineMs) continue;
@@ -265,9 +261,21 @@ export function silentGroups(schedule: Schedule, matching: readonly unknown[], m
     });
     if (parts.some((p) => p === undefined)) continue;
     const key = parts.map(String).join('|');
-    latest.set(key, Math.max(latest.get(key) ?? -Infinity, ts));
+    if (ts >= (latest.get(key)?.ts ?? -Infinity)) latest.set(key, { ts, event });
   }
-  return [...latest].filter(([, ts]) => ts < now - schedule.lookbackMs).map(([k]) => k).sort();
+  return latest;
+}
+
+/**
+ * The reference semantics of a scheduled absence rule, run at `now`: the groups (e.g. device ids)
+ * that produced a matching event within `baseline` before `now` but none within `lookback`. A group
+ * silent for longer than `baseline` drops out, so a decommissioned device stops alerting.
+ */
+export function silentGroups(schedule: Schedule, matching: readonly unknown[], mapping: LogsourceMapping, now: number): string[] {
+  return [...latestByGroup(schedule, matching, mapping, now)]
+    .filter(([, { ts }]) => ts < now - schedule.lookbackMs)
+    .map(([k]) => k)
+    .sort();
 }
 
 interface ScheduleTest {

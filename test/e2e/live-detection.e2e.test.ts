@@ -91,3 +91,26 @@ describe('live detection', () => {
     expect(bad.body).toMatchObject({ valid: false, errors: [expect.stringMatching(/uploaded\.yml:4:\d+: .*nope/)] });
   });
 });
+
+describe('scheduled absence rules', () => {
+  it('alerts on an IoT device that went silent, once per group, and not on one still reporting', async () => {
+    const app = await startTestApp(embedded.adminUrl);
+    try {
+      const admin = await app.login('admin', 'admin-test-password-1');
+      const now = Date.now();
+      const telemetry = (device: string, minutesAgo: number) => JSON.stringify({ device_id: device, ts: Math.floor((now - minutesAgo * 60_000) / 1000), temperature: 40, online: true });
+      const body = [telemetry('cam-silent', 180), telemetry('cam-silent', 120), telemetry('cam-alive', 180), telemetry('cam-alive', 5), telemetry('cam-gone', 3 * 24 * 60)].join('\n');
+      expect((await app.call('POST', '/api/ingest?format=telemetry', { token: admin, rawBody: body, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(202);
+      const detection = app.running.app.get(DetectionService);
+      const [result] = await detection.runScheduled(new Date(now));
+      expect(result.silent).toEqual(['cam-silent']);
+      await detection.runScheduled(new Date(now + 15 * 60_000));
+      await detection.settled();
+      const alerts = (await app.call('GET', '/api/alerts?ruleId=9315c64a-53f6-402c-ad13-f3900c817a3b', { token: admin })).body.items;
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ groupKey: 'device.id=cam-silent', ruleKind: 'scheduled', count: 2 });
+    } finally {
+      await app.stop();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/index.js';
@@ -6,6 +6,7 @@ import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.
 import { runCorrelationSequences, runRuleExamples, runScheduleTests } from '../detection/rule-pack.js';
 import { AssetIndex } from '../ingest/enrichment/asset-index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
+import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
 
 export class UsageError extends Error {}
@@ -65,32 +66,6 @@ interface HuntAlert {
   events: { file: string; line: number }[];
 }
 
-/** Lines of a file as raw bytes with their line numbers, in batches. */
-async function* numberedLines(file: string, batchSize: number) {
-  let batch: { bytes: Buffer; line: number }[] = [];
-  let rest = Buffer.alloc(0);
-  let line = 0;
-  let bytesRead = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    bytesRead += chunk.length;
-    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, start)) {
-      line++;
-      const end = i > start && data[i - 1] === 0x0d ? i - 1 : i;
-      if (end > start) batch.push({ bytes: Buffer.from(data.subarray(start, end)), line });
-      start = i + 1;
-      if (batch.length >= batchSize) {
-        yield { batch, bytesRead };
-        batch = [];
-      }
-    }
-    rest = Buffer.from(data.subarray(start));
-  }
-  if (rest.length) batch.push({ bytes: rest, line: line + 1 });
-  if (batch.length) yield { batch, bytesRead };
-}
-
 /**
  * `hunt --rules PATH... FILE...`: the live pipeline's parsers, logsource mapping, rules and
  * correlations over log files, offline. Firings of one rule on one group become one alert.
@@ -123,7 +98,7 @@ export async function hunt(args: string[]): Promise<number> {
   for (const file of positionals) {
     const size = statSync(file).size;
     const bar = progressBar(`hunt ${path.basename(file)}`);
-    for await (const { batch, bytesRead } of numberedLines(file, 2000)) {
+    for await (const { batch, bytesRead } of lineBatches(file, 2000)) {
       const events = pipeline.process(batch.map((b) => ({ bytes: b.bytes })), { source: `file:${path.basename(file)}`, transport: 'file', receivedAt: new Date(), timeZone }, []);
       events.forEach((e, i) => {
         origin.set(e.event.id, { file, line: batch[i].line });

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { ConfigError, loadSettings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { hunt, rulesTest, rulesValidate, UsageError } from './detection-commands.js';
+import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
 
 const USAGE = `用法 / Usage: taishi <command>
@@ -117,9 +117,9 @@ async function ingestFiles(args: string[]): Promise<number> {
       const started = Date.now();
       const source = values.source ?? `file:${path.basename(file)}`;
       let lines = 0;
-      for await (const { records, bytesRead } of readLineBatches(file, 5000)) {
-        await ingest.ingest(records, { source, transport: 'file', receivedAt: new Date(), format }, 'file');
-        lines += records.length;
+      for await (const { batch, bytesRead } of lineBatches(file, 5000)) {
+        await ingest.ingest(batch.map(({ bytes }) => ({ bytes })), { source, transport: 'file', receivedAt: new Date(), format }, 'file');
+        lines += batch.length;
         bar.update(bytesRead, size);
       }
       bar.update(size, size);
@@ -130,30 +130,6 @@ async function ingestFiles(args: string[]): Promise<number> {
     process.stdout.write(`共 Total: ${total} events\n`);
     return 0;
   });
-}
-
-/** Lines as raw bytes (so the parser can tell UTF-8 from GBK per line), in batches. */
-async function* readLineBatches(file: string, batchSize: number): AsyncGenerator<{ records: { bytes: Buffer }[]; bytesRead: number }> {
-  let records: { bytes: Buffer }[] = [];
-  let rest = Buffer.alloc(0);
-  let bytesRead = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    bytesRead += chunk.length;
-    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, start)) {
-      const end = i > start && data[i - 1] === 0x0d ? i - 1 : i;
-      if (end > start) records.push({ bytes: Buffer.from(data.subarray(start, end)) });
-      start = i + 1;
-      if (records.length >= batchSize) {
-        yield { records, bytesRead };
-        records = [];
-      }
-    }
-    rest = Buffer.from(data.subarray(start));
-  }
-  if (rest.length) records.push({ bytes: rest });
-  if (records.length) yield { records, bytesRead };
 }
 
 async function run(argv: string[]): Promise<number> {

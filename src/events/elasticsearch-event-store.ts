@@ -135,29 +135,21 @@ export class ElasticsearchEventStore implements EventStore {
     };
   }
 
+  /** Runs aggregations over the events a query selects (no hits returned). */
+  private async aggregate(query: EventQuery, aggs: Record<string, estypes.AggregationsAggregationContainer>) {
+    const response = await this.client.search({ index: `${this.prefix}-*`, ignore_unavailable: true, allow_no_indices: true, size: 0, query: this.filter(query), aggs });
+    return response.aggregations ?? {};
+  }
+
   async countBy(field: FilterField, query: EventQuery, size: number): Promise<{ value: string; count: number }[]> {
-    const response = await this.client.search({
-      index: `${this.prefix}-*`,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      query: this.filter(query),
-      aggs: { values: { terms: { field, size, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
-    });
-    const buckets = (response.aggregations?.values as estypes.AggregationsStringTermsAggregate | undefined)?.buckets as estypes.AggregationsStringTermsBucket[];
+    const aggregations = await this.aggregate(query, { values: { terms: { field, size, order: [{ _count: 'desc' }, { _key: 'asc' }] } } });
+    const buckets = (aggregations.values as estypes.AggregationsStringTermsAggregate | undefined)?.buckets as estypes.AggregationsStringTermsBucket[];
     return (buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
   }
 
   async histogram(query: EventQuery, bucket: TimeBucket): Promise<{ start: string; count: number }[]> {
-    const response = await this.client.search({
-      index: `${this.prefix}-*`,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      query: this.filter(query),
-      aggs: { over_time: { date_histogram: { field: '@timestamp', calendar_interval: bucket, min_doc_count: 1 } } },
-    });
-    const buckets = (response.aggregations?.over_time as estypes.AggregationsDateHistogramAggregate | undefined)?.buckets as estypes.AggregationsDateHistogramBucket[];
+    const aggregations = await this.aggregate(query, { over_time: { date_histogram: { field: '@timestamp', calendar_interval: bucket, min_doc_count: 1 } } });
+    const buckets = (aggregations.over_time as estypes.AggregationsDateHistogramAggregate | undefined)?.buckets as estypes.AggregationsDateHistogramBucket[];
     return (buckets ?? []).map((b) => ({ start: new Date(b.key).toISOString(), count: b.doc_count }));
   }
 
@@ -175,8 +167,8 @@ export class ElasticsearchEventStore implements EventStore {
   }
 
   async oldest(): Promise<Date | undefined> {
-    const response = await this.client.search({ index: `${this.prefix}-*`, ignore_unavailable: true, allow_no_indices: true, size: 0, aggs: { oldest: { min: { field: '@timestamp' } } } });
-    const value = (response.aggregations?.oldest as estypes.AggregationsMinAggregate | undefined)?.value;
+    const aggregations = await this.aggregate({}, { oldest: { min: { field: '@timestamp' } } });
+    const value = (aggregations.oldest as estypes.AggregationsMinAggregate | undefined)?.value;
     return value === null || value === undefined ? undefined : new Date(value);
   }
 

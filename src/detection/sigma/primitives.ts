@@ -213,50 +213,33 @@ export class AhoCorasick implements NeedleSet {
     }
   }
 
+  /** The state after reading character code `c` in state `s`. */
+  private step(s: number, c: number): number {
+    if (c < 128) return this.delta[s * 128 + c];
+    for (;;) {
+      const next = this.edges[s].get(c);
+      if (next !== undefined) return next;
+      if (s === 0) return 0;
+      s = this.fail[s];
+    }
+  }
+
   test(h: string): boolean {
     if (h.length < this.shortest) return false;
-    const { delta, terminal, edges, fail } = this;
     let s = 0;
     for (let i = 0; i < h.length; i++) {
-      const c = h.charCodeAt(i);
-      if (c < 128) {
-        s = delta[s * 128 + c];
-      } else {
-        for (;;) {
-          const next = edges[s].get(c);
-          if (next !== undefined) {
-            s = next;
-            break;
-          }
-          if (s === 0) break;
-          s = fail[s];
-        }
-      }
-      if (terminal[s]) return true;
+      s = this.step(s, h.charCodeAt(i));
+      if (this.terminal[s]) return true;
     }
     return false;
   }
 
   /** Calls `found` with the index of every needle occurring in `h` (once per occurrence). */
   forEachMatch(h: string, found: (needle: number) => void): void {
-    const { delta, terminal, edges, fail, outputs } = this;
     let s = 0;
     for (let i = 0; i < h.length; i++) {
-      const c = h.charCodeAt(i);
-      if (c < 128) {
-        s = delta[s * 128 + c];
-      } else {
-        for (;;) {
-          const next = edges[s].get(c);
-          if (next !== undefined) {
-            s = next;
-            break;
-          }
-          if (s === 0) break;
-          s = fail[s];
-        }
-      }
-      if (terminal[s]) for (const n of outputs[s]) found(n);
+      s = this.step(s, h.charCodeAt(i));
+      if (this.terminal[s]) for (const n of this.outputs[s]) found(n);
     }
   }
 }

@@ -25,5 +25,6 @@ describe('documentation and deployment files agree with the code', () => {
     expect(taishiEnv.length).toBeGreaterThan(0);
     for (const name of taishiEnv) expect(Object.keys(SETTINGS)).toContain(name);
     expect(compose.services.taishi.environment!.DATABASE_URL).toMatch(/@postgres:5432\//);
+    expect(compose.services.taishi.environment!.TAISHI_ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
   });
 });

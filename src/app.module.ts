@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './common/http-errors.js';
 import { ConfigModule, type Settings } from './config/index.js';
 import { dataSourceOptions } from './database/index.js';
 import type { EventStore } from './events/event-store.js';
+import { ClassificationModule } from './classification/classification.module.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule,
         AssetsModule,
         EventsModule.forRoot(databaseUrl, options.eventStore),
+        ClassificationModule,
         IngestModule.forRoot({ listen: options.listen }),
         DetectionModule.forRoot(),
         HealthModule,

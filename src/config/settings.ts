@@ -204,6 +204,18 @@ export const SETTINGS = {
   TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
   TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
   TAISHI_LOGSOURCES: setting({ doc: 'YAML mapping of Sigma logsources and field names to normalized events.', accepted: 'a file path', default: './rules/logsources.yml', parse: nonEmpty }),
+  TAISHI_PII_MASKING: setting({
+    doc: 'What happens to personal data found in events before they are stored: mask (110105********002X), hash (keyed hash only) or keep.',
+    accepted: 'mask, hash or keep',
+    default: 'mask',
+    parse: oneOf('mask', 'hash', 'keep'),
+  }),
+  TAISHI_PII_KEY: setting({
+    doc: 'Key of the keyed hashes kept for correlating masked personal data; generated and stored in the database when unset.',
+    accepted: 'at least 16 characters',
+    parse: (raw: string) => (raw.length >= 16 ? raw : undefined),
+    secret: true,
+  }),
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -9,7 +9,8 @@ import type { EventStore, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { AssetIndex } from './enrichment/asset-index.js';
-import { IngestPipeline, type BatchContext, type RawRecord, type UnmatchedHost } from './pipeline.js';
+import { IngestPipeline, type BatchContext, type PiiSighting, type RawRecord, type UnmatchedHost } from './pipeline.js';
+import { ClassificationService } from '../classification/classification.service.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
 
@@ -32,7 +33,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   private index = new AssetIndex([]);
   private indexStale = true;
   private reloading: Promise<void> | undefined;
-  private readonly pipeline = new IngestPipeline(() => this.index);
+  private readonly pipeline: IngestPipeline;
   readonly writer: EventWriter;
   private sightings = new Map<string, HostSighting>();
   private timers: NodeJS.Timeout[] = [];
@@ -49,8 +50,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assets: AssetsService,
+    private readonly classification: ClassificationService,
     metrics: MetricsRegistry,
   ) {
+    this.pipeline = new IngestPipeline(() => this.index, () => classification.privacy());
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
     this.received = metrics.counter('taishi_ingest_received_total', 'Records received, per collector');
@@ -78,8 +81,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
 
   private async reloadAssets(): Promise<void> {
     this.indexStale = false;
-    const assets = await this.dataSource.getRepository(Asset).find({ select: { id: true, department: true, zone: true, addresses: true, lifecycle: true } });
-    this.index = new AssetIndex(assets.filter((a) => a.lifecycle !== 'retired').map((a) => ({ ref: { id: a.id, department: a.department, zone: a.zone }, addresses: a.addresses })));
+    const assets = await this.dataSource.getRepository(Asset).find({ select: { id: true, department: true, zone: true, addresses: true, lifecycle: true, personalData: true } });
+    this.index = new AssetIndex(
+      assets.filter((a) => a.lifecycle !== 'retired').map((a) => ({ ref: { id: a.id, department: a.department, zone: a.zone, personalData: a.personalData }, addresses: a.addresses })),
+    );
   }
 
   /** Counts records a collector refused itself (bad JSON lines and the like). */
@@ -112,8 +117,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.received.inc({ collector }, records.length);
     if (this.indexStale) await (this.reloading ??= this.reloadAssets().finally(() => (this.reloading = undefined)));
     const unmatched: UnmatchedHost[] = [];
-    const events = this.pipeline.process(records, context, unmatched);
+    const pii: PiiSighting[] = [];
+    const events = this.pipeline.process(records, context, unmatched, pii);
     this.noteSightings(unmatched);
+    if (pii.length) this.classification.note(pii);
     let known = 0;
     for (const e of events) if (e.event.action !== 'unknown') known++;
     this.parsed.inc({ collector }, known);

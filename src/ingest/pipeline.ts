@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { StoredEvent } from '../events/event-store.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
-import type { AssetIndex } from './enrichment/asset-index.js';
+import type { AssetIndex, AssetRef } from './enrichment/asset-index.js';
 
 /** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
 export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };
@@ -17,6 +17,24 @@ export interface BatchContext {
   peer?: string;
 }
 
+/** Personal-data handling applied to every event before it leaves the pipeline. */
+export interface PrivacyHook {
+  /** Keys event ids, so an id cannot be brute-forced back to the personal data in its line. */
+  key: string;
+  /** A copy of the event with personal data masked, and what was found (masked values and keyed hashes only). */
+  mask(event: StoredEvent): { event: StoredEvent; findings: { path: string; type: string; sensitive: boolean; hash: string; masked: string }[] };
+}
+
+/** Personal data found on an event, for classification drift and people counts. */
+export interface PiiSighting {
+  assetId?: string;
+  department?: string;
+  declared?: 'none' | 'personal' | 'sensitive';
+  findings: ReturnType<PrivacyHook['mask']>['findings'];
+  eventId: string;
+  at: Date;
+}
+
 export interface UnmatchedHost {
   address: string;
   kind: 'ip' | 'hostname';
@@ -30,9 +48,13 @@ export interface UnmatchedHost {
  * call it inline; the writer does the I/O.
  */
 export class IngestPipeline {
-  constructor(private readonly assets: () => AssetIndex) {}
+  constructor(
+    private readonly assets: () => AssetIndex,
+    private readonly privacy: () => PrivacyHook | undefined = () => undefined,
+  ) {}
 
-  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[]): StoredEvent[] {
+  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[]): StoredEvent[] {
+    const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
     const index = this.assets();
     const occurrences = new Map<string, number>();
@@ -43,11 +65,20 @@ export class IngestPipeline {
         'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
-      const id = uniqueId(eventId(event, context.source), occurrences);
+      const base = uniqueId(eventId(event, context.source), occurrences);
       const stored = event as StoredEvent;
-      stored.event.id = id;
-      enrich(stored, index, unmatched, context.receivedAt);
-      events[i] = stored;
+      stored.event.id = privacy ? createHmac('sha256', privacy.key).update(base).digest().subarray(0, 16).toString('base64url') : base;
+      const asset = enrich(stored, index, unmatched, context.receivedAt);
+      if (!privacy) {
+        events[i] = stored;
+        continue;
+      }
+      const { event: masked, findings } = privacy.mask(stored);
+      if (findings.length) {
+        masked.taishi = { ...masked.taishi, pii: [...new Set(findings.map((f) => f.type))] };
+        pii?.push({ assetId: asset?.id, department: asset?.department, declared: asset?.personalData, findings, eventId: masked.event.id, at: context.receivedAt });
+      }
+      events[i] = masked;
     }
     return events;
   }
@@ -90,20 +121,26 @@ function uniqueId(base: string, occurrences: Map<string, number>): string {
   return createHash('sha256').update(base).update('#').update(String(seen)).digest().subarray(0, 16).toString('base64url');
 }
 
-/** Attaches the emitting asset; notes hosts that match none so they can be registered. */
-function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[], at: Date): void {
+/** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */
+function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[], at: Date): AssetRef | undefined {
   // Client-supplied events must not claim an asset: enrichment alone decides.
   delete (event as NormalizedEvent).taishi;
   const names = [event.device?.id, event.host?.name, event.observer?.name].filter((n): n is string => !!n);
   const ips = event.host?.ip ?? [];
   for (const name of names) {
     const asset = index.byName(name);
-    if (asset) return void (event.taishi = { asset_id: asset.id, department: asset.department, ...(asset.zone ? { zone: asset.zone } : {}) });
+    if (asset) return attach(event, asset);
   }
   for (const ip of ips) {
     const asset = index.byIp(ip);
-    if (asset) return void (event.taishi = { asset_id: asset.id, department: asset.department, ...(asset.zone ? { zone: asset.zone } : {}) });
+    if (asset) return attach(event, asset);
   }
   const host = event.host?.name ? { address: event.host.name.toLowerCase(), kind: 'hostname' as const } : ips[0] ? { address: ips[0], kind: 'ip' as const } : undefined;
   if (host) unmatched.push({ ...host, dataset: event.event.dataset, eventId: event.event.id, at });
+  return undefined;
+}
+
+function attach(event: StoredEvent, asset: AssetRef): AssetRef {
+  event.taishi = { asset_id: asset.id, department: asset.department, ...(asset.zone ? { zone: asset.zone } : {}) };
+  return asset;
 }

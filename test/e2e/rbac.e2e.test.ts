@@ -51,6 +51,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'GET /api/rules/exceptions': ['admin', 'analyst', 'compliance'],
   'POST /api/rules/exceptions': ['admin', 'analyst'],
   'DELETE /api/rules/exceptions/:id': ['admin', 'analyst'],
+  'GET /api/classification/findings': ALL,
 };
 
 interface RouteLayer {

@@ -1,6 +1,7 @@
 import { Foundation1764374400000 } from './1764374400000-foundation.js';
 import { Events1764460800000 } from './1764460800000-events.js';
 import { Alerts1764547200000 } from './1764547200000-alerts.js';
+import { Classification1764633600000 } from './1764633600000-classification.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
-export const MIGRATIONS = [Foundation1764374400000, Events1764460800000, Alerts1764547200000];
+export const MIGRATIONS = [Foundation1764374400000, Events1764460800000, Alerts1764547200000, Classification1764633600000];

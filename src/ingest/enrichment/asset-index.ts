@@ -5,6 +5,8 @@ export interface AssetRef {
   id: string;
   department: string;
   zone: string | null;
+  /** What the owner declared the asset holds; classification compares it with what the logs show. */
+  personalData?: 'none' | 'personal' | 'sensitive';
 }
 
 interface AssetBlock {

@@ -49,7 +49,7 @@ export interface NormalizedEvent {
   /** Taishi extension: numeric readings of IoT telemetry, by the device's own metric name. */
   metrics?: Record<string, number>;
   /** Filled by enrichment, never by parsers (and stripped from client-supplied events). */
-  taishi?: { asset_id?: string; department?: string; zone?: string };
+  taishi?: { asset_id?: string; department?: string; zone?: string; pii?: string[] };
 }
 
 export interface EventFields {

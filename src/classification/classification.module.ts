@@ -1,0 +1,28 @@
+import { Controller, Get, Global, Module } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../auth/roles.js';
+import { CurrentPrincipal } from '../common/request.js';
+import { ClassificationService } from './classification.service.js';
+
+@ApiTags('classification')
+@ApiBearerAuth()
+@Controller('api/classification')
+export class ClassificationController {
+  constructor(private readonly classification: ClassificationService) {}
+
+  /** Assets whose logs carry personal data above what their owner declared. */
+  @Get('findings')
+  @Access.roles(...ROLES)
+  findings(@CurrentPrincipal() principal: RequestPrincipal) {
+    return this.classification.findings(principal);
+  }
+}
+
+@Global()
+@Module({
+  controllers: [ClassificationController],
+  providers: [ClassificationService],
+  exports: [ClassificationService],
+})
+export class ClassificationModule {}

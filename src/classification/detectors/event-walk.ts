@@ -88,25 +88,28 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
     if (depth >= MAX_DEPTH) return TOO_DEEP;
     if (ancestors.has(node)) return CIRCULAR;
     ancestors.add(node);
-    let result: unknown;
+    // Copy on write: a subtree without findings is returned as it is, so events without personal
+    // data cost no allocation at all.
+    let result: unknown = copy ? node : undefined;
     if (Array.isArray(node)) {
-      const children = node.map((child, index) => {
+      let children: unknown[] | undefined;
+      node.forEach((child, index) => {
         segments.push(index);
         const value = step(child, depth + 1, false);
         segments.pop();
-        return value;
+        if (copy && value !== child) (children ??= node.slice())[index] = value;
       });
-      result = copy ? children : undefined;
+      if (children) result = children;
     } else {
       const coordinates = coordinateKeys(node);
-      const entries: [string, unknown][] = [];
+      let changed: Record<string, unknown> | undefined;
       for (const [key, child] of Object.entries(node)) {
         segments.push(key);
         const value = step(child, depth + 1, coordinates.has(key));
         segments.pop();
-        if (copy) entries.push([key, value]);
+        if (copy && value !== child) (changed ??= { ...(node as Record<string, unknown>) })[key] = value;
       }
-      result = copy ? Object.fromEntries(entries) : undefined;
+      if (changed) result = changed;
     }
     ancestors.delete(node);
     return result;

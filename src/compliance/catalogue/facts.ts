@@ -1,0 +1,94 @@
+import type { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../assets/asset.entity.js';
+
+/**
+ * Everything the automatic checks may look at, gathered once per audit run. The evaluators are
+ * pure functions of this snapshot, so an audit can be re-run from a stored snapshot and give the
+ * same findings, and the snapshot itself is the evidence of what the monitor saw.
+ *
+ * Dates are strings: `YYYY-MM-DD` for calendar dates kept in the registry (read as Beijing days),
+ * ISO 8601 instants elsewhere.
+ */
+export interface FactsSnapshot {
+  /** When the snapshot was taken; every age and deadline is measured against it. */
+  now: string;
+  organisation: { id: string; name: string };
+  /** When this Taishi instance started collecting; bounds how old the oldest event can be. */
+  monitorInstalledAt?: string;
+  assets: AssetFacts[];
+  settings: { retentionDays: number; lockoutThreshold: number; lockoutMinutes: number };
+  events: {
+    oldestEventAt: string | null;
+    /** Asset id → time of its latest stored event; an asset that never sent anything is absent. */
+    lastEventAtByAsset: Record<string, string>;
+    /** Asset id → connections to addresses outside China seen in its events. */
+    foreignConnectionsByAsset: Record<string, { count: number; examples: string[] }>;
+  };
+  /** Hosts seen in events that match no registered asset. */
+  unregisteredHosts: { address: string; eventCount: number }[];
+  incidents: IncidentFacts[];
+  auditChain: { ok: boolean; checked: number; firstBrokenId?: string };
+}
+
+export interface ContactFacts {
+  name: string;
+  email?: string;
+  phone?: string;
+}
+
+/** National incident grade: I 特别重大, II 重大, III 较大, IV 一般. */
+export const INCIDENT_GRADES = ['I', 'II', 'III', 'IV'] as const;
+export type IncidentGrade = (typeof INCIDENT_GRADES)[number];
+
+export interface IncidentFacts {
+  id: string;
+  title?: string;
+  grade: IncidentGrade;
+  /** Registered assets the incident touched; decides whether the CII reporting deadline applies. */
+  assetIds?: string[];
+  discoveredAt: string;
+  reportedAt?: string;
+  /** Handling ended; the closing summary's 30 days run from here. */
+  closedAt?: string;
+  summaryAt?: string;
+  review?: { completedAt: string };
+}
+
+export interface AssetFacts {
+  // The registry's fields (src/assets), in the shape of its API.
+  id: string;
+  name: string;
+  type: (typeof ASSET_TYPES)[number];
+  department: string;
+  contact: ContactFacts | null;
+  securityContact: ContactFacts | null;
+  addresses: string[];
+  zone: string | null;
+  mlps: { level: number; filingNumber?: string | null; filingDate?: string | null; lastAssessmentDate?: string | null } | null;
+  cii: { designated: boolean; designationRef?: string | null };
+  data: {
+    categories: string[];
+    level: (typeof DATA_LEVELS)[number];
+    personal: (typeof PERSONAL_DATA)[number];
+    subjects?: number | null;
+  };
+  storageLocation: (typeof STORAGE_LOCATIONS)[number];
+  criticality: (typeof CRITICALITIES)[number];
+  lifecycle: (typeof LIFECYCLES)[number];
+  tags: string[];
+
+  // Not in the registry yet: the snapshot carries them when someone has recorded them, and the
+  // checks that need them fail (or ask for attestation) when they are absent.
+  goLiveDate?: string;
+  /** When the MLPS level was decided (定级). */
+  gradedDate?: string;
+  emergencyPlan?: { version?: string; reviewedAt?: string; drilledAt?: string };
+  dataSecurityLead?: { name: string; fromManagement?: boolean };
+  /** Personal-information protection impact assessment (个人信息保护影响评估) on file. */
+  piaReference?: string;
+  maskingEnabled?: boolean;
+  riskAssessments?: { cii?: string; importantData?: string };
+  /** Export security assessment, standard contract or certification covering data sent abroad. */
+  exportAssessmentRef?: string;
+  automotive?: { anonymisationRecorded?: boolean; annualReportRecordedAt?: string };
+  camera?: { publicPlace?: boolean; signage?: boolean; purpose?: string };
+}

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../events/event-store.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from './enrichment/asset-index.js';
@@ -65,9 +65,10 @@ export class IngestPipeline {
         'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
-      const base = uniqueId(eventId(event, context.source), occurrences);
+      // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
+      // brute-forced back into the personal data of its line.
       const stored = event as StoredEvent;
-      stored.event.id = privacy ? createHmac('sha256', privacy.key).update(base).digest().subarray(0, 16).toString('base64url') : base;
+      stored.event.id = uniqueId(eventId(event, privacy ? `${privacy.key}\u0000${context.source}` : context.source), occurrences);
       const asset = enrich(stored, index, unmatched, context.receivedAt);
       if (!privacy) {
         events[i] = stored;
@@ -123,8 +124,9 @@ function uniqueId(base: string, occurrences: Map<string, number>): string {
 
 /** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */
 function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[], at: Date): AssetRef | undefined {
-  // Client-supplied events must not claim an asset: enrichment alone decides.
-  delete (event as NormalizedEvent).taishi;
+  // Client-supplied events must not claim an asset: enrichment alone decides. (Assigned, not
+  // deleted: `delete` turns the object into a slow dictionary for everything downstream.)
+  if (event.taishi !== undefined) (event as NormalizedEvent).taishi = undefined;
   const names = [event.device?.id, event.host?.name, event.observer?.name].filter((n): n is string => !!n);
   const ips = event.host?.ip ?? [];
   for (const name of names) {

@@ -76,10 +76,17 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
   const ancestors = new Set<object>();
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
+  // Events repeat long strings (message and event.original are often the same line): scan each once.
+  const scanned = new Map<string, PiiFinding[]>();
+  const scanOnce = (text: string) => {
+    let findings = scanned.get(text);
+    if (!findings) scanned.set(text, (findings = scanText(text)));
+    return findings;
+  };
   const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
     const text = leafText(node);
     if (text !== undefined) {
-      const findings = isCoordinate ? [coordinateFinding(text)] : scanText(text);
+      const findings = isCoordinate ? [coordinateFinding(text)] : scanOnce(text);
       if (findings.length === 0) return node;
       return visit({ path: formatPath(segments), original: node as string | number, text, findings });
     }

@@ -36,6 +36,9 @@ export async function createApp(settings: Settings, options: { logger?: false; e
   app.use(helmet());
   // File uploads arrive as raw bytes: the import decides between UTF-8 and GBK itself.
   app.use(['/api/assets/import', '/api/ingest', '/api/rules/validate'], express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT }));
+  // Rule uploads are YAML; only the exact collection path takes a raw body (PATCH /api/rules/:id is JSON).
+  const rawRuleFile = express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT });
+  app.use('/api/rules', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/' ? rawRuleFile(req, res, next) : next()));
   app.useBodyParser('json', { limit: settings.TAISHI_BODY_LIMIT });
   app.useGlobalPipes(strictValidationPipe());
   mountApiDocs(app);

@@ -1,4 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
@@ -204,6 +207,35 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
   status() {
     const enabled = this.engine?.ruleStats() ?? [];
     return { loadedAt: this.loadedAt?.toISOString() ?? null, rules: enabled, errors: this.errors };
+  }
+
+  /**
+   * Saves an uploaded rule file under `uploaded/` in the rules folder once it validates against
+   * the same mapping and placeholders as the running rules, then reloads. Nothing is written when
+   * anything in it is wrong.
+   */
+  async upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number }> {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'taishi-rule-'));
+    try {
+      const candidate = path.join(scratch, 'uploaded.yml');
+      await writeFile(candidate, yamlText);
+      const { engine, errors } = DetectionEngine.fromFiles({ rules: candidate, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
+      const { rules, correlations } = engine.pack;
+      if (errors.length) throw new BadRequestException({ message: `The rule file has ${errors.length} problem(s); nothing was saved`, details: errors.map((e) => e.replace(candidate, 'uploaded.yml')) });
+      if (!rules.length && !correlations.length) throw new BadRequestException('The file holds no rule');
+      const known = new Set(this.status().rules.map((r) => r.id));
+      const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id)].find((id) => id && known.has(id));
+      if (clash) throw new ConflictException(`A rule with id ${clash} is already loaded`);
+      const first = rules[0]?.rule.id ?? correlations[0]?.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
+      const target = path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded', `${first.replace(/[^\w.-]/g, '_')}.yml`);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, yamlText);
+      await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256: createHash('sha256').update(yamlText).digest('hex') } });
+      await this.reload();
+      return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
 
   async setEnabled(ruleId: string, enabled: boolean, caller: Caller): Promise<void> {

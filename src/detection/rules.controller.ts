@@ -73,6 +73,14 @@ export class RulesController {
     return this.detection.reload();
   }
 
+  /** Body: a rule file's YAML. Saved under uploaded/ in the rules folder and loaded, or refused whole. */
+  @Post()
+  @Access.roles('admin', 'analyst')
+  upload(@Req() req: Request, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
+    return this.detection.upload(req.body.toString('utf8'), { principal, sourceIp });
+  }
+
   /** Body: the rule file's YAML (text/plain or application/yaml). Nothing is saved. */
   @Post('validate')
   @HttpCode(200)

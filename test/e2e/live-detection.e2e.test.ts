@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { DetectionService } from '../../src/detection/detection.service.js';
@@ -89,6 +91,35 @@ describe('live detection', () => {
     expect((await app.call('PATCH', `/api/rules/${rule.id}`, { token: users.analyst.token, body: { enabled: true } })).body.enabled).toBe(true);
     const bad = await app.call('POST', '/api/rules/validate', { token: users.analyst.token, rawBody: 'title: x\nlogsource: {product: linux}\ndetection:\n  sel: {a|nope: 1}\n  condition: sel\n', headers: { 'content-type': 'application/yaml' } });
     expect(bad.body).toMatchObject({ valid: false, errors: [expect.stringMatching(/uploaded\.yml:4:\d+: .*nope/)] });
+  });
+});
+
+describe('rule upload', () => {
+  it('saves a valid rule file, loads it at once, and refuses a broken or clashing one whole', async () => {
+    const rulesDir = await mkdtemp(path.join(tmpdir(), 'taishi-rules-dir-'));
+    await cp(new URL('../../rules/detection', import.meta.url), rulesDir, { recursive: true });
+    const app = await startTestApp(embedded.adminUrl, { TAISHI_RULES_DIR: rulesDir });
+    try {
+      const admin = await app.login('admin', 'admin-test-password-1');
+      const rule = ['title: 门户后台弱口令登录', 'id: 7c6f1b0e-1111-4c2a-9d3e-000000000001', 'level: high', 'logsource: { product: linux, service: sshd }', 'detection:', '  sel: { user.name: portaladmin }', '  condition: sel'].join('\n');
+      const upload = (body: string) => app.call('POST', '/api/rules', { token: admin, rawBody: body, headers: { 'content-type': 'application/yaml' } });
+      const bad = await upload(rule.replace('user.name:', 'user.name|contians:'));
+      expect(bad.status).toBe(400);
+      expect(bad.body.details[0]).toMatch(/uploaded\.yml:6:\d+: .*contians/);
+      const ok = await upload(rule);
+      expect(ok.status).toBe(201);
+      expect(ok.body).toMatchObject({ rules: 1, correlations: 0 });
+      expect((await readFile(path.join(rulesDir, 'uploaded', '7c6f1b0e-1111-4c2a-9d3e-000000000001.yml'), 'utf8'))).toBe(rule);
+      expect((await upload(rule)).status).toBe(409);
+      const line = 'Dec 10 09:00:00 portal sshd[1]: Accepted password for portaladmin from 10.9.9.9 port 5000 ssh2';
+      await app.call('POST', '/api/ingest', { token: admin, rawBody: line, headers: { 'content-type': 'text/plain' } });
+      await app.running.app.get(DetectionService).settled();
+      const alerts = (await app.call('GET', '/api/alerts?ruleId=7c6f1b0e-1111-4c2a-9d3e-000000000001', { token: admin })).body.items;
+      expect(alerts).toHaveLength(1);
+    } finally {
+      await app.stop();
+      await rm(rulesDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -48,6 +48,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'PATCH /api/rules/:id': ['admin', 'analyst'],
   'POST /api/rules/reload': ['admin', 'analyst'],
   'POST /api/rules/validate': ['admin', 'analyst'],
+  'POST /api/rules': ['admin', 'analyst'],
   'GET /api/rules/exceptions': ['admin', 'analyst', 'compliance'],
   'POST /api/rules/exceptions': ['admin', 'analyst'],
   'DELETE /api/rules/exceptions/:id': ['admin', 'analyst'],

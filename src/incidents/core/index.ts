@@ -1,0 +1,62 @@
+export { CATEGORIES, CATEGORIES_BASIS, isCategoryId, type CategoryId } from './categories.js';
+export {
+  GRADES,
+  GradingTableError,
+  PORTAL_LEVELS,
+  gradeAtLeast,
+  gradeName,
+  loadGradingTable,
+  parseGradingTable,
+  proposeGrade,
+  type Basis,
+  type DataLevel,
+  type Grade,
+  type GradeOrUnrated,
+  type GradeProposal,
+  type GradingAsset,
+  type GradingFacts,
+  type GradingTable,
+  type PortalLevel,
+  type RationaleEntry,
+} from './grading.js';
+export {
+  REPORTING_RULES,
+  clockState,
+  closingSummaryDue,
+  reporterTypeFor,
+  reportingDeadline,
+  type Clock,
+  type ClockNotice,
+  type OrganisationType,
+  type ReporterType,
+  type ReportingDeadline,
+} from './deadlines.js';
+export {
+  INITIAL_REPORT_ITEMS,
+  REPORT_STATUSES,
+  SUMMARY_ITEMS,
+  advanceReport,
+  draftInitialReport,
+  piplNoticeGaps,
+  summaryGaps,
+  type ClosingSummary,
+  type InitialReportDraft,
+  type InitialReportInput,
+  type PiplNotice,
+  type ReportStatus,
+} from './report.js';
+export {
+  INCIDENT_STATES,
+  PHASES,
+  PROTECT_STATES,
+  nextStates,
+  phaseOf,
+  transition,
+  type Phase,
+  type PostIncidentReview,
+  type TransitionInput,
+  type TransitionResult,
+  type WorkflowState,
+} from './workflow.js';
+export { PlaybookError, loadPlaybooks, parsePlaybooks, selectPlaybooks, tasksOnEntering, type NewTask, type Playbook, type PlaybookTask } from './playbooks.js';
+export { formatIssue, type Issue } from './validation.js';

@@ -1,12 +1,8 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { AddressKind } from './addresses.js';
+import type { ASSET_TYPES, DATA_LEVELS, PERSONAL_DATA, STORAGE_LOCATIONS, CRITICALITIES, LIFECYCLES } from './vocabulary.js';
 
-export const ASSET_TYPES = ['server', 'workstation', 'network_device', 'iot_gateway', 'iot_sensor', 'camera', 'web_application', 'database', 'cloud_service', 'other'] as const;
-export const DATA_LEVELS = ['core', 'important', 'general'] as const;
-export const PERSONAL_DATA = ['none', 'personal', 'sensitive'] as const;
-export const STORAGE_LOCATIONS = ['in_china', 'abroad'] as const;
-export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const LIFECYCLES = ['planned', 'active', 'maintenance', 'retired'] as const;
+export { ASSET_TYPES, DATA_LEVELS, PERSONAL_DATA, STORAGE_LOCATIONS, CRITICALITIES, LIFECYCLES } from './vocabulary.js';
 
 export interface ContactPerson {
   name: string;

@@ -1,4 +1,4 @@
-import type { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../assets/asset.entity.js';
+import type { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../assets/vocabulary.js';
 
 /**
  * Everything the automatic checks may look at, gathered once per audit run. The evaluators are

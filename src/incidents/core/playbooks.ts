@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ASSET_TYPES } from '../../assets/asset.entity.js';
+import { ASSET_TYPES } from '../../assets/vocabulary.js';
 import type { Localised } from '../../compliance/catalogue/index.js';
 import { isCategoryId, type CategoryId } from './categories.js';
 import { isMap, TableError, type Issue } from './validation.js';

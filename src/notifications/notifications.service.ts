@@ -1,0 +1,261 @@
+import { BadGatewayException, BadRequestException, ConflictException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { actorName, type Caller, type Role } from '../auth/roles.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { Mailer, SendError } from './mailer.js';
+import { PREFERENCE_KINDS, type DigestRecipient, type DigestSection, type DigestSource, type Language, type Notification, type PreferenceKind } from './notification.js';
+import { NOTIFICATIONS_OPTIONS, OutboxService, type NewOutboxRow, type NotificationsOptions } from './outbox.service.js';
+import { beijingTime, renderMail, type MailContent, type RenderedMail } from './templates.js';
+
+export interface Recipients {
+  userIds?: string[];
+  roles?: Role[];
+  /** Analysts (and administrators) who marked themselves on duty; every analyst when nobody did. */
+  onDutyAnalysts?: boolean;
+}
+
+export interface Preferences {
+  onDuty: boolean;
+  kinds: Record<PreferenceKind, boolean>;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  role: Role;
+  department: string | null;
+  language: Language;
+  disabled: boolean;
+  on_duty: boolean;
+  muted: string[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ON_DUTY_ROLES: readonly Role[] = ['analyst', 'admin'];
+const DIGEST_TIME_ZONE = 'Asia/Shanghai';
+const DAY_MS = 86_400_000;
+
+const USERS_WITH_PREFERENCES = `SELECT u.id, u.username, u.email, u.role, u.department, u.language, u.disabled,
+  coalesce(p.on_duty, false) AS on_duty, coalesce(p.muted, '{}') AS muted
+  FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id`;
+
+const preferencesOf = (row: { on_duty: boolean; muted: string[] }): Preferences => ({
+  onDuty: row.on_duty,
+  kinds: Object.fromEntries(PREFERENCE_KINDS.map((k) => [k, !row.muted.includes(k)])) as Record<PreferenceKind, boolean>,
+});
+
+/**
+ * Decides who hears about what and in which language, and hands the rendered mails to the
+ * outbox. Other modules call `notify`; the daily digest gathers what registered sources say.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Notifications');
+  private readonly digestSources = new Map<string, DigestSource>();
+  private digestJob: CronJob | undefined;
+  private readonly queued;
+  private readonly skipped;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
+    private readonly outbox: OutboxService,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditService,
+    metrics: MetricsRegistry,
+  ) {
+    this.queued = metrics.counter('taishi_notifications_queued_total', 'Notification e-mails written to the outbox');
+    this.skipped = metrics.counter('taishi_notifications_skipped_total', 'Notifications not mailed to a user, by reason (no_address, disabled, muted, no_recipient)');
+  }
+
+  onModuleInit(): void {
+    const cron = this.settings.TAISHI_DIGEST_CRON;
+    if (!this.options.listen || cron === false) return;
+    this.digestJob = CronJob.from({
+      cronTime: cron,
+      timeZone: DIGEST_TIME_ZONE,
+      start: true,
+      onTick: () => void this.sendDigest().catch((error: Error) => this.logger.error(`Daily digest failed: ${error.message}`)),
+    });
+  }
+
+  onApplicationShutdown(): void {
+    void this.digestJob?.stop();
+  }
+
+  /**
+   * Queues one mail per recipient, each in the recipient's language. Disabled users and users who
+   * muted this kind are left out (counted in metrics); a user without an address, or a
+   * notification nobody could receive, leaves a `skipped` row so administrators see it. The same
+   * dedupe key reaches each recipient once, however often it is notified.
+   */
+  async notify(notification: Notification, to: Recipients, options: { dedupeKey?: string } = {}): Promise<{ queued: number; skipped: number }> {
+    const users = await this.recipients(to);
+    const active = users.filter((u) => !u.disabled);
+    if (users.length > active.length) this.skipped.inc({ reason: 'disabled' }, users.length - active.length);
+    const wanting = active.filter((u) => !u.muted.includes(notification.kind));
+    if (active.length > wanting.length) this.skipped.inc({ reason: 'muted' }, active.length - wanting.length);
+
+    const content = await this.withNames(notification);
+    const rendered = new Map<Language, RenderedMail>();
+    const render = (language: Language) => rendered.get(language) ?? rendered.set(language, renderMail(content, language, { publicUrl: this.settings.TAISHI_PUBLIC_URL })).get(language)!;
+    const dedupeKey = options.dedupeKey ?? null;
+    const rows: NewOutboxRow[] = wanting.map((u) => this.rowFor(u, notification.kind, render(u.language), dedupeKey));
+    if (active.length === 0) {
+      rows.push({
+        kind: notification.kind,
+        userId: null,
+        address: null,
+        language: 'zh-CN',
+        mail: render('zh-CN'),
+        dedupeKey,
+        skipReason: `no recipient: no active user matched ${JSON.stringify(to)}`,
+      });
+    }
+    return this.write(rows);
+  }
+
+  /** Sources contribute sections to the daily digest; registering a name again replaces it. */
+  registerDigestSource(source: DigestSource): void {
+    this.digestSources.set(source.name, source);
+  }
+
+  /**
+   * Mails each user who has not muted the digest what the sources say about the last 24 hours.
+   * Keyed by the Beijing date, so a second run that day (another instance, a restart) sends nothing.
+   */
+  async sendDigest(now = new Date()): Promise<{ queued: number; skipped: number }> {
+    const date = beijingTime(now).slice(0, 10);
+    const window = { from: new Date(now.getTime() - DAY_MS), to: now };
+    const users = ((await this.dataSource.query(`${USERS_WITH_PREFERENCES} WHERE NOT u.disabled ORDER BY u.username`)) as UserRow[]).filter((u) => !u.muted.includes('digest'));
+    const rows: NewOutboxRow[] = [];
+    for (const user of users) {
+      const recipient: DigestRecipient = { userId: user.id, role: user.role, department: user.department, language: user.language };
+      const sections: DigestSection[] = [];
+      for (const source of this.digestSources.values()) {
+        try {
+          sections.push(...(await source.sections(recipient, window)).filter((s) => s.lines.length > 0));
+        } catch (error) {
+          this.logger.error(`Digest source ${source.name} failed for ${user.username}: ${(error as Error).message}`);
+          sections.push({
+            title: { 'zh-CN': `「${source.name}」摘要生成失败`, en: `The ${source.name} digest could not be produced` },
+            lines: [{ 'zh-CN': '详情见服务日志。', en: 'See the service log for details.' }],
+          });
+        }
+      }
+      if (sections.length === 0) continue;
+      rows.push(this.rowFor(user, 'digest', renderMail({ kind: 'digest', date, sections }, user.language), `digest:${date}`));
+    }
+    return this.write(rows);
+  }
+
+  /** Delivers every due message now; `now` later than the clock skips backoff waits (tests). */
+  flush(now?: Date) {
+    return this.outbox.flush(now);
+  }
+
+  async preferences(userId: string): Promise<Preferences & { email: string | null; language: Language }> {
+    const [row] = (await this.dataSource.query(`${USERS_WITH_PREFERENCES} WHERE u.id = $1`, [userId])) as UserRow[];
+    return { ...preferencesOf(row), email: row.email, language: row.language };
+  }
+
+  /** Changes only what is given; being on duty is for analysts and administrators. */
+  async updatePreferences(userId: string, change: { onDuty?: boolean; kinds?: Partial<Record<PreferenceKind, boolean>> }, caller: Caller) {
+    if (change.onDuty === undefined && (change.kinds === undefined || Object.keys(change.kinds).length === 0)) {
+      throw new BadRequestException('Nothing to change: give onDuty and/or kinds');
+    }
+    await this.dataSource.transaction(async (m) => {
+      const [row] = (await m.query(`${USERS_WITH_PREFERENCES} WHERE u.id = $1 FOR NO KEY UPDATE OF u`, [userId])) as UserRow[];
+      if (change.onDuty && !ON_DUTY_ROLES.includes(row.role)) throw new BadRequestException(`Only analysts and administrators can be on duty; this account has role ${row.role}`);
+      const before = preferencesOf(row);
+      const kinds = { ...before.kinds, ...change.kinds };
+      const after: Preferences = { onDuty: change.onDuty ?? before.onDuty, kinds };
+      const muted = PREFERENCE_KINDS.filter((k) => !kinds[k]);
+      await m.query(
+        `INSERT INTO notification_preferences (user_id, on_duty, muted, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (user_id) DO UPDATE SET on_duty = excluded.on_duty, muted = excluded.muted, updated_at = now()`,
+        [userId, after.onDuty, muted],
+      );
+      await this.audit.record({ ...caller, action: 'notification.preferences.update', targetType: 'user', targetId: userId, before, after }, m);
+    });
+    return this.preferences(userId);
+  }
+
+  /** Sends a test mail at once (not through the outbox) and says what the server answered. */
+  async sendTest(to: string | undefined, userId: string, caller: Caller) {
+    if (!this.mailer.configured) throw new ConflictException('SMTP is not configured: set TAISHI_SMTP_HOST (and the other TAISHI_SMTP_* settings) and restart');
+    const [me] = (await this.dataSource.query(`SELECT email, language, coalesce(nullif(display_name, ''), username) AS name FROM users WHERE id = $1`, [userId])) as {
+      email: string | null;
+      language: Language;
+      name: string;
+    }[];
+    const address = to ?? me.email;
+    if (!address) throw new BadRequestException('Your account has no e-mail address; give one in "to"');
+    const mail = renderMail({ kind: 'test', sentBy: actorName(caller.principal), at: new Date().toISOString() }, me.language);
+    try {
+      const result = await this.mailer.send({ to: { name: to ? '' : me.name, address }, ...mail, kind: 'test' });
+      await this.audit.record({ ...caller, action: 'notification.test', targetType: 'notification', after: { to: address, response: result.response } });
+      return { ok: true, to: address, ...result };
+    } catch (error) {
+      const message = error instanceof SendError ? error.message : (error as Error).message;
+      await this.audit.record({ ...caller, action: 'notification.test', targetType: 'notification', outcome: 'failure', after: { to: address, error: message } });
+      throw new BadGatewayException(`The SMTP server did not accept the test message: ${message}`);
+    }
+  }
+
+  private async recipients(to: Recipients): Promise<UserRow[]> {
+    const ids = [...new Set(to.userIds ?? [])];
+    const bad = ids.filter((id) => !UUID.test(id));
+    if (bad.length) throw new Error(`notify: not user ids: ${bad.join(', ')}`);
+    const rows = (await this.dataSource.query(
+      `${USERS_WITH_PREFERENCES} WHERE u.id = ANY($1::uuid[]) OR u.role = ANY($2::text[]) OR ($3 AND u.role = ANY($4::text[])) ORDER BY u.username`,
+      [ids, to.roles ?? [], to.onDutyAnalysts === true, ON_DUTY_ROLES],
+    )) as UserRow[];
+    if (!to.onDutyAnalysts) return rows;
+    const named = (u: UserRow) => ids.includes(u.id) || (to.roles ?? []).includes(u.role);
+    const candidates = rows.filter((u) => !u.disabled && ON_DUTY_ROLES.includes(u.role));
+    const onDuty = candidates.filter((u) => u.on_duty);
+    // Nobody on duty must not mean nobody told: then every analyst (or, with none, every admin) is.
+    const duty = onDuty.length ? onDuty : candidates.some((u) => u.role === 'analyst') ? candidates.filter((u) => u.role === 'analyst') : candidates;
+    return rows.filter((u) => named(u) || duty.includes(u));
+  }
+
+  /** An assignee given as a user id is shown by name. */
+  private async withNames(notification: Notification): Promise<MailContent> {
+    if (notification.kind !== 'incident_assigned' || !UUID.test(notification.assignee)) return notification;
+    const [user] = (await this.dataSource.query(`SELECT coalesce(nullif(display_name, ''), username) AS name FROM users WHERE id = $1`, [notification.assignee])) as { name: string }[];
+    return user ? { ...notification, assignee: user.name } : notification;
+  }
+
+  private rowFor(user: UserRow, kind: string, mail: RenderedMail, dedupeKey: string | null): NewOutboxRow {
+    return {
+      kind,
+      userId: user.id,
+      address: user.email,
+      language: user.language,
+      mail,
+      dedupeKey,
+      skipReason: user.email ? undefined : `user ${user.username} has no e-mail address`,
+    };
+  }
+
+  private async write(rows: NewOutboxRow[]): Promise<{ queued: number; skipped: number }> {
+    if (rows.length === 0) return { queued: 0, skipped: 0 };
+    const statuses = await this.dataSource.transaction((m) => this.outbox.enqueue(rows, m));
+    const skipped = statuses.filter((s) => s === 'skipped').length;
+    const queued = statuses.length - skipped;
+    if (skipped) {
+      this.skipped.inc({ reason: rows.some((r) => r.userId === null) ? 'no_recipient' : 'no_address' }, skipped);
+      this.logger.warn(`${skipped} notification(s) of kind ${rows[0].kind} could not be addressed; see GET /api/notifications/outbox?status=skipped`);
+    }
+    if (queued) this.queued.inc({ kind: rows[0].kind }, queued);
+    if (queued) this.outbox.kick();
+    return { queued, skipped };
+  }
+}

@@ -1,0 +1,258 @@
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import type { Caller } from '../auth/roles.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { Mailer, SendError } from './mailer.js';
+import type { Language } from './notification.js';
+import type { RenderedMail } from './templates.js';
+
+export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'held', 'skipped'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** After the last try a message is `failed`: 1+2+4+…+60 minutes of backoff is about two hours. */
+export const MAX_ATTEMPTS = 8;
+const FIRST_BACKOFF_MS = 60_000;
+const MAX_BACKOFF_MS = 3_600_000;
+// A claimed row that is neither sent nor rescheduled within this time (the process died while
+// sending) becomes due again: delivery is at least once.
+const LEASE_MS = 10 * 60_000;
+const BATCH = 20;
+const POLL_MS = 15_000;
+
+export const NOTIFICATIONS_OPTIONS = Symbol('NotificationsOptions');
+export interface NotificationsOptions {
+  /** False for CLI jobs: they queue mail but leave delivery to the running service. */
+  listen: boolean;
+}
+
+export interface NewOutboxRow {
+  kind: string;
+  userId: string | null;
+  address: string | null;
+  language: Language;
+  mail: RenderedMail;
+  dedupeKey: string | null;
+  /** Why nothing will be sent (no address, nobody to send to). */
+  skipReason?: string;
+}
+
+interface OutboxRecord {
+  id: string;
+  kind: string;
+  user_id: string | null;
+  username: string | null;
+  address: string | null;
+  language: Language;
+  subject: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const view = (r: OutboxRecord) => ({
+  id: r.id,
+  kind: r.kind,
+  userId: r.user_id,
+  username: r.username,
+  address: r.address,
+  language: r.language,
+  subject: r.subject,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
+  lastError: r.last_error,
+  dedupeKey: r.dedupe_key,
+  createdAt: r.created_at.toISOString(),
+  sentAt: r.sent_at?.toISOString() ?? null,
+});
+export type OutboxView = ReturnType<typeof view>;
+
+const SELECT_VIEW = `SELECT o.id, o.kind, o.user_id, u.username, o.address, o.language, o.subject, o.status, o.attempts, o.next_attempt_at,
+  o.last_error, o.dedupe_key, o.created_at, o.sent_at FROM notification_outbox o LEFT JOIN users u ON u.id = o.user_id`;
+
+export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+
+/**
+ * The durable outbox: a mail is a row before it is anything else, and a row only leaves the
+ * queue as sent, failed after every retry, or by an administrator's hand. An SMTP server that is
+ * down only delays delivery.
+ */
+@Injectable()
+export class OutboxService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Notifications');
+  private timer: NodeJS.Timeout | undefined;
+  private delivering: Promise<unknown> = Promise.resolve();
+  private readonly sent;
+  private readonly sendErrors;
+  private readonly failed;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditService,
+    metrics: MetricsRegistry,
+  ) {
+    this.sent = metrics.counter('taishi_notifications_sent_total', 'Notification e-mails accepted by the SMTP server');
+    this.sendErrors = metrics.counter('taishi_notifications_send_errors_total', 'Failed attempts to send a notification e-mail (each is retried until it fails for good)');
+    this.failed = metrics.counter('taishi_notifications_failed_total', 'Notification e-mails given up on after every retry, or refused by the server for good');
+  }
+
+  onModuleInit(): void {
+    if (!this.options.listen) return;
+    if (!this.mailer.configured) {
+      this.logger.warn('未配置 SMTP，通知邮件将保留在发件箱中而不发送 / TAISHI_SMTP_HOST is not set: notification e-mail is kept in the outbox as held and not sent');
+      return;
+    }
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.delivering;
+  }
+
+  /** Writes rows; a dedupe key already used for the same recipient writes nothing. Returns the statuses written. */
+  async enqueue(rows: NewOutboxRow[], manager: EntityManager = this.dataSource.manager): Promise<OutboxStatus[]> {
+    const written: OutboxStatus[] = [];
+    for (const row of rows) {
+      const status: OutboxStatus = row.skipReason ? 'skipped' : this.mailer.configured ? 'queued' : 'held';
+      const lastError = row.skipReason ?? (status === 'held' ? 'SMTP is not configured (TAISHI_SMTP_HOST)' : null);
+      const inserted = (await manager.query(
+        `INSERT INTO notification_outbox (kind, user_id, address, language, subject, text, html, status, next_attempt_at, last_error, dedupe_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'queued' THEN now() END, $9, $10)
+         ON CONFLICT DO NOTHING RETURNING status`,
+        [row.kind, row.userId, row.address, row.language, row.mail.subject, row.mail.text, row.mail.html, status, lastError, row.dedupeKey],
+      )) as { status: OutboxStatus }[];
+      if (inserted.length) written.push(status);
+    }
+    return written;
+  }
+
+  /** Starts a delivery run unless this process is only a CLI job; runs never overlap. */
+  kick(): void {
+    if (!this.options.listen || !this.mailer.configured) return;
+    void this.flush().catch((error: Error) => this.logger.error(`Delivering notifications failed: ${error.message}`));
+  }
+
+  /**
+   * Sends every row due at `now` (tests pass a later time to skip the backoff wait). Runs are
+   * queued one after another in this process; rows are claimed with SKIP LOCKED, so several
+   * instances share the work without sending a row twice.
+   */
+  flush(now = new Date()): Promise<{ sent: number; retrying: number; failed: number }> {
+    const run = this.delivering.catch(() => undefined).then(() => this.deliverDue(now));
+    this.delivering = run;
+    return run;
+  }
+
+  private async deliverDue(now: Date) {
+    const tally = { sent: 0, retrying: 0, failed: 0 };
+    if (!this.mailer.configured) return tally;
+    for (;;) {
+      // TypeORM answers an UPDATE … RETURNING with [rows, count].
+      const [claimed] = (await this.dataSource.query(
+        `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $2::timestamptz + make_interval(secs => $3)
+         WHERE id IN (SELECT id FROM notification_outbox WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $2
+                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, kind, address, subject, text, html, attempts,
+                   (SELECT coalesce(nullif(display_name, ''), username) FROM users WHERE users.id = notification_outbox.user_id) AS name`,
+        [BATCH, now, LEASE_MS / 1000],
+      )) as [{ id: string; kind: string; address: string; subject: string; text: string; html: string; attempts: number; name: string | null }[], number];
+      if (claimed.length === 0) return tally;
+      for (const [index, row] of claimed.entries()) {
+        try {
+          await this.mailer.send({ to: { name: row.name ?? '', address: row.address }, subject: row.subject, text: row.text, html: row.html, kind: row.kind });
+          await this.dataSource.query(`UPDATE notification_outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL WHERE id = $1`, [row.id]);
+          this.sent.inc({ kind: row.kind });
+          tally.sent++;
+        } catch (error) {
+          const e = error instanceof SendError ? error : new SendError((error as Error).message, false, false);
+          this.sendErrors.inc({ kind: row.kind });
+          const giveUp = e.permanent || row.attempts >= MAX_ATTEMPTS;
+          const retryAt = new Date(now.getTime() + backoffMs(row.attempts));
+          await this.dataSource.query(`UPDATE notification_outbox SET status = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1`, [
+            row.id,
+            giveUp ? 'failed' : 'retrying',
+            giveUp ? null : retryAt,
+            `attempt ${row.attempts}: ${e.message}`,
+          ]);
+          if (giveUp) {
+            this.failed.inc({ kind: row.kind });
+            this.logger.error(`Notification ${row.id} to ${row.address} failed for good: ${e.message}`);
+            tally.failed++;
+          } else tally.retrying++;
+          if (e.connection) {
+            // The server is unreachable: the rest of this batch was never tried, so it keeps its
+            // attempt count and waits as long as the one that was.
+            const untried = claimed.slice(index + 1).map((r) => r.id);
+            if (untried.length) {
+              await this.dataSource.query(`UPDATE notification_outbox SET attempts = attempts - 1, next_attempt_at = $2 WHERE id = ANY($1::uuid[])`, [untried, retryAt]);
+            }
+            this.logger.warn(`SMTP server unreachable, retrying at ${retryAt.toISOString()}: ${e.message}`);
+            return tally;
+          }
+        }
+      }
+      if (claimed.length < BATCH) return tally;
+    }
+  }
+
+  async list(query: { status?: OutboxStatus; kind?: string; limit?: number; offset?: number }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status) where.push(`o.status = $${params.push(query.status)}`);
+    if (query.kind) where.push(`o.kind = $${params.push(query.kind)}`);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [items, [{ total }], counts] = await Promise.all([
+      this.dataSource.query(`${SELECT_VIEW} ${filter} ORDER BY o.created_at DESC, o.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+        ...params,
+        query.limit ?? 50,
+        query.offset ?? 0,
+      ]) as Promise<OutboxRecord[]>,
+      this.dataSource.query(`SELECT count(*)::int AS total FROM notification_outbox o ${filter}`, params) as Promise<{ total: number }[]>,
+      this.dataSource.query(`SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status`) as Promise<{ status: OutboxStatus; n: number }[]>,
+    ]);
+    return {
+      smtp: this.mailer.describe(),
+      counts: Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, counts.find((c) => c.status === s)?.n ?? 0])),
+      total,
+      items: items.map(view),
+    };
+  }
+
+  /**
+   * Puts a row back in the queue with a fresh set of attempts. A skipped row is sent to the
+   * address its user has now, so mail missed for want of an address can still go out.
+   */
+  async retry(id: string, caller: Caller): Promise<OutboxView> {
+    const result = await this.dataSource.transaction(async (m) => {
+      const [row] = (await m.query(`${SELECT_VIEW} WHERE o.id = $1 FOR UPDATE OF o`, [id])) as OutboxRecord[];
+      if (!row) throw new NotFoundException(`No outbox message ${id}`);
+      if (row.status === 'sent') throw new ConflictException(`Message ${id} was already sent at ${row.sent_at?.toISOString()}`);
+      if (!this.mailer.configured) throw new ConflictException('SMTP is not configured (TAISHI_SMTP_HOST); nothing can be sent');
+      let address = row.address;
+      if (row.status === 'skipped') {
+        const [user] = (await m.query(`SELECT email FROM users WHERE id = $1 AND NOT disabled`, [row.user_id])) as { email: string | null }[];
+        if (!user?.email) throw new ConflictException(row.user_id ? 'The recipient still has no e-mail address, or is disabled' : 'This notification had no recipient');
+        address = user.email;
+      }
+      await m.query(`UPDATE notification_outbox SET status = 'queued', attempts = 0, next_attempt_at = now(), address = $2 WHERE id = $1`, [id, address]);
+      await this.audit.record(
+        { ...caller, action: 'notification.retry', targetType: 'notification', targetId: id, before: { status: row.status, attempts: row.attempts, lastError: row.last_error }, after: { status: 'queued', address } },
+        m,
+      );
+      const [updated] = (await m.query(`${SELECT_VIEW} WHERE o.id = $1`, [id])) as OutboxRecord[];
+      return view(updated);
+    });
+    this.kick();
+    return result;
+  }
+}

@@ -12,7 +12,9 @@ export type RequestPrincipal =
 export type Principal =
   | RequestPrincipal
   /** An operator at the server's console running `taishi` commands: full rights, as an OS login already implies. */
-  | { kind: 'cli'; name: string };
+  | { kind: 'cli'; name: string }
+  /** Taishi itself acting on a policy, e.g. grouping alerts into incidents; named by the job. */
+  | { kind: 'system'; name: string };
 
 /** Who asked for a change and from where: what every audited service method needs. */
 export interface Caller {
@@ -29,6 +31,7 @@ export function departmentScope(principal: Principal): string | undefined {
 export function actorName(principal: Principal | undefined): string {
   if (!principal) return 'anonymous';
   if (principal.kind === 'cli') return `cli:${principal.name}`;
+  if (principal.kind === 'system') return `taishi:${principal.name}`;
   return principal.kind === 'user' ? principal.username : `api-key:${principal.name}`;
 }
 

@@ -13,6 +13,8 @@ export class DetectionModule {
   static forRoot() {
     return {
       module: DetectionModule,
+      // Incident handling listens to alerts; detection stays unaware of it.
+      global: true,
       imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
       controllers: [AlertsController, RulesController],
       providers: [AlertsService, DetectionService, ExceptionsService],

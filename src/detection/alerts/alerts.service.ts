@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
@@ -21,6 +21,20 @@ export interface Detection {
   at: Date;
 }
 
+/** An alert as it stands after a batch of detections raised or grew it. */
+export interface RecordedAlert {
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  tags: string[];
+  groupKey: string;
+  assetId: string | null;
+  department: string | null;
+  raised: boolean;
+}
+export type AlertListener = (alerts: RecordedAlert[]) => Promise<void>;
+
 const MAX_EVENT_IDS = 100;
 // Any constant; the same on every instance so grouping decisions never race.
 const ALERT_LOCK = 0x7461_616c;
@@ -29,6 +43,9 @@ const ALERT_LOCK = 0x7461_616c;
 export class AlertsService {
   private readonly raised;
   private readonly updated;
+  private readonly listeners: AlertListener[] = [];
+  private readonly listenerFailures;
+  private readonly logger = new Logger('Alerts');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -38,14 +55,21 @@ export class AlertsService {
   ) {
     this.raised = metrics.counter('taishi_alerts_raised_total', 'New alerts, per rule level');
     this.updated = metrics.counter('taishi_alerts_grouped_total', 'Rule firings folded into an existing alert');
+    this.listenerFailures = metrics.counter('taishi_alert_listener_failures_total', 'Alert batches a listener (such as incident grouping) failed on');
   }
 
   /**
    * Repeats of a rule on the same group key within the grouping window update one open alert
    * (count, last seen, event ids) instead of raising another.
    */
+  /** Called after every committed batch, e.g. by incident handling to group alerts into incidents. */
+  onRecorded(listener: AlertListener): void {
+    this.listeners.push(listener);
+  }
+
   async record(detections: Detection[]): Promise<void> {
     if (detections.length === 0) return;
+    const recorded: RecordedAlert[] = [];
     const groups = new Map<string, Detection & { count: number; first: Date }>();
     for (const d of detections) {
       const key = `${d.ruleId}\u0000${d.groupKey}`;
@@ -74,8 +98,9 @@ export class AlertsService {
             [open.id, g.count, g.at, g.first, g.eventIds],
           );
           this.updated.inc({ level: g.level });
+          recorded.push(recordedAlert(open.id, g, false));
         } else {
-          await m.insert(Alert, {
+          const inserted = await m.insert(Alert, {
             ruleId: g.ruleId,
             ruleTitle: g.ruleTitle,
             ruleKind: g.ruleKind,
@@ -95,9 +120,16 @@ export class AlertsService {
             eventIds: g.eventIds,
           });
           this.raised.inc({ level: g.level });
+          recorded.push(recordedAlert(inserted.identifiers[0].id as string, g, true));
         }
       }
     });
+    // The alerts are stored whatever a listener does; its failure is its own, logged and counted.
+    for (const listener of this.listeners)
+      await listener(recorded).catch((error: Error) => {
+        this.listenerFailures.inc();
+        this.logger.error(`An alert listener failed on ${recorded.length} alert(s): ${error.message}`);
+      });
   }
 
   async list(q: { status?: string; level?: string; ruleId?: string; limit?: number; offset?: number }, principal: Principal) {
@@ -147,3 +179,15 @@ export class AlertsService {
     });
   }
 }
+
+const recordedAlert = (id: string, d: Detection, raised: boolean): RecordedAlert => ({
+  id,
+  ruleId: d.ruleId,
+  ruleTitle: d.ruleTitle,
+  level: d.level,
+  tags: d.tags,
+  groupKey: d.groupKey,
+  assetId: d.assetId ?? null,
+  department: d.department ?? null,
+  raised,
+});

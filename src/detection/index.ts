@@ -1,0 +1,3 @@
+export { AlertsService, type AlertListener, type Detection, type RecordedAlert } from './alerts/alerts.service.js';
+export { DetectionModule } from './detection.module.js';
+export { DetectionService } from './detection.service.js';

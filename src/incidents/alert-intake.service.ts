@@ -1,0 +1,74 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../auth/roles.js';
+import { AlertsService, type RecordedAlert } from '../detection/index.js';
+import { IncidentRules } from './incident-rules.js';
+import { IncidentsService, type AfterCommit } from './incidents.service.js';
+import { categoryForTags, levelAtLeast } from './policy.js';
+
+// Any constant, the same on every instance, so two instances never open two incidents for one attack.
+const INTAKE_LOCK = 0x696e_6364;
+const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-grouping' }, sourceIp: null };
+
+/**
+ * The grouping policy: serious alerts open incidents by themselves. A new alert joins the open
+ * incident that already holds the same rule on the same asset (or group key, for hosts not in
+ * the registry) seen within the window; otherwise it opens a new incident. Joining brings the
+ * alert's asset along, so the proposed grade rises as the evidence spreads.
+ */
+@Injectable()
+export class AlertIntakeService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly alerts: AlertsService,
+    private readonly incidents: IncidentsService,
+    private readonly rules: IncidentRules,
+  ) {}
+
+  onModuleInit(): void {
+    this.alerts.onRecorded((alerts) => this.take(alerts));
+  }
+
+  async take(alerts: RecordedAlert[]): Promise<void> {
+    const { minLevel, windowMs } = this.rules.policy.grouping;
+    const serious = alerts.filter((a) => levelAtLeast(a.level, minLevel));
+    if (serious.length === 0) return;
+    const after: AfterCommit = [];
+    await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [INTAKE_LOCK]);
+      const linked: { alertId: string }[] = await m.query(`SELECT alert_id AS "alertId" FROM incident_alerts WHERE alert_id = ANY($1::uuid[])`, [serious.map((a) => a.id)]);
+      const done = new Set(linked.map((l) => l.alertId));
+      for (const alert of serious.filter((a) => !done.has(a.id))) {
+        const [home] = await m.query(
+          `SELECT i.id FROM incidents i JOIN incident_alerts l ON l.incident_id = i.id JOIN alerts a ON a.id = l.alert_id, alerts n
+            WHERE n.id = $1 AND i.kind = 'incident' AND i.state IN ('new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification')
+              AND a.rule_id = n.rule_id AND (CASE WHEN n.asset_id IS NULL THEN a.asset_id IS NULL AND a.group_key = n.group_key ELSE a.asset_id = n.asset_id END)
+              AND a.last_seen >= n.first_seen - make_interval(secs => $2)
+            ORDER BY i.detected_at DESC LIMIT 1`,
+          [alert.id, windowMs / 1000],
+        );
+        if (home) {
+          const incident = await this.incidents.reload(m, home.id);
+          await this.incidents.linkAlertsIn(m, incident, [alert.id], SYSTEM);
+          await this.incidents.refreshGrade(m, home.id, SYSTEM, after);
+          continue;
+        }
+        await this.incidents.createIn(
+          m,
+          { title: await this.titleFor(m, alert), category: categoryForTags(this.rules.policy, alert.tags), alertIds: [alert.id] },
+          SYSTEM,
+          after,
+        );
+        done.add(alert.id);
+      }
+    });
+    await this.incidents.runAfter(after);
+  }
+
+  private async titleFor(m: DataSource['manager'], alert: RecordedAlert): Promise<string> {
+    if (!alert.assetId) return `${alert.ruleTitle} — ${alert.groupKey}`;
+    const [asset] = await m.query(`SELECT name FROM assets WHERE id = $1`, [alert.assetId]);
+    return `${alert.ruleTitle} — ${asset?.name ?? alert.groupKey}`;
+  }
+}

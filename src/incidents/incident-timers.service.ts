@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Caller } from '../auth/roles.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { IncidentsService, ref, type AfterCommit, type IncidentRow } from './incidents.service.js';
+import { ReportingService } from './reporting.service.js';
+
+const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-timers' }, sourceIp: null };
+// Any constant: with several instances, one of them checks the clocks per tick.
+const TIMERS_LOCK = 0x7469_6d72;
+const OPEN_INCIDENT_STATES = ['new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification'];
+
+/**
+ * Watches the clocks: SLA targets per grade and the reporting deadlines. Each breach or notice is
+ * written once (the incident's `notices` remember it), as a timeline entry and an e-mail.
+ */
+@Injectable()
+export class IncidentTimersService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('IncidentTimers');
+  private running = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly incidents: IncidentsService,
+    private readonly reporting: ReportingService,
+    // Absent in CLI jobs, which have no schedules.
+    @Optional() private readonly scheduler?: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.scheduler) return;
+    const timer = setInterval(() => void this.tick(new Date()), this.settings.TAISHI_INCIDENT_TICK_SECONDS * 1000);
+    this.scheduler.addInterval('incident-timers', timer);
+  }
+
+  /** One pass over every running clock; overlapping passes are skipped, not queued. */
+  async tick(now: Date): Promise<{ slaBreaches: number; clockNotices: number }> {
+    if (this.running) return { slaBreaches: 0, clockNotices: 0 };
+    this.running = true;
+    const after: AfterCommit = [];
+    try {
+      const counts = await this.dataSource.transaction(async (m) => {
+        const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [TIMERS_LOCK]);
+        if (!locked) return { slaBreaches: 0, clockNotices: 0 };
+        let slaBreaches = 0;
+        let clockNotices = 0;
+        const open: IncidentRow[] = await m.query(`SELECT id FROM incidents WHERE kind = 'incident' AND state = ANY($1)`, [OPEN_INCIDENT_STATES]);
+        for (const { id } of open) {
+          const incident = await this.incidents.reload(m, id);
+          for (const s of this.incidents.slaStatus(incident, now)) {
+            const notice = `sla:${s.target}`;
+            if (s.status !== 'breached' || incident.notices.includes(notice)) continue;
+            slaBreaches++;
+            await m.query(`UPDATE incidents SET notices = array_append(notices, $2) WHERE id = $1`, [id, notice]);
+            await this.incidents.timeline(m, id, SYSTEM, 'sla_breached', { target: s.target, dueAt: s.dueAt });
+            after.push(() =>
+              this.incidents.notify({ kind: 'sla_breach', incident: ref(incident), target: s.target, dueAt: s.dueAt.toISOString() }, { userIds: this.incidents.followers(incident), onDutyAnalysts: true }, `sla:${incident.key}:${s.target}`),
+            );
+          }
+        }
+        for (const clock of await this.reporting.clocks(now)) {
+          if (!clock.notice) continue;
+          const notice = `clock:${clock.clock}:${clock.notice}`;
+          if (clock.incident.notices.includes(notice)) continue;
+          clockNotices++;
+          await m.query(`UPDATE incidents SET notices = array_append(notices, $2) WHERE id = $1`, [clock.incident.id, notice]);
+          await this.incidents.timeline(m, clock.incident.id, SYSTEM, 'reporting_clock', { clock: clock.clock, notice: clock.notice, dueAt: clock.dueAt });
+          const reportTo = { 'zh-CN': clock.recipients.map((r) => r['zh-CN']).join('、'), en: clock.recipients.map((r) => r.en).join(' and ') };
+          after.push(() =>
+            this.incidents.notify(
+              { kind: 'reporting_deadline', incident: clock.incident, notice: clock.notice!, deadlineAt: clock.dueAt.toISOString(), reportTo },
+              { userIds: this.incidents.followers(clock.incident), roles: ['compliance'] },
+              `${notice}:${clock.incident.key}`,
+            ),
+          );
+        }
+        return { slaBreaches, clockNotices };
+      });
+      await this.incidents.runAfter(after);
+      return counts;
+    } catch (e) {
+      this.logger.error(`Checking incident clocks failed: ${(e as Error).message}`);
+      return { slaBreaches: 0, clockNotices: 0 };
+    } finally {
+      this.running = false;
+    }
+  }
+}

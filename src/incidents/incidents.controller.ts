@@ -1,0 +1,166 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Access } from '../auth/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../auth/roles.js';
+import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import type { PiplNotice } from './core/report.js';
+import {
+  AlertIdsDto,
+  CommentDto,
+  CreateIncidentDto,
+  GradeDto,
+  IncidentListQuery,
+  MeanTimesQuery,
+  MergeDto,
+  ReportPatchDto,
+  SendAlertDto,
+  TaskDto,
+  TaskPatchDto,
+  TransitionDto,
+  UpdateIncidentDto,
+} from './dto.js';
+import { IncidentsService } from './incidents.service.js';
+import { ReportingService } from './reporting.service.js';
+
+/** Security staff work incidents; compliance officers read them all and own the reports. */
+const WORK = ['admin', 'analyst'] as const;
+const REPORTS = ['admin', 'analyst', 'compliance'] as const;
+const optionalDate = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+
+@ApiTags('incidents')
+@ApiBearerAuth()
+@Controller('api/incidents')
+export class IncidentsController {
+  constructor(
+    private readonly incidents: IncidentsService,
+    private readonly reporting: ReportingService,
+  ) {}
+
+  /** Owners see the tickets that touch their department's systems. */
+  @Get()
+  @Access.roles(...ROLES)
+  list(@Query() q: IncidentListQuery, @CurrentPrincipal() principal: RequestPrincipal) {
+    return this.incidents.list({ ...q, open: q.open === undefined ? undefined : q.open === 'true' }, principal);
+  }
+
+  /** Every running reporting clock, most urgent first. */
+  @Get('clocks')
+  @Access.roles(...REPORTS)
+  clocks(@CurrentPrincipal() principal: RequestPrincipal) {
+    return this.reporting.clocks(new Date(), principal);
+  }
+
+  /** Mean time to acknowledge and to recover, per grade and month. */
+  @Get('stats/mean-times')
+  @Access.roles(...REPORTS)
+  meanTimes(@Query() q: MeanTimesQuery) {
+    return this.incidents.meanTimes(q.months ?? 12);
+  }
+
+  @Post()
+  @Access.roles(...WORK)
+  create(@Body() dto: CreateIncidentDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.create({ ...dto, detectedAt: dto.detectedAt ? new Date(dto.detectedAt) : undefined }, { principal, sourceIp });
+  }
+
+  @Get(':id')
+  @Access.roles(...ROLES)
+  get(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal) {
+    return this.incidents.detail(id, principal);
+  }
+
+  @Patch(':id')
+  @Access.roles(...WORK)
+  update(@Param('id') id: string, @Body() dto: UpdateIncidentDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.update(id, dto, { principal, sourceIp });
+  }
+
+  /** 409 with the allowed next states when the step is illegal; 400 when it lacks a reason or review. */
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  transition(@Param('id') id: string, @Body() dto: TransitionDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.transition(id, dto, { principal, sourceIp });
+  }
+
+  @Post(':id/grade')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  grade(@Param('id') id: string, @Body() dto: GradeDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.setGrade(id, dto, { principal, sourceIp });
+  }
+
+  /** Drop the override: the grade follows the proposal again. */
+  @Post(':id/grade/proposal')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  acceptProposal(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.acceptProposal(id, { principal, sourceIp });
+  }
+
+  @Post(':id/alerts')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  linkAlerts(@Param('id') id: string, @Body() dto: AlertIdsDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.linkAlerts(id, dto.alertIds, { principal, sourceIp });
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  merge(@Param('id') id: string, @Body() dto: MergeDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.merge(id, dto.into, { principal, sourceIp });
+  }
+
+  @Post(':id/comments')
+  @Access.roles(...ROLES)
+  comment(@Param('id') id: string, @Body() dto: CommentDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.comment(id, dto.body, { principal, sourceIp });
+  }
+
+  @Post(':id/tasks')
+  @Access.roles(...WORK)
+  addTask(@Param('id') id: string, @Body() dto: TaskDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.addTask(id, { ...dto, dueAt: optionalDate(dto.dueAt) ?? undefined }, { principal, sourceIp });
+  }
+
+  /** Owners complete the tasks assigned to them; analysts manage all tasks. */
+  @Patch(':id/tasks/:taskId')
+  @Access.roles('admin', 'analyst', 'owner')
+  updateTask(
+    @Param('id') id: string,
+    @Param('taskId', ParseUUIDPipe) taskId: string,
+    @Body() dto: TaskPatchDto,
+    @CurrentPrincipal() principal: RequestPrincipal,
+    @SourceIp() sourceIp: string | null,
+  ) {
+    return this.incidents.updateTask(id, taskId, { ...dto, dueAt: optionalDate(dto.dueAt) }, { principal, sourceIp });
+  }
+
+  @Get(':id/report')
+  @Access.roles(...REPORTS)
+  report(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal) {
+    return this.reporting.get(id, principal);
+  }
+
+  @Patch(':id/report')
+  @Access.roles(...REPORTS)
+  updateReport(@Param('id') id: string, @Body() dto: ReportPatchDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.reporting.update(id, { ...dto, pipl: dto.pipl as unknown as PiplNotice | undefined }, { principal, sourceIp });
+  }
+}
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('api/alerts')
+export class AlertToIncidentController {
+  constructor(private readonly incidents: IncidentsService) {}
+
+  /** Sends an alert to an existing incident, or opens a new one from it. */
+  @Post(':id/incident')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  send(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SendAlertDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.sendAlert(id, dto, { principal, sourceIp });
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { AlertIntakeService } from './alert-intake.service.js';
+import { IncidentDigest } from './incident-digest.js';
+import { IncidentRules } from './incident-rules.js';
+import { IncidentTimersService } from './incident-timers.service.js';
+import { AlertToIncidentController, IncidentsController } from './incidents.controller.js';
+import { IncidentsService } from './incidents.service.js';
+import { ReportingService } from './reporting.service.js';
+import { IncidentSituationSections } from './situation-sections.js';
+
+@Module({
+  imports: [AuditModule],
+  controllers: [IncidentsController, AlertToIncidentController],
+  providers: [IncidentRules, IncidentsService, ReportingService, AlertIntakeService, IncidentTimersService, IncidentDigest, IncidentSituationSections],
+  exports: [IncidentsService, ReportingService],
+})
+export class IncidentsModule {}

@@ -1,0 +1,156 @@
+import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { actorName, departmentScope, type Caller, type Principal } from '../auth/roles.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { clockState, closingSummaryDue, reporterTypeFor, reportingDeadline, type Clock } from './core/deadlines.js';
+import { advanceReport, draftInitialReport, piplNoticeGaps, summaryGaps, type ClosingSummary, type InitialReportInput, type PiplNotice, type ReportStatus } from './core/report.js';
+import { IncidentsService, ref, type IncidentRow } from './incidents.service.js';
+
+interface StoredReport {
+  status: ReportStatus;
+  content: Partial<InitialReportInput>;
+  summary: ClosingSummary;
+  pipl: PiplNotice | null;
+  initialSubmittedAt: Date | null;
+  finalAt: Date | null;
+  updatedBy: string;
+  updatedAt: Date;
+}
+
+export interface RunningClock {
+  incident: ReturnType<typeof ref> & { assigneeId: string | null; watcherIds: string[]; notices: string[] };
+  clock: 'initial_report' | 'closing_summary';
+  startsAt: Date;
+  dueAt: Date;
+  fraction: number;
+  notice: '50%' | '80%' | 'overdue' | null;
+  recipients: { 'zh-CN': string; en: string }[];
+}
+
+const REPORT_COLUMNS = `status, content, summary, pipl, initial_submitted_at AS "initialSubmittedAt", final_at AS "finalAt", updated_by AS "updatedBy", updated_at AS "updatedAt"`;
+const EMPTY: StoredReport = { status: 'draft', content: {}, summary: {}, pipl: null, initialSubmittedAt: null, finalAt: null, updatedBy: '', updatedAt: new Date(0) };
+
+/**
+ * Reports to the authorities for incidents graded 较大 and above: the initial report against the
+ * clock that starts at discovery, supplements, the closing summary due 30 days after handling
+ * ends, and the PIPL Art. 57 record for personal-data leaks.
+ */
+@Injectable()
+export class ReportingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly audit: AuditService,
+    private readonly incidents: IncidentsService,
+  ) {}
+
+  async get(idOrKey: string, principal: Principal) {
+    const incident = await this.incidents.findVisible(idOrKey, principal);
+    return this.view(this.dataSource.manager, incident, await this.stored(this.dataSource.manager, incident.id), new Date());
+  }
+
+  async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus }, caller: Caller) {
+    return this.dataSource.transaction(async (m) => {
+      const incident = await this.incidents.findVisible(idOrKey, caller.principal, m, true);
+      if (incident.kind !== 'incident') throw new BadRequestException('Protect tickets have no report');
+      const before = await this.stored(m, incident.id);
+      const next: StoredReport = {
+        ...before,
+        content: patch.content ? { ...before.content, ...patch.content } : before.content,
+        summary: patch.summary ? { ...before.summary, ...patch.summary } : before.summary,
+        pipl: patch.pipl ?? before.pipl,
+      };
+      if (patch.status && patch.status !== before.status) {
+        const step = advanceReport(before.status, patch.status, next.summary);
+        if (!step.ok)
+          throw new ConflictException({
+            message: step.reason === 'summary_incomplete' ? `The final report needs the whole closing summary; missing: ${step.missing!.join(', ')}` : `A ${before.status} report cannot become ${patch.status}`,
+            details: { reason: step.reason, allowed: step.allowed, missing: step.missing },
+          });
+        if (patch.status === 'final' && incident.state !== 'closed') throw new ConflictException({ message: `The closing summary follows the end of handling; ${incident.key} is ${incident.state}`, details: { reason: 'not_closed' } });
+        next.status = patch.status;
+        if (patch.status === 'initial_submitted') next.initialSubmittedAt = new Date();
+        if (patch.status === 'final') next.finalAt = new Date();
+      }
+      await m.query(
+        `INSERT INTO incident_reports (incident_id, status, content, summary, pipl, initial_submitted_at, final_at, updated_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+         ON CONFLICT (incident_id) DO UPDATE SET status = $2, content = $3, summary = $4, pipl = $5, initial_submitted_at = $6, final_at = $7, updated_by = $8, updated_at = now()`,
+        [incident.id, next.status, next.content, next.summary, next.pipl, next.initialSubmittedAt, next.finalAt, actorName(caller.principal)],
+      );
+      const changed = Object.keys(patch);
+      await this.incidents.timeline(m, incident.id, caller, 'report_updated', { changed, status: next.status });
+      await this.audit.record({ ...caller, action: 'incident.report', targetType: 'incident', targetId: incident.id, before, after: next }, m);
+      return this.view(m, incident, await this.stored(m, incident.id), new Date());
+    });
+  }
+
+  /** Every reporting clock still running, most urgent first: the compliance officer's list. */
+  async clocks(now: Date, principal?: Principal): Promise<RunningClock[]> {
+    const scope = principal ? departmentScope(principal) : undefined;
+    const rows: (IncidentRow & { reportStatus: ReportStatus | null })[] = await this.dataSource.query(
+      `SELECT i.id, i.key, i.title, i.grade, i.category, i.state, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.closed_at AS "closedAt",
+              i.assignee_id AS "assigneeId", i.watcher_ids AS "watcherIds", i.notices, r.status AS "reportStatus"
+         FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
+        WHERE i.kind = 'incident' AND i.grade IN ('relatively_major', 'major', 'especially_major')
+          AND i.state NOT IN ('false_positive', 'benign', 'duplicate') AND coalesce(r.status, 'draft') <> 'final'
+          ${scope !== undefined ? 'AND i.departments @> ARRAY[$1]::text[]' : ''}`,
+      scope !== undefined ? [scope] : [],
+    );
+    const out: RunningClock[] = [];
+    for (const row of rows) {
+      const incident = { ...ref(row), assigneeId: row.assigneeId, watcherIds: row.watcherIds, notices: row.notices };
+      const deadline = reportingDeadline({ grade: row.grade, reporterType: await this.reporterType(this.dataSource.manager, row.assetIds), discoveredAt: row.detectedAt })!;
+      if ((row.reportStatus ?? 'draft') === 'draft') out.push(this.running(incident, 'initial_report', deadline, deadline.recipients, now));
+      else if (row.state === 'closed' && row.closedAt) out.push(this.running(incident, 'closing_summary', closingSummaryDue(row.closedAt), deadline.recipients, now));
+    }
+    return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  }
+
+  private running(incident: RunningClock['incident'], clock: RunningClock['clock'], c: Clock, recipients: RunningClock['recipients'], now: Date): RunningClock {
+    const state = clockState(c, now);
+    return { incident, clock, startsAt: c.startsAt, dueAt: c.dueAt, fraction: Math.round(state.fraction * 1000) / 1000, notice: state.notify, recipients };
+  }
+
+  private async reporterType(m: EntityManager, assetIds: string[]) {
+    return reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, [...(await this.incidents.assetsById(m, assetIds)).values()]);
+  }
+
+  private async stored(m: EntityManager, incidentId: string): Promise<StoredReport> {
+    const [row] = await m.query(`SELECT ${REPORT_COLUMNS} FROM incident_reports WHERE incident_id = $1`, [incidentId]);
+    return row ?? EMPTY;
+  }
+
+  /** The draft fills what Taishi knows (unit, systems, discovery, type and grade); people write the rest. */
+  private async view(m: EntityManager, incident: IncidentRow, report: StoredReport, now: Date) {
+    const assets = await this.incidents.assetsById(m, incident.assetIds);
+    const reporterType = await this.reporterType(m, incident.assetIds);
+    const known: InitialReportInput = {
+      unit: this.settings.TAISHI_ORGANISATION_NAME,
+      systems: [...assets.values()].map((a) => a.name),
+      discoveredAt: incident.detectedAt,
+      category: incident.category ?? undefined,
+      grade: incident.grade,
+    };
+    const content = { ...known, ...report.content, grade: incident.grade } as InitialReportInput;
+    const deadline = reportingDeadline({ grade: incident.grade, reporterType, discoveredAt: incident.detectedAt });
+    const handlingEnded = incident.state === 'closed' && incident.closedAt ? closingSummaryDue(incident.closedAt) : null;
+    const personalData = incident.category === 'data_security' || report.pipl !== null;
+    return {
+      incident: ref(incident),
+      reportRequired: deadline !== null,
+      reporterType,
+      status: report.status,
+      initialSubmittedAt: report.initialSubmittedAt,
+      finalAt: report.finalAt,
+      deadline: deadline && { ...deadline, ...clockState(deadline, now), met: report.initialSubmittedAt ? report.initialSubmittedAt <= deadline.dueAt : null },
+      draft: draftInitialReport(content),
+      summary: { content: report.summary, missing: summaryGaps(report.summary), dueAt: handlingEnded?.dueAt ?? null },
+      pipl: personalData ? { record: report.pipl, missing: piplNoticeGaps(report.pipl ?? { content: {} }) } : null,
+      updatedBy: report.updatedBy || null,
+      updatedAt: report.updatedBy ? report.updatedAt : null,
+    };
+  }
+}

@@ -57,6 +57,7 @@ class NullStore implements EventStore {
   histogram = async () => [];
   deleteBefore = async () => 0;
   oldest = async () => undefined;
+  latestByAsset = async () => new Map<string, Date>();
   ping = async () => true;
   close = async () => undefined;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -7,9 +7,13 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { PiiSighting, PrivacyHook } from '../ingest/pipeline.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
-import { maskEvent, PeopleCounter, type MaskingPolicy, type PiiType } from './detectors/index.js';
+import { HyperLogLog, maskEvent, PeopleCounter, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';
 
 const PII_TYPES: PiiType[] = ['resident_id', 'mobile', 'bank_card', 'plate', 'vin', 'email', 'location'];
+/** How often people sketches are written; a crash loses at most this much counting. */
+const SKETCH_FLUSH_MS = 60_000;
+// Any constant; the same on every instance, so that read-merge-write of the sketches is serialised.
+const SKETCH_LOCK = 0x7461_7070;
 
 interface Drift {
   assetId: string;
@@ -30,11 +34,11 @@ interface Drift {
  * carry sensitive personal data, becomes a drift finding with counts and masked samples.
  */
 @Injectable()
-export class ClassificationService implements OnModuleInit, OnApplicationShutdown {
+export class ClassificationService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Classification');
   private hook: PrivacyHook | undefined;
   private drift = new Map<string, Drift>();
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
   readonly people = new PeopleCounter();
   private readonly found;
 
@@ -51,12 +55,64 @@ export class ClassificationService implements OnModuleInit, OnApplicationShutdow
     const action = this.settings.TAISHI_PII_MASKING;
     const policy = Object.fromEntries(PII_TYPES.map((t) => [t, action])) as MaskingPolicy;
     this.hook = { key, mask: (event: StoredEvent) => maskEvent(event, policy, key) };
-    this.timer = setInterval(() => void this.flush().catch((e: Error) => this.logger.warn(`Recording classification drift failed: ${e.message}`)), 5_000);
+    await this.loadSketches();
+    this.timers.push(setInterval(() => void this.flush().catch((e: Error) => this.logger.warn(`Recording classification drift failed: ${e.message}`)), 5_000));
+    this.timers.push(setInterval(() => void this.flushSketches().catch((e: Error) => this.logger.warn(`Saving people sketches failed: ${e.message}`)), SKETCH_FLUSH_MS));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+  /** Before, not on, shutdown: by then the database connection is already closed. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
     await this.flush().catch(() => undefined);
+    await this.flushSketches().catch((e: Error) => this.logger.warn(`Saving people sketches failed: ${e.message}`));
+  }
+
+  /** The distinct-people counts kept before a restart (and by other instances) count on here. */
+  private async loadSketches(): Promise<void> {
+    const rows = (await this.dataSource.query(`SELECT asset_id::text AS asset_id, identifier, registers FROM people_sketches`)) as { asset_id: string; identifier: PersonIdentifier; registers: Buffer }[];
+    for (const row of rows) this.mergeStored(row);
+  }
+
+  private mergeStored(row: { asset_id: string; identifier: PersonIdentifier; registers: Buffer }): void {
+    try {
+      this.people.merge(row.asset_id, row.identifier, HyperLogLog.fromBuffer(row.registers));
+    } catch (error) {
+      // A sketch of another precision cannot be folded in; it is replaced at the next save.
+      this.logger.warn(`People sketch of asset ${row.asset_id} (${row.identifier}) not loaded: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Writes the sketches fed since the last save. Under a lock shared by every instance, the stored
+   * sketch is merged into this one before it is written back, so no instance's counting is lost.
+   */
+  async flushSketches(): Promise<void> {
+    const changed = this.people.takeChanged();
+    if (changed.length === 0) return;
+    try {
+      await this.dataSource.transaction(async (m) => {
+        await m.query('SELECT pg_advisory_xact_lock($1)', [SKETCH_LOCK]);
+        const keys = changed.map((c) => `${c.assetId}|${c.type}`);
+        const stored = (await m.query(
+          `SELECT asset_id::text AS asset_id, identifier, registers FROM people_sketches WHERE asset_id::text || '|' || identifier = ANY($1::text[])`,
+          [keys],
+        )) as { asset_id: string; identifier: PersonIdentifier; registers: Buffer }[];
+        for (const row of stored) this.mergeStored(row);
+        const rows = changed.map((c) => ({ asset_id: c.assetId, identifier: c.type, registers: this.people.sketch(c.assetId, c.type).toBase64() }));
+        // Sketches of assets deleted meanwhile are dropped with them.
+        await m.query(
+          `INSERT INTO people_sketches (asset_id, identifier, registers)
+           SELECT r.asset_id, r.identifier, decode(r.registers, 'base64')
+           FROM jsonb_to_recordset($1::jsonb) AS r(asset_id uuid, identifier text, registers text)
+           WHERE EXISTS (SELECT 1 FROM assets a WHERE a.id = r.asset_id)
+           ON CONFLICT (asset_id, identifier) DO UPDATE SET registers = excluded.registers, updated_at = now()`,
+          [JSON.stringify(rows)],
+        );
+      });
+    } catch (error) {
+      this.people.markChanged(changed);
+      throw error;
+    }
   }
 
   /** The installation's key: generated once and kept in the database, so every instance shares it. */
@@ -106,6 +162,16 @@ export class ClassificationService implements OnModuleInit, OnApplicationShutdow
          samples = (ARRAY(SELECT DISTINCT unnest(classification_findings.samples || excluded.samples)))[1:5]`,
       [JSON.stringify(batch.map((d) => ({ asset_id: d.assetId, kind: d.kind, department: d.department, declared: d.declared, first: d.first.toISOString(), last: d.last.toISOString(), count: d.count, types: [...d.types], samples: [...d.samples] })))],
     );
+  }
+
+  /**
+   * Distinct people per asset whose identifiers passed through its logs, counted by every instance
+   * (the stored sketches are folded in first), for the PIPL and NDSR volume thresholds.
+   */
+  async peopleEstimates(assetIds: readonly string[]): Promise<Map<string, PeopleEstimate>> {
+    await this.flushSketches();
+    await this.loadSketches();
+    return new Map(assetIds.map((id) => [id, this.people.estimate(id)]));
   }
 
   async findings(principal: Principal) {

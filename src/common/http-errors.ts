@@ -47,8 +47,9 @@ export function errorBody(exception: unknown): { body: ErrorBody; unexpected: bo
     const response = exception.getResponse();
     const r = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
     // Nest turns body-parser's 413 into a bare "request entity too large"; say which limit.
+    // A 413 of our own (an upload with a limit of its own) already names its setting.
     const message =
-      status === HttpStatus.PAYLOAD_TOO_LARGE
+      status === HttpStatus.PAYLOAD_TOO_LARGE && /^(request entity|payload) too large$/i.test(String(r.message ?? exception.message))
         ? 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)'
         : Array.isArray(r.message)
           ? r.message.join('; ')

@@ -172,6 +172,21 @@ export class ElasticsearchEventStore implements EventStore {
     return value === null || value === undefined ? undefined : new Date(value);
   }
 
+  async latestByAsset(assetIds: readonly string[]): Promise<Map<string, Date>> {
+    const latest = new Map<string, Date>();
+    // Bounded requests: a terms filter and bucket count per thousand assets.
+    for (let start = 0; start < assetIds.length; start += 1000) {
+      const chunk = assetIds.slice(start, start + 1000);
+      const aggregations = await this.aggregate(
+        { filters: { 'taishi.asset_id': [...chunk] } },
+        { assets: { terms: { field: 'taishi.asset_id', size: chunk.length }, aggs: { latest: { max: { field: '@timestamp' } } } } },
+      );
+      const buckets = ((aggregations.assets as estypes.AggregationsStringTermsAggregate | undefined)?.buckets ?? []) as (estypes.AggregationsStringTermsBucket & { latest: estypes.AggregationsMaxAggregate })[];
+      for (const b of buckets) if (b.latest.value !== null && b.latest.value !== undefined) latest.set(String(b.key), new Date(b.latest.value));
+    }
+    return latest;
+  }
+
   async ping(): Promise<boolean> {
     try {
       return await this.client.ping();

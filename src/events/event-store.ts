@@ -68,6 +68,11 @@ export interface EventStore {
   deleteBefore(cutoff: Date): Promise<number>;
   /** Time of the oldest stored event (evidence for the six-month retention control). */
   oldest(): Promise<Date | undefined>;
+  /**
+   * Time of each asset's latest stored event, over everything still stored (evidence for the log
+   * coverage control). Assets that never sent an event are absent from the map.
+   */
+  latestByAsset(assetIds: readonly string[]): Promise<Map<string, Date>>;
   /** Is the store reachable right now (readiness, and when to drain the spool)? */
   ping(): Promise<boolean>;
   close(): Promise<void>;

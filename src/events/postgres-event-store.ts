@@ -243,6 +243,18 @@ export class PostgresEventStore implements EventStore {
     return rows[0]?.ts ?? undefined;
   }
 
+  /** One index probe per asset (events_asset_idx), however many events each has. */
+  async latestByAsset(assetIds: readonly string[]): Promise<Map<string, Date>> {
+    const ids = assetIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ asset_id: string; ts: Date }>(
+      `SELECT a.id::text AS asset_id, l.ts FROM unnest($1::uuid[]) AS a(id)
+       CROSS JOIN LATERAL (SELECT ts FROM events e WHERE e.asset_id = a.id ORDER BY ts DESC LIMIT 1) l`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.asset_id, r.ts]));
+  }
+
   async ping(): Promise<boolean> {
     return this.pool.query('SELECT 1').then(
       () => true,

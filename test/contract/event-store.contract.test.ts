@@ -148,6 +148,20 @@ describe.each(targets)('event store contract: $name', (target) => {
     expect(await store.get('contract-0')).toBeDefined();
   });
 
+  // Last among the data tests: its events would otherwise show up in the range and paging checks.
+  it('reports each asset’s latest event and leaves out assets that sent none', async () => {
+    const [water, traffic, silent] = ['7c0d6a52-0000-4000-8000-00000000000a', '7c0d6a52-0000-4000-8000-00000000000b', '7c0d6a52-0000-4000-8000-00000000000c'];
+    const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
+    await store.write([
+      sshFailure(5000, { '@timestamp': at(-30), taishi: { asset_id: water, department: '水务局' } }),
+      sshFailure(5001, { '@timestamp': at(-10), taishi: { asset_id: water, department: '水务局' } }),
+      sshFailure(5002, { '@timestamp': at(-20), taishi: { asset_id: traffic, department: '交通局' } }),
+    ]);
+    const latest = await store.latestByAsset([water, traffic, silent]);
+    expect(Object.fromEntries([...latest].map(([id, time]) => [id, time.toISOString()]))).toEqual({ [water]: at(-10), [traffic]: at(-20) });
+    expect((await store.latestByAsset([])).size).toBe(0);
+  });
+
   it('answers ping', async () => {
     expect(await store.ping()).toBe(true);
   });

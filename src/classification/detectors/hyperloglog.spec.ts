@@ -96,4 +96,25 @@ describe('PeopleCounter', () => {
     expect(counter.estimate('parking')).toEqual({ resident_id: 0, mobile: 0, atLeast: 0 });
     expect(counter.estimate('unknown')).toEqual({ resident_id: 0, mobile: 0, atLeast: 0 });
   });
+
+  it('hands out the sketches fed since the last save, and a restored sketch counts on as a union', () => {
+    const before = new PeopleCounter();
+    before.observe('portal', mobileHashes(0, 1000).map((hash) => ({ type: 'mobile' as const, hash })));
+    before.observe('parking', [{ type: 'plate', hash: keyedHash('plate', '京A12345', KEY) }]);
+    expect(before.takeChanged()).toEqual([{ assetId: 'portal', type: 'mobile' }]);
+    expect(before.takeChanged()).toEqual([]);
+    before.markChanged([{ assetId: 'portal', type: 'mobile' }]);
+    expect(before.takeChanged()).toEqual([{ assetId: 'portal', type: 'mobile' }]);
+
+    // as after a restart: the stored registers are loaded, then counting goes on over overlapping people
+    const saved = before.sketch('portal', 'mobile').toBuffer();
+    const after = new PeopleCounter();
+    after.merge('portal', 'mobile', HyperLogLog.fromBuffer(saved));
+    after.observe('portal', mobileHashes(500, 1000).map((hash) => ({ type: 'mobile' as const, hash })));
+    expect(relativeError(after.estimate('portal').mobile, 1500)).toBeLessThan(0.03);
+    // merging the same sketch again changes nothing
+    const once = after.estimate('portal');
+    after.merge('portal', 'mobile', HyperLogLog.fromBuffer(saved));
+    expect(after.estimate('portal')).toEqual(once);
+  });
 });

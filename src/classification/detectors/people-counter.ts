@@ -21,15 +21,39 @@ export interface PeopleEstimate {
  */
 export class PeopleCounter {
   private readonly sketches = new Map<string, Map<PersonIdentifier, HyperLogLog>>();
+  /** `assetId|type` of sketches fed since they were last taken for persisting. */
+  private changed = new Set<string>();
 
-  constructor(private readonly precision = 14) {}
+  constructor(readonly precision = 14) {}
 
   /** Feeds the keyed hashes of one masked event's findings; other types are ignored. */
   observe(assetId: string, findings: ReadonlyArray<{ type: PiiType; hash: string }>): void {
     for (const finding of findings) {
       if (!isPersonIdentifier(finding.type)) continue;
-      this.sketch(assetId, finding.type).add(finding.hash);
+      if (this.sketch(assetId, finding.type).add(finding.hash)) this.changed.add(`${assetId}|${finding.type}`);
     }
+  }
+
+  /** The sketches fed since the last call; give them back with `markChanged` if persisting them fails. */
+  takeChanged(): { assetId: string; type: PersonIdentifier }[] {
+    const taken = [...this.changed].map((key) => {
+      const bar = key.lastIndexOf('|');
+      return { assetId: key.slice(0, bar), type: key.slice(bar + 1) as PersonIdentifier };
+    });
+    this.changed = new Set();
+    return taken;
+  }
+
+  markChanged(entries: readonly { assetId: string; type: PersonIdentifier }[]): void {
+    for (const { assetId, type } of entries) this.changed.add(`${assetId}|${type}`);
+  }
+
+  /**
+   * Folds a stored sketch (another instance's, or this one's before a restart) into this counter.
+   * A union: counting the same people twice is impossible, so merging again is harmless.
+   */
+  merge(assetId: string, type: PersonIdentifier, stored: HyperLogLog): void {
+    this.sketch(assetId, type).merge(stored);
   }
 
   estimate(assetId: string): PeopleEstimate {

@@ -69,7 +69,10 @@ export interface AssetFacts {
     categories: string[];
     level: (typeof DATA_LEVELS)[number];
     personal: (typeof PERSONAL_DATA)[number];
+    /** The larger of what the owner declared and the distinct people seen in the asset's logs. */
     subjects?: number | null;
+    /** Distinct people whose identifiers passed through the asset's logs (a lower bound). */
+    peopleSeenInLogs?: number;
   };
   storageLocation: (typeof STORAGE_LOCATIONS)[number];
   criticality: (typeof CRITICALITIES)[number];

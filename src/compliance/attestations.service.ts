@@ -1,0 +1,203 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/index.js';
+import { actorName, type Caller } from '../auth/index.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { isAssetSelector } from './catalogue/selector.js';
+import { attestationExpiry, type AttestationRef } from './attestation-rules.js';
+import { ControlCatalogue } from './control-catalogue.js';
+import type { AttestationListQuery, AttestationUploadQuery } from './dto.js';
+import { ORGANISATION_ID } from './facts/facts-builder.js';
+import { acceptanceHolds } from './findings-workflow.js';
+
+export interface AttestationView {
+  id: string;
+  controlId: string;
+  subject: { type: 'asset' | 'organisation'; id: string; name: string };
+  department: string | null;
+  evidence: { fileName: string; sha256: string; size: number; contentType: string };
+  note: string | null;
+  attestedBy: string;
+  attestedAt: string;
+  validUntil: string;
+  valid: boolean;
+}
+
+interface AttestationRow {
+  id: string;
+  control_id: string;
+  subject_type: 'asset' | 'organisation';
+  subject_id: string;
+  subject_name: string;
+  department: string | null;
+  evidence_file_name: string;
+  evidence_sha256: string;
+  evidence_size: string;
+  content_type: string;
+  stored_path: string;
+  note: string | null;
+  attested_by: string;
+  attested_at: Date;
+  valid_until: string;
+}
+
+// Dates as text: a calendar day must not become a Date at some server's local midnight.
+const COLUMNS = `id, control_id, subject_type, subject_id, subject_name, department, evidence_file_name, evidence_sha256, evidence_size, content_type, stored_path, note, attested_by, attested_at, valid_until::text AS valid_until`;
+
+const key = (controlId: string, subjectType: string, subjectId: string) => `${controlId}|${subjectType}|${subjectId}`;
+
+/**
+ * Compliance officers' statements that a manual control is met, each with its evidence file. The
+ * file is kept under TAISHI_DATA_DIR/evidence by its SHA-256 and checked against it when read back.
+ */
+@Injectable()
+export class AttestationsService {
+  private readonly root: string;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly audit: AuditService,
+    private readonly catalogue: ControlCatalogue,
+  ) {
+    this.root = path.resolve(settings.TAISHI_DATA_DIR);
+  }
+
+  private view(r: AttestationRow, now = new Date()): AttestationView {
+    return {
+      id: r.id,
+      controlId: r.control_id,
+      subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
+      department: r.department,
+      evidence: { fileName: r.evidence_file_name, sha256: r.evidence_sha256, size: Number(r.evidence_size), contentType: r.content_type },
+      note: r.note,
+      attestedBy: r.attested_by,
+      attestedAt: r.attested_at.toISOString(),
+      validUntil: r.valid_until,
+      valid: acceptanceHolds(r.valid_until, now),
+    };
+  }
+
+  /** Checks everything the query says before a byte of the file is read, so nothing is stored for a bad request. */
+  async create(query: AttestationUploadQuery, req: Request, caller: Caller): Promise<AttestationView> {
+    const control = this.catalogue.load().find((c) => c.id === query.controlId);
+    if (!control) throw new BadRequestException(`controlId: 目录中没有该控制项 / no control ${query.controlId} in the catalogue`);
+    const expectedType = isAssetSelector(control.appliesTo) ? 'asset' : 'organisation';
+    if (query.subjectType !== expectedType) throw new BadRequestException(`subjectType: ${control.id} applies to ${control.appliesTo}; attest it for an ${expectedType}`);
+    const subject = await this.subject(query.subjectType, query.subjectId);
+    const expiry = attestationExpiry(control, query.validUntil, new Date());
+    if ('problem' in expiry) throw new BadRequestException(expiry.problem);
+    const file = await this.receive(req);
+    try {
+      const view = await this.dataSource.transaction(async (m) => {
+        const [row] = (await m.query(
+          `INSERT INTO compliance_attestations (control_id, subject_type, subject_id, subject_name, department, evidence_file_name, evidence_sha256, evidence_size, content_type, stored_path, note, attested_by, valid_until)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
+          [control.id, query.subjectType, query.subjectId, subject.name, subject.department, query.fileName, file.sha256, file.size, file.contentType, file.storedPath, query.note ?? null, actorName(caller.principal), expiry.validUntil],
+        )) as AttestationRow[];
+        const created = this.view(row);
+        await this.audit.record({ ...caller, action: 'compliance.attestation.create', targetType: 'compliance_attestation', targetId: created.id, after: created }, m);
+        return created;
+      });
+      return view;
+    } catch (error) {
+      // The file stays only when another attestation already points at the same content.
+      const [{ used }] = (await this.dataSource.query(`SELECT count(*)::int AS used FROM compliance_attestations WHERE stored_path = $1`, [file.storedPath])) as { used: number }[];
+      if (used === 0) await rm(path.join(this.root, file.storedPath), { force: true });
+      throw error;
+    }
+  }
+
+  private async subject(type: 'asset' | 'organisation', id: string): Promise<{ name: string; department: string | null }> {
+    if (type === 'organisation') {
+      if (id !== ORGANISATION_ID) throw new BadRequestException(`subjectId: the organisation's id is "${ORGANISATION_ID}"`);
+      return { name: this.settings.TAISHI_ORGANISATION_NAME, department: null };
+    }
+    const [asset] = /^[0-9a-f-]{36}$/i.test(id) ? ((await this.dataSource.query(`SELECT name, department FROM assets WHERE id = $1`, [id])) as { name: string; department: string }[]) : [];
+    if (!asset) throw new NotFoundException(`没有该资产 / No asset ${id}`);
+    return asset;
+  }
+
+  /** Streams the body to disk while hashing it; the limit is checked as bytes arrive. */
+  private async receive(req: Request): Promise<{ sha256: string; size: number; contentType: string; storedPath: string }> {
+    // The JSON body parser has already read (and parsed) an application/json body.
+    if (req.body !== undefined || req.readableEnded)
+      throw new UnsupportedMediaTypeException('请以文件本身作为请求体发送（如 application/pdf 或 application/octet-stream），不要用 application/json / Send the evidence file itself as the body (e.g. application/pdf or application/octet-stream), not as application/json');
+    const limit = this.settings.TAISHI_EVIDENCE_MAX_BYTES;
+    const tooLarge = () => new PayloadTooLargeException(`证据文件超过 ${limit} 字节上限 / Evidence file larger than ${limit} bytes (setting TAISHI_EVIDENCE_MAX_BYTES)`);
+    if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+    const dir = path.join(this.root, 'evidence');
+    await mkdir(dir, { recursive: true });
+    const temporary = path.join(dir, `.upload-${randomUUID()}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    // Past the limit the rest is read and dropped, so the client gets the 413 instead of a reset.
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > limit) return done();
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(req, meter, createWriteStream(temporary, { flags: 'wx' }));
+      if (size > limit) throw tooLarge();
+      if (size === 0) throw new BadRequestException('请求体为空：请发送证据文件 / Empty body: send the evidence file');
+      const sha256 = hash.digest('hex');
+      const storedPath = path.join('evidence', sha256.slice(0, 2), sha256);
+      await mkdir(path.join(this.root, path.dirname(storedPath)), { recursive: true });
+      await rename(temporary, path.join(this.root, storedPath));
+      return { sha256, size, contentType: String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 200), storedPath };
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  async list(query: AttestationListQuery): Promise<AttestationView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM compliance_attestations WHERE ($1::text IS NULL OR control_id = $1) AND ($2::text IS NULL OR subject_id = $2) ORDER BY attested_at DESC, id`,
+      [query.controlId ?? null, query.subjectId ?? null],
+    )) as AttestationRow[];
+    const now = new Date();
+    return rows.map((r) => this.view(r, now));
+  }
+
+  /** The file as attested; refused when it no longer matches the hash recorded at upload. */
+  async evidence(id: string): Promise<{ view: AttestationView; content: Buffer }> {
+    const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM compliance_attestations WHERE id = $1`, [id])) as AttestationRow[];
+    if (!row) throw new NotFoundException(`没有该证明 / No attestation ${id}`);
+    const file = path.join(this.root, row.stored_path);
+    const content = await stat(file).then(
+      () => readFile(file),
+      () => undefined,
+    );
+    if (content === undefined) throw new ConflictException(`证据文件缺失 / The evidence file of attestation ${id} is missing from ${row.stored_path}`);
+    if (createHash('sha256').update(content).digest('hex') !== row.evidence_sha256)
+      throw new ConflictException(`证据文件与登记的 SHA-256 不符，可能已被改动 / The stored evidence of attestation ${id} no longer matches its recorded SHA-256`);
+    return { view: this.view(row), content };
+  }
+
+  /** The latest attestation of every control and subject, for a run to apply. */
+  async latest(): Promise<Map<string, AttestationRef>> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT ON (control_id, subject_type, subject_id) ${COLUMNS} FROM compliance_attestations ORDER BY control_id, subject_type, subject_id, valid_until DESC, attested_at DESC`,
+    )) as AttestationRow[];
+    return new Map(
+      rows.map((r) => [
+        key(r.control_id, r.subject_type, r.subject_id),
+        { id: r.id, fileName: r.evidence_file_name, sha256: r.evidence_sha256, attestedBy: r.attested_by, attestedAt: r.attested_at.toISOString(), validUntil: r.valid_until },
+      ]),
+    );
+  }
+}
+
+export const attestationKey = key;

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Asset } from '../../assets/index.js';
+import { AuditService } from '../../audit/index.js';
+import { ClassificationService } from '../../classification/classification.service.js';
+import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
+import type { EventStore } from '../../events/event-store.js';
+import { EVENT_STORE } from '../../events/tokens.js';
+import { IncidentsService } from '../../incidents/index.js';
+import { IngestService } from '../../ingest/ingest.service.js';
+import { appliesTo, type FactsSnapshot } from '../catalogue/index.js';
+import { toAssetFacts, type ComplianceRecord } from './asset-facts.js';
+import { AddressPlaces, connectionsAbroad } from './places.js';
+
+/** The subject of organisation-wide and monitor controls. */
+export const ORGANISATION_ID = 'organisation';
+/** Distinct peers read per asset and direction; more than this is a scan, and the top ones suffice. */
+const PEERS_PER_ASSET = 10_000;
+/** Assets whose data must stay in China: their peers are searched for addresses abroad. */
+const LOCALISED = ['cii', 'important_data', 'personal_data', 'automotive_data'] as const;
+
+export type FactsStep = 'assets' | 'events' | 'connections' | 'hosts' | 'incidents' | 'audit_chain';
+export const FACTS_STEPS: readonly FactsStep[] = ['assets', 'events', 'connections', 'hosts', 'incidents', 'audit_chain'];
+
+/**
+ * Gathers the facts snapshot an audit evaluates, from the live registry, settings, event store,
+ * ingest, incidents and audit trail. Built once per run and stored with it.
+ */
+@Injectable()
+export class FactsBuilder {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly places: AddressPlaces,
+    private readonly ingest: IngestService,
+    private readonly classification: ClassificationService,
+    private readonly incidents: IncidentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async build(onStep: (step: FactsStep) => Promise<void> | void = () => undefined, now = new Date()): Promise<FactsSnapshot> {
+    const registry = await this.dataSource.getRepository(Asset).find({ order: { name: 'ASC', id: 'ASC' } });
+    const ids = registry.map((a) => a.id);
+    const records = await this.records(ids);
+    const people = await this.classification.peopleEstimates(ids);
+    // The monitor masks (or hashes) personal data in every asset's logs before storing them, or in none.
+    const maskingEnabled = this.settings.TAISHI_PII_MASKING !== 'keep';
+    const assets = registry.map((a) => toAssetFacts(a, records.get(a.id), { maskingEnabled, peopleSeen: people.get(a.id)?.atLeast ?? 0 }));
+    const [{ installed }] = (await this.dataSource.query(`SELECT min(at) AS installed FROM audit_log`)) as { installed: Date | null }[];
+    await onStep('assets');
+
+    const live = assets.filter((a) => a.lifecycle !== 'retired');
+    const [oldest, latest] = await Promise.all([this.store.oldest(), this.store.latestByAsset(live.map((a) => a.id))]);
+    await onStep('events');
+
+    const since = new Date(now.getTime() - this.settings.TAISHI_COMPLIANCE_LOOKBACK_DAYS * 86_400_000);
+    const foreignConnectionsByAsset: FactsSnapshot['events']['foreignConnectionsByAsset'] = {};
+    for (const asset of live.filter((a) => LOCALISED.some((s) => appliesTo(s, a)))) {
+      const query = { from: since, to: now, filters: { 'taishi.asset_id': [asset.id] } };
+      const [destinations, sources] = await Promise.all([this.store.countBy('destination.ip', query, PEERS_PER_ASSET), this.store.countBy('source.ip', query, PEERS_PER_ASSET)]);
+      const abroad = connectionsAbroad([...destinations, ...sources], asset.addresses, this.places);
+      if (abroad.count > 0) foreignConnectionsByAsset[asset.id] = abroad;
+    }
+    await onStep('connections');
+
+    const unregisteredHosts = (await this.ingest.unregisteredHosts()).map((h) => ({ address: h.address, eventCount: h.eventCount }));
+    await onStep('hosts');
+    const incidents = await this.incidents.auditFacts();
+    await onStep('incidents');
+    const chain = await this.audit.verify();
+    await onStep('audit_chain');
+
+    return {
+      now: now.toISOString(),
+      organisation: { id: ORGANISATION_ID, name: this.settings.TAISHI_ORGANISATION_NAME },
+      ...(installed ? { monitorInstalledAt: installed.toISOString() } : {}),
+      assets,
+      settings: { retentionDays: this.settings.TAISHI_RETENTION_DAYS, lockoutThreshold: this.settings.TAISHI_LOCKOUT_THRESHOLD, lockoutMinutes: this.settings.TAISHI_LOCKOUT_MINUTES },
+      events: {
+        oldestEventAt: oldest?.toISOString() ?? null,
+        lastEventAtByAsset: Object.fromEntries([...latest].map(([id, at]) => [id, at.toISOString()])),
+        foreignConnectionsByAsset,
+      },
+      unregisteredHosts,
+      incidents,
+      auditChain: { ok: chain.ok, checked: chain.checked, ...(chain.firstBroken ? { firstBrokenId: chain.firstBroken.id } : {}) },
+    };
+  }
+
+  private async records(assetIds: string[]): Promise<Map<string, ComplianceRecord>> {
+    if (assetIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(`SELECT asset_id::text AS asset_id, record FROM asset_compliance WHERE asset_id = ANY($1::uuid[])`, [assetIds])) as { asset_id: string; record: ComplianceRecord }[];
+    return new Map(rows.map((r) => [r.asset_id, r.record]));
+  }
+}

@@ -1,0 +1,379 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/index.js';
+import { actorName, departmentScope, type Caller, type Principal } from '../auth/index.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { evaluateControl, type CheckStatus, type Control, type FactsSnapshot, type Localised, type Subject } from './catalogue/index.js';
+import { isAssetSelector } from './catalogue/selector.js';
+import { applyAttestation } from './attestation-rules.js';
+import { AttestationsService, attestationKey } from './attestations.service.js';
+import { ControlCatalogue } from './control-catalogue.js';
+import type { ResultsQuery } from './dto.js';
+import { FACTS_STEPS, FactsBuilder } from './facts/facts-builder.js';
+import { FindingsService, type FindingChanges, type RunResult } from './findings.service.js';
+import { ProfilesService, type Profile } from './profiles.service.js';
+import { renderReport, type Lang, type ReportFormat } from './report.js';
+
+export type RunTrigger = 'manual' | 'schedule' | 'cli';
+/** Who asked for a run; the scheduler names itself instead of a person. */
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+/** A control as the run applied it, frozen with the run so reports of old runs stay true. */
+export interface FrozenControl {
+  id: string;
+  title: Localised;
+  source: Control['source'];
+  article: string | null;
+  article2016?: string;
+  verification: Control['verification'];
+  appliesTo: Control['appliesTo'];
+  kind: 'automatic' | 'manual';
+  evaluator?: string;
+  severity: Control['severity'];
+  requirement: Localised;
+  remediation: Localised;
+}
+
+export interface RunSummary {
+  results: number;
+  byStatus: Record<CheckStatus, number>;
+  controls: number;
+  assets: number;
+  findings: FindingChanges;
+  /** Controls the profile names that the catalogue no longer has. */
+  missingControls: string[];
+}
+
+export interface RunView {
+  id: string;
+  profileId: string | null;
+  profileName: string;
+  trigger: RunTrigger;
+  scheduledFor: string | null;
+  status: RunStatus;
+  progress: { done: number; total: number };
+  requestedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  summary: RunSummary | null;
+}
+
+export interface ResultView {
+  controlId: string;
+  subject: Subject;
+  department: string | null;
+  status: CheckStatus;
+  evidence: Record<string, unknown>;
+  message: Localised;
+  findingId: string | null;
+  riskAcceptedUntil: string | null;
+}
+
+export interface RunDiff {
+  run: string;
+  previous: { id: string; startedAt: string } | null;
+  changed: { controlId: string; subject: Subject; from: CheckStatus; to: CheckStatus }[];
+  added: { controlId: string; subject: Subject; status: CheckStatus }[];
+  removed: { controlId: string; subject: Subject; status: CheckStatus }[];
+  unchanged: number;
+}
+
+interface RunRow {
+  id: string;
+  profile_id: string | null;
+  profile_name: string;
+  trigger: RunTrigger;
+  scheduled_for: Date | null;
+  status: RunStatus;
+  progress_done: number;
+  progress_total: number;
+  requested_by: string;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+  summary: RunSummary | null;
+}
+
+const RUN_COLUMNS = 'id, profile_id, profile_name, trigger, scheduled_for, status, progress_done, progress_total, requested_by, started_at, finished_at, error, summary';
+/** A run whose process has not written for this long died with it. */
+const STALE_MS = 10 * 60_000;
+const HEARTBEAT_MS = 30_000;
+
+function toRunView(r: RunRow): RunView {
+  return {
+    id: r.id,
+    profileId: r.profile_id,
+    profileName: r.profile_name,
+    trigger: r.trigger,
+    scheduledFor: r.scheduled_for?.toISOString() ?? null,
+    status: r.status,
+    progress: { done: r.progress_done, total: r.progress_total },
+    requestedBy: r.requested_by,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
+    error: r.error,
+    summary: r.summary,
+  };
+}
+
+function freeze(c: Control): FrozenControl {
+  return {
+    id: c.id,
+    title: c.title,
+    source: c.source,
+    article: c.article,
+    ...(c.article2016 ? { article2016: c.article2016 } : {}),
+    verification: c.verification,
+    appliesTo: c.appliesTo,
+    kind: c.check.kind,
+    ...(c.check.kind === 'automatic' ? { evaluator: c.check.evaluator } : {}),
+    severity: c.severity,
+    requirement: c.requirement,
+    remediation: c.remediation,
+  };
+}
+
+const resultKey = (r: { controlId: string; subject: Subject }) => `${r.controlId}|${r.subject.type}|${r.subject.id}`;
+
+/** Owners see that runs happened, not the organisation-wide counts that include other departments. */
+export function visibleRun(run: RunView, principal: Principal): RunView {
+  return departmentScope(principal) === undefined ? run : { ...run, summary: null };
+}
+
+/** Which of the registry's assets a profile audits. */
+export function inProfile(profile: Pick<Profile, 'departments' | 'assetIds'>, asset: { id: string; department: string }): boolean {
+  return (profile.departments === null || profile.departments.includes(asset.department)) && (profile.assetIds === null || profile.assetIds.includes(asset.id));
+}
+
+/**
+ * Audit runs: gather the facts, evaluate the profile's controls, apply attestations, store one
+ * result per control and subject, and carry the failures into findings, all frozen with the run.
+ */
+@Injectable()
+export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ComplianceRuns');
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly audit: AuditService,
+    private readonly catalogue: ControlCatalogue,
+    private readonly profiles: ProfilesService,
+    private readonly facts: FactsBuilder,
+    private readonly findings: FindingsService,
+    private readonly attestations: AttestationsService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // TypeORM answers an UPDATE with [rows, count].
+    const [, failed] = (await this.dataSource.query(
+      `UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = '运行中断：服务在审计完成前停止 / Interrupted: the service stopped before the audit finished'
+       WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
+      [STALE_MS / 1000],
+    )) as [unknown[], number];
+    if (failed) this.logger.warn(`${failed} interrupted audit run(s) marked failed`);
+  }
+
+  /** Lets runs in progress finish while the database is still open, so a stop never leaves a run half-written. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /**
+   * Starts a run in the background and returns it at once. A scheduled run names its slot; when
+   * another instance already took the slot, nothing starts and null is returned.
+   */
+  async start(profileId: string, trigger: RunTrigger, caller: Caller, scheduledFor?: Date, onProgress?: (done: number, total: number) => void): Promise<RunView | null> {
+    const profile = await this.profiles.get(profileId);
+    const run = await this.dataSource.transaction(async (m) => {
+      const [row] = (await m.query(
+        `INSERT INTO compliance_runs (profile_id, profile_name, trigger, scheduled_for, status, requested_by) VALUES ($1, $2, $3, $4, 'running', $5)
+         ON CONFLICT (profile_id, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING RETURNING ${RUN_COLUMNS}`,
+        [profile.id, profile.name, trigger, scheduledFor ?? null, actorName(caller.principal)],
+      )) as RunRow[];
+      if (!row) return null;
+      await this.audit.record({ ...caller, action: 'compliance.run.start', targetType: 'compliance_run', targetId: row.id, after: { profileId: profile.id, profileName: profile.name, trigger } }, m);
+      return toRunView(row);
+    });
+    if (!run) return null;
+    const work = this.execute(run.id, profile, caller, onProgress).finally(() => this.inFlight.delete(run.id));
+    this.inFlight.set(run.id, work);
+    return run;
+  }
+
+  /** Resolves when a run started by this process has ended (the CLI waits on it). */
+  async settled(runId: string): Promise<RunView> {
+    await this.inFlight.get(runId);
+    return this.get(runId);
+  }
+
+  private async execute(runId: string, profile: Profile, caller: Caller, onProgress?: (done: number, total: number) => void): Promise<void> {
+    const heartbeat = setInterval(() => void this.dataSource.query(`UPDATE compliance_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined), HEARTBEAT_MS);
+    try {
+      const now = new Date();
+      const catalogue = this.catalogue.load();
+      const wanted = profile.controlIds === null ? null : new Set(profile.controlIds);
+      const controls = wanted === null ? catalogue : catalogue.filter((c) => wanted.has(c.id));
+      const missingControls = wanted === null ? [] : [...wanted].filter((id) => !catalogue.some((c) => c.id === id));
+      const total = FACTS_STEPS.length + controls.length;
+      let done = 0;
+      const step = async () => {
+        done++;
+        onProgress?.(done, total);
+        await this.dataSource.query(`UPDATE compliance_runs SET progress_done = $2, progress_total = $3, heartbeat_at = now() WHERE id = $1`, [runId, done, total]);
+      };
+      await this.dataSource.query(`UPDATE compliance_runs SET progress_total = $2 WHERE id = $1`, [runId, total]);
+
+      const facts = await this.facts.build(step, now);
+      // Organisation-wide controls see every asset (an incident on another department's CII
+      // system is still a CII incident); per-asset controls see the profile's assets only.
+      const scoped: FactsSnapshot = { ...facts, assets: facts.assets.filter((a) => inProfile(profile, a)) };
+      const departments = new Map(facts.assets.map((a) => [a.id, a.department]));
+      const attested = await this.attestations.latest();
+      const results: RunResult[] = [];
+      for (const control of controls) {
+        for (const raw of evaluateControl(control, isAssetSelector(control.appliesTo) ? scoped : facts)) {
+          const result = applyAttestation(raw, attested.get(attestationKey(control.id, raw.subject.type, raw.subject.id)), now);
+          results.push({ ...result, controlId: control.id, department: result.subject.type === 'asset' ? (departments.get(result.subject.id) ?? null) : null });
+        }
+        await step();
+      }
+
+      await this.dataSource.transaction(async (m) => {
+        const changes = await this.findings.reconcileRun(m, runId, results, controls, now);
+        for (let start = 0; start < results.length; start += 500) {
+          const chunk = results.slice(start, start + 500).map((r, i) => ({
+            seq: start + i,
+            control_id: r.controlId,
+            subject_type: r.subject.type,
+            subject_id: r.subject.id,
+            subject_name: r.subject.name,
+            department: r.department,
+            status: r.status,
+            evidence: r.evidence,
+            message: r.message,
+            finding_id: r.findingId ?? null,
+            risk_accepted_until: r.riskAcceptedUntil ?? null,
+          }));
+          await m.query(
+            `INSERT INTO compliance_results (run_id, seq, control_id, subject_type, subject_id, subject_name, department, status, evidence, message, finding_id, risk_accepted_until)
+             SELECT $1, r.seq, r.control_id, r.subject_type, r.subject_id, r.subject_name, r.department, r.status, r.evidence, r.message, r.finding_id, r.risk_accepted_until
+             FROM jsonb_to_recordset($2::jsonb) AS r(seq int, control_id text, subject_type text, subject_id text, subject_name text, department text, status text, evidence jsonb, message jsonb, finding_id uuid, risk_accepted_until date)`,
+            [runId, JSON.stringify(chunk)],
+          );
+        }
+        const byStatus: Record<CheckStatus, number> = { pass: 0, fail: 0, not_applicable: 0, needs_attestation: 0 };
+        for (const r of results) byStatus[r.status]++;
+        const summary: RunSummary = { results: results.length, byStatus, controls: controls.length, assets: scoped.assets.length, findings: changes, missingControls };
+        await m.query(`UPDATE compliance_runs SET status = 'completed', finished_at = now(), heartbeat_at = now(), facts = $2, controls = $3, summary = $4 WHERE id = $1`, [
+          runId,
+          JSON.stringify(facts),
+          JSON.stringify(controls.map(freeze)),
+          JSON.stringify(summary),
+        ]);
+        await this.audit.record({ ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, after: { profileId: profile.id, summary } }, m);
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.error(`Audit run ${runId} failed: ${message}`);
+      await this.dataSource.query(`UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, message.slice(0, 4000)]).catch(() => undefined);
+      await this.audit.record({ ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, outcome: 'failure', after: { profileId: profile.id, error: message } }).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async list(query: { profileId?: string; limit?: number }): Promise<RunView[]> {
+    const rows = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE ($1::uuid IS NULL OR profile_id = $1) ORDER BY started_at DESC, id LIMIT $2`, [
+      query.profileId ?? null,
+      query.limit ?? 50,
+    ])) as RunRow[];
+    return rows.map(toRunView);
+  }
+
+  async get(id: string): Promise<RunView> {
+    const [row] = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE id = $1`, [id])) as RunRow[];
+    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    return toRunView(row);
+  }
+
+  /** The controls and facts frozen with a completed run. */
+  private async frozen(id: string): Promise<{ controls: FrozenControl[]; facts: FactsSnapshot | null }> {
+    const [row] = (await this.dataSource.query(`SELECT controls, facts FROM compliance_runs WHERE id = $1`, [id])) as { controls: FrozenControl[] | null; facts: FactsSnapshot | null }[];
+    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    return { controls: row.controls ?? [], facts: row.facts };
+  }
+
+  /** Owners see the results on their own department's assets, nothing organisation-wide. */
+  async results(id: string, query: ResultsQuery, principal: Principal): Promise<ResultView[]> {
+    await this.get(id);
+    const scope = departmentScope(principal);
+    const rows = (await this.dataSource.query(
+      `SELECT control_id, subject_type, subject_id, subject_name, department, status, evidence, message, finding_id, risk_accepted_until::text AS risk_accepted_until
+       FROM compliance_results
+       WHERE run_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR control_id = $3) AND ($4::text IS NULL OR department = $4)
+         AND ($5::text IS NULL OR (subject_type = 'asset' AND department = $5))
+       ORDER BY seq`,
+      [id, query.status ?? null, query.controlId ?? null, query.department ?? null, scope ?? null],
+    )) as {
+      control_id: string;
+      subject_type: Subject['type'];
+      subject_id: string;
+      subject_name: string;
+      department: string | null;
+      status: CheckStatus;
+      evidence: Record<string, unknown>;
+      message: Localised;
+      finding_id: string | null;
+      risk_accepted_until: string | null;
+    }[];
+    return rows.map((r) => ({
+      controlId: r.control_id,
+      subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
+      department: r.department,
+      status: r.status,
+      evidence: r.evidence,
+      message: r.message,
+      findingId: r.finding_id,
+      riskAcceptedUntil: r.risk_accepted_until,
+    }));
+  }
+
+  /**
+   * A run's report as the principal may see it: owners get their department's results, without
+   * the organisation-wide counts and without the facts snapshot (it lists every asset).
+   */
+  async report(id: string, principal: Principal, format: ReportFormat, lang: Lang): Promise<{ run: RunView; body: string; contentType: string; extension: string }> {
+    const scope = departmentScope(principal);
+    const shown = visibleRun(await this.get(id), principal);
+    const [{ controls, facts }, results] = await Promise.all([this.frozen(id), this.results(id, {}, principal)]);
+    const extra = scope === undefined ? (facts ? { facts } : {}) : { department: scope };
+    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, run: shown, controls, results, ...extra, generatedAt: new Date() }, format, lang) };
+  }
+
+  /** What changed since the profile's previous completed run. */
+  async diff(id: string, principal: Principal): Promise<RunDiff> {
+    const run = await this.get(id);
+    const [previous] = (await this.dataSource.query(
+      `SELECT id, started_at FROM compliance_runs WHERE profile_id = $1 AND status = 'completed' AND started_at < (SELECT started_at FROM compliance_runs WHERE id = $2)
+       ORDER BY started_at DESC LIMIT 1`,
+      [run.profileId, run.id],
+    )) as { id: string; started_at: Date }[];
+    const now = await this.results(id, {}, principal);
+    const before = previous ? await this.results(previous.id, {}, principal) : [];
+    const old = new Map(before.map((r) => [resultKey(r), r]));
+    const diff: RunDiff = { run: id, previous: previous ? { id: previous.id, startedAt: previous.started_at.toISOString() } : null, changed: [], added: [], removed: [], unchanged: 0 };
+    for (const r of now) {
+      const was = old.get(resultKey(r));
+      old.delete(resultKey(r));
+      if (!was) diff.added.push({ controlId: r.controlId, subject: r.subject, status: r.status });
+      else if (was.status !== r.status) diff.changed.push({ controlId: r.controlId, subject: r.subject, from: was.status, to: r.status });
+      else diff.unchanged++;
+    }
+    for (const r of old.values()) diff.removed.push({ controlId: r.controlId, subject: r.subject, status: r.status });
+    return diff;
+  }
+}

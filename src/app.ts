@@ -7,7 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
-import { AuthService, bearerCredential } from './auth/index.js';
+import { AuthService, requestCredential } from './auth/index.js';
 import { type ErrorBody, strictValidationPipe } from './common/http-errors.js';
 import type { Settings } from './config/index.js';
 import { connectDatabase, type DatabaseConnection } from './database/index.js';
@@ -54,7 +54,7 @@ export async function createApp(settings: Settings, options: { logger?: false; e
   };
 }
 
-/** OpenAPI at /api/docs, behind the same bearer authentication as the rest of the API. */
+/** OpenAPI at /api/docs, behind the same authentication as the rest of the API (a console login opens it too). */
 function mountApiDocs(app: NestExpressApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Taishi 态势 API')
@@ -63,7 +63,7 @@ function mountApiDocs(app: NestExpressApplication): void {
     .addBearerAuth()
     .build();
   app.use(['/api/docs', '/api/docs-json'], async (req: Request, res: Response, next: NextFunction) => {
-    const credential = bearerCredential(req.headers.authorization);
+    const credential = requestCredential(req)?.credential;
     const principal = credential ? await app.get(AuthService).authenticate(credential).catch(() => undefined) : undefined;
     if (principal?.kind === 'user') return next();
     const body: ErrorBody = principal

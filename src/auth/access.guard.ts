@@ -1,10 +1,11 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
 import type { RequestPrincipal } from './roles.js';
+import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, sessionCookieCredential } from './session-cookie.js';
 
 export type AuthenticatedRequest = Request & { principal?: RequestPrincipal };
 
@@ -13,7 +14,15 @@ export function bearerCredential(header: string | undefined): string | undefined
   return m?.[1];
 }
 
-/** Global guard: authenticates the bearer credential and enforces the route's declared policy. */
+/** The caller's credential: the Authorization header first, else the console's session cookie. */
+export function requestCredential(req: Request): { credential: string; viaCookie: boolean } | undefined {
+  const bearer = bearerCredential(req.headers.authorization);
+  if (bearer) return { credential: bearer, viaCookie: false };
+  const cookie = sessionCookieCredential(req);
+  return cookie ? { credential: cookie, viaCookie: true } : undefined;
+}
+
+/** Global guard: authenticates the bearer credential (or session cookie) and enforces the route's declared policy. */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('Access');
@@ -33,9 +42,19 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenException('This route has no access policy');
     }
     if (policy.public || (policy.publicWhen && this.settings[policy.publicWhen] === true)) return true;
-    const credential = bearerCredential(request.headers.authorization);
-    if (!credential) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
-    const principal = await this.auth.authenticate(credential);
+    const found = requestCredential(request);
+    if (!found) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
+    let principal: RequestPrincipal;
+    try {
+      principal = await this.auth.authenticate(found.credential);
+    } catch (error) {
+      // A dead session cookie is removed, so the browser stops sending it.
+      if (found.viaCookie) clearSessionCookie(request, context.switchToHttp().getResponse<Response>());
+      throw error;
+    }
+    if (found.viaCookie && !passesCsrfCheck(request)) {
+      throw new ForbiddenException(`Requests that change something and are authenticated by the session cookie need the header ${CSRF_HEADER}: 1`);
+    }
     request.principal = principal;
     const allowed =
       principal.kind === 'user' ? policy.roles.includes(principal.role) : principal.scopes.some((s) => policy.scopes.includes(s));

@@ -1,13 +1,15 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { Access } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, UpdateMeDto } from './dto.js';
-import { publicApiKey, publicUser, ApiKey, User } from './entities.js';
+import { publicApiKey, publicUser, ApiKey, Session, User } from './entities.js';
 import { ROLES, type RequestPrincipal } from './roles.js';
+import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, setSessionCookie } from './session-cookie.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('auth')
@@ -23,15 +25,21 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Access.public()
-  login(@Body() dto: LoginDto, @SourceIp() ip: string | null) {
-    return this.auth.login(dto.username, dto.password, ip);
+  async login(@Body() dto: LoginDto, @SourceIp() ip: string | null, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    // The header keeps another site from logging a visitor's browser into an account of its choosing.
+    if (dto.cookie && !passesCsrfCheck(req)) throw new ForbiddenException(`A cookie login needs the header ${CSRF_HEADER}: 1`);
+    const session = await this.auth.login(dto.username, dto.password, ip);
+    if (!dto.cookie) return session;
+    setSessionCookie(req, res, session.token, new Date(session.expiresAt));
+    return { expiresAt: session.expiresAt, session: 'cookie' };
   }
 
   @Post('logout')
   @HttpCode(204)
   @Access.roles(...ROLES)
-  async logout(@CurrentPrincipal() principal: RequestPrincipal, @SourceIp() ip: string | null) {
+  async logout(@CurrentPrincipal() principal: RequestPrincipal, @SourceIp() ip: string | null, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     if (principal.kind === 'user') await this.auth.logout(principal, ip);
+    clearSessionCookie(req, res);
   }
 
   @Get('me')
@@ -40,7 +48,10 @@ export class AuthController {
     if (principal.kind === 'api-key') {
       return publicApiKey(await this.dataSource.getRepository(ApiKey).findOneByOrFail({ id: principal.id }));
     }
-    return publicUser(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.id }));
+    const user = publicUser(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.id }));
+    // The console schedules its "session expired" screen from this.
+    const session = await this.dataSource.getRepository(Session).findOneByOrFail({ id: principal.sessionId });
+    return { ...user, sessionExpiresAt: session.expiresAt.toISOString() };
   }
 
   @Patch('me')

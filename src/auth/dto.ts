@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsTimeZone } from '../common/time-zone.js';
 import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './roles.js';
 
 export class LoginDto {
   @ApiProperty() @IsString() @Length(1, 100) username: string;
   @ApiProperty() @IsString() @Length(1, 200) password: string;
+  @ApiPropertyOptional({ description: 'Browser login: the token goes into an HttpOnly cookie instead of the answer (needs the header X-Taishi-CSRF: 1)' })
+  @IsOptional()
+  @IsBoolean()
+  cookie?: boolean;
 }
 
 const USERNAME = /^[A-Za-z0-9_.@-]{2,64}$/;
@@ -38,6 +43,11 @@ export class ResetPasswordDto {
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
+  @ApiPropertyOptional({ description: 'Zone the console shows times in; null returns to the default (Asia/Shanghai)', example: 'Asia/Shanghai', nullable: true })
+  @ValidateIf((o: UpdateMeDto) => o.timeZone !== null)
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) displayName?: string;
   @ApiPropertyOptional() @ValidateIf((o: UpdateMeDto) => o.newPassword !== undefined) @IsString() currentPassword?: string;
   @ApiPropertyOptional({ minLength: 12 }) @IsOptional() @IsString() @MinLength(12) @MaxLength(200) newPassword?: string;

@@ -10,6 +10,7 @@ export class User {
   @Column({ type: 'text' }) role: Role;
   @Column({ type: 'text', nullable: true }) department: string | null;
   @Column({ type: 'text' }) language: 'zh-CN' | 'en';
+  @Column({ name: 'time_zone', type: 'text', nullable: true }) timeZone: string | null;
   @Column({ name: 'password_hash' }) passwordHash: string;
   @Column({ name: 'password_changed_at', type: 'timestamptz' }) passwordChangedAt: Date;
   @Column({ name: 'failed_logins' }) failedLogins: number;
@@ -53,6 +54,7 @@ export function publicUser(user: User) {
     role: user.role,
     department: user.department,
     language: user.language,
+    timeZone: user.timeZone ?? null,
     disabled: user.disabled,
     lockedUntil: user.lockedUntil && user.lockedUntil > new Date() ? user.lockedUntil.toISOString() : null,
     createdAt: user.createdAt?.toISOString(),

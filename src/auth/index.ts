@@ -1,5 +1,5 @@
 export { Access, ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
-export { bearerCredential, type AuthenticatedRequest } from './access.guard.js';
+export { bearerCredential, requestCredential, type AuthenticatedRequest } from './access.guard.js';
 export { AuthModule } from './auth.module.js';
 export { AuthService } from './auth.service.js';
 export { User } from './entities.js';

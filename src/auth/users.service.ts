@@ -111,6 +111,7 @@ export class UsersService {
         await m.update(Session, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
       }
       if (dto.language) user.language = dto.language;
+      if (dto.timeZone !== undefined) user.timeZone = dto.timeZone;
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
       user.updatedAt = new Date();
       await m.save(user);

@@ -151,8 +151,7 @@ export class DetectionEngine {
     for (const event of events) {
       const context = new EvalContext(event);
       candidates.clear();
-      this.byDataset.get(event.event.dataset)?.collect(context, candidates);
-      this.anyDataset.collect(context, candidates);
+      this.collectCandidates(event, context, candidates);
       if (candidates.size === 0) continue;
       const sample = (event.event.id.charCodeAt(0) & 63) === 0;
       for (const rule of candidates) {
@@ -174,6 +173,22 @@ export class DetectionEngine {
       }
     }
     return firings;
+  }
+
+  private collectCandidates(event: StoredEvent, context: EvalContext, into: Set<PackRule>): void {
+    this.byDataset.get(event.event.dataset)?.collect(context, into);
+    this.anyDataset.collect(context, into);
+  }
+
+  /**
+   * Ids of every per-event rule whose detection matches the event, including rules that only feed
+   * a correlation and never alert alone; no counter or correlation window changes.
+   */
+  matchingRules(event: StoredEvent): string[] {
+    const context = new EvalContext(event);
+    const candidates = new Set<PackRule>();
+    this.collectCandidates(event, context, candidates);
+    return [...candidates].filter((r) => r.logsource.matches(event) && r.compiled.matches(event, context)).map((r) => r.rule.id ?? r.rule.title);
   }
 
   /** Closes windows that ended before `now` (conditions judged at the end of a window). */

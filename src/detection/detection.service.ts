@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,28 @@ import { DetectionEngine, type RuleFiring } from './detection-engine.js';
 import { latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
 
+const MAX_TEST_EVENTS = 2000;
+
+export interface RuleTestResult {
+  rules: { id: string; title: string; level: string; kind: string }[];
+  events: { index: number; timestamp: string; dataset: string; action: string; message: string | null; matchedBy: string[] }[];
+  firings: { ruleId: string; title: string; level: string; kind: string; groupKey: string; eventIndex: number | null; at: string }[];
+}
+
+/** Pasted events: a JSON array, or one event (JSON object or log line) per line. */
+function testLines(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const items = JSON.parse(trimmed) as unknown;
+      if (Array.isArray(items)) return items.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+    } catch {
+      // not a JSON array: read line by line
+    }
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+}
+
 /**
  * Runs the rule pack on every stored batch and turns firings into alerts. Rule files are watched
  * and reloaded without a restart; a reload that fails keeps the rules that were running.
@@ -25,7 +47,7 @@ import { ExceptionsService } from './exceptions.service.js';
  * window (the longest timespan in the pack) of correlation evidence is lost at that moment.
  */
 @Injectable()
-export class DetectionService implements OnModuleInit, OnApplicationShutdown {
+export class DetectionService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Detection');
   private engine: DetectionEngine | undefined;
   private errors: string[] = [];
@@ -68,7 +90,8 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): Promise<void> {
+  // Before the database closes: pending alert writes (and the incidents they open) still need it.
+  beforeApplicationShutdown(): Promise<void> {
     for (const w of this.watchers) w.close();
     clearInterval(this.advanceTimer);
     clearInterval(this.scheduleTimer);
@@ -215,27 +238,88 @@ export class DetectionService implements OnModuleInit, OnApplicationShutdown {
    * anything in it is wrong.
    */
   async upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number }> {
+    const engine = await this.candidateEngine(yamlText, 'nothing was saved');
+    const { rules, correlations } = engine.pack;
+    const known = new Set(this.status().rules.map((r) => r.id));
+    const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id)].find((id) => id && known.has(id));
+    if (clash) throw new ConflictException(`A rule with id ${clash} is already loaded`);
+    const first = rules[0]?.rule.id ?? correlations[0]?.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
+    const target = path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded', `${first.replace(/[^\w.-]/g, '_')}.yml`);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, yamlText);
+    await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256: createHash('sha256').update(yamlText).digest('hex') } });
+    await this.reload();
+    return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length };
+  }
+
+  /**
+   * A rule file compiled against the same logsource mapping and placeholders as the running rules;
+   * any problem is a 400 listing every one of them.
+   */
+  private async candidateEngine(yamlText: string, consequence: string): Promise<DetectionEngine> {
     const scratch = await mkdtemp(path.join(tmpdir(), 'taishi-rule-'));
     try {
       const candidate = path.join(scratch, 'uploaded.yml');
       await writeFile(candidate, yamlText);
       const { engine, errors } = DetectionEngine.fromFiles({ rules: candidate, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
-      const { rules, correlations } = engine.pack;
-      if (errors.length) throw new BadRequestException({ message: `The rule file has ${errors.length} problem(s); nothing was saved`, details: errors.map((e) => e.replace(candidate, 'uploaded.yml')) });
-      if (!rules.length && !correlations.length) throw new BadRequestException('The file holds no rule');
-      const known = new Set(this.status().rules.map((r) => r.id));
-      const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id)].find((id) => id && known.has(id));
-      if (clash) throw new ConflictException(`A rule with id ${clash} is already loaded`);
-      const first = rules[0]?.rule.id ?? correlations[0]?.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
-      const target = path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded', `${first.replace(/[^\w.-]/g, '_')}.yml`);
-      await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, yamlText);
-      await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256: createHash('sha256').update(yamlText).digest('hex') } });
-      await this.reload();
-      return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length };
+      if (errors.length) throw new BadRequestException({ message: `The rule file has ${errors.length} problem(s); ${consequence}`, details: errors.map((e) => e.replace(candidate, 'uploaded.yml')) });
+      if (!engine.pack.rules.length && !engine.pack.correlations.length) throw new BadRequestException('The file holds no rule');
+      return engine;
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Runs one loaded rule (by id, enabled or not) or a pasted rule file over pasted events, through
+   * the live pipeline's parsing and masking, on a fresh engine: nothing is stored, no alert is raised,
+   * the running rules' counters and correlation windows are untouched.
+   */
+  async testRule(input: { ruleId?: string; yaml?: string; events: string }): Promise<RuleTestResult> {
+    if ((input.ruleId === undefined) === (input.yaml === undefined)) throw new BadRequestException('Send either ruleId (a loaded rule) or yaml (a rule file), not both');
+    let engine: DetectionEngine;
+    if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, 'nothing was tested');
+    else {
+      const running = this.engine;
+      if (!running || !running.ruleStats().some((r) => r.id === input.ruleId)) throw new NotFoundException(`No rule ${input.ruleId}`);
+      engine = new DetectionEngine(running.pack, running.mapping);
+    }
+    const lines = testLines(input.events);
+    if (lines.length > MAX_TEST_EVENTS) throw new BadRequestException(`events: at most ${MAX_TEST_EVENTS} events per test (got ${lines.length})`);
+    const records = lines.map((line) => {
+      if (line.startsWith('{')) {
+        try {
+          return { json: JSON.parse(line) as unknown, original: line };
+        } catch {
+          // not JSON after all: parsed as a log line below
+        }
+      }
+      return { text: line };
+    });
+    const events = await this.ingest.preview(records, { source: 'rule-test', transport: 'http', receivedAt: new Date(), timeZone: this.settings.TAISHI_TIME_ZONE });
+    const wanted = (id: string) => input.ruleId === undefined || id === input.ruleId;
+    // Rule matches first (they change nothing), then the firings, correlations included.
+    const matchedBy = events.map((e) => new Set(engine.matchingRules(e).filter(wanted)));
+    const index = new Map(events.map((e, i) => [e.event.id, i]));
+    const lastTime = Math.max(0, ...events.map((e) => Date.parse(e['@timestamp']) || 0));
+    // Windows still open after the last event are judged as if time had moved on, as `taishi hunt` does.
+    const firings = [...engine.evaluate(events), ...engine.advance(new Date(lastTime + 366 * 86_400_000))].filter((f) => wanted(f.ruleId));
+    for (const f of firings) {
+      const i = index.get(f.event.event.id);
+      if (i !== undefined) matchedBy[i].add(f.ruleId);
+    }
+    return {
+      rules: engine.ruleStats().map((r) => ({ id: r.id, title: r.title, level: r.level, kind: r.kind })).filter((r) => input.ruleId === undefined || r.id === input.ruleId),
+      events: events.map((e, i) => ({
+        index: i,
+        timestamp: e['@timestamp'],
+        dataset: e.event.dataset,
+        action: e.event.action,
+        message: e.message ?? null,
+        matchedBy: [...matchedBy[i]],
+      })),
+      firings: firings.map((f) => ({ ruleId: f.ruleId, title: f.title, level: f.level, kind: f.kind, groupKey: f.groupKey, eventIndex: index.get(f.event.event.id) ?? null, at: f.at.toISOString() })),
+    };
   }
 
   async setEnabled(ruleId: string, enabled: boolean, caller: Caller): Promise<void> {

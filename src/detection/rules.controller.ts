@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import type { RequestPrincipal } from '../auth/roles.js';
@@ -20,6 +20,15 @@ class RuleExceptionDto {
   @IsString() @Length(1, 500) value: string;
   @IsString() @Length(3, 2000) reason: string;
   @IsISO8601() expiresAt: string;
+}
+
+class RuleTestDto {
+  /** A loaded rule or correlation, enabled or not. */
+  @IsOptional() @IsString() @Length(1, 200) ruleId?: string;
+  /** Or a rule file's YAML, as it would be uploaded. */
+  @IsOptional() @IsString() @Length(1, 200_000) yaml?: string;
+  /** A JSON array of events, or one event per line: JSON objects or raw log lines. */
+  @IsString() @Length(1, 2_000_000) events: string;
 }
 
 @ApiTags('rules')
@@ -79,6 +88,14 @@ export class RulesController {
   upload(@Req() req: Request, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
     return this.detection.upload(req.body.toString('utf8'), { principal, sourceIp });
+  }
+
+  /** Which pasted events a rule matches, through the live parsing and masking; nothing is stored or raised. */
+  @Post('test')
+  @HttpCode(200)
+  @Access.roles('admin', 'analyst')
+  test(@Body() dto: RuleTestDto) {
+    return this.detection.testRule(dto);
   }
 
   /** Body: the rule file's YAML (text/plain or application/yaml). Nothing is saved. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,16 @@ import { ClassificationService } from '../classification/classification.service.
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
 
+export interface CollectorTotals {
+  collector: string;
+  received: number;
+  parsed: number;
+  raw: number;
+  rejected: number;
+  dropped: number;
+  failed: number;
+}
+
 interface HostSighting {
   kind: 'ip' | 'hostname';
   first: Date;
@@ -28,7 +38,7 @@ interface HostSighting {
  * returns once the writer has made them durable, so a collector's acknowledgement is honest.
  */
 @Injectable()
-export class IngestService implements OnModuleInit, OnApplicationShutdown {
+export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Ingest');
   private index = new AssetIndex([]);
   private indexStale = true;
@@ -73,7 +83,8 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.timers.push(setInterval(() => void this.flushSightings().catch((e: Error) => this.logger.warn(`Recording unregistered hosts failed: ${e.message}`)), 5_000));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database closes: the last batch and the host sightings are still to be written.
+  async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     await this.writer.stop();
     await this.flushSightings().catch(() => undefined);
@@ -87,6 +98,11 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** Reloads the asset index first when the registry changed since it was built. */
+  private async currentIndex(): Promise<void> {
+    if (this.indexStale) await (this.reloading ??= this.reloadAssets().finally(() => (this.reloading = undefined)));
+  }
+
   /** Counts records a collector refused itself (bad JSON lines and the like). */
   noteRejected(collector: string, count: number): void {
     this.received.inc({ collector }, count);
@@ -97,6 +113,30 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   noteDropped(collector: string, count: number): void {
     this.received.inc({ collector }, count);
     this.dropped.inc({ collector }, count);
+  }
+
+  /** Running totals per collector since this process started, for the situation view. */
+  collectorTotals(): CollectorTotals[] {
+    const byCollector = new Map<string, CollectorTotals>();
+    const counters = { received: this.received, parsed: this.parsed, raw: this.raw, rejected: this.rejected, dropped: this.dropped, failed: this.failed };
+    for (const [field, counter] of Object.entries(counters) as [Exclude<keyof CollectorTotals, 'collector'>, typeof this.received][]) {
+      for (const { labels, value } of counter.entries()) {
+        const collector = labels.collector ?? 'unknown';
+        const totals = byCollector.get(collector) ?? { collector, received: 0, parsed: 0, raw: 0, rejected: 0, dropped: 0, failed: 0 };
+        totals[field] += value;
+        byCollector.set(collector, totals);
+      }
+    }
+    return [...byCollector.values()].sort((a, b) => a.collector.localeCompare(b.collector));
+  }
+
+  /**
+   * What the pipeline makes of these records (parsing, asset enrichment, personal-data masking)
+   * without storing them, counting them or noting unregistered hosts: rule tests run on this.
+   */
+  async preview(records: RawRecord[], context: BatchContext): Promise<StoredEvent[]> {
+    await this.currentIndex();
+    return this.pipeline.process(records, context, []);
   }
 
   /** Called with every batch once it is durable (detection subscribes here). */
@@ -115,7 +155,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       throw new OverloadedError(5);
     }
     this.received.inc({ collector }, records.length);
-    if (this.indexStale) await (this.reloading ??= this.reloadAssets().finally(() => (this.reloading = undefined)));
+    await this.currentIndex();
     const unmatched: UnmatchedHost[] = [];
     const pii: PiiSighting[] = [];
     const events = this.pipeline.process(records, context, unmatched, pii);

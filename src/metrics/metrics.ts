@@ -20,19 +20,25 @@ abstract class Metric {
 }
 
 export class Counter extends Metric {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(name: string, help: string) {
     super(name, help, 'counter');
   }
   inc(labels: Labels = {}, by = 1): void {
     const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels: { ...labels }, value: by });
   }
   get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+    return this.values.get(labelKey(labels))?.value ?? 0;
+  }
+  /** Every labelled series with its value (the situation view lists collectors this way). */
+  entries(): { labels: Labels; value: number }[] {
+    return [...this.values.values()].map((e) => ({ labels: { ...e.labels }, value: e.value }));
   }
   lines(): string[] {
-    return [...this.values].map(([key, value]) => `${this.name}${key ? `{${key}}` : ''} ${value}`);
+    return [...this.values].map(([key, { value }]) => `${this.name}${key ? `{${key}}` : ''} ${value}`);
   }
 }
 

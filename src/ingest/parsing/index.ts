@@ -3,7 +3,7 @@ export { decodeLine, type DecodedLine } from './decode.js';
 export { parseBytes, parseJsonRecord, parseLine, DEFAULT_MAX_LINE_LENGTH } from './parse.js';
 export { eventId } from './event-id.js';
 export { ACTIONS, type Action } from './actions.js';
-export { DEFAULT_TIME_ZONE } from './time.js';
+export { DEFAULT_TIME_ZONE, zoneOffsetMinutes } from './time.js';
 export type {
   Endpoint, EventFields, FormatHint, LogFields, NetworkDirection, NormalizedEvent, ParseContext, ProcessFields,
   Transport, UserFields, WinlogFields,

@@ -73,6 +73,11 @@ export class EventWriter {
     return this.queued;
   }
 
+  /** What the situation view shows of the write path: queue, spool backlog, store reachable. */
+  health(): { queued: number; capacity: number; spooled: number; storeUp: boolean } {
+    return { queued: this.queued, capacity: this.options.maxQueuedEvents, spooled: this.spool.pendingEvents, storeUp: this.storeUp };
+  }
+
   saturated(): boolean {
     return this.queued >= this.options.maxQueuedEvents * 0.8;
   }

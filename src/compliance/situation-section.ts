@@ -1,0 +1,39 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { SituationService, type SituationScope } from '../situation/index.js';
+import { summarise } from './report.js';
+import { RunsService, type FrozenControl } from './runs.service.js';
+
+/**
+ * The compliance section of the situation page: the results per law of the latest completed
+ * audit run (the console turns them into pass rates), counted over what the caller may see
+ * (owners: their department's assets).
+ */
+@Injectable()
+export class ComplianceSituationSection implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly situation: SituationService,
+    private readonly runs: RunsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.situation.register({ key: 'compliance', contribute: (scope) => this.latest(scope) });
+  }
+
+  async latest(scope: SituationScope) {
+    const [run] = (await this.dataSource.query(
+      `SELECT id, profile_name AS "profileName", finished_at AS "finishedAt", controls FROM compliance_runs WHERE status = 'completed' ORDER BY finished_at DESC, id LIMIT 1`,
+    )) as { id: string; profileName: string; finishedAt: Date; controls: FrozenControl[] }[];
+    if (!run) return { data: { run: null, byLaw: [] } };
+    const summary = summarise(run.controls, await this.runs.results(run.id, {}, scope.principal));
+    return {
+      data: {
+        run: { id: run.id, profileName: run.profileName, finishedAt: run.finishedAt.toISOString() },
+        byStatus: summary.byStatus,
+        byLaw: summary.byLaw.map((l) => ({ source: l.source, controls: l.controls, counts: l.counts })),
+      },
+    };
+  }
+}

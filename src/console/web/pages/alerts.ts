@@ -1,0 +1,188 @@
+import { api } from '../core/api.js';
+import { h, replace } from '../core/dom.js';
+import { t, tv } from '../core/i18n.js';
+import { href } from '../core/router.js';
+import { can, type Role } from '../core/session.js';
+import { formatDateTime } from '../core/time.js';
+import { badge, button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
+import { ALERT_LEVELS as LEVELS, ALERT_STATUSES as STATUSES, RESOLUTIONS } from '../core/vocabulary.js';
+import { ALERT_ACTIONS, type AlertRow } from './alert-actions.js';
+import type { PageContext } from './page.js';
+
+const TRIAGE: Role[] = ['admin', 'analyst'];
+const PAGE_SIZE = 50;
+
+const canAct = () => can(TRIAGE) || ALERT_ACTIONS.some((a) => can(a.roles));
+
+type Change = { status: 'acknowledged' | 'closed' | 'open'; resolution?: string; note?: string };
+
+/** Applies one change to each alert, a few at a time; each is audited on its own by the service. */
+async function applyAll(alerts: AlertRow[], change: Change): Promise<void> {
+  const failures: string[] = [];
+  const queue = [...alerts];
+  const worker = async () => {
+    for (let a = queue.shift(); a; a = queue.shift()) {
+      try {
+        await api('PATCH', `/api/alerts/${a.id}`, { body: change });
+      } catch (error) {
+        failures.push(`${a.ruleTitle}: ${errorText(error)}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const done = alerts.length - failures.length;
+  if (done) toast(t('alerts.changed', { count: done, status: tv('alertStatus', change.status) }));
+  for (const f of failures.slice(0, 5)) toast(f, 'error');
+}
+
+/** Asks for what a change needs (a resolution to close, a note to reopen), then applies it. */
+function changeDialog(alerts: AlertRow[], status: Change['status'], after: () => void): void {
+  if (status === 'acknowledged') {
+    void applyAll(alerts, { status }).then(after);
+    return;
+  }
+  const resolution = select(vocabulary('resolution', RESOLUTIONS), 'true_positive', { name: 'resolution' });
+  const note = textarea({ name: 'note', rows: 3, required: status === 'open' });
+  dialog({
+    title: t(status === 'closed' ? 'alerts.closeTitle' : 'alerts.reopenTitle', { count: alerts.length }),
+    body: [status === 'closed' ? field(t('alerts.resolution'), resolution) : null, field(t(status === 'open' ? 'alerts.reopenNote' : 'alerts.note'), note)],
+    submitLabel: t(status === 'closed' ? 'alerts.closeSubmit' : 'alerts.reopenSubmit'),
+    onSubmit: async () => {
+      await applyAll(alerts, { status, resolution: status === 'closed' ? resolution.value : undefined, note: note.value.trim() || undefined });
+      after();
+    },
+  });
+}
+
+function actionsFor(alerts: AlertRow[], after: () => void): HTMLElement[] {
+  if (!alerts.length) return [];
+  const buttons: HTMLElement[] = [];
+  if (can(TRIAGE)) {
+    if (alerts.some((a) => a.status === 'open')) buttons.push(button(t('alerts.acknowledge'), () => changeDialog(alerts.filter((a) => a.status === 'open'), 'acknowledged', after)));
+    if (alerts.some((a) => a.status !== 'closed')) buttons.push(button(t('alerts.close'), () => changeDialog(alerts.filter((a) => a.status !== 'closed'), 'closed', after)));
+    if (alerts.some((a) => a.status === 'closed')) buttons.push(button(t('alerts.reopen'), () => changeDialog(alerts.filter((a) => a.status === 'closed'), 'open', after)));
+  }
+  for (const action of ALERT_ACTIONS.filter((x) => can(x.roles))) {
+    buttons.push(button(t(action.label), () => void action.run(alerts).then(after, (error: unknown) => toast(errorText(error), 'error'))));
+  }
+  return buttons;
+}
+
+async function showDetail(id: string, after: () => void): Promise<void> {
+  const alert = await api<AlertRow>('GET', `/api/alerts/${id}`);
+  const events = h('div', null, loading());
+  const actions = h('div', { class: 'toolbar' }, ...actionsFor([alert], () => {
+    dlg.close();
+    after();
+  }));
+  const dlg = dialog({
+    title: alert.ruleTitle,
+    wide: true,
+    body: [
+      details([
+        [t('alerts.level'), badge('level', alert.level)],
+        [t('alerts.status'), tv('alertStatus', alert.status)],
+        [t('alerts.rule'), `${alert.ruleId} (${tv('ruleKind', alert.ruleKind)})`],
+        [t('alerts.group'), alert.groupKey],
+        [t('assets.department'), alert.department ?? '—'],
+        [t('alerts.asset'), alert.assetId ? h('a', { href: href('/assets', { id: alert.assetId }) }, t('alerts.openAsset')) : t('alerts.noAsset')],
+        [t('alerts.count'), String(alert.count)],
+        [t('alerts.firstSeen'), formatDateTime(alert.firstSeen)],
+        [t('alerts.lastSeen'), formatDateTime(alert.lastSeen)],
+        [t('alerts.resolution'), alert.resolution ? tv('resolution', alert.resolution) : '—'],
+        [t('alerts.note'), alert.statusNote ?? '—'],
+        [t('alerts.statusBy'), alert.statusBy ? `${alert.statusBy} · ${formatDateTime(alert.statusAt)}` : '—'],
+        [t('alerts.tags'), alert.tags.join(', ') || '—'],
+      ]),
+      actions,
+      h('h3', null, t('alerts.events', { count: alert.eventIds.length })),
+      events,
+    ],
+  });
+  const shown = alert.eventIds.slice(0, 10);
+  const found = await Promise.all(shown.map((e) => api<Record<string, any>>('GET', `/api/events/${encodeURIComponent(e)}`).catch(() => undefined)));
+  replace(
+    events,
+    shown.length
+      ? table(
+          t('alerts.events', { count: alert.eventIds.length }),
+          [
+            { label: t('events.time'), cell: (e) => formatDateTime(e?.['@timestamp']) },
+            { label: t('events.dataset'), cell: (e) => e?.event?.dataset ?? '—' },
+            { label: t('events.message'), cell: (e) => h('span', { class: 'message' }, e?.message ?? '') },
+            { label: '', cell: (e) => (e ? h('a', { href: href('/events', { id: e.event.id }) }, t('events.open')) : t('alerts.eventGone')) },
+          ],
+          found,
+        )
+      : t('alerts.noEvents'),
+  );
+}
+
+export async function render(ctx: PageContext): Promise<void> {
+  const status = select([...vocabulary('alertStatus', STATUSES), { value: 'all', label: t('common.all') }], ctx.params.get('status') ?? 'open', { name: 'status' });
+  const level = select(vocabulary('level', LEVELS, 'common.all'), ctx.params.get('level') ?? '', { name: 'level' });
+  const rule = input({ name: 'ruleId', value: ctx.params.get('ruleId') ?? '' });
+  let offset = Number(ctx.params.get('offset') ?? 0) || 0;
+  const selected = new Set<string>();
+  const bulk = h('div', { class: 'toolbar bulk', role: 'toolbar', 'aria-label': t('alerts.bulk') });
+  const results = h('div', null, loading());
+  let rows: AlertRow[] = [];
+
+  const updateBulk = () => {
+    const chosen = rows.filter((r) => selected.has(r.id));
+    replace(bulk, chosen.length ? [h('span', null, t('alerts.selected', { count: chosen.length })), ...actionsFor(chosen, load)] : []);
+  };
+
+  async function load(): Promise<void> {
+    const params = new URLSearchParams(Object.entries({ status: status.value, level: level.value, ruleId: rule.value.trim(), offset: offset ? String(offset) : '' }).filter(([, v]) => v));
+    ctx.setParams(params);
+    try {
+      const page = await api<{ items: AlertRow[]; total: number }>('GET', '/api/alerts', {
+        query: { status: status.value === 'all' ? undefined : status.value, level: level.value, ruleId: rule.value.trim(), limit: PAGE_SIZE, offset },
+      });
+      rows = page.items;
+      selected.clear();
+      updateBulk();
+      if (!rows.length) {
+        replace(results, emptyState(t('alerts.none'), status.value === 'open' ? t('alerts.noneOpenNext') : t('alerts.noneNext')));
+        return;
+      }
+      replace(
+        results,
+        table(
+          t('nav.alerts'),
+          [
+            { label: t('alerts.level'), cell: (a) => badge('level', a.level) },
+            { label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, load).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle) },
+            { label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey) },
+            { label: t('assets.department'), cell: (a) => a.department ?? '—' },
+            { label: t('alerts.count'), cell: (a) => String(a.count), numeric: true },
+            { label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen) },
+            { label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : '') },
+          ],
+          rows,
+          // Read-only roles get no checkboxes: there is nothing they could do with a selection.
+          canAct() ? { key: (a) => a.id, selected, label: (a) => t('alerts.selectOne', { title: a.ruleTitle, group: a.groupKey }), onChange: updateBulk } : undefined,
+        ),
+        pager(offset, PAGE_SIZE, page.total, (o) => {
+          offset = o;
+          void load();
+        }),
+      );
+    } catch (error) {
+      replace(results, errorBox(error));
+    }
+  }
+
+  const filters = h('form', { class: 'filters', role: 'search' }, field(t('alerts.status'), status), field(t('alerts.level'), level), field(t('alerts.rule'), rule), button(t('common.apply'), () => undefined, { type: 'submit', kind: 'primary' }));
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    offset = 0;
+    void load();
+  });
+  for (const s of [status, level]) s.addEventListener('change', () => ((offset = 0), void load()));
+  await load();
+  replace(ctx.root, pageHeader(t('nav.alerts')), filters, bulk, results);
+  const open = ctx.params.get('id');
+  if (open) void showDetail(open, load).catch((e: unknown) => toast(errorText(e), 'error'));
+}

@@ -1,0 +1,149 @@
+import { api } from '../core/api.js';
+import { h, replace } from '../core/dom.js';
+import { t, tv } from '../core/i18n.js';
+import { navigate } from '../core/router.js';
+import { can, user } from '../core/session.js';
+import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
+import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, select, table, textarea, vocabulary } from '../core/ui.js';
+import { GRADES, INCIDENT_CATEGORIES, INCIDENT_STATES, PRIORITIES, PROTECT_STATES } from '../core/vocabulary.js';
+import { clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, type RunningClock } from './incident-common.js';
+import type { PageContext } from './page.js';
+
+const PAGE_SIZE = 50;
+
+/** Opens an incident by hand; the new incident's page opens once it exists. */
+export function createIncidentDialog(): void {
+  const title = input({ name: 'title', required: true });
+  const category = select(vocabulary('category', INCIDENT_CATEGORIES), 'network_attack', { name: 'category' });
+  const priority = select(vocabulary('priority', PRIORITIES), 'p3', { name: 'priority' });
+  const description = textarea({ name: 'description', rows: 4 });
+  const detectedAt = input({ name: 'detectedAt', type: 'datetime-local' });
+  dialog({
+    title: t('incidents.createTitle'),
+    wide: true,
+    body: h(
+      'div',
+      { class: 'form-grid' },
+      field(t('incidents.titleField'), title),
+      field(t('incidents.category'), category, t('incidents.categoryHint')),
+      field(t('incidents.priority'), priority),
+      field(t('incidents.detectedAt', { zone: timeZone() }), detectedAt, t('incidents.detectedAtHint')),
+      field(t('incidents.description'), description),
+    ),
+    submitLabel: t('incidents.create'),
+    onSubmit: async () => {
+      const at = detectedAt.value ? wallClockToDate(detectedAt.value) : undefined;
+      const created = await api<IncidentRow>('POST', '/api/incidents', {
+        body: { title: title.value.trim(), category: category.value, priority: priority.value, ...(description.value.trim() ? { description: description.value.trim() } : {}), ...(at ? { detectedAt: at.toISOString() } : {}) },
+      });
+      navigate('/incidents', { id: created.key });
+    },
+  });
+}
+
+export async function render(ctx: PageContext): Promise<void> {
+  // One address for the list and for an incident (#/incidents?id=INC-2026-0001), so the navigation stays on Incidents.
+  if (ctx.params.get('id')) return (await import('./incident-detail.js')).render(ctx);
+
+  const kind = select(vocabulary('incidentKind', ['incident', 'protect']), ctx.params.get('kind') === 'protect' ? 'protect' : 'incident', { name: 'kind' });
+  const open = select(
+    [
+      { value: 'true', label: t('incidents.openOnly') },
+      { value: 'false', label: t('incidents.closedOnly') },
+      { value: '', label: t('common.all') },
+    ],
+    ctx.params.get('open') === 'all' ? '' : (ctx.params.get('open') ?? 'true'),
+    { name: 'open' },
+  );
+  const state = select([], undefined, { name: 'state' });
+  const grade = select([...vocabulary('grade', [...GRADES, 'unrated'], 'common.all')], ctx.params.get('grade') ?? '', { name: 'grade' });
+  const q = input({ name: 'q', type: 'search', value: ctx.params.get('q') ?? '' });
+  let offset = Number(ctx.params.get('offset') ?? 0) || 0;
+  const results = h('div', null, loading());
+
+  const fillStates = (value: string) => {
+    replace(state, ...vocabulary(kind.value === 'protect' ? 'protectState' : 'incidentState', kind.value === 'protect' ? PROTECT_STATES : INCIDENT_STATES, 'common.all').map((o) => h('option', { value: o.value }, o.label)));
+    state.value = value;
+  };
+  fillStates(ctx.params.get('state') ?? '');
+  const gradeField = field(t('incidents.grade'), grade);
+
+  async function load(): Promise<void> {
+    const protect = kind.value === 'protect';
+    gradeField.hidden = protect;
+    const filters = { kind: kind.value, open: open.value, state: state.value, grade: protect ? '' : grade.value, q: q.value.trim() };
+    ctx.setParams(new URLSearchParams(Object.entries({ ...filters, kind: protect ? 'protect' : '', open: open.value === 'true' ? '' : open.value || 'all', offset: offset ? String(offset) : '' }).filter(([, v]) => v)));
+    try {
+      const [page, clocks] = await Promise.all([
+        api<{ items: IncidentRow[]; total: number }>('GET', '/api/incidents', { query: { ...filters, limit: PAGE_SIZE, offset } }),
+        can(REPORTS) && !protect ? api<RunningClock[]>('GET', '/api/incidents/clocks') : Promise.resolve([]),
+      ]);
+      const clockOf = new Map(clocks.map((c) => [c.incident.id, c]));
+      if (!page.items.length) {
+        const filtered = !!(filters.state || filters.grade || filters.q || open.value !== 'true');
+        replace(
+          results,
+          filtered
+            ? emptyState(t('incidents.noneFound'), t('incidents.noneFoundNext'))
+            : emptyState(
+                t(protect ? 'incidents.noneProtect' : 'incidents.noneOpen'),
+                t(protect ? 'incidents.noneProtectNext' : user().role === 'owner' ? 'incidents.noneOpenOwner' : 'incidents.noneOpenNext'),
+                can(WORK) && !protect ? button(t('incidents.create'), createIncidentDialog, { kind: 'primary' }) : null,
+              ),
+        );
+        return;
+      }
+      replace(
+        results,
+        table(
+          t('nav.incidents'),
+          [
+            { label: t('incidents.key'), cell: (i) => incidentLink(i) },
+            { label: t('incidents.titleField'), cell: (i) => i.title },
+            ...(protect ? [] : [{ label: t('incidents.grade'), cell: (i: IncidentRow) => badge('grade', i.grade) }, { label: t('incidents.category'), cell: (i: IncidentRow) => (i.category ? tv('category', i.category) : '—') }]),
+            { label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state) },
+            { label: t('incidents.priority'), cell: (i) => tv('priority', i.priority) },
+            { label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—' },
+            { label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
+            ...(protect
+              ? []
+              : [{ label: t('incidents.deadlines'), cell: (i: IncidentRow) => h('span', { class: 'inline-badges' }, slaBadges(i.sla), clockOf.has(i.id) ? clockBadge(clockOf.get(i.id)!) : null) }]),
+          ],
+          page.items,
+        ),
+        pager(offset, PAGE_SIZE, page.total, (o) => {
+          offset = o;
+          void load();
+        }),
+      );
+    } catch (error) {
+      replace(results, errorBox(error));
+    }
+  }
+
+  const filters = h(
+    'form',
+    { class: 'filters', role: 'search' },
+    field(t('incidents.kind'), kind),
+    field(t('incidents.openFilter'), open),
+    field(t('incidents.state'), state),
+    gradeField,
+    field(t('incidents.search'), q, t('incidents.searchHint')),
+    button(t('common.apply'), () => undefined, { type: 'submit', kind: 'primary' }),
+  );
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    offset = 0;
+    void load();
+  });
+  kind.addEventListener('change', () => fillStates(''));
+  for (const s of [kind, open, state, grade]) s.addEventListener('change', () => ((offset = 0), void load()));
+  await load();
+  replace(
+    ctx.root,
+    pageHeader(t('nav.incidents'), can(WORK) ? button(t('incidents.create'), createIncidentDialog, { kind: 'primary' }) : null),
+    user().role === 'owner' ? h('p', { class: 'hint' }, t('incidents.ownerScope', { department: user().department ?? '' })) : null,
+    filters,
+    results,
+  );
+}

@@ -1,0 +1,95 @@
+import { DetectionService } from '../../src/detection/index.js';
+import { SituationService } from '../../src/situation/index.js';
+import { testDatabaseTargets } from '../support/databases.js';
+import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { bastionAttack } from '../support/city-logs.js';
+
+describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ adminUrl }) => {
+  let app: TestApp;
+  let users: Awaited<ReturnType<typeof seedUsers>>;
+  const situation = (token: string, query = '') => app.call('GET', `/api/situation${query}`, { token });
+
+  beforeAll(async () => {
+    app = await startTestApp(adminUrl);
+    users = await seedUsers(app);
+  });
+  afterAll(() => app.stop());
+
+  it('on a quiet service: a score of 100 with no reasons, empty series, and empty sections', async () => {
+    const r = await situation(users.admin);
+    expect(r.status).toBe(200);
+    expect(r.body.posture).toEqual({ score: 100, band: 'good', reasons: [] });
+    expect(r.body.alerts.openByLevel).toEqual({ critical: 0, high: 0, medium: 0, low: 0, informational: 0 });
+    expect(r.body.alerts.timeline.starts).toHaveLength(24);
+    expect(r.body.topAssets).toEqual([]);
+    expect(r.body.ingest).toMatchObject({ collectors: [], writer: { storeUp: true, queued: 0, spooled: 0 } });
+    expect(r.body.sections).toEqual({
+      incidents: { open: 0, byGrade: { especially_major: 0, major: 0, relatively_major: 0, general: 0, unrated: 0 }, byPhase: { detect: 0, respond: 0, recover: 0 }, slaBreached: 0 },
+      clocks: { total: 0, overdue: 0, items: [] },
+      compliance: { run: null, byLaw: [] },
+    });
+  });
+
+  it('after an attack: alerts by level over time, the asset most at risk, ingest per collector, and the reasons', async () => {
+    await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '供水调度堡垒机', type: 'server', addresses: ['zw-bastion'], criticality: 'high' } });
+    expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: bastionAttack(), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
+    await app.running.app.get(DetectionService).settled();
+    const alerts = (await app.call('GET', '/api/alerts?limit=500', { token: users.admin })).body.items as { level: string; department: string | null }[];
+    const byLevel = (list: typeof alerts) => list.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.level]: (acc[a.level] ?? 0) + 1 }), {});
+
+    const r = await situation(users.analyst.token);
+    expect(r.body.alerts.openByLevel).toMatchObject(byLevel(alerts));
+    expect(r.body.alerts.openByLevel.critical).toBe(1);
+    // Every new alert lands in one bucket of the timeline, under its level.
+    for (const [level, n] of Object.entries(byLevel(alerts))) expect(r.body.alerts.timeline.levels[level].reduce((a: number, b: number) => a + b, 0)).toBe(n);
+    expect(r.body.topAssets[0]).toMatchObject({ name: '供水调度堡垒机', department: '水务局', criticality: 'high' });
+    expect(r.body.topAssets[0].risk).toBeGreaterThan(10);
+    expect(r.body.ingest.collectors).toEqual([expect.objectContaining({ collector: 'http', received: 13, parsed: 13, dropped: 0 })]);
+    expect(r.body.ingest.collectors[0].series.length).toBeGreaterThanOrEqual(1);
+    expect(r.body.unregisteredHosts).toBe(1);
+    const codes = r.body.posture.reasons.map((x: { code: string; params: { level?: string } }) => `${x.code}${x.params.level ? `:${x.params.level}` : ''}`);
+    expect(codes).toEqual(expect.arrayContaining(['open_alerts:critical', 'open_alerts:high', 'unregistered_hosts']));
+    expect(r.body.posture.score).toBe(100 - r.body.posture.reasons.reduce((s: number, x: { points: number }) => s + x.points, 0));
+  });
+
+  it('confines owners to their department and keeps service internals from them', async () => {
+    const water = await situation(users.ownerA.token);
+    expect(water.body.department).toBe('水务局');
+    expect(water.body.alerts.openByLevel.critical).toBe(1);
+    expect(water.body.topAssets.map((a: { name: string }) => a.name)).toEqual(['供水调度堡垒机']);
+    expect(water.body.ingest).toBeNull();
+    expect(water.body.unregisteredHosts).toBeNull();
+    const traffic = await situation(users.ownerB.token);
+    expect(traffic.body.alerts.openByLevel).toEqual({ critical: 0, high: 0, medium: 0, low: 0, informational: 0 });
+    expect(traffic.body.topAssets).toEqual([]);
+    expect(traffic.body.posture.score).toBe(100);
+  });
+
+  it('aligns buckets to midnight in the requested zone and refuses unknown ranges and zones', async () => {
+    const week = await situation(users.admin, '?range=7d&tz=Asia/Shanghai');
+    expect(week.body.alerts.timeline.starts).toHaveLength(28);
+    expect(new Date(week.body.alerts.timeline.starts[0]).getUTCHours() % 6).toBe(4); // 00, 06, 12, 18 in Shanghai
+    const kolkata = await situation(users.admin, '?range=24h&tz=Asia/Kolkata');
+    expect(new Date(kolkata.body.alerts.timeline.starts[0]).getUTCMinutes()).toBe(30);
+    const badRange = await situation(users.admin, '?range=1y');
+    expect(badRange.status).toBe(400);
+    expect(badRange.body.message).toMatch(/range/);
+    const badZone = await situation(users.admin, '?tz=Mars/Olympus');
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.message).toMatch(/tz must be an IANA time zone/);
+  });
+
+  it('takes sections and reasons from other modules, and survives one that fails', async () => {
+    const service = app.running.app.get(SituationService);
+    service.register({ key: 'drill', contribute: async (scope) => ({ data: { department: scope.department ?? null, open: 2 }, reasons: [{ code: 'drill_overdue', points: 7, params: { count: 2 } }] }) });
+    service.register({ key: 'broken', contribute: async () => Promise.reject(new Error('database on fire')) });
+    service.register({ key: 'hidden', contribute: async (scope) => (scope.department !== undefined ? null : { data: 'staff only' }) });
+    expect(() => service.register({ key: 'drill', contribute: async () => null })).toThrow(/already registered/);
+    const staff = await situation(users.admin);
+    expect(staff.body.sections).toMatchObject({ drill: { department: null, open: 2 }, broken: { error: 'unavailable' }, hidden: 'staff only' });
+    expect(staff.body.posture.reasons).toContainEqual({ code: 'drill_overdue', points: 7, params: { count: 2 } });
+    const owner = await situation(users.ownerA.token);
+    expect(owner.body.sections).toMatchObject({ drill: { department: '水务局', open: 2 }, broken: { error: 'unavailable' } });
+    expect(owner.body.sections).not.toHaveProperty('hidden');
+  });
+});

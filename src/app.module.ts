@@ -10,11 +10,16 @@ import { ConfigModule, type Settings } from './config/index.js';
 import { dataSourceOptions } from './database/index.js';
 import type { EventStore } from './events/event-store.js';
 import { ClassificationModule } from './classification/classification.module.js';
+import { ComplianceModule } from './compliance/index.js';
+import { ConsoleModule } from './console/index.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IncidentsModule } from './incidents/index.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { SituationModule } from './situation/index.js';
+import { NotificationsModule } from './notifications/index.js';
 
 @Module({})
 export class AppModule {
@@ -34,7 +39,12 @@ export class AppModule {
         ClassificationModule,
         IngestModule.forRoot({ listen: options.listen }),
         DetectionModule.forRoot(),
+        NotificationsModule.forRoot({ listen: options.listen }),
+        IncidentsModule,
+        ComplianceModule.forRoot({ listen: options.listen }),
         HealthModule,
+        SituationModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

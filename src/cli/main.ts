@@ -1,16 +1,20 @@
 import 'reflect-metadata';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import { AssetsService, type ImportReport } from '../assets/index.js';
 import { AuditService } from '../audit/index.js';
+import { ProfilesService, RunsService, type Lang, type ReportFormat } from '../compliance/index.js';
 import type { Principal } from '../auth/index.js';
-import { ConfigError, loadSettings } from '../config/index.js';
+import { ConfigError, loadSettings, type Settings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
+import { DetectionService } from '../detection/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { demoCommand } from './demo-command.js';
 import { hunt, rulesTest, rulesValidate, UsageError } from './detection-commands.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
@@ -24,8 +28,13 @@ const USAGE = `用法 / Usage: taishi <command>
   hunt [--rules PATH]... [--format table|ndjson] FILE...
                                         离线狩猎 / run the rules over log files
   audit verify                          校验审计链 / verify the audit trail's hash chain
+  audit run PROFILE [--format html|json|csv] [--lang zh-CN|en] [--out FILE]
+                                        合规审计 / run a compliance audit profile (name or id) and print
+                                        its report; exit 1 when a control fails
   assets import FILE [--dry-run] [--format csv|json]
                                         导入资产 / import assets (CSV in UTF-8 or GBK, or JSON)
+  demo [--follow] [--force]             演示城市 / load a demo county: departments, systems, a day of logs
+                                        and attacks, alerts and incidents (--follow keeps traffic coming)
 
 Settings come from the environment (see README), as for the service: with no DATABASE_URL the
 command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the service runs.
@@ -33,13 +42,13 @@ command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the se
 
 
 /** Runs a job against the same database and services as the server, without HTTP. */
-async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S, settings: Settings) => Promise<T>, logger: LogLevel[] = ['error', 'warn']): Promise<T> {
   const settings = loadSettings();
   const database = await connectDatabase(settings);
   try {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url, { listen: false }), { logger: ['error', 'warn'] });
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url, { listen: false }), { logger });
     try {
-      return await job((type) => context.get(type));
+      return await job((type) => context.get(type), settings);
     } finally {
       await context.close();
     }
@@ -60,6 +69,37 @@ async function auditVerify(): Promise<number> {
     `审计链已被破坏 / Audit chain BROKEN at record ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} records before it verified)\n`,
   );
   return 1;
+}
+
+const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
+
+/** Runs a profile here and now, with progress on stderr and the report on stdout or in --out. */
+async function auditRun(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('audit run takes exactly one PROFILE (its name or id)');
+  const format = (values.format ?? 'html') as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  const lang = ({ 'zh-CN': 'zh-CN', zh: 'zh-CN', en: 'en' } as Record<string, Lang>)[values.lang ?? 'zh-CN'];
+  if (!lang) throw new UsageError('--lang must be zh-CN or en');
+  return withServices(async (get) => {
+    const runs = get(RunsService);
+    const profile = await get(ProfilesService).find(positionals[0]);
+    const bar = progressBar('审计 Auditing');
+    const started = (await runs.start(profile.id, 'cli', { principal: operator, sourceIp: null }, undefined, (done, total) => bar.update(done, total)))!;
+    const run = await runs.settled(started.id);
+    if (run.status !== 'completed') {
+      process.stderr.write(`审计失败 / Audit run ${run.id} failed: ${run.error}\n`);
+      return 1;
+    }
+    const report = await runs.report(run.id, operator, format, lang);
+    if (values.out) await writeFile(values.out, report.body);
+    else process.stdout.write(report.body);
+    const { pass, fail, not_applicable, needs_attestation } = run.summary!.byStatus;
+    process.stderr.write(
+      `${profile.name}: 通过 pass ${pass}, 不通过 fail ${fail}, 不适用 n/a ${not_applicable}, 待证明 needs attestation ${needs_attestation} (run ${run.id}${values.out ? `, report ${values.out}` : ''})\n`,
+    );
+    return fail > 0 ? 1 : 0;
+  });
 }
 
 function printReport(report: ImportReport): void {
@@ -127,6 +167,8 @@ async function ingestFiles(args: string[]): Promise<number> {
       process.stdout.write(`${file}: ${lines} 行 lines stored in ${seconds.toFixed(1)} s (${Math.round(lines / Math.max(seconds, 0.001))}/s)\n`);
       total += lines;
     }
+    // Alerts and the incidents they open are written before the database is let go.
+    await get(DetectionService).settled();
     process.stdout.write(`共 Total: ${total} events\n`);
     return 0;
   });
@@ -139,7 +181,9 @@ async function run(argv: string[]): Promise<number> {
   if (group === 'hunt') return hunt([command, ...rest].filter((a): a is string => a !== undefined));
   if (group === 'ingest') return ingestFiles([command, ...rest].filter((a): a is string => a !== undefined));
   if (group === 'audit' && command === 'verify') return auditVerify();
+  if (group === 'audit' && command === 'run') return auditRun(rest);
   if (group === 'assets' && command === 'import') return assetsImport(rest);
+  if (group === 'demo') return demoCommand([command, ...rest].filter((a): a is string => a !== undefined), withServices, { principal: operator, sourceIp: null });
   throw new UsageError(group ? `unknown command: ${[group, command].filter(Boolean).join(' ')}` : 'no command given');
 }
 

@@ -30,3 +30,16 @@ describe('retention setting', () => {
     expect(() => loadSettings({ TAISHI_TIME_ZONE: 'Mars/Olympus' })).toThrow(/TAISHI_TIME_ZONE/);
   });
 });
+
+describe('e-mail settings', () => {
+  it('validates the SMTP sender, TLS mode and digest schedule', () => {
+    const s = loadSettings({});
+    expect([s.TAISHI_SMTP_HOST, s.TAISHI_SMTP_PORT, s.TAISHI_SMTP_TLS, s.TAISHI_DIGEST_CRON]).toEqual([undefined, 587, 'starttls', '0 8 * * *']);
+    expect(loadSettings({ TAISHI_SMTP_FROM: 'soc@city.example.cn' }).TAISHI_SMTP_FROM).toBe('soc@city.example.cn');
+    expect(() => loadSettings({ TAISHI_SMTP_FROM: 'Taishi <a@b.cn>\r\nBcc: x@y.cn' })).toThrow(/TAISHI_SMTP_FROM/);
+    expect(() => loadSettings({ TAISHI_SMTP_TLS: 'ssl' })).toThrow(/TAISHI_SMTP_TLS.*off, starttls or tls/);
+    expect(loadSettings({ TAISHI_DIGEST_CRON: 'off' }).TAISHI_DIGEST_CRON).toBe(false);
+    expect(() => loadSettings({ TAISHI_DIGEST_CRON: 'every morning' })).toThrow(/TAISHI_DIGEST_CRON/);
+    expect(() => loadSettings({ TAISHI_SMTP_PORT: '0' })).toThrow(/TAISHI_SMTP_PORT/);
+  });
+});

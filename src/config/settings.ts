@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { validateCronExpression } from 'cron';
 import { parseCidr } from '../common/cidr.js';
 
 /**
@@ -194,6 +195,11 @@ export const SETTINGS = {
   TAISHI_MQTT_URL: setting({ doc: 'MQTT broker to subscribe to for IoT telemetry; unset disables MQTT.', accepted: 'an mqtt://, mqtts://, ws:// or wss:// URL', parse: url('mqtt:', 'mqtts:', 'ws:', 'wss:'), secret: true }),
   TAISHI_MQTT_TOPICS: setting({ doc: 'Topics (filters) to subscribe to.', accepted: 'comma-separated MQTT topic filters', default: 'taishi/#', parse: (raw: string) => { const topics = raw.split(',').map((t) => t.trim()).filter(Boolean); return topics.length ? topics : undefined; } }),
   TAISHI_MQTT_CLIENT_ID: setting({ doc: 'MQTT client id (a persistent session keeps QoS 1 messages across restarts).', accepted: '1-64 characters', default: 'taishi', parse: (raw: string) => (raw.length <= 64 && raw ? raw : undefined) }),
+  TAISHI_CONSOLE_DIR: setting({
+    doc: 'Folder of the built web console served at /; unset serves the one built with the service, off serves none (an API-only instance).',
+    accepted: 'a folder path, or off',
+    parse: nonEmpty,
+  }),
   TAISHI_METRICS_PUBLIC: setting({ doc: 'Serve /metrics without authentication (for a Prometheus on a trusted network).', accepted: 'true or false', default: 'false', parse: boolean }),
   TAISHI_ALERT_GROUP_MINUTES: setting({
     doc: 'Repeats of a rule on the same group key within this many minutes update one open alert.',
@@ -204,6 +210,16 @@ export const SETTINGS = {
   TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
   TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
   TAISHI_LOGSOURCES: setting({ doc: 'YAML mapping of Sigma logsources and field names to normalized events.', accepted: 'a file path', default: './rules/logsources.yml', parse: nonEmpty }),
+  TAISHI_ORGANISATION_NAME: setting({ doc: 'Name of the organisation running Taishi, as it appears in incident reports and audit reports.', accepted: 'any text', default: '本单位', parse: nonEmpty }),
+  TAISHI_ORGANISATION_TYPE: setting({
+    doc: 'Which reporting deadline applies to incidents that touch no CII asset: other_operator (4 h, provincial CAC) or central_organ (2 h, central and state organs). CII assets always use 1 h.',
+    accepted: 'other_operator or central_organ',
+    default: 'other_operator',
+    parse: oneOf('other_operator', 'central_organ'),
+  }),
+  TAISHI_INCIDENT_RULES_DIR: setting({ doc: 'Folder of the incident policy (policy.yml: grouping, SLAs, recovery quiet period) and grading table (grading.yml).', accepted: 'a folder path', default: './rules/incidents', parse: nonEmpty }),
+  TAISHI_PLAYBOOKS_DIR: setting({ doc: 'Folder of incident playbooks, one YAML file per playbook.', accepted: 'a folder path', default: './rules/playbooks', parse: nonEmpty }),
+  TAISHI_INCIDENT_TICK_SECONDS: setting({ doc: 'How often SLA timers and reporting clocks are checked.', accepted: 'an integer 1-3600', default: '30', parse: integer(1, 3600) }),
   TAISHI_PII_MASKING: setting({
     doc: 'What happens to personal data found in events before they are stored: mask (110105********002X), hash (keyed hash only) or keep.',
     accepted: 'mask, hash or keep',
@@ -215,6 +231,56 @@ export const SETTINGS = {
     accepted: 'at least 16 characters',
     parse: (raw: string) => (raw.length >= 16 ? raw : undefined),
     secret: true,
+  }),
+  TAISHI_SMTP_HOST: setting({
+    doc: 'SMTP server for notification e-mail; when unset, notifications are kept in the outbox as `held` and not sent.',
+    accepted: 'a host name or IP address',
+    parse: nonEmpty,
+  }),
+  TAISHI_SMTP_PORT: setting({ doc: 'SMTP server port.', accepted: 'an integer 1-65535', default: '587', parse: integer(1, 65535) }),
+  TAISHI_SMTP_TLS: setting({
+    doc: 'Encryption to the SMTP server: starttls (upgrade required, usually port 587), tls (implicit, usually 465) or off (a local relay only).',
+    accepted: 'off, starttls or tls',
+    default: 'starttls',
+    parse: oneOf('off', 'starttls', 'tls'),
+  }),
+  TAISHI_SMTP_USER: setting({ doc: 'SMTP login name; unset sends without authentication.', accepted: 'any text', parse: nonEmpty }),
+  TAISHI_SMTP_PASSWORD: setting({ doc: 'SMTP login password.', accepted: 'any text', parse: nonEmpty, secret: true }),
+  TAISHI_SMTP_FROM: setting({
+    doc: 'Sender of notification e-mail.',
+    accepted: 'an address such as taishi@example.cn, or a name followed by the address in angle brackets',
+    default: 'Taishi 态势 <taishi@localhost>',
+    parse: (raw: string) => (/^(?:[^<>\p{Cc}]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/u.test(raw.trim()) ? raw.trim() : undefined),
+  }),
+  TAISHI_PUBLIC_URL: setting({
+    doc: 'Address people open Taishi at; e-mail links point there. Unset leaves links out.',
+    accepted: 'an http:// or https:// URL',
+    parse: url('http:', 'https:'),
+  }),
+  TAISHI_DIGEST_CRON: setting({
+    doc: 'When the daily notification digest is sent (cron expression, Asia/Shanghai time); off disables it.',
+    accepted: 'a cron expression such as 0 8 * * *, or off',
+    default: '0 8 * * *',
+    parse: (raw: string) => (raw.toLowerCase() === 'off' ? false : validateCronExpression(raw).valid ? raw : undefined),
+  }),
+  TAISHI_COMPLIANCE_DIR: setting({ doc: 'Folder of the compliance control catalogue (one YAML file per law or standard).', accepted: 'a folder path', default: './rules/compliance', parse: nonEmpty }),
+  TAISHI_CHINA_NETWORKS: setting({
+    doc: 'File of mainland China address blocks (one CIDR per line); audits count connections to addresses outside them as connections abroad. The shipped file is an approximation: replace it with a current list.',
+    accepted: 'a file path',
+    default: './rules/china-networks.txt',
+    parse: nonEmpty,
+  }),
+  TAISHI_COMPLIANCE_LOOKBACK_DAYS: setting({
+    doc: 'Days of stored events an audit searches for connections abroad.',
+    accepted: 'an integer 1-400',
+    default: '30',
+    parse: integer(1, 400),
+  }),
+  TAISHI_EVIDENCE_MAX_BYTES: setting({
+    doc: 'Largest evidence file a compliance officer may attach to an attestation; larger uploads get 413.',
+    accepted: 'a size such as 20mb',
+    default: '20mb',
+    parse: byteSize,
   }),
 } satisfies Record<string, Setting<unknown>>;
 

@@ -16,7 +16,6 @@ import { ProfilesService, type Profile } from './profiles.service.js';
 import { renderReport, type Lang, type ReportFormat } from './report.js';
 
 export type RunTrigger = 'manual' | 'schedule' | 'cli';
-/** Who asked for a run; the scheduler names itself instead of a person. */
 export type RunStatus = 'running' | 'completed' | 'failed';
 
 /** A control as the run applied it, frozen with the run so reports of old runs stay true. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../auth/roles.js';
 import { AlertsService, type RecordedAlert } from '../detection/index.js';
+import { OPEN_INCIDENT_STATES } from './core/workflow.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentsService, type AfterCommit } from './incidents.service.js';
 import { categoryForTags, levelAtLeast } from './policy.js';
@@ -42,11 +43,11 @@ export class AlertIntakeService implements OnModuleInit {
       for (const alert of serious.filter((a) => !done.has(a.id))) {
         const [home] = await m.query(
           `SELECT i.id FROM incidents i JOIN incident_alerts l ON l.incident_id = i.id JOIN alerts a ON a.id = l.alert_id, alerts n
-            WHERE n.id = $1 AND i.kind = 'incident' AND i.state IN ('new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification')
+            WHERE n.id = $1 AND i.kind = 'incident' AND i.state = ANY($3)
               AND a.rule_id = n.rule_id AND (CASE WHEN n.asset_id IS NULL THEN a.asset_id IS NULL AND a.group_key = n.group_key ELSE a.asset_id = n.asset_id END)
               AND a.last_seen >= n.first_seen - make_interval(secs => $2)
             ORDER BY i.detected_at DESC LIMIT 1`,
-          [alert.id, windowMs / 1000],
+          [alert.id, windowMs / 1000, OPEN_INCIDENT_STATES],
         );
         if (home) {
           const incident = await this.incidents.reload(m, home.id);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotificationsService, type DigestRecipient, type DigestSection, type DigestSource } from '../notifications/index.js';
 import { gradeName, type GradeOrUnrated } from './core/grading.js';
+import { OPEN_INCIDENT_STATES } from './core/workflow.js';
 import { ReportingService } from './reporting.service.js';
 
 const MAX_LISTED = 10;
@@ -35,10 +36,9 @@ export class IncidentDigest implements DigestSource, OnModuleInit {
     );
     const open: { grade: GradeOrUnrated; n: number }[] = await this.dataSource.query(
       `SELECT grade, count(*)::int AS n FROM incidents
-        WHERE kind = 'incident' AND state IN ('new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification')
-          AND created_at < $1 ${scoped(2)}
+        WHERE kind = 'incident' AND state = ANY($1) AND created_at < $2 ${scoped(3)}
         GROUP BY grade ORDER BY grade`,
-      params([window.to]),
+      params([OPEN_INCIDENT_STATES, window.to]),
     );
     const sections: DigestSection[] = [
       {

@@ -4,13 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { IncidentsService, ref, type AfterCommit, type IncidentRow } from './incidents.service.js';
+import { IncidentsService, ref, type AfterCommit } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
 const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-timers' }, sourceIp: null };
 // Any constant: with several instances, one of them checks the clocks per tick.
 const TIMERS_LOCK = 0x7469_6d72;
-const OPEN_INCIDENT_STATES = ['new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification'];
 
 /**
  * Watches the clocks: SLA targets per grade and the reporting deadlines. Each breach or notice is
@@ -47,9 +46,8 @@ export class IncidentTimersService implements OnApplicationBootstrap {
         if (!locked) return { slaBreaches: 0, clockNotices: 0 };
         let slaBreaches = 0;
         let clockNotices = 0;
-        const open: IncidentRow[] = await m.query(`SELECT id FROM incidents WHERE kind = 'incident' AND state = ANY($1)`, [OPEN_INCIDENT_STATES]);
-        for (const { id } of open) {
-          const incident = await this.incidents.reload(m, id);
+        for (const incident of await this.incidents.openIncidents(m)) {
+          const id = incident.id;
           for (const s of this.incidents.slaStatus(incident, now)) {
             const notice = `sla:${s.target}`;
             if (s.status !== 'breached' || incident.notices.includes(notice)) continue;

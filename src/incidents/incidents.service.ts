@@ -10,7 +10,7 @@ import type { CategoryId } from './core/categories.js';
 import { GRADES, proposeGrade, type DataLevel, type GradeOrUnrated, type GradeProposal, type GradingAsset, type PortalLevel } from './core/grading.js';
 import { selectPlaybooks, tasksOnEntering, type NewTask } from './core/playbooks.js';
 import { reporterTypeFor } from './core/deadlines.js';
-import { nextStates, phaseOf, transition, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
+import { OPEN_INCIDENT_STATES, OPEN_PROTECT_STATES, nextStates, phaseOf, transition, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
 import { IncidentRules } from './incident-rules.js';
 import { categoryForTags } from './policy.js';
 
@@ -74,7 +74,7 @@ const TASK_COLUMNS = `id, incident_id AS "incidentId", playbook_id AS "playbookI
   assignee_id AS "assigneeId", due_at AS "dueAt", status, note, created_at AS "createdAt", updated_at AS "updatedAt", completed_at AS "completedAt"`;
 
 /** States that still need work; the rest are closed one way or another. */
-const OPEN_STATES = ['new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification', 'open', 'in_progress'];
+const OPEN_STATES: readonly WorkflowState[] = [...OPEN_INCIDENT_STATES, ...OPEN_PROTECT_STATES];
 const GRADE_LEVEL = Object.fromEntries(GRADES.map((g) => [g.id, g.level])) as Record<string, IncidentFacts['grade']>;
 // Lower number is more urgent; an incident's priority starts from its grade.
 const PRIORITY_FOR_GRADE: Record<GradeOrUnrated, Priority> = { especially_major: 'p1', major: 'p1', relatively_major: 'p2', general: 'p3', unrated: 'p3' };
@@ -691,6 +691,11 @@ export class IncidentsService {
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────
+
+  /** Every incident still being worked, in one read (the timers go over all of them). */
+  async openIncidents(m: EntityManager): Promise<IncidentRow[]> {
+    return m.query(`SELECT ${COLUMNS} FROM incidents WHERE kind = 'incident' AND state = ANY($1)`, [OPEN_INCIDENT_STATES]);
+  }
 
   async reload(m: EntityManager, id: string): Promise<IncidentRow> {
     const [row] = await m.query(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]);

@@ -99,10 +99,13 @@ export class ReportingService {
           ${scope !== undefined ? 'AND i.departments @> ARRAY[$1]::text[]' : ''}`,
       scope !== undefined ? [scope] : [],
     );
+    // One read of every asset involved, rather than one per incident.
+    const assets = await this.incidents.assetsById(this.dataSource.manager, [...new Set(rows.flatMap((r) => r.assetIds))]);
     const out: RunningClock[] = [];
     for (const row of rows) {
       const incident = { ...ref(row), assigneeId: row.assigneeId, watcherIds: row.watcherIds, notices: row.notices };
-      const deadline = reportingDeadline({ grade: row.grade, reporterType: await this.reporterType(this.dataSource.manager, row.assetIds), discoveredAt: row.detectedAt })!;
+      const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, row.assetIds.flatMap((id) => assets.get(id) ?? []));
+      const deadline = reportingDeadline({ grade: row.grade, reporterType, discoveredAt: row.detectedAt })!;
       if ((row.reportStatus ?? 'draft') === 'draft') out.push(this.running(incident, 'initial_report', deadline, deadline.recipients, now));
       else if (row.state === 'closed' && row.closedAt) out.push(this.running(incident, 'closing_summary', closingSummaryDue(row.closedAt), deadline.recipients, now));
     }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SituationService, type PostureReason, type SituationScope } from '../situation/index.js';
 import { GRADES, type GradeOrUnrated } from './core/grading.js';
-import { INCIDENT_STATES, phaseOf, type WorkflowState } from './core/workflow.js';
+import { OPEN_INCIDENT_STATES, phaseOf, type WorkflowState } from './core/workflow.js';
 import { IncidentsService, type IncidentRow } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
@@ -17,7 +17,6 @@ export const INCIDENT_DEDUCTIONS = {
 
 const GRADE_ORDER: GradeOrUnrated[] = [...GRADES.map((g) => g.id), 'unrated'];
 const OPEN_PHASES = ['detect', 'respond', 'recover'] as const;
-const ENDED = INCIDENT_STATES.filter((s) => phaseOf(s) === 'closed');
 
 type OpenRow = Pick<IncidentRow, 'kind' | 'grade' | 'state' | 'detectedAt' | 'acknowledgedAt' | 'containedAt' | 'recoveredAt'>;
 
@@ -49,8 +48,8 @@ export class IncidentSituationSections implements OnModuleInit {
     const scoped = scope.department !== undefined;
     const rows: OpenRow[] = await this.dataSource.query(
       `SELECT kind, grade, state, detected_at AS "detectedAt", acknowledged_at AS "acknowledgedAt", contained_at AS "containedAt", recovered_at AS "recoveredAt"
-         FROM incidents WHERE kind = 'incident' AND NOT (state = ANY($1)) ${scoped ? 'AND departments @> ARRAY[$2]::text[]' : ''}`,
-      scoped ? [ENDED, scope.department] : [ENDED],
+         FROM incidents WHERE kind = 'incident' AND state = ANY($1) ${scoped ? 'AND departments @> ARRAY[$2]::text[]' : ''}`,
+      scoped ? [OPEN_INCIDENT_STATES, scope.department] : [OPEN_INCIDENT_STATES],
     );
     const byGrade = Object.fromEntries(GRADE_ORDER.map((g) => [g, 0])) as Record<GradeOrUnrated, number>;
     const byPhase = Object.fromEntries(OPEN_PHASES.map((p) => [p, 0])) as Record<(typeof OPEN_PHASES)[number], number>;

@@ -47,6 +47,8 @@ export {
 } from './report.js';
 export {
   INCIDENT_STATES,
+  OPEN_INCIDENT_STATES,
+  OPEN_PROTECT_STATES,
   PHASES,
   PROTECT_STATES,
   nextStates,

@@ -48,6 +48,11 @@ const PHASE_OF: Record<WorkflowState, Phase> = {
 };
 export const phaseOf = (state: WorkflowState): Phase => PHASE_OF[state];
 
+/** Incident states still being worked: every state before the closed phase. */
+export const OPEN_INCIDENT_STATES: readonly IncidentState[] = INCIDENT_STATES.filter((s) => PHASE_OF[s] !== 'closed');
+/** Protect ticket states still being worked. */
+export const OPEN_PROTECT_STATES: readonly ProtectState[] = ['open', 'in_progress'];
+
 type Requirement = 'reason' | 'review' | 'duplicate_of';
 
 // Every legal step, with what it needs. Anything not listed is refused.

@@ -132,8 +132,8 @@ export class IncidentsService {
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM incidents ${filter}`, params);
     const rows: IncidentRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM incidents ${filter} ORDER BY detected_at DESC, key DESC LIMIT ${q.limit ?? 50} OFFSET ${q.offset ?? 0}`,
-      params,
+      `SELECT ${COLUMNS} FROM incidents ${filter} ORDER BY detected_at DESC, key DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.limit ?? 50, q.offset ?? 0],
     );
     const now = new Date();
     return { items: rows.map((r) => ({ ...r, sla: this.slaStatus(r, now) })), total };
@@ -321,7 +321,7 @@ export class IncidentsService {
           if (!input.overrideQuietPeriod)
             throw new ConflictException({
               message: `The rules that raised this incident fired on its assets at ${quiet.lastFiredAt!.toISOString()}; it can close after ${quiet.quietUntil!.toISOString()}, or override with a reason`,
-              details: { reason: 'not_quiet', ...quiet, allowed: result.ok ? [] : [] },
+              details: { reason: 'not_quiet', ...quiet },
             });
           if (!input.reason?.trim()) throw new BadRequestException('reason: overriding the recovery quiet period needs a reason');
           await this.timeline(m, incident.id, caller, 'quiet_period_overridden', { reason: input.reason, lastFiredAt: quiet.lastFiredAt });

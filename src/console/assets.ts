@@ -3,13 +3,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /**
- * Where the console's files come from. The front end is compiled by its own tsconfig into
- * `web/` beside this module (dist/console/web after `npm run build`); ECharts is served from the
- * installed package, so nothing is fetched from outside at run time.
+ * Where the console's files come from. The front end is its own package at the top of the
+ * repository (console/), built by `npm run build` into console/dist; ECharts is served from the
+ * installed package, so nothing is fetched from outside at run time. This module sits two levels
+ * below the top both as source (src/console) and compiled (dist/console).
  */
 export function consoleDirectory(setting: string | undefined): string | undefined {
   if (setting?.toLowerCase() === 'off') return undefined;
-  return path.resolve(setting ?? path.join(import.meta.dirname, 'web'));
+  return path.resolve(setting ?? path.join(import.meta.dirname, '../../console/dist'));
 }
 
 export function echartsFile(): string {

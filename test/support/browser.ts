@@ -8,7 +8,9 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const webSource = path.join(root, 'src/console/web');
+const webSource = path.join(root, 'console');
+// What the build reads; console/dist and any node_modules there are outputs, not sources.
+const webInputs = ['src', 'static', 'tsconfig.json'].map((p) => path.join(webSource, p));
 export const SCREENSHOTS = path.join(root, 'test-output/screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -26,7 +28,7 @@ function filesUnder(dir: string): string[] {
  */
 export async function buildConsole(): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of filesUnder(webSource).sort()) hash.update(file).update(readFileSync(file));
+  for (const file of webInputs.flatMap((p) => (statSync(p).isDirectory() ? filesUnder(p) : [p])).sort()) hash.update(file).update(readFileSync(file));
   const target = path.join(tmpdir(), `taishi-console-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(path.join(target, 'main.js')) && existsSync(path.join(target, 'index.html'))) return target;
   const staging = await mkdtemp(path.join(tmpdir(), 'taishi-console-build-'));

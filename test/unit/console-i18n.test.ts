@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { en } from '../../src/console/web/i18n/en.js';
-import { zhCN } from '../../src/console/web/i18n/zh-CN.js';
-import * as vocabulary from '../../src/console/web/core/vocabulary.js';
+import { en } from '../../console/src/i18n/en.js';
+import { zhCN } from '../../console/src/i18n/zh-CN.js';
+import * as vocabulary from '../../console/src/core/vocabulary.js';
 import { postureReasons } from '../../src/situation/posture.js';
 import { INCIDENT_DEDUCTIONS } from '../../src/incidents/situation-sections.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-const webDir = path.resolve(import.meta.dirname, '../../src/console/web');
+const webDir = path.resolve(import.meta.dirname, '../../console/src');
 const sources = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);

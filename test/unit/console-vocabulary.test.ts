@@ -1,4 +1,4 @@
-import * as web from '../../src/console/web/core/vocabulary.js';
+import * as web from '../../console/src/core/vocabulary.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../src/assets/vocabulary.js';
 import { ROLES } from '../../src/auth/roles.js';
 import { ALERT_STATUSES, RESOLUTIONS } from '../../src/detection/alerts/alert.entity.js';
@@ -12,8 +12,8 @@ import { GRADES } from '../../src/incidents/core/grading.js';
 import { REPORT_STATUSES } from '../../src/incidents/core/report.js';
 import { INCIDENT_STATES, PHASES, PROTECT_STATES } from '../../src/incidents/core/workflow.js';
 import { TASK_STATUSES } from '../../src/incidents/incidents.service.js';
-import { en } from '../../src/console/web/i18n/en.js';
-import { zhCN } from '../../src/console/web/i18n/zh-CN.js';
+import { en } from '../../console/src/i18n/en.js';
+import { zhCN } from '../../console/src/i18n/zh-CN.js';
 
 describe('the console offers the server’s vocabularies', () => {
   it('has the same lists as the server (browser code keeps copies)', () => {

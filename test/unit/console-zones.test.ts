@@ -1,4 +1,4 @@
-import { dateToWallClock, wallClockToDate, zoneOffsetMs } from '../../src/console/web/core/zones.js';
+import { dateToWallClock, wallClockToDate, zoneOffsetMs } from '../../console/src/core/zones.js';
 import { localToUtc, zoneOffsetMinutes } from '../../src/ingest/parsing/time.js';
 
 const ZONES = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Kolkata', 'Europe/Berlin', 'America/New_York', 'UTC'];

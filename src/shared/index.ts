@@ -1,0 +1,6 @@
+// The shared kernel: types and small mechanisms every module may use. It imports nothing from
+// the modules, nor Nest, nor TypeORM.
+export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
+export { DomainError, ERROR_KINDS, defineErrors, errorCatalogue, type ErrorDefinition, type ErrorKind, type ErrorParams } from './domain-error.js';
+export { EventBus, type Handler, type HandlerFailure, type Topic, type Topics } from './event-bus.js';
+export { DEFAULT_LANGUAGE, LANGUAGES, fillTemplate, isLanguage, languageFromAcceptLanguage, type Language, type Localised } from './localised.js';

@@ -1,0 +1,45 @@
+/**
+ * The house rules for imports between modules (README, "Modules"), checked by
+ * test/unit/dependencies.test.ts and by `npx depcruise src --config .dependency-cruiser.cjs`.
+ */
+const CORES = '^src/(shared|detection/sigma|ingest/parsing|classification/detectors|incidents/core|compliance/catalogue)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'A file must not depend on itself through others.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'cores-are-pure',
+      comment: 'Pure cores import neither Nest, nor TypeORM, nor a database driver, nor the modules around them.',
+      severity: 'error',
+      from: { path: CORES },
+      to: { path: ['node_modules/(@nestjs|typeorm|pg|pg-copy-streams|express)/', '^src/(?!shared/)'], pathNot: ['^src/$1/', '^src/shared/'] },
+    },
+    {
+      name: 'queries-in-repositories',
+      comment: 'Only repositories, event-store adapters and the database module talk to the database.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/database/', '\\.repository\\.ts$', '^src/events/(postgres|elasticsearch)-event-store\\.ts$'] },
+      to: { path: 'node_modules/(typeorm|@nestjs/typeorm|pg|pg-copy-streams)/' },
+    },
+    {
+      name: 'modules-through-their-index',
+      comment: 'Another module is reached only through its public index.ts; the shared kernel and config are open to all.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/([^/]+)/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/shared/'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

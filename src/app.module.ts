@@ -20,11 +20,13 @@ import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SituationModule } from './situation/index.js';
 import { NotificationsModule } from './notifications/index.js';
+import { PlatformModule } from './platform/index.js';
+import type { Clock } from './shared/index.js';
 
 @Module({})
 export class AppModule {
   /** `listen: false` builds the same services for CLI jobs, without collectors or schedules. */
-  static forRoot(settings: Settings, databaseUrl: string, options: { listen: boolean; eventStore?: EventStore } = { listen: true }): DynamicModule {
+  static forRoot(settings: Settings, databaseUrl: string, options: { listen: boolean; eventStore?: EventStore; clock?: Clock } = { listen: true }): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -32,6 +34,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
         ...(options.listen ? [ScheduleModule.forRoot()] : []),
         MetricsModule,
+        PlatformModule.forRoot({ listen: options.listen, clock: options.clock }),
         AuditModule,
         AuthModule,
         AssetsModule,

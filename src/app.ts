@@ -12,6 +12,7 @@ import { type ErrorBody, strictValidationPipe } from './common/http-errors.js';
 import type { Settings } from './config/index.js';
 import { connectDatabase, type DatabaseConnection } from './database/index.js';
 import type { EventStore } from './events/event-store.js';
+import type { Clock } from './shared/index.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -22,12 +23,12 @@ export interface RunningApp {
 }
 
 /** Builds the whole service on the given settings; `listen` is the caller's choice. */
-export async function createApp(settings: Settings, options: { logger?: false; eventStore?: EventStore } = {}): Promise<RunningApp> {
+export async function createApp(settings: Settings, options: { logger?: false; eventStore?: EventStore; clock?: Clock } = {}): Promise<RunningApp> {
   const database = await connectDatabase(settings);
   const logger = options.logger ?? LEVELS.slice(0, LEVELS.indexOf(settings.TAISHI_LOG_LEVEL) + 1);
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, database.url, { listen: true, eventStore: options.eventStore }), { logger, bodyParser: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, database.url, { listen: true, eventStore: options.eventStore, clock: options.clock }), { logger, bodyParser: false });
   } catch (error) {
     await database.release();
     throw error;

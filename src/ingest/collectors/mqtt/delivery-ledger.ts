@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileWhole } from '../../store/durable-file.js';
 
 /** What identifies one QoS 1 delivery: the broker's packet id, and what the message says where. */
 export interface Delivery {
@@ -76,16 +77,7 @@ export class DeliveryLedger {
   /** Rewrites the file with only the remembered entries (whole or not at all), and appends from there. */
   private async compact(): Promise<void> {
     await this.file?.close();
-    const temporary = `${this.filePath}.tmp`;
-    const body = [...this.entries].map(([id, { digest, at }]) => `${id} ${digest} ${at}\n`).join('');
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(body);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.filePath);
+    await writeFileWhole(this.filePath, [...this.entries].map(([id, { digest, at }]) => `${id} ${digest} ${at}\n`).join(''));
     this.file = await open(this.filePath, 'a', 0o600);
     this.appended = 0;
   }

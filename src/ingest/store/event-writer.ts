@@ -34,7 +34,7 @@ export class EventWriter {
   private queue: Pending[] = [];
   private queued = 0;
   /** Submissions that wait for room instead of being refused (paused TCP senders, unacknowledged MQTT). */
-  private waiting: Pending[] = [];
+  private readonly waiting: Pending[] = [];
   private flushing = false;
   private storeUp = true;
   private draining: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { validateCronExpression } from 'cron';
 import { parseCidr } from '../common/cidr.js';
 
@@ -181,16 +182,30 @@ export const SETTINGS = {
     default: '2gb',
     parse: byteSize,
   }),
-  TAISHI_SYSLOG_HOST: setting({ doc: 'Address the syslog listeners bind to.', accepted: 'an IP address', default: '0.0.0.0', parse: nonEmpty }),
+  TAISHI_SYSLOG_HOST: setting({ doc: 'Address the syslog listeners bind to; bind to the interface facing the devices rather than all of them.', accepted: 'an IP address', default: '0.0.0.0', parse: (raw: string) => (isIP(raw) ? raw : undefined) }),
   TAISHI_SYSLOG_UDP_PORT: setting({ doc: 'Syslog UDP port; off disables it.', accepted: 'an integer 1-65535, or off', default: '5514', parse: portOrOff }),
   TAISHI_SYSLOG_TCP_PORT: setting({ doc: 'Syslog TCP port (newline framing or RFC 6587 octet counting); off disables it.', accepted: 'an integer 1-65535, or off', default: '5514', parse: portOrOff }),
   TAISHI_SYSLOG_TLS_PORT: setting({ doc: 'Syslog over TLS port (RFC 5425); off unless set, needs the certificate and key.', accepted: 'an integer 1-65535, or off', default: 'off', parse: portOrOff }),
   TAISHI_SYSLOG_TLS_CERT: setting({ doc: 'PEM certificate file of the syslog TLS listener.', accepted: 'a file path', parse: nonEmpty }),
   TAISHI_SYSLOG_TLS_KEY: setting({ doc: 'PEM private key file of the syslog TLS listener.', accepted: 'a file path', parse: nonEmpty }),
   TAISHI_SYSLOG_ALLOW: setting({
-    doc: 'Only accept syslog from these senders; empty accepts all.',
+    doc: 'Only accept syslog from these senders; empty accepts all (warned about at start unless the listeners are on loopback).',
     accepted: 'comma-separated CIDR blocks, e.g. 10.0.0.0/8,192.168.1.0/24',
     parse: cidrList,
+  }),
+  TAISHI_SYSLOG_MAX_CONNECTIONS: setting({ doc: 'Open syslog TCP and TLS connections allowed at once; more are refused and counted.', accepted: 'an integer 1-100000', default: '1000', parse: integer(1, 100_000) }),
+  TAISHI_SYSLOG_MAX_CONNECTIONS_PER_SOURCE: setting({
+    doc: 'Open syslog TCP and TLS connections allowed from one sender (IPv4 address or IPv6 /64), so one sender cannot take them all.',
+    accepted: 'an integer 1-100000',
+    default: '20',
+    parse: integer(1, 100_000),
+  }),
+  TAISHI_SYSLOG_IDLE_SECONDS: setting({ doc: 'A syslog TCP or TLS connection that sends nothing for this long is closed (senders reconnect when they next log).', accepted: 'an integer 10-86400', default: '300', parse: integer(10, 86_400) }),
+  TAISHI_SYSLOG_UDP_BUFFER: setting({
+    doc: 'Receive buffer (SO_RCVBUF) of the syslog UDP socket, which rides out bursts; the kernel caps it at net.core.rmem_max (warned about at start).',
+    accepted: 'a size such as 512kb, 8mb',
+    default: '8mb',
+    parse: byteSize,
   }),
   TAISHI_MQTT_URL: setting({ doc: 'MQTT broker to subscribe to for IoT telemetry; unset disables MQTT.', accepted: 'an mqtt://, mqtts://, ws:// or wss:// URL', parse: url('mqtt:', 'mqtts:', 'ws:', 'wss:'), secret: true }),
   TAISHI_MQTT_TOPICS: setting({ doc: 'Topics (filters) to subscribe to.', accepted: 'comma-separated MQTT topic filters', default: 'taishi/#', parse: (raw: string) => { const topics = raw.split(',').map((t) => t.trim()).filter(Boolean); return topics.length ? topics : undefined; } }),

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { POOL_DEFAULTS } from '../database/data-source.js';
 import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
 
 /** Filter fields and the columns that hold them. */
@@ -81,8 +82,8 @@ export class PostgresEventStore implements EventStore {
   private readonly partitions = new Set<string>();
 
   constructor(connectionString: string, poolSize = 6) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'taishi-events' });
-    // An idle client losing its server must not crash the process; the next query reconnects.
+    this.pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'taishi-events', ...POOL_DEFAULTS });
+    // Idle clients losing their server are already logged by the client itself; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
 
@@ -120,6 +121,7 @@ export class PostgresEventStore implements EventStore {
     // Serialised chunk by chunk as COPY consumes them, so the server parses one chunk while the next is built.
     const rows = (): Iterable<string> => serialize(events, filed, 500);
     const client = await this.pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query('BEGIN');
       await this.ensurePartitions(client, days);
@@ -138,10 +140,12 @@ export class PostgresEventStore implements EventStore {
       await client.query('COMMIT');
       return { written: inserted.rowCount ?? 0, duplicates: events.length - (inserted.rowCount ?? 0) };
     } catch (error) {
+      failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      // A failed write may have lost its connection: the pool discards a client released with an error.
+      client.release(failure);
     }
   }
 

@@ -148,9 +148,12 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     return this.writer.canAccept(count);
   }
 
-  /** Resolves once the events are durable; rejects with OverloadedError when ingest is saturated. */
-  async ingest(records: RawRecord[], context: BatchContext, collector: string): Promise<StoredEvent[]> {
-    if (!this.writer.canAccept(records.length)) {
+  /**
+   * Resolves once the events are durable. When ingest is saturated it rejects with
+   * OverloadedError, or with `waitForRoom` waits (for collectors that hold their senders back).
+   */
+  async ingest(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean } = {}): Promise<StoredEvent[]> {
+    if (!options.waitForRoom && !this.writer.canAccept(records.length)) {
       this.noteDropped(collector, records.length);
       throw new OverloadedError(5);
     }
@@ -166,7 +169,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
     try {
-      await this.writer.submit(events);
+      await this.writer.submit(events, options);
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);

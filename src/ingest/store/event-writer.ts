@@ -33,6 +33,8 @@ export class EventWriter {
   private readonly logger = new Logger('EventWriter');
   private queue: Pending[] = [];
   private queued = 0;
+  /** Submissions that wait for room instead of being refused (paused TCP senders, unacknowledged MQTT). */
+  private readonly waiting: Pending[] = [];
   private flushing = false;
   private storeUp = true;
   private draining: Promise<void> | undefined;
@@ -90,14 +92,32 @@ export class EventWriter {
     return this.queued + count <= this.options.maxQueuedEvents;
   }
 
-  submit(events: StoredEvent[]): Promise<void> {
+  /**
+   * Queues the events; resolves once they are durable. When the queue is full it refuses them
+   * (OverloadedError), or with `waitForRoom` holds them until there is room: for senders that are
+   * already being held back and whose lines must not be lost.
+   */
+  submit(events: StoredEvent[], options: { waitForRoom?: boolean } = {}): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    if (!this.canAccept(events.length)) return Promise.reject(new OverloadedError(5));
+    const fits = this.canAccept(events.length) && this.waiting.length === 0;
+    if (!fits && !options.waitForRoom) return Promise.reject(new OverloadedError(5));
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      this.queued += events.length;
-      void this.flush();
+      const pending = { events, resolve, reject };
+      if (fits) return this.enqueue(pending);
+      this.waiting.push(pending);
+      this.admitWaiting();
     });
+  }
+
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    this.queued += pending.events.length;
+    void this.flush();
+  }
+
+  /** In arrival order; one larger than the whole queue goes in alone. */
+  private admitWaiting(): void {
+    while (this.waiting.length && (this.queued === 0 || this.canAccept(this.waiting[0].events.length))) this.enqueue(this.waiting.shift()!);
   }
 
   private async flush(): Promise<void> {
@@ -120,6 +140,7 @@ export class EventWriter {
           for (const p of taken) p.reject(error);
         } finally {
           this.queued -= count;
+          this.admitWaiting();
           if (!this.saturated()) for (const listener of this.drainListeners) listener();
         }
       }
@@ -179,7 +200,7 @@ export class EventWriter {
 
   /** Writes out everything accepted, then stops retrying (the spool keeps what is left). */
   async stop(): Promise<void> {
-    while (this.queue.length || this.flushing) await new Promise((r) => setTimeout(r, 10));
+    while (this.queue.length || this.waiting.length || this.flushing) await new Promise((r) => setTimeout(r, 10));
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.draining;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredEvent } from '../../events/event-store.js';
+import { writeFileWhole } from './durable-file.js';
 
 /**
  * A durable overflow for accepted events the store cannot take right now. Each batch becomes one
@@ -47,21 +48,7 @@ export class Spool {
     if (this.pendingBytes + body.length > this.maxBytes) throw new SpoolFullError(this.maxBytes);
     // Time-ordered names keep draining in arrival order.
     const name = `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(8, '0')}-${randomBytes(3).toString('hex')}.ndjson`;
-    const temporary = path.join(this.dir, `${name}.tmp`);
-    const file = await open(temporary, 'w', 0o600);
-    try {
-      await file.writeFile(body);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path.join(this.dir, name));
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync(); // the rename itself must survive a power cut
-    } finally {
-      await dir.close();
-    }
+    await writeFileWhole(path.join(this.dir, name), body);
     this.segments.push({ name, events: events.length, bytes: body.length });
   }
 

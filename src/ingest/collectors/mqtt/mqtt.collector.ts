@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import path from 'node:path';
 import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
 import { MetricsRegistry } from '../../../metrics/metrics.js';
 import { IngestService } from '../../ingest.service.js';
 import type { RawRecord } from '../../pipeline.js';
+import { DeliveryLedger } from './delivery-ledger.js';
 
 const MIN_RECONNECT_MS = 1_000;
 const MAX_RECONNECT_MS = 60_000;
@@ -18,7 +20,7 @@ function withDeviceFromTopic(value: unknown, topic: string): unknown {
 }
 
 function recordOf(packet: IPublishPacket): RawRecord {
-  const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+  const payload = payloadOf(packet);
   const first = payload.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   if (first === 0x7b /* { */) {
     try {
@@ -31,17 +33,24 @@ function recordOf(packet: IPublishPacket): RawRecord {
   return { bytes: payload };
 }
 
+function payloadOf(packet: IPublishPacket): Buffer {
+  return Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+}
+
 /**
  * Subscribes to the configured topics with QoS 1 and acknowledges each message only once its
- * event is durable: a crash before that makes the broker deliver it again (the stable id then
- * keeps it from being stored twice). Reconnects with exponential backoff.
+ * event is durable: a crash before that makes the broker deliver it again, and the delivery
+ * ledger gives the redelivery its first receive time, so its event gets the same id and is
+ * stored once. Reconnects with exponential backoff.
  */
 @Injectable()
 export class MqttCollector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MQTT');
   private client: MqttClient | undefined;
   private reconnectMs = MIN_RECONNECT_MS;
+  private ledger: DeliveryLedger | undefined;
   private readonly connected;
+  private readonly redelivered;
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
@@ -49,12 +58,17 @@ export class MqttCollector implements OnApplicationBootstrap, OnApplicationShutd
     metrics: MetricsRegistry,
   ) {
     this.connected = metrics.counter('taishi_mqtt_connects_total', 'Successful connections to the MQTT broker');
+    this.redelivered = metrics.counter('taishi_mqtt_redelivered_total', 'MQTT messages the broker delivered again after a lost acknowledgement, stored once');
     metrics.gauge('taishi_mqtt_connected', '1 while connected to the MQTT broker').track({}, () => (this.client?.connected ? 1 : 0));
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const url = this.settings.TAISHI_MQTT_URL;
     if (!url) return;
+    // One ledger per client id: packet ids belong to the broker's session of that client.
+    const ledgerName = `${Buffer.from(this.settings.TAISHI_MQTT_CLIENT_ID).toString('base64url')}.deliveries`;
+    this.ledger = new DeliveryLedger(path.resolve(this.settings.TAISHI_DATA_DIR, 'mqtt', ledgerName));
+    await this.ledger.open();
     const client = mqtt.connect(url, {
       clientId: this.settings.TAISHI_MQTT_CLIENT_ID,
       // A persistent session: QoS 1 messages published while Taishi is down wait at the broker.
@@ -91,11 +105,13 @@ export class MqttCollector implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Waits out saturation instead of refusing: holding the ack is MQTT's own backpressure. */
   private async deliver(packet: IPublishPacket): Promise<void> {
-    while (!this.ingest.canAccept(1)) await new Promise((r) => setTimeout(r, 200));
-    await this.ingest.ingest([recordOf(packet)], { source: `mqtt:${packet.topic}`, transport: 'mqtt', receivedAt: new Date(), format: 'auto' }, 'mqtt');
+    const { at, redelivered } = await this.ledger!.receivedAt({ messageId: packet.messageId, dup: packet.dup, topic: packet.topic, payload: payloadOf(packet) });
+    if (redelivered) this.redelivered.inc();
+    await this.ingest.ingest([recordOf(packet)], { source: `mqtt:${packet.topic}`, transport: 'mqtt', receivedAt: at, format: 'auto' }, 'mqtt', { waitForRoom: true });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await new Promise<void>((resolve) => (this.client ? this.client.end(false, {}, () => resolve()) : resolve()));
+    await this.ledger?.close();
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import iconv from 'iconv-lite';
 import { SyslogServer, type SyslogMessage, type SyslogServerOptions, type SyslogSink } from './index.js';
+import { sourceOf } from './server.js';
 
 const HOST = '127.0.0.1';
 
@@ -301,6 +302,35 @@ describe('SyslogServer over TCP', () => {
     await waitFor('0 open', () => server.counters.tcp.connectionsOpen === 0);
     await sendTcp(ports.tcp!, '<4>room again\n');
     await waitFor('3 messages', () => sink.messages.length === 3);
+  });
+
+  it('caps connections per source, so one sender cannot take every slot', async () => {
+    const sink = new TestSink();
+    const { server, ports } = await startServer(sink, { udpPort: false, maxConnections: 10, maxConnectionsPerSource: 2 });
+    const from = (localAddress: string) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect({ host: HOST, port: ports.tcp!, localAddress }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const held = [await from('127.0.0.1'), await from('127.0.0.1')];
+    await waitFor('2 open', () => server.counters.tcp.connectionsOpen === 2);
+    const third = await from('127.0.0.1');
+    third.on('error', () => undefined);
+    await closed(third);
+    expect(server.counters.tcp.rejected).toBe(1);
+    const other = await from('127.0.0.2');
+    other.end('<5>another sender\n');
+    await waitFor('message', () => sink.messages.length === 1);
+    expect(sink.messages[0]).toMatchObject({ peer: '127.0.0.2' });
+    for (const socket of held) socket.destroy();
+    await waitFor('0 open', () => server.counters.tcp.connectionsOpen === 0);
+  });
+
+  it('counts an IPv6 /64 as one source and IPv4 addresses one by one', () => {
+    expect(sourceOf('2001:db8:1:2::10')).toBe(sourceOf('2001:db8:1:2:ffff::1'));
+    expect(sourceOf('2001:db8:1:3::10')).not.toBe(sourceOf('2001:db8:1:2::10'));
+    expect(sourceOf('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(sourceOf('10.0.0.2')).not.toBe(sourceOf('10.0.0.1'));
   });
 
   it('survives garbage and resets and keeps serving', async () => {

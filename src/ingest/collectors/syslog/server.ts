@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { CidrMatcher, unmapIPv4 } from '../../../common/cidr.js';
+import { addressBytes, CidrMatcher, unmapIPv4 } from '../../../common/cidr.js';
 import { StreamFramer } from './framer.js';
 import type {
   SyslogCounters, SyslogMessage, SyslogPorts, SyslogServerOptions, SyslogSink, SyslogTransport, SyslogTransportCounters,
@@ -32,6 +32,17 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
+/**
+ * Whose connection this is, for the per-source cap: the IPv4 address, or the IPv6 /64 (one host
+ * usually holds a whole /64 and can pick any address in it).
+ */
+export function sourceOf(address: string): string {
+  const plain = unmapIPv4(address);
+  if (!plain.includes(':')) return plain;
+  const bytes = addressBytes(plain);
+  return bytes ? `${Buffer.from(bytes.subarray(0, 8)).toString('hex')}/64` : plain;
+}
+
 function port(name: string, value: number | false): number | false {
   if (value !== false && (!Number.isInteger(value) || value < 0 || value > 65535)) {
     throw new Error(`syslog: ${name} must be a port number or false, got ${value}`);
@@ -50,6 +61,7 @@ export class SyslogServer {
   private readonly maxBytes: number;
   private readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
+  private readonly maxConnectionsPerSource: number;
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
   private readonly allow: CidrMatcher | undefined;
@@ -62,6 +74,8 @@ export class SyslogServer {
   private readonly streams = new Map<net.Socket, FramedStream>();
   /** Connections not being read because the sink is saturated. */
   private readonly paused = new Set<net.Socket>();
+  /** Open connections per source (sourceOf), for the per-source cap. */
+  private readonly perSource = new Map<string, number>();
   private udp: dgram.Socket | undefined;
   private servers: net.Server[] = [];
   private running = false;
@@ -85,6 +99,7 @@ export class SyslogServer {
     this.maxBytes = positiveInteger('maxMessageBytes', options.maxMessageBytes ?? 64 * 1024);
     this.idleTimeoutMs = positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? 10 * 60_000);
     this.maxConnections = positiveInteger('maxConnections', options.maxConnections ?? 1000);
+    this.maxConnectionsPerSource = positiveInteger('maxConnectionsPerSource', options.maxConnectionsPerSource ?? 20);
     this.flushIntervalMs = positiveInteger('flushIntervalMs', options.flushIntervalMs ?? 2);
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? 500);
     this.allow = options.allow ? new CidrMatcher(options.allow) : undefined;
@@ -222,7 +237,15 @@ export class SyslogServer {
     });
   }
 
-  /** Applies the allow-list and the connection limit; a refused connection is destroyed at once. */
+  /** The UDP socket's SO_RCVBUF as the kernel set it (Linux doubles the request, capped by net.core.rmem_max). */
+  get udpReceiveBufferBytes(): number | undefined {
+    return this.udp?.getRecvBufferSize();
+  }
+
+  /**
+   * Applies the allow-list and the connection limits, overall and per source (so one sender
+   * holding idle connections cannot lock the others out); a refused connection is destroyed at once.
+   */
   private admit(socket: net.Socket, transport: StreamTransport): boolean {
     const counts = this.counts[transport];
     // a socket can lose its remote address if the peer is already gone; with an allow-list that is a refusal
@@ -232,15 +255,21 @@ export class SyslogServer {
       socket.destroy();
       return false;
     }
-    if (this.counts.tcp.connectionsOpen + this.counts.tls.connectionsOpen >= this.maxConnections) {
+    const source = sourceOf(address ?? '');
+    const fromSource = this.perSource.get(source) ?? 0;
+    if (this.counts.tcp.connectionsOpen + this.counts.tls.connectionsOpen >= this.maxConnections || fromSource >= this.maxConnectionsPerSource) {
       counts.rejected++;
       socket.destroy();
       return false;
     }
     counts.connectionsOpen++;
+    this.perSource.set(source, fromSource + 1);
     this.connections.add(socket);
     socket.once('close', () => {
       counts.connectionsOpen--;
+      const left = this.perSource.get(source)! - 1;
+      if (left === 0) this.perSource.delete(source);
+      else this.perSource.set(source, left);
       this.connections.delete(socket);
     });
     return true;

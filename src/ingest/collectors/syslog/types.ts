@@ -45,6 +45,8 @@ export interface SyslogServerOptions {
   idleTimeoutMs?: number;
   /** Open TCP plus TLS connections allowed at once; more are refused. Default 1000. */
   maxConnections?: number;
+  /** Open TCP plus TLS connections allowed from one source (an IPv4 address or an IPv6 /64); more are refused. Default 20. */
+  maxConnectionsPerSource?: number;
   /** Longest a message waits before its batch is delivered. Default 2 ms. */
   flushIntervalMs?: number;
   /** A batch is delivered as soon as it holds this many messages. Default 500. */
@@ -71,7 +73,7 @@ export interface SyslogTransportCounters {
   dropped: number;
   /** Datagrams or connections from senders outside the allow-list. */
   refused: number;
-  /** Connections refused because maxConnections were already open. */
+  /** Connections refused because maxConnections, or maxConnectionsPerSource from that source, were already open. */
   rejected: number;
   connectionsOpen: number;
   /** Empty datagrams, and TCP/TLS frames cut short by the connection closing. */

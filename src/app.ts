@@ -7,12 +7,19 @@ import express from 'express';
 import helmet from 'helmet';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
-import { AuthService, requestCredential } from './auth/index.js';
+import { AuthService, authenticateBeforeBody, requestCredential } from './auth/index.js';
 import { type ErrorBody, strictValidationPipe } from './common/http-errors.js';
+import { boundedJsonBody } from './common/json-body.js';
 import type { Settings } from './config/index.js';
 import { connectDatabase, type DatabaseConnection } from './database/index.js';
 import type { EventStore } from './events/event-store.js';
 import type { Clock } from './shared/index.js';
+
+/** A login is a name and a password: a few kilobytes is generous. */
+const LOGIN_BODY_LIMIT = 8 * 1024;
+/** JSON API bodies (forms, filters, pasted test events); files and log batches have their own readers. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+const PUBLIC_ROUTES_WITH_BODIES = [{ method: 'POST', path: '/api/auth/login' }];
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -35,12 +42,15 @@ export async function createApp(settings: Settings, options: { logger?: false; e
   }
   app.set('trust proxy', settings.TAISHI_TRUST_PROXY);
   app.use(helmet());
+  // Authenticate before any body is read; then each kind of body gets its own reader and limit.
+  app.use('/api', authenticateBeforeBody(app.get(AuthService), PUBLIC_ROUTES_WITH_BODIES));
   // File uploads arrive as raw bytes: the import decides between UTF-8 and GBK itself.
   app.use(['/api/assets/import', '/api/ingest', '/api/rules/validate'], express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT }));
   // Rule uploads are YAML; only the exact collection path takes a raw body (PATCH /api/rules/:id is JSON).
   const rawRuleFile = express.raw({ type: () => true, limit: settings.TAISHI_BODY_LIMIT });
   app.use('/api/rules', (req: Request, res: Response, next: NextFunction) => (req.method === 'POST' && req.path === '/' ? rawRuleFile(req, res, next) : next()));
-  app.useBodyParser('json', { limit: settings.TAISHI_BODY_LIMIT });
+  app.use('/api/auth/login', boundedJsonBody(LOGIN_BODY_LIMIT));
+  app.use('/api', boundedJsonBody(Math.min(JSON_BODY_LIMIT, settings.TAISHI_BODY_LIMIT)));
   app.useGlobalPipes(strictValidationPipe());
   mountApiDocs(app);
   await app.init();

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
+import type { PreAuthenticatedRequest } from './authenticate-first.js';
 import type { RequestPrincipal } from './roles.js';
 import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, sessionCookieCredential } from './session-cookie.js';
 
@@ -46,7 +47,8 @@ export class AccessGuard implements CanActivate {
     if (!found) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
     let principal: RequestPrincipal;
     try {
-      principal = await this.auth.authenticate(found.credential);
+      const early = (request as PreAuthenticatedRequest).preAuthenticated;
+      principal = early?.credential === found.credential ? early.principal : await this.auth.authenticate(found.credential);
     } catch (error) {
       // A dead session cookie is removed, so the browser stops sending it.
       if (found.viaCookie) clearSessionCookie(request, context.switchToHttp().getResponse<Response>());

@@ -1,5 +1,6 @@
 // The shared kernel: types and small mechanisms every module may use. It imports nothing from
 // the modules, nor Nest, nor TypeORM.
+export { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan, parseBoundedJson } from './bounded-json.js';
 export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
 export { DomainError, ERROR_KINDS, defineErrors, errorCatalogue, type ErrorDefinition, type ErrorKind, type ErrorParams } from './domain-error.js';
 export { EventBus, type Handler, type HandlerFailure, type Topic, type Topics } from './event-bus.js';

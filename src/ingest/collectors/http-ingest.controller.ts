@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { Access } from '../../auth/access.decorator.js';
 import type { RequestPrincipal } from '../../auth/roles.js';
 import { CurrentPrincipal } from '../../common/request.js';
+import { parseBoundedJson } from '../../shared/index.js';
 import { IngestService } from '../ingest.service.js';
 import type { RawRecord } from '../pipeline.js';
 import { OverloadedError } from '../store/event-writer.js';
@@ -27,7 +28,7 @@ function jsonRecords(body: Buffer): { records: RawRecord[]; errors: LineError[] 
   if (start >= 0 && text[start] === '[') {
     let items: unknown;
     try {
-      items = JSON.parse(text);
+      items = parseBoundedJson(text);
     } catch (error) {
       throw new BadRequestException(`The body starts like a JSON array but is not one: ${(error as Error).message}`);
     }
@@ -39,7 +40,7 @@ function jsonRecords(body: Buffer): { records: RawRecord[]; errors: LineError[] 
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!line.trim()) return;
     try {
-      records.push({ json: JSON.parse(line), original: line });
+      records.push({ json: parseBoundedJson(line), original: line });
     } catch (error) {
       errors.push({ line: index + 1, reason: `not JSON: ${(error as Error).message}` });
     }

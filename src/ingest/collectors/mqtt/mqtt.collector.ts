@@ -3,6 +3,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import path from 'node:path';
 import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
 import { MetricsRegistry } from '../../../metrics/metrics.js';
+import { parseBoundedJson } from '../../../shared/index.js';
 import { IngestService } from '../../ingest.service.js';
 import type { RawRecord } from '../../pipeline.js';
 import { DeliveryLedger } from './delivery-ledger.js';
@@ -25,7 +26,7 @@ function recordOf(packet: IPublishPacket): RawRecord {
   if (first === 0x7b /* { */) {
     try {
       const text = payload.toString('utf8');
-      return { json: withDeviceFromTopic(JSON.parse(text), packet.topic), original: text };
+      return { json: withDeviceFromTopic(parseBoundedJson(text), packet.topic), original: text };
     } catch {
       // not JSON after all: parsed as a text line below
     }

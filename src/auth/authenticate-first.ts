@@ -1,0 +1,35 @@
+import { UnauthorizedException } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { requestCredential } from './access.guard.js';
+import type { AuthService } from './auth.service.js';
+import type { RequestPrincipal } from './roles.js';
+
+/** What the early check learned, for the access guard to reuse instead of asking the database again. */
+export type PreAuthenticatedRequest = Request & { preAuthenticated?: { credential: string; principal: RequestPrincipal } };
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Nobody gets a request body read, let alone parsed, before they have proved who they are: an
+ * anonymous request with a body (other than to a public route such as login) is refused at once
+ * and its connection closed, so anonymous megabytes can no longer occupy the service. The route's
+ * access policy is still enforced by the guard afterwards.
+ */
+export function authenticateBeforeBody(auth: AuthService, publicRoutes: readonly { method: string; path: string }[]) {
+  return async (req: PreAuthenticatedRequest, res: Response, next: NextFunction) => {
+    const path = req.originalUrl.split('?')[0];
+    if (!hasBody(req) || publicRoutes.some((r) => r.method === req.method && r.path === path)) return next();
+    const found = requestCredential(req);
+    try {
+      if (!found) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
+      req.preAuthenticated = { credential: found.credential, principal: await auth.authenticate(found.credential) };
+      next();
+    } catch (error) {
+      // The body stays unread: close the connection rather than drain it.
+      res.setHeader('Connection', 'close');
+      next(error);
+    }
+  };
+}

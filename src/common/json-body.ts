@@ -1,0 +1,34 @@
+import { BadRequestException } from '@nestjs/common';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { JsonTooDeepError, parseBoundedJson } from '../shared/index.js';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * Reads a JSON request body up to `limit` bytes as text, then parses it with the depth bound.
+ * Errors are Nest HTTP exceptions, so the API's one error shape applies.
+ */
+export function boundedJsonBody(limit: number | string): RequestHandler {
+  const read = express.text({ type: JSON_TYPES, limit });
+  return (req: Request, res: Response, next: NextFunction) =>
+    read(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (typeof req.body !== 'string') return next();
+      if (req.body.trim() === '') {
+        req.body = undefined;
+        return next();
+      }
+      try {
+        req.body = parseBoundedJson(req.body);
+        next();
+      } catch (cause) {
+        next(
+          new BadRequestException(
+            cause instanceof JsonTooDeepError
+              ? `请求体嵌套过深 / The JSON body nests deeper than ${cause.limit} levels`
+              : `请求体不是合法的 JSON / The body is not valid JSON: ${(cause as Error).message}`,
+          ),
+        );
+      }
+    });
+}

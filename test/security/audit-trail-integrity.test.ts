@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { chainHash, GENESIS_HASH } from '../../src/audit/chain.js';
+import type { EventStore } from '../../src/events/event-store.js';
+import { EVENT_STORE } from '../../src/events/tokens.js';
 import { createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
@@ -316,6 +318,8 @@ describe('an installation whose trail predates the keyed chain (embedded Postgre
       ]);
       prev = hash;
     }
+    // A day of events the old service (then the owner) filed, which retention must still be able to drop.
+    await old.query(`CREATE TABLE events_20250101 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2025-01-02')`);
     await old.destroy();
 
     app = await startTestApp(adminUrl, {}, { databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-legacy-')) });
@@ -326,6 +330,8 @@ describe('an installation whose trail predates the keyed chain (embedded Postgre
     try {
       const { rows } = await db.query(`SELECT action, after FROM audit_log WHERE id = 4`);
       expect(rows[0]).toEqual({ action: 'audit.chain.keyed', after: { unkeyedRecords: 3, unkeyedHead: prev } });
+      await app.running.app.get<EventStore>(EVENT_STORE).deleteBefore(new Date('2025-06-01T00:00:00Z'));
+      expect((await db.query(`SELECT 1 FROM pg_class WHERE relname = 'events_20250101'`)).rowCount).toBe(0);
     } finally {
       await db.end();
     }
@@ -340,4 +346,32 @@ describe('an installation whose trail predates the keyed chain (embedded Postgre
   });
 
   const verify = async () => (await app!.call('GET', '/api/audit/verify', { token: await app!.login('admin', ADMIN_PASSWORD) })).body;
+});
+
+describe('the embedded database of a fresh installation', () => {
+  it('is used through a runtime role; the owner credentials stay in the data folder', async () => {
+    const { startService, stopService } = await import('../support/service-process.js');
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-embedded-roles-'));
+    await chmod(dataDir, 0o711); // the server runs as the `postgres` OS user when tests run as root
+    const service = await startService({ TAISHI_DATA_DIR: dataDir, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    try {
+      const owner = JSON.parse(await readFile(path.join(dataDir, 'postgres', 'taishi-credentials.json'), 'utf8')) as { user: string; password: string };
+      const port = (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[3];
+      const db = new pg.Client({ connectionString: `postgres://${owner.user}:${encodeURIComponent(owner.password)}@127.0.0.1:${port}/postgres` });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ usename: string; rolsuper: boolean }>(
+          `SELECT DISTINCT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.application_name = 'taishi'`,
+        );
+        expect(rows).toEqual([{ usename: 'taishi_runtime_postgres', rolsuper: false }]);
+      } finally {
+        await db.end();
+      }
+      expect(((await stat(path.join(dataDir, 'audit.key'))).mode & 0o777)).toBe(0o600);
+      expect(service.output()).toMatch(/Audit trail anchored: record \d+/);
+    } finally {
+      await stopService(service); // stops the embedded server it started
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { runtimeRoleName } from '../../src/database/runtime-role.js';
 
 /** The PostgreSQL servers this run tests against: always the embedded one, plus a server when configured. */
 export function testDatabaseTargets(): { name: string; adminUrl: string }[] {
@@ -29,6 +30,8 @@ export async function dropTestDatabase(adminUrl: string, databaseUrl: string): P
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // The role the service made for that database owned objects only in it.
+    await client.query(`DROP ROLE IF EXISTS ${runtimeRoleName(name)}`);
   } finally {
     await client.end();
   }

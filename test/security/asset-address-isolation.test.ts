@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { testDatabaseTargets } from '../support/databases.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TrailAndClaims1796425365584 } from '../../src/database/migrations/1796425365584-trail-and-claims.js';
+import { createDatabaseBefore, testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 /**
@@ -119,5 +123,34 @@ describe.each(testDatabaseTargets())('owner isolation by address ($name PostgreS
   it('refuses an owner forcing an overlap', async () => {
     const r = await register(users.ownerB.token, ['10.60.3.200'], '?allowOverlap=true');
     expect(r.status).toBe(403);
+  });
+});
+
+describe('a registry from before the address rules (embedded PostgreSQL)', () => {
+  const [{ adminUrl }] = testDatabaseTargets();
+  let app: TestApp | undefined;
+  afterAll(async () => {
+    if (app) await app.stop();
+  });
+
+  it('keeps the earliest registration of overlapping departments; the later one becomes a fallback', async () => {
+    const { url: databaseUrl, old } = await createDatabaseBefore(adminUrl, TrailAndClaims1796425365584);
+    const register = async (name: string, department: string, createdAt: string, value: string) => {
+      const [{ id }] = await old.query(`INSERT INTO assets (name, type, department, addresses, created_at) VALUES ($1, 'server', $2, $3, $4) RETURNING id`, [name, department, [value], createdAt]);
+      await old.query(`INSERT INTO asset_addresses (asset_id, kind, value, live) VALUES ($1, 'cidr', $2, true)`, [id, value]);
+      return id as string;
+    };
+    const water = await register('水厂控制网', '水务局', '2025-01-01T00:00:00Z', '10.60.3.0/24');
+    const captured = await register('后来的网段', '交通局', '2025-06-01T00:00:00Z', '10.60.3.0/25');
+    await old.destroy();
+
+    app = await startTestApp(adminUrl, {}, { databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-old-registry-')) });
+    const users = await seedUsers(app);
+    const key = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'old-registry', scopes: ['ingest'] } })).body.key;
+    const marker = `old-registry-${randomUUID()}`;
+    await app.call('POST', '/api/ingest', { token: key, rawBody: JSON.stringify({ '@timestamp': new Date().toISOString(), message: marker, host: { ip: ['10.60.3.6'] } }) + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+    const found = await app.call('GET', `/api/events?q=${marker}&from=${new Date(Date.now() - 3_600_000).toISOString()}`, { token: users.analyst.token });
+    expect(found.body.events.map((e: { taishi?: { asset_id?: string } }) => e.taishi?.asset_id)).toEqual([water]);
+    expect(captured).not.toBe(water);
   });
 });

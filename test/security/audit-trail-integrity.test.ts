@@ -8,8 +8,10 @@ import { DataSource } from 'typeorm';
 import { chainHash, GENESIS_HASH } from '../../src/audit/chain.js';
 import type { EventStore } from '../../src/events/event-store.js';
 import { EVENT_STORE } from '../../src/events/tokens.js';
-import { createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
+import { TrailAndClaims1796425365584 } from '../../src/database/migrations/1796425365584-trail-and-claims.js';
+import { createDatabaseBefore, createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { startService, stopService } from '../support/service-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -301,14 +303,9 @@ describe('an installation whose trail predates the keyed chain (embedded Postgre
   });
 
   it('verifies the old records unkeyed up to a marked boundary, then keyed', async () => {
-    databaseUrl = await createTestDatabase(adminUrl);
     // The schema as the release before the keyed chain left it.
-    const { dataSourceOptions } = await import('../../src/database/index.js');
-    const { MIGRATIONS } = await import('../../src/database/migrations/index.js');
-    const { TrailAndClaims1796425365584 } = await import('../../src/database/migrations/1796425365584-trail-and-claims.js');
-    const stamp = (m: { name: string }) => Number(/\d{13}$/.exec(m.name)![0]);
-    const old = new DataSource({ ...dataSourceOptions(databaseUrl), migrations: MIGRATIONS.filter((m) => stamp(m) < stamp(TrailAndClaims1796425365584)) });
-    await old.initialize();
+    const { url, old } = await createDatabaseBefore(adminUrl, TrailAndClaims1796425365584);
+    databaseUrl = url;
     let prev = GENESIS_HASH;
     for (const [i, action] of ['user.create', 'auth.login', 'asset.create'].entries()) {
       const row = { at: new Date(Date.UTC(2025, 10, 1, 8, i)), actor: 'admin', actor_role: 'admin', action, target_type: 'user', target_id: String(i), outcome: 'success', source_ip: '127.0.0.1', before: null, after: { n: i } };
@@ -350,7 +347,6 @@ describe('an installation whose trail predates the keyed chain (embedded Postgre
 
 describe('the embedded database of a fresh installation', () => {
   it('is used through a runtime role; the owner credentials stay in the data folder', async () => {
-    const { startService, stopService } = await import('../support/service-process.js');
     const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-embedded-roles-'));
     await chmod(dataDir, 0o711); // the server runs as the `postgres` OS user when tests run as root
     const service = await startService({ TAISHI_DATA_DIR: dataDir, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD });

@@ -47,3 +47,18 @@ export async function createMigratedDatabase(adminUrl: string): Promise<string> 
   await dataSource.destroy();
   return url;
 }
+
+/**
+ * A database as the release before `migration` left it (the migrations before it applied), with
+ * a connection for writing its old rows; destroy it before the service starts on the database.
+ */
+export async function createDatabaseBefore(adminUrl: string, migration: { name: string }) {
+  const url = await createTestDatabase(adminUrl);
+  const { DataSource } = await import('typeorm');
+  const { dataSourceOptions } = await import('../../src/database/index.js');
+  const { MIGRATIONS } = await import('../../src/database/migrations/index.js');
+  const stamp = (m: { name: string }) => Number(/\d{13}$/.exec(m.name)![0]);
+  const old = new DataSource({ ...dataSourceOptions(url), migrations: MIGRATIONS.filter((m) => stamp(m) < stamp(migration)) });
+  await old.initialize();
+  return { url, old };
+}

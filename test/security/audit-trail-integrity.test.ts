@@ -292,6 +292,16 @@ describe.each(testDatabaseTargets())('database roles on a server ($name PostgreS
     const admin = await app.login('admin', ADMIN_PASSWORD);
     expect((await app.call('GET', '/api/audit/verify', { token: admin })).body).toMatchObject({ ok: true, appendOnlyForService: true });
   });
+
+  it('still runs when the owner may not create roles and no runtime role is given, and says the trail is not append-only for it', async () => {
+    const { url } = await ownedDatabase('');
+    const app = await startTestApp(adminUrl, {}, { databaseUrl: url, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-roles-')) });
+    cleanup.push(() => dropTestDatabase(adminUrl, url));
+    cleanup.push(() => rm(app.dataDir, { recursive: true, force: true }));
+    cleanup.push(() => app.close());
+    const admin = await app.login('admin', ADMIN_PASSWORD);
+    expect((await app.call('GET', '/api/audit/verify', { token: admin })).body).toMatchObject({ ok: true, appendOnlyForService: false });
+  });
 });
 
 describe('an installation whose trail predates the keyed chain (embedded PostgreSQL)', () => {

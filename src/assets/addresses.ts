@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { addressBytes } from '../common/cidr.js';
 
 export type AddressKind = 'ip' | 'cidr' | 'hostname' | 'mac';
 
@@ -18,10 +19,17 @@ function canonicalIpv6(address: string): string {
   return new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 
+/** `::ffff:10.0.0.1` as `10.0.0.1`: a dual-stack socket's spelling of an IPv4 address is the same address. */
+function mappedIpv4(address: string): string | undefined {
+  const bytes = addressBytes(address);
+  if (!bytes || bytes[10] !== 0xff || bytes[11] !== 0xff || bytes.subarray(0, 10).some((b) => b !== 0)) return undefined;
+  return bytes.subarray(12).join('.');
+}
+
 function canonicalIp(address: string): string | undefined {
   const version = isIP(address);
   if (version === 4) return address.split('.').map((octet) => String(Number(octet))).join('.');
-  if (version === 6) return canonicalIpv6(address);
+  if (version === 6) return mappedIpv4(address) ?? canonicalIpv6(address);
   return undefined;
 }
 
@@ -35,6 +43,8 @@ export function normalizeAddress(raw: string): NormalizedAddress | { error: stri
     const prefix = Number(bits);
     const max = isIP(base) === 4 ? 32 : 128;
     if (rest.length || !ip || !/^\d{1,3}$/.test(bits) || prefix > max) return { error: `"${text}" is not a valid CIDR block` };
+    // An IPv4-mapped IPv6 block is the IPv4 block it maps; one only partly in the mapped range stays IPv6.
+    if (max === 128 && isIP(ip) === 4) return prefix >= 96 ? { kind: 'cidr', value: `${ip}/${prefix - 96}` } : { kind: 'cidr', value: `${canonicalIpv6(base)}/${prefix}` };
     return { kind: 'cidr', value: `${ip}/${prefix}` };
   }
   const ip = canonicalIp(text);

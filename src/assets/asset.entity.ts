@@ -47,4 +47,6 @@ export class AssetAddress {
   @PrimaryColumn() value: string;
   @Column({ type: 'text' }) kind: AddressKind;
   @Column() live: boolean;
+  /** Gets only addresses no other department's ordinary registration covers (see address-claims.ts). */
+  @Column() fallback: boolean;
 }

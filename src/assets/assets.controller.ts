@@ -5,7 +5,7 @@ import { Access } from '../auth/access.decorator.js';
 import { ROLES, type Principal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { AssetsService } from './assets.service.js';
-import { AssetExportQuery, AssetImportQuery, AssetInputDto, AssetListQuery, AssetUpdateDto } from './dto.js';
+import { AssetExportQuery, AssetImportQuery, AssetInputDto, AssetListQuery, AssetUpdateDto, AssetWriteQuery } from './dto.js';
 
 /** Owners manage their own department's systems; analysts and compliance officers read them all. */
 const MANAGE = ['admin', 'owner'] as const;
@@ -44,7 +44,7 @@ export class AssetsController {
     const type = req.headers['content-type'] ?? '';
     const format = query.format ?? (type.includes('json') ? 'json' : type.includes('csv') || type.startsWith('text/') ? 'csv' : undefined);
     if (!format) throw new UnsupportedMediaTypeException('Send text/csv or application/json, or name the format with ?format=csv|json');
-    return this.assets.import(req.body, format, query.dryRun === 'true', { principal, sourceIp });
+    return this.assets.import(req.body, format, query.dryRun === 'true', { principal, sourceIp }, undefined, { allowOverlap: query.allowOverlap === 'true' });
   }
 
   @Get(':id')
@@ -55,14 +55,14 @@ export class AssetsController {
 
   @Post()
   @Access.roles(...MANAGE)
-  create(@Body() dto: AssetInputDto, @CurrentPrincipal() principal: Principal, @SourceIp() sourceIp: string | null) {
-    return this.assets.create(dto, { principal, sourceIp });
+  create(@Body() dto: AssetInputDto, @Query() query: AssetWriteQuery, @CurrentPrincipal() principal: Principal, @SourceIp() sourceIp: string | null) {
+    return this.assets.create(dto, { principal, sourceIp }, { allowOverlap: query.allowOverlap === 'true' });
   }
 
   @Patch(':id')
   @Access.roles(...MANAGE)
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssetUpdateDto, @CurrentPrincipal() principal: Principal, @SourceIp() sourceIp: string | null) {
-    return this.assets.update(id, dto, { principal, sourceIp });
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssetUpdateDto, @Query() query: AssetWriteQuery, @CurrentPrincipal() principal: Principal, @SourceIp() sourceIp: string | null) {
+    return this.assets.update(id, dto, { principal, sourceIp }, { allowOverlap: query.allowOverlap === 'true' });
   }
 
   @Delete(':id')

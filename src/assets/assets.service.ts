@@ -9,6 +9,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { User } from '../auth/entities.js';
 import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
 import { isUniqueViolation } from '../database/index.js';
+import type { IndexedAsset } from '../ingest/enrichment/asset-index.js';
+import { addressBlock, isCatchAll, OrdinaryClaims, type Claim } from './address-claims.js';
 import { normalizeAddress, type NormalizedAddress } from './addresses.js';
 import { Asset, AssetAddress } from './asset.entity.js';
 import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
@@ -32,12 +34,36 @@ export interface ImportReport {
 
 export type ImportProgress = (phase: 'validate' | 'write', done: number, total: number) => void;
 
+interface ImportRow {
+  row: number;
+  input: AssetInputDto;
+  addresses: NormalizedAddress[];
+  department: string;
+}
+
 interface AddressConflict {
   address: string;
   assetId: string;
   assetName: string;
   department: string;
 }
+
+/** Why an address cannot be claimed as asked: an overlap with another department, or a catch-all an owner asked for. */
+type ClaimProblem = { address: string; kind: 'overlap'; with: Claim } | { address: string; kind: 'catch-all' };
+
+interface ClaimOptions {
+  allowOverlap: boolean;
+  /** The asset's live addresses before this change (value → fallback), when it stays in its department. */
+  held?: Map<string, boolean>;
+}
+
+export interface WriteOptions {
+  /** An administrator's choice to register addresses overlapping another department's as fallbacks. */
+  allowOverlap?: boolean;
+}
+
+// Serialises address claims, so two overlapping registrations cannot both pass the check.
+const ADDRESS_CLAIMS_LOCK = 0x7461_6164;
 
 export function toView(a: Asset): AssetView {
   return {
@@ -216,73 +242,163 @@ export class AssetsService {
     return rows;
   }
 
-  private conflictError(conflicts: AddressConflict[], principal: Principal): ConflictException {
+  /** Owners learn nothing about another department's assets, not even that one has this id. */
+  private conflictError(conflicts: AddressConflict[], principal: Principal, overlaps: ClaimProblem[] = []): ConflictException {
     const scope = departmentScope(principal);
-    const describe = (c: AddressConflict) =>
-      scope === undefined || c.department === scope ? `${c.address} is already registered to asset "${c.assetName}" (${c.assetId})` : `${c.address} is already registered to an asset of another department (${c.assetId})`;
-    return new ConflictException({
-      message: conflicts.map(describe).join('; '),
-      details: conflicts.map((c) => ({ address: c.address, assetId: c.assetId, ...(scope === undefined || c.department === scope ? { assetName: c.assetName } : {}) })),
-    });
+    const visible = (department: string) => scope === undefined || department === scope;
+    const duplicate = (c: AddressConflict) =>
+      visible(c.department)
+        ? { message: `${c.address} 已登记在资产“${c.assetName}”(${c.assetId}) / ${c.address} is already registered to asset "${c.assetName}" (${c.assetId})`, detail: { address: c.address, assetId: c.assetId, assetName: c.assetName } }
+        : { message: `${c.address} 已登记在另一部门的资产上 / ${c.address} is already registered to an asset of another department`, detail: { address: c.address } };
+    const all = [...conflicts.map(duplicate), ...overlaps.map((p) => this.describeProblem(p, principal))];
+    return new ConflictException({ message: all.map((a) => a.message).join('; '), details: all.map((a) => a.detail) });
+  }
+
+  private describeProblem(p: ClaimProblem, principal: Principal): { message: string; detail: Record<string, unknown> } {
+    if (p.kind === 'catch-all') {
+      return { message: `${p.address}: 只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段 / only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)`, detail: { address: p.address } };
+    }
+    const c = p.with;
+    if (departmentScope(principal) !== undefined) {
+      return { message: `${p.address} 与另一部门已登记的地址重叠 / ${p.address} overlaps an address registered by another department`, detail: { address: p.address } };
+    }
+    const holder = c.row !== undefined ? `row ${c.row} of this file` : `asset "${c.assetName}" (${c.assetId})`;
+    return {
+      message: `${p.address} 与${c.department}已登记的 ${c.value} 重叠 / ${p.address} overlaps ${c.value} of ${holder} of ${c.department}; add allowOverlap=true to register it as a fallback`,
+      detail: { address: p.address, overlaps: c.value, department: c.department, ...(c.assetId ? { assetId: c.assetId, assetName: c.assetName } : { row: c.row }) },
+    };
+  }
+
+  /** Every ordinary claim on IP space and host names in the registry, but the given asset's own. */
+  private async ordinaryClaims(m: EntityManager, excludeAssetId?: string): Promise<OrdinaryClaims> {
+    const rows = (await m.query(
+      `SELECT x.value, x.kind, a.id AS "assetId", a.name AS "assetName", a.department
+       FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
+       WHERE x.live AND NOT x.fallback AND x.kind <> 'mac' AND x.asset_id IS DISTINCT FROM $1`,
+      [excludeAssetId ?? null],
+    )) as (Claim & { kind: NormalizedAddress['kind'] })[];
+    const claims = new OrdinaryClaims();
+    for (const row of rows) claims.add(row);
+    return claims;
+  }
+
+  /**
+   * Decides which of an asset's addresses are fallbacks, and which cannot be claimed at all. An
+   * address the asset already held keeps its standing; a new one overlapping another department's
+   * ordinary registration is refused unless an administrator forces it in as a fallback.
+   */
+  private claim(addresses: NormalizedAddress[], department: string, claims: OrdinaryClaims, principal: Principal, options: ClaimOptions): { fallback: Set<string>; problems: ClaimProblem[] } {
+    const fallback = new Set<string>();
+    const problems: ClaimProblem[] = [];
+    const administrator = departmentScope(principal) === undefined;
+    for (const address of addresses) {
+      const block = addressBlock(address);
+      const held = options.held?.get(address.value);
+      if (block && isCatchAll(block)) {
+        if (held === undefined && !administrator) problems.push({ address: address.value, kind: 'catch-all' });
+        fallback.add(address.value);
+        continue;
+      }
+      const overlaps = claims.foreign(address, department);
+      if (!overlaps.length) continue;
+      if (held === true || options.allowOverlap) fallback.add(address.value);
+      else problems.push(...overlaps.map((c) => ({ address: address.value, kind: 'overlap' as const, with: c })));
+    }
+    return { fallback, problems };
+  }
+
+  private assertMayForce(principal: Principal, options: WriteOptions): void {
+    if (options.allowOverlap && departmentScope(principal) !== undefined) {
+      throw new ForbiddenException('只有管理员可以强制登记重叠的地址 / Only administrators may register overlapping addresses (allowOverlap)');
+    }
+  }
+
+  /** Refuses a registration with the duplicates and overlaps found; a catch-all asked by an owner is a 403. */
+  private refuseClaims(duplicates: AddressConflict[], problems: ClaimProblem[], principal: Principal): void {
+    const catchAll = problems.find((p) => p.kind === 'catch-all');
+    if (catchAll) throw new ForbiddenException(this.describeProblem(catchAll, principal).message);
+    if (duplicates.length || problems.length) throw this.conflictError(duplicates, principal, problems);
+  }
+
+  /** The live registry as the ingest enrichment matches it. */
+  async indexEntries(): Promise<IndexedAsset[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT a.id, a.department, a.zone, a.personal_data AS "personalData",
+              array_agg(x.value) AS addresses, array_remove(array_agg(CASE WHEN x.fallback THEN x.value END), NULL) AS fallback
+       FROM assets a JOIN asset_addresses x ON x.asset_id = a.id AND x.live
+       GROUP BY a.id`,
+    )) as { id: string; department: string; zone: string | null; personalData: IndexedAsset['ref']['personalData']; addresses: string[]; fallback: string[] }[];
+    return rows.map(({ addresses, fallback, ...ref }) => ({ ref, addresses, fallback }));
   }
 
   private async assertContactUser(m: EntityManager, contactUserId: string | undefined): Promise<void> {
     if (contactUserId && !(await m.existsBy(User, { id: contactUserId }))) throw new BadRequestException(`contactUserId: no user ${contactUserId}`);
   }
 
-  private async saveAddresses(m: EntityManager, asset: Asset, addresses: NormalizedAddress[]): Promise<void> {
+  private async saveAddresses(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], fallback: Set<string>): Promise<void> {
     await m.delete(AssetAddress, { assetId: asset.id });
     const live = asset.lifecycle !== 'retired';
-    if (addresses.length) await m.insert(AssetAddress, addresses.map((a) => ({ assetId: asset.id, value: a.value, kind: a.kind, live })));
+    if (addresses.length) await m.insert(AssetAddress, addresses.map((a) => ({ assetId: asset.id, value: a.value, kind: a.kind, live, fallback: fallback.has(a.value) })));
   }
 
-  async create(input: AssetInputDto, caller: Caller): Promise<AssetView> {
+  /** Checks a live asset's addresses against the registry and answers which are fallbacks. */
+  private async claimOrRefuse(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], principal: Principal, options: ClaimOptions): Promise<Set<string>> {
+    if (asset.lifecycle === 'retired') return new Set();
+    await m.query('SELECT pg_advisory_xact_lock($1)', [ADDRESS_CLAIMS_LOCK]);
+    const duplicates = await this.conflicts(m, asset.addresses, asset.id);
+    const { fallback, problems } = this.claim(addresses, asset.department, await this.ordinaryClaims(m, asset.id), principal, options);
+    this.refuseClaims(duplicates, problems, principal);
+    return fallback;
+  }
+
+  async create(input: AssetInputDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     const department = this.resolveDepartment(input.department, caller.principal);
+    this.assertMayForce(caller.principal, options);
     const { addresses = [], errors } = normalizeAll(input.addresses);
     if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
     return this.withDuplicateGuard(caller.principal, () =>
-      this.dataSource.transaction(async (m) => {
+      this.audit.change(async (m) => {
         await this.assertContactUser(m, input.contactUserId);
         const asset = newAsset();
         applyInput(asset, { ...input, department }, addresses);
-        const found = asset.lifecycle === 'retired' ? [] : await this.conflicts(m, asset.addresses);
-        if (found.length) throw this.conflictError(found, caller.principal);
+        const fallback = await this.claimOrRefuse(m, asset, addresses, caller.principal, { allowOverlap: !!options.allowOverlap });
         const saved = await m.save(asset);
-        await this.saveAddresses(m, saved, addresses);
+        await this.saveAddresses(m, saved, addresses, fallback);
         const view = toView(saved);
-        await this.audit.record({ ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view }, m);
-        return view;
+        return { result: view, record: { ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view } };
       }),
     ).finally(() => this.changes.emit('changed'));
   }
 
-  async update(id: string, input: AssetUpdateDto, caller: Caller): Promise<AssetView> {
+  async update(id: string, input: AssetUpdateDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
+    this.assertMayForce(caller.principal, options);
     const { addresses, errors } = normalizeAll(input.addresses);
     if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
     return this.withDuplicateGuard(caller.principal, () =>
-      this.dataSource.transaction(async (m) => {
+      this.audit.change(async (m) => {
         const asset = await this.findVisible(m, id, caller.principal, true);
         if (input.department !== undefined) this.resolveDepartment(input.department, caller.principal);
         await this.assertContactUser(m, input.contactUserId);
         const before = toView(asset);
+        const heldRows = await m.find(AssetAddress, { where: { assetId: id, live: true } });
         applyInput(asset, input, addresses);
+        // Moved to another department, the asset's addresses are claimed afresh.
+        const held = asset.department === before.department ? new Map(heldRows.map((r) => [r.value, r.fallback])) : undefined;
         const effective = addresses ?? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress);
-        const found = asset.lifecycle === 'retired' ? [] : await this.conflicts(m, asset.addresses, id);
-        if (found.length) throw this.conflictError(found, caller.principal);
+        const fallback = await this.claimOrRefuse(m, asset, effective, caller.principal, { allowOverlap: !!options.allowOverlap, held });
         const saved = await m.save(asset);
-        await this.saveAddresses(m, saved, effective);
+        await this.saveAddresses(m, saved, effective, fallback);
         const after = toView(saved);
-        await this.audit.record({ ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after }, m);
-        return after;
+        return { result: after, record: { ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after } };
       }),
     ).finally(() => this.changes.emit('changed'));
   }
 
   async remove(id: string, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
+    await this.audit.change(async (m) => {
       const asset = await this.findVisible(m, id, caller.principal, true);
       await m.delete(Asset, { id });
-      await this.audit.record({ ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) }, m);
+      return { result: undefined, record: { ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) } };
     });
     this.changes.emit('changed');
   }
@@ -303,10 +419,11 @@ export class AssetsService {
    * Validates every row first (dry run stops there) and then writes all of them in one
    * transaction, so an import either lands whole or not at all.
    */
-  async import(content: Buffer, format: 'csv' | 'json', dryRun: boolean, caller: Caller, onProgress?: ImportProgress): Promise<ImportReport> {
+  async import(content: Buffer, format: 'csv' | 'json', dryRun: boolean, caller: Caller, onProgress?: ImportProgress, options: WriteOptions = {}): Promise<ImportReport> {
+    this.assertMayForce(caller.principal, options);
     const parsed = this.parseImport(content, format);
     const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, errors: [...parsed.errors] };
-    const valid: { row: number; input: AssetInputDto; addresses: NormalizedAddress[] }[] = [];
+    const valid: ImportRow[] = [];
     const seen = new Map<string, number>();
     let done = 0;
     for (const { row, plain } of parsed.rows) {
@@ -319,7 +436,10 @@ export class AssetsService {
         else seen.set(a.value, row);
       }
       if (rowErrors.length) report.errors.push(...rowErrors.map((e) => ({ row, ...e })));
-      else valid.push({ row, input: plainToInstance(AssetInputDto, plain), addresses });
+      else {
+        const input = plainToInstance(AssetInputDto, plain);
+        valid.push({ row, input, addresses, department: this.resolveDepartment(input.department, caller.principal) });
+      }
       onProgress?.('validate', ++done, parsed.rows.length);
     }
     const conflicts = await this.conflicts(this.dataSource.manager, [...seen.keys()]);
@@ -327,37 +447,60 @@ export class AssetsService {
       const row = seen.get(c.address)!;
       report.errors.push({ row, field: 'addresses', message: this.conflictError([c], caller.principal).message });
     }
+    const { problems } = this.claimRows(valid, await this.ordinaryClaims(this.dataSource.manager), caller.principal, options);
+    for (const [row, found] of problems) report.errors.push(...found.map((p) => ({ row, field: 'addresses', message: this.describeProblem(p, caller.principal).message })));
     const badRows = new Set(report.errors.map((e) => e.row));
     report.valid = valid.filter((v) => !badRows.has(v.row)).length;
     report.errors.sort((a, b) => a.row - b.row);
     if (dryRun) return report;
     if (report.errors.length) throw new UnprocessableEntityException({ message: `Import refused: ${badRows.size} row(s) have errors; nothing was written`, details: report });
     await this.withDuplicateGuard(caller.principal, () =>
-      this.dataSource.transaction(async (m) => {
+      this.audit.change(async (m) => {
+        // Checked again under the lock: the registry may have changed since the validation.
+        await m.query('SELECT pg_advisory_xact_lock($1)', [ADDRESS_CLAIMS_LOCK]);
+        const claimed = this.claimRows(valid, await this.ordinaryClaims(m), caller.principal, options);
+        if (claimed.problems.size) throw this.conflictError([], caller.principal, [...claimed.problems.values()].flat());
         const contactIds = [...new Set(valid.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
         // Multi-row inserts in chunks: one round trip per chunk instead of three per asset.
         const CHUNK = 250;
         for (let start = 0; start < valid.length; start += CHUNK) {
           const chunk = valid.slice(start, start + CHUNK);
-          const assets = chunk.map(({ input, addresses }) => {
+          const assets = chunk.map(({ input, addresses, department }) => {
             const asset = newAsset();
-            applyInput(asset, { ...input, department: this.resolveDepartment(input.department, caller.principal) }, addresses);
+            applyInput(asset, { ...input, department }, addresses);
             return asset;
           });
           await m.insert(Asset, assets);
-          const addressRows = chunk.flatMap(({ addresses }, i) =>
-            addresses.map((a) => ({ assetId: assets[i].id, value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired' })),
+          const addressRows = chunk.flatMap(({ row, addresses }, i) =>
+            addresses.map((a) => ({ assetId: assets[i].id, value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired', fallback: claimed.fallback.get(row)?.has(a.value) ?? false })),
           );
           if (addressRows.length) await m.insert(AssetAddress, addressRows);
           onProgress?.('write', Math.min(start + CHUNK, valid.length), valid.length);
         }
-        await this.audit.record({ ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } }, m);
+        return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } } };
       }),
     );
     report.created = valid.length;
     this.changes.emit('changed');
     return report;
+  }
+
+  /** Claims each live row's addresses against the registry and against the rows before it. */
+  private claimRows(rows: ImportRow[], claims: OrdinaryClaims, principal: Principal, options: WriteOptions): { fallback: Map<number, Set<string>>; problems: Map<number, ClaimProblem[]> } {
+    const fallback = new Map<number, Set<string>>();
+    const problems = new Map<number, ClaimProblem[]>();
+    for (const { row, input, addresses, department } of rows) {
+      if (input.lifecycle === 'retired') continue;
+      const claimed = this.claim(addresses, department, claims, principal, { allowOverlap: !!options.allowOverlap });
+      if (claimed.problems.length) {
+        problems.set(row, claimed.problems);
+        continue;
+      }
+      fallback.set(row, claimed.fallback);
+      for (const a of addresses) if (!claimed.fallback.has(a.value)) claims.add({ value: a.value, kind: a.kind, department, row });
+    }
+    return { fallback, problems };
   }
 
   private parseImport(content: Buffer, format: 'csv' | 'json'): { rows: { row: number; plain: Record<string, unknown> }[]; errors: RowError[]; encoding?: 'utf-8' | 'gb18030' } {

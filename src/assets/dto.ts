@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { NoControlCharacters } from '../audit/identifiers.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './asset.entity.js';
 
 const DATE_ONLY = { strict: true, strictSeparator: true };
@@ -53,9 +54,9 @@ export class DataHeldDto {
 
 /** What a system owner declares about a system; the API and the CSV/JSON import share it. */
 export class AssetInputDto {
-  @ApiProperty({ example: '县政务服务门户' }) @IsString() @Length(1, 200) name: string;
+  @ApiProperty({ example: '县政务服务门户' }) @IsString() @Length(1, 200) @NoControlCharacters() name: string;
   @ApiProperty({ enum: ASSET_TYPES }) @IsIn(ASSET_TYPES) type: (typeof ASSET_TYPES)[number];
-  @ApiPropertyOptional({ description: 'Owning department; defaults to the owner’s own' }) @IsOptional() @IsString() @Length(1, 100) department?: string;
+  @ApiPropertyOptional({ description: 'Owning department; defaults to the owner’s own' }) @IsOptional() @IsString() @Length(1, 100) @NoControlCharacters() department?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() contactUserId?: string;
   @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @ValidateNested() @Type(() => ContactDto) contact?: ContactDto;
   @ApiPropertyOptional({ type: ContactDto }) @IsOptional() @ValidateNested() @Type(() => ContactDto) securityContact?: ContactDto;
@@ -65,14 +66,14 @@ export class AssetInputDto {
   @ArrayMaxSize(256)
   @IsString({ each: true })
   addresses?: string[];
-  @ApiPropertyOptional({ example: '政务外网' }) @IsOptional() @IsString() @MaxLength(100) zone?: string;
+  @ApiPropertyOptional({ example: '政务外网' }) @IsOptional() @IsString() @MaxLength(100) @NoControlCharacters() zone?: string;
   @ApiPropertyOptional({ type: MlpsDto }) @IsOptional() @ValidateNested() @Type(() => MlpsDto) mlps?: MlpsDto;
   @ApiPropertyOptional({ type: CiiDto }) @IsOptional() @ValidateNested() @Type(() => CiiDto) cii?: CiiDto;
   @ApiPropertyOptional({ type: DataHeldDto }) @IsOptional() @ValidateNested() @Type(() => DataHeldDto) data?: DataHeldDto;
   @ApiPropertyOptional({ enum: STORAGE_LOCATIONS }) @IsOptional() @IsIn(STORAGE_LOCATIONS) storageLocation?: (typeof STORAGE_LOCATIONS)[number];
   @ApiPropertyOptional({ enum: CRITICALITIES }) @IsOptional() @IsIn(CRITICALITIES) criticality?: (typeof CRITICALITIES)[number];
   @ApiPropertyOptional({ enum: LIFECYCLES }) @IsOptional() @IsIn(LIFECYCLES) lifecycle?: (typeof LIFECYCLES)[number];
-  @ApiPropertyOptional({ isArray: true, type: String }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(50, { each: true }) tags?: string[];
+  @ApiPropertyOptional({ isArray: true, type: String }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(50, { each: true }) @NoControlCharacters({ each: true }) tags?: string[];
 }
 
 export class AssetUpdateDto extends PartialType(AssetInputDto) {}
@@ -93,7 +94,12 @@ export class AssetExportQuery {
   @IsOptional() @IsIn(['utf-8', 'gbk']) encoding?: 'utf-8' | 'gbk';
 }
 
-export class AssetImportQuery {
+/** `allowOverlap=true`: an administrator registers addresses overlapping another department's as fallbacks. */
+export class AssetWriteQuery {
+  @IsOptional() @IsIn(['true', 'false']) allowOverlap?: 'true' | 'false';
+}
+
+export class AssetImportQuery extends AssetWriteQuery {
   @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
   @IsOptional() @IsIn(['csv', 'json']) format?: 'csv' | 'json';
 }

@@ -16,4 +16,6 @@ export class AuditRecord {
   @Column({ type: 'jsonb', nullable: true }) after: object | null;
   @Column({ name: 'prev_hash' }) prevHash: string;
   @Column() hash: string;
+  /** Which key made `hash` (an HMAC); null on the unkeyed records an earlier release wrote. */
+  @Column({ name: 'key_id', type: 'text', nullable: true }) keyId: string | null;
 }

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { NoControlCharacters } from '../audit/identifiers.js';
 import { IsTimeZone } from '../common/time-zone.js';
 import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './roles.js';
 
 export class LoginDto {
-  @ApiProperty() @IsString() @Length(1, 100) username: string;
+  @ApiProperty() @IsString() @Length(1, 100) @NoControlCharacters() username: string;
   @ApiProperty() @IsString() @Length(1, 200) password: string;
   @ApiPropertyOptional({ description: 'Browser login: the token goes into an HttpOnly cookie instead of the answer (needs the header X-Taishi-CSRF: 1)' })
   @IsOptional()
@@ -23,6 +24,7 @@ export class CreateUserDto {
   @ValidateIf((o: CreateUserDto) => o.role === 'owner' || o.department !== undefined)
   @IsString()
   @Length(1, 100)
+  @NoControlCharacters()
   department?: string;
   @ApiProperty({ minLength: 12 }) @IsString() @MinLength(12) @MaxLength(200) password: string;
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
@@ -32,7 +34,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) displayName?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: Role;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) department?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) @NoControlCharacters() department?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() disabled?: boolean;
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'] }) @IsOptional() @IsIn(['zh-CN', 'en']) language?: 'zh-CN' | 'en';
 }

@@ -61,8 +61,10 @@ const operator: Principal = { kind: 'cli', name: userInfo().username };
 
 async function auditVerify(): Promise<number> {
   const result = await withServices((get) => get(AuditService).verify());
+  if (!result.appendOnlyForService) process.stdout.write('注意：服务的数据库角色能改写审计表 / Note: the service\'s database role can rewrite the audit trail (see TAISHI_RUNTIME_DATABASE_URL)\n');
   if (result.ok) {
-    process.stdout.write(`审计链完整 / Audit chain intact: ${result.checked} records verified\n`);
+    const anchor = result.anchor ? `; head anchored at record ${result.anchor.id} (${result.anchor.at})` : '; no anchor outside the database yet';
+    process.stdout.write(`审计链完整 / Audit chain intact: ${result.checked} records verified (${result.unkeyed} unkeyed from before the keyed chain${anchor})\n`);
     return 0;
   }
   process.stdout.write(

@@ -96,6 +96,12 @@ export const SETTINGS = {
     parse: url('postgres:', 'postgresql:'),
     secret: true,
   }),
+  TAISHI_RUNTIME_DATABASE_URL: setting({
+    doc: 'With DATABASE_URL: the role the service works as, owning no table of the audit trail. Unset, Taishi creates one itself when the DATABASE_URL role may create roles, and otherwise works as that role (warned about at every start).',
+    accepted: 'a postgres:// or postgresql:// URL of the same database',
+    parse: url('postgres:', 'postgresql:'),
+    secret: true,
+  }),
   TAISHI_EMBEDDED_DB_PORT: setting({
     doc: 'Loopback port of the embedded database; 0 picks a free one.',
     accepted: 'an integer 0-65535',
@@ -246,6 +252,18 @@ export const SETTINGS = {
     accepted: 'at least 16 characters',
     parse: (raw: string) => (raw.length >= 16 ? raw : undefined),
     secret: true,
+  }),
+  TAISHI_AUDIT_KEY: setting({
+    doc: 'Key of the audit trail\'s HMAC chain. Unset, one is generated in audit.key in TAISHI_DATA_DIR (mode 0600). Every Taishi instance writing to one database needs the same key; keep a copy apart from the database backups.',
+    accepted: 'at least 32 characters',
+    parse: (raw: string) => (raw.trim().length >= 32 ? raw.trim() : undefined),
+    secret: true,
+  }),
+  TAISHI_AUDIT_ANCHOR_SECONDS: setting({
+    doc: 'How often the head of the audit trail is anchored outside the database (audit-anchor.json in TAISHI_DATA_DIR, and the service log), so that deleting the newest records is detected.',
+    accepted: 'an integer 1-86400',
+    default: '300',
+    parse: integer(1, 86400),
   }),
   TAISHI_SMTP_HOST: setting({
     doc: 'SMTP server for notification e-mail; when unset, notifications are kept in the outbox as `held` and not sent.',

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModu
 import { InjectDataSource } from '@nestjs/typeorm';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { Asset } from '../assets/asset.entity.js';
 import { AssetsService } from '../assets/assets.service.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, StoredEvent } from '../events/event-store.js';
@@ -92,10 +91,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async reloadAssets(): Promise<void> {
     this.indexStale = false;
-    const assets = await this.dataSource.getRepository(Asset).find({ select: { id: true, department: true, zone: true, addresses: true, lifecycle: true, personalData: true } });
-    this.index = new AssetIndex(
-      assets.filter((a) => a.lifecycle !== 'retired').map((a) => ({ ref: { id: a.id, department: a.department, zone: a.zone, personalData: a.personalData }, addresses: a.addresses })),
-    );
+    this.index = new AssetIndex(await this.assets.indexEntries());
   }
 
   /** Reloads the asset index first when the registry changed since it was built. */

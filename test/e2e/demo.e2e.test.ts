@@ -211,7 +211,8 @@ describe('taishi demo (command line)', () => {
   // The first run a new user makes: service started on an empty installation, then the demo.
   it('with the service running, sends live traffic through its HTTP collector once the service knows the new systems', async () => {
     const installation = await freshInstallation();
-    const app = await startTestApp(embedded.adminUrl, {}, { databaseUrl: installation.databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-demo-svc-')) });
+    // One installation: the service and the command share its data folder (and so its audit key).
+    const app = await startTestApp(embedded.adminUrl, {}, installation);
     try {
       const { port } = app.running.app.getHttpServer().address() as AddressInfo;
       const started = Date.now();

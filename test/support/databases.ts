@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { runtimeRoleName } from '../../src/database/runtime-role.js';
 
 /** The PostgreSQL servers this run tests against: always the embedded one, plus a server when configured. */
 export function testDatabaseTargets(): { name: string; adminUrl: string }[] {
@@ -29,6 +30,8 @@ export async function dropTestDatabase(adminUrl: string, databaseUrl: string): P
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // The role the service made for that database owned objects only in it.
+    await client.query(`DROP ROLE IF EXISTS ${runtimeRoleName(name)}`);
   } finally {
     await client.end();
   }
@@ -43,4 +46,19 @@ export async function createMigratedDatabase(adminUrl: string): Promise<string> 
   await dataSource.initialize();
   await dataSource.destroy();
   return url;
+}
+
+/**
+ * A database as the release before `migration` left it (the migrations before it applied), with
+ * a connection for writing its old rows; destroy it before the service starts on the database.
+ */
+export async function createDatabaseBefore(adminUrl: string, migration: { name: string }) {
+  const url = await createTestDatabase(adminUrl);
+  const { DataSource } = await import('typeorm');
+  const { dataSourceOptions } = await import('../../src/database/index.js');
+  const { MIGRATIONS } = await import('../../src/database/migrations/index.js');
+  const stamp = (m: { name: string }) => Number(/\d{13}$/.exec(m.name)![0]);
+  const old = new DataSource({ ...dataSourceOptions(url), migrations: MIGRATIONS.filter((m) => stamp(m) < stamp(migration)) });
+  await old.initialize();
+  return { url, old };
 }

@@ -7,6 +7,18 @@ import { Notifications1764806400000 } from './1764806400000-notifications.js';
 import { Console1764892800000 } from './1764892800000-console.js';
 import { Compliance1764979200000 } from './1764979200000-compliance.js';
 import { DomainOutbox1796425073586 } from './1796425073586-domain-outbox.js';
+import { TrailAndClaims1796425365584 } from './1796425365584-trail-and-claims.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
-export const MIGRATIONS = [Foundation1764374400000, Events1764460800000, Alerts1764547200000, Classification1764633600000, Incidents1764720000000, Notifications1764806400000, Console1764892800000, Compliance1764979200000, DomainOutbox1796425073586];
+export const MIGRATIONS = [
+  Foundation1764374400000,
+  Events1764460800000,
+  Alerts1764547200000,
+  Classification1764633600000,
+  Incidents1764720000000,
+  Notifications1764806400000,
+  Console1764892800000,
+  Compliance1764979200000,
+  DomainOutbox1796425073586,
+  TrailAndClaims1796425365584,
+];

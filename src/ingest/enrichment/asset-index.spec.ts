@@ -27,3 +27,25 @@ describe('AssetIndex', () => {
     expect(index.byIp('999.1.1.1')).toBeUndefined();
   });
 });
+
+describe('AssetIndex with fallback registrations', () => {
+  const index = new AssetIndex([
+    { ref: { id: 'water-net', department: 'water', zone: null }, addresses: ['10.60.3.0/24'] },
+    { ref: { id: 'water-pump', department: 'water', zone: null }, addresses: ['10.60.3.5'] },
+    { ref: { id: 'forced', department: 'traffic', zone: null }, addresses: ['10.60.3.0/25', '10.60.3.7'], fallback: ['10.60.3.0/25', '10.60.3.7'] },
+    { ref: { id: 'catch-all', department: 'bigdata', zone: null }, addresses: ['0.0.0.0/0'], fallback: ['0.0.0.0/0'] },
+    { ref: { id: 'bigdata-dmz', department: 'bigdata', zone: null }, addresses: ['198.51.100.0/24'] },
+  ]);
+
+  it('gives an address to the department of the ordinary registration, then to its most specific asset', () => {
+    expect(index.byIp('10.60.3.5')?.id).toBe('water-pump');
+    expect(index.byIp('10.60.3.6')?.id).toBe('water-net');
+    expect(index.byIp('10.60.3.7')?.id).toBe('water-net');
+    expect(index.byName('10.60.3.7')?.id).toBe('water-net');
+  });
+
+  it('gives fallbacks only what no ordinary registration covers', () => {
+    expect(index.byIp('192.0.2.1')?.id).toBe('catch-all');
+    expect(index.byIp('198.51.100.9')?.id).toBe('bigdata-dmz');
+  });
+});

@@ -20,6 +20,11 @@ describe('CSV', () => {
     ]);
   });
 
+  it('defuses formulas behind whitespace, line breaks and full-width signs', () => {
+    const cells = ['\t=1', ' +1', '\r@x', '＝A1', '　－2', 'a=b'];
+    expect(parseCsv(toCsv(['v'], cells.map((c) => [c]))).slice(1).map((r) => r.cells[0])).toEqual(["'\t=1", "' +1", "'\r@x", "'＝A1", "'　－2", 'a=b']);
+  });
+
   it('tells UTF-8 (with or without BOM) from GBK', () => {
     expect(decodeText(Buffer.from('名称,类型\n'))).toEqual({ text: '名称,类型\n', encoding: 'utf-8' });
     expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('名称')]))).toEqual({ text: '名称', encoding: 'utf-8' });

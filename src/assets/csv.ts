@@ -49,9 +49,14 @@ export function parseCsv(text: string): { cells: string[]; line: number }[] {
   return rows;
 }
 
+/**
+ * A cell a spreadsheet would run as a formula: = + - @ (or their full-width forms, which some
+ * spreadsheet programs normalise) first, possibly after spaces, or a leading tab or line break.
+ */
+const FORMULA_START = /^(?:[\s\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])/;
+
 function quoteCell(value: string): string {
-  // A leading = + - @ would be run as a formula by spreadsheet programs.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -85,7 +85,7 @@ export class AssetListQuery {
   @IsOptional() @IsIn(LIFECYCLES) lifecycle?: string;
   @IsOptional() @IsString() @MaxLength(200) q?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }
 
 export class AssetExportQuery {

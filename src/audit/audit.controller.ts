@@ -7,7 +7,8 @@ import { AuditService } from './audit.service.js';
 
 class AuditQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @IsOptional() @Matches(/^\d+$/) beforeId?: string;
+  // 18 digits always fit the bigint id column; a longer number would be a 500 from the database.
+  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'beforeId must be a record id (1-18 digits)' }) beforeId?: string;
   @IsOptional() @IsString() targetType?: string;
   @IsOptional() @IsString() targetId?: string;
   @IsOptional() @IsString() actor?: string;

@@ -4,13 +4,38 @@ import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { ApiKey, Session, User } from './entities.js';
+import type { Sql } from '../database/sql.js';
+import { Clock } from '../shared/index.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
+import { AttemptWindow, ConcurrencyGate } from './login-throttle.js';
 import type { RequestPrincipal } from './roles.js';
 import { dummyPasswordHash, generatePassword, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
 /**
+ * Failed logins one source address may make per minute, and failed logins on one name from
+ * anywhere (a distributed guess); successful logins are not counted. The per-name limit is higher,
+ * because while it holds, the name's owner is slowed down too.
+ */
+const FAILURES_PER_SOURCE_PER_MINUTE = 20;
+const FAILURES_PER_ACCOUNT_PER_MINUTE = 30;
+/** Password checks (scrypt) at once, and how many may wait for one. */
+const PASSWORD_CHECKS_AT_ONCE = 2;
+const PASSWORD_CHECKS_WAITING = 16;
+
+function tooManyAttempts(retryAfterMs: number): HttpException {
+  const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new HttpException({ message: `登录尝试过于频繁，请稍后再试 / Too many login attempts; retry after ${retryAfterSeconds} s`, details: { retryAfterSeconds } }, HttpStatus.TOO_MANY_REQUESTS);
+}
+
+function lockedOut(until: Date): HttpException {
+  return new HttpException(`Too many failed logins from this address: locked until ${until.toISOString()}`, HttpStatus.LOCKED);
+}
+/**
  * API keys are checked on every collector request; a short cache keeps that off the database.
- * A revocation on this instance takes effect at once; on other instances within this time.
+ * A revocation on this instance takes effect at once; on other instances within this time, or
+ * once the database is back when it is down.
  */
 const API_KEY_CACHE_MS = 30_000;
 
@@ -18,12 +43,23 @@ const API_KEY_CACHE_MS = 30_000;
 export class AuthService {
   private readonly logger = new Logger('Auth');
   private readonly apiKeys = new Map<string, { principal: RequestPrincipal; until: number }>();
+  private readonly lockouts = new LoginLockoutsRepository();
+  private readonly perSource: AttemptWindow;
+  private readonly perAccount: AttemptWindow;
+  private readonly passwordChecks = new ConcurrencyGate(PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING);
+  private readonly throttled;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
-  ) {}
+    private readonly clock: Clock,
+    metrics: MetricsRegistry,
+  ) {
+    this.perSource = new AttemptWindow(FAILURES_PER_SOURCE_PER_MINUTE, 60_000, () => clock.nowMs());
+    this.perAccount = new AttemptWindow(FAILURES_PER_ACCOUNT_PER_MINUTE, 60_000, () => clock.nowMs());
+    this.throttled = metrics.counter('taishi_login_throttled_total', 'Login attempts refused before any password check, by what limited them (source, account, load)');
+  }
 
   /** First start: with no users at all, create `admin` so someone can log in. */
   async ensureInitialAdmin(): Promise<void> {
@@ -38,7 +74,6 @@ export class AuthService {
           role: 'admin',
           language: 'zh-CN',
           passwordHash: await hashPassword(password),
-          failedLogins: 0,
           disabled: false,
           updatedAt: new Date(),
         }),
@@ -54,49 +89,68 @@ export class AuthService {
   }
 
   async login(username: string, password: string, sourceIp: string | null): Promise<{ token: string; expiresAt: string }> {
+    const source = sourceIp ?? 'unknown';
+    const account = accountKey(username);
+    // Throttles first: they cost no database work and no password hashing.
+    for (const [window, key] of [[this.perSource, source], [this.perAccount, account]] as const) {
+      const verdict = window.take(key);
+      if (!verdict.allowed) {
+        this.throttled.inc({ by: window === this.perSource ? 'source' : 'account' });
+        throw tooManyAttempts(verdict.retryAfterMs);
+      }
+    }
+    const outcome = await this.passwordChecks.run(() => this.checkPassword(username, account, password, source, sourceIp));
+    if (!outcome) {
+      this.throttled.inc({ by: 'load' });
+      throw tooManyAttempts(1_000);
+    }
+    if ('error' in outcome.value) throw outcome.value.error;
+    this.perSource.forgive(source);
+    this.perAccount.forgive(account);
+    return outcome.value;
+  }
+
+  /**
+   * Unknown, disabled and locked accounts take the same path as a wrong password: the same hash
+   * work, the same answer, so neither the reply nor its timing tells whether a name exists.
+   * The transaction commits failures too (counter, lock, audit record); the error is thrown after.
+   */
+  private checkPassword(username: string, account: string, password: string, source: string, sourceIp: string | null) {
     const now = new Date();
-    // The transaction commits failures too (counter, lock, audit record); the error is thrown after.
-    const outcome = await this.dataSource.transaction(async (m) => {
-      // Row lock: concurrent guesses must each count towards the lockout.
-      const user = await m
-        .getRepository(User)
-        .createQueryBuilder('u')
-        .setLock('pessimistic_write')
-        .where('lower(u.username) = lower(:username)', { username })
-        .getOne();
+    return this.dataSource.transaction(async (m): Promise<{ token: string; expiresAt: string } | { error: HttpException }> => {
+      const user = await m.getRepository(User).createQueryBuilder('u').where('lower(u.username) = :account', { account }).getOne();
+      const usable = user && !user.disabled ? user : undefined;
+      const matches = await verifyPassword(password, usable?.passwordHash ?? (await dummyPasswordHash()));
       const refuse = async (reason: string, error: HttpException) => {
         await this.audit.record({ actor: username, action: 'auth.login', targetType: 'user', targetId: user?.id, outcome: 'failure', sourceIp, after: { reason } }, m);
         return { error };
       };
-      const invalid = new HttpException(INVALID_CREDENTIALS, HttpStatus.UNAUTHORIZED);
-      if (!user) {
-        await verifyPassword(password, await dummyPasswordHash());
-        return refuse('unknown user', invalid);
+      const lockedUntil = await this.lockouts.lockedUntil(m, account, source, now);
+      if (lockedUntil) return refuse('locked out', lockedOut(lockedUntil));
+      if (!usable || !matches) {
+        const locks = await this.recordFailure(m, account, source, now);
+        const reason = !user ? 'unknown user' : user.disabled ? 'account disabled' : 'wrong password';
+        return refuse(locks ? `${reason}; locked out` : reason, new HttpException(INVALID_CREDENTIALS, HttpStatus.UNAUTHORIZED));
       }
-      if (user.lockedUntil && user.lockedUntil > now) {
-        return refuse(
-          'account locked',
-          new HttpException(`Account locked until ${user.lockedUntil.toISOString()} after repeated failed logins`, HttpStatus.LOCKED),
-        );
-      }
-      if (user.disabled) return refuse('account disabled', invalid);
-      if (!(await verifyPassword(password, user.passwordHash))) {
-        const failedLogins = user.failedLogins + 1;
-        const locks = failedLogins >= this.settings.TAISHI_LOCKOUT_THRESHOLD;
-        const lockedUntil = locks ? new Date(now.getTime() + this.settings.TAISHI_LOCKOUT_MINUTES * 60_000) : null;
-        await m.update(User, user.id, { failedLogins: locks ? 0 : failedLogins, lockedUntil });
-        if (locks) this.logger.warn(`Account ${user.username} locked for ${this.settings.TAISHI_LOCKOUT_MINUTES} min after ${failedLogins} failed logins`);
-        return refuse(locks ? 'wrong password; account locked' : 'wrong password', invalid);
-      }
-      await m.update(User, user.id, { failedLogins: 0, lockedUntil: null });
+      await this.lockouts.clear(m, account, source);
       const { secret, hash } = newSecret('tss');
       const expiresAt = new Date(now.getTime() + this.settings.TAISHI_SESSION_TTL_MINUTES * 60_000);
-      const session = await m.save(m.create(Session, { userId: user.id, tokenHash: hash, sourceIp, expiresAt }));
-      await this.audit.record({ actor: user.username, action: 'auth.login', targetType: 'session', targetId: session.id, sourceIp }, m);
+      const session = await m.save(m.create(Session, { userId: usable.id, tokenHash: hash, sourceIp, expiresAt }));
+      await this.audit.record({ actor: usable.username, action: 'auth.login', targetType: 'session', targetId: session.id, sourceIp }, m);
       return { token: secret, expiresAt: expiresAt.toISOString() };
     });
-    if ('error' in outcome) throw outcome.error;
-    return outcome;
+  }
+
+  /** A failed password check (at login or when changing one's own password); true when it locks. */
+  async recordFailure(sql: Sql, account: string, source: string, now: Date): Promise<boolean> {
+    const lockedUntil = await this.lockouts.recordFailure(sql, account, source, now, this.settings.TAISHI_LOCKOUT_THRESHOLD, this.settings.TAISHI_LOCKOUT_MINUTES * 60_000);
+    if (lockedUntil) this.logger.warn(`Login name ${account} locked for source ${source} until ${lockedUntil.toISOString()} after repeated failures`);
+    return lockedUntil !== null;
+  }
+
+  /** Whether this source is locked out of this name (for checks of the current password outside login). */
+  lockedUntil(sql: Sql, account: string, source: string): Promise<Date | null> {
+    return this.lockouts.lockedUntil(sql, account, source, new Date());
   }
 
   async logout(principal: RequestPrincipal & { kind: 'user' }, sourceIp: string | null): Promise<void> {
@@ -111,31 +165,51 @@ export class AuthService {
     for (const [hash, entry] of this.apiKeys) if (entry.principal.id === id) this.apiKeys.delete(hash);
   }
 
-  /** Resolves a bearer credential to a principal, or throws 401. */
+  /**
+   * Resolves a bearer credential to a principal, or throws 401. When the database cannot be
+   * reached, an API key verified before keeps working from the cache (collectors go on spooling
+   * through an outage); anything else is 503 with Retry-After, never a 500.
+   */
   async authenticate(credential: string): Promise<RequestPrincipal> {
     const hash = hashSecret(credential);
     if (credential.startsWith('tsk_')) {
       const cached = this.apiKeys.get(hash);
-      if (cached && cached.until > Date.now()) return cached.principal;
-      const key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
+      if (cached && cached.until > this.clock.nowMs()) return cached.principal;
+      let key: ApiKey | null;
+      try {
+        key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
+        if (key) await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
+      } catch (error) {
+        if (cached) return cached.principal;
+        throw this.databaseUnavailable(error);
+      }
       if (!key) {
         this.apiKeys.delete(hash);
         throw new UnauthorizedException('Unknown or revoked API key');
       }
-      await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
       const principal: RequestPrincipal = { kind: 'api-key', id: key.id, name: key.name, scopes: key.scopes };
       if (this.apiKeys.size > 10_000) this.apiKeys.clear();
-      this.apiKeys.set(hash, { principal, until: Date.now() + API_KEY_CACHE_MS });
+      this.apiKeys.set(hash, { principal, until: this.clock.nowMs() + API_KEY_CACHE_MS });
       return principal;
     }
-    const row = await this.dataSource
-      .getRepository(Session)
-      .createQueryBuilder('s')
-      .innerJoinAndMapOne('s.user', User, 'u', 'u.id = s.user_id')
-      .where('s.token_hash = :hash AND s.revoked_at IS NULL AND s.expires_at > now()', { hash })
-      .getOne();
+    let row: Session | null;
+    try {
+      row = await this.dataSource
+        .getRepository(Session)
+        .createQueryBuilder('s')
+        .innerJoinAndMapOne('s.user', User, 'u', 'u.id = s.user_id')
+        .where('s.token_hash = :hash AND s.revoked_at IS NULL AND s.expires_at > now()', { hash })
+        .getOne();
+    } catch (error) {
+      throw this.databaseUnavailable(error);
+    }
     const user = (row as (Session & { user?: User }) | null)?.user;
     if (!row || !user || user.disabled) throw new UnauthorizedException('Session expired or invalid; log in again');
     return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: row.id };
+  }
+
+  private databaseUnavailable(error: unknown): HttpException {
+    this.logger.warn(`Cannot check credentials: the database is unavailable (${error instanceof Error ? error.message : String(error)})`);
+    return new HttpException({ message: '数据库暂不可用，请稍后重试 / The database is unavailable; retry shortly', details: { retryAfterSeconds: 5 } }, HttpStatus.SERVICE_UNAVAILABLE);
   }
 }

@@ -13,8 +13,6 @@ export class User {
   @Column({ name: 'time_zone', type: 'text', nullable: true }) timeZone: string | null;
   @Column({ name: 'password_hash' }) passwordHash: string;
   @Column({ name: 'password_changed_at', type: 'timestamptz' }) passwordChangedAt: Date;
-  @Column({ name: 'failed_logins' }) failedLogins: number;
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true }) lockedUntil: Date | null;
   @Column() disabled: boolean;
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
@@ -44,8 +42,8 @@ export class ApiKey {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true }) revokedAt: Date | null;
 }
 
-/** What the API shows of a user: never the password hash or lockout internals. */
-export function publicUser(user: User) {
+/** What the API shows of a user: never the password hash; `lockedUntil` is the latest lockout from any address. */
+export function publicUser(user: User, lockedUntil: Date | null = null) {
   return {
     id: user.id,
     username: user.username,
@@ -56,7 +54,7 @@ export function publicUser(user: User) {
     language: user.language,
     timeZone: user.timeZone ?? null,
     disabled: user.disabled,
-    lockedUntil: user.lockedUntil && user.lockedUntil > new Date() ? user.lockedUntil.toISOString() : null,
+    lockedUntil: lockedUntil?.toISOString() ?? null,
     createdAt: user.createdAt?.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../database/index.js';
 import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from './dto.js';
 import { AuthService } from './auth.service.js';
 import { ApiKey, publicApiKey, publicUser, Session, User } from './entities.js';
+import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
 import type { Caller, Principal } from './roles.js';
 import { hashPassword, newSecret, verifyPassword } from './secrets.js';
 
@@ -13,6 +14,8 @@ type UserPrincipal = Principal & { kind: 'user' };
 
 @Injectable()
 export class UsersService {
+  private readonly lockouts = new LoginLockoutsRepository();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -21,11 +24,14 @@ export class UsersService {
 
   async list() {
     const users = await this.dataSource.getRepository(User).find({ order: { username: 'ASC' } });
-    return users.map(publicUser);
+    const locked = await this.lockouts.lockedAccounts(this.dataSource.manager, new Date());
+    return users.map((u) => publicUser(u, locked.get(accountKey(u.username)) ?? null));
   }
 
   async get(id: string) {
-    return publicUser(await this.find(id));
+    const user = await this.find(id);
+    const locked = await this.lockouts.lockedAccounts(this.dataSource.manager, new Date());
+    return publicUser(user, locked.get(accountKey(user.username)) ?? null);
   }
 
   private async find(id: string): Promise<User> {
@@ -46,7 +52,6 @@ export class UsersService {
             department: dto.department ?? null,
             language: dto.language ?? 'zh-CN',
             passwordHash: await hashPassword(dto.password),
-            failedLogins: 0,
             disabled: false,
             updatedAt: new Date(),
           }),
@@ -83,7 +88,8 @@ export class UsersService {
     await this.dataSource.transaction(async (m) => {
       const user = await m.findOneBy(User, { id });
       if (!user) throw new NotFoundException(`No user ${id}`);
-      await m.update(User, id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date(), failedLogins: 0, lockedUntil: null, updatedAt: new Date() });
+      await m.update(User, id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date(), updatedAt: new Date() });
+      await this.lockouts.clearAccount(m, accountKey(user.username));
       // A reset password means the old one may be known: end every session made with it.
       await m.update(Session, { userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
       await this.audit.record({ ...caller, action: 'user.password-reset', targetType: 'user', targetId: id }, m);
@@ -92,20 +98,32 @@ export class UsersService {
 
   async unlock(id: string, caller: Caller) {
     await this.dataSource.transaction(async (m) => {
-      const result = await m.update(User, id, { failedLogins: 0, lockedUntil: null });
-      if (!result.affected) throw new NotFoundException(`No user ${id}`);
+      const user = await m.findOneBy(User, { id });
+      if (!user) throw new NotFoundException(`No user ${id}`);
+      await this.lockouts.clearAccount(m, accountKey(user.username));
       await this.audit.record({ ...caller, action: 'user.unlock', targetType: 'user', targetId: id }, m);
     });
   }
 
+  /**
+   * A wrong current password counts towards the lockout of this name from this address, like a
+   * failed login, and is audited; otherwise a stolen session could guess the password freely.
+   */
   async updateMe(principal: UserPrincipal, dto: UpdateMeDto, sourceIp: string | null) {
-    return this.dataSource.transaction(async (m) => {
+    const outcome = await this.dataSource.transaction(async (m) => {
       const user = await m.findOneByOrFail(User, { id: principal.id });
       const before = publicUser(user);
       if (dto.newPassword !== undefined) {
-        if (!dto.currentPassword || !(await verifyPassword(dto.currentPassword, user.passwordHash))) {
-          throw new UnauthorizedException('Current password is wrong');
+        const account = accountKey(user.username);
+        const source = sourceIp ?? 'unknown';
+        const lockedUntil = await this.auth.lockedUntil(m, account, source);
+        const matches = dto.currentPassword !== undefined && (await verifyPassword(dto.currentPassword, user.passwordHash));
+        if (lockedUntil || !matches) {
+          if (!lockedUntil) await this.auth.recordFailure(m, account, source, new Date());
+          await this.audit.record({ principal, sourceIp, action: 'user.password-change', targetType: 'user', targetId: user.id, outcome: 'failure', after: { reason: lockedUntil ? 'locked out' : 'current password wrong' } }, m);
+          return { error: lockedUntil ? new HttpException(`Too many failed password checks from this address: locked until ${lockedUntil.toISOString()}`, HttpStatus.LOCKED) : new UnauthorizedException('Current password is wrong') };
         }
+        await this.lockouts.clear(m, account, source);
         user.passwordHash = await hashPassword(dto.newPassword);
         user.passwordChangedAt = new Date();
         await m.update(Session, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
@@ -117,8 +135,10 @@ export class UsersService {
       await m.save(user);
       const after = publicUser(user);
       await this.audit.record({ principal, sourceIp, action: dto.newPassword ? 'user.password-change' : 'user.update-self', targetType: 'user', targetId: user.id, before, after }, m);
-      return after;
+      return { after };
     });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.after;
   }
 
   async listApiKeys() {

@@ -68,6 +68,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { body, unexpected } = errorBody(exception);
     if (unexpected) this.logger.error(`errorId=${body.errorId}: ${(exception as Error)?.stack ?? String(exception)}`);
     if (response.headersSent) return;
+    // Errors that say when to come back (429, 503) say it in the standard header too.
+    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     response.status(body.statusCode).json(body);
   }
 }

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { SNIFF_BYTES, sniffContentType } from './evidence-type.js';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -134,29 +135,33 @@ export class AttestationsService {
     const limit = this.settings.TAISHI_EVIDENCE_MAX_BYTES;
     const tooLarge = () => new PayloadTooLargeException(`证据文件超过 ${limit} 字节上限 / Evidence file larger than ${limit} bytes (setting TAISHI_EVIDENCE_MAX_BYTES)`);
     if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+    // Evidence may name people and systems: readable by the service's account only.
     const dir = path.join(this.root, 'evidence');
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700); // also a folder made by an earlier version
     const temporary = path.join(dir, `.upload-${randomUUID()}`);
     const hash = createHash('sha256');
     let size = 0;
+    let head = Buffer.alloc(0);
     // Past the limit the rest is read and dropped, so the client gets the 413 instead of a reset.
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         size += chunk.length;
+        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
         if (size > limit) return done();
         hash.update(chunk);
         done(null, chunk);
       },
     });
     try {
-      await pipeline(req, meter, createWriteStream(temporary, { flags: 'wx' }));
+      await pipeline(req, meter, createWriteStream(temporary, { flags: 'wx', mode: 0o600 }));
       if (size > limit) throw tooLarge();
       if (size === 0) throw new BadRequestException('请求体为空：请发送证据文件 / Empty body: send the evidence file');
       const sha256 = hash.digest('hex');
       const storedPath = path.join('evidence', sha256.slice(0, 2), sha256);
-      await mkdir(path.join(this.root, path.dirname(storedPath)), { recursive: true });
+      await mkdir(path.join(this.root, path.dirname(storedPath)), { recursive: true, mode: 0o700 });
       await rename(temporary, path.join(this.root, storedPath));
-      return { sha256, size, contentType: String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 200), storedPath };
+      return { sha256, size, contentType: sniffContentType(head), storedPath };
     } finally {
       await rm(temporary, { force: true });
     }

@@ -116,7 +116,7 @@ export class FindingListQuery {
   @IsOptional() @Matches(CONTROL_ID) controlId?: string;
   @IsOptional() @IsString() @MaxLength(100) department?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }
 
 export class FindingTransitionDto {

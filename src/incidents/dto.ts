@@ -39,7 +39,7 @@ export class IncidentListQuery {
   @IsOptional() @IsString() @MaxLength(200) q?: string;
   @IsOptional() @IsUUID() assetId?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }
 
 export class CreateIncidentDto {

@@ -144,6 +144,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     return this.writer.canAccept(count);
   }
 
+  /** The most events one batch may carry: a batch larger than the whole queue could never be admitted. */
+  get maxBatchEvents(): number {
+    return this.writer.health().capacity;
+  }
+
   /**
    * Resolves once the events are durable. When ingest is saturated it rejects with
    * OverloadedError, or with `waitForRoom` waits (for collectors that hold their senders back).

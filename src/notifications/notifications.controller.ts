@@ -38,7 +38,7 @@ class OutboxQuery {
   @IsOptional() @IsIn(OUTBOX_STATUSES) status?: OutboxStatus;
   @IsOptional() @IsIn([...PREFERENCE_KINDS]) kind?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }
 
 class TestMailDto {

@@ -38,7 +38,7 @@ describe.each(testDatabaseTargets())('authentication ($name PostgreSQL)', ({ adm
     // Let the lock run out instead of waiting 15 minutes.
     const db = new pg.Client({ connectionString: app.databaseUrl });
     await db.connect();
-    await db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'analyst1'`);
+    await db.query(`UPDATE login_lockouts SET locked_until = now() - interval '1 second' WHERE account = 'analyst1'`);
     await db.end();
     expect((await attempt('analyst1-password-1')).status).toBe(200);
   });

@@ -81,13 +81,13 @@ describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ a
     expect(after.body.map((h: { address: string }) => h.address)).not.toContain('rogue-nas');
   });
 
-  it('answers 503 with Retry-After when the queue cannot take a batch, and counts the drop', async () => {
+  it('answers a batch larger than the whole queue with 413 and the largest it can take (not a 503 that never clears)', async () => {
     const big = ndjson(Array.from({ length: 1500 }, (_, i) => ({ message: `flood ${i}` })));
     const r = await post(big);
-    expect(r.status).toBe(503);
-    expect(r.headers.get('retry-after')).toBe('5');
+    expect(r.status).toBe(413);
+    expect(r.body.details).toEqual({ maxEvents: 1000, events: 1500 });
+    expect(r.body.message).toMatch(/TAISHI_INGEST_QUEUE_EVENTS/);
     const metrics = await app.call('GET', '/metrics', { token: users.admin });
-    expect(metrics.body).toMatch(/taishi_ingest_dropped_total\{collector="http"\} 1500/);
     expect(metrics.body).toMatch(/taishi_ingest_rejected_total\{collector="http"\} 1/);
     expect(metrics.body).toMatch(/taishi_store_events_written_total\{store="postgres"\} \d+/);
   });

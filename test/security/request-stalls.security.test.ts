@@ -94,9 +94,9 @@ describe('hostile request bodies (security)', () => {
   });
 
   it('an NDJSON batch reports a pathologically nested line by number and keeps the good ones', async () => {
-    const key = await (
+    const key = (await (
       await fetch(`${service.baseUrl}/api/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'stalls', scopes: ['ingest'] }) })
-    ).json();
+    ).json()) as { key: string };
     const body = [JSON.stringify({ message: 'first good line' }), nestedArrays(300_000), JSON.stringify({ message: 'second good line' })].join('\n');
     const r = await fetch(`${service.baseUrl}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key.key}` }, body });
     expect(r.status).toBe(202);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp, type RunningApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config/index.js';
+import type { Clock } from '../../src/shared/index.js';
 import { createTestDatabase, dropTestDatabase } from './databases.js';
 
 export const ADMIN_PASSWORD = 'admin-test-password-1';
@@ -19,12 +20,12 @@ export interface TestApp {
 }
 
 /** The whole service on a fresh database of the given server, listening on a free port. */
-export async function startTestApp(adminUrl: string, env: Record<string, string> = {}, reuse?: { databaseUrl: string; dataDir: string }): Promise<TestApp & { dataDir: string; close(): Promise<void> }> {
+export async function startTestApp(adminUrl: string, env: Record<string, string> = {}, reuse?: { databaseUrl: string; dataDir: string }, options: { clock?: Clock } = {}): Promise<TestApp & { dataDir: string; close(): Promise<void> }> {
   const databaseUrl = reuse?.databaseUrl ?? (await createTestDatabase(adminUrl));
   const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'taishi-app-')));
   // Syslog listeners are off unless a test asks for them: many apps run in one test process.
   const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env });
-  const running = await createApp(settings, { logger: false });
+  const running = await createApp(settings, { logger: false, clock: options.clock });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -8,6 +8,7 @@ import { Console1764892800000 } from './1764892800000-console.js';
 import { Compliance1764979200000 } from './1764979200000-compliance.js';
 import { DomainOutbox1796425073586 } from './1796425073586-domain-outbox.js';
 import { TrailAndClaims1796425365584 } from './1796425365584-trail-and-claims.js';
+import { LoginLockouts1796429135106 } from './1796429135106-login-lockouts.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Compliance1764979200000,
   DomainOutbox1796425073586,
   TrailAndClaims1796425365584,
+  LoginLockouts1796429135106,
 ];

@@ -13,7 +13,7 @@ class AlertListQuery {
   @IsOptional() @IsIn(['informational', 'low', 'medium', 'high', 'critical']) level?: string;
   @IsOptional() @IsString() @MaxLength(200) ruleId?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }
 
 class AlertStatusDto {

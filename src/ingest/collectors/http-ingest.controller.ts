@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { Access } from '../../auth/access.decorator.js';
 import type { RequestPrincipal } from '../../auth/roles.js';
 import { CurrentPrincipal } from '../../common/request.js';
@@ -75,18 +75,23 @@ export class HttpIngestController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @Access.scope('ingest', 'admin')
-  async receive(@Req() req: Request, @Res({ passthrough: true }) res: Response, @Query() query: IngestQuery, @CurrentPrincipal() principal: RequestPrincipal) {
+  async receive(@Req() req: Request, @Query() query: IngestQuery, @CurrentPrincipal() principal: RequestPrincipal) {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new BadRequestException('Send events as the request body (NDJSON, a JSON array, or text/plain lines)');
     const plain = (req.headers['content-type'] ?? '').startsWith('text/plain');
     const { records, errors } = plain ? { records: textRecords(req.body), errors: [] } : jsonRecords(req.body);
     if (errors.length) this.ingest.noteRejected('http', errors.length);
     if (records.length === 0) throw new BadRequestException({ message: 'No valid events in the body', details: { accepted: 0, rejected: errors.length, errors } });
+    if (records.length > this.ingest.maxBatchEvents) {
+      throw new HttpException(
+        { message: `一批最多 ${this.ingest.maxBatchEvents} 条事件，请分批发送 / A batch may hold at most ${this.ingest.maxBatchEvents} events (setting TAISHI_INGEST_QUEUE_EVENTS); send this one in parts`, details: { maxEvents: this.ingest.maxBatchEvents, events: records.length } },
+        HttpStatus.PAYLOAD_TOO_LARGE,
+      );
+    }
     const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
     try {
       await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') }, 'http');
     } catch (error) {
       if (error instanceof OverloadedError) {
-        res.setHeader('Retry-After', String(error.retryAfterSeconds));
         throw new HttpException({ message: '采集队列已满，请稍后重试 / Ingest is saturated; nothing from this request was stored, retry after the delay', details: { retryAfterSeconds: error.retryAfterSeconds } }, HttpStatus.SERVICE_UNAVAILABLE);
       }
       throw error;

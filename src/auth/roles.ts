@@ -1,3 +1,5 @@
+import type { Language } from '../shared/index.js';
+
 export const ROLES = ['admin', 'analyst', 'compliance', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -6,7 +8,7 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Who is making an HTTP request: a logged-in user or a collector's API key. */
 export type RequestPrincipal =
-  | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string }
+  | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string; language: Language }
   | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[] };
 
 export type Principal =

@@ -1,12 +1,18 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { DomainError, languageFromAcceptLanguage, type ErrorKind, type Language } from '../shared/index.js';
 
 /** The one error shape of the API. */
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** Stable, for clients to key on (e.g. `incident.not_found`); set for every coded domain error. */
+  code?: string;
+  /** In the caller's language. */
   message: string;
+  /** The values the message was filled from, for clients that render their own text. */
+  params?: Readonly<Record<string, unknown>>;
   details?: unknown;
   errorId?: string;
 }
@@ -41,7 +47,44 @@ export function strictValidationPipe(): ValidationPipe {
   });
 }
 
-export function errorBody(exception: unknown): { body: ErrorBody; unexpected: boolean } {
+/** How each kind of domain error reads over HTTP: mapped here once, for every module. */
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  locked: HttpStatus.LOCKED,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/**
+ * The language an error is answered in: the logged-in user's setting, else the request's
+ * Accept-Language, else Chinese.
+ */
+export function requestLanguage(req: Request | undefined): Language {
+  const principal = (req as (Request & { principal?: { kind: string; language?: Language } }) | undefined)?.principal;
+  if (principal?.kind === 'user' && principal.language) return principal.language;
+  return languageFromAcceptLanguage(req?.headers['accept-language']);
+}
+
+export function errorBody(exception: unknown, language: Language = 'zh-CN'): { body: ErrorBody; unexpected: boolean } {
+  if (exception instanceof DomainError) {
+    const status = STATUS_OF_KIND[exception.kind];
+    return {
+      body: {
+        statusCode: status,
+        error: STATUS_TEXT[status] ?? 'Error',
+        code: exception.code,
+        message: exception.messageIn(language),
+        params: exception.params,
+        ...(exception.details !== undefined ? { details: exception.details } : {}),
+      },
+      unexpected: false,
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -65,7 +108,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { body, unexpected } = errorBody(exception);
+    const { body, unexpected } = errorBody(exception, requestLanguage(host.switchToHttp().getRequest<Request>()));
     if (unexpected) this.logger.error(`errorId=${body.errorId}: ${(exception as Error)?.stack ?? String(exception)}`);
     if (response.headersSent) return;
     // Errors that say when to come back (429, 503) say it in the standard header too.

@@ -4,49 +4,28 @@ import { NestFactory } from '@nestjs/core';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module.js';
 import { AssetsService, type ImportReport } from '../assets/index.js';
 import { AuditService } from '../audit/index.js';
 import { ProfilesService, RunsService, type Lang, type ReportFormat } from '../compliance/index.js';
 import type { Principal } from '../auth/index.js';
+import { StartupError } from '../common/startup-error.js';
 import { ConfigError, loadSettings, type Settings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
 import { DetectionService } from '../detection/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { demoCommand } from './demo-command.js';
-import { hunt, rulesTest, rulesValidate, UsageError } from './detection-commands.js';
+import { command, generalUsage, runCommandLine, usageLine, UsageError } from './command-line.js';
+import { hunt, rulesTest, rulesValidate } from './detection-commands.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
-
-const USAGE = `用法 / Usage: taishi <command>
-
-  ingest FILE... [--format auto|syslog|nginx|apache|iptables|json|kv|windows|telemetry] [--source NAME]
-                                        导入日志文件 / backfill log files (UTF-8 or GBK) into the event store
-  rules validate [PATH...]              校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)
-  rules test [PATH...]                  规则自测 / run every rule's own examples
-  hunt [--rules PATH]... [--format table|ndjson] FILE...
-                                        离线狩猎 / run the rules over log files
-  audit verify                          校验审计链 / verify the audit trail's hash chain
-  audit run PROFILE [--format html|json|csv] [--lang zh-CN|en] [--out FILE]
-                                        合规审计 / run a compliance audit profile (name or id) and print
-                                        its report; exit 1 when a control fails
-  assets import FILE [--dry-run] [--format csv|json]
-                                        导入资产 / import assets (CSV in UTF-8 or GBK, or JSON)
-  demo [--follow] [--force]             演示城市 / load a demo county: departments, systems, a day of logs
-                                        and attacks, alerts and incidents (--follow keeps traffic coming)
-
-Settings come from the environment (see README), as for the service: with no DATABASE_URL the
-command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the service runs.
-`;
-
 
 /** Runs a job against the same database and services as the server, without HTTP. */
 async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S, settings: Settings) => Promise<T>, logger: LogLevel[] = ['error', 'warn']): Promise<T> {
   const settings = loadSettings();
   const database = await connectDatabase(settings);
   try {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url, { listen: false }), { logger });
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url, { listen: false }), { logger, abortOnError: false });
     try {
       return await job((type) => context.get(type), settings);
     } finally {
@@ -74,8 +53,7 @@ async function auditVerify(): Promise<number> {
 const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
 
 /** Runs a profile here and now, with progress on stderr and the report on stdout or in --out. */
-async function auditRun(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' } } });
+async function auditRun(values: { format?: string; lang?: string; out?: string }, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('audit run takes exactly one PROFILE (its name or id)');
   const format = (values.format ?? 'html') as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
@@ -112,8 +90,7 @@ function printReport(report: ImportReport): void {
   );
 }
 
-async function assetsImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } } });
+async function assetsImport(values: { 'dry-run'?: boolean; format?: string }, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('assets import takes exactly one FILE');
   const file = positionals[0];
   const format = values.format ?? (path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
@@ -142,8 +119,7 @@ async function assetsImport(args: string[]): Promise<number> {
 
 const FORMATS = ['auto', 'syslog', 'nginx', 'apache', 'iptables', 'json', 'kv', 'windows', 'telemetry'] as const;
 
-async function ingestFiles(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, source: { type: 'string' } } });
+async function ingestFiles(values: { format?: string; source?: string }, positionals: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('ingest takes at least one FILE');
   const format = (values.format ?? 'auto') as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
@@ -174,28 +150,96 @@ async function ingestFiles(args: string[]): Promise<number> {
   });
 }
 
-async function run(argv: string[]): Promise<number> {
-  const [group, command, ...rest] = argv;
-  if (group === 'rules' && command === 'validate') return rulesValidate(rest);
-  if (group === 'rules' && command === 'test') return rulesTest(rest);
-  if (group === 'hunt') return hunt([command, ...rest].filter((a): a is string => a !== undefined));
-  if (group === 'ingest') return ingestFiles([command, ...rest].filter((a): a is string => a !== undefined));
-  if (group === 'audit' && command === 'verify') return auditVerify();
-  if (group === 'audit' && command === 'run') return auditRun(rest);
-  if (group === 'assets' && command === 'import') return assetsImport(rest);
-  if (group === 'demo') return demoCommand([command, ...rest].filter((a): a is string => a !== undefined), withServices, { principal: operator, sourceIp: null });
-  throw new UsageError(group ? `unknown command: ${[group, command].filter(Boolean).join(' ')}` : 'no command given');
-}
+const INGEST_FORMATS = FORMATS.join('|');
+
+/** The CLI: one entry per command, with its usage. `taishi help <command>` prints it. */
+const COMMANDS = [
+  command({
+    name: 'ingest',
+    synopsis: `FILE... [--format ${INGEST_FORMATS}] [--source NAME]`,
+    summary: '导入日志文件 / backfill log files (UTF-8 or GBK) into the event store',
+    details: '--source 默认为 file:<文件名> / --source defaults to file:<file name>; replaying a file adds nothing twice.',
+    options: { format: { type: 'string' }, source: { type: 'string' } },
+    positionals: true,
+    run: ({ values, positionals }) => ingestFiles(values, positionals),
+  }),
+  command({
+    name: 'rules validate',
+    synopsis: '[PATH...]',
+    summary: '校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)',
+    details: '退出码 1 表示有无效规则 / exit 1 when a rule is invalid',
+    options: {},
+    positionals: true,
+    run: ({ positionals }) => rulesValidate(positionals),
+  }),
+  command({
+    name: 'rules test',
+    synopsis: '[PATH...]',
+    summary: "规则自测 / run every rule's own examples",
+    details: '退出码 1 表示有示例未通过 / exit 1 when an example fails',
+    options: {},
+    positionals: true,
+    run: ({ positionals }) => rulesTest(positionals),
+  }),
+  command({
+    name: 'hunt',
+    synopsis: '[--rules PATH]... [--format table|ndjson] FILE...',
+    summary: '离线狩猎 / run the rules over log files',
+    details: '--rules 可重复，默认 TAISHI_RULES_DIR / --rules may repeat; default TAISHI_RULES_DIR',
+    options: { rules: { type: 'string', multiple: true }, format: { type: 'string' } },
+    positionals: true,
+    run: ({ values, positionals }) => hunt(values, positionals),
+  }),
+  command({
+    name: 'audit verify',
+    synopsis: '',
+    summary: "校验审计链 / verify the audit trail's hash chain",
+    details: '退出码 1 表示审计链被破坏 / exit 1 when the chain is broken',
+    options: {},
+    positionals: false,
+    run: () => auditVerify(),
+  }),
+  command({
+    name: 'audit run',
+    synopsis: 'PROFILE [--format html|json|csv] [--lang zh-CN|en] [--out FILE]',
+    summary: '合规审计 / run a compliance audit profile (name or id) and print its report',
+    details: '退出码 1 表示有控制项不通过 / exit 1 when a control fails',
+    options: { format: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' } },
+    positionals: true,
+    run: ({ values, positionals }) => auditRun(values, positionals),
+  }),
+  command({
+    name: 'assets import',
+    synopsis: 'FILE [--dry-run] [--format csv|json]',
+    summary: '导入资产 / import assets (CSV in UTF-8 or GBK, or JSON), all rows or none',
+    options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
+    positionals: true,
+    run: ({ values, positionals }) => assetsImport(values, positionals),
+  }),
+  command({
+    name: 'demo',
+    synopsis: '[--follow] [--force]',
+    summary: '演示城市 / load a demo county: departments, systems, a day of logs and attacks, alerts and incidents',
+    details: '--follow 持续送入实时流量，Ctrl-C 停止 / --follow keeps live traffic coming until Ctrl-C\n--force 向已有非演示数据的数据库载入 / --force loads into a database holding data the demo did not create',
+    options: { follow: { type: 'boolean' }, force: { type: 'boolean' } },
+    positionals: false,
+    run: ({ values }) => demoCommand(values, withServices, { principal: operator, sourceIp: null }),
+  }),
+];
 
 try {
-  process.exitCode = await run(process.argv.slice(2));
+  process.exitCode = await runCommandLine(COMMANDS, process.argv.slice(2), (text) => process.stdout.write(text));
 } catch (error) {
   if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    const help = error.command ? `用法 / Usage: taishi ${usageLine(error.command)}\n说明 / Help: taishi help ${error.command.name}\n` : generalUsage(COMMANDS);
+    process.stderr.write(`${error.message}\n\n${help}`);
     process.exitCode = 2;
   } else if (error instanceof ConfigError) {
     process.stderr.write(`配置错误 / Configuration error: ${error.message}\n`);
     process.exitCode = 2;
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
   } else {
     const message = (error as { response?: { message?: string } }).response?.message ?? (error as Error).message;
     process.stderr.write(`错误 / Error: ${message}\n`);

@@ -14,6 +14,7 @@ import { Asset, AssetAddress } from './asset.entity.js';
 import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
+import { announceAssetChange } from './asset-change-notice.js';
 
 export interface RowError {
   row: number;
@@ -251,6 +252,7 @@ export class AssetsService {
         await this.saveAddresses(m, saved, addresses);
         const view = toView(saved);
         await this.audit.record({ ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view }, m);
+        await announceAssetChange(m);
         return view;
       }),
     ).finally(() => this.changes.emit('changed'));
@@ -273,6 +275,7 @@ export class AssetsService {
         await this.saveAddresses(m, saved, effective);
         const after = toView(saved);
         await this.audit.record({ ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after }, m);
+        await announceAssetChange(m);
         return after;
       }),
     ).finally(() => this.changes.emit('changed'));
@@ -283,6 +286,7 @@ export class AssetsService {
       const asset = await this.findVisible(m, id, caller.principal, true);
       await m.delete(Asset, { id });
       await this.audit.record({ ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) }, m);
+      await announceAssetChange(m);
     });
     this.changes.emit('changed');
   }
@@ -353,6 +357,7 @@ export class AssetsService {
           onProgress?.('write', Math.min(start + CHUNK, valid.length), valid.length);
         }
         await this.audit.record({ ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } }, m);
+        await announceAssetChange(m);
       }),
     );
     report.created = valid.length;

@@ -82,7 +82,7 @@ export interface DemoReport {
   until: number;
   silence: Silence;
   users: { created: string[]; existing: string[] };
-  assets: { created: number; existing: number; changedAt: number | null };
+  assets: { created: number; existing: number };
   events: number;
   counts: {
     assets: number;
@@ -162,7 +162,7 @@ export async function loadDemo(s: DemoServices, options: DemoOptions): Promise<D
     until,
     silence,
     users: { created: users.created, existing: users.existing },
-    assets: { created: assets.created, existing: assets.existing, changedAt: assets.changedAt },
+    assets: { created: assets.created, existing: assets.existing },
     events: records.length,
     counts: await counts(s, caller),
     problems,
@@ -216,7 +216,7 @@ async function ensureAssets(s: DemoServices, caller: Caller, userIds: Map<string
     ids.set(view.name, view.id);
     created++;
   }
-  return { created, existing, ids, changedAt: created ? Date.now() : null };
+  return { created, existing, ids };
 }
 
 /** The last demo load or live feed less than a day old: where its traffic stopped, and which sensor fell silent. */

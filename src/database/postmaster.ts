@@ -22,7 +22,18 @@ const STABLE_MS = 60_000;
 /** The line of PostgreSQL's output that says why it stopped (its last FATAL or PANIC), else the last line. */
 function lastWords(output: string): string {
   const lines = output.trim().split('\n').map((l) => l.trim()).filter(Boolean);
-  return [...lines].reverse().find((l) => /\b(FATAL|PANIC):/.test(l)) ?? lines.at(-1) ?? '';
+  const last = [...lines].reverse().find((l) => /\b(FATAL|PANIC):/.test(l)) ?? lines.at(-1) ?? '';
+  // Without the log line prefix (time, pid): "FATAL:  could not create any TCP/IP sockets".
+  return last.replace(/^.*?\b(FATAL|PANIC|LOG|ERROR):\s+/, '$1: ');
+}
+
+class StartFailure extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Resolves once the server accepts connections; otherwise kills it and rejects with what it said. */
@@ -33,7 +44,7 @@ function untilReady(child: ChildProcess, timeoutMs: number): Promise<void> {
       clearTimeout(timer);
       child.stderr?.off('data', onData);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      reject(new Error(`${reason}: ${lastWords(output)}`));
+      reject(new StartFailure(`${reason}: ${lastWords(output)}`, output));
     };
     const timer = setTimeout(() => fail(`not ready within ${timeoutMs} ms`), timeoutMs);
     const onData = (chunk: Buffer) => {
@@ -74,7 +85,7 @@ export class Postmaster {
       await postmaster.launch();
     } catch (error) {
       const said = (error as Error).message;
-      if (/Address already in use/i.test(said))
+      if (error instanceof StartFailure && /could not bind .* Address already in use/i.test(error.output))
         throw new StartupError(
           `启动失败：内置数据库的端口 ${options.port} 已被占用；请用 TAISHI_EMBEDDED_DB_PORT 换一个端口（0 自动选择）`,
           `Start-up failed: the embedded database's port ${options.port} is already in use; choose another with TAISHI_EMBEDDED_DB_PORT (0 picks a free one)`,

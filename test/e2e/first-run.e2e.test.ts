@@ -83,7 +83,7 @@ async function npmStart(clone: string, owner: Owner): Promise<{ output: string; 
     expect((await stat(`/proc/${postmaster.pid}`)).uid).toBe(owner.name === 'root' ? Number(execFileSync('id', ['-u', 'postgres']).toString()) : owner.uid);
     return { output, cluster, postgresBinary };
   } finally {
-    process.kill(-child.pid!, 'SIGTERM');
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
     await exited;
   }
 }
@@ -134,7 +134,9 @@ describe('first run from a private folder', () => {
     let owner: Owner;
     if (asRoot) {
       const name = `taishi-fr-${process.pid}`;
-      const home = path.join(await mkdtemp(path.join(tmpdir(), 'taishi-fr-home-')), name);
+      const homes = await mkdtemp(path.join(tmpdir(), 'taishi-fr-home-'));
+      await chmod(homes, 0o711); // as /home is: the user can reach their own home
+      const home = path.join(homes, name);
       execFileSync('useradd', ['--create-home', '--home-dir', home, '--shell', '/bin/sh', '--user-group', name]);
       cleanups.push(async () => {
         execFileSync('userdel', [name]);

@@ -74,10 +74,10 @@ async function mkdirTraversable(dir: string): Promise<void> {
   }
 }
 
-function runtimeDirFailure(runtimeDir: string, reason: string): StartupError {
+function runtimeDirFailure(runtimeDir: string, reason: { zh: string; en: string }): StartupError {
   return new StartupError(
-    `启动失败：以 root 运行时，postgres 系统用户无法进入本安装的目录，需将内置数据库放到 ${runtimeDir}，但${reason}；请用 TAISHI_EMBEDDED_DB_DIR 指定 postgres 用户可进入的目录，或设置 DATABASE_URL`,
-    `Start-up failed: running as root, the postgres OS user cannot reach this installation's folders, so the embedded database goes to ${runtimeDir}, but ${reason}; set TAISHI_EMBEDDED_DB_DIR to a folder the postgres user can reach, or set DATABASE_URL`,
+    `启动失败：以 root 运行时，postgres 系统用户无法进入本安装的目录，需将内置数据库放到 ${runtimeDir}，但${reason.zh}；请用 TAISHI_EMBEDDED_DB_DIR 指定 postgres 用户可进入的目录，或设置 DATABASE_URL`,
+    `Start-up failed: running as root, the postgres OS user cannot reach this installation's folders, so the embedded database goes to ${runtimeDir}, but ${reason.en}; set TAISHI_EMBEDDED_DB_DIR to a folder the postgres user can reach, or set DATABASE_URL`,
   );
 }
 
@@ -85,10 +85,10 @@ async function ensureRuntimeDir(runtimeDir: string, account: ServiceAccount): Pr
   try {
     await mkdirTraversable(runtimeDir);
   } catch (error) {
-    throw runtimeDirFailure(runtimeDir, `it cannot be created (${systemReason(error)})`);
+    throw runtimeDirFailure(runtimeDir, { zh: `无法创建该目录（${systemReason(error)}）`, en: `it cannot be created (${systemReason(error)})` });
   }
   const blocked = firstBlocked(account, runtimeDir);
-  if (blocked) throw runtimeDirFailure(runtimeDir, `the postgres user cannot pass through ${blocked}`);
+  if (blocked) throw runtimeDirFailure(runtimeDir, { zh: `postgres 用户无法进入 ${blocked}`, en: `the postgres user cannot pass through ${blocked}` });
 }
 
 /**
@@ -149,7 +149,7 @@ export async function reachableBinaries(packaged: Binaries, account: ServiceAcco
       if (!existsSync(target)) throw error;
     });
   } catch (error) {
-    throw runtimeDirFailure(runtimeDir, `copying the PostgreSQL binaries there failed (${systemReason(error)})`);
+    throw runtimeDirFailure(runtimeDir, { zh: `复制 PostgreSQL 程序失败（${systemReason(error)}）`, en: `copying the PostgreSQL binaries there failed (${systemReason(error)})` });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -28,7 +28,7 @@ export function describeStartupFailure(error: unknown, settings: Settings | unde
   if (error instanceof StartupError) return { line: error.message, exitCode: 1 };
   const syslog = settings && syslogListener(error as SocketError, settings);
   const bindFailure = syslog && listenFailure(error, syslog[0], syslog[1], 'TAISHI_SYSLOG_HOST');
-  if (bindFailure) return { line: `${bindFailure.zh}（设为 off 可关闭）/ ${bindFailure.en} (off disables it)`, exitCode: 1 };
+  if (bindFailure) return { line: `${bindFailure.zh}（设为 off 可关闭） / ${bindFailure.en} (off disables it)`, exitCode: 1 };
   const said = String((error as Error)?.message ?? error).split('\n')[0];
   return { line: `启动失败 / Start-up failed: ${said}（TAISHI_LOG_LEVEL=debug 显示详情 / TAISHI_LOG_LEVEL=debug shows the details）`, exitCode: 1 };
 }

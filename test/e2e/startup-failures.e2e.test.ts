@@ -66,42 +66,26 @@ describe('a failed start', () => {
     expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   };
 
-  it('HTTP port in use: one line naming TAISHI_PORT, exit 1, the embedded database stopped', async () => {
-    const port = await freePort();
-    await holdTcp(port);
-    const r = await start({ TAISHI_PORT: String(port) });
-    expect(r.status).toBe(1);
-    expect(r.lines).toEqual([expect.stringMatching(new RegExp(`^启动失败：端口 ${port}（HTTP）已被其他程序占用.*TAISHI_PORT.* / Start-up failed: port ${port} \\(HTTP\\) is already in use.*TAISHI_PORT`))]);
-    expectDatabaseStartedAndStopped();
-  }, 120_000);
-
-  it('syslog UDP port in use: one line naming TAISHI_SYSLOG_UDP_PORT, exit 1, nothing left running', async () => {
-    const port = await freePort();
-    await holdUdp(port);
-    const r = await start({ TAISHI_SYSLOG_UDP_PORT: String(port) });
-    expect(r.status).toBe(1);
-    expect(r.lines).toEqual([expect.stringMatching(new RegExp(`port ${port} \\(syslog UDP\\) is already in use.*TAISHI_SYSLOG_UDP_PORT \\(off disables it\\)$`))]);
-    expectDatabaseStartedAndStopped();
-  }, 120_000);
-
-  it('syslog TCP port in use: one line naming TAISHI_SYSLOG_TCP_PORT', async () => {
-    const port = await freePort();
-    await holdTcp(port);
-    const r = await start({ TAISHI_SYSLOG_TCP_PORT: String(port) });
-    expect(r.status).toBe(1);
-    expect(r.lines).toEqual([expect.stringMatching(new RegExp(`^启动失败：端口 ${port}（syslog TCP）.*TAISHI_SYSLOG_TCP_PORT`))]);
-    expectDatabaseStartedAndStopped();
-  }, 120_000);
-
-  it('syslog TLS port in use: one line naming TAISHI_SYSLOG_TLS_PORT', async () => {
+  const tlsFiles = () => {
     const certFile = path.join(scratch, 'cert.pem');
     const keyFile = path.join(scratch, 'key.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    return { TAISHI_SYSLOG_TLS_CERT: certFile, TAISHI_SYSLOG_TLS_KEY: keyFile };
+  };
+
+  it.each([
+    { listener: 'HTTP', setting: 'TAISHI_PORT', hold: holdTcp, extra: () => ({}), hint: '' },
+    { listener: 'syslog UDP', setting: 'TAISHI_SYSLOG_UDP_PORT', hold: holdUdp, extra: () => ({}), hint: ' \\(off disables it\\)' },
+    { listener: 'syslog TCP', setting: 'TAISHI_SYSLOG_TCP_PORT', hold: holdTcp, extra: () => ({}), hint: ' \\(off disables it\\)' },
+    { listener: 'syslog TLS', setting: 'TAISHI_SYSLOG_TLS_PORT', hold: holdTcp, extra: tlsFiles, hint: ' \\(off disables it\\)' },
+  ])('$listener port in use: one line naming $setting, exit 1, the embedded database stopped', async ({ listener, setting, hold, extra, hint }) => {
     const port = await freePort();
-    await holdTcp(port);
-    const r = await start({ TAISHI_SYSLOG_TLS_PORT: String(port), TAISHI_SYSLOG_TLS_CERT: certFile, TAISHI_SYSLOG_TLS_KEY: keyFile });
+    await hold(port);
+    const r = await start({ [setting]: String(port), ...extra() });
     expect(r.status).toBe(1);
-    expect(r.lines).toEqual([expect.stringMatching(new RegExp(`port ${port} \\(syslog TLS\\) is already in use.*TAISHI_SYSLOG_TLS_PORT`))]);
+    expect(r.lines).toEqual([
+      expect.stringMatching(new RegExp(`^启动失败：端口 ${port}（${listener}）已被其他程序占用.*${setting}.* / Start-up failed: port ${port} \\(${listener}\\) is already in use by another program; stop it, or choose another port with ${setting}${hint}$`)),
+    ]);
     expectDatabaseStartedAndStopped();
   }, 120_000);
 

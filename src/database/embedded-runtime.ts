@@ -28,10 +28,10 @@ export type Log = (level: 'log' | 'warn', message: string) => void;
 /** When running as root, PostgreSQL refuses to start; run it as the `postgres` OS user instead (created if missing). */
 export function serviceAccount(): ServiceAccount | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const lookup = () => ({
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' }).toString().trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { stdio: 'pipe' }).toString().trim()),
-  });
+  const lookup = (): ServiceAccount => {
+    const said = execFileSync('id', ['postgres'], { stdio: 'pipe' }).toString();
+    return { uid: Number(/uid=(\d+)/.exec(said)![1]), gid: Number(/gid=(\d+)/.exec(said)![1]) };
+  };
   try {
     return lookup();
   } catch {
@@ -54,8 +54,9 @@ function accountCan(account: ServiceAccount, flag: '-x' | '-r', target: string):
   return spawnSync('test', [flag, target], { uid: account.uid, gid: account.gid, cwd: '/', stdio: 'ignore' }).status === 0;
 }
 
-/** The outermost folder on the way to `target` that the account cannot pass through. */
+/** The outermost folder on the way to `target` that the account cannot pass through (one check when none). */
 function firstBlocked(account: ServiceAccount, target: string): string | undefined {
+  if (accountCan(account, '-x', target)) return undefined;
   const parts = path.resolve(target).split(path.sep).filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     const folder = path.sep + parts.slice(0, i + 1).join(path.sep);

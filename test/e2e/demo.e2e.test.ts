@@ -211,7 +211,9 @@ describe('taishi demo (command line)', () => {
   // The first run a new user makes: service started on an empty installation, then the demo.
   it('with the service running, sends live traffic through its HTTP collector at once, attributed to the systems it just registered', async () => {
     const installation = await freshInstallation();
-    const app = await startTestApp(embedded.adminUrl, {}, { databaseUrl: installation.databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-demo-svc-')) });
+    const serviceDir = await mkdtemp(path.join(tmpdir(), 'taishi-demo-svc-'));
+    scratch.push({ databaseUrl: installation.databaseUrl, dataDir: serviceDir });
+    const app = await startTestApp(embedded.adminUrl, {}, { databaseUrl: installation.databaseUrl, dataDir: serviceDir });
     try {
       const { port } = app.running.app.getHttpServer().address() as AddressInfo;
       const started = Date.now();

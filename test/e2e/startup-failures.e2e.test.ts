@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -115,6 +115,26 @@ describe('a failed start', () => {
     }
     expectDatabaseStartedAndStopped();
   }, 180_000);
+
+  it('interrupted while starting (SIGTERM once its database is up): exits 0 and stops that database too', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, TAISHI_DATA_DIR: dataDir, TAISHI_HOST: '127.0.0.1', TAISHI_PORT: String(port), TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 60_000;
+    while (!processesMentioning(path.join(dataDir, 'postgres')).length) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The database is up; the service is still building itself (modules, migrations) and not yet listening.
+    expect(await fetch(`http://127.0.0.1:${port}/health/live`).then(() => true, () => false)).toBe(false);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expectDatabaseStartedAndStopped();
+  }, 120_000);
 
   it('a data folder that is not a folder: one line naming TAISHI_DATA_DIR, before anything is started', async () => {
     const file = path.join(scratch, 'a-file');

@@ -39,10 +39,11 @@ export class AssetChangeListener implements OnModuleInit, OnApplicationShutdown 
       await client.connect();
       await client.query(`LISTEN ${ASSET_CHANGES_CHANNEL}`);
     } catch (error) {
-      await client.end().catch(() => undefined);
       this.lost(client, (error as Error).message);
+      await client.end().catch(() => undefined);
       return;
     }
+    if (this.closed) return void (await client.end().catch(() => undefined));
     this.client = client;
     if (missedNotices) {
       this.logger.log('重新监听资产变更 / Listening for asset registry changes again');

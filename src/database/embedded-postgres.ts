@@ -142,7 +142,10 @@ export async function startEmbeddedPostgres(requestedDir: string, options: Embed
     try {
       await initialise(dataDir, binaries.initdb, account);
     } catch (error) {
-      throw new StartupError(`启动失败：无法在 ${dataDir} 创建内置数据库（${(error as Error).message.split('\n')[0]}）`, `Start-up failed: could not create the embedded database in ${dataDir} (${(error as Error).message.split('\n')[0]})`);
+      // initdb says a lot before its error; the line naming the error is the one to show.
+      const lines = (error as Error).message.split('\n');
+      const reason = (lines.find((l) => /\berror:/i.test(l)) ?? lines[0]).trim();
+      throw new StartupError(`启动失败：无法在 ${dataDir} 创建内置数据库（${reason}）`, `Start-up failed: could not create the embedded database in ${dataDir} (${reason})`);
     }
   }
   const credentials = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as Credentials;

@@ -5,14 +5,19 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
+import { createServer } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module.js';
 import { AuthService, authenticateBeforeBody, requestCredential } from './auth/index.js';
+import { ensureDataDir } from './common/data-dir.js';
 import { type ErrorBody, strictValidationPipe } from './common/http-errors.js';
 import { boundedJsonBody } from './common/json-body.js';
+import { listenFailure } from './common/startup-error.js';
 import type { Settings } from './config/index.js';
 import { connectDatabase, type DatabaseConnection } from './database/index.js';
+import type { EmbeddedPostgresHandle } from './database/embedded-postgres.js';
 import type { EventStore } from './events/event-store.js';
+import { MetricsRegistry } from './metrics/metrics.js';
 import type { Clock } from './shared/index.js';
 
 /** A login is a name and a password: a few kilobytes is generous. */
@@ -29,13 +34,18 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Builds the whole service on the given settings; `listen` is the caller's choice. */
+/**
+ * Builds the whole service on the given settings; `listen` is the caller's choice. A failure on the
+ * way stops whatever was started, the embedded database included, before it is rethrown.
+ */
 export async function createApp(settings: Settings, options: { logger?: false; eventStore?: EventStore; clock?: Clock } = {}): Promise<RunningApp> {
-  const database = await connectDatabase(settings);
+  await ensureDataDir(settings.TAISHI_DATA_DIR);
+  const database = await connectDatabase(settings, { supervise: true });
   const logger = options.logger ?? LEVELS.slice(0, LEVELS.indexOf(settings.TAISHI_LOG_LEVEL) + 1);
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, database.url, { listen: true, eventStore: options.eventStore, clock: options.clock }), { logger, bodyParser: false });
+    // abortOnError: false, or Nest would end the process itself and leave the database running.
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(settings, database.url, { listen: true, eventStore: options.eventStore, clock: options.clock }), { logger, bodyParser: false, abortOnError: false });
   } catch (error) {
     await database.release();
     throw error;
@@ -53,8 +63,16 @@ export async function createApp(settings: Settings, options: { logger?: false; e
   app.use('/api', boundedJsonBody(Math.min(JSON_BODY_LIMIT, settings.TAISHI_BODY_LIMIT)));
   app.useGlobalPipes(strictValidationPipe());
   mountApiDocs(app);
-  await app.init();
-  await app.get(AuthService).ensureInitialAdmin();
+  if (database.embedded?.owned) exportEmbeddedDatabaseState(app.get(MetricsRegistry), database.embedded);
+  try {
+    // Listeners (syslog ports) open here: one that cannot must not leave the rest running.
+    await app.init();
+    await app.get(AuthService).ensureInitialAdmin();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await database.release();
+    throw error;
+  }
   return {
     app,
     database,
@@ -63,6 +81,11 @@ export async function createApp(settings: Settings, options: { logger?: false; e
       await database.release();
     },
   };
+}
+
+function exportEmbeddedDatabaseState(metrics: MetricsRegistry, embedded: EmbeddedPostgresHandle): void {
+  metrics.gauge('taishi_embedded_database_up', 'Whether the embedded PostgreSQL this service started is running (1) or being restarted (0)').track({}, () => (embedded.state().up ? 1 : 0));
+  metrics.observedCounter('taishi_embedded_database_restarts_total', 'Times the embedded PostgreSQL was started again after it died').track({}, () => embedded.state().restarts);
 }
 
 /** OpenAPI at /api/docs, behind the same authentication as the rest of the API (a console login opens it too). */
@@ -85,7 +108,23 @@ function mountApiDocs(app: NestExpressApplication): void {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'api/docs-json' });
 }
 
+function canListen(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  return new Promise((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Opens the HTTP port; if it cannot, closes the service (and the database it started) and says which setting moves it. */
 export async function listen(running: RunningApp, settings: Settings): Promise<void> {
-  await running.app.listen(settings.TAISHI_PORT, settings.TAISHI_HOST);
+  try {
+    // Tried first on a bare socket: Nest would log the failure itself, a second line for one cause.
+    await canListen(settings.TAISHI_PORT, settings.TAISHI_HOST);
+    await running.app.listen(settings.TAISHI_PORT, settings.TAISHI_HOST);
+  } catch (error) {
+    await running.close().catch(() => undefined);
+    throw listenFailure(error, 'HTTP', 'TAISHI_PORT', 'TAISHI_HOST') ?? error;
+  }
   Logger.log(`Taishi listening on http://${settings.TAISHI_HOST}:${settings.TAISHI_PORT} (database: ${running.database.mode})`, 'Taishi');
 }

@@ -1,28 +1,35 @@
 import { Logger } from '@nestjs/common';
-import { createApp, listen } from './app.js';
-import { ConfigError, loadSettings } from './config/index.js';
+import { createApp, listen, type RunningApp } from './app.js';
+import { loadSettings, type Settings } from './config/index.js';
+import { describeStartupFailure } from './startup-failure.js';
+
+let settings: Settings | undefined;
+let running: RunningApp | undefined;
+let stopRequested: NodeJS.Signals | undefined;
+
+function shutDown(signal: NodeJS.Signals): void {
+  Logger.log(`${signal}: shutting down`, 'Taishi');
+  // Close the service first, then the embedded database it was writing to.
+  running!.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      Logger.error(`Shutdown failed: ${String(error)}`, 'Taishi');
+      process.exit(1);
+    },
+  );
+}
+
+// A signal during start is answered once the start is done, so the database started on the way is stopped too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (running ? shutDown(signal) : (stopRequested = signal)));
 
 try {
-  const settings = loadSettings();
-  const running = await createApp(settings);
+  settings = loadSettings();
+  running = await createApp(settings);
   await listen(running, settings);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      Logger.log(`${signal}: shutting down`, 'Taishi');
-      // Close the service first, then the embedded database it was writing to.
-      running.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          Logger.error(`Shutdown failed: ${String(error)}`, 'Taishi');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  if (stopRequested) shutDown(stopRequested);
 } catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`配置错误 / Configuration error: ${error.message}\n`);
-    process.exit(2);
-  }
-  throw error;
+  const failure = describeStartupFailure(error, settings);
+  if (settings && ['debug', 'verbose'].includes(settings.TAISHI_LOG_LEVEL)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(`${failure.line}\n`);
+  process.exit(failure.exitCode);
 }

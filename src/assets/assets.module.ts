@@ -4,11 +4,12 @@ import { AuditModule } from '../audit/audit.module.js';
 import { Asset, AssetAddress } from './asset.entity.js';
 import { AssetsController } from './assets.controller.js';
 import { AssetsService } from './assets.service.js';
+import { AssetChangeListener } from './asset-change-listener.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Asset, AssetAddress]), AuditModule],
   controllers: [AssetsController],
-  providers: [AssetsService],
+  providers: [AssetsService, AssetChangeListener],
   exports: [AssetsService],
 })
 export class AssetsModule {}

@@ -16,6 +16,7 @@ import { Asset, AssetAddress } from './asset.entity.js';
 import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
+import { announceAssetChange } from './asset-change-notice.js';
 
 export interface RowError {
   row: number;
@@ -365,6 +366,7 @@ export class AssetsService {
         const saved = await m.save(asset);
         await this.saveAddresses(m, saved, addresses, fallback);
         const view = toView(saved);
+        await announceAssetChange(m);
         return { result: view, record: { ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view } };
       }),
     ).finally(() => this.changes.emit('changed'));
@@ -389,6 +391,7 @@ export class AssetsService {
         const saved = await m.save(asset);
         await this.saveAddresses(m, saved, effective, fallback);
         const after = toView(saved);
+        await announceAssetChange(m);
         return { result: after, record: { ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after } };
       }),
     ).finally(() => this.changes.emit('changed'));
@@ -398,6 +401,7 @@ export class AssetsService {
     await this.audit.change(async (m) => {
       const asset = await this.findVisible(m, id, caller.principal, true);
       await m.delete(Asset, { id });
+      await announceAssetChange(m);
       return { result: undefined, record: { ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) } };
     });
     this.changes.emit('changed');
@@ -478,6 +482,7 @@ export class AssetsService {
           if (addressRows.length) await m.insert(AssetAddress, addressRows);
           onProgress?.('write', Math.min(start + CHUNK, valid.length), valid.length);
         }
+        await announceAssetChange(m);
         return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } } };
       }),
     );

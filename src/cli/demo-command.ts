@@ -1,6 +1,4 @@
 import type { LogLevel } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type { Caller } from '../auth/roles.js';
 import type { Settings } from '../config/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, DemoRefusedError, demoServices, HttpFeed, InProcessFeed, loadDemo, recordFeed, runLive, type DemoReport } from '../demo/index.js';
@@ -71,8 +69,7 @@ function printSummary(report: DemoReport, settings: Settings, seconds: number): 
  * when the service is running, sends it live traffic through its HTTP collector (once, or until
  * Ctrl-C with --follow) so its ingest charts and detection see a city at work.
  */
-export async function demoCommand(args: string[], withServices: WithServices, caller: Caller): Promise<number> {
-  const { values } = parseArgs({ args, options: { follow: { type: 'boolean' }, force: { type: 'boolean' } } });
+export async function demoCommand(values: { follow?: boolean; force?: boolean }, withServices: WithServices, caller: Caller): Promise<number> {
   const started = Date.now();
   // Errors only: the demo's users have no e-mail, and a warning for each notification that could not be addressed would bury the summary.
   return withServices(async (get, settings) => {
@@ -100,15 +97,8 @@ export async function demoCommand(args: string[], withServices: WithServices, ca
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      if (service) {
-        say(`实时流量经运行中服务的 HTTP 采集接口送入（${service}）`, `live traffic goes to the running service's HTTP collector (${service})`);
-        // The service re-reads the asset registry within a minute of a change made elsewhere; until then it could not attribute the new assets' events.
-        const wait = report.assets.changedAt === null ? 0 : report.assets.changedAt + 61_000 - Date.now();
-        if (wait > 0) {
-          say(`等待服务载入新登记的资产（${Math.ceil(wait / 1000)} 秒）…`, `waiting ${Math.ceil(wait / 1000)} s for the service to pick up the newly registered assets…`);
-          await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
-        }
-      }
+      // The service learnt of the new systems when they were registered (asset-change notices), so their traffic is attributed at once.
+      if (service) say(`实时流量经运行中服务的 HTTP 采集接口送入（${service}）`, `live traffic goes to the running service's HTTP collector (${service})`);
       if (values.follow) say('持续发送实时流量，按 Ctrl-C 停止', 'sending live traffic; press Ctrl-C to stop');
       const live = await runLive({ feed, fallback: local, from: report.until, silence: report.silence, follow: values.follow ? { signal: stop.signal } : undefined, say });
       await recordFeed(services, caller, live.until, report.silence, live.delivered);

@@ -1,15 +1,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/index.js';
 import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
 import { runCorrelationSequences, runRuleExamples, runScheduleTests } from '../detection/rule-pack.js';
 import { AssetIndex } from '../ingest/enrichment/asset-index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
+import { UsageError } from './command-line.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
-
-export class UsageError extends Error {}
 
 function loadEngine(rules: string[]) {
   const settings = loadSettings();
@@ -70,12 +68,11 @@ interface HuntAlert {
  * `hunt --rules PATH... FILE...`: the live pipeline's parsers, logsource mapping, rules and
  * correlations over log files, offline. Firings of one rule on one group become one alert.
  */
-export async function hunt(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string', multiple: true }, format: { type: 'string' } } });
+export async function hunt(options: { rules?: string[]; format?: string }, positionals: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('hunt needs at least one log FILE');
-  const format = values.format ?? 'table';
+  const format = options.format ?? 'table';
   if (format !== 'table' && format !== 'ndjson') throw new UsageError('--format must be table or ndjson');
-  const { engine, errors } = loadEngine(rulePaths(values.rules ?? []));
+  const { engine, errors } = loadEngine(rulePaths(options.rules ?? []));
   for (const e of errors) process.stderr.write(`rule problem: ${e}\n`);
   const pipeline = new IngestPipeline(() => new AssetIndex([]));
   const timeZone = loadSettings().TAISHI_TIME_ZONE;

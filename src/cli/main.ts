@@ -1,203 +1,100 @@
-import 'reflect-metadata';
-import type { LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { AppModule } from '../app.module.js';
-import { AssetsService, type ImportReport } from '../assets/index.js';
-import { AuditService } from '../audit/index.js';
-import { ProfilesService, RunsService, type Lang, type ReportFormat } from '../compliance/index.js';
-import type { Principal } from '../auth/index.js';
-import { ConfigError, loadSettings, type Settings } from '../config/index.js';
-import { connectDatabase } from '../database/index.js';
-import { DetectionService } from '../detection/index.js';
-import { IngestService } from '../ingest/ingest.service.js';
-import { demoCommand } from './demo-command.js';
-import { hunt, rulesTest, rulesValidate, UsageError } from './detection-commands.js';
-import { lineBatches } from './line-reader.js';
-import { progressBar } from './progress.js';
+import { StartupError } from '../common/startup-error.js';
+import { ConfigError } from '../config/settings.js';
+import { command, generalUsage, runCommandLine, usageLine, UsageError } from './command-line.js';
+import { INGEST_FORMATS } from './ingest-formats.js';
 
-const USAGE = `用法 / Usage: taishi <command>
+// Each command loads its implementation when it runs: `taishi --help` need not load the service.
+const services = () => import('./service-commands.js');
+const detection = () => import('./detection-commands.js');
 
-  ingest FILE... [--format auto|syslog|nginx|apache|iptables|json|kv|windows|telemetry] [--source NAME]
-                                        导入日志文件 / backfill log files (UTF-8 or GBK) into the event store
-  rules validate [PATH...]              校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)
-  rules test [PATH...]                  规则自测 / run every rule's own examples
-  hunt [--rules PATH]... [--format table|ndjson] FILE...
-                                        离线狩猎 / run the rules over log files
-  audit verify                          校验审计链 / verify the audit trail's hash chain
-  audit run PROFILE [--format html|json|csv] [--lang zh-CN|en] [--out FILE]
-                                        合规审计 / run a compliance audit profile (name or id) and print
-                                        its report; exit 1 when a control fails
-  assets import FILE [--dry-run] [--format csv|json]
-                                        导入资产 / import assets (CSV in UTF-8 or GBK, or JSON)
-  demo [--follow] [--force]             演示城市 / load a demo county: departments, systems, a day of logs
-                                        and attacks, alerts and incidents (--follow keeps traffic coming)
-
-Settings come from the environment (see README), as for the service: with no DATABASE_URL the
-command uses the embedded database in TAISHI_DATA_DIR, attaching to it if the service runs.
-`;
-
-
-/** Runs a job against the same database and services as the server, without HTTP. */
-async function withServices<T>(job: (get: <S>(type: new (...args: never[]) => S) => S, settings: Settings) => Promise<T>, logger: LogLevel[] = ['error', 'warn']): Promise<T> {
-  const settings = loadSettings();
-  const database = await connectDatabase(settings);
-  try {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(settings, database.url, { listen: false }), { logger });
-    try {
-      return await job((type) => context.get(type), settings);
-    } finally {
-      await context.close();
-    }
-  } finally {
-    await database.release();
-  }
-}
-
-const operator: Principal = { kind: 'cli', name: userInfo().username };
-
-async function auditVerify(): Promise<number> {
-  const result = await withServices((get) => get(AuditService).verify());
-  if (!result.appendOnlyForService) process.stdout.write('注意：服务的数据库角色能改写审计表 / Note: the service\'s database role can rewrite the audit trail (see TAISHI_RUNTIME_DATABASE_URL)\n');
-  if (result.ok) {
-    const anchor = result.anchor ? `; head anchored at record ${result.anchor.id} (${result.anchor.at})` : '; no anchor outside the database yet';
-    process.stdout.write(`审计链完整 / Audit chain intact: ${result.checked} records verified (${result.unkeyed} unkeyed from before the keyed chain${anchor})\n`);
-    return 0;
-  }
-  process.stdout.write(
-    `审计链已被破坏 / Audit chain BROKEN at record ${result.firstBroken!.id}: ${result.firstBroken!.reason} (${result.checked} records before it verified)\n`,
-  );
-  return 1;
-}
-
-const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
-
-/** Runs a profile here and now, with progress on stderr and the report on stdout or in --out. */
-async function auditRun(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' } } });
-  if (positionals.length !== 1) throw new UsageError('audit run takes exactly one PROFILE (its name or id)');
-  const format = (values.format ?? 'html') as ReportFormat;
-  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
-  const lang = ({ 'zh-CN': 'zh-CN', zh: 'zh-CN', en: 'en' } as Record<string, Lang>)[values.lang ?? 'zh-CN'];
-  if (!lang) throw new UsageError('--lang must be zh-CN or en');
-  return withServices(async (get) => {
-    const runs = get(RunsService);
-    const profile = await get(ProfilesService).find(positionals[0]);
-    const bar = progressBar('审计 Auditing');
-    const started = (await runs.start(profile.id, 'cli', { principal: operator, sourceIp: null }, undefined, (done, total) => bar.update(done, total)))!;
-    const run = await runs.settled(started.id);
-    if (run.status !== 'completed') {
-      process.stderr.write(`审计失败 / Audit run ${run.id} failed: ${run.error}\n`);
-      return 1;
-    }
-    const report = await runs.report(run.id, operator, format, lang);
-    if (values.out) await writeFile(values.out, report.body);
-    else process.stdout.write(report.body);
-    const { pass, fail, not_applicable, needs_attestation } = run.summary!.byStatus;
-    process.stderr.write(
-      `${profile.name}: 通过 pass ${pass}, 不通过 fail ${fail}, 不适用 n/a ${not_applicable}, 待证明 needs attestation ${needs_attestation} (run ${run.id}${values.out ? `, report ${values.out}` : ''})\n`,
-    );
-    return fail > 0 ? 1 : 0;
-  });
-}
-
-function printReport(report: ImportReport): void {
-  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.field ? ` [${e.field}]` : ''}: ${e.message}\n`);
-  if (report.errors.length > 200) process.stdout.write(`  … ${report.errors.length - 200} more\n`);
-  process.stdout.write(
-    `${report.dryRun ? '试运行 Dry run' : '导入 Import'}: ${report.total} rows, ${report.valid} valid, ${report.errors.length} error(s), ${report.created} created` +
-      (report.encoding ? ` (encoding ${report.encoding})` : '') +
-      '\n',
-  );
-}
-
-async function assetsImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } } });
-  if (positionals.length !== 1) throw new UsageError('assets import takes exactly one FILE');
-  const file = positionals[0];
-  const format = values.format ?? (path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
-  if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, not ${format}`);
-  const content = await readFile(file);
-  const dryRun = values['dry-run'] ?? false;
-  const bars = { validate: progressBar('校验 Validating'), write: progressBar('写入 Writing   ') };
-  const started = Date.now();
-  try {
-    const report = await withServices((get) =>
-      get(AssetsService).import(content, format, dryRun, { principal: operator, sourceIp: null }, (phase, done, total) => bars[phase].update(done, total)),
-    );
-    printReport(report);
-    process.stdout.write(`用时 Took ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
-    return report.errors.length ? 1 : 0;
-  } catch (error) {
-    const details = (error as { response?: { details?: ImportReport } }).response?.details;
-    if (details) {
-      printReport(details);
-      process.stdout.write('未写入任何数据 / Nothing was written.\n');
-      return 1;
-    }
-    throw error;
-  }
-}
-
-const FORMATS = ['auto', 'syslog', 'nginx', 'apache', 'iptables', 'json', 'kv', 'windows', 'telemetry'] as const;
-
-async function ingestFiles(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' }, source: { type: 'string' } } });
-  if (positionals.length === 0) throw new UsageError('ingest takes at least one FILE');
-  const format = (values.format ?? 'auto') as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  for (const file of positionals) await stat(file).catch(() => Promise.reject(new UsageError(`cannot read ${file}`)));
-  return withServices(async (get) => {
-    const ingest = get(IngestService);
-    let total = 0;
-    for (const file of positionals) {
-      const size = (await stat(file)).size;
-      const bar = progressBar(`${path.basename(file)}`);
-      const started = Date.now();
-      const source = values.source ?? `file:${path.basename(file)}`;
-      let lines = 0;
-      for await (const { batch, bytesRead } of lineBatches(file, 5000)) {
-        await ingest.ingest(batch.map(({ bytes }) => ({ bytes })), { source, transport: 'file', receivedAt: new Date(), format }, 'file');
-        lines += batch.length;
-        bar.update(bytesRead, size);
-      }
-      bar.update(size, size);
-      const seconds = (Date.now() - started) / 1000;
-      process.stdout.write(`${file}: ${lines} 行 lines stored in ${seconds.toFixed(1)} s (${Math.round(lines / Math.max(seconds, 0.001))}/s)\n`);
-      total += lines;
-    }
-    // Alerts and the incidents they open are written before the database is let go.
-    await get(DetectionService).settled();
-    process.stdout.write(`共 Total: ${total} events\n`);
-    return 0;
-  });
-}
-
-async function run(argv: string[]): Promise<number> {
-  const [group, command, ...rest] = argv;
-  if (group === 'rules' && command === 'validate') return rulesValidate(rest);
-  if (group === 'rules' && command === 'test') return rulesTest(rest);
-  if (group === 'hunt') return hunt([command, ...rest].filter((a): a is string => a !== undefined));
-  if (group === 'ingest') return ingestFiles([command, ...rest].filter((a): a is string => a !== undefined));
-  if (group === 'audit' && command === 'verify') return auditVerify();
-  if (group === 'audit' && command === 'run') return auditRun(rest);
-  if (group === 'assets' && command === 'import') return assetsImport(rest);
-  if (group === 'demo') return demoCommand([command, ...rest].filter((a): a is string => a !== undefined), withServices, { principal: operator, sourceIp: null });
-  throw new UsageError(group ? `unknown command: ${[group, command].filter(Boolean).join(' ')}` : 'no command given');
-}
+/** The CLI: one entry per command, with its usage. `taishi help <command>` prints it. */
+const COMMANDS = [
+  command({
+    name: 'ingest',
+    synopsis: `FILE... [--format ${INGEST_FORMATS.join('|')}] [--source NAME]`,
+    summary: '导入日志文件 / backfill log files (UTF-8 or GBK) into the event store',
+    details: '--source 默认为 file:<文件名> / --source defaults to file:<file name>; replaying a file adds nothing twice.',
+    options: { format: { type: 'string' }, source: { type: 'string' } },
+    positionals: true,
+    run: async ({ values, positionals }) => (await services()).ingestFiles(values, positionals),
+  }),
+  command({
+    name: 'rules validate',
+    synopsis: '[PATH...]',
+    summary: '校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)',
+    details: '退出码 1 表示有无效规则 / exit 1 when a rule is invalid',
+    options: {},
+    positionals: true,
+    run: async ({ positionals }) => (await detection()).rulesValidate(positionals),
+  }),
+  command({
+    name: 'rules test',
+    synopsis: '[PATH...]',
+    summary: "规则自测 / run every rule's own examples",
+    details: '退出码 1 表示有示例未通过 / exit 1 when an example fails',
+    options: {},
+    positionals: true,
+    run: async ({ positionals }) => (await detection()).rulesTest(positionals),
+  }),
+  command({
+    name: 'hunt',
+    synopsis: '[--rules PATH]... [--format table|ndjson] FILE...',
+    summary: '离线狩猎 / run the rules over log files',
+    details: '--rules 可重复，默认 TAISHI_RULES_DIR / --rules may repeat; default TAISHI_RULES_DIR',
+    options: { rules: { type: 'string', multiple: true }, format: { type: 'string' } },
+    positionals: true,
+    run: async ({ values, positionals }) => (await detection()).hunt(values, positionals),
+  }),
+  command({
+    name: 'audit verify',
+    synopsis: '',
+    summary: "校验审计链 / verify the audit trail's hash chain",
+    details: '退出码 1 表示审计链被破坏 / exit 1 when the chain is broken',
+    options: {},
+    positionals: false,
+    run: async () => (await services()).auditVerify(),
+  }),
+  command({
+    name: 'audit run',
+    synopsis: 'PROFILE [--format html|json|csv] [--lang zh-CN|en] [--out FILE]',
+    summary: '合规审计 / run a compliance audit profile (name or id) and print its report',
+    details: '退出码 1 表示有控制项不通过 / exit 1 when a control fails',
+    options: { format: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string' } },
+    positionals: true,
+    run: async ({ values, positionals }) => (await services()).auditRun(values, positionals),
+  }),
+  command({
+    name: 'assets import',
+    synopsis: 'FILE [--dry-run] [--format csv|json]',
+    summary: '导入资产 / import assets (CSV in UTF-8 or GBK, or JSON), all rows or none',
+    options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
+    positionals: true,
+    run: async ({ values, positionals }) => (await services()).assetsImport(values, positionals),
+  }),
+  command({
+    name: 'demo',
+    synopsis: '[--follow] [--force]',
+    summary: '演示城市 / load a demo county: departments, systems, a day of logs and attacks, alerts and incidents',
+    details: '--follow 持续送入实时流量，Ctrl-C 停止 / --follow keeps live traffic coming until Ctrl-C\n--force 向已有非演示数据的数据库载入 / --force loads into a database holding data the demo did not create',
+    options: { follow: { type: 'boolean' }, force: { type: 'boolean' } },
+    positionals: false,
+    run: async ({ values }) => (await services()).demo(values),
+  }),
+];
 
 try {
-  process.exitCode = await run(process.argv.slice(2));
+  process.exitCode = await runCommandLine(COMMANDS, process.argv.slice(2), (text) => process.stdout.write(text));
 } catch (error) {
   if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n\n${USAGE}`);
+    const help = error.command ? `用法 / Usage: taishi ${usageLine(error.command)}\n说明 / Help: taishi help ${error.command.name}\n` : generalUsage(COMMANDS);
+    process.stderr.write(`${error.message}\n\n${help}`);
     process.exitCode = 2;
   } else if (error instanceof ConfigError) {
     process.stderr.write(`配置错误 / Configuration error: ${error.message}\n`);
     process.exitCode = 2;
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
   } else {
     const message = (error as { response?: { message?: string } }).response?.message ?? (error as Error).message;
     process.stderr.write(`错误 / Error: ${message}\n`);

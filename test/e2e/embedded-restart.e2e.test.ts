@@ -67,7 +67,8 @@ describe('the embedded database killed under a running service', () => {
   }, 120_000);
 
   it('hears registry changes made by another process again once it is back', async () => {
-    await new Promise((r) => setTimeout(r, 2_000)); // the asset-change listener reconnects with its own backoff
+    // The asset-change listener reconnects with its own backoff: wait for it to say so.
+    for (let waited = 0; waited < 30_000 && !/Listening for asset registry changes again/.test(service.output()); waited += 100) await new Promise((r) => setTimeout(r, 100));
     expect(service.output()).toMatch(/Listening for asset registry changes again/);
     const token = await login(service.baseUrl, PASSWORD);
     const auth = { authorization: `Bearer ${token}` };

@@ -26,7 +26,6 @@ function loginFrom(app: TestApp, localAddress: string, username: string, passwor
   });
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 describe('login abuse (security)', () => {
   let app: TestApp;
@@ -59,9 +58,10 @@ describe('login abuse (security)', () => {
       }
     }
     expect([...answers]).toHaveLength(1);
-    // Every path hashes a password: no path answers in a fraction of another's time.
-    const medians = Object.values(timings).map(median);
-    expect(Math.max(...medians) / Math.min(...medians)).toBeLessThan(2);
+    // Every path hashes a password: no path answers in a fraction of another's time. The fastest
+    // of each is compared, as the least disturbed by whatever else the machine is doing.
+    const fastest = Object.values(timings).map((t) => Math.min(...t));
+    expect(Math.max(...fastest) / Math.min(...fastest)).toBeLessThan(2);
     // The fifth failure locks each of them the same way, whether the name exists or not.
     const locked = await Promise.all([
       loginFrom(app, '127.0.0.3', 'analyst1', 'wrong-password').then(() => loginFrom(app, '127.0.0.3', 'analyst1', 'analyst1-password-1')),

@@ -153,17 +153,28 @@ export function needleSet(needles: string[]): NeedleSet {
   return new AhoCorasick(unique);
 }
 
+/** States of an AhoCorasick automaton that get a transition table row (see `delta`). */
+const DENSE_STATES = 4096;
+
 /**
- * Aho-Corasick automaton. ASCII transitions are a dense DFA table (one typed-array load per
- * character); other characters follow explicit edges and failure links. Besides `test`, it can
- * report every needle found (`forEachMatch`), which the rule index uses to find candidate rules
- * for an event in one pass.
+ * Aho-Corasick automaton. The trie is kept as flat arrays (first child, next sibling, edge
+ * character), since a community rule pack's hints make hundreds of thousands of states. ASCII
+ * transitions of the states nearest the root, where a scan spends nearly all its time, are a
+ * dense DFA table (one typed-array load per character); deeper states and other characters follow
+ * trie edges and failure links. Besides `test`, it can report every needle found
+ * (`forEachMatch`), which the rule index uses to find candidate rules for an event in one pass.
  */
 export class AhoCorasick implements NeedleSet {
-  private readonly edges: Map<number, number>[] = [new Map()];
+  /** The character on the trie edge into each state, its first child and its next sibling (-1: none). */
+  private readonly char: number[] = [-1];
+  private readonly firstChild: number[] = [-1];
+  private readonly nextSibling: number[] = [-1];
   private readonly fail: Int32Array;
   private readonly terminal: Uint8Array;
+  /** ASCII transitions, 128 per row, for the first DENSE_STATES states in breadth-first order. */
   private readonly delta: Int32Array;
+  /** Row of a state in `delta`, or -1. */
+  private readonly row: Int32Array;
   private readonly shortest: number;
   /** Needle indices ending at each state, including those reached through failure links. */
   private readonly outputs: number[][] = [[]];
@@ -175,50 +186,68 @@ export class AhoCorasick implements NeedleSet {
       let s = 0;
       for (let i = 0; i < needle.length; i++) {
         const c = needle.charCodeAt(i);
-        let next = this.edges[s].get(c);
-        if (next === undefined) {
-          next = this.edges.length;
-          this.edges.push(new Map());
+        let next = this.child(s, c);
+        if (next < 0) {
+          next = this.char.length;
+          this.char.push(c);
+          this.firstChild.push(-1);
+          this.nextSibling.push(this.firstChild[s]);
+          this.firstChild[s] = next;
           this.outputs.push([]);
           term.push(0);
-          this.edges[s].set(c, next);
         }
         s = next;
       }
       term[s] = 1;
       this.outputs[s].push(index);
     }
-    const n = this.edges.length;
+    const n = this.char.length;
     this.fail = new Int32Array(n);
     this.terminal = Uint8Array.from(term);
-    this.delta = new Int32Array(n * 128);
-    // Breadth-first: a state's failure link is shallower, so it is complete before the state.
+    this.row = new Int32Array(n).fill(-1);
+    const rows = Math.min(n, DENSE_STATES);
+    this.delta = new Int32Array(rows * 128);
+    // Breadth-first: a state's failure link is shallower, so it is complete before the state,
+    // and the first `rows` states visited are the shallowest.
     const order: number[] = [0];
     for (let qi = 0; qi < order.length; qi++) {
       const r = order[qi];
-      for (const [c, s] of this.edges[r]) {
+      for (let s = this.firstChild[r]; s >= 0; s = this.nextSibling[s]) {
         order.push(s);
-        if (r !== 0) {
-          let f = this.fail[r];
-          while (f !== 0 && !this.edges[f].has(c)) f = this.fail[f];
-          this.fail[s] = this.edges[f].get(c) ?? 0;
-        }
-        if (this.terminal[this.fail[s]]) this.terminal[s] = 1;
-        if (this.outputs[this.fail[s]].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[this.fail[s]]];
+        if (r !== 0) this.fail[s] = this.walk(this.fail[r], this.char[s]);
+        const f = this.fail[s];
+        if (this.terminal[f]) this.terminal[s] = 1;
+        if (this.outputs[f].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[f]];
       }
-      for (let c = 0; c < 128; c++) {
-        const child = this.edges[r].get(c);
-        this.delta[r * 128 + c] = child ?? (r === 0 ? 0 : this.delta[this.fail[r] * 128 + c]);
+      if (qi < rows) {
+        this.row[r] = qi;
+        for (let c = 0; c < 128; c++) {
+          const own = this.child(r, c);
+          this.delta[qi * 128 + c] = own >= 0 ? own : r === 0 ? 0 : this.walk(this.fail[r], c);
+        }
       }
     }
   }
 
+  /** The trie child of `s` along character `c`, or -1. */
+  private child(s: number, c: number): number {
+    for (let x = this.firstChild[s]; x >= 0; x = this.nextSibling[x]) if (this.char[x] === c) return x;
+    return -1;
+  }
+
   /** The state after reading character code `c` in state `s`. */
   private step(s: number, c: number): number {
-    if (c < 128) return this.delta[s * 128 + c];
+    const row = this.row[s];
+    return c < 128 && row >= 0 ? this.delta[(row << 7) | c] : this.walk(s, c);
+  }
+
+  /** `step` through trie edges and failure links (and table rows where a state has one). */
+  private walk(s: number, c: number): number {
     for (;;) {
-      const next = this.edges[s].get(c);
-      if (next !== undefined) return next;
+      const row = this.row[s];
+      if (c < 128 && row >= 0) return this.delta[(row << 7) | c];
+      const next = this.child(s, c);
+      if (next >= 0) return next;
       if (s === 0) return 0;
       s = this.fail[s];
     }

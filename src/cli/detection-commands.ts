@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/index.js';
 import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
-import { runCorrelationSequences, runRuleExamples, runScheduleTests } from '../detection/rule-pack.js';
+import { dormancyGroup, dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
 import { AssetIndex } from '../ingest/enrichment/asset-index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { lineBatches } from './line-reader.js';
@@ -28,14 +28,32 @@ function rulePaths(args: string[]): string[] {
   return paths;
 }
 
-/** `rules validate PATH...`: every problem with file, line and column; exit 1 if any. */
+/**
+ * `rules validate [--list-dormant] PATH...`: every rule that breaks the Sigma specification with
+ * file, line, column and reason (exit 1 if any); warnings; the count of valid rules, split into
+ * active and dormant; with --list-dormant the dormant ones, grouped by what keeps them asleep.
+ */
 export function rulesValidate(args: string[]): number {
-  const { engine, errors } = loadEngine(rulePaths(args));
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'list-dormant': { type: 'boolean' } } });
+  const { engine, errors } = loadEngine(rulePaths(positionals));
+  const { pack } = engine;
   for (const e of errors) process.stdout.write(`  ${e}\n`);
-  const invalid = new Set(errors.map((e) => /^(.*?:\d+):/.exec(e)?.[1] ?? e)).size;
-  const valid = engine.pack.rules.length + engine.pack.correlations.length;
-  process.stdout.write(`${valid} valid, ${invalid} invalid 有效 / 无效\n`);
-  return invalid ? 1 : 0;
+  for (const w of pack.warnings) process.stdout.write(`  warning 警告: ${w}\n`);
+  if (values['list-dormant']) {
+    const groups = new Map<string, DormantRule[]>();
+    for (const d of pack.dormant) groups.set(dormancyGroup(d.reason), [...(groups.get(dormancyGroup(d.reason)) ?? []), d]);
+    const sorted = [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b));
+    process.stdout.write(`dormant 休眠 (valid, cannot run yet), ${sorted.length} cause(s):\n`);
+    for (const [, group] of sorted) {
+      process.stdout.write(`${String(group.length).padStart(5)}  ${dormancyText(group[0].reason)}\n`);
+      for (const { rule } of group) process.stdout.write(`         ${rule.file}:${rule.pos.line}:${rule.pos.column}  ${rule.title}\n`);
+    }
+  }
+  const active = pack.rules.length + pack.correlations.length;
+  const dormant = pack.dormant.length;
+  process.stdout.write(`${active + dormant} valid (${active} active, ${dormant} dormant), ${pack.invalid} invalid 有效（运行 ${active}，休眠 ${dormant}），无效 ${pack.invalid}\n`);
+  if (dormant && !values['list-dormant']) process.stdout.write('(--list-dormant lists the dormant rules by cause 列出休眠规则及原因)\n');
+  return pack.invalid || errors.length ? 1 : 0;
 }
 
 /** `rules test [PATH...]`: runs every rule's own examples, correlation sequences and schedule examples. */

@@ -23,7 +23,9 @@ const USAGE = `用法 / Usage: taishi <command>
 
   ingest FILE... [--format auto|syslog|nginx|apache|iptables|json|kv|windows|telemetry] [--source NAME]
                                         导入日志文件 / backfill log files (UTF-8 or GBK) into the event store
-  rules validate [PATH...]              校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)
+  rules validate [--list-dormant] [PATH...]
+                                        校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR);
+                                        --list-dormant lists rules with no source yet, by cause
   rules test [PATH...]                  规则自测 / run every rule's own examples
   hunt [--rules PATH]... [--format table|ndjson] FILE...
                                         离线狩猎 / run the rules over log files

@@ -64,7 +64,7 @@ describe('logsource mapping (rules/logsources.yml)', () => {
     expect(mapping.indexKey({ product: 'windows', category: 'process_creation' })).toEqual(['windows.event', 'windows.security']);
     // auditd events are known by their module, whatever dataset the parser gives them
     expect(mapping.indexKey({ product: 'linux', category: 'process_creation' })).toEqual(['module:auditd']);
-    expect(mapping.indexKey({ product: 'cisco', service: 'aaa' })).toEqual(['generic.json', 'module:cisco', 'system.syslog']);
+    expect(mapping.indexKey({ product: 'cisco', service: 'aaa' })).toEqual(['generic.json', 'generic.raw', 'module:cisco', 'system.syslog']);
     expect(mapping.indexKey({ product: 'linux' })).toBe('any');
   });
 

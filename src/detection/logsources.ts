@@ -75,6 +75,8 @@ interface Entry {
   fields: Map<string, string[]>;
   fallback?: string[];
   unavailable: string[];
+  /** Where keyword searches look for this entry's events; [] means every value. */
+  keywords?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -238,7 +240,7 @@ export class LogsourceMapping {
       key,
       matches,
       fieldMapper: this.mapperFor(applying),
-      keywordFields: this.keywords.length > 0 ? [...this.keywords] : undefined,
+      keywordFields: this.keywordFields(applying),
       indexKey: applying.reduce<IndexKey>((acc, e) => intersect(acc, e.keys), 'any'),
       unavailable: new Set(applying.flatMap((e) => e.unavailable)),
     };
@@ -264,6 +266,13 @@ export class LogsourceMapping {
    * value read from two paths would split groups.
    */
   readonly correlationFieldMapper: FieldMapper = (name) => (name.includes('.') ? [name] : this.globalFields.get(name.toLowerCase()) ?? [name]);
+
+  /** The most specific applying entry's keyword fields, else the top-level ones; undefined: every value. */
+  private keywordFields(applying: readonly Entry[]): string[] | undefined {
+    const own = [...applying].sort((a, b) => b.specificity - a.specificity).find((e) => e.keywords !== undefined)?.keywords;
+    const fields = own ?? this.keywords;
+    return fields.length > 0 ? [...fields] : undefined;
+  }
 
   private mapperFor(applying: readonly Entry[]): FieldMapper {
     // most specific entries first; the first specificity level that knows a name decides
@@ -320,7 +329,7 @@ export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.
     const where = `logsources[${i}]`;
     if (!isObject(raw)) throw new ConfigError(file, where, 'must be a map');
     for (const k of Object.keys(raw)) {
-      if (!['logsource', 'when', 'fields', 'fallback', 'unavailable'].includes(k)) throw new ConfigError(file, `${where}.${k}`, 'unknown key (expected logsource, when, fields, fallback, unavailable)');
+      if (!['logsource', 'when', 'fields', 'fallback', 'unavailable', 'keywords'].includes(k)) throw new ConfigError(file, `${where}.${k}`, 'unknown key (expected logsource, when, fields, fallback, unavailable, keywords)');
     }
     const ls = raw.logsource;
     if (!isObject(ls)) throw new ConfigError(file, `${where}.logsource`, 'must be a map of product / category / service');
@@ -342,6 +351,7 @@ export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.
       fields: parseFields(raw.fields, file, `${where}.fields`),
       fallback: raw.fallback === undefined ? undefined : stringList(raw.fallback, file, `${where}.fallback`),
       unavailable: raw.unavailable === undefined ? [] : stringList(raw.unavailable, file, `${where}.unavailable`).map((f) => f.toLowerCase()),
+      keywords: raw.keywords === undefined ? undefined : raw.keywords === '*' ? [] : stringList(raw.keywords, file, `${where}.keywords`),
     };
   });
   return new LogsourceMapping(

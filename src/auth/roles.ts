@@ -4,10 +4,15 @@ export type Role = (typeof ROLES)[number];
 export const API_KEY_SCOPES = ['ingest'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
-/** Who is making an HTTP request: a logged-in user or a collector's API key. */
+export type Language = 'zh-CN' | 'en';
+
+/**
+ * Who is making an HTTP request: a logged-in user or a collector's API key. `language` is what
+ * they read: a user's setting, or what an API client asked for with Accept-Language.
+ */
 export type RequestPrincipal =
-  | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string }
-  | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[] };
+  | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string; language?: Language }
+  | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[]; language?: Language };
 
 export type Principal =
   | RequestPrincipal
@@ -38,4 +43,21 @@ export function actorName(principal: Principal | undefined): string {
 export function actorRole(principal: Principal | undefined): string | null {
   if (!principal) return null;
   return principal.kind === 'user' ? principal.role : principal.kind;
+}
+
+/** The language a principal reads; zh-CN when nothing says otherwise (Taishi itself, the CLI). */
+export function readerLanguage(principal: Principal | undefined): Language {
+  return (principal && 'language' in principal && principal.language) || 'zh-CN';
+}
+
+/** The one of zh-CN and en an Accept-Language header prefers most, if it names either. */
+export function acceptedLanguage(header: string | undefined): Language | undefined {
+  let best: { language: Language; q: number } | undefined;
+  for (const part of (header ?? '').split(',')) {
+    const [tag, ...params] = part.trim().toLowerCase().split(';');
+    const q = Number(/^\s*q=([\d.]+)/.exec(params.find((p) => /^\s*q=/.test(p)) ?? 'q=1')?.[1] ?? 1);
+    const language = tag.startsWith('zh') ? 'zh-CN' : tag.startsWith('en') ? 'en' : undefined;
+    if (language && q > 0 && (!best || q > best.q)) best = { language, q };
+  }
+  return best?.language;
 }

@@ -16,6 +16,7 @@ import {
   type Placeholders,
   type RulePack,
 } from './rule-pack.js';
+import { chineseText, localisedRuleTitle } from './rule-text.js';
 import { CorrelationEngine } from './sigma/index.js';
 
 const root = process.cwd();
@@ -53,6 +54,19 @@ describe('rule pack (rules/detection)', () => {
       if (!doc.tags.some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t))) missing.push('ATT&CK technique tag' as never);
       expect({ where, missing }).toEqual({ where, missing: [] });
     }
+  });
+
+  it('gives every rule and correlation a Chinese title and description (x-taishi-zh)', () => {
+    const docs = [...pack.rules.map((r) => r.rule), ...pack.correlations];
+    expect(docs).toHaveLength(60);
+    const untranslated = docs.filter((d) => {
+      const zh = chineseText(d);
+      return !zh || 'problem' in zh || zh.title === d.title || zh.description === d.description;
+    });
+    expect(untranslated.map((d) => `${d.file}: ${d.title}`)).toEqual([]);
+    expect(pack.warnings).toEqual([]);
+    const ssh = docs.find((d) => d.name === 'ssh_brute_force')!;
+    expect([localisedRuleTitle(ssh, 'zh-CN'), localisedRuleTitle(ssh, 'en')]).toEqual(['单一来源地址 SSH 暴力破解', 'SSH brute force from one address']);
   });
 
   it('covers every required area', () => {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/parsing/index.js';
 import { UnknownLogsourceError, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
+import { chineseText } from './rule-text.js';
 import {
   CorrelationEngine,
   SigmaError,
@@ -244,6 +245,10 @@ export function loadRulePack(paths: string | readonly string[], mapping: Logsour
       errors.push(String(err));
       invalid++;
     }
+  }
+  for (const doc of [...rules, ...correlations]) {
+    const zh = chineseText(doc);
+    if (zh && 'problem' in zh) warnings.push(`${at(doc)}: ${doc.title}: ${zh.problem}`);
   }
   const running = splitCorrelations(correlations, rules, dormant, errors);
   invalid += correlations.length - running.length - dormant.filter((d) => d.rule.kind === 'correlation').length;

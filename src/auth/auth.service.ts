@@ -136,6 +136,6 @@ export class AuthService {
       .getOne();
     const user = (row as (Session & { user?: User }) | null)?.user;
     if (!row || !user || user.disabled) throw new UnauthorizedException('Session expired or invalid; log in again');
-    return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: row.id };
+    return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: row.id, language: user.language };
   }
 }

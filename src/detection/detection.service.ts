@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller } from '../auth/roles.js';
+import type { Caller, Language } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, FilterField, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';
@@ -18,6 +18,7 @@ import { DetectionEngine, type RuleFiring } from './detection-engine.js';
 import { indexFilters, type IndexKey } from './logsources.js';
 import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { RuleCatalogue } from './rule-catalogue.js';
 
 const MAX_TEST_EVENTS = 2000;
 
@@ -70,6 +71,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     private readonly ingest: IngestService,
     private readonly audit: AuditService,
     private readonly exceptions: ExceptionsService,
+    private readonly catalogue: RuleCatalogue,
     metrics: MetricsRegistry,
   ) {
     this.alertFailures = metrics.counter('taishi_alert_write_errors_total', 'Batches of rule firings that could not be written as alerts');
@@ -115,6 +117,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       );
       this.engine = engine;
       this.errors = errors;
+      this.catalogue.replace([...engine.pack.rules.map((r) => r.rule), ...engine.pack.correlations, ...engine.pack.dormant.map((d) => d.rule)]);
       this.loadedAt = new Date();
       for (const e of errors) this.logger.warn(`Rule not loaded: ${e}`);
       const dormant = engine.pack.dormant.length;
@@ -229,9 +232,10 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return this.recording;
   }
 
-  status() {
-    const enabled = this.engine?.ruleStats() ?? [];
-    return { loadedAt: this.loadedAt?.toISOString() ?? null, rules: enabled, errors: this.errors, warnings: this.engine?.pack.warnings ?? [] };
+  /** Every rule with its state and counters, titles in `language`, and the load problems. */
+  status(language: Language = 'zh-CN') {
+    const rules = (this.engine?.ruleStats() ?? []).map((r) => ({ ...r, title: this.catalogue.title(r.id, r.title, language), author: this.catalogue.author(r.id) }));
+    return { loadedAt: this.loadedAt?.toISOString() ?? null, rules, errors: this.errors, warnings: this.engine?.pack.warnings ?? [] };
   }
 
   /**

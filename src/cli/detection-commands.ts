@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSettings } from '../config/index.js';
 import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
-import { dormancyGroup, dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
+import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
 import { AssetIndex } from '../ingest/enrichment/asset-index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { lineBatches } from './line-reader.js';
@@ -41,11 +41,11 @@ export function rulesValidate(args: string[]): number {
   for (const w of pack.warnings) process.stdout.write(`  warning 警告: ${w}\n`);
   if (values['list-dormant']) {
     const groups = new Map<string, DormantRule[]>();
-    for (const d of pack.dormant) groups.set(dormancyGroup(d.reason), [...(groups.get(dormancyGroup(d.reason)) ?? []), d]);
+    for (const d of pack.dormant) groups.set(dormancyText(d.reason), [...(groups.get(dormancyText(d.reason)) ?? []), d]);
     const sorted = [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b));
     process.stdout.write(`dormant 休眠 (valid, cannot run yet), ${sorted.length} cause(s):\n`);
-    for (const [, group] of sorted) {
-      process.stdout.write(`${String(group.length).padStart(5)}  ${dormancyText(group[0].reason)}\n`);
+    for (const [cause, group] of sorted) {
+      process.stdout.write(`${String(group.length).padStart(5)}  ${cause}\n`);
       for (const { rule } of group) process.stdout.write(`         ${rule.file}:${rule.pos.line}:${rule.pos.column}  ${rule.title}\n`);
     }
   }

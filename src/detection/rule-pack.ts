@@ -81,14 +81,6 @@ export function dormancyText(reason: DormantReason): string {
   }
 }
 
-/** The grouping key of `rules validate --list-dormant`: rules asleep for the same cause. */
-export function dormancyGroup(reason: DormantReason): string {
-  if (reason.kind === 'logsource') return `logsource ${reason.logsource}`;
-  if (reason.kind === 'field') return `logsource ${reason.logsource} without ${reason.fields.join(', ')}`;
-  if (reason.kind === 'placeholder') return `placeholder ${reason.placeholders.map((p) => `%${p}%`).join(', ')}`;
-  return 'correlation over dormant rules';
-}
-
 /** rules/placeholders.yml: `name: value` or `name: [values]`. */
 export function loadPlaceholders(yamlText: string, file = 'rules/placeholders.yml'): Placeholders {
   const doc: unknown = parseYaml(yamlText);

@@ -6,6 +6,7 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
 import type { PreAuthenticatedRequest } from './authenticate-first.js';
 import type { RequestPrincipal } from './roles.js';
+import { languageFromAcceptLanguage } from '../shared/index.js';
 import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, sessionCookieCredential } from './session-cookie.js';
 
 export type AuthenticatedRequest = Request & { principal?: RequestPrincipal };
@@ -57,7 +58,8 @@ export class AccessGuard implements CanActivate {
     if (found.viaCookie && !passesCsrfCheck(request)) {
       throw new ForbiddenException(`Requests that change something and are authenticated by the session cookie need the header ${CSRF_HEADER}: 1`);
     }
-    request.principal = principal;
+    // API clients have no language setting: they say what they read, per request.
+    request.principal = principal.kind === 'api-key' ? { ...principal, language: languageFromAcceptLanguage(request.headers['accept-language']) } : principal;
     const allowed =
       principal.kind === 'user' ? policy.roles.includes(principal.role) : principal.scopes.some((s) => policy.scopes.includes(s));
     if (!allowed) throw new ForbiddenException(principal.kind === 'user' ? `Role ${principal.role} may not do this` : 'API key scope does not allow this');

@@ -1,15 +1,20 @@
 import type { Language } from '../shared/index.js';
 
+export type { Language };
+
 export const ROLES = ['admin', 'analyst', 'compliance', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const API_KEY_SCOPES = ['ingest'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
-/** Who is making an HTTP request: a logged-in user or a collector's API key. */
+/**
+ * Who is making an HTTP request: a logged-in user or a collector's API key. `language` is what
+ * they read: a user's setting, or what an API client asked for with Accept-Language.
+ */
 export type RequestPrincipal =
   | { kind: 'user'; id: string; username: string; role: Role; department: string | null; sessionId: string; language: Language }
-  | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[] };
+  | { kind: 'api-key'; id: string; name: string; scopes: ApiKeyScope[]; language?: Language };
 
 export type Principal =
   | RequestPrincipal
@@ -40,4 +45,9 @@ export function actorName(principal: Principal | undefined): string {
 export function actorRole(principal: Principal | undefined): string | null {
   if (!principal) return null;
   return principal.kind === 'user' ? principal.role : principal.kind;
+}
+
+/** The language a principal reads; zh-CN when nothing says otherwise (Taishi itself, the CLI). */
+export function readerLanguage(principal: Principal | undefined): Language {
+  return (principal && 'language' in principal && principal.language) || 'zh-CN';
 }

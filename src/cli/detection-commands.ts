@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings } from '../config/index.js';
 import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
-import { runCorrelationSequences, runRuleExamples, runScheduleTests } from '../detection/rule-pack.js';
+import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
 import { AssetIndex } from '../ingest/enrichment/asset-index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { UsageError } from './command-line.js';
@@ -26,14 +26,31 @@ function rulePaths(args: string[]): string[] {
   return paths;
 }
 
-/** `rules validate PATH...`: every problem with file, line and column; exit 1 if any. */
-export function rulesValidate(args: string[]): number {
-  const { engine, errors } = loadEngine(rulePaths(args));
+/**
+ * `rules validate [--list-dormant] PATH...`: every rule that breaks the Sigma specification with
+ * file, line, column and reason (exit 1 if any); warnings; the count of valid rules, split into
+ * active and dormant; with --list-dormant the dormant ones, grouped by what keeps them asleep.
+ */
+export function rulesValidate(values: { 'list-dormant'?: boolean }, positionals: string[]): number {
+  const { engine, errors } = loadEngine(rulePaths(positionals));
+  const { pack } = engine;
   for (const e of errors) process.stdout.write(`  ${e}\n`);
-  const invalid = new Set(errors.map((e) => /^(.*?:\d+):/.exec(e)?.[1] ?? e)).size;
-  const valid = engine.pack.rules.length + engine.pack.correlations.length;
-  process.stdout.write(`${valid} valid, ${invalid} invalid 有效 / 无效\n`);
-  return invalid ? 1 : 0;
+  for (const w of pack.warnings) process.stdout.write(`  warning 警告: ${w}\n`);
+  if (values['list-dormant']) {
+    const groups = new Map<string, DormantRule[]>();
+    for (const d of pack.dormant) groups.set(dormancyText(d.reason), [...(groups.get(dormancyText(d.reason)) ?? []), d]);
+    const sorted = [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b));
+    process.stdout.write(`dormant 休眠 (valid, cannot run yet), ${sorted.length} cause(s):\n`);
+    for (const [cause, group] of sorted) {
+      process.stdout.write(`${String(group.length).padStart(5)}  ${cause}\n`);
+      for (const { rule } of group) process.stdout.write(`         ${rule.file}:${rule.pos.line}:${rule.pos.column}  ${rule.title}\n`);
+    }
+  }
+  const active = pack.rules.length + pack.correlations.length;
+  const dormant = pack.dormant.length;
+  process.stdout.write(`${active + dormant} valid (${active} active, ${dormant} dormant), ${pack.invalid} invalid 有效（运行 ${active}，休眠 ${dormant}），无效 ${pack.invalid}\n`);
+  if (dormant && !values['list-dormant']) process.stdout.write('(--list-dormant lists the dormant rules by cause 列出休眠规则及原因)\n');
+  return pack.invalid || errors.length ? 1 : 0;
 }
 
 /** `rules test [PATH...]`: runs every rule's own examples, correlation sequences and schedule examples. */

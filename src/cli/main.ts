@@ -20,12 +20,14 @@ const COMMANDS = [
   }),
   command({
     name: 'rules validate',
-    synopsis: '[PATH...]',
+    synopsis: '[--list-dormant] [PATH...]',
     summary: '校验检测规则 / validate Sigma rules (default: TAISHI_RULES_DIR)',
-    details: '退出码 1 表示有无效规则 / exit 1 when a rule is invalid',
-    options: {},
+    details:
+      '有效规则分为运行与休眠（尚无日志来源、占位符未配置）；--list-dormant 按原因列出休眠规则；退出码 1 表示有无效规则\n' +
+      'valid rules are active or dormant (no log source yet, placeholder not configured); --list-dormant lists the dormant ones by cause; exit 1 when a rule is invalid',
+    options: { 'list-dormant': { type: 'boolean' } },
     positionals: true,
-    run: async ({ positionals }) => (await detection()).rulesValidate(positionals),
+    run: async ({ values, positionals }) => (await detection()).rulesValidate(values, positionals),
   }),
   command({
     name: 'rules test',

@@ -51,4 +51,28 @@ describe('AhoCorasick.forEachMatch', () => {
     new AhoCorasick(needles).forEachMatch('ushers 登录失败', (i) => found.push(needles[i]));
     expect(found.sort()).toEqual(['he', 'hers', 'she', '登录']);
   });
+
+  it('finds exactly what a naive search finds when most states are past the transition table', () => {
+    // deterministic pseudo-random needles over a small alphabet: many overlaps, ~30,000 states (DENSE_STATES is 4,096)
+    let x = 7;
+    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    const word = (n: number) => Array.from({ length: n }, () => 'abcdé\\'[next() % 6]).join('');
+    const needles = [...new Set(Array.from({ length: 4000 }, () => word(3 + (next() % 16))))];
+    const text = word(20_000);
+    const automaton = new AhoCorasick(needles);
+    const counts = new Map<number, number>();
+    automaton.forEachMatch(text, (i) => counts.set(i, (counts.get(i) ?? 0) + 1));
+    const naive = new Map<number, number>();
+    needles.forEach((n, i) => {
+      let at = text.indexOf(n);
+      while (at >= 0) {
+        naive.set(i, (naive.get(i) ?? 0) + 1);
+        at = text.indexOf(n, at + 1);
+      }
+    });
+    expect(naive.size).toBeGreaterThan(500);
+    expect([...counts].sort((a, b) => a[0] - b[0])).toEqual([...naive].sort((a, b) => a[0] - b[0]));
+    expect(needles.map((n) => automaton.test(`zz${n}zz`)).every(Boolean)).toBe(true);
+    expect(automaton.test('zzzzzzzz')).toBe(false);
+  });
 });

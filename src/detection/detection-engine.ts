@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/event-store.js';
-import { loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
-import { loadPlaceholders, loadRulePack, scheduleOf, type PackRule, type RulePack } from './rule-pack.js';
+import { eventIndexKeys, loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
+import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
 import { AhoCorasick, CorrelationEngine, EvalContext, type CorrelationHit } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
@@ -24,6 +24,10 @@ export interface RuleStats {
   kind: 'rule' | 'correlation' | 'scheduled';
   file: string;
   enabled: boolean;
+  /** active: runs; disabled: switched off; dormant: valid, but cannot run yet (see reason). */
+  state: 'active' | 'disabled' | 'dormant';
+  /** Why a dormant rule sleeps, with the same said in a sentence. */
+  reason?: DormantReason & { text: string };
   evaluations: number;
   matches: number;
   /** Mean evaluation time, sampled on one evaluation in 64. */
@@ -94,13 +98,14 @@ class RuleBucket {
 }
 
 /**
- * Evaluates a rule pack on events: rules indexed by the datasets their logsource can match, so
- * an event meets only the candidates for its dataset; a cheap literal prefilter before each full
+ * Evaluates a rule pack on events: rules indexed by the datasets (or modules) their logsource can
+ * match, so an event meets only the candidates for its dataset and module; a cheap literal prefilter before each full
  * match; correlations fed from the matches. Scheduled (absence) rules are not evaluated per event.
  */
 export class DetectionEngine {
-  private readonly byDataset = new Map<string, RuleBucket>();
-  private readonly anyDataset: RuleBucket;
+  /** Rule buckets by index key: an event's dataset or module (see eventIndexKeys). */
+  private readonly byKey = new Map<string, RuleBucket>();
+  private readonly unindexed: RuleBucket;
   private readonly correlation: CorrelationEngine;
   private readonly stats = new Map<PackRule, { evaluations: number; matches: number; sampledNanos: bigint; samples: number }>();
   private readonly standalone = new Set<PackRule>();
@@ -115,8 +120,8 @@ export class DetectionEngine {
       pack.correlations.filter((c) => !disabled.has(c.id ?? c.name ?? '')),
       { knownRules: pack.rules.map((r) => r.rule), fieldMapper: mapping.correlationFieldMapper },
     );
-    const byDataset = new Map<string, PackRule[]>();
-    const anyDataset: PackRule[] = [];
+    const byKey = new Map<string, PackRule[]>();
+    const unindexed: PackRule[] = [];
     for (const rule of pack.rules) {
       if (disabled.has(rule.rule.id ?? '')) continue;
       if (scheduleOf(rule.rule)) {
@@ -126,11 +131,11 @@ export class DetectionEngine {
       this.stats.set(rule, { evaluations: 0, matches: 0, sampledNanos: 0n, samples: 0 });
       if (this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name })) this.standalone.add(rule);
       const key = rule.logsource.indexKey;
-      if (key === 'any') anyDataset.push(rule);
-      else for (const dataset of key) (byDataset.get(dataset) ?? byDataset.set(dataset, []).get(dataset)!).push(rule);
+      if (key === 'any') unindexed.push(rule);
+      else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(rule);
     }
-    for (const [dataset, rules] of byDataset) this.byDataset.set(dataset, new RuleBucket(rules));
-    this.anyDataset = new RuleBucket(anyDataset);
+    for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules));
+    this.unindexed = new RuleBucket(unindexed);
   }
 
   /** Loads rules, logsource mapping and placeholders from files; problems come back as messages. */
@@ -176,8 +181,10 @@ export class DetectionEngine {
   }
 
   private collectCandidates(event: StoredEvent, context: EvalContext, into: Set<PackRule>): void {
-    this.byDataset.get(event.event.dataset)?.collect(context, into);
-    this.anyDataset.collect(context, into);
+    const [dataset, module] = eventIndexKeys(event);
+    this.byKey.get(dataset)?.collect(context, into);
+    this.byKey.get(module)?.collect(context, into);
+    this.unindexed.collect(context, into);
   }
 
   /**
@@ -211,6 +218,7 @@ export class DetectionEngine {
 
   ruleStats(): RuleStats[] {
     const scheduled = new Set(this.scheduled);
+    const switchedOn = (id: string) => ({ enabled: !this.disabled.has(id), state: this.disabled.has(id) ? ('disabled' as const) : ('active' as const) });
     const rows: RuleStats[] = this.pack.rules.map((r) => {
       const s = this.stats.get(r);
       const id = r.rule.id ?? r.rule.title;
@@ -220,7 +228,7 @@ export class DetectionEngine {
         level: r.rule.level ?? 'medium',
         kind: scheduled.has(r) ? 'scheduled' : 'rule',
         file: r.rule.file,
-        enabled: !this.disabled.has(id),
+        ...switchedOn(id),
         evaluations: s?.evaluations ?? 0,
         matches: s?.matches ?? 0,
         meanMicros: s?.samples ? Number(s.sampledNanos / BigInt(s.samples)) / 1000 : 0,
@@ -228,7 +236,24 @@ export class DetectionEngine {
     });
     for (const c of this.pack.correlations) {
       const id = c.id ?? c.name ?? c.title;
-      rows.push({ id, title: c.title, level: c.level ?? 'high', kind: 'correlation', file: c.file, enabled: !this.disabled.has(id), evaluations: 0, matches: 0, meanMicros: 0 });
+      rows.push({ id, title: c.title, level: c.level ?? 'high', kind: 'correlation', file: c.file, ...switchedOn(id), evaluations: 0, matches: 0, meanMicros: 0 });
+    }
+    for (const { rule, reason } of this.pack.dormant) {
+      const id = rule.id ?? rule.name ?? rule.title;
+      const kind = rule.kind === 'correlation' ? 'correlation' : scheduleOf(rule) ? 'scheduled' : 'rule';
+      rows.push({
+        id,
+        title: rule.title,
+        level: rule.level ?? (kind === 'correlation' ? 'high' : 'medium'),
+        kind,
+        file: rule.file,
+        enabled: !this.disabled.has(id),
+        state: 'dormant',
+        reason: { ...reason, text: dormancyText(reason) },
+        evaluations: 0,
+        matches: 0,
+        meanMicros: 0,
+      });
     }
     return rows;
   }

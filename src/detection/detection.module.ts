@@ -6,6 +6,7 @@ import { AlertsController } from './alerts/alerts.controller.js';
 import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { RuleCatalogue } from './rule-catalogue.js';
 import { RulesController } from './rules.controller.js';
 
 @Module({})
@@ -17,8 +18,8 @@ export class DetectionModule {
       global: true,
       imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
       controllers: [AlertsController, RulesController],
-      providers: [AlertsService, DetectionService, ExceptionsService],
-      exports: [AlertsService, DetectionService],
+      providers: [AlertsService, DetectionService, ExceptionsService, RuleCatalogue],
+      exports: [AlertsService, DetectionService, RuleCatalogue],
     };
   }
 }

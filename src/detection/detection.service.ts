@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller } from '../auth/roles.js';
+import type { Caller, Language } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, FilterField, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';
@@ -15,8 +15,10 @@ import { IngestService } from '../ingest/ingest.service.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionEngine, type RuleFiring } from './detection-engine.js';
-import { latestByGroup, scheduleOf } from './rule-pack.js';
+import { indexFilters, type IndexKey } from './logsources.js';
+import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { RuleCatalogue } from './rule-catalogue.js';
 
 const MAX_TEST_EVENTS = 2000;
 
@@ -69,6 +71,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     private readonly ingest: IngestService,
     private readonly audit: AuditService,
     private readonly exceptions: ExceptionsService,
+    private readonly catalogue: RuleCatalogue,
     metrics: MetricsRegistry,
   ) {
     this.alertFailures = metrics.counter('taishi_alert_write_errors_total', 'Batches of rule firings that could not be written as alerts');
@@ -114,9 +117,11 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       );
       this.engine = engine;
       this.errors = errors;
+      this.catalogue.replace([...engine.pack.rules.map((r) => r.rule), ...engine.pack.correlations, ...engine.pack.dormant.map((d) => d.rule)]);
       this.loadedAt = new Date();
       for (const e of errors) this.logger.warn(`Rule not loaded: ${e}`);
-      this.logger.log(`Loaded ${engine.ruleCount} rules and ${engine.pack.correlations.length} correlations${errors.length ? `; ${errors.length} problem(s)` : ''}`);
+      const dormant = engine.pack.dormant.length;
+      this.logger.log(`Loaded ${engine.ruleCount} rules and ${engine.pack.correlations.length} correlations${dormant ? `; ${dormant} dormant (no source or placeholder value yet)` : ''}${errors.length ? `; ${errors.length} problem(s)` : ''}`);
       return { rules: engine.ruleCount + engine.pack.correlations.length, errors };
     } catch (error) {
       this.logger.error(`Reloading rules failed; keeping the rules that were running: ${(error as Error).message}`);
@@ -206,10 +211,10 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return results;
   }
 
-  /** Events of the rule's datasets in the window, oldest first, that the rule matches. */
-  private async scheduledEvents(datasets: readonly string[] | 'any', from: Date, to: Date, matches: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
+  /** Events of the rule's datasets (or modules) in the window, oldest first, that the rule matches. */
+  private async scheduledEvents(key: IndexKey, from: Date, to: Date, matches: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
-    const filters: Partial<Record<FilterField, string[]>> = datasets === 'any' ? {} : { 'event.dataset': [...datasets] };
+    const filters: Partial<Record<FilterField, string[]>> = indexFilters(key);
     let after: string | undefined;
     let scanned = 0;
     do {
@@ -227,9 +232,10 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return this.recording;
   }
 
-  status() {
-    const enabled = this.engine?.ruleStats() ?? [];
-    return { loadedAt: this.loadedAt?.toISOString() ?? null, rules: enabled, errors: this.errors };
+  /** Every rule with its state and counters, titles in `language`, and the load problems. */
+  status(language: Language = 'zh-CN') {
+    const rules = (this.engine?.ruleStats() ?? []).map((r) => ({ ...r, title: this.catalogue.title(r.id, r.title, language), author: this.catalogue.author(r.id) }));
+    return { loadedAt: this.loadedAt?.toISOString() ?? null, rules, errors: this.errors, warnings: this.engine?.pack.warnings ?? [] };
   }
 
   /**
@@ -237,19 +243,19 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
    * the same mapping and placeholders as the running rules, then reloads. Nothing is written when
    * anything in it is wrong.
    */
-  async upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number }> {
+  async upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number; dormant: { id: string | null; title: string; reason: string }[] }> {
     const engine = await this.candidateEngine(yamlText, 'nothing was saved');
-    const { rules, correlations } = engine.pack;
+    const { rules, correlations, dormant } = engine.pack;
     const known = new Set(this.status().rules.map((r) => r.id));
-    const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id)].find((id) => id && known.has(id));
+    const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id), ...dormant.map((d) => d.rule.id)].find((id) => id && known.has(id));
     if (clash) throw new ConflictException(`A rule with id ${clash} is already loaded`);
-    const first = rules[0]?.rule.id ?? correlations[0]?.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
+    const first = rules[0]?.rule.id ?? correlations[0]?.id ?? dormant[0]?.rule.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
     const target = path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded', `${first.replace(/[^\w.-]/g, '_')}.yml`);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, yamlText);
     await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256: createHash('sha256').update(yamlText).digest('hex') } });
     await this.reload();
-    return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length };
+    return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length, dormant: dormant.map((d) => ({ id: d.rule.id ?? null, title: d.rule.title, reason: dormancyText(d.reason) })) };
   }
 
   /**
@@ -263,7 +269,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       await writeFile(candidate, yamlText);
       const { engine, errors } = DetectionEngine.fromFiles({ rules: candidate, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
       if (errors.length) throw new BadRequestException({ message: `The rule file has ${errors.length} problem(s); ${consequence}`, details: errors.map((e) => e.replace(candidate, 'uploaded.yml')) });
-      if (!engine.pack.rules.length && !engine.pack.correlations.length) throw new BadRequestException('The file holds no rule');
+      if (!engine.pack.rules.length && !engine.pack.correlations.length && !engine.pack.dormant.length) throw new BadRequestException('The file holds no rule');
       return engine;
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -281,7 +287,9 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, 'nothing was tested');
     else {
       const running = this.engine;
-      if (!running || !running.ruleStats().some((r) => r.id === input.ruleId)) throw new NotFoundException(`No rule ${input.ruleId}`);
+      const row = running?.ruleStats().find((r) => r.id === input.ruleId);
+      if (!running || !row) throw new NotFoundException(`No rule ${input.ruleId}`);
+      if (row.reason) throw new ConflictException(`The rule is dormant and cannot run on events yet: ${row.reason.text}`);
       engine = new DetectionEngine(running.pack, running.mapping);
     }
     const lines = testLines(input.events);

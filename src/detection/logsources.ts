@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { SigmaError, type FieldMapper, type LogSource, type SigmaRule } from './sigma/index.js';
+import type { FieldMapper, LogSource } from './sigma/index.js';
 
 /**
  * Sigma logsource mapping: which normalized events a rule's `logsource` (product, category,
@@ -11,8 +11,26 @@ import { SigmaError, type FieldMapper, type LogSource, type SigmaRule } from './
 const ATTRIBUTES = ['product', 'category', 'service'] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
 
-/** Coarse bucket for a rule index: the `event.dataset` values a logsource can match, or 'any'. */
+/**
+ * Coarse bucket for a rule index: keys one of which every event of the logsource has, or 'any'.
+ * A key is an `event.dataset` value, or `module:` and an `event.module` value.
+ */
 export type IndexKey = readonly string[] | 'any';
+
+const MODULE_KEY = 'module:';
+
+/** The index keys an event files under: its dataset and its module. */
+export function eventIndexKeys(event: { event: { dataset: string; module: string } }): [string, string] {
+  return [event.event.dataset, MODULE_KEY + event.event.module];
+}
+
+/** The event-store filter that selects every event a logsource with this index key can match. */
+export function indexFilters(key: IndexKey): { 'event.dataset'?: string[]; 'event.module'?: string[] } {
+  if (key === 'any') return {};
+  const modules = key.filter((k) => k.startsWith(MODULE_KEY));
+  if (modules.length === 0) return { 'event.dataset': [...key] };
+  return modules.length === key.length ? { 'event.module': modules.map((k) => k.slice(MODULE_KEY.length)) } : {};
+}
 
 export interface ResolvedLogsource {
   /** Canonical text of the logsource, e.g. `product=linux service=sshd`. */
@@ -22,17 +40,26 @@ export interface ResolvedLogsource {
   fieldMapper: FieldMapper;
   /** Where field-less (keyword) searches look (undefined: everywhere); for `compileRule(…, { keywordFields })`. */
   keywordFields?: string[];
-  /** Every event this logsource matches has one of these datasets (or 'any'). */
+  /** Every event this logsource matches has one of these index keys (or 'any'). */
   indexKey: IndexKey;
+  /** Sigma field names (lower case) this source cannot provide: rules using them stay dormant. */
+  unavailable: ReadonlySet<string>;
 }
 
+/** A logsource no entry of the mapping names: the rules written for it have no events yet. */
 export class UnknownLogsourceError extends Error {
+  /** Canonical text of the logsource, e.g. `product=azure service=signinlogs`. */
+  readonly key: string;
+  /** The attribute nobody maps, e.g. `product 'azure'`. */
+  readonly missing: string;
   constructor(
     readonly logsource: LogSource,
     readonly attribute: Attribute,
   ) {
     super(`unknown logsource ${attribute} '${logsource[attribute]}' (in ${describe(logsource)}); rules/logsources.yml has no entry for it`);
     this.name = 'UnknownLogsourceError';
+    this.key = describe(logsource);
+    this.missing = `${attribute} '${logsource[attribute]}'`;
   }
 }
 
@@ -43,10 +70,13 @@ interface Entry {
   specificity: number;
   /** OR of branches, each an AND of tests; undefined = no condition. */
   test?: EventTest;
-  /** Datasets the condition allows, or 'any' when it does not constrain event.dataset. */
-  datasets: IndexKey;
+  /** Index keys the condition allows, or 'any' when it constrains neither dataset nor module. */
+  keys: IndexKey;
   fields: Map<string, string[]>;
   fallback?: string[];
+  unavailable: string[];
+  /** Where keyword searches look for this entry's events; [] means every value. */
+  keywords?: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -98,41 +128,56 @@ function stringList(v: unknown, file: string, where: string): string[] {
 
 interface Branch {
   tests: { test: EventTest; cost: number }[];
-  datasets?: Set<string>;
+  /** Index keys from an `event.dataset` (preferred) or `event.module` condition. */
+  keys?: string[];
 }
 
-/** One `when` map: an AND of `path[|exists|startswith]: value(s)` conditions. */
+const OPERATORS = 'expected `field`, `field|exists`, `field|startswith`, `field|contains` or `field|re`';
+
+/** One `when` map: an AND of `path[|exists|startswith|contains|re]: value(s)` conditions. */
 function compileBranch(map: unknown, file: string, where: string): Branch {
   if (!isObject(map) || Object.keys(map).length === 0) throw new ConfigError(file, where, 'must be a non-empty map of field conditions');
   const branch: Branch = { tests: [] };
   for (const [rawKey, value] of Object.entries(map)) {
     const [path, op, ...rest] = rawKey.split('|');
-    if (rest.length > 0 || !path) throw new ConfigError(file, `${where}.${rawKey}`, 'expected `field`, `field|exists` or `field|startswith`');
+    const at = `${where}.${rawKey}`;
+    if (rest.length > 0 || !path) throw new ConfigError(file, at, OPERATORS);
     const segs = path.split('.');
     const read = (event: unknown) => {
       const out: unknown[] = [];
       valuesAt(event, segs, 0, out);
       return out;
     };
+    /** Some value at the path, as lower-case text, passes `ok`. */
+    const some = (ok: (s: string) => boolean): EventTest => (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && ok(s); });
     if (op === 'exists') {
-      if (typeof value !== 'boolean') throw new ConfigError(file, `${where}.${rawKey}`, 'needs true or false');
+      if (typeof value !== 'boolean') throw new ConfigError(file, at, 'needs true or false');
       branch.tests.push({ test: (e) => read(e).some((x) => x !== null) === value, cost: 1 });
-    } else if (op === 'startswith') {
-      const prefixes = stringList(value, file, `${where}.${rawKey}`).map((p) => p.toLowerCase());
-      branch.tests.push({ test: (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && prefixes.some((p) => s.startsWith(p)); }), cost: 2 });
+    } else if (op === 'startswith' || op === 'contains') {
+      const needles = stringList(value, file, at).map((p) => p.toLowerCase());
+      branch.tests.push({ test: some(op === 'startswith' ? (s) => needles.some((p) => s.startsWith(p)) : (s) => needles.some((p) => s.includes(p))), cost: 2 });
+    } else if (op === 're') {
+      let re: RegExp;
+      try {
+        re = new RegExp(stringList(value, file, at).join('|'), 'i');
+      } catch (err) {
+        throw new ConfigError(file, at, `invalid regular expression: ${(err as Error).message}`);
+      }
+      branch.tests.push({ test: some((s) => re.test(s)), cost: 3 });
     } else if (op === undefined) {
-      const wanted = new Set(stringList(value, file, `${where}.${rawKey}`).map((x) => x.toLowerCase()));
-      if (path === 'event.dataset') branch.datasets = wanted;
-      // the dataset test goes first: it is the one most events fail
-      branch.tests.push({ test: (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && wanted.has(s); }), cost: path === 'event.dataset' ? 0 : 1 });
-    } else throw new ConfigError(file, `${where}.${rawKey}`, `unknown operator '${op}' (expected exists or startswith)`);
+      const wanted = new Set(stringList(value, file, at).map((x) => x.toLowerCase()));
+      if (path === 'event.dataset') branch.keys = [...wanted];
+      else if (path === 'event.module' && !branch.keys?.length) branch.keys = [...wanted].map((m) => MODULE_KEY + m);
+      // dataset and module go first: they are the tests most events fail
+      branch.tests.push({ test: some((s) => wanted.has(s)), cost: path === 'event.dataset' || path === 'event.module' ? 0 : 1 });
+    } else throw new ConfigError(file, at, `unknown operator '${op}' (${OPERATORS})`);
   }
   branch.tests.sort((a, b) => a.cost - b.cost);
   return branch;
 }
 
-function compileWhen(when: unknown, file: string, where: string): { test?: EventTest; datasets: IndexKey } {
-  if (when === undefined || when === null) return { datasets: 'any' };
+function compileWhen(when: unknown, file: string, where: string): { test?: EventTest; keys: IndexKey } {
+  if (when === undefined || when === null) return { keys: 'any' };
   const maps = Array.isArray(when) ? when : [when];
   if (maps.length === 0) throw new ConfigError(file, where, 'must not be an empty list');
   const branches = maps.map((m, i) => compileBranch(m, file, Array.isArray(when) ? `${where}[${i}]` : where));
@@ -141,8 +186,9 @@ function compileWhen(when: unknown, file: string, where: string): { test?: Event
     return (e: unknown) => tests.every((t) => t(e));
   });
   const test: EventTest = ands.length === 1 ? ands[0] : (e) => ands.some((t) => t(e));
-  const datasets = branches.every((b) => b.datasets) ? [...new Set(branches.flatMap((b) => [...b.datasets!]))].sort() : 'any';
-  return { test, datasets };
+  // an event that passes some branch has one of that branch's keys, so the union is a valid index
+  const keys = branches.every((b) => b.keys) ? [...new Set(branches.flatMap((b) => b.keys!))].sort() : 'any';
+  return { test, keys };
 }
 
 function parseFields(v: unknown, file: string, where: string): Map<string, string[]> {
@@ -153,10 +199,18 @@ function parseFields(v: unknown, file: string, where: string): Map<string, strin
   return out;
 }
 
+const keyKind = (key: readonly string[]) => (key.every((k) => k.startsWith(MODULE_KEY)) ? 'module' : key.some((k) => k.startsWith(MODULE_KEY)) ? 'mixed' : 'dataset');
+
+/**
+ * The index key of two conditions that must both hold. Either one alone is a valid key; two of
+ * the same pure kind narrow to their intersection, otherwise the dataset one is kept.
+ */
 function intersect(a: IndexKey, b: IndexKey): IndexKey {
   if (a === 'any') return b;
   if (b === 'any') return a;
-  return a.filter((x) => b.includes(x));
+  const [ka, kb] = [keyKind(a), keyKind(b)];
+  if (ka === kb && ka !== 'mixed') return a.filter((x) => b.includes(x));
+  return kb === 'dataset' || ka === 'mixed' ? b : a;
 }
 
 export class LogsourceMapping {
@@ -186,8 +240,9 @@ export class LogsourceMapping {
       key,
       matches,
       fieldMapper: this.mapperFor(applying),
-      keywordFields: this.keywords.length > 0 ? [...this.keywords] : undefined,
-      indexKey: applying.reduce<IndexKey>((acc, e) => intersect(acc, e.datasets), 'any'),
+      keywordFields: this.keywordFields(applying),
+      indexKey: applying.reduce<IndexKey>((acc, e) => intersect(acc, e.keys), 'any'),
+      unavailable: new Set(applying.flatMap((e) => e.unavailable)),
     };
     this.cache.set(key, resolved);
     return resolved;
@@ -205,23 +260,19 @@ export class LogsourceMapping {
     return this.resolve(logsource).indexKey;
   }
 
-  /** A rule whose logsource is unknown: the error, positioned at the rule. */
-  validateRule(rule: SigmaRule): SigmaError | undefined {
-    try {
-      this.resolve(rule.logsource);
-      return undefined;
-    } catch (err) {
-      if (err instanceof UnknownLogsourceError) return SigmaError.at(`${rule.title}: ${err.message}`, rule.file, rule.pos);
-      throw err;
-    }
-  }
-
   /**
    * For correlations, which have no logsource of their own: the top-level field names, and dotted
    * (normalized) paths as themselves. One candidate per name where possible, because a group-by
    * value read from two paths would split groups.
    */
   readonly correlationFieldMapper: FieldMapper = (name) => (name.includes('.') ? [name] : this.globalFields.get(name.toLowerCase()) ?? [name]);
+
+  /** The most specific applying entry's keyword fields, else the top-level ones; undefined: every value. */
+  private keywordFields(applying: readonly Entry[]): string[] | undefined {
+    const own = [...applying].sort((a, b) => b.specificity - a.specificity).find((e) => e.keywords !== undefined)?.keywords;
+    const fields = own ?? this.keywords;
+    return fields.length > 0 ? [...fields] : undefined;
+  }
 
   private mapperFor(applying: readonly Entry[]): FieldMapper {
     // most specific entries first; the first specificity level that knows a name decides
@@ -242,17 +293,28 @@ export class LogsourceMapping {
     const fallback = pick((e) => e.fallback) ?? this.globalFallback;
     const cache = new Map<string, string[]>();
     return (name) => {
-      if (name.includes('.')) return [name];
       const lower = name.toLowerCase();
       let paths = cache.get(lower);
       if (!paths) {
-        const explicit = pick((e) => e.fields.get(lower)) ?? this.globalFields.get(lower) ?? [];
-        paths = [...new Set([...explicit, ...fallback.map((t) => t.replaceAll('{field}', name))])];
+        const explicit = pick((e) => e.fields.get(lower));
+        // a dotted name is a normalized path unless the logsource maps it (e.g. Zeek's id.orig_h)
+        if (name.includes('.')) paths = explicit ?? [name];
+        else paths = [...new Set([...(explicit ?? this.globalFields.get(lower) ?? []), ...fallback.map((t) => fillTemplate(t, name))])];
         cache.set(lower, paths);
       }
       return paths;
     };
   }
+}
+
+/**
+ * A fallback template for one field name: `{field}` is the name, `{field_spaced}` the name with
+ * a space between its words (Defender's EventData says `Threat Name` where Sigma says ThreatName).
+ */
+function fillTemplate(template: string, name: string): string {
+  if (!template.includes('{field_spaced}')) return template.replaceAll('{field}', name);
+  const spaced = name.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return template.replaceAll('{field_spaced}', spaced).replaceAll('{field}', name);
 }
 
 /** Parses rules/logsources.yml (format documented at its top); throws naming the bad key. */
@@ -267,7 +329,7 @@ export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.
     const where = `logsources[${i}]`;
     if (!isObject(raw)) throw new ConfigError(file, where, 'must be a map');
     for (const k of Object.keys(raw)) {
-      if (!['logsource', 'when', 'fields', 'fallback'].includes(k)) throw new ConfigError(file, `${where}.${k}`, 'unknown key (expected logsource, when, fields, fallback)');
+      if (!['logsource', 'when', 'fields', 'fallback', 'unavailable', 'keywords'].includes(k)) throw new ConfigError(file, `${where}.${k}`, 'unknown key (expected logsource, when, fields, fallback, unavailable, keywords)');
     }
     const ls = raw.logsource;
     if (!isObject(ls)) throw new ConfigError(file, `${where}.logsource`, 'must be a map of product / category / service');
@@ -280,14 +342,16 @@ export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.
     }
     const specificity = Object.keys(selector).length;
     if (specificity === 0) throw new ConfigError(file, `${where}.logsource`, 'names no attribute');
-    const { test, datasets } = compileWhen(raw.when, file, `${where}.when`);
+    const { test, keys } = compileWhen(raw.when, file, `${where}.when`);
     return {
       selector,
       specificity,
       test,
-      datasets,
+      keys,
       fields: parseFields(raw.fields, file, `${where}.fields`),
       fallback: raw.fallback === undefined ? undefined : stringList(raw.fallback, file, `${where}.fallback`),
+      unavailable: raw.unavailable === undefined ? [] : stringList(raw.unavailable, file, `${where}.unavailable`).map((f) => f.toLowerCase()),
+      keywords: raw.keywords === undefined ? undefined : raw.keywords === '*' ? [] : stringList(raw.keywords, file, `${where}.keywords`),
     };
   });
   return new LogsourceMapping(

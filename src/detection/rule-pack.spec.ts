@@ -1,17 +1,22 @@
 import { bruteForceSources } from '../../test/support/openssh-truth.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLine, type NormalizedEvent, type ParseContext } from '../ingest/parsing/index.js';
 import { loadLogsourceMapping } from './logsources.js';
 import {
   correlationSequences,
+  dormancyText,
   loadPlaceholders,
   loadRulePack,
   runCorrelationSequences,
   runRuleExamples,
   runScheduleTests,
   scheduleOf,
+  type Placeholders,
+  type RulePack,
 } from './rule-pack.js';
+import { chineseText, localisedRuleTitle } from './rule-text.js';
 import { CorrelationEngine } from './sigma/index.js';
 
 const root = process.cwd();
@@ -49,6 +54,19 @@ describe('rule pack (rules/detection)', () => {
       if (!doc.tags.some((t) => /^attack\.t\d{4}(\.\d{3})?$/.test(t))) missing.push('ATT&CK technique tag' as never);
       expect({ where, missing }).toEqual({ where, missing: [] });
     }
+  });
+
+  it('gives every rule and correlation a Chinese title and description (x-taishi-zh)', () => {
+    const docs = [...pack.rules.map((r) => r.rule), ...pack.correlations];
+    expect(docs).toHaveLength(60);
+    const untranslated = docs.filter((d) => {
+      const zh = chineseText(d);
+      return !zh || 'problem' in zh || zh.title === d.title || zh.description === d.description;
+    });
+    expect(untranslated.map((d) => `${d.file}: ${d.title}`)).toEqual([]);
+    expect(pack.warnings).toEqual([]);
+    const ssh = docs.find((d) => d.name === 'ssh_brute_force')!;
+    expect([localisedRuleTitle(ssh, 'zh-CN'), localisedRuleTitle(ssh, 'en')]).toEqual(['单一来源地址 SSH 暴力破解', 'SSH brute force from one address']);
   });
 
   it('covers every required area', () => {
@@ -106,5 +124,56 @@ describe('SSH rules over fixtures/loghub/OpenSSH_2k.log', () => {
     const expected = bruteForceSources(lines, brute.condition.tests.find((t) => t.op === 'gte')!.value, brute.timespanMs);
     expect(expected.length).toBeGreaterThan(3); // the log is a real attack log: the test must not pass vacuously
     expect([...fired].sort()).toEqual(expected);
+  });
+});
+
+describe('dormant rules: valid, but no source or value yet', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'taishi-dormant-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rule = (id: string, logsource: string, detection: string) =>
+    `title: rule ${id}\nid: 00000000-0000-4000-8000-00000000000${id}\nlogsource: ${logsource}\ndetection:\n${detection}\n  condition: sel\n`;
+  writeFileSync(
+    join(dir, 'rules.yml'),
+    [
+      rule('1', '{ product: linux, service: sshd }', '  sel: { message|contains: hello }'),
+      rule('2', '{ product: plc, service: modbus }', '  sel: { function_code: 8 }'),
+      rule('3', '{ product: linux, service: sshd }', "  sel:\n    source.ip|expand: '%jump_hosts%'"),
+      rule('4', '{ product: linux, service: sshd }', "  sel:\n    source.ip|expand|cidr: '%office_networks%'"),
+      rule('5', '{ product: linux, service: sshd }', '  sel: { Initiated: "true" }'),
+      'title: two modbus writes\nid: 00000000-0000-4000-8000-000000000006\ncorrelation: { type: event_count, rules: [00000000-0000-4000-8000-000000000002], group-by: [source.ip], timespan: 1m, condition: { gte: 2 } }\n',
+      rule('7', '{ product: linux, service: sshd }', '  sel: { message|contians: typo }'),
+    ].join('---\n'),
+  );
+  const base = 'logsources:\n  - logsource: { product: linux }\n  - logsource: { service: sshd }\n    when: { event.dataset: system.auth }\n    unavailable: [Initiated]\n';
+  const load = (extraMapping: string, extraPlaceholders: Placeholders) => loadRulePack(dir, loadLogsourceMapping(base + extraMapping), extraPlaceholders, dir);
+  const states = (p: RulePack) => ({
+    active: [...p.rules.map((r) => r.rule.title), ...p.correlations.map((c) => c.title)].sort(),
+    dormant: p.dormant.map((d) => `${d.rule.title}: ${dormancyText(d.reason)}`).sort(),
+  });
+
+  it('loads rules without a mapping, a placeholder value or a field as dormant with the reason; only spec violations are errors', () => {
+    const pack = load('', {});
+    expect(states(pack)).toEqual({
+      active: ['rule 1'],
+      dormant: [
+        "rule 2: no source yet for logsource product=plc service=modbus: rules/logsources.yml has no entry for product 'plc'",
+        'rule 3: no value for placeholder %jump_hosts% (set it in rules/placeholders.yml)',
+        'rule 4: no value for placeholder %office_networks% (set it in rules/placeholders.yml)',
+        'rule 5: the events of logsource product=linux service=sshd carry no Initiated (rules/logsources.yml lists it as unavailable)',
+        'two modbus writes: its rules 00000000-0000-4000-8000-000000000002 are dormant',
+      ],
+    });
+    expect(pack.errors).toEqual([expect.stringMatching(/^rules\.yml:\d+:\d+: unknown modifier 'contians'/)]);
+    expect(pack.invalid).toBe(1);
+    expect(pack.warnings).toEqual([expect.stringMatching(/^rules\.yml:\d+:1: rule 3: no value for placeholder %jump_hosts%/), expect.stringMatching(/rule 4: no value for placeholder %office_networks%/)]);
+    expect(pack.dormant.find((d) => d.rule.title === 'rule 2')!.reason).toEqual({ kind: 'logsource', logsource: 'product=plc service=modbus', missing: "product 'plc'" });
+  });
+
+  it('wakes them when the mapping and the values are added', () => {
+    const pack = load("  - logsource: { product: plc }\n    when: { event.module: modbus }\n  - logsource: { service: modbus }\n", { jump_hosts: ['10.0.0.5'], office_networks: ['10.1.0.0/16'] });
+    expect(states(pack)).toEqual({ active: ['rule 1', 'rule 2', 'rule 3', 'rule 4', 'two modbus writes'], dormant: ['rule 5: the events of logsource product=linux service=sshd carry no Initiated (rules/logsources.yml lists it as unavailable)'] });
+    const cidr = pack.rules.find((r) => r.rule.title === 'rule 4')!;
+    const event = (ip: string) => ({ event: { dataset: 'system.auth' }, source: { ip } });
+    expect([cidr.matches(event('10.1.2.3')), cidr.matches(event('10.2.0.1'))]).toEqual([true, false]);
   });
 });

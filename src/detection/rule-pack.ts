@@ -2,13 +2,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/parsing/index.js';
-import { type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
+import { UnknownLogsourceError, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
+import { chineseText } from './rule-text.js';
 import {
   CorrelationEngine,
   SigmaError,
   compileRule,
   parseSigmaDocuments,
   type CompiledRule,
+  type DetectionItem,
+  type SearchNode,
   type SigmaCorrelation,
   type SigmaFilter,
   type SigmaRule,
@@ -31,12 +34,51 @@ export interface PackRule {
   matches(event: unknown): boolean;
 }
 
+/**
+ * Why a valid rule does not run yet. It wakes by itself on the next reload once the cause is
+ * gone: a mapping for its logsource, a value for its placeholders, its rules awake.
+ */
+export type DormantReason =
+  /** No entry of the logsource mapping names `missing` (e.g. `product 'azure'`). */
+  | { kind: 'logsource'; logsource: string; missing: string }
+  /** Fields the logsource's events do not carry (the mapping lists them as `unavailable`). */
+  | { kind: 'field'; logsource: string; fields: string[] }
+  /** `expand` placeholders with no configured value. */
+  | { kind: 'placeholder'; placeholders: string[] }
+  /** A correlation over rules that are dormant themselves. */
+  | { kind: 'rules'; rules: string[] };
+
+export interface DormantRule {
+  rule: SigmaRule | SigmaCorrelation;
+  reason: DormantReason;
+}
+
 export interface RulePack {
   rules: PackRule[];
+  /** Valid rules and correlations that cannot run yet; see DormantReason. */
+  dormant: DormantRule[];
   correlations: SigmaCorrelation[];
   filters: SigmaFilter[];
-  /** Every problem found, as `file:line:column: message`. */
+  /** Every problem found, as `file:line:column: message`: these break the Sigma specification. */
   errors: string[];
+  /** Documents left out because of errors. */
+  invalid: number;
+  /** Valid, loaded, but worth a look (placeholders without a value, odd identifier names). */
+  warnings: string[];
+}
+
+/** One line for people: what keeps the rule asleep and what wakes it. */
+export function dormancyText(reason: DormantReason): string {
+  switch (reason.kind) {
+    case 'logsource':
+      return `no source yet for logsource ${reason.logsource}: rules/logsources.yml has no entry for ${reason.missing}`;
+    case 'field':
+      return `the events of logsource ${reason.logsource} carry no ${reason.fields.join(', ')} (rules/logsources.yml lists it as unavailable)`;
+    case 'placeholder':
+      return `no value for placeholder ${reason.placeholders.map((p) => `%${p}%`).join(', ')} (set it in rules/placeholders.yml)`;
+    case 'rules':
+      return `its rules ${reason.rules.join(', ')} are dormant`;
+  }
 }
 
 /** rules/placeholders.yml: `name: value` or `name: [values]`. */
@@ -58,22 +100,83 @@ const CIDR_KEY_RE = /^(\s*(?:-\s+)?[^\s:#|]*)\|expand\|cidr(\s*:\s*)(['"]?)%(\w+
 /**
  * The engine's `expand` cannot feed `cidr` (cidr must come first and validates its value at parse
  * time), so CIDR placeholders are substituted into the text before parsing: the value becomes a
- * flow list on the same line, which keeps every line number of the file unchanged.
+ * flow list on the same line, which keeps every line number of the file unchanged. A placeholder
+ * with no value keeps only `expand`, so the rule parses and sleeps until the value is configured.
  */
-export function substituteCidrPlaceholders(text: string, placeholders: Placeholders, file: string, errors: string[]): string {
+export function substituteCidrPlaceholders(text: string, placeholders: Placeholders): string {
   return text
     .split('\n')
-    .map((line, i) => {
+    .map((line) => {
       const m = CIDR_KEY_RE.exec(line);
       if (!m) return line;
       const values = placeholders[m[4]];
-      if (!values) {
-        errors.push(`${file}:${i + 1}:1: unknown placeholder %${m[4]}% (define it in rules/placeholders.yml or the settings)`);
-        return line;
-      }
+      if (!values) return `${m[1]}|expand${m[2]}${m[3]}%${m[4]}%${m[3]}`;
       return `${m[1]}|cidr${m[2]}[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
     })
     .join('\n');
+}
+
+const PLACEHOLDER_RE = /%([A-Za-z0-9_.\-]+)%/g;
+
+function detectionItems(rule: SigmaRule): DetectionItem[] {
+  const items: DetectionItem[] = [];
+  const visit = (node: SearchNode): void => {
+    if (node.kind === 'item') items.push(node.item);
+    else node.children.forEach(visit);
+  };
+  for (const { node } of rule.detection.searches.values()) visit(node);
+  return items;
+}
+
+/** `%name%` placeholders the rule expands that have no configured value, in order of appearance. */
+function unsetPlaceholders(items: readonly DetectionItem[], placeholders: Placeholders): string[] {
+  const unset = new Set<string>();
+  for (const item of items) {
+    if (!item.modifiers.some((m) => m.name === 'expand')) continue;
+    for (const v of item.values) {
+      if (typeof v.value !== 'string') continue;
+      for (const m of v.value.matchAll(PLACEHOLDER_RE)) if (!Object.hasOwn(placeholders, m[1])) unset.add(m[1]);
+    }
+  }
+  return [...unset];
+}
+
+/** Why a valid rule whose logsource resolves cannot run yet, if it cannot. */
+function dormancy(rule: SigmaRule, logsource: ResolvedLogsource, placeholders: Placeholders): DormantReason | undefined {
+  const items = detectionItems(rule);
+  if (logsource.unavailable.size > 0) {
+    const fields = [...new Set(items.flatMap((i) => (i.field !== null && logsource.unavailable.has(i.field.toLowerCase()) ? [i.field] : [])))];
+    if (fields.length > 0) return { kind: 'field', logsource: logsource.key, fields };
+  }
+  const unset = unsetPlaceholders(items, placeholders);
+  return unset.length > 0 ? { kind: 'placeholder', placeholders: unset } : undefined;
+}
+
+const at = (doc: { file: string; pos: { line: number; column: number } }) => `${doc.file}:${doc.pos.line}:${doc.pos.column}`;
+
+/**
+ * Correlations that cannot run because a rule they count is dormant (directly or through another
+ * correlation), and those that reference rules nobody defined (errors). The rest run.
+ */
+function splitCorrelations(correlations: SigmaCorrelation[], rules: readonly SigmaRule[], dormant: DormantRule[], errors: string[]): SigmaCorrelation[] {
+  const keysOf = (d: { id?: string; name?: string }) => [d.id, d.name].filter((k): k is string => !!k).map((k) => k.toLowerCase());
+  const problems = CorrelationEngine.validate(correlations, rules);
+  errors.push(...problems.map(String));
+  const broken = (c: SigmaCorrelation) => c.rules.some((r) => problems.some((e) => e.file === c.file && e.line === r.pos.line && e.column === r.pos.column));
+  let running = correlations.filter((c) => !broken(c));
+  const asleep = new Set(dormant.flatMap((d) => keysOf(d.rule)));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const c of running) {
+      const sleeping = c.rules.map((r) => r.ref).filter((ref) => asleep.has(ref.toLowerCase()));
+      if (sleeping.length === 0) continue;
+      dormant.push({ rule: c, reason: { kind: 'rules', rules: sleeping } });
+      for (const k of keysOf(c)) asleep.add(k);
+      running = running.filter((x) => x !== c);
+      changed = true;
+    }
+  }
+  return running;
 }
 
 function ymlFiles(dir: string): string[] {
@@ -86,40 +189,62 @@ function ymlFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Loads every rule file in the given folders and files (one bad rule never stops the others). */
+/**
+ * Loads every rule file in the given folders and files (one bad rule never stops the others).
+ * Rules that break the Sigma specification are errors; valid rules that cannot run yet (no
+ * mapping for their logsource, placeholders without a value) load as dormant.
+ */
 export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd()): RulePack {
   const errors: string[] = [];
+  const warnings: string[] = [];
+  let invalid = 0;
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const filters: SigmaFilter[] = [];
   const files = (typeof paths === 'string' ? [paths] : paths).flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
   for (const path of files) {
     const file = relative(baseDir, path);
-    const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders, file, errors);
-    const parsed = parseSigmaDocuments(text, file);
+    const parsed = parseSigmaDocuments(substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders), file);
     errors.push(...parsed.errors.map(String));
+    warnings.push(...parsed.warnings.map(String));
+    invalid += parsed.invalid;
     rules.push(...parsed.rules);
     correlations.push(...parsed.correlations);
     filters.push(...parsed.filters);
   }
   const packRules: PackRule[] = [];
+  const dormant: DormantRule[] = [];
   for (const rule of rules) {
-    const unknown = mapping.validateRule(rule);
-    if (unknown) {
-      errors.push(String(unknown));
+    let logsource: ResolvedLogsource;
+    try {
+      logsource = mapping.resolve(rule.logsource);
+    } catch (err) {
+      if (!(err instanceof UnknownLogsourceError)) throw err;
+      dormant.push({ rule, reason: { kind: 'logsource', logsource: err.key, missing: err.missing } });
       continue;
     }
-    const logsource = mapping.resolve(rule.logsource);
+    const reason = dormancy(rule, logsource, placeholders);
+    if (reason) {
+      dormant.push({ rule, reason });
+      if (reason.kind === 'placeholder') warnings.push(`${at(rule)}: ${rule.title}: ${dormancyText(reason)}; the rule stays dormant until then`);
+      continue;
+    }
     try {
       const compiled = compileRule(rule, { fieldMapper: logsource.fieldMapper, keywordFields: logsource.keywordFields, placeholders, filters });
       packRules.push({ rule, compiled, logsource, matches: (e) => logsource.matches(e) && compiled.matches(e) });
     } catch (err) {
-      if (err instanceof SigmaError) errors.push(String(err));
-      else throw err;
+      if (!(err instanceof SigmaError)) throw err;
+      errors.push(String(err));
+      invalid++;
     }
   }
-  errors.push(...CorrelationEngine.validate(correlations, rules).map(String));
-  return { rules: packRules, correlations, filters, errors };
+  for (const doc of [...rules, ...correlations]) {
+    const zh = chineseText(doc);
+    if (zh && 'problem' in zh) warnings.push(`${at(doc)}: ${doc.title}: ${zh.problem}`);
+  }
+  const running = splitCorrelations(correlations, rules, dormant, errors);
+  invalid += correlations.length - running.length - dormant.filter((d) => d.rule.kind === 'correlation').length;
+  return { rules: packRules, dormant, correlations: running, filters, errors, invalid, warnings };
 }
 
 // ---- examples ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator.js';
-import type { RequestPrincipal } from '../auth/roles.js';
+import { readerLanguage, type RequestPrincipal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
@@ -63,8 +63,8 @@ export class RulesController {
   /** Every rule with its state, match count and mean evaluation time; and load problems. */
   @Get()
   @Access.roles('admin', 'analyst', 'compliance')
-  list() {
-    return this.detection.status();
+  list(@CurrentPrincipal() principal: RequestPrincipal) {
+    return this.detection.status(readerLanguage(principal));
   }
 
   @Patch(':id')
@@ -72,7 +72,7 @@ export class RulesController {
   async toggle(@Param('id') id: string, @Body() dto: RuleToggleDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
     if (!this.detection.status().rules.some((r) => r.id === id)) throw new NotFoundException(`No rule ${id}`);
     await this.detection.setEnabled(id, dto.enabled, { principal, sourceIp });
-    return this.detection.status().rules.find((r) => r.id === id);
+    return this.detection.status(readerLanguage(principal)).rules.find((r) => r.id === id);
   }
 
   @Post('reload')

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Caller } from '../auth/roles.js';
-import { AlertsService, type RecordedAlert } from '../detection/index.js';
+import { readerLanguage, type Caller } from '../auth/roles.js';
+import { AlertsService, RuleCatalogue, type RecordedAlert } from '../detection/index.js';
 import { OPEN_INCIDENT_STATES } from './core/workflow.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentsService, type AfterCommit } from './incidents.service.js';
@@ -25,6 +25,7 @@ export class AlertIntakeService implements OnModuleInit {
     private readonly alerts: AlertsService,
     private readonly incidents: IncidentsService,
     private readonly rules: IncidentRules,
+    private readonly catalogue: RuleCatalogue,
   ) {}
 
   onModuleInit(): void {
@@ -67,9 +68,11 @@ export class AlertIntakeService implements OnModuleInit {
     await this.incidents.runAfter(after);
   }
 
+  /** Named after the rule, in the language Taishi writes for its users (zh-CN), and the asset. */
   private async titleFor(m: DataSource['manager'], alert: RecordedAlert): Promise<string> {
-    if (!alert.assetId) return `${alert.ruleTitle} — ${alert.groupKey}`;
+    const rule = this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(SYSTEM.principal));
+    if (!alert.assetId) return `${rule} — ${alert.groupKey}`;
     const [asset] = await m.query(`SELECT name FROM assets WHERE id = $1`, [alert.assetId]);
-    return `${alert.ruleTitle} — ${asset?.name ?? alert.groupKey}`;
+    return `${rule} — ${asset?.name ?? alert.groupKey}`;
   }
 }

@@ -2,9 +2,10 @@ import { BadRequestException, ConflictException, Inject, Injectable, Logger, Not
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { actorName, departmentScope, type Caller, type Principal } from '../auth/roles.js';
+import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../auth/roles.js';
 import type { IncidentFacts } from '../compliance/catalogue/facts.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { RuleCatalogue } from '../detection/index.js';
 import { NotificationsService, type IncidentRef, type Notification, type Recipients } from '../notifications/index.js';
 import type { CategoryId } from './core/categories.js';
 import { GRADES, proposeGrade, type DataLevel, type GradeOrUnrated, type GradeProposal, type GradingAsset, type PortalLevel } from './core/grading.js';
@@ -103,6 +104,7 @@ export class IncidentsService {
     private readonly audit: AuditService,
     private readonly rules: IncidentRules,
     private readonly notifications: NotificationsService,
+    private readonly catalogue: RuleCatalogue,
   ) {}
 
   // ── reading ──────────────────────────────────────────────────────────────────────────────
@@ -171,7 +173,7 @@ export class IncidentsService {
       tasks,
       timeline,
       comments,
-      alerts,
+      alerts: (alerts as { ruleId: string; ruleTitle: string }[]).map((a) => ({ ...a, ruleTitle: this.catalogue.title(a.ruleId, a.ruleTitle, readerLanguage(principal)) })),
       evidenceEventIds: [...new Set((alerts as { eventIds: string[] }[]).flatMap((a) => a.eventIds))].slice(0, 500),
     };
   }
@@ -505,10 +507,10 @@ export class IncidentsService {
   /** Sends one alert by hand to an existing incident, or to a new one named after its rule. */
   async sendAlert(alertId: string, target: { incidentId?: string; title?: string; category?: CategoryId }, caller: Caller) {
     if (target.incidentId) return this.linkAlerts(target.incidentId, [alertId], caller);
-    const [alert] = await this.dataSource.query(`SELECT rule_title AS "ruleTitle", tags, asset_id AS "assetId", department FROM alerts WHERE id = $1`, [alertId]);
+    const [alert] = await this.dataSource.query(`SELECT rule_id AS "ruleId", rule_title AS "ruleTitle", tags, asset_id AS "assetId", department FROM alerts WHERE id = $1`, [alertId]);
     const scope = departmentScope(caller.principal);
     if (!alert || (scope !== undefined && alert.department !== scope)) throw new NotFoundException(`No alert ${alertId}`);
-    return this.create({ title: target.title ?? alert.ruleTitle, category: target.category ?? categoryForTags(this.rules.policy, alert.tags), alertIds: [alertId] }, caller);
+    return this.create({ title: target.title ?? this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(caller.principal)), category: target.category ?? categoryForTags(this.rules.policy, alert.tags), alertIds: [alertId] }, caller);
   }
 
   /** Folds one incident into another: alerts and assets move, the source closes as a duplicate. */

@@ -178,12 +178,12 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     const before = await rows.count();
     expect(before).toBeGreaterThanOrEqual(3);
     await shot(b.page, 'alerts');
-    await b.page.getByRole('checkbox', { name: /选择告警：SSH login succeeded after a brute-force burst/ }).check();
+    await b.page.getByRole('checkbox', { name: /选择告警：暴力破解后 SSH 登录成功/ }).check();
     await b.page.getByRole('toolbar', { name: '批量操作' }).getByRole('button', { name: '确认' }).click();
     await expectText(b.page.getByRole('status').last(), /1 条告警已设为“已确认”/);
     await rowCount(b.page, before - 1);
     const acknowledged = (await app.call('GET', '/api/alerts?status=acknowledged', { token: users.admin })).body.items;
-    expect(acknowledged.map((a: { ruleTitle: string }) => a.ruleTitle)).toEqual(['SSH login succeeded after a brute-force burst']);
+    expect(acknowledged.map((a: { ruleTitle: string }) => a.ruleTitle)).toEqual(['暴力破解后 SSH 登录成功']);
 
     await b.page.getByLabel('状态').selectOption('all');
     await rowCount(b.page, before);
@@ -237,8 +237,8 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
   it('tests a rule against pasted events and validates pasted YAML', async () => {
     const b = await asUser('analyst1', 'analyst1-password-1');
     await go(b.page, '/rules');
-    await expectText(b.page.locator('main table'), /SSH login failure/);
-    await b.page.getByLabel('要测试的规则').selectOption({ label: 'SSH login failure (4d9838f3-9e57-4035-9f6c-5464eb597645)' });
+    await expectText(b.page.locator('main table'), /SSH 登录失败/);
+    await b.page.getByLabel('要测试的规则').selectOption({ label: 'SSH 登录失败 (4d9838f3-9e57-4035-9f6c-5464eb597645)' });
     await b.page.getByLabel('测试事件').fill(
       ['Mar 10 13:30:01 zw-bastion sshd[4242]: Failed password for root from 203.0.113.7 port 52100 ssh2', 'Mar 10 13:30:02 zw-bastion sshd[4243]: Accepted publickey for ops from 10.0.0.5 port 52101 ssh2'].join('\n'),
     );
@@ -261,12 +261,12 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await expectText(b.page.locator('main'), /1 条事件中 1 条命中/);
 
     // Switching a rule off and on is a checkbox with the rule's name.
-    const toggle = b.page.getByRole('checkbox', { name: '启用规则：SSH login failure' });
+    const toggle = b.page.getByRole('checkbox', { name: '启用规则：SSH 登录失败' });
     await toggle.uncheck();
-    await expectText(b.page.getByRole('status').last(), /已停用“SSH login failure”/);
+    await expectText(b.page.getByRole('status').last(), /已停用“SSH 登录失败”/);
     const rules = await app.call('GET', '/api/rules', { token: users.admin });
-    expect(rules.body.rules.find((r: { title: string }) => r.title === 'SSH login failure').enabled).toBe(false);
-    await b.page.getByRole('checkbox', { name: '启用规则：SSH login failure' }).check();
+    expect(rules.body.rules.find((r: { title: string }) => r.title === 'SSH 登录失败').enabled).toBe(false);
+    await b.page.getByRole('checkbox', { name: '启用规则：SSH 登录失败' }).check();
     await expectText(b.page.getByRole('status').last(), /已启用/);
   });
 

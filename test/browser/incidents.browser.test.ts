@@ -5,7 +5,8 @@ import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../suppor
 import { buildConsole, consoleHarness, expectText } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
 
-const ENUMERATION = 'SSH account enumeration with invalid user names';
+// analysts read Chinese (their default language setting), so rule titles come in Chinese
+const ENUMERATION = '用无效用户名进行 SSH 账号枚举';
 
 /**
  * The incidents part of the console over the replayed OpenSSH log of host LabSZ (December, long
@@ -45,7 +46,7 @@ describe.each(testDatabaseTargets())('incidents in the web console ($name Postgr
     expect(open.total).toBeGreaterThanOrEqual(3);
     await go(b.page, '/incidents');
     expect(await b.page.locator('main table tbody tr').count()).toBe(open.total);
-    await expectText(b.page.locator('main table tbody'), /SSH brute force from one address — LabSZ 堡垒机/);
+    await expectText(b.page.locator('main table tbody'), /单一来源地址 SSH 暴力破解 — LabSZ 堡垒机/);
     // Each open incident shows its service targets still running, with the time left.
     expect(await b.page.locator('main table tbody .badge-sla-running').count()).toBe(open.total * 3);
     await expectText(b.page.locator('main table tbody .badge-sla-running').first(), /^确认：剩余 \d+ 小时 \d+ 分$/);

@@ -18,7 +18,7 @@ describe('detection from the command line', () => {
   it('rules validate passes the shipped pack and names file, line, column and reason of a bad rule without stopping the others', async () => {
     const ok = taishi('rules', 'validate');
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/^(\d+) valid, 0 invalid/m);
+    expect(ok.stdout).toMatch(/^(\d+) valid \(\1 active, 0 dormant\), 0 invalid/m);
     expect(Number(/^(\d+) valid/m.exec(ok.stdout)![1])).toBeGreaterThanOrEqual(40);
     const bad = path.join(scratch, 'bad.yml');
     await writeFile(bad, [
@@ -28,7 +28,7 @@ describe('detection from the command line', () => {
     const r = taishi('rules', 'validate', bad);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/bad\.yml:12:\d+: .*contians/);
-    expect(r.stdout).toMatch(/^1 valid, 1 invalid/m);
+    expect(r.stdout).toMatch(/^1 valid \(1 active, 0 dormant\), 1 invalid/m);
   });
 
   it('rules test runs every rule’s own examples', () => {

@@ -101,6 +101,10 @@ export const en: Record<MessageKey, string> = {
   'ruleKind.rule': 'Rule',
   'ruleKind.correlation': 'Correlation',
   'ruleKind.scheduled': 'Scheduled',
+  'dormancy.logsource': 'Dormant: no source yet, logsource {logsource} has no mapping',
+  'dormancy.field': 'Dormant: the events of {logsource} carry no {fields}',
+  'dormancy.placeholder': 'Dormant: placeholder {placeholders} has no value',
+  'dormancy.rules': 'Dormant: its rules {rules} are dormant',
 
   'posture.band.good': 'Good',
   'posture.band.guarded': 'Guarded',

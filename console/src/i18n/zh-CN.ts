@@ -102,6 +102,10 @@ export const zhCN = {
   'ruleKind.rule': '单条规则',
   'ruleKind.correlation': '关联规则',
   'ruleKind.scheduled': '定时规则',
+  'dormancy.logsource': '休眠：日志源 {logsource} 尚无映射，暂无数据来源',
+  'dormancy.field': '休眠：{logsource} 的事件不含字段 {fields}',
+  'dormancy.placeholder': '休眠：占位符 {placeholders} 尚未配置取值',
+  'dormancy.rules': '休眠：所依赖的规则 {rules} 处于休眠',
 
   'posture.band.good': '良好',
   'posture.band.guarded': '需关注',

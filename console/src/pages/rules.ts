@@ -15,9 +15,17 @@ interface Rule {
   kind: string;
   file: string;
   enabled: boolean;
+  /** Why a dormant rule cannot run yet. */
+  reason?: { kind: string; logsource?: string; fields?: string[]; placeholders?: string[]; rules?: string[] };
   evaluations: number;
   matches: number;
   meanMicros: number;
+}
+
+function dormancy(reason: NonNullable<Rule['reason']>): HTMLElement {
+  const list = (names?: string[], wrap = (n: string) => n) => (names ?? []).map(wrap).join(', ');
+  const text = tv('dormancy', reason.kind, { logsource: reason.logsource ?? '', fields: list(reason.fields), placeholders: list(reason.placeholders, (n) => `%${n}%`), rules: list(reason.rules) });
+  return h('small', { class: 'notice-warn' }, text);
 }
 
 interface TestResult {
@@ -54,7 +62,7 @@ function ruleTable(rules: Rule[], reload: () => void): HTMLElement {
           return box;
         },
       },
-      { label: t('rules.title'), cell: (r) => h('span', null, r.title, h('br'), h('small', { class: 'mono' }, r.id)) },
+      { label: t('rules.title'), cell: (r) => h('span', null, r.title, h('br'), h('small', { class: 'mono' }, r.id), ...(r.reason ? [h('br'), dormancy(r.reason)] : [])) },
       { label: t('alerts.level'), cell: (r) => badge('level', r.level) },
       { label: t('rules.kind'), cell: (r) => tv('ruleKind', r.kind) },
       { label: t('rules.file'), cell: (r) => h('small', { class: 'mono' }, r.file) },

@@ -2,9 +2,10 @@ import { BadRequestException, ConflictException, Inject, Injectable, Logger, Not
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
-import { departmentScope, type Caller, type Principal } from '../../auth/roles.js';
+import { departmentScope, readerLanguage, type Caller, type Principal } from '../../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
 import { MetricsRegistry } from '../../metrics/metrics.js';
+import { RuleCatalogue } from '../rule-catalogue.js';
 import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';
 
 /** One rule firing on one group, as the detection engine reports it. */
@@ -51,6 +52,7 @@ export class AlertsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
+    private readonly catalogue: RuleCatalogue,
     metrics: MetricsRegistry,
   ) {
     this.raised = metrics.counter('taishi_alerts_raised_total', 'New alerts, per rule level');
@@ -140,14 +142,19 @@ export class AlertsService {
     if (q.level) qb.andWhere('a.level = :level', { level: q.level });
     if (q.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: q.ruleId });
     const [items, total] = await qb.take(q.limit ?? 50).skip(q.offset ?? 0).getManyAndCount();
-    return { items, total };
+    return { items: items.map((a) => this.forReader(a, principal)), total };
   }
 
-  async get(id: string, principal: Principal): Promise<Alert> {
+  async get(id: string, principal: Principal) {
     const alert = await this.dataSource.getRepository(Alert).findOneBy({ id });
     const scope = departmentScope(principal);
     if (!alert || (scope !== undefined && alert.department !== scope)) throw new NotFoundException(`No alert ${id}`);
-    return alert;
+    return this.forReader(alert, principal);
+  }
+
+  /** The rule's title in the reader's language, and its author (DRL 1.1 asks for it beside matches). */
+  private forReader(alert: Alert, principal: Principal): Alert & { ruleAuthor: string | null } {
+    return { ...alert, ruleTitle: this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(principal)), ruleAuthor: this.catalogue.author(alert.ruleId) };
   }
 
   /** open → acknowledged → closed (closing needs a resolution); a closed alert reopens with a note. */

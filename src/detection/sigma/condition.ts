@@ -11,8 +11,9 @@ import { SigmaError, type SourcePos } from './errors.js';
  *   pattern := 'them' | identifier with optional '*' wildcards
  *
  * Precedence is not > and > or; and/or are left-associative. Keywords are matched without regard
- * to case. Search identifiers are letters, digits, '_' and '-'. `them` and `x*` patterns never
- * include identifiers that start with '_' (the Sigma convention for helper selections).
+ * to case. A condition names identifiers made of letters, digits, '_', '-' and '.'; others are
+ * reached only through patterns. `them` and `x*` patterns never include identifiers that start
+ * with '_' (the Sigma convention for helper selections).
  * The deprecated aggregation syntax (`| count() > 5`) is rejected with a pointer to correlations.
  */
 export type ConditionNode =
@@ -30,7 +31,7 @@ interface Token {
 
 /** Deeper nesting than this is refused instead of risking the stack. */
 const MAX_DEPTH = 100;
-const WORD_CHAR = /[A-Za-z0-9_\-*]/;
+const WORD_CHAR = /[A-Za-z0-9_.\-*]/;
 
 export interface ConditionLocator {
   file: string;
@@ -136,7 +137,7 @@ export function parseCondition(text: string, loc: ConditionLocator): ConditionNo
       if (pat.kind !== 'word' || KEYWORDS.has(pat.text.toLowerCase())) {
         fail(loc, pat.offset, `expected 'them' or a search identifier pattern after 'of', found ${describe(pat)}`);
       }
-      if (!/^[A-Za-z0-9_\-*]+$/.test(pat.text)) fail(loc, pat.offset, `invalid pattern '${pat.text}'`);
+      if (!/^[A-Za-z0-9_.\-*]+$/.test(pat.text)) fail(loc, pat.offset, `invalid pattern '${pat.text}'`);
       p++;
       const pattern = pat.text.toLowerCase() === 'them' ? 'them' : pat.text;
       return { kind: 'of', quantifier, pattern, offset: t.offset };

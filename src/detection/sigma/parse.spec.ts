@@ -135,7 +135,7 @@ describe('errors carry file, line and column', () => {
     ['empty value list', 'title: x\nlogsource: {product: a}\ndetection:\n  s:\n    A: []\n  condition: s\n', 5, 8, /empty list/],
     ['not a sigma document', 'title: x\nfoo: bar\n', 1, 1, /not a Sigma document/],
     ['v1 collection action', 'action: global\ntitle: x\n', 1, 1, /not supported in Sigma v2/],
-    ['bad search identifier', 'title: x\nlogsource: {product: a}\ndetection:\n  "s x": {A: 1}\n  condition: s\n', 4, 3, /may only contain/],
+    ['unnamed search identifier', 'title: x\nlogsource: {product: a}\ndetection:\n  "": {A: 1}\n  condition: s\n', 4, 3, /needs a name/],
     ['bad test events', 'title: x\nlogsource: {product: a}\ndetection: {s: {A: 1}, condition: s}\nx-taishi-tests:\n  match: [1]\n', 5, 11, /test event must be a map/],
   ])('%s', (_name, text, line, column, message) => {
     const e = first(text);
@@ -143,6 +143,31 @@ describe('errors carry file, line and column', () => {
     expect(e.message).toMatch(message);
     expect([e.line, e.column]).toEqual([line, column]);
     expect(String(e)).toBe(`bad.yml:${line}:${column}: ${e.message}`);
+  });
+
+  it('accepts the identifier names pySigma accepts, dots included, and reaches them by name or pattern', () => {
+    const text = [
+      'title: x',
+      'logsource: {product: a}',
+      'detection:',
+      '  sel: {A: 1}',
+      '  filter_main_mdadm.conf: {B: 2}',
+      '  "filter other": {B: 3}',
+      '  condition: sel and not 1 of filter_* and not filter_main_mdadm.conf',
+      '',
+    ].join('\n');
+    const r = parseSigmaDocuments(text, 'ok.yml');
+    expect(r.errors.map(String)).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    const compiled = compileRule(r.rules[0]);
+    expect([compiled.matches({ A: 1 }), compiled.matches({ A: 1, B: 2 })]).toEqual([true, false]);
+  });
+
+  it("warns (and still loads) when an identifier's name carries what looks like a modifier", () => {
+    const text = 'title: x\nlogsource: {product: a}\ndetection:\n  sel|endswith: {Image: /tree}\n  condition: 1 of sel*\n';
+    const r = parseSigmaDocuments(text, 'odd.yml');
+    expect([r.errors.length, r.rules.length]).toEqual([0, 1]);
+    expect(r.warnings.map(String)).toEqual([expect.stringMatching(/^odd\.yml:4:3: search identifier 'sel\|endswith': '\|endswith' is part of its name/)]);
   });
 
   it('reports several problems of one document at once', () => {

@@ -31,6 +31,10 @@ export interface ParseResult {
   filters: SigmaFilter[];
   /** Every problem found; a document with errors is left out of the lists above. */
   errors: SigmaError[];
+  /** Things that are valid Sigma but probably not what the author meant; the documents still load. */
+  warnings: SigmaError[];
+  /** Documents left out because of errors (a YAML error counts once per line it is on). */
+  invalid: number;
 }
 
 /**
@@ -40,9 +44,8 @@ export interface ParseResult {
  * Placeholders of `expand` are only checked at compile time, when their values are known.
  */
 export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseResult {
-  const result: ParseResult = { rules: [], correlations: [], filters: [], errors: [] };
   const { docs, errors } = parseYamlDocuments(text, fileName);
-  result.errors.push(...errors);
+  const result: ParseResult = { rules: [], correlations: [], filters: [], errors: [...errors], warnings: [], invalid: new Set(errors.map((e) => e.line)).size };
   const seenIds = new Map<string, SourcePos>();
   const seenNames = new Map<string, SourcePos>();
   for (const doc of docs) {
@@ -50,9 +53,11 @@ export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseRe
     const p = new DocParser(fileName, doc.index);
     if (doc.root.kind !== 'map') {
       result.errors.push(SigmaError.at('a Sigma document must be a YAML map', fileName, doc.root.pos));
+      result.invalid++;
       continue;
     }
     const parsed = p.document(doc.root);
+    result.warnings.push(...p.warnings);
     if (parsed) {
       for (const [key, seen] of [
         ['id', seenIds],
@@ -74,6 +79,7 @@ export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseRe
     }
     if (p.errors.length > 0 || !parsed) {
       result.errors.push(...p.errors);
+      result.invalid++;
       continue;
     }
     if (parsed.kind === 'rule') result.rules.push(parsed);
@@ -111,6 +117,7 @@ const TIMESPAN_MS: Record<string, number> = {
 
 class DocParser {
   readonly errors: SigmaError[] = [];
+  readonly warnings: SigmaError[] = [];
   constructor(
     private readonly file: string,
     private readonly docIndex: number,
@@ -274,9 +281,17 @@ class DocParser {
       }
       if (entry.key === 'timeframe' && !isFilter) continue; // Sigma v1 aggregation window; correlations replace it
       if (isFilter && entry.key === 'rules') continue;
-      if (!/^[A-Za-z0-9_\-]+$/.test(entry.key)) {
-        this.error(`search identifier '${entry.key}' may only contain letters, digits, '_' and '-'`, entry.keyPos);
+      // The specification puts no limit on identifier names and pySigma takes any (SigmaHQ has
+      // `filter_main_mdadm.conf`); `1 of` patterns reach the ones a condition cannot name.
+      if (entry.key === '') {
+        this.error('a search identifier needs a name', entry.keyPos);
         continue;
+      }
+      if (entry.key.includes('|')) {
+        const modifier = entry.key.slice(entry.key.indexOf('|'));
+        this.warnings.push(
+          SigmaError.at(`search identifier '${entry.key}': '${modifier}' is part of its name, not a modifier (modifiers go on the field names inside it)`, this.file, entry.keyPos),
+        );
       }
       const node = this.search(entry.value, 0);
       if (node) searches.set(entry.key, { node, pos: entry.keyPos });

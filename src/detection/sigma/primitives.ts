@@ -153,72 +153,108 @@ export function needleSet(needles: string[]): NeedleSet {
   return new AhoCorasick(unique);
 }
 
+/** States of an AhoCorasick automaton, the shallowest, that get a transition table row (see `delta`). */
+const DENSE_STATES = 4096;
+
 /**
- * Aho-Corasick automaton. ASCII transitions are a dense DFA table (one typed-array load per
- * character); other characters follow explicit edges and failure links. Besides `test`, it can
- * report every needle found (`forEachMatch`), which the rule index uses to find candidate rules
- * for an event in one pass.
+ * Aho-Corasick automaton. The trie is kept as flat arrays (first child, next sibling, edge
+ * character), since a community rule pack's hints make hundreds of thousands of states. ASCII
+ * transitions of the states nearest the root, where a scan spends nearly all its time, are a
+ * dense DFA table (one typed-array load per character); deeper states and other characters follow
+ * trie edges and failure links. Besides `test`, it can report every needle found
+ * (`forEachMatch`), which the rule index uses to find candidate rules for an event in one pass.
  */
 export class AhoCorasick implements NeedleSet {
-  private readonly edges: Map<number, number>[] = [new Map()];
+  /**
+   * States are numbered breadth-first, so the shallowest have the smallest numbers. For each: the
+   * character on the trie edge into it, its first child and its next sibling (-1: none).
+   */
+  private readonly char: number[];
+  private readonly firstChild: number[];
+  private readonly nextSibling: number[];
   private readonly fail: Int32Array;
   private readonly terminal: Uint8Array;
+  /** ASCII transitions of states 0 … rows-1, 128 per state. */
   private readonly delta: Int32Array;
+  private readonly rows: number;
   private readonly shortest: number;
   /** Needle indices ending at each state, including those reached through failure links. */
-  private readonly outputs: number[][] = [[]];
+  private readonly outputs: number[][];
 
   constructor(needles: string[]) {
     this.shortest = Math.min(...needles.map((n) => n.length));
-    const term: number[] = [0];
+    // the trie, its states numbered as they are made
+    const char = [-1];
+    const first = [-1];
+    const next = [-1];
+    const ends: number[][] = [[]];
     for (const [index, needle] of needles.entries()) {
       let s = 0;
       for (let i = 0; i < needle.length; i++) {
         const c = needle.charCodeAt(i);
-        let next = this.edges[s].get(c);
-        if (next === undefined) {
-          next = this.edges.length;
-          this.edges.push(new Map());
-          this.outputs.push([]);
-          term.push(0);
-          this.edges[s].set(c, next);
+        let x = first[s];
+        while (x >= 0 && char[x] !== c) x = next[x];
+        if (x < 0) {
+          x = char.length;
+          char.push(c);
+          first.push(-1);
+          next.push(first[s]);
+          first[s] = x;
+          ends.push([]);
         }
-        s = next;
+        s = x;
       }
-      term[s] = 1;
-      this.outputs[s].push(index);
+      ends[s].push(index);
     }
-    const n = this.edges.length;
+    // renumbered breadth-first
+    const order = [0];
+    for (let qi = 0; qi < order.length; qi++) for (let x = first[order[qi]]; x >= 0; x = next[x]) order.push(x);
+    const id = new Int32Array(order.length);
+    order.forEach((old, i) => (id[old] = i));
+    const renumber = (s: number) => (s < 0 ? -1 : id[s]);
+    this.char = order.map((old) => char[old]);
+    this.firstChild = order.map((old) => renumber(first[old]));
+    this.nextSibling = order.map((old) => renumber(next[old]));
+    this.outputs = order.map((old) => ends[old]);
+    const n = order.length;
     this.fail = new Int32Array(n);
-    this.terminal = Uint8Array.from(term);
-    this.delta = new Int32Array(n * 128);
-    // Breadth-first: a state's failure link is shallower, so it is complete before the state.
-    const order: number[] = [0];
-    for (let qi = 0; qi < order.length; qi++) {
-      const r = order[qi];
-      for (const [c, s] of this.edges[r]) {
-        order.push(s);
-        if (r !== 0) {
-          let f = this.fail[r];
-          while (f !== 0 && !this.edges[f].has(c)) f = this.fail[f];
-          this.fail[s] = this.edges[f].get(c) ?? 0;
-        }
-        if (this.terminal[this.fail[s]]) this.terminal[s] = 1;
-        if (this.outputs[this.fail[s]].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[this.fail[s]]];
+    this.terminal = Uint8Array.from(this.outputs, (o) => (o.length ? 1 : 0));
+    this.rows = Math.min(n, DENSE_STATES);
+    this.delta = new Int32Array(this.rows * 128);
+    // A state's failure link is shallower, so it (and its table row) is complete before the state.
+    for (let r = 0; r < n; r++) {
+      for (let s = this.firstChild[r]; s >= 0; s = this.nextSibling[s]) {
+        if (r !== 0) this.fail[s] = this.walk(this.fail[r], this.char[s]);
+        const f = this.fail[s];
+        if (this.terminal[f]) this.terminal[s] = 1;
+        if (this.outputs[f].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[f]];
       }
-      for (let c = 0; c < 128; c++) {
-        const child = this.edges[r].get(c);
-        this.delta[r * 128 + c] = child ?? (r === 0 ? 0 : this.delta[this.fail[r] * 128 + c]);
+      if (r < this.rows) {
+        for (let c = 0; c < 128; c++) {
+          const own = this.child(r, c);
+          this.delta[(r << 7) | c] = own >= 0 ? own : r === 0 ? 0 : this.walk(this.fail[r], c);
+        }
       }
     }
   }
 
+  /** The trie child of `s` along character `c`, or -1. */
+  private child(s: number, c: number): number {
+    for (let x = this.firstChild[s]; x >= 0; x = this.nextSibling[x]) if (this.char[x] === c) return x;
+    return -1;
+  }
+
   /** The state after reading character code `c` in state `s`. */
   private step(s: number, c: number): number {
-    if (c < 128) return this.delta[s * 128 + c];
+    return c < 128 && s < this.rows ? this.delta[(s << 7) | c] : this.walk(s, c);
+  }
+
+  /** `step` through trie edges and failure links (and table rows where a state has one). */
+  private walk(s: number, c: number): number {
     for (;;) {
-      const next = this.edges[s].get(c);
-      if (next !== undefined) return next;
+      if (c < 128 && s < this.rows) return this.delta[(s << 7) | c];
+      const next = this.child(s, c);
+      if (next >= 0) return next;
       if (s === 0) return 0;
       s = this.fail[s];
     }

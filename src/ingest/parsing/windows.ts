@@ -17,6 +17,16 @@ const text = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : typeof v === 'number' ? String(v) : isObject(v) ? text(v['#text']) : undefined;
 const attribute = (v: unknown, name: string): unknown => (isObject(v) && isObject(v['#attributes']) ? v['#attributes'][name] : undefined);
 
+/**
+ * UserData wraps its fields in one element named by the provider (WMI's Operation_ClientFailure):
+ * its fields are the event's data, as Sigma rules name them. winlogbeat has unwrapped it already.
+ */
+function userData(v: unknown): Json | undefined {
+  if (!isObject(v)) return undefined;
+  const inner = Object.entries(v).filter(([k]) => k !== '#attributes');
+  return inner.length === 1 && isObject(inner[0][1]) ? inner[0][1] : v;
+}
+
 export function isWindowsRecord(record: Json): boolean {
   return (isObject(record.Event) && isObject(record.Event.System)) || isObject(record.winlog);
 }
@@ -32,7 +42,7 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
       computer_name: text(system.Computer),
       provider_name: text(attribute(system.Provider, 'Name')),
       record_id: text(system.EventRecordID),
-      event_data: isObject(record.Event.EventData) ? record.Event.EventData : isObject(record.Event.UserData) ? record.Event.UserData : undefined,
+      event_data: isObject(record.Event.EventData) ? record.Event.EventData : userData(record.Event.UserData),
     };
     timestamp = attribute(system.TimeCreated, 'SystemTime');
     const level = toInt(system.Level);
@@ -45,7 +55,7 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
       computer_name: text(w.computer_name),
       provider_name: text(w.provider_name),
       record_id: text(w.record_id),
-      event_data: isObject(w.event_data) ? w.event_data : undefined,
+      event_data: isObject(w.event_data) ? w.event_data : userData(w.user_data),
     };
     timestamp = record['@timestamp'];
     if (typeof record.message === 'string') event.message = record.message;

@@ -7,7 +7,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HttpErrorFilter } from './common/http-errors.js';
 import { ConfigModule, type Settings } from './config/index.js';
-import { dataSourceOptions } from './database/index.js';
+import { DatabaseModule, dataSourceOptions } from './database/index.js';
 import type { EventStore } from './events/event-store.js';
 import { ClassificationModule } from './classification/classification.module.js';
 import { ComplianceModule } from './compliance/index.js';
@@ -33,6 +33,7 @@ export class AppModule {
         ConfigModule.forRoot(settings),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
         ...(options.listen ? [ScheduleModule.forRoot()] : []),
+        DatabaseModule,
         MetricsModule,
         PlatformModule.forRoot({ listen: options.listen, clock: options.clock }),
         AuditModule,

@@ -1,4 +1,9 @@
 export { connectDatabase, type DatabaseConnection } from './database-url.js';
 export { dataSourceOptions } from './data-source.js';
+export { Database } from './database.js';
+export { DatabaseModule } from './database.module.js';
 export { isUniqueViolation } from './errors.js';
+export { LockId, lockForTransaction, tryLockForTransaction } from './locks.js';
+export { enqueue } from './outbox.js';
 export { runtimeRoleName } from './runtime-role.js';
+export type { Sql, Transactor } from './sql.js';

@@ -1,8 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Database } from '../database/index.js';
 import { OutboxRelay } from '../database/outbox.js';
-import type { Transactor } from '../database/sql.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { Clock, EventBus } from '../shared/index.js';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './options.js';
@@ -24,15 +22,14 @@ export class OutboxService implements OnApplicationBootstrap {
   private pending = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
     bus: EventBus,
     clock: Clock,
     private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
-    const transactor: Transactor = { transaction: (work) => this.dataSource.transaction((m) => work(m)) };
-    this.relay = new OutboxRelay(transactor, bus, clock);
+    this.relay = new OutboxRelay(db, bus, clock);
     metrics.gauge('taishi_outbox_pending', 'Domain outbox rows waiting for delivery, as of the last relay pass').track({}, () => this.pending);
   }
 
@@ -40,7 +37,7 @@ export class OutboxService implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (!this.options.listen) return;
     this.scheduler.every('outbox-relay', POLL_MS, () => this.drain());
-    this.scheduler.every('outbox-prune', PRUNE_MS, () => this.relay.prune(this.dataSource.manager));
+    this.scheduler.every('outbox-prune', PRUNE_MS, () => this.relay.prune(this.db));
   }
 
   /** Delivers what is due now; concurrent calls share one pass and ask for one more after it. */
@@ -56,7 +53,7 @@ export class OutboxService implements OnApplicationBootstrap {
           const report = await this.relay.deliverDue();
           if (report.failed) this.logger.warn(`${report.failed} outbox message(s) failed and will be retried`);
         } while (this.again);
-        this.pending = (await this.relay.backlog(this.dataSource.manager)).pending;
+        this.pending = (await this.relay.backlog(this.db)).pending;
       } finally {
         this.running = undefined;
       }

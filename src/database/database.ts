@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Sql, Transactor } from './sql.js';
+
+/**
+ * The database as repositories see it: parameterised SQL on the pool, and transactions. It is the
+ * one door to TypeORM's connection pool, so no module outside `database` needs TypeORM or `pg`.
+ */
+@Injectable()
+export class Database implements Sql, Transactor {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.dataSource.query(text, params as unknown[] | undefined);
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(manager));
+  }
+}

@@ -157,6 +157,19 @@ export class DetectionEngine {
     return { engine: new DetectionEngine(pack, mapping, disabled), mapping, errors: pack.errors };
   }
 
+  /**
+   * Takes over the counters of the rules an earlier engine ran under the same id, so a reload
+   * (a rule file changed, a rule switched off and on) does not wipe what GET /api/rules reports.
+   */
+  keepCountersOf(earlier: DetectionEngine): void {
+    const byId = new Map<string, RuleCounters>();
+    for (const [rule, counters] of earlier.stats) byId.set(rule.rule.id ?? rule.rule.title, counters);
+    for (const rule of this.stats.keys()) {
+      const counters = byId.get(rule.rule.id ?? rule.rule.title);
+      if (counters) this.stats.set(rule, counters);
+    }
+  }
+
   get ruleCount(): number {
     return this.stats.size + this.scheduled.length;
   }

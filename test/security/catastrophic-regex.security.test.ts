@@ -57,6 +57,12 @@ describe('regular expressions in rules run in linear time', () => {
     expect([errors[0].line, errors[0].column]).toEqual([4, 23 + offset]);
   });
 
+  it('refuses a pattern larger than 2000 RE2 instructions (matching costs up to line length × size)', () => {
+    const { errors } = parseSigmaDocuments(ruleWith(["sel: { message|re: '.{1000}x.{1000}' }", 'condition: sel']), 'r.yml');
+    expect(errors.map(String)).toEqual([expect.stringMatching(/^r\.yml:4:22: regular expression too large: \d+ RE2 instructions, at most 2000/)]);
+    expect(parseSigmaDocuments(ruleWith(["sel: { message|re: '.{1000,}' }", 'condition: sel']), 'r.yml').errors).toEqual([]);
+  });
+
   it('keeps the i, m and s sub-modifiers and PCRE-style inline flags', () => {
     expect(compiled(['sel: { message|re|i: "^select" }', 'condition: sel']).matches({ message: 'SELECT 1' })).toBe(true);
     expect(compiled(['sel: { message|re: "(?i)^select" }', 'condition: sel']).matches({ message: 'SeLeCt 1' })).toBe(true);

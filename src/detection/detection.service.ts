@@ -1,7 +1,17 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+  UnprocessableEntityException,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +29,8 @@ import { indexFilters, type IndexKey } from './logsources.js';
 import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
 import { RuleCatalogue } from './rule-catalogue.js';
+import type { SigmaCorrelation, SigmaRule } from './sigma/index.js';
+import { checkRuleFileIsolated, loadRuleText, MAX_RULE_FILE_BYTES, type RuleFileCheckRequest, type RuleFileVerdict } from './rule-file-check.js';
 
 const MAX_TEST_EVENTS = 2000;
 
@@ -26,6 +38,19 @@ export interface RuleTestResult {
   rules: { id: string; title: string; level: string; kind: string }[];
   events: { index: number; timestamp: string; dataset: string; action: string; message: string | null; matchedBy: string[] }[];
   firings: { ruleId: string; title: string; level: string; kind: string; groupKey: string; eventIndex: number | null; at: string }[];
+}
+
+/** What did not happen because a rule file was refused, for the refusal's message. */
+interface Consequence {
+  zh: string;
+  en: string;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Pasted events: a JSON array, or one event (JSON object or log line) per line. */
@@ -60,6 +85,8 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   private recording: Promise<void> = Promise.resolve();
   private scheduleTimer: NodeJS.Timeout | undefined;
   private readonly lastScheduledRun = new Map<string, number>();
+  /** Uploads and deletions of rule files, one at a time (each checks ids against the running rules). */
+  private ruleFileChanges: Promise<unknown> = Promise.resolve();
   private readonly alertFailures;
   private readonly evaluateSeconds;
 
@@ -115,6 +142,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
         { rules: this.settings.TAISHI_RULES_DIR, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS },
         new Set(rows.map((r) => r.rule_id)),
       );
+      if (this.engine) engine.keepCountersOf(this.engine);
       this.engine = engine;
       this.errors = errors;
       this.catalogue.replace([...engine.pack.rules.map((r) => r.rule), ...engine.pack.correlations, ...engine.pack.dormant.map((d) => d.rule)]);
@@ -238,42 +266,139 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return { loadedAt: this.loadedAt?.toISOString() ?? null, rules, errors: this.errors, warnings: this.engine?.pack.warnings ?? [] };
   }
 
-  /**
-   * Saves an uploaded rule file under `uploaded/` in the rules folder once it validates against
-   * the same mapping and placeholders as the running rules, then reloads. Nothing is written when
-   * anything in it is wrong.
-   */
-  async upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number; dormant: { id: string | null; title: string; reason: string }[] }> {
-    const engine = await this.candidateEngine(yamlText, 'nothing was saved');
-    const { rules, correlations, dormant } = engine.pack;
-    const known = new Set(this.status().rules.map((r) => r.id));
-    const clash = [...rules.map((r) => r.rule.id), ...correlations.map((c) => c.id), ...dormant.map((d) => d.rule.id)].find((id) => id && known.has(id));
-    if (clash) throw new ConflictException(`A rule with id ${clash} is already loaded`);
-    const first = rules[0]?.rule.id ?? correlations[0]?.id ?? dormant[0]?.rule.id ?? createHash('sha256').update(yamlText).digest('hex').slice(0, 16);
-    const target = path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded', `${first.replace(/[^\w.-]/g, '_')}.yml`);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, yamlText);
-    await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256: createHash('sha256').update(yamlText).digest('hex') } });
-    await this.reload();
-    return { file: path.relative(process.cwd(), target), rules: rules.length, correlations: correlations.length, dormant: dormant.map((d) => ({ id: d.rule.id ?? null, title: d.rule.title, reason: dormancyText(d.reason) })) };
+  /** `POST /api/rules/validate`: the Sigma rules of a file, checked off the event loop; nothing is saved. */
+  async validate(yamlText: string): Promise<{ valid: boolean; rules: number; correlations: number; errors: string[] }> {
+    const verdict = await this.checkRuleFile(yamlText, 'syntax', { zh: '未作检查', en: 'nothing was checked' });
+    return { valid: verdict.errors.length === 0, rules: verdict.rules, correlations: verdict.correlations, errors: verdict.errors };
   }
 
   /**
-   * A rule file compiled against the same logsource mapping and placeholders as the running rules;
-   * any problem is a 400 listing every one of them.
+   * Saves an uploaded rule file under `uploaded/` in the rules folder once it validates against the
+   * same mapping and placeholders as the running rules, then reloads. All or nothing: the file is
+   * moved into place inside the transaction that writes its audit record, and taken back out if
+   * that transaction fails or the rules do not load.
    */
-  private async candidateEngine(yamlText: string, consequence: string): Promise<DetectionEngine> {
-    const scratch = await mkdtemp(path.join(tmpdir(), 'taishi-rule-'));
-    try {
-      const candidate = path.join(scratch, 'uploaded.yml');
-      await writeFile(candidate, yamlText);
-      const { engine, errors } = DetectionEngine.fromFiles({ rules: candidate, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
-      if (errors.length) throw new BadRequestException({ message: `The rule file has ${errors.length} problem(s); ${consequence}`, details: errors.map((e) => e.replace(candidate, 'uploaded.yml')) });
-      if (!engine.pack.rules.length && !engine.pack.correlations.length && !engine.pack.dormant.length) throw new BadRequestException('The file holds no rule');
-      return engine;
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
+  upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number; dormant: RuleFileVerdict['dormant'] }> {
+    return this.oneRuleFileChange(async () => {
+      const verdict = await this.acceptedRuleFile(yamlText, { zh: '未保存任何内容', en: 'nothing was saved' });
+      const known = new Set(this.status().rules.map((r) => r.id));
+      const clash = verdict.ids.find((id) => known.has(id));
+      if (clash) throw new ConflictException(`已加载 id 为 ${clash} 的规则 / A rule with id ${clash} is already loaded`);
+      const sha256 = createHash('sha256').update(yamlText).digest('hex');
+      const first = verdict.ids[0] ?? sha256.slice(0, 16);
+      const target = path.join(this.uploadedDir(), `${first.replace(/[^\w.-]/g, '_')}.yml`);
+      if (await exists(target)) throw new ConflictException(`已有同名的上传规则文件 ${path.basename(target)} / An uploaded rule file named ${path.basename(target)} already exists`);
+      await mkdir(path.dirname(target), { recursive: true });
+      // Not *.yml: a reload in between does not see the file before it is audited.
+      const partial = path.join(path.dirname(target), `.${randomUUID()}.partial`);
+      await writeFile(partial, yamlText);
+      let moved = false;
+      try {
+        await this.dataSource.transaction(async (m) => {
+          await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256, ids: verdict.ids } }, m);
+          await rename(partial, target);
+          moved = true;
+        });
+      } catch (error) {
+        await rm(moved ? target : partial, { force: true });
+        throw error;
+      }
+      const { errors } = await this.reload();
+      if (this.documentsOf(target).length !== verdict.rules + verdict.correlations) {
+        await rm(target, { force: true });
+        await this.reload();
+        await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, outcome: 'failure', before: { file: target, sha256, ids: verdict.ids } });
+        throw new ConflictException({ message: '规则文件未能加载，已撤回 / The rule file did not load and was taken back out', details: errors });
+      }
+      return { file: path.relative(process.cwd(), target), rules: verdict.rules, correlations: verdict.correlations, dormant: verdict.dormant };
+    });
+  }
+
+  /**
+   * Deletes an uploaded rule: the file it came from (with every rule in that file, all named in the
+   * answer and the audit record) leaves the disk and the running engine. Rules shipped in the rules
+   * folder are not deleted through the API, nor a rule that a correlation in another file uses.
+   */
+  deleteUploaded(id: string, caller: Caller): Promise<{ file: string; removed: string[] }> {
+    return this.oneRuleFileChange(async () => {
+      const engine = this.engine;
+      const row = this.status().rules.find((r) => r.id === id);
+      if (!engine || !row) throw new NotFoundException(`没有规则 ${id} / No rule ${id}`);
+      const file = path.resolve(row.file);
+      if (!file.startsWith(this.uploadedDir() + path.sep)) {
+        throw new ConflictException(`只能删除通过接口上传的规则；${id} 来自 ${row.file} / Only uploaded rules can be deleted; ${id} comes from ${row.file}`);
+      }
+      const inFile = this.documentsOf(file);
+      const removed = inFile.map((d) => d.id ?? d.name ?? d.title);
+      const refs = new Set(inFile.flatMap((d) => [d.id, d.name].filter((x): x is string => !!x).map((x) => x.toLowerCase())));
+      const users = engine.pack.correlations.filter((c) => path.resolve(c.file) !== file && c.rules.some((r) => refs.has(r.ref.toLowerCase())));
+      if (users.length) {
+        const names = users.map((c) => c.id ?? c.name ?? c.title).join(', ');
+        throw new ConflictException(`关联规则 ${names} 仍在使用该文件中的规则 / Correlation(s) ${names} use rules of this file; delete or change them first`);
+      }
+      const content = await readFile(file);
+      let deleted = false;
+      try {
+        await this.dataSource.transaction(async (m) => {
+          await this.audit.record({ ...caller, action: 'rule.delete', targetType: 'rule', targetId: id, before: { file, sha256: createHash('sha256').update(content).digest('hex'), ids: removed } }, m);
+          await m.query('DELETE FROM rule_settings WHERE rule_id = ANY($1)', [removed]);
+          await rm(file);
+          deleted = true;
+        });
+      } catch (error) {
+        if (deleted) await writeFile(file, content);
+        throw error;
+      }
+      await this.reload();
+      return { file: path.relative(process.cwd(), file), removed };
+    });
+  }
+
+  /** The running rules and correlations that came from one file. */
+  private documentsOf(file: string): (SigmaRule | SigmaCorrelation)[] {
+    const pack = this.engine?.pack;
+    return pack ? [...pack.rules.map((r) => r.rule), ...pack.correlations].filter((d) => path.resolve(d.file) === file) : [];
+  }
+
+  private uploadedDir(): string {
+    return path.join(path.resolve(this.settings.TAISHI_RULES_DIR), 'uploaded');
+  }
+
+  private oneRuleFileChange<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.ruleFileChanges.then(change, change);
+    this.ruleFileChanges = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * A rule file from the API, checked in a worker thread with a size, time and memory limit:
+   * too large is 413, past a processing limit (an alias bomb, say) 422.
+   */
+  private async checkRuleFile(yamlText: string, mode: RuleFileCheckRequest['mode'], consequence: Consequence): Promise<RuleFileVerdict> {
+    const bytes = Buffer.byteLength(yamlText);
+    if (bytes > MAX_RULE_FILE_BYTES) {
+      throw new PayloadTooLargeException(`规则文件 ${bytes} 字节，超过 ${MAX_RULE_FILE_BYTES} 字节上限 / The rule file is ${bytes} bytes, more than the ${MAX_RULE_FILE_BYTES} allowed`);
     }
+    const verdict = await checkRuleFileIsolated({ text: yamlText, fileName: 'uploaded.yml', mode, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
+    if (verdict.limit) {
+      throw new UnprocessableEntityException({ message: `规则文件超出处理限制，${consequence.zh} / The rule file exceeds a processing limit; ${consequence.en}: ${verdict.limit}`, details: verdict.errors });
+    }
+    return verdict;
+  }
+
+  /** A rule file that loads against the running mapping and placeholders; any problem is a 400 listing every one. */
+  private async acceptedRuleFile(yamlText: string, consequence: Consequence): Promise<RuleFileVerdict> {
+    const verdict = await this.checkRuleFile(yamlText, 'pack', consequence);
+    const n = verdict.errors.length;
+    if (n) throw new BadRequestException({ message: `规则文件有 ${n} 处问题，${consequence.zh} / The rule file has ${n} problem(s); ${consequence.en}`, details: verdict.errors });
+    if (!verdict.rules && !verdict.correlations && !verdict.dormant.length) throw new BadRequestException(`文件中没有规则 / The file holds no rule`);
+    return verdict;
+  }
+
+  /** A rule file accepted by the isolated check, compiled here (a bounded amount of work once accepted). */
+  private async candidateEngine(yamlText: string, consequence: Consequence): Promise<DetectionEngine> {
+    await this.acceptedRuleFile(yamlText, consequence);
+    return loadRuleText(yamlText, 'uploaded.yml', { logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS }).engine;
   }
 
   /**
@@ -284,7 +409,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   async testRule(input: { ruleId?: string; yaml?: string; events: string }): Promise<RuleTestResult> {
     if ((input.ruleId === undefined) === (input.yaml === undefined)) throw new BadRequestException('Send either ruleId (a loaded rule) or yaml (a rule file), not both');
     let engine: DetectionEngine;
-    if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, 'nothing was tested');
+    if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, { zh: '未作测试', en: 'nothing was tested' });
     else {
       const running = this.engine;
       const row = running?.ruleStats().find((r) => r.id === input.ruleId);

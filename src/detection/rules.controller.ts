@@ -7,18 +7,22 @@ import { readerLanguage, type RequestPrincipal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
-import { parseSigmaDocuments } from './sigma/index.js';
 
 class RuleToggleDto {
   @IsBoolean() enabled: boolean;
 }
 
+/** No control characters (NUL cannot even be stored); line breaks are allowed only in free text. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const NO_CONTROL_BUT_LINES = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+const noControl = { message: '$property 不能包含控制字符 / $property must not contain control characters' };
+
 class RuleExceptionDto {
-  @IsString() @Length(1, 200) ruleId: string;
+  @IsString() @Length(1, 200) @Matches(NO_CONTROL, noControl) ruleId: string;
   /** A dotted field of the normalized event, e.g. source.ip or user.name. */
   @Matches(/^[A-Za-z0-9_@.-]{1,100}$/) field: string;
-  @IsString() @Length(1, 500) value: string;
-  @IsString() @Length(3, 2000) reason: string;
+  @IsString() @Length(1, 500) @Matches(NO_CONTROL, noControl) value: string;
+  @IsString() @Length(3, 2000) @Matches(NO_CONTROL_BUT_LINES, noControl) reason: string;
   @IsISO8601() expiresAt: string;
 }
 
@@ -75,6 +79,13 @@ export class RulesController {
     return this.detection.status(readerLanguage(principal)).rules.find((r) => r.id === id);
   }
 
+  /** Deletes an uploaded rule (and the file it came from); shipped rules are not deleted here. */
+  @Delete(':id')
+  @Access.roles('admin', 'analyst')
+  remove(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.detection.deleteUploaded(id, { principal, sourceIp });
+  }
+
   @Post('reload')
   @HttpCode(200)
   @Access.roles('admin', 'analyst')
@@ -104,7 +115,6 @@ export class RulesController {
   @Access.roles('admin', 'analyst')
   validate(@Req() req: Request) {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
-    const result = parseSigmaDocuments(req.body.toString('utf8'), 'uploaded.yml');
-    return { valid: result.errors.length === 0, rules: result.rules.length, correlations: result.correlations.length, errors: result.errors.map(String) };
+    return this.detection.validate(req.body.toString('utf8'));
   }
 }

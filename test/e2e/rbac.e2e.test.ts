@@ -67,6 +67,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'POST /api/rules/validate': ['admin', 'analyst'],
   'POST /api/rules/test': ['admin', 'analyst'],
   'POST /api/rules': ['admin', 'analyst'],
+  'DELETE /api/rules/:id': ['admin', 'analyst'],
   'GET /api/rules/exceptions': ['admin', 'analyst', 'compliance'],
   'POST /api/rules/exceptions': ['admin', 'analyst'],
   'DELETE /api/rules/exceptions/:id': ['admin', 'analyst'],

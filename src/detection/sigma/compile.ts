@@ -4,6 +4,8 @@ import { SigmaError, type SourcePos } from './errors.js';
 import { EvalContext, fieldAccess, type FieldAccess, type FieldValues } from './event.js';
 import { processItem, type ModifierSettings, type Spec } from './modifiers.js';
 import { ipInNet, longestLiteral, needleSet, parseIp, shapeOf, timePart } from './primitives.js';
+import { compileSigmaRegex } from './regex.js';
+import { posInScalar } from './yaml.js';
 
 export type FieldMapper = (name: string) => string[];
 
@@ -139,7 +141,7 @@ class Compiler {
   detection(d: Detection): Piece<Pred> {
     const searches = new Map<string, Piece<Pred>>();
     for (const [name, s] of d.searches) searches.set(name, this.search(s.node));
-    const conds = d.conditions.map((cs) => this.condition(cs.tree, searches, (offset) => locate(cs.node, offset)));
+    const conds = d.conditions.map((cs) => this.condition(cs.tree, searches, (offset) => posInScalar(cs.node, offset)));
     return conds.length === 1 ? conds[0] : or(conds);
   }
 
@@ -305,7 +307,7 @@ class Compiler {
         return { test: (fv) => fv.present === b, cost: 1 };
       }
       case 're': {
-        const re = compileRegex(v, this.file);
+        const re = compileSigmaRegex(v, this.file);
         return {
           test: (fv) => {
             for (const s of fv.strings()) if (s !== undefined && re.test(s)) return true;
@@ -385,12 +387,6 @@ class Compiler {
   }
 }
 
-/** Position of an offset inside a condition scalar (exact for single-line conditions). */
-function locate(node: { pos: SourcePos; quoted: boolean; singleLine: boolean }, offset: number): SourcePos {
-  if (!node.singleLine) return node.pos;
-  return { line: node.pos.line, column: node.pos.column + (node.quoted ? 1 : 0) + offset };
-}
-
 function toNumber(x: unknown): number | undefined {
   if (typeof x === 'number') return Number.isNaN(x) ? undefined : x;
   if (typeof x === 'string') {
@@ -415,35 +411,9 @@ function comparator(op: 'lt' | 'lte' | 'gt' | 'gte', n: number): (x: number) => 
   }
 }
 
-const INLINE_FLAGS = /^\(\?([a-zA-Z]+)\)/;
-
-/** Regexes are unanchored searches (as in PCRE `preg_match`); a leading `(?i)`-style group becomes flags. */
-function compileRegex(v: Extract<Spec, { t: 're' }>, file: string): RegExp {
-  let src = v.src;
-  let flags = v.flags;
-  const inline = INLINE_FLAGS.exec(src);
-  if (inline) {
-    for (const f of inline[1]) {
-      if (!'ims'.includes(f)) {
-        throw SigmaError.at(`invalid regular expression: inline flag '${f}' is not supported (only i, m, s)`, file, v.pos);
-      }
-      if (!flags.includes(f)) flags += f;
-    }
-    src = src.slice(inline[0].length);
-  }
-  if (v.anchorStart) src = '^(?:' + src + ')';
-  if (v.anchorEnd) src = '(?:' + src + ')$';
-  try {
-    return new RegExp(src, flags);
-  } catch (e) {
-    const msg = (e as Error).message.replace(/^Invalid regular expression: /, '');
-    throw SigmaError.at(`invalid regular expression: ${msg}`, file, v.pos);
-  }
-}
-
 /**
  * All string values of an OR group with the same case mode, merged: exact values go into a Set,
- * `contains` needles into one multi-needle matcher, wildcard patterns into one anchored RegExp.
+ * `contains` needles into one multi-needle matcher, wildcard patterns into backtracking-free matchers.
  * Case-insensitive groups compare lower-cased literals with the (cached) lower-cased value.
  */
 function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece<ValueTest> {
@@ -451,7 +421,7 @@ function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece
   const contains: string[] = [];
   const prefix: string[] = [];
   const suffix: string[] = [];
-  const patterns: string[] = [];
+  const patterns: ((s: string) => boolean)[] = [];
   let any = false;
   let hints: string[] | undefined = [];
   for (const v of list) {
@@ -473,7 +443,7 @@ function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece
         any = true;
         break;
       case 'pattern':
-        patterns.push(shape.source);
+        patterns.push(shape.test);
         break;
     }
     const lit = v.bin ? '' : longestLiteral(v.parts).toLowerCase();
@@ -507,8 +477,7 @@ function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece
       cost += 3;
     }
     if (patterns.length) {
-      const re = new RegExp('^(?:' + patterns.join('|') + ')$');
-      subs.push((s) => re.test(s));
+      subs.push(anyOf(patterns, (s, matches) => matches(s)));
       cost += 5;
     }
   }
@@ -530,7 +499,7 @@ function stringGroup(list: Extract<Spec, { t: 'str' }>[], cased: boolean): Piece
 }
 
 /** `s` relates to any of `list` (specialised for the common one-element list). */
-function anyOf(list: string[], rel: (s: string, p: string) => boolean): (s: string) => boolean {
+function anyOf<T>(list: T[], rel: (s: string, p: T) => boolean): (s: string) => boolean {
   if (list.length === 1) {
     const only = list[0];
     return (s) => rel(s, only);

@@ -1,4 +1,5 @@
 import { SigmaError, type SourcePos } from './errors.js';
+import { normalizeParts, wildcardMatcher, type Part } from './primitives.js';
 
 /**
  * The Sigma condition language, parsed by hand (tokenizer + recursive descent):
@@ -163,13 +164,11 @@ export function selectIdentifiers(pattern: string, identifiers: Iterable<string>
     for (const id of identifiers) if (!id.startsWith('_')) out.push(id);
     return out;
   }
-  const re = new RegExp('^' + pattern.split('*').map(escapeRegExp).join('.*') + '$');
+  // `*` is the only wildcard of a selector; matched like rule values, without backtracking.
+  const pieces = pattern.split('*').flatMap((s, i): Part[] => (i ? [{ t: 'star' }, { t: 'lit', s }] : [{ t: 'lit', s }]));
+  const matches = wildcardMatcher(normalizeParts(pieces));
   // A pattern that itself starts with '_' asks for helper selections explicitly.
   const skipHelpers = !pattern.startsWith('_');
-  for (const id of identifiers) if (!(skipHelpers && id.startsWith('_')) && re.test(id)) out.push(id);
+  for (const id of identifiers) if (!(skipHelpers && id.startsWith('_')) && matches(id)) out.push(id);
   return out;
-}
-
-export function escapeRegExp(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }

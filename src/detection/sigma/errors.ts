@@ -30,6 +30,16 @@ export class SigmaError extends Error {
   }
 }
 
+/**
+ * The input exceeds a resource limit (size, alias expansion) rather than saying something wrong:
+ * callers answer it differently from a mistake in a rule (an upload gets 422, not 400).
+ */
+export class SigmaLimitError extends SigmaError {
+  static override at(message: string, file: string, pos: SourcePos | undefined): SigmaLimitError {
+    return new SigmaLimitError(message, file, pos?.line ?? 1, pos?.column ?? 1);
+  }
+}
+
 export function isSigmaError(e: unknown): e is SigmaError {
   return e instanceof SigmaError;
 }

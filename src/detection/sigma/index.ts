@@ -8,7 +8,7 @@
  *
  * See README.md in this folder for semantics and design decisions.
  */
-export { SigmaError, isSigmaError, type SourcePos } from './errors.js';
+export { SigmaError, SigmaLimitError, isSigmaError, type SourcePos } from './errors.js';
 export type {
   SigmaRule,
   SigmaCorrelation,

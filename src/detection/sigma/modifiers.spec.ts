@@ -296,8 +296,8 @@ describe('modifiers', () => {
 
     it('reports a bad regex at its value', () => {
       const e = errorOf('CommandLine|re', 'a(b');
-      expect(e.message).toMatch(/invalid regular expression/);
-      expect([e.line, e.column]).toEqual([4, 28]); // the value's opening quote
+      expect(e.message).toMatch(/invalid regular expression: missing closing \)/);
+      expect([e.line, e.column]).toEqual([4, 29]); // the pattern's first character, after the opening quote
     });
   });
 });

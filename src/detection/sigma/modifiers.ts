@@ -1,5 +1,7 @@
 import type { DetectionItem, ValueNode } from './ast.js';
 import { SigmaError, type SourcePos } from './errors.js';
+import type { RegexSource } from './regex.js';
+import { posInScalar, type YScalar } from './yaml.js';
 import {
   base64,
   base64OffsetVariants,
@@ -73,11 +75,12 @@ export type PositionMode = 'exact' | 'contains' | 'startswith' | 'endswith';
 
 /** A value after its modifiers: what exactly is to be matched. */
 export type Spec =
-  | { t: 'str'; parts: Part[]; cased: boolean; bin: boolean; raw: string; pos: SourcePos }
+  /** `node`: the value as written in the rule (read by `re`, which comes first, to place its errors). */
+  | { t: 'str'; parts: Part[]; cased: boolean; bin: boolean; raw: string; pos: SourcePos; node?: YScalar }
   | { t: 'num'; n: number; pos: SourcePos }
   | { t: 'bool'; b: boolean; pos: SourcePos }
   | { t: 'null'; pos: SourcePos }
-  | { t: 're'; src: string; flags: string; anchorStart: boolean; anchorEnd: boolean; pos: SourcePos }
+  | ({ t: 're' } & RegexSource)
   | { t: 'cidr'; net: CidrNet; pos: SourcePos }
   | { t: 'cmp'; op: CompareOp; n: number; unit?: TimeUnit; pos: SourcePos }
   | { t: 'time'; unit: TimeUnit; n: number; pos: SourcePos }
@@ -163,7 +166,7 @@ function initialSpec(v: ValueNode): Spec {
   if (v.value === null) return { t: 'null', pos };
   if (typeof v.value === 'number') return { t: 'num', n: v.value, pos };
   if (typeof v.value === 'boolean') return { t: 'bool', b: v.value, pos };
-  return { t: 'str', parts: parseSigmaString(v.value), cased: false, bin: false, raw: v.value, pos };
+  return { t: 'str', parts: parseSigmaString(v.value), cased: false, bin: false, raw: v.value, pos, node: v.node };
 }
 
 function asStr(v: Spec): Extract<Spec, { t: 'str' }> | undefined {
@@ -306,7 +309,8 @@ function applyModifier(v: Spec, env: Env): Spec {
     }
     case 're': {
       const s = asStr(v) ?? bad();
-      return { t: 're', src: s.raw, flags: '', anchorStart: false, anchorEnd: false, pos: s.pos };
+      const node = s.node;
+      return { t: 're', src: s.raw, flags: '', anchorStart: false, anchorEnd: false, pos: s.pos, at: node && ((offset) => posInScalar(node, offset)) };
     }
     case 'i':
     case 'ignorecase':

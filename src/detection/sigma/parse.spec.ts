@@ -125,7 +125,7 @@ describe('errors carry file, line and column', () => {
     ['duplicate key', 'title: x\ntitle: y\nlogsource: {product: a}\ndetection: {s: {A: 1}, condition: s}\n', 2, 1, /unique/],
     ['unknown modifier', 'title: x\nlogsource: {product: a}\ndetection:\n  sel:\n    CommandLine|contians: x\n  condition: sel\n', 5, 17, /unknown modifier 'contians'/],
     ['missing selection', 'title: x\nlogsource: {product: a}\ndetection:\n  sel: {A: 1}\n  condition: sel and filter\n', 5, 22, /'filter' is not defined/],
-    ['bad regex', "title: x\nlogsource: {product: a}\ndetection:\n  sel:\n    CommandLine|re: '(?<'\n  condition: sel\n", 5, 21, /invalid regular expression/],
+    ['bad regex', "title: x\nlogsource: {product: a}\ndetection:\n  sel:\n    CommandLine|re: '(?<'\n  condition: sel\n", 5, 22, /invalid regular expression/],
     ['bad level', 'title: x\nlevel: severe\nlogsource: {product: a}\ndetection: {s: {A: 1}, condition: s}\n', 2, 8, /'level' must be one of/],
     ['bad status', 'title: x\nstatus: done\nlogsource: {product: a}\ndetection: {s: {A: 1}, condition: s}\n', 2, 9, /'status' must be one of/],
     ['missing title', 'logsource: {product: a}\ndetection: {s: {A: 1}, condition: s}\n', 1, 1, /'title' is required/],

@@ -72,11 +72,11 @@ export function literalText(parts: Part[]): string {
   return parts.map((p) => (p.t === 'lit' ? p.s : '')).join('');
 }
 
-/** How a Sigma string can be matched: the fast string operations, or an anchored regex. */
+/** How a Sigma string can be matched: the fast string operations, or a whole-string wildcard match. */
 export type StringShape =
   | { kind: 'exact' | 'contains' | 'prefix' | 'suffix'; text: string }
   | { kind: 'any' }
-  | { kind: 'pattern'; source: string };
+  | { kind: 'pattern'; test: (s: string) => boolean };
 
 /** `lower` lower-cases literal text (for case-insensitive matching against a lower-cased value). */
 export function shapeOf(parts: Part[], lower: boolean): StringShape {
@@ -91,30 +91,73 @@ export function shapeOf(parts: Part[], lower: boolean): StringShape {
   if (n === 2 && isLit(0) && isStar(1)) return { kind: 'prefix', text: lit(0) };
   if (n === 2 && isStar(0) && isLit(1)) return { kind: 'suffix', text: lit(1) };
   if (n === 3 && isStar(0) && isLit(1) && isStar(2)) return { kind: 'contains', text: lit(1) };
-  return { kind: 'pattern', source: patternSource(parts, fold) };
+  return { kind: 'pattern', test: wildcardMatcher(parts, fold) };
 }
 
-const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
-export function escapeRegex(s: string): string {
-  return s.replace(REGEX_SPECIAL, '\\$&');
+/** One character of a wildcard segment: itself, any character (`?`), or one of a few (windash). */
+type Unit = string | typeof ANY_CHAR | ReadonlySet<string>;
+const ANY_CHAR = Symbol('?');
+
+/** The text between two stars; `literal` when it has no `?` or character class. */
+interface Segment {
+  units: Unit[];
+  literal?: string;
 }
 
-/** Regex body (without anchors) for a wildcard pattern; `*` and `?` also match line breaks. */
-export function patternSource(parts: Part[], fold: (s: string) => string): string {
-  return parts
-    .map((p) => {
-      switch (p.t) {
-        case 'lit':
-          return escapeRegex(fold(p.s));
-        case 'star':
-          return '[\\s\\S]*';
-        case 'one':
-          return '[\\s\\S]';
-        case 'class':
-          return '(?:' + p.chars.map((c) => escapeRegex(fold(c))).join('|') + ')';
-      }
-    })
-    .join('');
+function matchesAt(seg: Segment, s: string, at: number): boolean {
+  if (seg.literal !== undefined) return s.startsWith(seg.literal, at);
+  for (let k = 0; k < seg.units.length; k++) {
+    const u = seg.units[k];
+    const c = s[at + k];
+    if (u === ANY_CHAR) continue;
+    if (typeof u === 'string' ? c !== u : !u.has(c)) return false;
+  }
+  return true;
+}
+
+/** Leftmost place at or after `from` where the segment matches and ends by `end`, or -1. */
+function findSegment(seg: Segment, s: string, from: number, end: number): number {
+  const last = end - seg.units.length;
+  if (seg.literal !== undefined) {
+    const i = s.indexOf(seg.literal, from);
+    return i >= 0 && i <= last ? i : -1;
+  }
+  for (let i = from; i <= last; i++) if (matchesAt(seg, s, i)) return i;
+  return -1;
+}
+
+/**
+ * Whole-string match of a wildcard pattern without backtracking. The pattern is cut at its stars:
+ * the first segment must match at the start, the last at the end, and each one between them at
+ * its leftmost place after the one before (leftmost is never worse, since a star takes anything).
+ * Time at most length × pattern length; an anchored backtracking RegExp needs seconds for
+ * `*a*a*b` on a few thousand characters.
+ */
+export function wildcardMatcher(parts: Part[], fold: (s: string) => string = (s) => s): (s: string) => boolean {
+  const segments: Segment[] = [{ units: [] }];
+  for (const p of parts) {
+    const seg = segments[segments.length - 1];
+    if (p.t === 'star') segments.push({ units: [] });
+    else if (p.t === 'lit') seg.units.push(...fold(p.s));
+    else if (p.t === 'one') seg.units.push(ANY_CHAR);
+    else seg.units.push(new Set(p.chars.map(fold)));
+  }
+  for (const seg of segments) if (seg.units.every((u) => typeof u === 'string')) seg.literal = seg.units.join('');
+  const first = segments[0];
+  if (segments.length === 1) return (s) => s.length === first.units.length && matchesAt(first, s, 0);
+  const final = segments[segments.length - 1];
+  const middle = segments.slice(1, -1);
+  return (s) => {
+    let start = first.units.length;
+    const end = s.length - final.units.length;
+    if (start > end || !matchesAt(first, s, 0) || !matchesAt(final, s, end)) return false;
+    for (const seg of middle) {
+      const at = findSegment(seg, s, start, end);
+      if (at < 0) return false;
+      start = at + seg.units.length;
+    }
+    return true;
+  };
 }
 
 /** The longest run of literal text that any match must contain (for prefilter hints). */

@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
-import { SigmaError, type SourcePos } from './errors.js';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import { SigmaError, SigmaLimitError, type SourcePos } from './errors.js';
 
 /**
  * A small positioned view of a YAML document. Sigma validation works on this tree instead of on
@@ -16,6 +16,8 @@ export interface YScalar {
   quoted: boolean;
   /** The value's source text is on one line (so an offset into the value is an offset into the line). */
   singleLine: boolean;
+  /** The value as written (quotes and escapes included); empty for a missing value. */
+  source: string;
 }
 
 export interface YMapEntry {
@@ -46,6 +48,12 @@ export interface YDocument {
 }
 
 const MAX_DEPTH = 64;
+/**
+ * Nodes that aliases may add to one file. An alias is expanded into a copy of what it names, so
+ * nested aliases grow exponentially (a few hundred bytes can stand for billions of nodes); real
+ * rules use few or none (SigmaHQ: none), so a small budget refuses such files at once.
+ */
+export const MAX_ALIAS_NODES = 10_000;
 
 export function parseYamlDocuments(text: string, file: string): { docs: YDocument[]; errors: SigmaError[] } {
   const lineCounter = new LineCounter();
@@ -62,6 +70,7 @@ export function parseYamlDocuments(text: string, file: string): { docs: YDocumen
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  const budget = { aliasNodes: MAX_ALIAS_NODES };
   parsed.forEach((doc, index) => {
     const docPos = posOf(doc.range?.[0] ?? 0);
     if (doc.errors.length > 0) {
@@ -72,7 +81,8 @@ export function parseYamlDocuments(text: string, file: string): { docs: YDocumen
       return;
     }
     try {
-      const root = doc.contents == null ? null : convert(doc.contents as YamlNode, doc, text, posOf, file, 0);
+      const converter = new Converter(doc, text, posOf, file, budget);
+      const root = doc.contents == null ? null : converter.convert(doc.contents as YamlNode, 0, false);
       const isEmpty = root === null || (root.kind === 'scalar' && root.value === null);
       docs.push({ root: isEmpty ? null : root, pos: docPos, index });
     } catch (e) {
@@ -83,73 +93,101 @@ export function parseYamlDocuments(text: string, file: string): { docs: YDocumen
   return { docs, errors };
 }
 
-function convert(
-  node: YamlNode,
-  doc: Document.Parsed,
-  text: string,
-  posOf: (offset: number) => SourcePos,
-  file: string,
-  depth: number,
-): YNode {
-  const pos = posOf(node.range?.[0] ?? 0);
-  if (depth > MAX_DEPTH) throw SigmaError.at(`YAML nesting deeper than ${MAX_DEPTH} levels`, file, pos);
-  if (isAlias(node)) {
-    const target = node.resolve(doc);
-    if (!target) throw SigmaError.at(`YAML: unresolved alias *${node.source}`, file, pos);
-    return convert(target as YamlNode, doc, text, posOf, file, depth + 1);
-  }
-  if (isMap(node)) {
-    const entries: YMapEntry[] = [];
-    for (const pair of node.items) {
-      const keyNode = pair.key as YamlNode | null;
-      const keyPos = keyNode?.range ? posOf(keyNode.range[0]) : pos;
-      let key: string;
-      let keyQuoted = false;
-      if (keyNode && isScalar(keyNode)) {
-        key = keyNode.value === null ? '' : String(keyNode.value);
-        keyQuoted = keyNode.type === 'QUOTE_SINGLE' || keyNode.type === 'QUOTE_DOUBLE';
-      } else if (keyNode == null) {
-        key = '';
-      } else {
-        throw SigmaError.at('YAML: map keys must be plain values', file, keyPos);
+/** The node each alias names: the last anchor of that name before it, found in one pass. */
+function aliasTargets(doc: Document.Parsed): Map<Alias, YamlNode> {
+  const anchors = new Map<string, YamlNode>();
+  const targets = new Map<Alias, YamlNode>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+class Converter {
+  private targets: Map<Alias, YamlNode> | undefined;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly text: string,
+    private readonly posOf: (offset: number) => SourcePos,
+    private readonly file: string,
+    private readonly budget: { aliasNodes: number },
+  ) {}
+
+  /** `expanding`: the node is part of an alias's copy, and counts against the alias budget. */
+  convert(node: YamlNode, depth: number, expanding: boolean): YNode {
+    const { file, posOf } = this;
+    const pos = posOf(node.range?.[0] ?? 0);
+    if (depth > MAX_DEPTH) throw SigmaError.at(`YAML nesting deeper than ${MAX_DEPTH} levels`, file, pos);
+    if (expanding && --this.budget.aliasNodes < 0) {
+      throw SigmaLimitError.at(`YAML aliases expand to more than ${MAX_ALIAS_NODES} nodes; write the values out instead of nesting aliases`, file, pos);
+    }
+    if (isAlias(node)) {
+      this.targets ??= aliasTargets(this.doc);
+      const target = this.targets.get(node);
+      if (!target) throw SigmaError.at(`YAML: unresolved alias *${node.source}`, file, pos);
+      return this.convert(target, depth + 1, true);
+    }
+    if (isMap(node)) {
+      const entries: YMapEntry[] = [];
+      for (const pair of node.items) {
+        const keyNode = pair.key as YamlNode | null;
+        const keyPos = keyNode?.range ? posOf(keyNode.range[0]) : pos;
+        let key: string;
+        let keyQuoted = false;
+        if (keyNode && isScalar(keyNode)) {
+          key = keyNode.value === null ? '' : String(keyNode.value);
+          keyQuoted = keyNode.type === 'QUOTE_SINGLE' || keyNode.type === 'QUOTE_DOUBLE';
+        } else if (keyNode == null) {
+          key = '';
+        } else {
+          throw SigmaError.at('YAML: map keys must be plain values', file, keyPos);
+        }
+        const valueNode = pair.value as YamlNode | null;
+        const value: YNode =
+          valueNode == null
+            ? { kind: 'scalar', value: null, pos: keyPos, quoted: false, singleLine: true, source: '' }
+            : this.convert(valueNode, depth + 1, expanding);
+        entries.push({ key, keyPos, keyQuoted, value });
       }
-      const valueNode = pair.value as YamlNode | null;
-      const value: YNode =
-        valueNode == null
-          ? { kind: 'scalar', value: null, pos: keyPos, quoted: false, singleLine: true }
-          : convert(valueNode, doc, text, posOf, file, depth + 1);
-      entries.push({ key, keyPos, keyQuoted, value });
+      return { kind: 'map', entries, pos };
     }
-    return { kind: 'map', entries, pos };
-  }
-  if (isSeq(node)) {
-    const items: YNode[] = [];
-    for (const item of node.items) {
-      items.push(
-        item == null
-          ? { kind: 'scalar', value: null, pos, quoted: false, singleLine: true }
-          : convert(item as YamlNode, doc, text, posOf, file, depth + 1),
-      );
+    if (isSeq(node)) {
+      const items: YNode[] = [];
+      for (const item of node.items) {
+        items.push(
+          item == null
+            ? { kind: 'scalar', value: null, pos, quoted: false, singleLine: true, source: '' }
+            : this.convert(item as YamlNode, depth + 1, expanding),
+        );
+      }
+      return { kind: 'seq', items, pos };
     }
-    return { kind: 'seq', items, pos };
+    if (isScalar(node)) {
+      const raw = node.value;
+      let value: YScalar['value'];
+      if (raw === null || raw === undefined) value = null;
+      else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') value = raw;
+      else if (typeof raw === 'bigint') value = Number(raw);
+      else value = String(raw);
+      const [start, end] = node.range ?? [0, 0];
+      const source = this.text.slice(start, end);
+      return {
+        kind: 'scalar',
+        value,
+        pos,
+        quoted: node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE',
+        singleLine: !source.includes('\n'),
+        source,
+      };
+    }
+    throw SigmaError.at('YAML: unsupported node', file, pos);
   }
-  if (isScalar(node)) {
-    const raw = node.value;
-    let value: YScalar['value'];
-    if (raw === null || raw === undefined) value = null;
-    else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') value = raw;
-    else if (typeof raw === 'bigint') value = Number(raw);
-    else value = String(raw);
-    const [start, end] = node.range ?? [0, 0];
-    return {
-      kind: 'scalar',
-      value,
-      pos,
-      quoted: node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE',
-      singleLine: !text.slice(start, end).includes('\n'),
-    };
-  }
-  throw SigmaError.at('YAML: unsupported node', file, pos);
 }
 
 /** Map lookup by key. */
@@ -176,10 +214,25 @@ export function toJS(node: YNode): unknown {
   }
 }
 
-/** Position of the character at `offset` inside a scalar's value, when it can be known exactly. */
+/**
+ * Position of the character at `offset` inside a scalar's value: exact on one line, where quotes,
+ * a doubled `''` and double-quoted escapes (`\\`, `\x41`, `\u00e9`…) are stepped over; otherwise
+ * the value's start.
+ */
 export function posInScalar(node: YScalar, offset: number): SourcePos {
   if (!node.singleLine) return node.pos;
-  return { line: node.pos.line, column: node.pos.column + (node.quoted ? 1 : 0) + offset };
+  const src = node.source;
+  let at = 0;
+  if (node.quoted) {
+    const quote = src[0];
+    at = 1;
+    for (let k = 0; k < offset && at < src.length; k++) {
+      if (quote === "'") at += src[at] === "'" ? 2 : 1;
+      else if (src[at] === '\\') at += ({ x: 4, u: 6, U: 10 } as Record<string, number>)[src[at + 1]] ?? 2;
+      else at += 1;
+    }
+  } else at = offset;
+  return { line: node.pos.line, column: node.pos.column + at };
 }
 
 /** Position of the character at `offset` inside a map key. */

@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { compileRule, parseSigmaDocuments, type SearchNode } from '../../src/detection/sigma/index.js';
-import { root } from '../support/service-process.js';
+import { sigmahqRepository } from '../support/sigmahq.js';
 import { startRulesService, watchLiveness, type RulesService } from './rules-service.js';
 
 /**
@@ -75,9 +75,7 @@ describe('regular expressions in rules run in linear time', () => {
   });
 
   it("compiles every regular expression of the SigmaHQ rules (shared/data/sigmahq)", () => {
-    const candidates = [path.resolve(root, '../shared/data/sigmahq'), path.resolve(root, '../../shared/data/sigmahq')];
-    const base = candidates.find((c) => existsSync(c));
-    expect(base).toBeDefined();
+    const base = sigmahqRepository();
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -86,7 +84,7 @@ describe('regular expressions in rules run in linear time', () => {
         else if (/\.ya?ml$/.test(e.name)) files.push(p);
       }
     };
-    for (const d of readdirSync(base!)) if (d.startsWith('rules')) walk(path.join(base!, d));
+    for (const d of readdirSync(base)) if (d.startsWith('rules')) walk(path.join(base, d));
     let patterns = 0;
     const regexErrors: string[] = [];
     const count = (node: SearchNode): void => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The CLI runs from the compiled output: `npm run build` first (npm start and npm ci do it).
+// The CLI runs from the compiled output, which `npm start` and `npm test` build (or `npm run build`).
 import { existsSync } from 'node:fs';
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {

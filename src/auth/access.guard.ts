@@ -4,25 +4,12 @@ import type { Request, Response } from 'express';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
-import type { PreAuthenticatedRequest } from './authenticate-first.js';
+import { requestCredential, type PreAuthenticatedRequest } from './credentials.js';
 import type { RequestPrincipal } from './roles.js';
 import { languageFromAcceptLanguage } from '../shared/index.js';
-import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, sessionCookieCredential } from './session-cookie.js';
+import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck } from './session-cookie.js';
 
 export type AuthenticatedRequest = Request & { principal?: RequestPrincipal };
-
-export function bearerCredential(header: string | undefined): string | undefined {
-  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return m?.[1];
-}
-
-/** The caller's credential: the Authorization header first, else the console's session cookie. */
-export function requestCredential(req: Request): { credential: string; viaCookie: boolean } | undefined {
-  const bearer = bearerCredential(req.headers.authorization);
-  if (bearer) return { credential: bearer, viaCookie: false };
-  const cookie = sessionCookieCredential(req);
-  return cookie ? { credential: cookie, viaCookie: true } : undefined;
-}
 
 /** Global guard: authenticates the bearer credential (or session cookie) and enforces the route's declared policy. */
 @Injectable()

@@ -1,11 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { requestCredential } from './access.guard.js';
+import { requestCredential, type PreAuthenticatedRequest } from './credentials.js';
 import type { AuthService } from './auth.service.js';
-import type { RequestPrincipal } from './roles.js';
-
-/** What the early check learned, for the access guard to reuse instead of asking the database again. */
-export type PreAuthenticatedRequest = Request & { preAuthenticated?: { credential: string; principal: RequestPrincipal } };
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

@@ -1,6 +1,6 @@
 import { parseCsv } from '../assets/csv.js';
 import { reportCsv, reportHtml, reportJson, summarise, type ReportInput } from './report.js';
-import type { FrozenControl, ResultView, RunView } from './runs.service.js';
+import type { FrozenControl, ResultView, RunView } from './run-views.js';
 
 const control = (id: string, source: FrozenControl['source']): FrozenControl => ({
   id,

@@ -1,6 +1,6 @@
 import { toCsv } from '../assets/csv.js';
 import { SOURCES, type CheckStatus, type FactsSnapshot, type SourceKey } from './catalogue/index.js';
-import type { FrozenControl, ResultView, RunView } from './runs.service.js';
+import type { FrozenControl, ResultView, RunView } from './run-views.js';
 
 /**
  * Audit reports: HTML for people (self-contained and printable, zh-CN unless English is asked

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SituationService, type SituationScope } from '../situation/index.js';
 import { summarise } from './report.js';
-import { RunsService, type FrozenControl } from './runs.service.js';
+import type { FrozenControl } from './run-views.js';
+import { RunsService } from './runs.service.js';
 
 /**
  * The compliance section of the situation page: the results per law of the latest completed

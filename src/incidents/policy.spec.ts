@@ -18,7 +18,14 @@ describe('incident policy', () => {
     expect(categoryForTags(policy, ['attack.credential-access', 'attack.t1110.001'])).toBe('network_attack');
     expect(categoryForTags(policy, ['attack.impact', 'attack.t1486'])).toBe('malware');
     expect(categoryForTags(policy, ['attack.exfiltration', 'attack.t1048.003'])).toBe('data_security');
-    expect(categoryForTags(policy, ['attack.impact', 'attack.t0829', 'attack.t1489'])).toBe('equipment_failure');
+    // GB/T 20986-2023 categories, issue 14 item 6.
+    expect(categoryForTags(policy, ['attack.impact', 'attack.t0829', 'attack.t1489'])).toBe('network_attack');
+    expect(categoryForTags(policy, ['attack.impact', 'attack.t0829'])).toBe('equipment_failure');
+    expect(categoryForTags(policy, ['attack.execution', 'attack.t1059.004'])).not.toBe('malware');
+    expect(categoryForTags(policy, ['attack.privilege-escalation', 'attack.t1548.003', 'attack.execution', 'attack.t1059.004'])).toBe('abnormal_behaviour');
+    expect(categoryForTags(policy, ['attack.initial-access', 'attack.t1190', 'attack.execution', 'attack.t1059.004'])).toBe('network_attack');
+    expect(categoryForTags(policy, ['attack.credential-access', 'attack.t1110.001', 'attack.initial-access', 'attack.t1078'])).toBe('network_attack');
+    expect(categoryForTags(policy, ['attack.initial-access', 'attack.t1078'])).toBe('abnormal_behaviour');
     // A technique covers its sub-techniques, not every id that starts with the same digits.
     expect(categoryForTags(policy, ['attack.t10489'])).toBe('network_attack');
   });

@@ -11,6 +11,7 @@ describe('incident policy', () => {
     expect(policy.sla.especially_major).toEqual({ acknowledge: 15 * 60_000, contain: 4 * 3_600_000, recover: 24 * 3_600_000 });
     expect(policy.sla.general.recover).toBe(14 * 86_400_000);
     expect(policy.defaultCategory).toBe('network_attack');
+    expect(policy.assessment.slaMs).toBe(30 * 60_000);
   });
 
   it('takes the category from the first entry whose technique the alert carries', () => {
@@ -51,7 +52,7 @@ describe('incident policy', () => {
       error = e as PolicyError;
     }
     expect(error).toBeInstanceOf(PolicyError);
-    expect(error!.issues.map((i) => i.path)).toEqual(['grouping.min_level', 'grouping.window', 'categories[4].category', 'categories', 'sla.major', 'recovery.quiet_period']);
+    expect(error!.issues.map((i) => i.path)).toEqual(['grouping.min_level', 'grouping.window', 'categories[5].category', 'categories', 'sla.major', 'recovery.quiet_period']);
   });
 
   it('refuses unknown fields and grades, and YAML that is not a map', () => {

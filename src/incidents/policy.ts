@@ -23,6 +23,11 @@ export interface IncidentPolicy {
   /** Milliseconds from detection, per grade and target. */
   sla: Record<GradeOrUnrated, Record<SlaTarget, number>>;
   recovery: { quietPeriodMs: number };
+  /**
+   * How long an analyst has to assess (研判) an incident proposed at 较大 or above before it is
+   * overdue. The legal reporting clock is not this: it starts when the analyst confirms the grade.
+   */
+  assessment: { slaMs: number };
 }
 
 export class PolicyError extends TableError {
@@ -54,8 +59,8 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
   } catch (e) {
     throw new PolicyError([{ file, path: '(file)', message: `not valid YAML: ${(e as Error).message}` }]);
   }
-  if (!isMap(raw)) throw new PolicyError([{ file, path: '(file)', message: 'must be a map with grouping, categories, sla and recovery' }]);
-  for (const k of Object.keys(raw)) if (!['grouping', 'categories', 'sla', 'recovery'].includes(k)) issue(k, 'unknown field');
+  if (!isMap(raw)) throw new PolicyError([{ file, path: '(file)', message: 'must be a map with grouping, categories, sla, assessment and recovery' }]);
+  for (const k of Object.keys(raw)) if (!['grouping', 'categories', 'sla', 'assessment', 'recovery'].includes(k)) issue(k, 'unknown field');
 
   const duration = (v: unknown, path: string): number => {
     const m = typeof v === 'string' ? DURATION.exec(v) : null;
@@ -105,8 +110,12 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
   const r = isMap(raw.recovery) ? raw.recovery : (issue('recovery', 'must be a map with quiet_period'), {});
   const recovery = { quietPeriodMs: duration(r.quiet_period, 'recovery.quiet_period') };
 
+  // Optional so that older policy files keep working: 30 minutes unless the file says otherwise.
+  const a = raw.assessment === undefined ? { sla: '30m' } : isMap(raw.assessment) ? raw.assessment : (issue('assessment', 'must be a map with sla'), {});
+  const assessment = { slaMs: duration(a.sla, 'assessment.sla') };
+
   if (issues.length > 0) throw new PolicyError(issues);
-  return { grouping, categories, defaultCategory: defaultCategory!, sla, recovery };
+  return { grouping, categories, defaultCategory: defaultCategory!, sla, recovery, assessment };
 }
 
 export function loadPolicy(path: string): IncidentPolicy {

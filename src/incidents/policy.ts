@@ -17,7 +17,8 @@ export type SlaTarget = (typeof SLA_TARGETS)[number];
 const SLA_GRADES = ['especially_major', 'major', 'relatively_major', 'general', 'unrated'] as const satisfies readonly GradeOrUnrated[];
 
 export interface IncidentPolicy {
-  grouping: { minLevel: AlertLevel; windowMs: number };
+  /** `sharedAccounts`: user names too common to say who the attacker is (root, admin…), lower case. */
+  grouping: { minLevel: AlertLevel; windowMs: number; sharedAccounts: string[] };
   categories: { attack: string[]; category: CategoryId }[];
   defaultCategory: CategoryId;
   /** Milliseconds from detection, per grade and target. */
@@ -71,7 +72,9 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
 
   const g = isMap(raw.grouping) ? raw.grouping : (issue('grouping', 'must be a map with min_level and window'), {});
   const minLevel = (ALERT_LEVELS as readonly unknown[]).includes(g.min_level) ? (g.min_level as AlertLevel) : (issue('grouping.min_level', `must be one of ${ALERT_LEVELS.join(', ')}`), 'high');
-  const grouping = { minLevel, windowMs: duration(g.window, 'grouping.window') };
+  const shared = g.shared_accounts ?? [];
+  if (!Array.isArray(shared) || !shared.every((u) => typeof u === 'string' && u.trim() !== '')) issue('grouping.shared_accounts', 'must be a list of user names');
+  const grouping = { minLevel, windowMs: duration(g.window, 'grouping.window'), sharedAccounts: Array.isArray(shared) ? shared.map((u) => String(u).toLowerCase()) : [] };
 
   const categories: IncidentPolicy['categories'] = [];
   let defaultCategory: CategoryId | undefined;

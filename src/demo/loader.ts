@@ -307,7 +307,8 @@ async function firstMoves(
   if (shell)
     await step('处置门户网站攻击事件', 'working the portal attack incident', async () => {
       const related = [RULES.sqlInjection, RULES.pathTraversal, RULES.scriptInUploads, RULES.portScan].flatMap(withRule).filter((d) => d.id !== shell.id);
-      for (const other of new Map(related.map((d) => [d.id, d])).values()) await s.incidents.merge(other.key, shell.key, caller);
+      const others = [...new Map(related.map((d) => [d.id, d])).values()];
+      if (others.length) await s.incidents.merge(shell.key, others.map((o) => o.key), caller);
       await take(shell, '县政务服务网遭 SQL 注入后被植入 WebShell');
       await walk(shell, ['acknowledged', 'confirmed', 'containment']);
       await s.incidents.comment(shell.key, '已删除上传目录中的 WebShell 文件，临时关闭编辑器上传接口，并在边界防火墙封禁 203.0.113.77。正在排查是否有横向移动。', caller);

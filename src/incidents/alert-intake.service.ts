@@ -13,7 +13,8 @@ const INTAKE_LOCK = 0x696e_6364;
 const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-grouping' }, sourceIp: null };
 
 /**
- * The grouping policy: serious alerts open incidents by themselves. A new alert joins the open
+ * The grouping policy: serious alerts (min_level) open incidents by themselves; alerts from
+ * join_level up only join one. A new alert joins the open
  * incident holding an alert seen within the window that shares the target asset or an actor
  * (source address or name, user), across rules, so an intrusion's steps make one incident with
  * one timeline; for hosts not in the registry the same rule and group key also join. Otherwise
@@ -35,8 +36,8 @@ export class AlertIntakeService implements OnModuleInit {
   }
 
   async take(alerts: RecordedAlert[]): Promise<void> {
-    const { minLevel, windowMs, sharedAccounts } = this.rules.policy.grouping;
-    const serious = alerts.filter((a) => levelAtLeast(a.level, minLevel));
+    const { minLevel, joinLevel, windowMs, sharedAccounts } = this.rules.policy.grouping;
+    const serious = alerts.filter((a) => levelAtLeast(a.level, joinLevel));
     if (serious.length === 0) return;
     const after: AfterCommit = [];
     await this.dataSource.transaction(async (m) => {
@@ -60,6 +61,7 @@ export class AlertIntakeService implements OnModuleInit {
           await this.incidents.refreshGrade(m, home.id, SYSTEM, after);
           continue;
         }
+        if (!levelAtLeast(alert.level, minLevel)) continue;
         await this.incidents.createIn(
           m,
           { title: await this.titleFor(m, alert), category: categoryForTags(this.rules.policy, alert.tags), alertIds: [alert.id] },

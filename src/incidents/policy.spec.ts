@@ -8,6 +8,7 @@ describe('incident policy', () => {
     const policy = parsePolicy(shipped);
     expect(policy.grouping).toMatchObject({ minLevel: 'high', windowMs: 24 * 3_600_000 });
     expect(policy.grouping.sharedAccounts).toContain('root');
+    expect(policy.grouping.joinLevel).toBe('medium');
     expect(policy.recovery.quietPeriodMs).toBe(24 * 3_600_000);
     expect(policy.sla.especially_major).toEqual({ acknowledge: 15 * 60_000, contain: 4 * 3_600_000, recover: 24 * 3_600_000 });
     expect(policy.sla.general.recover).toBe(14 * 86_400_000);

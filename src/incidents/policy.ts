@@ -18,7 +18,8 @@ const SLA_GRADES = ['especially_major', 'major', 'relatively_major', 'general', 
 
 export interface IncidentPolicy {
   /** `sharedAccounts`: user names too common to say who the attacker is (root, admin…), lower case. */
-  grouping: { minLevel: AlertLevel; windowMs: number; sharedAccounts: string[] };
+  /** `joinLevel`: alerts from here up to `minLevel` join an open incident of the same intrusion but never open one. */
+  grouping: { minLevel: AlertLevel; joinLevel: AlertLevel; windowMs: number; sharedAccounts: string[] };
   categories: { attack: string[]; category: CategoryId }[];
   defaultCategory: CategoryId;
   /** Milliseconds from detection, per grade and target. */
@@ -74,7 +75,10 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
   const minLevel = (ALERT_LEVELS as readonly unknown[]).includes(g.min_level) ? (g.min_level as AlertLevel) : (issue('grouping.min_level', `must be one of ${ALERT_LEVELS.join(', ')}`), 'high');
   const shared = g.shared_accounts ?? [];
   if (!Array.isArray(shared) || !shared.every((u) => typeof u === 'string' && u.trim() !== '')) issue('grouping.shared_accounts', 'must be a list of user names');
-  const grouping = { minLevel, windowMs: duration(g.window, 'grouping.window'), sharedAccounts: Array.isArray(shared) ? shared.map((u) => String(u).toLowerCase()) : [] };
+  const joinLevel =
+    g.join_level === undefined ? minLevel : (ALERT_LEVELS as readonly unknown[]).includes(g.join_level) ? (g.join_level as AlertLevel) : (issue('grouping.join_level', `must be one of ${ALERT_LEVELS.join(', ')}`), minLevel);
+  if (!levelAtLeast(minLevel, joinLevel)) issue('grouping.join_level', 'must not be above min_level');
+  const grouping = { minLevel, joinLevel, windowMs: duration(g.window, 'grouping.window'), sharedAccounts: Array.isArray(shared) ? shared.map((u) => String(u).toLowerCase()) : [] };
 
   const categories: IncidentPolicy['categories'] = [];
   let defaultCategory: CategoryId | undefined;

@@ -159,7 +159,9 @@ export class ReportingService {
       category: incident.category ?? undefined,
       grade: incident.grade,
     };
-    return { ...known, ...report.content, grade: incident.grade } as InitialReportInput;
+    // A field the request left out arrives as undefined and must not blank what Taishi knows.
+    const written = Object.fromEntries(Object.entries(report.content).filter(([, v]) => v !== undefined));
+    return { ...known, ...written, grade: incident.grade } as InitialReportInput;
   }
 
   private async view(m: EntityManager, incident: IncidentRow, report: StoredReport, now: Date) {

@@ -48,6 +48,20 @@ export class IncidentTimersService implements OnApplicationBootstrap {
         let clockNotices = 0;
         for (const incident of await this.incidents.openIncidents(m)) {
           const id = incident.id;
+          // 待研判 past its SLA: the analyst owes an assessment (the legal clock would already count from discovery).
+          const assessment = await this.incidents.assessment(m, incident, now);
+          if (assessment.status === 'pending' && assessment.overdue && !incident.notices.includes('sla:assess')) {
+            slaBreaches++;
+            await m.query(`UPDATE incidents SET notices = array_append(notices, 'sla:assess') WHERE id = $1`, [id]);
+            await this.incidents.timeline(m, id, SYSTEM, 'sla_breached', { target: 'assess', dueAt: assessment.dueAt, wouldBeDueAt: assessment.wouldBeDeadline.dueAt });
+            after.push(() =>
+              this.incidents.notify(
+                { kind: 'sla_breach', incident: ref(incident), target: 'assess', dueAt: assessment.dueAt.toISOString() },
+                { userIds: this.incidents.followers(incident), onDutyAnalysts: true },
+                `sla:${incident.key}:assess`,
+              ),
+            );
+          }
           for (const s of this.incidents.slaStatus(incident, now)) {
             const notice = `sla:${s.target}`;
             if (s.status !== 'breached' || incident.notices.includes(notice)) continue;

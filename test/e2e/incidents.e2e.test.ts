@@ -413,6 +413,15 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     expect(await clocksFor(intrusion.key)).toEqual([]);
     expect(await clocksFor(second.key)).toEqual([]);
 
+    // Left unassessed past the 30-minute assessment SLA, it is escalated once, still without a legal clock.
+    const timers = app.running.app.get(IncidentTimersService);
+    await timers.tick(new Date(Date.now() + 31 * 60_000));
+    await timers.tick(new Date(Date.now() + 32 * 60_000));
+    const escalated = (await app.call('GET', `/api/incidents/${intrusion.key}`, { token: users.analyst.token })).body;
+    expect(escalated.timeline.filter((e: { type: string; detail: { target: string } }) => e.type === 'sla_breached' && e.detail.target === 'assess')).toHaveLength(1);
+    expect(escalated.assessment).toMatchObject({ status: 'pending', overdue: false });
+    expect(await clocksFor(intrusion.key)).toEqual([]);
+
     // The analyst confirms 较大: one clock, counted from discovery (measures Art. 4: CII, 1 h).
     expect((await app.call('POST', `/api/incidents/${intrusion.key}/grade`, { token: users.analyst.token, body: { grade: 'relatively_major', reason: '关基工作站被入侵并新建 root 账号' } })).status).toBe(200);
     const [clock, ...others] = await clocksFor(intrusion.key);

@@ -552,6 +552,7 @@ export const en: Record<MessageKey, string> = {
   'taskStatus.cancelled': 'Cancelled',
   'taskRole.analyst': 'Analyst',
   'taskRole.system_owner': 'System owner',
+  'sla.target.assess': 'Assessment',
   'sla.target.acknowledge': 'Acknowledge',
   'sla.target.contain': 'Contain',
   'sla.target.recover': 'Recover',

@@ -553,6 +553,7 @@ export const zhCN = {
   'taskStatus.cancelled': '已取消',
   'taskRole.analyst': '安全分析员',
   'taskRole.system_owner': '系统负责人',
+  'sla.target.assess': '研判',
   'sla.target.acknowledge': '确认',
   'sla.target.contain': '遏制',
   'sla.target.recover': '恢复',

@@ -46,10 +46,12 @@ export class IncidentTimersService implements OnApplicationBootstrap {
         if (!locked) return { slaBreaches: 0, clockNotices: 0 };
         let slaBreaches = 0;
         let clockNotices = 0;
-        for (const incident of await this.incidents.openIncidents(m)) {
+        const open = await this.incidents.openIncidents(m);
+        const assets = await this.incidents.assetsById(m, [...new Set(open.flatMap((i) => i.assetIds))]);
+        for (const incident of open) {
           const id = incident.id;
           // 待研判 past its SLA: the analyst owes an assessment (the legal clock would already count from discovery).
-          const assessment = await this.incidents.assessment(m, incident, now);
+          const assessment = this.incidents.assessmentWith(incident, incident.assetIds.flatMap((a) => assets.get(a) ?? []), now);
           if (assessment.status === 'pending' && assessment.overdue && !incident.notices.includes('sla:assess')) {
             slaBreaches++;
             await m.query(`UPDATE incidents SET notices = array_append(notices, 'sla:assess') WHERE id = $1`, [id]);

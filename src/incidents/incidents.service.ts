@@ -124,7 +124,7 @@ export class IncidentsService {
   async list(
     q: { kind?: IncidentKind; state?: string; grade?: string; open?: boolean; q?: string; assetId?: string; limit?: number; offset?: number },
     principal: Principal,
-  ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentsService['slaStatus']>; assessment: Awaited<ReturnType<IncidentsService['assessment']>> })[]; total: number }> {
+  ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentsService['slaStatus']>; assessment: ReturnType<IncidentsService['assessmentWith']> })[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -150,15 +150,20 @@ export class IncidentsService {
       [...params, q.limit ?? 50, q.offset ?? 0],
     );
     const now = new Date();
-    const items = [];
-    for (const r of rows) items.push({ ...r, sla: this.slaStatus(r, now), assessment: await this.assessment(this.dataSource.manager, r, now) });
+    // One read of every asset on the page, rather than one per incident.
+    const assets = await this.assetsById(this.dataSource.manager, [...new Set(rows.flatMap((r) => r.assetIds))]);
+    const items = rows.map((r) => ({ ...r, sla: this.slaStatus(r, now), assessment: this.assessmentWith(r, r.assetIds.flatMap((id) => assets.get(id) ?? []), now) }));
     return { items, total };
   }
 
   /** 待研判 or not: see assessmentOf. The reporter type follows the assets, as the report's does. */
   async assessment(m: EntityManager, incident: IncidentRow, now: Date) {
+    return this.assessmentWith(incident, [...(await this.assetsById(m, incident.assetIds)).values()], now);
+  }
+
+  assessmentWith(incident: IncidentRow, assets: readonly { cii: boolean }[], now: Date) {
     if (incident.kind !== 'incident') return { status: 'not_needed' as const };
-    const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, [...(await this.assetsById(m, incident.assetIds)).values()]);
+    const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, assets);
     return assessmentOf({
       gradeSource: incident.gradeSource,
       grade: incident.grade,

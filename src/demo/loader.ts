@@ -61,6 +61,7 @@ const RULES = {
 } as const;
 
 const BASTION = '运维堡垒机 LabSZ';
+const PORTAL = '县政务服务网（门户网站）';
 
 /** The demo refuses a database that holds someone's real registry or users, unless forced. */
 export class DemoRefusedError extends Error {}
@@ -251,9 +252,10 @@ async function loghub(now: number, problem: (zh: string, en: string) => void): P
 
 /**
  * What an analyst would have done by now: closed the old bastion brute force with a review (which
- * opens protect tickets), folded the portal attack into one incident and contained it, acknowledged
- * and graded the data leak, and opened an incident for the silent sensor. The SCADA break-in is
- * left new, as the thing to look at first.
+ * opens protect tickets), folded what grouping left apart of the portal attack into one incident
+ * and contained it, acknowledged and graded the data leak (the one confirmed 较大, so the one
+ * legal clock), and opened an incident for the silent sensor. The SCADA break-in is left new and
+ * proposed 较大 for assessment (待研判), as the thing to look at first.
  */
 async function firstMoves(
   s: DemoServices,
@@ -307,8 +309,13 @@ async function firstMoves(
   if (shell)
     await step('处置门户网站攻击事件', 'working the portal attack incident', async () => {
       const related = [RULES.sqlInjection, RULES.pathTraversal, RULES.scriptInUploads, RULES.portScan].flatMap(withRule).filter((d) => d.id !== shell.id);
-      for (const other of new Map(related.map((d) => [d.id, d])).values()) await s.incidents.merge(other.key, shell.key, caller);
+      const others = [...new Map(related.map((d) => [d.id, d])).values()];
+      if (others.length) await s.incidents.merge(shell.key, others.map((o) => o.key), caller);
       await take(shell, '县政务服务网遭 SQL 注入后被植入 WebShell');
+      // A county portal: the annex's portal criteria start at prefecture level, and nothing was
+      // defaced or knocked out, so the analyst records the level and the grade stays 一般.
+      const portal = assetIds.get(PORTAL);
+      if (portal) await s.incidents.update(shell.key, { gradingFacts: { assets: [{ assetId: portal, portal: 'county' }] } }, caller);
       await walk(shell, ['acknowledged', 'confirmed', 'containment']);
       await s.incidents.comment(shell.key, '已删除上传目录中的 WebShell 文件，临时关闭编辑器上传接口，并在边界防火墙封禁 203.0.113.77。正在排查是否有横向移动。', caller);
     });

@@ -59,6 +59,22 @@ function value(event: unknown, path: string): unknown {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Who acted in an event, as incident grouping compares them: the source address (`ip:`), the
+ * source's name (`host:`) and the user (`user:`). A silence rule has no actor: nobody did it.
+ */
+export function actorsOf(firing: Pick<RuleFiring, 'kind' | 'event'>): string[] {
+  if (firing.kind === 'scheduled') return [];
+  const actors: string[] = [];
+  const add = (prefix: string, v: unknown) => {
+    if (typeof v === 'string' && v.trim() !== '') actors.push(`${prefix}:${v.trim().toLowerCase()}`);
+  };
+  add('ip', value(firing.event, 'source.ip'));
+  add('host', value(firing.event, 'source.domain'));
+  add('user', value(firing.event, 'user.name'));
+  return actors;
+}
+
 function groupKeyOf(rule: PackRule, event: StoredEvent): string {
   const declared = rule.rule.custom['x-taishi-group-by'];
   const fields = Array.isArray(declared) ? (declared as string[]) : DEFAULT_GROUP_FIELDS;

@@ -24,7 +24,7 @@ import { EVENT_STORE } from '../events/tokens.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { AlertsService } from './alerts/alerts.service.js';
-import { DetectionEngine, type RuleFiring } from './detection-engine.js';
+import { DetectionEngine, actorsOf, type RuleFiring } from './detection-engine.js';
 import { indexFilters, type IndexKey } from './logsources.js';
 import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { ExceptionsService } from './exceptions.service.js';
@@ -183,6 +183,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
             assetId: f.event.taishi?.asset_id,
             department: f.event.taishi?.department,
             eventIds: [f.event.event.id],
+            actors: actorsOf(f),
             at: f.at,
           })),
         );

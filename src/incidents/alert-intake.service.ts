@@ -13,10 +13,13 @@ const INTAKE_LOCK = 0x696e_6364;
 const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-grouping' }, sourceIp: null };
 
 /**
- * The grouping policy: serious alerts open incidents by themselves. A new alert joins the open
- * incident that already holds the same rule on the same asset (or group key, for hosts not in
- * the registry) seen within the window; otherwise it opens a new incident. Joining brings the
- * alert's asset along, so the proposed grade rises as the evidence spreads.
+ * The grouping policy: serious alerts (min_level) open incidents by themselves; alerts from
+ * join_level up only join one. A new alert joins the open
+ * incident holding an alert seen within the window that shares the target asset or an actor
+ * (source address or name, user), across rules, so an intrusion's steps make one incident with
+ * one timeline; for hosts not in the registry the same rule and group key also join. Otherwise
+ * it opens a new incident. Joining brings the alert's asset along, so the proposed grade rises
+ * as the evidence spreads.
  */
 @Injectable()
 export class AlertIntakeService implements OnModuleInit {
@@ -33,8 +36,8 @@ export class AlertIntakeService implements OnModuleInit {
   }
 
   async take(alerts: RecordedAlert[]): Promise<void> {
-    const { minLevel, windowMs } = this.rules.policy.grouping;
-    const serious = alerts.filter((a) => levelAtLeast(a.level, minLevel));
+    const { minLevel, joinLevel, windowMs, sharedAccounts } = this.rules.policy.grouping;
+    const serious = alerts.filter((a) => levelAtLeast(a.level, joinLevel));
     if (serious.length === 0) return;
     const after: AfterCommit = [];
     await this.dataSource.transaction(async (m) => {
@@ -42,13 +45,15 @@ export class AlertIntakeService implements OnModuleInit {
       const linked: { alertId: string }[] = await m.query(`SELECT alert_id AS "alertId" FROM incident_alerts WHERE alert_id = ANY($1::uuid[])`, [serious.map((a) => a.id)]);
       const done = new Set(linked.map((l) => l.alertId));
       for (const alert of serious.filter((a) => !done.has(a.id))) {
+        const actors = alert.actors.filter((a) => !(a.startsWith('user:') && sharedAccounts.includes(a.slice('user:'.length))));
         const [home] = await m.query(
           `SELECT i.id FROM incidents i JOIN incident_alerts l ON l.incident_id = i.id JOIN alerts a ON a.id = l.alert_id, alerts n
             WHERE n.id = $1 AND i.kind = 'incident' AND i.state = ANY($3)
-              AND a.rule_id = n.rule_id AND (CASE WHEN n.asset_id IS NULL THEN a.asset_id IS NULL AND a.group_key = n.group_key ELSE a.asset_id = n.asset_id END)
+              AND (a.asset_id = n.asset_id OR a.actors && $4::text[]
+                   OR (n.asset_id IS NULL AND a.asset_id IS NULL AND a.rule_id = n.rule_id AND a.group_key = n.group_key))
               AND a.last_seen >= n.first_seen - make_interval(secs => $2)
             ORDER BY i.detected_at DESC LIMIT 1`,
-          [alert.id, windowMs / 1000, OPEN_INCIDENT_STATES],
+          [alert.id, windowMs / 1000, OPEN_INCIDENT_STATES, actors],
         );
         if (home) {
           const incident = await this.incidents.reload(m, home.id);
@@ -56,6 +61,7 @@ export class AlertIntakeService implements OnModuleInit {
           await this.incidents.refreshGrade(m, home.id, SYSTEM, after);
           continue;
         }
+        if (!levelAtLeast(alert.level, minLevel)) continue;
         await this.incidents.createIn(
           m,
           { title: await this.titleFor(m, alert), category: categoryForTags(this.rules.policy, alert.tags), alertIds: [alert.id] },

@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CATEGORY_IDS, type CategoryId } from './core/categories.js';
-import { GRADES, PORTAL_LEVELS, type GradeOrUnrated, type PortalLevel } from './core/grading.js';
+import { GRADES, POPULATION_SCOPES, PORTAL_LEVELS, QUALITATIVE_CRITERIA, type GradeOrUnrated, type PopulationScope, type PortalLevel, type QualitativeCriterion, type ThresholdGrade } from './core/grading.js';
 import { REPORT_STATUSES, type ReportStatus } from './core/report.js';
 import { INCIDENT_STATES, PROTECT_STATES, type WorkflowState } from './core/workflow.js';
 import { TASK_STATUSES, type Priority, type TaskStatus } from './incidents.service.js';
@@ -56,11 +56,30 @@ export class CreateIncidentDto {
   detectedAt?: string;
 }
 
+export class DefacementDto {
+  @IsOptional() @IsInt() @Min(0) @Max(525600) homePageMinutes?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(525600) otherPagesMinutes?: number;
+  @IsOptional() @IsInt() @Min(0) reposts?: number;
+  @IsOptional() @IsInt() @Min(0) views?: number;
+}
+
 export class AssetGradingFactsDto {
   @IsUUID() assetId: string;
   @IsOptional() @IsInt() @Min(0) @Max(525600) wholeOutageMinutes?: number;
   @IsOptional() @IsInt() @Min(0) @Max(525600) mainFunctionOutageMinutes?: number;
-  @IsOptional() @IsIn(PORTAL_LEVELS) portal?: PortalLevel;
+  @ApiPropertyOptional({ description: 'Administrative level of the portal, news site or platform' }) @IsOptional() @IsIn(PORTAL_LEVELS) portal?: PortalLevel;
+  @ApiPropertyOptional({ description: 'Illegal content placed on the site (needs portal)' }) @IsOptional() @ValidateNested() @Type(() => DefacementDto) defacement?: DefacementDto;
+}
+
+export class PopulationShareDto {
+  @IsIn(POPULATION_SCOPES) scope: PopulationScope;
+  @IsInt() @Min(0) @Max(100) percent: number;
+}
+
+export class QualitativeDto {
+  @IsIn(QUALITATIVE_CRITERIA) criterion: QualitativeCriterion;
+  @IsIn(['especially_major', 'major', 'relatively_major']) grade: ThresholdGrade;
+  @IsOptional() @IsString() @MaxLength(500) note?: string;
 }
 
 export class GradingFactsDto {
@@ -68,6 +87,15 @@ export class GradingFactsDto {
   @ApiPropertyOptional({ description: 'People whose personal information was exposed' }) @IsOptional() @IsInt() @Min(0) personalDataExposed?: number;
   @IsOptional() @IsInt() @Min(0) peopleWithoutServices?: number;
   @IsOptional() @IsInt() @Min(0) directLossYuan?: number;
+  @IsOptional() @ValidateNested() @Type(() => PopulationShareDto) populationShare?: PopulationShareDto;
+  @ApiPropertyOptional({ description: "The annex's qualitative criteria the analyst judged met" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => QualitativeDto)
+  qualitative?: QualitativeDto[];
+  @ApiPropertyOptional({ description: 'A crime is suspected: adds the task of reporting it to the police (报案, Art. 4)' }) @IsOptional() @IsBoolean() crimeSuspected?: boolean;
   @IsOptional() @IsArray() @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => AssetGradingFactsDto) assets?: AssetGradingFactsDto[];
 }
 
@@ -159,6 +187,8 @@ export class ReportContentDto {
   @IsOptional() @ValidateNested() @Type(() => LeadsDto) leads?: LeadsDto;
   @IsOptional() @IsString() @MaxLength(10000) plannedMeasures?: string;
   @IsOptional() @IsString() @MaxLength(10000) helpRequested?: string;
+  @ApiPropertyOptional({ description: 'Art. 7 (7) 现场保护情况' }) @IsOptional() @IsString() @MaxLength(10000) sceneProtection?: string;
+  @ApiPropertyOptional({ description: 'Art. 7 (8) 其他' }) @IsOptional() @IsString() @MaxLength(10000) otherMatters?: string;
 }
 
 export class SummaryDto {
@@ -206,6 +236,20 @@ export class ReportPatchDto {
   @IsOptional() @ValidateNested() @Type(() => SummaryDto) summary?: SummaryDto;
   @IsOptional() @ValidateNested() @Type(() => PiplDto) pipl?: PiplDto;
   @IsOptional() @IsIn(REPORT_STATUSES) status?: ReportStatus;
+  @ApiPropertyOptional({ description: 'Why the report is submitted with mandatory items missing (e.g. items (1) and (2) first, the rest not known yet)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  missingReason?: string;
+}
+
+export class MergeManyDto {
+  @ApiProperty({ description: 'Key or id of the incident the others are merged into' }) @IsString() @Length(1, 100) into: string;
+  @ApiProperty({ description: 'Keys or ids of the incidents to merge' }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) incidents: string[];
+}
+
+export class SplitDto {
+  @ApiProperty({ description: 'Key or id of an incident merged into this one, to split back out' }) @IsString() @Length(1, 100) incident: string;
 }
 
 export class SendAlertDto {

@@ -46,8 +46,24 @@ export class IncidentTimersService implements OnApplicationBootstrap {
         if (!locked) return { slaBreaches: 0, clockNotices: 0 };
         let slaBreaches = 0;
         let clockNotices = 0;
-        for (const incident of await this.incidents.openIncidents(m)) {
+        const open = await this.incidents.openIncidents(m);
+        const assets = await this.incidents.assetsById(m, [...new Set(open.flatMap((i) => i.assetIds))]);
+        for (const incident of open) {
           const id = incident.id;
+          // 待研判 past its SLA: the analyst owes an assessment (the legal clock would already count from discovery).
+          const assessment = this.incidents.assessmentWith(incident, incident.assetIds.flatMap((a) => assets.get(a) ?? []), now);
+          if (assessment.status === 'pending' && assessment.overdue && !incident.notices.includes('sla:assess')) {
+            slaBreaches++;
+            await m.query(`UPDATE incidents SET notices = array_append(notices, 'sla:assess') WHERE id = $1`, [id]);
+            await this.incidents.timeline(m, id, SYSTEM, 'sla_breached', { target: 'assess', dueAt: assessment.dueAt, wouldBeDueAt: assessment.wouldBeDeadline.dueAt });
+            after.push(() =>
+              this.incidents.notify(
+                { kind: 'sla_breach', incident: ref(incident), target: 'assess', dueAt: assessment.dueAt.toISOString() },
+                { userIds: this.incidents.followers(incident), onDutyAnalysts: true },
+                `sla:${incident.key}:assess`,
+              ),
+            );
+          }
           for (const s of this.incidents.slaStatus(incident, now)) {
             const notice = `sla:${s.target}`;
             if (s.status !== 'breached' || incident.notices.includes(notice)) continue;

@@ -12,6 +12,8 @@ import {
   IncidentListQuery,
   MeanTimesQuery,
   MergeDto,
+  MergeManyDto,
+  SplitDto,
   ReportPatchDto,
   SendAlertDto,
   TaskDto,
@@ -109,7 +111,23 @@ export class IncidentsController {
   @HttpCode(200)
   @Access.roles(...WORK)
   merge(@Param('id') id: string, @Body() dto: MergeDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.incidents.merge(id, dto.into, { principal, sourceIp });
+    return this.incidents.merge(dto.into, [id], { principal, sourceIp });
+  }
+
+  /** Several incidents into one at once (the list's "merge selected"). */
+  @Post('merge')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  mergeMany(@Body() dto: MergeManyDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.merge(dto.into, dto.incidents, { principal, sourceIp });
+  }
+
+  /** Splits an incident merged into this one back out. */
+  @Post(':id/split')
+  @HttpCode(200)
+  @Access.roles(...WORK)
+  split(@Param('id') id: string, @Body() dto: SplitDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
+    return this.incidents.split(id, dto.incident, { principal, sourceIp });
   }
 
   @Post(':id/comments')

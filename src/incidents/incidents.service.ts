@@ -8,9 +8,21 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { RuleCatalogue } from '../detection/index.js';
 import { NotificationsService, type IncidentRef, type Notification, type Recipients } from '../notifications/index.js';
 import type { CategoryId } from './core/categories.js';
-import { GRADES, proposeGrade, type DataLevel, type GradeOrUnrated, type GradeProposal, type GradingAsset, type PortalLevel } from './core/grading.js';
+import {
+  GRADES,
+  higherGrade,
+  proposeGrade,
+  type DataLevel,
+  type DefacementFacts,
+  type GradeOrUnrated,
+  type GradeProposal,
+  type GradingAsset,
+  type GradingFacts,
+  type PortalLevel,
+} from './core/grading.js';
 import { selectPlaybooks, tasksOnEntering, type NewTask } from './core/playbooks.js';
-import { reporterTypeFor } from './core/deadlines.js';
+import { assessmentOf, reporterTypeFor } from './core/deadlines.js';
+import { incidentErrors } from './errors.js';
 import { OPEN_INCIDENT_STATES, OPEN_PROTECT_STATES, nextStates, phaseOf, transition, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
 import { IncidentRules } from './incident-rules.js';
 import { categoryForTags } from './policy.js';
@@ -21,13 +33,11 @@ export const TASK_STATUSES = ['todo', 'in_progress', 'on_hold', 'done', 'cancell
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Facts an analyst adds for grading; unknown numbers stay undefined, never zero. */
-export interface GradingInput {
-  dataCompromised?: boolean;
-  personalDataExposed?: number;
-  peopleWithoutServices?: number;
-  directLossYuan?: number;
-  /** Per asset: outage minutes and, for government portals, the portal's level. */
-  assets?: { assetId: string; wholeOutageMinutes?: number; mainFunctionOutageMinutes?: number; portal?: PortalLevel }[];
+export interface GradingInput extends Pick<GradingFacts, 'dataCompromised' | 'personalDataExposed' | 'peopleWithoutServices' | 'populationShare' | 'directLossYuan' | 'qualitative'> {
+  /** A crime is suspected: the operator also reports to the police (报案, measures Art. 4). */
+  crimeSuspected?: boolean;
+  /** Per asset: outage minutes and, for portals, news sites and platforms, the level and any defacement. */
+  assets?: { assetId: string; wholeOutageMinutes?: number; mainFunctionOutageMinutes?: number; portal?: PortalLevel; defacement?: DefacementFacts }[];
 }
 
 export interface IncidentRow {
@@ -56,6 +66,8 @@ export interface IncidentRow {
   acknowledgedAt: Date | null;
   containedAt: Date | null;
   recoveredAt: Date | null;
+  /** Recovery done and under verification: handling has ended, the 30-day summary clock runs. */
+  handlingEndedAt: Date | null;
   closedAt: Date | null;
   resolution: string | null;
   review: PostIncidentReview | null;
@@ -68,7 +80,7 @@ export interface IncidentRow {
 const COLUMNS = `id, key, kind, title, description, category, grade, grade_source AS "gradeSource", grade_reason AS "gradeReason",
   proposal, grading_facts AS "gradingFacts", priority, state, asset_ids AS "assetIds", departments, tags, assignee_id AS "assigneeId",
   watcher_ids AS "watcherIds", source, merged_into AS "mergedInto", reporter_type AS "reporterType", detected_at AS "detectedAt",
-  acknowledged_at AS "acknowledgedAt", contained_at AS "containedAt", recovered_at AS "recoveredAt", closed_at AS "closedAt",
+  acknowledged_at AS "acknowledgedAt", contained_at AS "containedAt", recovered_at AS "recoveredAt", handling_ended_at AS "handlingEndedAt", closed_at AS "closedAt",
   resolution, review, notices, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const TASK_COLUMNS = `id, incident_id AS "incidentId", playbook_id AS "playbookId", phase, title, description, assignee_role AS "assigneeRole",
@@ -112,7 +124,7 @@ export class IncidentsService {
   async list(
     q: { kind?: IncidentKind; state?: string; grade?: string; open?: boolean; q?: string; assetId?: string; limit?: number; offset?: number },
     principal: Principal,
-  ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentsService['slaStatus']> })[]; total: number }> {
+  ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentsService['slaStatus']>; assessment: ReturnType<IncidentsService['assessmentWith']> })[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -138,7 +150,29 @@ export class IncidentsService {
       [...params, q.limit ?? 50, q.offset ?? 0],
     );
     const now = new Date();
-    return { items: rows.map((r) => ({ ...r, sla: this.slaStatus(r, now) })), total };
+    // One read of every asset on the page, rather than one per incident.
+    const assets = await this.assetsById(this.dataSource.manager, [...new Set(rows.flatMap((r) => r.assetIds))]);
+    const items = rows.map((r) => ({ ...r, sla: this.slaStatus(r, now), assessment: this.assessmentWith(r, r.assetIds.flatMap((id) => assets.get(id) ?? []), now) }));
+    return { items, total };
+  }
+
+  /** 待研判 or not: see assessmentOf. The reporter type follows the assets, as the report's does. */
+  async assessment(m: EntityManager, incident: IncidentRow, now: Date) {
+    return this.assessmentWith(incident, [...(await this.assetsById(m, incident.assetIds)).values()], now);
+  }
+
+  assessmentWith(incident: IncidentRow, assets: readonly { cii: boolean }[], now: Date) {
+    if (incident.kind !== 'incident') return { status: 'not_needed' as const };
+    const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, assets);
+    return assessmentOf({
+      gradeSource: incident.gradeSource,
+      grade: incident.grade,
+      proposed: incident.proposal?.grade ?? incident.grade,
+      reporterType,
+      discoveredAt: incident.detectedAt,
+      slaMs: this.rules.policy.assessment.slaMs,
+      now,
+    });
   }
 
   /** One ticket by id or key, or 404 when it does not exist or the caller may not see it. */
@@ -170,6 +204,7 @@ export class IncidentsService {
       phase: phaseOf(incident.state),
       next: nextStates(incident.state),
       sla: this.slaStatus(incident, now),
+      assessment: await this.assessment(this.dataSource.manager, incident, now),
       tasks,
       timeline,
       comments,
@@ -290,6 +325,7 @@ export class IncidentsService {
       await this.audit.record({ ...caller, action: `${before.kind}.update`, targetType: before.kind, targetId: before.id, before: pick(before, Object.keys(changes)), after: Object.fromEntries(Object.entries(changes).map(([k, [, to]]) => [k, to])) }, m);
       if (changes.assigneeId && patch.assigneeId) after.push(() => this.notify({ kind: 'incident_assigned', incident: ref(before), assignee: patch.assigneeId! }, { userIds: [patch.assigneeId!] }));
       if (before.kind === 'incident' && (changes.gradingFacts || changes.assetIds)) await this.refreshGrade(m, before.id, caller, after);
+      if (patch.gradingFacts?.crimeSuspected && !before.gradingFacts?.crimeSuspected) await this.addPoliceReportTask(m, before, caller);
       return this.reload(m, before.id);
     });
     await this.runAfter(after);
@@ -330,7 +366,7 @@ export class IncidentsService {
         }
       }
       const now = new Date();
-      const stamps: Partial<Record<WorkflowState, string>> = { acknowledged: 'acknowledged_at', containment: 'contained_at', recovery: 'recovered_at' };
+      const stamps: Partial<Record<WorkflowState, string>> = { acknowledged: 'acknowledged_at', containment: 'contained_at', recovery: 'recovered_at', verification: 'handling_ended_at' };
       const sets = ['state = $2', 'updated_at = now()'];
       const params: unknown[] = [incident.id, input.to];
       const stamp = stamps[input.to];
@@ -451,19 +487,32 @@ export class IncidentsService {
         dataLevel: a.dataLevel,
         portal: extra?.portal ?? null,
         outageMinutes: { whole: extra?.wholeOutageMinutes, mainFunction: extra?.mainFunctionOutageMinutes },
+        ...(extra?.defacement ? { defacement: extra.defacement } : {}),
       };
     });
     const proposal = proposeGrade(
-      { assets: gradingAssets, dataCompromised: facts.dataCompromised, personalDataExposed: facts.personalDataExposed, peopleWithoutServices: facts.peopleWithoutServices, directLossYuan: facts.directLossYuan },
+      {
+        assets: gradingAssets,
+        dataCompromised: facts.dataCompromised,
+        personalDataExposed: facts.personalDataExposed,
+        peopleWithoutServices: facts.peopleWithoutServices,
+        populationShare: facts.populationShare,
+        directLossYuan: facts.directLossYuan,
+        qualitative: facts.qualitative,
+      },
       this.rules.grading,
     );
     if (JSON.stringify(proposal) === JSON.stringify(incident.proposal)) return incident;
     await m.query(`UPDATE incidents SET proposal = $2, updated_at = now() WHERE id = $1`, [id, proposal]);
     if (proposal.grade !== (incident.proposal?.grade ?? 'unrated')) await this.timeline(m, id, caller, 'grade_proposed', { from: incident.proposal?.grade ?? 'unrated', to: proposal.grade, rationale: proposal.rationale });
-    if (incident.gradeSource === 'proposal' && proposal.grade !== incident.grade) {
-      await m.query(`UPDATE incidents SET grade = $2 WHERE id = $1`, [id, proposal.grade]);
-      await this.gradeChanged(m, incident, proposal.grade, 'proposal', caller, after, announce);
+    // Unconfirmed, the grade is what the annex's criteria give; a policy floor raises only the
+    // proposal and the urgency (priority), so it never starts a legal clock by itself.
+    if (incident.gradeSource === 'proposal' && proposal.byCriteria !== incident.grade) {
+      await m.query(`UPDATE incidents SET grade = $2 WHERE id = $1`, [id, proposal.byCriteria]);
+      await this.gradeChanged(m, incident, proposal.byCriteria, 'proposal', caller, after, announce);
     }
+    if (incident.gradeSource === 'proposal')
+      await m.query(`UPDATE incidents SET priority = least(priority, $2) WHERE id = $1`, [id, PRIORITY_FOR_GRADE[higherGrade(proposal.grade, proposal.byCriteria)]]);
     return this.reload(m, id);
   }
 
@@ -513,33 +562,108 @@ export class IncidentsService {
     return this.create({ title: target.title ?? this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(caller.principal)), category: target.category ?? categoryForTags(this.rules.policy, alert.tags), alertIds: [alertId] }, caller);
   }
 
-  /** Folds one incident into another: alerts and assets move, the source closes as a duplicate. */
-  async merge(idOrKey: string, intoIdOrKey: string, caller: Caller) {
+  /**
+   * Folds incidents into one: alerts, assets, tags and watchers move; the merged incident keeps
+   * the earliest discovery (so one set of clocks counts from the first sighting) and the most
+   * serious grade an analyst confirmed on any of them; the others close as duplicates. Each
+   * merge is remembered on the timeline so it can be split back.
+   */
+  async merge(intoIdOrKey: string, idsOrKeys: string[], caller: Caller) {
     const after: AfterCommit = [];
     const row = await this.dataSource.transaction(async (m) => {
-      const source = await this.findVisible(idOrKey, caller.principal, m, true);
       const target = await this.findVisible(intoIdOrKey, caller.principal, m, true);
-      if (source.id === target.id) throw new BadRequestException('into: an incident cannot be merged into itself');
-      if (source.kind !== 'incident' || target.kind !== 'incident') throw new BadRequestException('Only incidents merge');
-      if (!OPEN_STATES.includes(target.state)) throw new ConflictException(`${target.key} is ${target.state}; merge into an open incident`);
-      if (!nextStates(source.state).some((s) => s.state === 'duplicate'))
-        throw new ConflictException({ message: `${source.key} is ${source.state} and cannot become a duplicate`, details: { allowed: nextStates(source.state).map((s) => s.state) } });
-      await m.query(`UPDATE incident_alerts SET incident_id = $2 WHERE incident_id = $1`, [source.id, target.id]);
-      await m.query(
-        `UPDATE incidents t SET asset_ids = ARRAY(SELECT DISTINCT unnest(t.asset_ids || s.asset_ids)), departments = ARRAY(SELECT DISTINCT unnest(t.departments || s.departments)),
-           tags = ARRAY(SELECT DISTINCT unnest(t.tags || s.tags)), watcher_ids = ARRAY(SELECT DISTINCT unnest(t.watcher_ids || s.watcher_ids)), updated_at = now()
-         FROM incidents s WHERE t.id = $1 AND s.id = $2`,
-        [target.id, source.id],
-      );
-      await m.query(`UPDATE incidents SET state = 'duplicate', merged_into = $2, closed_at = now(), resolution = $3, updated_at = now() WHERE id = $1`, [source.id, target.id, `merged into ${target.key}`]);
-      await this.timeline(m, source.id, caller, 'merged_into', { key: target.key });
-      await this.timeline(m, target.id, caller, 'merged_from', { key: source.key });
-      await this.audit.record({ ...caller, action: 'incident.merge', targetType: 'incident', targetId: target.id, after: { merged: source.key, into: target.key } }, m);
+      if (target.kind !== 'incident') throw incidentErrors.merge_not_incident({ key: target.key });
+      if (!OPEN_STATES.includes(target.state)) throw incidentErrors.merge_target_closed({ key: target.key, state: target.state });
+      for (const idOrKey of [...new Set(idsOrKeys)]) {
+        const source = await this.findVisible(idOrKey, caller.principal, m, true);
+        if (source.id === target.id) throw incidentErrors.merge_into_self({ key: source.key });
+        if (source.kind !== 'incident') throw incidentErrors.merge_not_incident({ key: source.key });
+        if (!nextStates(source.state).some((s) => s.state === 'duplicate'))
+          throw incidentErrors.merge_source_closed({ key: source.key, state: source.state }, { allowed: nextStates(source.state).map((s) => s.state) });
+        await this.mergeOne(m, target, source, caller);
+      }
       await this.refreshGrade(m, target.id, caller, after);
       return this.reload(m, target.id);
     });
     await this.runAfter(after);
     return row;
+  }
+
+  private async mergeOne(m: EntityManager, target: IncidentRow, source: IncidentRow, caller: Caller) {
+    const current = await this.reload(m, target.id);
+    const moved: { alertId: string }[] = await m.query(`SELECT alert_id AS "alertId" FROM incident_alerts WHERE incident_id = $1`, [source.id]);
+    await m.query(`UPDATE incident_alerts SET incident_id = $2 WHERE incident_id = $1`, [source.id, target.id]);
+    await m.query(
+      `UPDATE incidents t SET asset_ids = ARRAY(SELECT DISTINCT unnest(t.asset_ids || s.asset_ids)), departments = ARRAY(SELECT DISTINCT unnest(t.departments || s.departments)),
+         tags = ARRAY(SELECT DISTINCT unnest(t.tags || s.tags)), watcher_ids = ARRAY(SELECT DISTINCT unnest(t.watcher_ids || s.watcher_ids)),
+         detected_at = least(t.detected_at, s.detected_at), updated_at = now()
+       FROM incidents s WHERE t.id = $1 AND s.id = $2`,
+      [target.id, source.id],
+    );
+    if (source.gradeSource === 'analyst' && (current.gradeSource !== 'analyst' || higherGrade(current.grade, source.grade) !== current.grade)) {
+      await m.query(`UPDATE incidents SET grade = $2, grade_source = 'analyst', grade_reason = $3 WHERE id = $1`, [target.id, source.grade, `${source.key}: ${source.gradeReason ?? ''}`]);
+      await this.gradeChanged(m, current, source.grade, `merged from ${source.key}`, caller, [], false);
+    }
+    await m.query(`UPDATE incidents SET state = 'duplicate', merged_into = $2, closed_at = now(), resolution = $3, updated_at = now() WHERE id = $1`, [source.id, target.id, `merged into ${target.key}`]);
+    await this.timeline(m, source.id, caller, 'merged_into', { key: target.key, state: source.state });
+    await this.timeline(m, target.id, caller, 'merged_from', {
+      key: source.key,
+      alertIds: moved.map((a) => a.alertId),
+      before: { assetIds: current.assetIds, departments: current.departments, tags: current.tags, detectedAt: current.detectedAt, grade: current.grade, gradeSource: current.gradeSource },
+    });
+    await this.audit.record({ ...caller, action: 'incident.merge', targetType: 'incident', targetId: target.id, after: { merged: source.key, into: target.key } }, m);
+  }
+
+  /**
+   * Splits a merged incident back out: its own alerts return to it, it reopens in the state it
+   * had, and the incident it was merged into gets back its assets, tags, discovery time and grade
+   * as they were before (with what arrived since the merge kept).
+   */
+  async split(intoIdOrKey: string, idOrKey: string, caller: Caller) {
+    const after: AfterCommit = [];
+    const row = await this.dataSource.transaction(async (m) => {
+      const target = await this.findVisible(intoIdOrKey, caller.principal, m, true);
+      const source = await this.findVisible(idOrKey, caller.principal, m, true);
+      if (source.mergedInto !== target.id || source.state !== 'duplicate') throw incidentErrors.not_merged({ key: source.key, into: target.key });
+      const [merge] = await m.query(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_from' AND detail->>'key' = $2 ORDER BY id DESC LIMIT 1`, [target.id, source.key]);
+      const [left] = await m.query(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_into' ORDER BY id DESC LIMIT 1`, [source.id]);
+      if (!merge) throw incidentErrors.not_merged({ key: source.key, into: target.key });
+      const d = merge.detail as { alertIds: string[]; before: { assetIds: string[]; departments: string[]; tags: string[]; detectedAt: string; grade: GradeOrUnrated; gradeSource: 'proposal' | 'analyst' } };
+      await m.query(`UPDATE incident_alerts SET incident_id = $2 WHERE incident_id = $1 AND alert_id = ANY($3::uuid[])`, [target.id, source.id, d.alertIds]);
+      // What the target holds now: its own assets from before, plus those of the alerts it kept.
+      await m.query(
+        `UPDATE incidents t SET asset_ids = ARRAY(SELECT DISTINCT unnest($2::uuid[] || ARRAY(SELECT a.asset_id FROM incident_alerts l JOIN alerts a ON a.id = l.alert_id WHERE l.incident_id = t.id AND a.asset_id IS NOT NULL))),
+           departments = ARRAY(SELECT DISTINCT unnest($3::text[] || ARRAY(SELECT a.department FROM incident_alerts l JOIN alerts a ON a.id = l.alert_id WHERE l.incident_id = t.id AND a.department IS NOT NULL))),
+           tags = $4, detected_at = $5, updated_at = now()
+         WHERE t.id = $1`,
+        [target.id, d.before.assetIds, d.before.departments, d.before.tags, new Date(d.before.detectedAt)],
+      );
+      if (target.gradeSource === 'analyst' && d.before.gradeSource !== 'analyst') await m.query(`UPDATE incidents SET grade_source = 'proposal', grade_reason = NULL WHERE id = $1`, [target.id]);
+      await m.query(`UPDATE incidents SET state = $2, merged_into = NULL, closed_at = NULL, resolution = NULL, updated_at = now() WHERE id = $1`, [source.id, left?.detail?.state ?? 'acknowledged']);
+      await this.timeline(m, source.id, caller, 'split_from', { key: target.key });
+      await this.timeline(m, target.id, caller, 'split_out', { key: source.key, alertIds: d.alertIds });
+      await this.audit.record({ ...caller, action: 'incident.split', targetType: 'incident', targetId: target.id, after: { split: source.key, from: target.key } }, m);
+      await this.refreshGrade(m, target.id, caller, after);
+      await this.refreshGrade(m, source.id, caller, after);
+      return this.reload(m, target.id);
+    });
+    await this.runAfter(after);
+    return row;
+  }
+
+  /** Where a crime is suspected the operator also reports to the police (报案, measures Art. 4): a task, once. */
+  private async addPoliceReportTask(m: EntityManager, incident: IncidentRow, caller: Caller) {
+    await m.query(`INSERT INTO incident_tasks (incident_id, phase, title, description, assignee_role, assignee_id) VALUES ($1, $2, $3, $4, 'analyst', $5)`, [
+      incident.id,
+      phaseOf(incident.state),
+      { 'zh-CN': '向公安机关报案', en: 'Report the suspected crime to the police' },
+      {
+        'zh-CN': '事件涉嫌违法犯罪：在报告之外，及时向公安机关报案（《国家网络安全事件报告管理办法》第四条）。',
+        en: 'A crime is suspected: besides the report, file a report with the police without delay (measures Art. 4).',
+      },
+      incident.assigneeId,
+    ]);
+    await this.timeline(m, incident.id, caller, 'task_added', { title: '向公安机关报案', reason: 'crime_suspected' });
   }
 
   // ── comments and tasks ───────────────────────────────────────────────────────────────────

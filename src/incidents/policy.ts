@@ -17,12 +17,19 @@ export type SlaTarget = (typeof SLA_TARGETS)[number];
 const SLA_GRADES = ['especially_major', 'major', 'relatively_major', 'general', 'unrated'] as const satisfies readonly GradeOrUnrated[];
 
 export interface IncidentPolicy {
-  grouping: { minLevel: AlertLevel; windowMs: number };
+  /** `sharedAccounts`: user names too common to say who the attacker is (root, admin…), lower case. */
+  /** `joinLevel`: alerts from here up to `minLevel` join an open incident of the same intrusion but never open one. */
+  grouping: { minLevel: AlertLevel; joinLevel: AlertLevel; windowMs: number; sharedAccounts: string[] };
   categories: { attack: string[]; category: CategoryId }[];
   defaultCategory: CategoryId;
   /** Milliseconds from detection, per grade and target. */
   sla: Record<GradeOrUnrated, Record<SlaTarget, number>>;
   recovery: { quietPeriodMs: number };
+  /**
+   * How long an analyst has to assess (研判) an incident proposed at 较大 or above before it is
+   * overdue. The legal reporting clock is not this: it starts when the analyst confirms the grade.
+   */
+  assessment: { slaMs: number };
 }
 
 export class PolicyError extends TableError {
@@ -54,8 +61,8 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
   } catch (e) {
     throw new PolicyError([{ file, path: '(file)', message: `not valid YAML: ${(e as Error).message}` }]);
   }
-  if (!isMap(raw)) throw new PolicyError([{ file, path: '(file)', message: 'must be a map with grouping, categories, sla and recovery' }]);
-  for (const k of Object.keys(raw)) if (!['grouping', 'categories', 'sla', 'recovery'].includes(k)) issue(k, 'unknown field');
+  if (!isMap(raw)) throw new PolicyError([{ file, path: '(file)', message: 'must be a map with grouping, categories, sla, assessment and recovery' }]);
+  for (const k of Object.keys(raw)) if (!['grouping', 'categories', 'sla', 'assessment', 'recovery'].includes(k)) issue(k, 'unknown field');
 
   const duration = (v: unknown, path: string): number => {
     const m = typeof v === 'string' ? DURATION.exec(v) : null;
@@ -66,7 +73,12 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
 
   const g = isMap(raw.grouping) ? raw.grouping : (issue('grouping', 'must be a map with min_level and window'), {});
   const minLevel = (ALERT_LEVELS as readonly unknown[]).includes(g.min_level) ? (g.min_level as AlertLevel) : (issue('grouping.min_level', `must be one of ${ALERT_LEVELS.join(', ')}`), 'high');
-  const grouping = { minLevel, windowMs: duration(g.window, 'grouping.window') };
+  const shared = g.shared_accounts ?? [];
+  if (!Array.isArray(shared) || !shared.every((u) => typeof u === 'string' && u.trim() !== '')) issue('grouping.shared_accounts', 'must be a list of user names');
+  const joinLevel =
+    g.join_level === undefined ? minLevel : (ALERT_LEVELS as readonly unknown[]).includes(g.join_level) ? (g.join_level as AlertLevel) : (issue('grouping.join_level', `must be one of ${ALERT_LEVELS.join(', ')}`), minLevel);
+  if (!levelAtLeast(minLevel, joinLevel)) issue('grouping.join_level', 'must not be above min_level');
+  const grouping = { minLevel, joinLevel, windowMs: duration(g.window, 'grouping.window'), sharedAccounts: Array.isArray(shared) ? shared.map((u) => String(u).toLowerCase()) : [] };
 
   const categories: IncidentPolicy['categories'] = [];
   let defaultCategory: CategoryId | undefined;
@@ -105,8 +117,12 @@ export function parsePolicy(text: string, file = 'policy.yml'): IncidentPolicy {
   const r = isMap(raw.recovery) ? raw.recovery : (issue('recovery', 'must be a map with quiet_period'), {});
   const recovery = { quietPeriodMs: duration(r.quiet_period, 'recovery.quiet_period') };
 
+  // Optional so that older policy files keep working: 30 minutes unless the file says otherwise.
+  const a = raw.assessment === undefined ? { sla: '30m' } : isMap(raw.assessment) ? raw.assessment : (issue('assessment', 'must be a map with sla'), {});
+  const assessment = { slaMs: duration(a.sla, 'assessment.sla') };
+
   if (issues.length > 0) throw new PolicyError(issues);
-  return { grouping, categories, defaultCategory: defaultCategory!, sla, recovery };
+  return { grouping, categories, defaultCategory: defaultCategory!, sla, recovery, assessment };
 }
 
 export function loadPolicy(path: string): IncidentPolicy {

@@ -4,8 +4,21 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { clockState, closingSummaryDue, reporterTypeFor, reportingDeadline, type Clock } from './core/deadlines.js';
-import { advanceReport, draftInitialReport, piplNoticeGaps, summaryGaps, type ClosingSummary, type InitialReportInput, type PiplNotice, type ReportStatus } from './core/report.js';
+import { clockState, closingSummaryDue, escalationStep, legalClockRuns, reporterTypeFor, reportingDeadline, type Clock } from './core/deadlines.js';
+import {
+  advanceReport,
+  draftInitialReport,
+  piplNoticeGaps,
+  submissionCheck,
+  summaryGaps,
+  INITIAL_REPORT_ITEMS,
+  type ClosingSummary,
+  type InitialReportInput,
+  type PiplNotice,
+  type ReportStatus,
+} from './core/report.js';
+import { incidentErrors } from './errors.js';
+import { IncidentRules } from './incident-rules.js';
 import { IncidentsService, ref, type IncidentRow } from './incidents.service.js';
 
 interface StoredReport {
@@ -44,6 +57,7 @@ export class ReportingService {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly incidents: IncidentsService,
+    private readonly rules: IncidentRules,
   ) {}
 
   async get(idOrKey: string, principal: Principal) {
@@ -51,7 +65,7 @@ export class ReportingService {
     return this.view(this.dataSource.manager, incident, await this.stored(this.dataSource.manager, incident.id), new Date());
   }
 
-  async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus }, caller: Caller) {
+  async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus; missingReason?: string }, caller: Caller) {
     return this.dataSource.transaction(async (m) => {
       const incident = await this.incidents.findVisible(idOrKey, caller.principal, m, true);
       if (incident.kind !== 'incident') throw new BadRequestException('Protect tickets have no report');
@@ -69,7 +83,16 @@ export class ReportingService {
             message: step.reason === 'summary_incomplete' ? `The final report needs the whole closing summary; missing: ${step.missing!.join(', ')}` : `A ${before.status} report cannot become ${patch.status}`,
             details: { reason: step.reason, allowed: step.allowed, missing: step.missing },
           });
-        if (patch.status === 'final' && incident.state !== 'closed') throw new ConflictException({ message: `The closing summary follows the end of handling; ${incident.key} is ${incident.state}`, details: { reason: 'not_closed' } });
+        if (patch.status === 'final' && incident.handlingEndedAt === null)
+          throw new ConflictException({ message: `The closing summary follows the end of handling (recovery under verification); ${incident.key} is ${incident.state}`, details: { reason: 'handling_not_ended' } });
+        if (patch.status === 'initial_submitted' || patch.status === 'supplementary') {
+          // Art. 7: what is known goes in; a missing mandatory item needs the submitter's reason.
+          const check = submissionCheck(draftInitialReport(await this.content(m, incident, next)), patch.missingReason);
+          if (!check.ok) {
+            const labels = check.missing.map((id) => INITIAL_REPORT_ITEMS.find((i) => i.id === id)!.label);
+            throw incidentErrors.report_items_missing({ missing: labels.map((l) => l['zh-CN']).join('、') }, { reason: 'items_missing', missing: check.missing, labels });
+          }
+        }
         next.status = patch.status;
         if (patch.status === 'initial_submitted') next.initialSubmittedAt = new Date();
         if (patch.status === 'final') next.finalAt = new Date();
@@ -81,7 +104,7 @@ export class ReportingService {
         [incident.id, next.status, next.content, next.summary, next.pipl, next.initialSubmittedAt, next.finalAt, actorName(caller.principal)],
       );
       const changed = Object.keys(patch);
-      await this.incidents.timeline(m, incident.id, caller, 'report_updated', { changed, status: next.status });
+      await this.incidents.timeline(m, incident.id, caller, 'report_updated', { changed, status: next.status, ...(patch.missingReason ? { missingReason: patch.missingReason } : {}) });
       await this.audit.record({ ...caller, action: 'incident.report', targetType: 'incident', targetId: incident.id, before, after: next }, m);
       return this.view(m, incident, await this.stored(m, incident.id), new Date());
     });
@@ -91,10 +114,10 @@ export class ReportingService {
   async clocks(now: Date, principal?: Principal): Promise<RunningClock[]> {
     const scope = principal ? departmentScope(principal) : undefined;
     const rows: (IncidentRow & { reportStatus: ReportStatus | null })[] = await this.dataSource.query(
-      `SELECT i.id, i.key, i.title, i.grade, i.category, i.state, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.closed_at AS "closedAt",
+      `SELECT i.id, i.key, i.title, i.grade, i.category, i.state, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.handling_ended_at AS "handlingEndedAt",
               i.assignee_id AS "assigneeId", i.watcher_ids AS "watcherIds", i.notices, r.status AS "reportStatus"
          FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
-        WHERE i.kind = 'incident' AND i.grade IN ('relatively_major', 'major', 'especially_major')
+        WHERE i.kind = 'incident' AND i.grade IN ('relatively_major', 'major', 'especially_major') AND i.grade_source = 'analyst'
           AND i.state NOT IN ('false_positive', 'benign', 'duplicate') AND coalesce(r.status, 'draft') <> 'final'
           ${scope !== undefined ? 'AND i.departments @> ARRAY[$1]::text[]' : ''}`,
       scope !== undefined ? [scope] : [],
@@ -107,7 +130,7 @@ export class ReportingService {
       const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, row.assetIds.flatMap((id) => assets.get(id) ?? []));
       const deadline = reportingDeadline({ grade: row.grade, reporterType, discoveredAt: row.detectedAt })!;
       if ((row.reportStatus ?? 'draft') === 'draft') out.push(this.running(incident, 'initial_report', deadline, deadline.recipients, now));
-      else if (row.state === 'closed' && row.closedAt) out.push(this.running(incident, 'closing_summary', closingSummaryDue(row.closedAt), deadline.recipients, now));
+      else if (row.handlingEndedAt) out.push(this.running(incident, 'closing_summary', closingSummaryDue(row.handlingEndedAt), deadline.recipients, now));
     }
     return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   }
@@ -127,9 +150,8 @@ export class ReportingService {
   }
 
   /** The draft fills what Taishi knows (unit, systems, discovery, type and grade); people write the rest. */
-  private async view(m: EntityManager, incident: IncidentRow, report: StoredReport, now: Date) {
+  private async content(m: EntityManager, incident: IncidentRow, report: Pick<StoredReport, 'content'>): Promise<InitialReportInput> {
     const assets = await this.incidents.assetsById(m, incident.assetIds);
-    const reporterType = await this.reporterType(m, incident.assetIds);
     const known: InitialReportInput = {
       unit: this.settings.TAISHI_ORGANISATION_NAME,
       systems: [...assets.values()].map((a) => a.name),
@@ -137,14 +159,26 @@ export class ReportingService {
       category: incident.category ?? undefined,
       grade: incident.grade,
     };
-    const content = { ...known, ...report.content, grade: incident.grade } as InitialReportInput;
-    const deadline = reportingDeadline({ grade: incident.grade, reporterType, discoveredAt: incident.detectedAt });
-    const handlingEnded = incident.state === 'closed' && incident.closedAt ? closingSummaryDue(incident.closedAt) : null;
+    // A field the request left out arrives as undefined and must not blank what Taishi knows.
+    const written = Object.fromEntries(Object.entries(report.content).filter(([, v]) => v !== undefined));
+    return { ...known, ...written, grade: incident.grade } as InitialReportInput;
+  }
+
+  private async view(m: EntityManager, incident: IncidentRow, report: StoredReport, now: Date) {
+    const reporterType = await this.reporterType(m, incident.assetIds);
+    const content = await this.content(m, incident, report);
+    // The legal clock runs on a confirmed grade only; before that the assessment says what would apply.
+    const deadline = legalClockRuns(incident) ? reportingDeadline({ grade: incident.grade, reporterType, discoveredAt: incident.detectedAt }) : null;
+    const handlingEnded = incident.handlingEndedAt ? closingSummaryDue(incident.handlingEndedAt) : null;
     const personalData = incident.category === 'data_security' || report.pipl !== null;
     return {
       incident: ref(incident),
       reportRequired: deadline !== null,
       reporterType,
+      assessment: await this.incidents.assessment(m, incident, now),
+      // The report's header: who reports, to whom, through which offices here (county → city → province).
+      header: { unit: this.settings.TAISHI_ORGANISATION_NAME, reporterType, recipients: deadline?.recipients ?? [], route: this.rules.contacts },
+      escalation: escalationStep(incident.grade, reporterType),
       status: report.status,
       initialSubmittedAt: report.initialSubmittedAt,
       finalAt: report.finalAt,

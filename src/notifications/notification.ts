@@ -25,7 +25,7 @@ export type Notification =
   | { kind: 'grade_changed'; incident: IncidentRef; from: GradeId; to: GradeId; reason: string }
   | { kind: 'task_assigned'; incident: IncidentRef; task: { title: Wording; dueAt: string | null } }
   | { kind: 'reporting_deadline'; incident: IncidentRef; notice: '50%' | '80%' | 'overdue'; deadlineAt: string; reportTo: Wording }
-  | { kind: 'sla_breach'; incident: IncidentRef; target: 'acknowledge' | 'contain' | 'recover'; dueAt: string }
+  | { kind: 'sla_breach'; incident: IncidentRef; target: 'assess' | 'acknowledge' | 'contain' | 'recover'; dueAt: string }
   | { kind: 'incident_closed'; incident: IncidentRef; resolution: string };
 
 export type NotificationKind = Notification['kind'];

@@ -21,7 +21,7 @@ const TITLE_IN_SUBJECT_MAX = 80;
 const LINE_MAX = 500;
 const BLOCK_MAX = 4000;
 
-type Target = 'acknowledge' | 'contain' | 'recover';
+type Target = 'assess' | 'acknowledge' | 'contain' | 'recover';
 type Notice = '50%' | '80%' | 'overdue';
 
 interface Phrases {
@@ -67,7 +67,7 @@ const PHRASES: Record<Language, Phrases> = {
     },
     open: '在态势中打开',
     footer: '此邮件由态势自动发送。可在「通知设置」中选择接收哪些通知。',
-    target: { acknowledge: '确认', contain: '遏制', recover: '恢复' },
+    target: { assess: '研判', acknowledge: '确认', contain: '遏制', recover: '恢复' },
     created: { subject: (key, grade, title) => `新事件 ${key}（${grade}）：${title}`, lead: '新的安全事件已登记，请值班分析员尽快确认。' },
     assigned: { subject: (key, who, title) => `事件 ${key} 已分派给 ${who}：${title}`, lead: (who) => `事件已分派给 ${who}，请跟进处置。` },
     graded: { subject: (key, from, to) => `事件 ${key} 分级调整：${from} → ${to}`, lead: (from, to) => `事件分级由「${from}」调整为「${to}」。` },
@@ -107,7 +107,7 @@ const PHRASES: Record<Language, Phrases> = {
     },
     open: 'Open in Taishi',
     footer: 'Sent automatically by Taishi. Choose which notifications you receive in your notification preferences.',
-    target: { acknowledge: 'acknowledgement', contain: 'containment', recover: 'recovery' },
+    target: { assess: 'assessment (研判)', acknowledge: 'acknowledgement', contain: 'containment', recover: 'recovery' },
     created: { subject: (key, grade, title) => `New incident ${key} (${grade}): ${title}`, lead: 'A new security incident was recorded; the analyst on duty should acknowledge it soon.' },
     assigned: { subject: (key, who, title) => `Incident ${key} assigned to ${who}: ${title}`, lead: (who) => `The incident is assigned to ${who}; please follow it up.` },
     graded: { subject: (key, from, to) => `Incident ${key} regraded: ${from} → ${to}`, lead: (from, to) => `The incident grade changed from "${from}" to "${to}".` },

@@ -283,7 +283,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     await newIncident(LEAK, 'data_security', PORTAL, ago(10 * HOUR), 'relatively_major');
     await newIncident(RANSOM, 'malware', SCADA, ago(30 * MINUTE), 'major');
     await newIncident(WEAK, 'latent_risk', PARKING, ago(1 * MINUTE), 'general');
-    await ok(admin.patch(`/api/incidents/${incident[RANSOM].id}/report`, { status: 'initial_submitted' }));
+    await ok(admin.patch(`/api/incidents/${incident[RANSOM].id}/report`, { status: 'initial_submitted', missingReason: 'e2e：其余事项后续补报' }));
     for (const to of ['acknowledged', 'confirmed', 'containment', 'recovery', 'verification']) await ok(admin.post(`/api/incidents/${incident[RANSOM].id}/transitions`, { to }));
     await ok(
       admin.post(`/api/incidents/${incident[RANSOM].id}/transitions`, { to: 'closed', review: { rootCause: '弱口令被爆破', lessons: '关闭外网 RDP', protectiveActions: ['全网排查弱口令'] } }),

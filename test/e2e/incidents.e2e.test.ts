@@ -7,6 +7,7 @@ import { NotificationsService } from '../../src/notifications/index.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { SmtpListener } from '../support/smtp-listener.js';
+import { syslogStamp } from '../support/city-logs.js';
 
 const BRUTE_FORCE = 'f8f1436b-5e79-43de-8227-e9421d8f666d';
 const FROM_ABROAD = 'a56a65b7-97c8-4581-96cd-8727e04a4a09';
@@ -89,7 +90,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     const lines = (await readFile('fixtures/loghub/OpenSSH_2k.log', 'utf8')).split('\n').filter(Boolean);
     await ingest(lines);
 
-    // Every brute-force alert on the bastion host joins one incident: same rule, same asset, within a day.
+    // Every brute-force alert on the bastion host joins one incident: same asset, within a day.
     const bruteAlerts = (await app.call('GET', `/api/alerts?ruleId=${BRUTE_FORCE}&limit=100`, { token: users.analyst.token })).body;
     expect(bruteAlerts.total).toBeGreaterThan(3);
     const [incident] = await incidentsOf(BRUTE_FORCE);
@@ -97,10 +98,15 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     expect(incident).toMatchObject({ kind: 'incident', state: 'new', phase: 'detect', category: 'network_attack', assetIds: [labsz], departments: ['水务局'], createdBy: 'taishi:incident-grouping' });
     expect(incident.key).toMatch(/^INC-\d{4}-\d{4}$/);
 
-    // Graded from the asset: a CII system is at least 较大, and the rationale says so.
-    expect(incident.grade).toBe('relatively_major');
+    // Proposed from the asset: a CII system is proposed at least 较大 (a policy floor), which makes
+    // it wait for the analyst's assessment (研判); the grade by the annex's criteria stays 一般 (issue 14).
+    expect(incident.grade).toBe('general');
     expect(incident.gradeSource).toBe('proposal');
-    expect(incident.proposal.rationale).toEqual([expect.objectContaining({ rule: 'asset_floor', grade: 'relatively_major', assetId: labsz })]);
+    expect(incident.proposal).toMatchObject({ grade: 'relatively_major', byCriteria: 'general' });
+    expect(incident.proposal.rationale).toEqual([expect.objectContaining({ rule: 'asset_floor', grade: 'relatively_major', assetId: labsz, source: 'policy' })]);
+    expect(incident.assessment).toMatchObject({ status: 'pending', proposed: 'relatively_major' });
+    expect(Date.parse(incident.assessment.dueAt) - Date.parse(incident.detectedAt)).toBe(30 * 60_000);
+    expect(Date.parse(incident.assessment.wouldBeDeadline.dueAt) - Date.parse(incident.detectedAt)).toBe(3_600_000);
     expect(incident.evidenceEventIds.length).toBeGreaterThan(0);
 
     // The brute-force playbook's detect tasks are there.
@@ -114,12 +120,19 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     // The on-duty analyst was mailed in Chinese.
     await delivered();
     const created = await mailWhere((m) => m.to.includes('analyst1@county.example') && m.subject.includes(incident.key));
-    expect(created.subject).toMatch(/新事件.*较大/);
+    expect(created.subject).toMatch(/新事件/);
 
-    // A CII incident of 较大 runs the 1-hour reporting clock, listed for compliance.
-    const clocks = (await app.call('GET', '/api/incidents/clocks', { token: users.compliance.token })).body;
-    const clock = clocks.find((c: { incident: { key: string } }) => c.incident.key === incident.key);
-    expect(clock).toMatchObject({ clock: 'initial_report' });
+    // No legal clock on a proposal; once the analyst confirms 较大 on this CII incident the 1-hour
+    // reporting clock runs, counted from discovery, listed for compliance (measures Art. 4).
+    const clockOf = async () =>
+      ((await app.call('GET', '/api/incidents/clocks', { token: users.compliance.token })).body as { incident: { key: string } }[]).find((c) => c.incident.key === incident.key) as
+        | { clock: string; startsAt: string; dueAt: string }
+        | undefined;
+    expect(await clockOf()).toBeUndefined();
+    const confirmed = await app.call('POST', `/api/incidents/${incident.key}/grade`, { token: users.analyst.token, body: { grade: 'relatively_major', reason: '堡垒机遭暴力破解，研判为较大' } });
+    expect(confirmed.body).toMatchObject({ grade: 'relatively_major', gradeSource: 'analyst' });
+    const clock = (await clockOf())!;
+    expect(clock).toMatchObject({ clock: 'initial_report', startsAt: incident.detectedAt });
     expect(Date.parse(clock.dueAt) - Date.parse(clock.startsAt)).toBe(3_600_000);
 
     // Illegal steps are refused with what is allowed.
@@ -200,6 +213,9 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     // Reopening needs a reason.
     expect((await step({ to: 'containment' })).status).toBe(400);
     expect((await step({ to: 'containment', reason: '同一来源再次登录成功' })).body.state).toBe('containment');
+    // And closed again, so that later alerts on the host open an incident of their own.
+    for (const to of ['recovery', 'verification']) expect((await step({ to })).status).toBe(200);
+    expect((await step({ to: 'closed', review })).status).toBe(200);
   });
 
   it('keeps an incident in verification while its rule still fires, and lets it close after the quiet period or on an override', async () => {
@@ -276,6 +292,10 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     const report = (await app.call('GET', `/api/incidents/${key}/report`, { token: users.compliance.token })).body;
     expect(report).toMatchObject({ reportRequired: true, reporterType: 'cii_operator', status: 'draft' });
     expect(report.deadline.hours).toBe(1);
+    // 重大 on CII: the protection department's own 30-minute step is shown (Art. 4).
+    expect(report.escalation).toMatchObject({ withinMinutes: 30 });
+    expect(report.header).toMatchObject({ unit: '某县大数据中心', reporterType: 'cii_operator' });
+    expect(report.draft.first.items).toEqual(['unit_and_systems', 'discovery', 'type_grade_impact', 'measures_and_effect']);
     expect(report.draft.content).toMatchObject({ unit: '某县大数据中心', systems: ['LabSZ 堡垒机'], grade: 'major', category: 'data_security' });
     expect(report.draft.missing).toEqual(expect.arrayContaining(['measures_and_effect', 'preliminary_cause']));
     expect(report.pipl.missing).toEqual(expect.arrayContaining(['authority_notified', 'individuals_decision']));
@@ -283,10 +303,17 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     const path = `/api/incidents/${key}/report`;
     expect((await app.call('PATCH', path, { token: users.ownerA.token, body: { status: 'initial_submitted' } })).status).toBe(403);
     expect((await app.call('PATCH', path, { token: users.compliance.token, body: { status: 'final' } })).status).toBe(409);
+    // Art. 7: mandatory items missing and no reason given → refused with a coded error naming them.
+    const refused = await app.call('PATCH', path, { token: users.compliance.token, body: { status: 'initial_submitted' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'incident.report_items_missing', details: { reason: 'items_missing' } });
+    expect(refused.body.details.missing).toEqual(expect.arrayContaining(['discovery', 'preliminary_cause', 'scene_protection']));
+    expect(refused.body.message).toContain('现场保护情况');
     const submitted = await app.call('PATCH', path, {
       token: users.compliance.token,
       body: {
         status: 'initial_submitted',
+        missingReason: '原因和调查线索仍在分析，先报告第（一）（二）项',
         content: { discoveryPlace: '县大数据中心机房', impact: '用水户姓名、手机号外泄', measuresTaken: '下线接口', measuresEffect: '外泄已停止' },
         pipl: {
           content: { piTypes: ['姓名', '手机号'], cause: '接口未鉴权', possibleHarm: '诈骗电话', remedies: '已下线接口', individualSteps: '警惕冒充水务局的电话', contact: '0000-12345678' },
@@ -338,6 +365,91 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     const owner = await mailWhere((m) => m.to.includes('water-owner@county.example') && /digest/i.test(m.subject));
     expect(owner.text).toMatch(/New incidents \(\d+\)/);
     expect(owner.text).not.toContain('reporting clocks');
+  });
+
+  it('makes one incident of one intrusion, a second of another source on another asset, and no legal clock until an analyst confirms 较大 (issue 14)', async () => {
+    const asset = async (name: string, host: string, cii: boolean) => {
+      const r = await app.call('POST', '/api/assets', {
+        token: users.admin,
+        body: { name, type: 'server', department: '水务局', addresses: [host], cii: { designated: cii }, mlps: { level: 3 }, data: { level: 'general', personal: 'none', categories: [] } },
+      });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const scada = await asset('二水厂 SCADA 工作站', 'zw-scada-01', true);
+    const web = await asset('交通局办公系统', 'jt-oa-02', false);
+    const start = Date.now() - 10 * 60_000;
+    const line = (i: number, host: string, text: string) => `${syslogStamp(new Date(start + i * 1000))} ${host} ${text}`;
+    const lines = [
+      // One source on the CII asset: brute force, a successful login, sudo to a root shell, a second root account.
+      ...Array.from({ length: 10 }, (_, i) => line(i, 'zw-scada-01', `sshd[510${i}]: Failed password for ops from 203.0.113.50 port 5100${i} ssh2`)),
+      line(11, 'zw-scada-01', 'sshd[5200]: Accepted password for ops from 203.0.113.50 port 52000 ssh2'),
+      line(12, 'zw-scada-01', 'sudo:      ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/bin/bash -i'),
+      line(13, 'zw-scada-01', 'useradd[5300]: new user: name=toor, UID=0, GID=0, home=/root, shell=/bin/bash'),
+      // Another source on another asset.
+      ...Array.from({ length: 10 }, (_, i) => line(20 + i, 'jt-oa-02', `sshd[610${i}]: Failed password for zhao from 198.51.100.60 port 6100${i} ssh2`)),
+    ];
+    expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: lines.join('\n'), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
+    await app.running.app.get(DetectionService).settled();
+
+    const on = async (assetId: string) => {
+      const list = (await app.call('GET', `/api/incidents?kind=incident&assetId=${assetId}&limit=100`, { token: users.analyst.token })).body.items as { key: string }[];
+      return Promise.all(list.map((i) => app.call('GET', `/api/incidents/${i.key}`, { token: users.analyst.token }).then((r) => r.body)));
+    };
+    const [intrusion, ...moreOnScada] = await on(scada);
+    expect(moreOnScada).toEqual([]);
+    const rules = new Set(intrusion.alerts.map((a: { ruleId: string }) => a.ruleId));
+    for (const rule of [BRUTE_FORCE, '0b2e7580-6a67-423f-9cb4-bfbabc45b114', 'fcd2f2dd-1ab4-4cf3-ac61-d2671be385fa', 'ea750839-8ebc-4822-b529-97a2506f88bf']) expect(rules).toContain(rule);
+    expect(intrusion.category).toBe('network_attack');
+    const [second, ...moreOnWeb] = await on(web);
+    expect(moreOnWeb).toEqual([]);
+    expect(second.key).not.toBe(intrusion.key);
+    expect(second.assetIds).toEqual([web]);
+
+    // Proposed 较大 (CII floor), waiting for the assessment; no legal clock runs for either.
+    expect(intrusion).toMatchObject({ grade: 'general', gradeSource: 'proposal', proposal: { grade: 'relatively_major' }, assessment: { status: 'pending' } });
+    expect(second.assessment).toEqual({ status: 'not_needed' });
+    const clocksFor = async (key: string) => ((await app.call('GET', '/api/incidents/clocks', { token: users.compliance.token })).body as { incident: { key: string }; startsAt: string; dueAt: string }[]).filter((c) => c.incident.key === key);
+    expect(await clocksFor(intrusion.key)).toEqual([]);
+    expect(await clocksFor(second.key)).toEqual([]);
+
+    // Left unassessed past the 30-minute assessment SLA, it is escalated once, still without a legal clock.
+    const timers = app.running.app.get(IncidentTimersService);
+    await timers.tick(new Date(Date.now() + 31 * 60_000));
+    await timers.tick(new Date(Date.now() + 32 * 60_000));
+    const escalated = (await app.call('GET', `/api/incidents/${intrusion.key}`, { token: users.analyst.token })).body;
+    expect(escalated.timeline.filter((e: { type: string; detail: { target: string } }) => e.type === 'sla_breached' && e.detail.target === 'assess')).toHaveLength(1);
+    expect(escalated.assessment).toMatchObject({ status: 'pending', overdue: false });
+    expect(await clocksFor(intrusion.key)).toEqual([]);
+
+    // The analyst confirms 较大: one clock, counted from discovery (measures Art. 4: CII, 1 h).
+    expect((await app.call('POST', `/api/incidents/${intrusion.key}/grade`, { token: users.analyst.token, body: { grade: 'relatively_major', reason: '关基工作站被入侵并新建 root 账号' } })).status).toBe(200);
+    const [clock, ...others] = await clocksFor(intrusion.key);
+    expect(others).toEqual([]);
+    expect(clock).toMatchObject({ clock: 'initial_report', startsAt: intrusion.detectedAt });
+    expect(Date.parse(clock.dueAt) - Date.parse(intrusion.detectedAt)).toBe(3_600_000);
+
+    // Merge several at once and split back: one set of clocks, the earliest discovery, all evidence.
+    const merged = await app.call('POST', '/api/incidents/merge', { token: users.analyst.token, body: { into: intrusion.key, incidents: [second.key] } });
+    expect(merged.status).toBe(200);
+    expect(merged.body.assetIds.sort()).toEqual([scada, web].sort());
+    expect(merged.body.detectedAt).toBe([intrusion.detectedAt, second.detectedAt].sort()[0]);
+    expect(merged.body).toMatchObject({ grade: 'relatively_major', gradeSource: 'analyst' });
+    const mergedDetail = (await app.call('GET', `/api/incidents/${intrusion.key}`, { token: users.analyst.token })).body;
+    expect(mergedDetail.alerts).toHaveLength(intrusion.alerts.length + second.alerts.length);
+    expect(await clocksFor(second.key)).toEqual([]);
+    expect(await clocksFor(intrusion.key)).toHaveLength(1);
+    const self = await app.call('POST', '/api/incidents/merge', { token: users.analyst.token, body: { into: intrusion.key, incidents: [intrusion.key] } });
+    expect([self.status, self.body.code]).toEqual([400, 'incident.merge_into_self']);
+
+    const split = await app.call('POST', `/api/incidents/${intrusion.key}/split`, { token: users.analyst.token, body: { incident: second.key } });
+    expect(split.status).toBe(200);
+    expect(split.body).toMatchObject({ assetIds: [scada], detectedAt: intrusion.detectedAt });
+    const back = (await app.call('GET', `/api/incidents/${second.key}`, { token: users.analyst.token })).body;
+    expect(back).toMatchObject({ state: 'new', mergedInto: null, assetIds: [web] });
+    expect(back.alerts).toHaveLength(second.alerts.length);
+    const again = await app.call('POST', `/api/incidents/${intrusion.key}/split`, { token: users.analyst.token, body: { incident: second.key } });
+    expect([again.status, again.body.code]).toEqual([409, 'incident.not_merged']);
   });
 
   it('validates input precisely', async () => {

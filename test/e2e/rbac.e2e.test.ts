@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'POST /api/incidents/:id/grade/proposal': ['admin', 'analyst'],
   'POST /api/incidents/:id/alerts': ['admin', 'analyst'],
   'POST /api/incidents/:id/merge': ['admin', 'analyst'],
+  'POST /api/incidents/merge': ['admin', 'analyst'],
+  'POST /api/incidents/:id/split': ['admin', 'analyst'],
   'POST /api/incidents/:id/comments': ALL,
   'POST /api/incidents/:id/tasks': ['admin', 'analyst'],
   'PATCH /api/incidents/:id/tasks/:taskId': ['admin', 'analyst', 'owner'],

@@ -67,6 +67,8 @@ export interface IncidentRow {
   createdBy: string;
   createdAt: string;
   sla: SlaEntry[];
+  // Pending assessment: a proposal of relatively major or above waits for the analyst; the legal clock starts on confirmation.
+  assessment?: { status: 'not_needed' } | { status: 'confirmed'; grade: string } | { status: 'pending'; proposed: string; dueAt: string; overdue: boolean; wouldBeDeadline: { dueAt: string } };
 }
 
 /** A reporting clock as GET /api/incidents/clocks (and the situation page) give it. */
@@ -109,6 +111,17 @@ export function slaBadges(sla: SlaEntry[]): HTMLElement | string {
     ...pending.map((s) =>
       h('span', { class: `badge badge-sla-${s.status}` }, t('incidents.slaBadge', { target: tv('sla.target', s.target), left: s.status === 'breached' ? t('sla.status.breached') : timeLeft(s.dueAt) })),
     ),
+  );
+}
+
+// Pending assessment with its time left, and the reporting deadline that would apply (from discovery).
+export function assessmentBadge(row: Pick<IncidentRow, 'assessment'>): HTMLElement | null {
+  const a = row.assessment;
+  if (!a || a.status !== 'pending') return null;
+  return h(
+    'span',
+    { class: `badge badge-clock-${a.overdue ? 'overdue' : 'warn'}`, title: t('incidents.assessmentWouldBe', { due: formatDateTime(a.wouldBeDeadline.dueAt) }) },
+    t('incidents.assessmentBadge', { grade: tv('grade', a.proposed), left: timeLeft(a.dueAt) }),
   );
 }
 

@@ -7,7 +7,7 @@ import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { badge, button, card, checkbox, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import { INCIDENT_CATEGORIES, PRIORITIES, TASK_STATUSES } from '../core/vocabulary.js';
 import { gradeCard } from './incident-grade.js';
-import { incidentLink, local, localisedError, REPORTS, timeLeft, WORK, type IncidentRow, type Localised } from './incident-common.js';
+import { assessmentBadge, incidentLink, local, localisedError, REPORTS, timeLeft, WORK, type IncidentRow, type Localised } from './incident-common.js';
 import { reportCard } from './incident-report.js';
 import type { PageContext } from './page.js';
 
@@ -166,6 +166,8 @@ function summaryCard(d: IncidentDetail, assetNames: Map<string, string>, after: 
     [t('incident.source'), d.source ? tv('incidentSource', d.source.type) : '—'],
     [t('incident.createdBy'), `${d.createdBy} · ${formatDateTime(d.createdAt)}`],
   ];
+  const pending = assessmentBadge(d);
+  if (pending) rows.splice(1, 0, [t('incident.assessment'), pending]);
   if (d.mergedInto) rows.push([t('incident.mergedInto'), h('a', { href: href('/incidents', { id: d.mergedInto }) }, t('incident.openMerged'))]);
   const assign =
     d.assigneeId !== me.id
@@ -328,7 +330,7 @@ function evidenceCard(d: IncidentDetail): HTMLElement | null {
 }
 
 /** One line of the timeline in words; unknown entry types still show their type and details. */
-function timelineText(d: IncidentDetail, e: TimelineEntry, comments: Map<string, string>): Child {
+function timelineText(d: IncidentDetail, e: TimelineEntry, comments: Map<string, string>, after: () => Promise<void>): Child {
   const x = e.detail ?? {};
   const title = (v: unknown) => (typeof v === 'string' ? v : local(v as Localised));
   const grade = (g: string) => tv('grade', g);
@@ -356,7 +358,7 @@ function timelineText(d: IncidentDetail, e: TimelineEntry, comments: Map<string,
     case 'merged_into':
       return [t('timeline.mergedInto'), ' ', incidentLink({ key: x.key })];
     case 'merged_from':
-      return [t('timeline.mergedFrom'), ' ', incidentLink({ key: x.key })];
+      return [t('timeline.mergedFrom'), ' ', incidentLink({ key: x.key }), can(WORK) && d.state !== 'closed' ? splitButton(d, x.key, after) : null];
     case 'quiet_period_overridden':
       return [t('timeline.quietOverridden'), h('q', { class: 'timeline-reason' }, x.reason ?? '')];
     case 'report_updated':
@@ -370,6 +372,23 @@ function timelineText(d: IncidentDetail, e: TimelineEntry, comments: Map<string,
     default:
       return `${e.type} ${JSON.stringify(x)}`;
   }
+}
+
+/** Splits a merged incident back out: its alerts return to it and it reopens as it was. */
+function splitButton(d: IncidentDetail, key: string, after: () => Promise<void>): HTMLButtonElement {
+  return button(
+    t('incident.split'),
+    async () => {
+      try {
+        await api('POST', `/api/incidents/${encodeURIComponent(d.key)}/split`, { body: { incident: key } });
+        await after();
+        toast(t('incident.splitDone', { key }));
+      } catch (error) {
+        toast(errorText(error), 'error');
+      }
+    },
+    { kind: 'link' },
+  );
 }
 
 function timelineCard(d: IncidentDetail, after: () => Promise<void>): HTMLElement {
@@ -392,7 +411,7 @@ function timelineCard(d: IncidentDetail, after: () => Promise<void>): HTMLElemen
     h(
       'ol',
       { class: 'timeline', 'aria-label': t('incident.timeline') },
-      ...d.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', { datetime: e.at }, formatDateTime(e.at)), h('span', { class: 'actor' }, e.actor), h('span', { class: 'what' }, timelineText(d, e, comments)))),
+      ...d.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', { datetime: e.at }, formatDateTime(e.at)), h('span', { class: 'actor' }, e.actor), h('span', { class: 'what' }, timelineText(d, e, comments, after)))),
     ),
     form,
   );

@@ -20,6 +20,8 @@ interface ReportContent {
   leads?: { attacker?: string; path?: string; vulnerabilities?: string };
   plannedMeasures?: string;
   helpRequested?: string;
+  sceneProtection?: string;
+  otherMatters?: string;
 }
 
 interface PiplRecord {
@@ -44,7 +46,7 @@ export interface ReportView {
 
 const NEXT_STATUS: Record<ReportView['status'], ReportView['status'][]> = { draft: ['initial_submitted'], initial_submitted: ['supplementary', 'final'], supplementary: ['supplementary', 'final'], final: [] };
 const SUMMARY_ITEMS = ['cause', 'measures', 'harm', 'accountability', 'remediation', 'lessons'] as const;
-const TEXT_ITEMS = ['discoveryPlace', 'impact', 'measuresTaken', 'measuresEffect', 'furtherHarm', 'preliminaryCause', 'plannedMeasures', 'helpRequested'] as const;
+const TEXT_ITEMS = ['discoveryPlace', 'impact', 'measuresTaken', 'measuresEffect', 'furtherHarm', 'preliminaryCause', 'plannedMeasures', 'helpRequested', 'sceneProtection', 'otherMatters'] as const;
 
 const trimmed = (el: HTMLInputElement | HTMLTextAreaElement) => el.value.trim();
 const wallClock = (iso: string | undefined) => (iso ? dateToWallClock(new Date(iso)) : '');
@@ -113,10 +115,13 @@ function initialReport(key: string, r: ReportView, after: () => Promise<void>): 
       toast(t('report.saved'));
     },
   );
+  // Art. 7: a report may go with mandatory items missing only with the reason stated.
+  const missingReason = textarea({ name: 'missingReason', rows: 2 });
   const advance = NEXT_STATUS[r.status].map((s) =>
     button(tv('report.to', s), async () => {
       try {
-        await api('PATCH', path, { body: { status: s } });
+        const reason = s !== 'final' ? trimmed(missingReason) : undefined;
+        await api('PATCH', path, { body: { status: s, ...(reason ? { missingReason: reason } : {}) } });
         await after();
         toast(t('report.statusChanged', { status: tv('reportStatus', s) }));
       } catch (error) {
@@ -144,6 +149,7 @@ function initialReport(key: string, r: ReportView, after: () => Promise<void>): 
     ),
     h('p', { class: 'hint' }, t('report.incompleteAllowed')),
     can(REPORTS) ? form : null,
+    advance.length && r.draft.missing.length && r.status !== 'final' ? field(t('report.missingReason'), missingReason, t('report.missingReasonHint')) : null,
     advance.length ? h('div', { class: 'toolbar' }, h('span', null, t('report.advanceLead')), ...advance) : null,
     advanceStatus,
   ];

@@ -6,10 +6,28 @@ import { can, user } from '../core/session.js';
 import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, select, table, textarea, vocabulary } from '../core/ui.js';
 import { GRADES, INCIDENT_CATEGORIES, INCIDENT_STATES, PRIORITIES, PROTECT_STATES } from '../core/vocabulary.js';
-import { clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, type RunningClock } from './incident-common.js';
+import { assessmentBadge, clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, type RunningClock } from './incident-common.js';
 import type { PageContext } from './page.js';
 
 const PAGE_SIZE = 50;
+
+/** Several incidents into one: the analyst picks which one stays; the others close as merged. */
+function mergeDialog(chosen: IncidentRow[], after: () => Promise<void>): void {
+  const into = select(
+    chosen.map((i) => ({ value: i.key, label: `${i.key} ${i.title}` })),
+    [...chosen].sort((a, b) => a.detectedAt.localeCompare(b.detectedAt))[0].key,
+    { name: 'into' },
+  );
+  dialog({
+    title: t('incidents.mergeTitle', { count: chosen.length }),
+    body: h('div', { class: 'form-grid' }, field(t('incidents.mergeInto'), into, t('incidents.mergeHint'))),
+    submitLabel: t('incidents.merge'),
+    onSubmit: async () => {
+      await api('POST', '/api/incidents/merge', { body: { into: into.value, incidents: chosen.map((i) => i.key).filter((k) => k !== into.value) } });
+      await after();
+    },
+  });
+}
 
 /** Opens an incident by hand; the new incident's page opens once it exists. */
 export function createIncidentDialog(): void {
@@ -60,6 +78,13 @@ export async function render(ctx: PageContext): Promise<void> {
   const q = input({ name: 'q', type: 'search', value: ctx.params.get('q') ?? '' });
   let offset = Number(ctx.params.get('offset') ?? 0) || 0;
   const results = h('div', null, loading());
+  const selected = new Set<string>();
+  const bulk = h('div', { class: 'bulk-actions' });
+  let rows: IncidentRow[] = [];
+  const updateBulk = () => {
+    const chosen = rows.filter((r) => selected.has(r.key));
+    replace(bulk, chosen.length >= 2 ? [h('span', null, t('incidents.selected', { count: chosen.length })), button(t('incidents.merge'), () => mergeDialog(chosen, load))] : []);
+  };
 
   const fillStates = (value: string) => {
     replace(state, ...vocabulary(kind.value === 'protect' ? 'protectState' : 'incidentState', kind.value === 'protect' ? PROTECT_STATES : INCIDENT_STATES, 'common.all').map((o) => h('option', { value: o.value }, o.label)));
@@ -79,6 +104,9 @@ export async function render(ctx: PageContext): Promise<void> {
         can(REPORTS) && !protect ? api<RunningClock[]>('GET', '/api/incidents/clocks') : Promise.resolve([]),
       ]);
       const clockOf = new Map(clocks.map((c) => [c.incident.id, c]));
+      rows = page.items;
+      selected.clear();
+      updateBulk();
       if (!page.items.length) {
         const filtered = !!(filters.state || filters.grade || filters.q || open.value !== 'true');
         replace(
@@ -107,10 +135,18 @@ export async function render(ctx: PageContext): Promise<void> {
             { label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
             ...(protect
               ? []
-              : [{ label: t('incidents.deadlines'), cell: (i: IncidentRow) => h('span', { class: 'inline-badges' }, slaBadges(i.sla), clockOf.has(i.id) ? clockBadge(clockOf.get(i.id)!) : null) }]),
+              : [
+                  {
+                    label: t('incidents.deadlines'),
+                    cell: (i: IncidentRow) => h('span', { class: 'inline-badges' }, slaBadges(i.sla), assessmentBadge(i), clockOf.has(i.id) ? clockBadge(clockOf.get(i.id)!) : null),
+                  },
+                ]),
           ],
           page.items,
+          // Analysts select open incidents to merge them; closed ones and protect tickets do not merge.
+          can(WORK) && !protect ? { key: (i) => i.key, selected, label: (i) => t('incidents.selectOne', { key: i.key }), onChange: updateBulk } : undefined,
         ),
+        bulk,
         pager(offset, PAGE_SIZE, page.total, (o) => {
           offset = o;
           void load();

@@ -23,5 +23,7 @@ export class Alert {
   @Column({ name: 'first_seen', type: 'timestamptz' }) firstSeen: Date;
   @Column({ name: 'last_seen', type: 'timestamptz' }) lastSeen: Date;
   @Column({ name: 'event_ids', type: 'text', array: true }) eventIds: string[];
+  /** `ip:…`, `host:…`, `user:…` of the events' actors, for grouping alerts into incidents. */
+  @Column({ type: 'text', array: true }) actors: string[];
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false }) createdAt: Date;
 }

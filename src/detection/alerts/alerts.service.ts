@@ -19,6 +19,8 @@ export interface Detection {
   assetId?: string;
   department?: string;
   eventIds: string[];
+  /** Who acted: `ip:…`, `host:…` (source address or name) and `user:…`. */
+  actors?: string[];
   at: Date;
 }
 
@@ -32,11 +34,13 @@ export interface RecordedAlert {
   groupKey: string;
   assetId: string | null;
   department: string | null;
+  actors: string[];
   raised: boolean;
 }
 export type AlertListener = (alerts: RecordedAlert[]) => Promise<void>;
 
 const MAX_EVENT_IDS = 100;
+const MAX_ACTORS = 20;
 // Any constant; the same on every instance so grouping decisions never race.
 const ALERT_LOCK = 0x7461_616c;
 
@@ -76,8 +80,9 @@ export class AlertsService {
     for (const d of detections) {
       const key = `${d.ruleId}\u0000${d.groupKey}`;
       const g = groups.get(key);
-      if (!g) groups.set(key, { ...d, eventIds: d.eventIds.slice(0, MAX_EVENT_IDS), count: Math.max(d.eventIds.length, 1), first: d.at });
+      if (!g) groups.set(key, { ...d, eventIds: d.eventIds.slice(0, MAX_EVENT_IDS), actors: [...new Set(d.actors ?? [])].slice(0, MAX_ACTORS), count: Math.max(d.eventIds.length, 1), first: d.at });
       else {
+        g.actors = [...new Set([...(g.actors ?? []), ...(d.actors ?? [])])].slice(0, MAX_ACTORS);
         g.count += Math.max(d.eventIds.length, 1);
         if (g.eventIds.length < MAX_EVENT_IDS) g.eventIds.push(...d.eventIds.slice(0, MAX_EVENT_IDS - g.eventIds.length));
         if (d.at > g.at) g.at = d.at;
@@ -96,8 +101,9 @@ export class AlertsService {
         if (open) {
           await m.query(
             `UPDATE alerts SET count = count + $2, last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $4),
-               event_ids = (event_ids || $5::text[])[1:${MAX_EVENT_IDS}] WHERE id = $1`,
-            [open.id, g.count, g.at, g.first, g.eventIds],
+               event_ids = (event_ids || $5::text[])[1:${MAX_EVENT_IDS}],
+               actors = (ARRAY(SELECT DISTINCT unnest(actors || $6::text[])))[1:${MAX_ACTORS}] WHERE id = $1`,
+            [open.id, g.count, g.at, g.first, g.eventIds, g.actors ?? []],
           );
           this.updated.inc({ level: g.level });
           recorded.push(recordedAlert(open.id, g, false));
@@ -120,6 +126,7 @@ export class AlertsService {
             firstSeen: g.first,
             lastSeen: g.at,
             eventIds: g.eventIds,
+            actors: g.actors ?? [],
           });
           this.raised.inc({ level: g.level });
           recorded.push(recordedAlert(inserted.identifiers[0].id as string, g, true));
@@ -196,5 +203,6 @@ const recordedAlert = (id: string, d: Detection, raised: boolean): RecordedAlert
   groupKey: d.groupKey,
   assetId: d.assetId ?? null,
   department: d.department ?? null,
+  actors: d.actors ?? [],
   raised,
 });

@@ -1,4 +1,4 @@
-import { clockState, closingSummaryDue, reporterTypeFor, reportingDeadline, type ReporterType } from './deadlines.js';
+import { assessmentOf, clockState, closingSummaryDue, escalationStep, legalClockRuns, reporterTypeFor, reportingDeadline, type ReporterType } from './deadlines.js';
 import type { GradeOrUnrated } from './grading.js';
 
 // 10:00 Beijing time.
@@ -77,5 +77,30 @@ describe('clockState', () => {
     const summary = closingSummaryDue(at('2025-11-01T00:00:00Z'));
     expect(clockState(summary, at('2025-11-16T00:00:00Z'))).toEqual({ fraction: 0.5, notify: '50%' });
     expect(clockState(summary, at('2025-12-01T00:00:01Z')).notify).toBe('overdue');
+  });
+});
+
+describe('assessment before the legal clock (issue 14 item 2; measures Art. 4)', () => {
+  const discoveredAt = new Date('2026-03-01T08:00:00Z');
+  const base = { reporterType: 'cii_operator' as const, discoveredAt, slaMs: 30 * 60_000 };
+
+  it('a proposal of 较大 waits for the assessment, with the deadline that would apply counted from discovery', () => {
+    const a = assessmentOf({ ...base, gradeSource: 'proposal', grade: 'general', proposed: 'relatively_major', now: new Date('2026-03-01T08:40:00Z') });
+    expect(a).toMatchObject({ status: 'pending', proposed: 'relatively_major', dueAt: new Date('2026-03-01T08:30:00Z'), overdue: true });
+    expect(a.status === 'pending' && a.wouldBeDeadline.dueAt).toEqual(new Date('2026-03-01T09:00:00Z'));
+    expect(legalClockRuns({ gradeSource: 'proposal', grade: 'relatively_major' })).toBe(false);
+  });
+
+  it('the legal clock starts only on a confirmed 较大 or above', () => {
+    expect(assessmentOf({ ...base, gradeSource: 'analyst', grade: 'relatively_major', proposed: 'relatively_major', now: discoveredAt })).toEqual({ status: 'confirmed', grade: 'relatively_major' });
+    expect(legalClockRuns({ gradeSource: 'analyst', grade: 'relatively_major' })).toBe(true);
+    expect(legalClockRuns({ gradeSource: 'analyst', grade: 'general' })).toBe(false);
+    expect(assessmentOf({ ...base, gradeSource: 'proposal', grade: 'general', proposed: 'general', now: discoveredAt })).toEqual({ status: 'not_needed' });
+  });
+
+  it('shows the protection department its 30-minute step for 重大 and 特别重大 on CII (Art. 4)', () => {
+    expect(escalationStep('major', 'cii_operator')).toMatchObject({ withinMinutes: 30 });
+    expect(escalationStep('relatively_major', 'cii_operator')).toBeNull();
+    expect(escalationStep('especially_major', 'other_operator')).toBeNull();
   });
 });

@@ -70,7 +70,65 @@ export function reportingDeadline(input: { grade: GradeOrUnrated; reporterType: 
   };
 }
 
-/** The closing summary is due 30 days after handling ends; China keeps no daylight saving, so a day is 24 h. */
+/**
+ * The next step the measures (Art. 4) give the recipient of a CII operator's report: for 重大 and
+ * 特别重大 the protection department reports to the national CAC and the State Council public
+ * security department within 30 minutes of receiving it. Shown so the operator knows what its
+ * report sets off; it is not the operator's own deadline.
+ */
+export interface EscalationStep {
+  by: Localised;
+  to: Localised[];
+  withinMinutes: number;
+}
+
+export function escalationStep(grade: GradeOrUnrated, reporterType: ReporterType): EscalationStep | null {
+  if (reporterType !== 'cii_operator' || !gradeAtLeast(grade, 'major')) return null;
+  return {
+    by: { 'zh-CN': '保护工作部门', en: 'the CII protection department' },
+    to: [
+      { 'zh-CN': '国家网信部门', en: 'the national cyberspace administration' },
+      { 'zh-CN': '国务院公安部门', en: 'the State Council public security department' },
+    ],
+    withinMinutes: 30,
+  };
+}
+
+/**
+ * Where an incident stands before the legal clock: a proposal of 较大 or above waits for the
+ * analyst's assessment (研判) within the policy's SLA, counted from discovery; beside it, the
+ * reporting deadline that would apply if the analyst confirms, also counted from discovery (the
+ * measures count from discovery, not from the assessment). Once an analyst has set the grade the
+ * assessment is done and the legal clock (if any) is the report's.
+ */
+export type Assessment =
+  | { status: 'not_needed' }
+  | { status: 'confirmed'; grade: GradeOrUnrated }
+  | { status: 'pending'; proposed: GradeOrUnrated; dueAt: Date; overdue: boolean; wouldBeDeadline: ReportingDeadline };
+
+export function assessmentOf(input: {
+  gradeSource: 'proposal' | 'analyst';
+  grade: GradeOrUnrated;
+  proposed: GradeOrUnrated;
+  reporterType: ReporterType;
+  discoveredAt: Date;
+  slaMs: number;
+  now: Date;
+}): Assessment {
+  if (input.gradeSource === 'analyst') return { status: 'confirmed', grade: input.grade };
+  const wouldBeDeadline = reportingDeadline({ grade: input.proposed, reporterType: input.reporterType, discoveredAt: input.discoveredAt });
+  if (wouldBeDeadline === null) return { status: 'not_needed' };
+  const dueAt = new Date(input.discoveredAt.getTime() + input.slaMs);
+  return { status: 'pending', proposed: input.proposed, dueAt, overdue: input.now > dueAt, wouldBeDeadline };
+}
+
+/** The legal clock runs only on a grade an analyst confirmed (研判), never on a proposal or a policy floor. */
+export const legalClockRuns = (i: { gradeSource: 'proposal' | 'analyst'; grade: GradeOrUnrated }): boolean => i.gradeSource === 'analyst' && gradeAtLeast(i.grade, 'relatively_major');
+
+/**
+ * The closing summary is due 30 days after handling ends (Art. 8): when recovery is done and
+ * under verification, not when the ticket is closed. China keeps no daylight saving, so a day is 24 h.
+ */
 export function closingSummaryDue(handlingEndedAt: Date): Clock {
   return { startsAt: handlingEndedAt, dueAt: new Date(handlingEndedAt.getTime() + CLOSING_SUMMARY_DAYS * DAY_MS) };
 }

@@ -10,43 +10,132 @@ const asset = (over: Partial<GradingAsset> = {}): GradingAsset => ({ id: 'a1', n
 const propose = (facts: Partial<GradingFacts>) => proposeGrade({ assets: [], ...facts }, table);
 const fired = (facts: Partial<GradingFacts>) => propose(facts).rationale.map((r) => [r.rule, r.grade, r.basis]);
 
-describe('the shipped grading table (rules/incidents/grading.yml)', () => {
-  it('holds the thresholds of the reference with their tags', () => {
+const t = (atLeast: number, basis: string, source: string, article: string) => ({ atLeast, basis, source, article });
+
+describe('the shipped grading table (rules/incidents/grading.yml), against the annex 《网络安全事件分级指南》', () => {
+  it('holds the thresholds of the reference with their basis, source and article', () => {
     expect(table.personalDataExposed).toEqual({
-      especially_major: { atLeast: 100_000_000, basis: 'S' },
-      major: { atLeast: 10_000_000, basis: 'S' },
-      relatively_major: { atLeast: 1_000_000, basis: 'S' },
+      especially_major: t(100_000_000, 'S', 'final', '附件 一（通常情况）5'),
+      major: t(10_000_000, 'S', 'final', '附件 二（通常情况）'),
+      relatively_major: t(1_000_000, 'S', 'final', '附件 三（通常情况）'),
     });
     expect(table.ciiWholeOutage).toEqual({
-      especially_major: { atLeast: 360, basis: 'S' },
-      major: { atLeast: 120, basis: 'S-draft' },
-      relatively_major: { atLeast: 30, basis: 'S-draft' },
+      especially_major: t(360, 'S', 'final', '附件 一（通常情况）2'),
+      major: t(120, 'S-draft', 'draft', '附件 二（通常情况）'),
+      relatively_major: t(10, 'S', 'final', '附件 三（通常情况）'),
     });
     expect(table.ciiMainFunctionOutage).toEqual({
-      especially_major: { atLeast: 1440, basis: 'S' },
-      major: { atLeast: 360, basis: 'S-draft' },
-      relatively_major: { atLeast: 120, basis: 'S-draft' },
+      especially_major: t(1440, 'S', 'final', '附件 一（通常情况）2'),
+      major: t(360, 'S-draft', 'draft', '附件 二（通常情况）'),
+      relatively_major: t(30, 'S', 'final', '附件 三（通常情况）'),
     });
+    // The portal criteria start at prefecture level (地市级以上): no threshold names a county portal.
     expect(table.portalOutage).toEqual({
-      especially_major: { atLeast: 1440, minPortalLevel: 'provincial', basis: 'S' },
-      major: { atLeast: 360, minPortalLevel: 'city', basis: 'S-draft' },
-      relatively_major: { atLeast: 120, minPortalLevel: 'county', basis: 'S-draft' },
+      especially_major: { ...t(1440, 'S', 'final', '附件 一（通常情况）1'), minPortalLevel: 'provincial' },
+      major: { ...t(360, 'S', 'final', '附件 二（通常情况）'), minPortalLevel: 'prefecture' },
+      relatively_major: { ...t(120, 'S-draft', 'draft', '附件 三（通常情况）'), minPortalLevel: 'prefecture' },
     });
     expect(table.peopleWithoutServices).toEqual({
-      especially_major: { atLeast: 10_000_000, basis: 'S' },
-      major: { atLeast: 1_000_000, basis: 'S-draft' },
-      relatively_major: { atLeast: 100_000, basis: 'S-draft' },
+      especially_major: t(10_000_000, 'S', 'final', '附件 一（通常情况）3'),
+      major: t(1_000_000, 'S-draft', 'draft', '附件 二（通常情况）'),
+      relatively_major: t(100_000, 'S-draft', 'draft', '附件 三（通常情况）'),
+    });
+    expect(table.populationShare.especially_major).toEqual({ ...t(50, 'S', 'final', '附件 一（通常情况）3'), scope: 'province' });
+    expect(table.defacement.relatively_major).toEqual({
+      homePageMinutes: 30,
+      otherPagesMinutes: 120,
+      reposts: 1000,
+      views: 10_000,
+      minPortalLevel: 'county',
+      basis: 'S-draft',
+      source: 'draft',
+      article: '附件 三（通常情况）',
     });
     expect(table.directLossYuan).toEqual({
-      especially_major: { atLeast: 100_000_000, basis: 'S' },
-      major: { atLeast: 20_000_000, basis: 'S-draft' },
-      relatively_major: { atLeast: 5_000_000, basis: 'R' },
+      especially_major: t(100_000_000, 'S', 'final', '附件 一（通常情况）7'),
+      major: t(20_000_000, 'S-draft', 'draft', '附件 二（通常情况）'),
+      relatively_major: t(5_000_000, 'S-draft', 'draft', '附件 三（通常情况）'),
     });
   });
 
+  it('names the article of every threshold and tags every source', () => {
+    const families = [table.personalDataExposed, table.ciiWholeOutage, table.ciiMainFunctionOutage, table.portalOutage, table.peopleWithoutServices, table.populationShare, table.defacement, table.directLossYuan, table.affectedAssets];
+    for (const family of families)
+      for (const threshold of Object.values(family)) {
+        expect(threshold.article).not.toBe('');
+        expect(['final', 'draft', 'policy']).toContain(threshold.source);
+      }
+  });
+
   it('marks every value that is not from the measures as local policy', () => {
-    expect(table.affectedAssets).toEqual({ relatively_major: { atLeast: 10, basis: 'policy' } });
+    expect(table.affectedAssets).toEqual({ relatively_major: t(10, 'policy', 'policy', 'Taishi policy') });
     expect(table.assetFloors.map((f) => f.basis)).toEqual(['policy', 'policy', 'policy', 'policy']);
+  });
+});
+
+describe('the annex, case by case (issue 14 acceptance)', () => {
+  const portalDown = (portal: 'county' | 'prefecture' | 'provincial', minutes: number) => propose({ assets: [asset({ portal, outageMinutes: { whole: minutes } })] });
+
+  it('grades a county portal down 3 h as 一般: the portal criterion starts at prefecture level (附件 三, 附件 四)', () => {
+    const p = portalDown('county', 180);
+    expect([p.grade, p.byCriteria, p.rationale.map((r) => [r.rule, r.article])]).toEqual(['general', 'general', [['baseline', '附件 四']]]);
+  });
+
+  it('grades a prefecture portal down 3 h as 较大 (附件 三, draft value 2 h)', () => {
+    const p = portalDown('prefecture', 180);
+    expect(p.grade).toBe('relatively_major');
+    expect(p.rationale.map((r) => [r.rule, r.grade, r.source, r.article])).toEqual([['portal_outage', 'relatively_major', 'draft', '附件 三（通常情况）']]);
+  });
+
+  it('grades a prefecture portal down 6 h as 重大 and a provincial one down 24 h as 特别重大 (附件 二, 附件 一 1)', () => {
+    expect(portalDown('prefecture', 360).grade).toBe('major');
+    expect(portalDown('provincial', 1440).rationale[0]).toMatchObject({ grade: 'especially_major', source: 'final', article: '附件 一（通常情况）1' });
+  });
+
+  it('grades illegal content on a home page for 40 min as 较大 (附件 三, 30 min on the home page)', () => {
+    const p = propose({ assets: [asset({ portal: 'county', defacement: { homePageMinutes: 40 } })] });
+    expect(p.grade).toBe('relatively_major');
+    expect(p.rationale[0]).toMatchObject({ rule: 'defacement', article: '附件 三（通常情况）' });
+    expect(p.rationale[0].detail['zh-CN']).toContain('在主页上持续 40 分钟');
+  });
+
+  it.each([
+    [{ homePageMinutes: 29 }, 'county', 'general'],
+    [{ otherPagesMinutes: 120 }, 'county', 'relatively_major'],
+    [{ reposts: 1000 }, 'county', 'relatively_major'],
+    [{ views: 9999 }, 'county', 'general'],
+    [{ homePageMinutes: 360 }, 'county', 'relatively_major'],
+    [{ homePageMinutes: 360 }, 'provincial', 'especially_major'],
+    [{ views: 1_000_000 }, 'provincial', 'especially_major'],
+  ] as const)('grades defacement %j on a %s site as %s', (defacement, portal, grade) => {
+    expect(propose({ assets: [asset({ portal, defacement })] }).grade).toBe(grade);
+  });
+
+  it.each([
+    ['province', 50, 'especially_major'],
+    ['province', 49, 'relatively_major'],
+    ['prefecture', 50, 'major'],
+    ['prefecture', 30, 'relatively_major'],
+    ['prefecture', 29, 'general'],
+  ] as const)('grades %s population share %i%% as %s (附件 一 3 and the prefecture criteria)', (scope, percent, grade) => {
+    expect(propose({ populationShare: { scope, percent } }).grade).toBe(grade);
+  });
+
+  it('grades 10 million people without water, power, gas, oil, heating, transport, medical care or shopping as 特别重大 (附件 一 3)', () => {
+    const p = propose({ peopleWithoutServices: 10_000_000 });
+    expect(p.rationale[0]).toMatchObject({ grade: 'especially_major', article: '附件 一（通常情况）3' });
+    expect(p.rationale[0].detail['zh-CN']).toContain('用油、取暖、交通出行、就医、购物');
+  });
+
+  it('counts a qualitative criterion the analyst judged met, and says so', () => {
+    const p = propose({ qualitative: [{ criterion: 'system_loss', grade: 'relatively_major', note: '调度系统长时间降级' }] });
+    expect([p.grade, p.byCriteria]).toEqual(['relatively_major', 'relatively_major']);
+    expect(p.rationale[0]).toMatchObject({ rule: 'qualitative', source: 'final', article: '附件 三(1)–(3)' });
+  });
+
+  it('lets a policy floor raise the proposal but not the grade by the criteria', () => {
+    const p = propose({ assets: [asset({ cii: true })] });
+    expect([p.grade, p.byCriteria]).toEqual(['relatively_major', 'general']);
   });
 });
 
@@ -63,13 +152,13 @@ describe('proposeGrade', () => {
   });
 
   it.each([
-    ['whole', 29, 'general'],
-    ['whole', 30, 'relatively_major'],
+    ['whole', 9, 'general'],
+    ['whole', 10, 'relatively_major'],
     ['whole', 119, 'relatively_major'],
     ['whole', 120, 'major'],
     ['whole', 360, 'especially_major'],
-    ['mainFunction', 119, 'general'],
-    ['mainFunction', 120, 'relatively_major'],
+    ['mainFunction', 29, 'general'],
+    ['mainFunction', 30, 'relatively_major'],
     ['mainFunction', 360, 'major'],
     ['mainFunction', 1439, 'major'],
     ['mainFunction', 1440, 'especially_major'],
@@ -84,12 +173,13 @@ describe('proposeGrade', () => {
   });
 
   it.each([
-    ['county', 119, 'general'],
-    ['county', 120, 'relatively_major'],
-    ['county', 1440, 'relatively_major'],
-    ['city', 359, 'relatively_major'],
-    ['city', 360, 'major'],
-    ['city', 1440, 'major'],
+    ['county', 120, 'general'],
+    ['county', 1440, 'general'],
+    ['prefecture', 119, 'general'],
+    ['prefecture', 120, 'relatively_major'],
+    ['prefecture', 359, 'relatively_major'],
+    ['prefecture', 360, 'major'],
+    ['prefecture', 1440, 'major'],
     ['provincial', 1439, 'major'],
     ['provincial', 1440, 'especially_major'],
     ['national', 1440, 'especially_major'],
@@ -98,7 +188,7 @@ describe('proposeGrade', () => {
   });
 
   it('does not count a portal as down when only a function failed', () => {
-    expect(propose({ assets: [asset({ portal: 'city', outageMinutes: { mainFunction: 2000 } })] }).grade).toBe('general');
+    expect(propose({ assets: [asset({ portal: 'prefecture', outageMinutes: { mainFunction: 2000 } })] }).grade).toBe('general');
   });
 
   it.each([
@@ -166,7 +256,7 @@ describe('proposeGrade', () => {
   });
 
   it('leaves the grade unrated when nothing at all is known', () => {
-    expect(propose({})).toEqual({ grade: 'unrated', rationale: [], unknown: ['dataCompromised', 'personalDataExposed', 'peopleWithoutServices', 'directLossYuan'] });
+    expect(propose({})).toEqual({ grade: 'unrated', byCriteria: 'unrated', rationale: [], unknown: ['dataCompromised', 'personalDataExposed', 'peopleWithoutServices', 'directLossYuan'] });
   });
 });
 
@@ -204,7 +294,7 @@ describe('parseGradingTable', () => {
     ]);
     expect(problems(withRule('portal_outage', '  major: { at_least: 6h, basis: S }\n  relatively_major: { at_least: 0.5h, min_portal_level: town, basis: S }'))).toEqual([
       'g.yml: portal_outage.major.min_portal_level: required',
-      'g.yml: portal_outage.relatively_major.min_portal_level: must be one of national, provincial, city, county',
+      'g.yml: portal_outage.relatively_major.min_portal_level: must be one of national, provincial, prefecture, county',
     ]);
   });
 

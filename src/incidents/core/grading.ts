@@ -36,17 +36,48 @@ export const gradeName = (grade: GradeOrUnrated): Localised =>
 export const BASES = ['V', 'S', 'S-draft', 'R', 'policy'] as const;
 export type Basis = (typeof BASES)[number];
 
-/** Administrative level of a government portal, highest first; central news sites count as national. */
-export const PORTAL_LEVELS = ['national', 'provincial', 'city', 'county'] as const;
+/**
+ * Where a threshold comes from: the annex of the final measures (《网络安全事件分级指南》, 2025),
+ * the 2023 draft where the final text was not available to check, or Taishi's own policy.
+ */
+export const SOURCES = ['final', 'draft', 'policy'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/**
+ * Administrative level of a government portal (or of a news site or platform), highest first;
+ * central news sites and national platforms count as national. The annex's portal criteria start
+ * at prefecture level (地市级以上), so a county portal only ever meets the general criteria.
+ */
+export const PORTAL_LEVELS = ['national', 'provincial', 'prefecture', 'county'] as const;
 export type PortalLevel = (typeof PORTAL_LEVELS)[number];
 /** Data classification (GB/T 43697-2024), lowest first. */
 const DATA_LEVELS = ['general', 'important', 'core'] as const;
 export type DataLevel = (typeof DATA_LEVELS)[number];
 
 export interface Threshold {
-  /** People, yuan or assets; minutes for the outage rules. */
+  /** People, yuan, assets or percent; minutes for the outage rules. */
   atLeast: number;
   basis: Basis;
+  source: Source;
+  /** Where in the measures (or the policy file) the value comes from, e.g. 附件 三(通常情况)2. */
+  article: string;
+}
+/** Population share: the percent applies to one or more provinces, or prefectures, or either. */
+export const POPULATION_SCOPES = ['province', 'prefecture'] as const;
+export type PopulationScope = (typeof POPULATION_SCOPES)[number];
+export interface ShareThreshold extends Threshold {
+  scope: PopulationScope;
+}
+/** Defacement with illegal content: any one of the four measures reaches the grade. */
+export interface DefacementThreshold {
+  homePageMinutes: number;
+  otherPagesMinutes: number;
+  reposts: number;
+  views: number;
+  minPortalLevel: PortalLevel;
+  basis: Basis;
+  source: Source;
+  article: string;
 }
 export interface PortalThreshold extends Threshold {
   minPortalLevel: PortalLevel;
@@ -59,15 +90,34 @@ export interface AssetFloor {
   basis: Basis;
 }
 
+/**
+ * The annex's qualitative criteria (each grade's first list: important systems suffering a
+ * particularly serious / serious / fairly large loss; core or important data or personal
+ * information lost or tampered with at the scale of the grade; other threats of that weight).
+ * Taishi cannot measure them; an analyst states one as a fact and it counts like a threshold.
+ */
+export const QUALITATIVE_CRITERIA = ['system_loss', 'data_threat', 'other_threat'] as const;
+export type QualitativeCriterion = (typeof QUALITATIVE_CRITERIA)[number];
+
 export interface GradingTable {
   personalDataExposed: ThresholdSet;
   ciiWholeOutage: ThresholdSet;
   ciiMainFunctionOutage: ThresholdSet;
   portalOutage: ThresholdSet<PortalThreshold>;
   peopleWithoutServices: ThresholdSet;
+  populationShare: ThresholdSet<ShareThreshold>;
+  defacement: Partial<Record<ThresholdGrade, DefacementThreshold>>;
   directLossYuan: ThresholdSet;
   affectedAssets: ThresholdSet;
   assetFloors: AssetFloor[];
+}
+
+/** What an analyst knows of illegal content placed on a site, all optional. */
+export interface DefacementFacts {
+  homePageMinutes?: number;
+  otherPagesMinutes?: number;
+  reposts?: number;
+  views?: number;
 }
 
 /** An asset the incident touched, as far as grading cares. */
@@ -81,6 +131,8 @@ export interface GradingAsset {
   portal?: PortalLevel | null;
   /** How long it has been (or was) out of operation, in minutes. */
   outageMinutes?: { whole?: number; mainFunction?: number };
+  /** Illegal content placed on the site (needs `portal`: the criterion names portals, news sites and platforms). */
+  defacement?: DefacementFacts;
 }
 
 /** Undefined numbers are unknown, not zero: the proposal says which ones it had to do without. */
@@ -90,7 +142,11 @@ export interface GradingFacts {
   dataCompromised?: boolean;
   personalDataExposed?: number;
   peopleWithoutServices?: number;
+  /** Share of the population of provinces or prefectures whose work or daily life was affected. */
+  populationShare?: { scope: PopulationScope; percent: number };
   directLossYuan?: number;
+  /** Qualitative criteria an analyst judged met, at the grade they judged. */
+  qualitative?: { criterion: QualitativeCriterion; grade: ThresholdGrade; note?: string }[];
 }
 
 export type GradingRule =
@@ -99,6 +155,9 @@ export type GradingRule =
   | 'cii_main_function_outage'
   | 'portal_outage'
   | 'people_without_services'
+  | 'population_share'
+  | 'defacement'
+  | 'qualitative'
   | 'direct_loss_yuan'
   | 'affected_assets'
   | 'asset_floor'
@@ -108,13 +167,22 @@ export interface RationaleEntry {
   rule: GradingRule;
   grade: Grade;
   basis: Basis;
+  source: Source;
+  article: string;
   /** The asset the rule fired on, for the per-asset rules. */
   assetId?: string;
   detail: Localised;
 }
 
 export interface GradeProposal {
+  /** The most serious grade of every rule that fired, policy floors included: the proposal and its urgency. */
   grade: GradeOrUnrated;
+  /**
+   * The grade the annex's criteria alone give (final and draft thresholds, analyst-set
+   * qualitative facts), without policy floors: what the incident is graded while no analyst has
+   * confirmed a grade. A floor raises the proposal, never this.
+   */
+  byCriteria: GradeOrUnrated;
   rationale: RationaleEntry[];
   /** Facts that were not given; knowing them could raise the proposal. */
   unknown: ('dataCompromised' | 'personalDataExposed' | 'peopleWithoutServices' | 'directLossYuan')[];
@@ -128,7 +196,7 @@ const duration = (minutes: number): Localised =>
 const assetLabel = (a: GradingAsset) => a.name ?? a.id;
 
 /** The most serious grade of a set whose threshold `value` reaches, if any. */
-function reached(set: ThresholdSet, value: number): [ThresholdGrade, Threshold] | undefined {
+function reached<T extends Threshold>(set: ThresholdSet<T>, value: number): [ThresholdGrade, T] | undefined {
   for (const grade of THRESHOLD_GRADES) {
     const t = set[grade];
     if (t !== undefined && value >= t.atLeast) return [grade, t];
@@ -137,8 +205,19 @@ function reached(set: ThresholdSet, value: number): [ThresholdGrade, Threshold] 
 }
 
 /** The portal thresholds that cover a portal of the given level. */
+const covers = (level: PortalLevel, min: PortalLevel) => PORTAL_LEVELS.indexOf(level) <= PORTAL_LEVELS.indexOf(min);
 const portalThresholds = (set: ThresholdSet<PortalThreshold>, level: PortalLevel): ThresholdSet =>
-  Object.fromEntries(Object.entries(set).filter(([, t]) => PORTAL_LEVELS.indexOf(level) <= PORTAL_LEVELS.indexOf(t.minPortalLevel)));
+  Object.fromEntries(Object.entries(set).filter(([, t]) => covers(level, t.minPortalLevel)));
+/** A share of a province's population is also a share of the prefectures in it, not the other way round. */
+const shareThresholds = (set: ThresholdSet<ShareThreshold>, scope: PopulationScope): ThresholdSet =>
+  Object.fromEntries(Object.entries(set).filter(([, t]) => scope === 'province' || t.scope === 'prefecture'));
+
+const QUALITATIVE_TEXT: Record<QualitativeCriterion, Localised> = {
+  system_loss: { 'zh-CN': '重要网络和信息系统遭受系统损失', en: 'important networks and systems suffered a system loss' },
+  data_threat: { 'zh-CN': '核心数据、重要数据或公民个人信息丢失或被窃取、篡改、假冒', en: 'core or important data or personal information lost, stolen, tampered with or forged' },
+  other_threat: { 'zh-CN': '对国家安全、社会秩序、经济建设和公众利益构成威胁', en: 'a threat to national security, public order, the economy or the public interest' },
+};
+const GRADE_SECTION: Record<ThresholdGrade, string> = { especially_major: '一', major: '二', relatively_major: '三' };
 
 /**
  * Proposes the most serious grade any rule yields; the rationale has one entry per rule (and per
@@ -146,24 +225,34 @@ const portalThresholds = (set: ThresholdSet<PortalThreshold>, level: PortalLevel
  */
 export function proposeGrade(facts: GradingFacts, table: GradingTable): GradeProposal {
   const rationale: RationaleEntry[] = [];
-  const fire = (rule: GradingRule, grade: ThresholdGrade, basis: Basis, detail: (g: Localised) => Localised, assetId?: string) =>
-    rationale.push({ rule, grade, basis, ...(assetId === undefined ? {} : { assetId }), detail: detail(gradeName(grade)) });
+  const fire = (rule: GradingRule, grade: ThresholdGrade, t: Pick<Threshold, 'basis' | 'source' | 'article'>, detail: (g: Localised) => Localised, assetId?: string) =>
+    rationale.push({ rule, grade, basis: t.basis, source: t.source, article: t.article, ...(assetId === undefined ? {} : { assetId }), detail: detail(gradeName(grade)) });
 
-  const counted = (rule: GradingRule, set: ThresholdSet, value: number | undefined, what: (v: string) => Localised) => {
+  const counted = (rule: GradingRule, set: ThresholdSet, value: number | undefined, what: (v: string) => Localised, unit = '') => {
     const hit = value === undefined ? undefined : reached(set, value);
     if (value === undefined || hit === undefined) return;
     const [grade, t] = hit;
-    fire(rule, grade, t.basis, (g) => {
+    fire(rule, grade, t, (g) => {
       const w = what(count(value));
-      const limit = count(t.atLeast);
+      const limit = count(t.atLeast) + unit;
       return { 'zh-CN': `${w['zh-CN']}，达到${g['zh-CN']}门槛（≥ ${limit}）。`, en: `${w.en}, at or above the ${g.en} threshold (≥ ${limit}).` };
     });
   };
   counted('personal_data_exposed', table.personalDataExposed, facts.personalDataExposed, (v) => ({ 'zh-CN': `${v} 人的个人信息泄露`, en: `Personal information of ${v} people exposed` }));
   counted('people_without_services', table.peopleWithoutServices, facts.peopleWithoutServices, (v) => ({
-    'zh-CN': `${v} 人的水、电、气、交通、医疗等服务中断`,
-    en: `${v} people lost water, power, gas, transport, medical care or similar services`,
+    'zh-CN': `${v} 人的用水、用电、用气、用油、取暖、交通出行、就医、购物等工作或生活受影响`,
+    en: `${v} people affected in water, power, gas, oil, heating, transport, medical care, shopping or similar needs`,
   }));
+  if (facts.populationShare) {
+    const { scope, percent } = facts.populationShare;
+    const where: Localised = scope === 'province' ? { 'zh-CN': '省级行政区', en: 'province(s)' } : { 'zh-CN': '地市级行政区', en: 'prefecture(s)' };
+    counted('population_share', shareThresholds(table.populationShare, scope), percent, (v) => ({ 'zh-CN': `影响一个或多个${where['zh-CN']} ${v}% 的人口`, en: `${v}% of the population of one or more ${where.en} affected` }), '%');
+  }
+  for (const q of facts.qualitative ?? [])
+    fire('qualitative', q.grade, { basis: 'policy', source: 'final', article: `附件 ${GRADE_SECTION[q.grade]}(1)–(3)` }, (g) => ({
+      'zh-CN': `分析人员研判：${QUALITATIVE_TEXT[q.criterion]['zh-CN']}，达到${g['zh-CN']}${q.note ? `（${q.note}）` : ''}。`,
+      en: `Analyst's assessment: ${QUALITATIVE_TEXT[q.criterion].en}, at ${g.en}${q.note ? ` (${q.note})` : ''}.`,
+    }));
   counted('direct_loss_yuan', table.directLossYuan, facts.directLossYuan, (v) => ({ 'zh-CN': `直接经济损失 ${v} 元`, en: `Direct loss of ¥${v}` }));
   counted('affected_assets', table.affectedAssets, facts.assets.length, (v) => ({ 'zh-CN': `涉及 ${v} 个资产`, en: `${v} assets affected` }));
 
@@ -175,7 +264,7 @@ export function proposeGrade(facts: GradingFacts, table: GradingTable): GradePro
       fire(
         rule,
         grade,
-        t.basis,
+        t,
         (g) => {
           const d = duration(minutes);
           const limit = duration(t.atLeast);
@@ -197,6 +286,16 @@ export function proposeGrade(facts: GradingFacts, table: GradingTable): GradePro
     if (asset.portal)
       // A portal counts as down only when it cannot be reached at all, hence the whole outage.
       outage('portal_outage', portalThresholds(table.portalOutage, asset.portal), asset.outageMinutes?.whole, { 'zh-CN': '（门户网站）不能访问', en: '(portal) could not be reached' });
+    if (asset.portal && asset.defacement) {
+      const hit = defacementReached(table.defacement, asset.portal, asset.defacement);
+      if (hit) {
+        const [grade, t, why] = hit;
+        fire('defacement', grade, t, (g) => ({
+          'zh-CN': `${assetLabel(asset)}被篡改并出现违法有害信息：${why['zh-CN']}，达到${g['zh-CN']}门槛。`,
+          en: `${assetLabel(asset)} was defaced with illegal content: ${why.en}, at or above the ${g.en} threshold.`,
+        }), asset.id);
+      }
+    }
 
     for (const floor of table.assetFloors) {
       const reasons = floorReasons(floor, asset, facts.dataCompromised === true);
@@ -204,7 +303,7 @@ export function proposeGrade(facts: GradingFacts, table: GradingTable): GradePro
         fire(
           'asset_floor',
           floor.grade,
-          floor.basis,
+          { basis: floor.basis, source: 'policy', article: 'rules/incidents/grading.yml asset_floors' },
           (g) => ({
             'zh-CN': `${assetLabel(asset)}：${reasons.map((r) => r['zh-CN']).join('，')}，建议至少定为${g['zh-CN']}。`,
             en: `${assetLabel(asset)}: ${reasons.map((r) => r.en).join(', ')}; proposed at least ${g.en}.`,
@@ -215,16 +314,43 @@ export function proposeGrade(facts: GradingFacts, table: GradingTable): GradePro
   }
 
   const unknown = (['dataCompromised', 'personalDataExposed', 'peopleWithoutServices', 'directLossYuan'] as const).filter((k) => facts[k] === undefined);
-  if (rationale.length > 0) return { grade: rationale.map((r) => r.grade).reduce<GradeOrUnrated>(higherGrade, 'unrated'), rationale, unknown };
+  const most = (entries: RationaleEntry[]) => entries.map((r) => r.grade).reduce<GradeOrUnrated>(higherGrade, 'unrated');
+  if (rationale.length > 0) {
+    const byCriteria = most(rationale.filter((r) => r.source !== 'policy'));
+    return { grade: most(rationale), byCriteria: byCriteria === 'unrated' ? 'general' : byCriteria, rationale, unknown };
+  }
   // Nothing to go on at all: leave the grade to the analyst rather than guess 一般.
-  if (facts.assets.length === 0 && unknown.length === 4) return { grade: 'unrated', rationale, unknown };
+  if (facts.assets.length === 0 && unknown.length === 4 && facts.populationShare === undefined) return { grade: 'unrated', byCriteria: 'unrated', rationale, unknown };
   rationale.push({
     rule: 'baseline',
     grade: 'general',
     basis: 'S',
+    source: 'final',
+    article: '附件 四',
     detail: { 'zh-CN': '未达到任何较大及以上事件的门槛，按一般事件处理。', en: 'No threshold of 较大 or above was reached, so the incident is general.' },
   });
-  return { grade: 'general', rationale, unknown };
+  return { grade: 'general', byCriteria: 'general', rationale, unknown };
+}
+
+/** The most serious defacement grade the site's level admits and any one measure reaches, with the measure that did. */
+function defacementReached(set: GradingTable['defacement'], level: PortalLevel, f: DefacementFacts): [ThresholdGrade, DefacementThreshold, Localised] | undefined {
+  for (const grade of THRESHOLD_GRADES) {
+    const t = set[grade];
+    if (t === undefined || !covers(level, t.minPortalLevel)) continue;
+    if (f.homePageMinutes !== undefined && f.homePageMinutes >= t.homePageMinutes) {
+      const d = duration(f.homePageMinutes);
+      return [grade, t, { 'zh-CN': `在主页上持续 ${d['zh-CN']}（≥ ${duration(t.homePageMinutes)['zh-CN']}）`, en: `on the home page for ${d.en} (≥ ${duration(t.homePageMinutes).en})` }];
+    }
+    if (f.otherPagesMinutes !== undefined && f.otherPagesMinutes >= t.otherPagesMinutes) {
+      const d = duration(f.otherPagesMinutes);
+      return [grade, t, { 'zh-CN': `在其他页面持续 ${d['zh-CN']}（≥ ${duration(t.otherPagesMinutes)['zh-CN']}）`, en: `on other pages for ${d.en} (≥ ${duration(t.otherPagesMinutes).en})` }];
+    }
+    if (f.reposts !== undefined && f.reposts >= t.reposts)
+      return [grade, t, { 'zh-CN': `通过社交平台转发 ${count(f.reposts)} 次（≥ ${count(t.reposts)}）`, en: `reposted ${count(f.reposts)} times on social platforms (≥ ${count(t.reposts)})` }];
+    if (f.views !== undefined && f.views >= t.views)
+      return [grade, t, { 'zh-CN': `浏览或点击 ${count(f.views)} 次（≥ ${count(t.views)}）`, en: `viewed or clicked ${count(f.views)} times (≥ ${count(t.views)})` }];
+  }
+  return undefined;
 }
 
 /** Why a floor applies to an asset, one phrase per condition; undefined when it does not. */
@@ -265,7 +391,7 @@ const COUNT_FAMILIES = {
   direct_loss_yuan: 'directLossYuan',
   affected_assets: 'affectedAssets',
 } as const;
-const TOP_KEYS = [...Object.keys(COUNT_FAMILIES), 'cii_whole_outage', 'cii_main_function_outage', 'portal_outage', 'asset_floors'];
+const TOP_KEYS = [...Object.keys(COUNT_FAMILIES), 'population_share', 'defacement', 'cii_whole_outage', 'cii_main_function_outage', 'portal_outage', 'asset_floors'];
 
 const DURATION = /^(\d+(?:\.\d+)?)(m|h)$/;
 
@@ -286,7 +412,9 @@ export function parseGradingTable(text: string, file = 'grading.yml'): GradingTa
   for (const [key, field] of Object.entries(COUNT_FAMILIES)) table[field] = thresholds(doc[key], key, false, issue);
   table.ciiWholeOutage = thresholds(doc.cii_whole_outage, 'cii_whole_outage', true, issue);
   table.ciiMainFunctionOutage = thresholds(doc.cii_main_function_outage, 'cii_main_function_outage', true, issue);
-  table.portalOutage = thresholds(doc.portal_outage, 'portal_outage', true, issue, true) as ThresholdSet<PortalThreshold>;
+  table.portalOutage = thresholds(doc.portal_outage, 'portal_outage', true, issue, 'portal') as ThresholdSet<PortalThreshold>;
+  table.populationShare = thresholds(doc.population_share, 'population_share', false, issue, 'share') as ThresholdSet<ShareThreshold>;
+  table.defacement = defacements(doc.defacement, issue);
   table.assetFloors = floors(doc.asset_floors, issue);
   if (issues.length > 0) throw new GradingTableError(issues);
   return table as GradingTable;
@@ -302,8 +430,58 @@ function basis(v: unknown, path: string, issue: (p: string, m: string) => void):
   return 'R';
 }
 
-function thresholds(raw: unknown, family: string, durations: boolean, issue: (p: string, m: string) => void, portal = false): ThresholdSet<Threshold | PortalThreshold> {
-  const set: ThresholdSet<Threshold | PortalThreshold> = {};
+/** Source and article; without `source`, a draft basis says draft, policy says policy, the rest final. */
+function provenance(entry: Record<string, unknown>, at: string, b: Basis, issue: (p: string, m: string) => void): Pick<Threshold, 'source' | 'article'> {
+  let source: Source = b === 'S-draft' ? 'draft' : b === 'policy' ? 'policy' : 'final';
+  if (entry.source !== undefined) {
+    if (typeof entry.source === 'string' && (SOURCES as readonly string[]).includes(entry.source)) source = entry.source as Source;
+    else issue(`${at}.source`, `must be one of ${SOURCES.join(', ')}`);
+  }
+  if (entry.article !== undefined && (typeof entry.article !== 'string' || entry.article.trim() === '')) issue(`${at}.article`, 'must be a non-empty text');
+  return { source, article: typeof entry.article === 'string' ? entry.article : '' };
+}
+
+const PROVENANCE_KEYS = ['basis', 'source', 'article'];
+
+function defacements(raw: unknown, issue: (p: string, m: string) => void): GradingTable['defacement'] {
+  const set: GradingTable['defacement'] = {};
+  if (raw === undefined) {
+    issue('defacement', 'required (write `{}` to switch the rule off)');
+    return set;
+  }
+  if (!isMap(raw)) {
+    issue('defacement', 'must be a map from grade to threshold');
+    return set;
+  }
+  for (const [grade, entry] of Object.entries(raw)) {
+    const at = `defacement.${grade}`;
+    if (!(THRESHOLD_GRADES as readonly string[]).includes(grade)) {
+      issue(at, `unknown grade (known: ${THRESHOLD_GRADES.join(', ')})`);
+      continue;
+    }
+    if (!isMap(entry)) {
+      issue(at, 'must be a map with home_page, other_pages, reposts, views, min_portal_level and basis');
+      continue;
+    }
+    for (const k of Object.keys(entry)) if (![...PROVENANCE_KEYS, 'home_page', 'other_pages', 'reposts', 'views', 'min_portal_level'].includes(k)) issue(`${at}.${k}`, 'unknown field');
+    const b = basis(entry.basis, `${at}.basis`, issue);
+    const level = entry.min_portal_level;
+    if (!(typeof level === 'string' && (PORTAL_LEVELS as readonly string[]).includes(level))) issue(`${at}.min_portal_level`, level === undefined ? 'required' : `must be one of ${PORTAL_LEVELS.join(', ')}`);
+    set[grade as ThresholdGrade] = {
+      homePageMinutes: minutes(entry.home_page, `${at}.home_page`, issue),
+      otherPagesMinutes: minutes(entry.other_pages, `${at}.other_pages`, issue),
+      reposts: positiveCount(entry.reposts, `${at}.reposts`, issue),
+      views: positiveCount(entry.views, `${at}.views`, issue),
+      minPortalLevel: level as PortalLevel,
+      basis: b,
+      ...provenance(entry, at, b, issue),
+    };
+  }
+  return set;
+}
+
+function thresholds(raw: unknown, family: string, durations: boolean, issue: (p: string, m: string) => void, extra?: 'portal' | 'share'): ThresholdSet<Threshold | PortalThreshold | ShareThreshold> {
+  const set: ThresholdSet<Threshold | PortalThreshold | ShareThreshold> = {};
   if (raw === undefined) {
     // Leaving a rule out would silently switch it off; `{}` says so on purpose.
     issue(family, 'required (write `{}` to switch the rule off)');
@@ -323,11 +501,18 @@ function thresholds(raw: unknown, family: string, durations: boolean, issue: (p:
       issue(at, 'must be a map with at_least and basis');
       continue;
     }
-    const allowed = portal ? ['at_least', 'basis', 'min_portal_level'] : ['at_least', 'basis'];
+    const allowed = ['at_least', ...PROVENANCE_KEYS, ...(extra === 'portal' ? ['min_portal_level'] : extra === 'share' ? ['scope'] : [])];
     for (const k of Object.keys(entry)) if (!allowed.includes(k)) issue(`${at}.${k}`, 'unknown field');
     const atLeast = durations ? minutes(entry.at_least, `${at}.at_least`, issue) : positiveCount(entry.at_least, `${at}.at_least`, issue);
-    const t: Threshold | PortalThreshold = { atLeast, basis: basis(entry.basis, `${at}.basis`, issue) };
-    if (portal) {
+    if (extra === 'share' && atLeast > 100) issue(`${at}.at_least`, 'must be a percent from 1 to 100');
+    const b = basis(entry.basis, `${at}.basis`, issue);
+    const t: Threshold | PortalThreshold | ShareThreshold = { atLeast, basis: b, ...provenance(entry, at, b, issue) };
+    if (extra === 'share') {
+      const scope = entry.scope;
+      if (typeof scope === 'string' && (POPULATION_SCOPES as readonly string[]).includes(scope)) (t as ShareThreshold).scope = scope as PopulationScope;
+      else issue(`${at}.scope`, scope === undefined ? 'required' : `must be one of ${POPULATION_SCOPES.join(', ')}`);
+    }
+    if (extra === 'portal') {
       const level = entry.min_portal_level;
       if (typeof level === 'string' && (PORTAL_LEVELS as readonly string[]).includes(level)) (t as PortalThreshold).minPortalLevel = level as PortalLevel;
       else issue(`${at}.min_portal_level`, level === undefined ? 'required' : `must be one of ${PORTAL_LEVELS.join(', ')}`);

@@ -1,4 +1,4 @@
-import { INITIAL_REPORT_ITEMS, advanceReport, draftInitialReport, piplNoticeGaps, summaryGaps, type ClosingSummary, type InitialReportInput, type PiplNotice } from './report.js';
+import { INITIAL_REPORT_ITEMS, advanceReport, draftInitialReport, piplNoticeGaps, submissionCheck, summaryGaps, type ClosingSummary, type InitialReportInput, type PiplNotice } from './report.js';
 
 const COMPLETE: InitialReportInput = {
   unit: '某县大数据中心',
@@ -15,6 +15,7 @@ const COMPLETE: InitialReportInput = {
   leads: { path: '互联网 → 3389 端口' },
   plannedMeasures: '从离线备份恢复',
   helpRequested: '无',
+  sceneProtection: '已保全受感染主机内存镜像和日志',
 };
 
 describe('draftInitialReport', () => {
@@ -30,6 +31,8 @@ describe('draftInitialReport', () => {
     expect(draft.missing).toEqual(['ransomware']);
     expect(draft.items.find((i) => i.id === 'ransomware')).toEqual({
       id: 'ransomware',
+      art7: 2,
+      mandatory: true,
       label: { 'zh-CN': '勒索金额、支付方式和日期', en: 'Ransom amount, payment method and date' },
       complete: false,
       missingFields: ['ransomware.paymentMethod'],
@@ -47,7 +50,10 @@ describe('draftInitialReport', () => {
       'preliminary_cause',
       'investigation_leads',
       'planned_measures_and_help',
+      'scene_protection',
     ]);
+    // Items (1) and (2) of Art. 7 go first when the rest is not known yet.
+    expect(draft.first).toEqual({ items: ['unit_and_systems', 'discovery', 'type_grade_impact', 'measures_and_effect'], complete: false });
     expect(Object.fromEntries(draft.items.map((i) => [i.id, i.missingFields]))).toEqual({
       unit_and_systems: ['systems'],
       discovery: ['discoveryPlace'],
@@ -57,7 +63,28 @@ describe('draftInitialReport', () => {
       preliminary_cause: ['preliminaryCause'],
       investigation_leads: ['leads'],
       planned_measures_and_help: ['plannedMeasures', 'helpRequested'],
+      scene_protection: ['sceneProtection'],
+      other: [],
     });
+  });
+
+  it('has Art. 7 items (7) 现场保护情况 and (8) 其他, the latter optional', () => {
+    const draft = draftInitialReport({ ...COMPLETE, sceneProtection: undefined });
+    expect(draft.items.slice(-2).map((i) => [i.id, i.art7, i.mandatory, i.label['zh-CN']])).toEqual([
+      ['scene_protection', 7, true, '现场保护情况'],
+      ['other', 8, false, '其他需要报告的情况'],
+    ]);
+    expect(draft.missing).toEqual(['scene_protection']);
+  });
+});
+
+describe('submissionCheck (Art. 7: what is known goes in, a gap needs a reason)', () => {
+  it('refuses a report with mandatory items missing and no reason, and accepts it with one', () => {
+    const early = draftInitialReport({ ...COMPLETE, preliminaryCause: undefined });
+    expect(submissionCheck(early, undefined)).toEqual({ ok: false, missing: ['preliminary_cause'] });
+    expect(submissionCheck(early, '  ')).toEqual({ ok: false, missing: ['preliminary_cause'] });
+    expect(submissionCheck(early, '原因仍在分析，先报第（一）（二）项')).toEqual({ ok: true });
+    expect(submissionCheck(draftInitialReport(COMPLETE), undefined)).toEqual({ ok: true });
   });
 });
 

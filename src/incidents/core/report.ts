@@ -40,24 +40,37 @@ export interface InitialReportInput {
   leads?: { attacker?: string; path?: string; vulnerabilities?: string };
   plannedMeasures?: string;
   helpRequested?: string;
+  /** Art. 7 (7): how the scene (logs, disks, memory, devices) was preserved. */
+  sceneProtection?: string;
+  /** Art. 7 (8): anything else to report; optional. */
+  otherMatters?: string;
 }
 
-/** The report's items in the order of Art. 7; `ransomware` only counts when the incident is one. */
+/**
+ * The report's items in the order of Art. 7, with the item number (`art7`) each belongs to;
+ * `ransomware` only counts when the incident is one. Item (8) 其他 is optional: the rest are
+ * mandatory. When the rest is not known within the deadline, items (1) and (2) go first and the
+ * others follow as supplements (Art. 7).
+ */
 export const INITIAL_REPORT_ITEMS = [
-  { id: 'unit_and_systems', label: { 'zh-CN': '事发单位及受影响系统', en: 'Unit and affected systems' } },
-  { id: 'discovery', label: { 'zh-CN': '发现时间和地点', en: 'Time and place of discovery' } },
-  { id: 'type_grade_impact', label: { 'zh-CN': '事件类型、级别和影响', en: 'Type, grade and impact' } },
-  { id: 'measures_and_effect', label: { 'zh-CN': '已采取的措施及效果', en: 'Measures taken and their effect' } },
-  { id: 'ransomware', label: { 'zh-CN': '勒索金额、支付方式和日期', en: 'Ransom amount, payment method and date' } },
-  { id: 'further_harm', label: { 'zh-CN': '可能造成的进一步危害', en: 'Likely further harm' } },
-  { id: 'preliminary_cause', label: { 'zh-CN': '初步原因分析', en: 'Preliminary cause' } },
-  { id: 'investigation_leads', label: { 'zh-CN': '调查线索（攻击者、攻击路径、漏洞等）', en: 'Investigation leads (attacker, path, vulnerabilities)' } },
-  { id: 'planned_measures_and_help', label: { 'zh-CN': '拟采取的措施及需要的支持', en: 'Planned measures and help requested' } },
-] as const satisfies readonly { id: string; label: Localised }[];
+  { id: 'unit_and_systems', art7: 1, label: { 'zh-CN': '事发单位及受影响系统', en: 'Unit and affected systems' } },
+  { id: 'discovery', art7: 2, label: { 'zh-CN': '发现时间和地点', en: 'Time and place of discovery' } },
+  { id: 'type_grade_impact', art7: 2, label: { 'zh-CN': '事件类型、级别和影响', en: 'Type, grade and impact' } },
+  { id: 'measures_and_effect', art7: 2, label: { 'zh-CN': '已采取的措施及效果', en: 'Measures taken and their effect' } },
+  { id: 'ransomware', art7: 2, label: { 'zh-CN': '勒索金额、支付方式和日期', en: 'Ransom amount, payment method and date' } },
+  { id: 'further_harm', art7: 3, label: { 'zh-CN': '可能造成的进一步危害', en: 'Likely further harm' } },
+  { id: 'preliminary_cause', art7: 4, label: { 'zh-CN': '初步原因分析', en: 'Preliminary cause' } },
+  { id: 'investigation_leads', art7: 5, label: { 'zh-CN': '调查线索（攻击者、攻击路径、漏洞等）', en: 'Investigation leads (attacker, path, vulnerabilities)' } },
+  { id: 'planned_measures_and_help', art7: 6, label: { 'zh-CN': '拟采取的措施及需要的支持', en: 'Planned measures and help requested' } },
+  { id: 'scene_protection', art7: 7, label: { 'zh-CN': '现场保护情况', en: 'Protection of the scene' } },
+  { id: 'other', art7: 8, label: { 'zh-CN': '其他需要报告的情况', en: 'Anything else to report' } },
+] as const satisfies readonly { id: string; art7: number; label: Localised }[];
 export type InitialReportItem = (typeof INITIAL_REPORT_ITEMS)[number]['id'];
 
 export interface ReportItemState {
   id: InitialReportItem;
+  art7: number;
+  mandatory: boolean;
   label: Localised;
   complete: boolean;
   /** The input fields still empty, so the form can point at them. */
@@ -68,8 +81,10 @@ export interface InitialReportDraft {
   status: 'draft';
   content: InitialReportInput;
   items: ReportItemState[];
-  /** Items still incomplete; the report may be sent anyway and supplemented later. */
+  /** Mandatory items still incomplete: sending the report anyway needs a stated reason. */
   missing: InitialReportItem[];
+  /** Items (1) and (2), which go first when the rest is not known yet, and whether they are complete. */
+  first: { items: InitialReportItem[]; complete: boolean };
 }
 
 /** Which input fields each item needs; an item is complete when none of them is empty. */
@@ -109,6 +124,8 @@ function itemFields(input: InitialReportInput): Record<InitialReportItem, [strin
       ['plannedMeasures', blank(input.plannedMeasures)],
       ['helpRequested', blank(input.helpRequested)],
     ],
+    scene_protection: [['sceneProtection', blank(input.sceneProtection)]],
+    other: [],
   };
 }
 
@@ -117,9 +134,25 @@ export function draftInitialReport(input: InitialReportInput): InitialReportDraf
   const fields = itemFields(input);
   const items = INITIAL_REPORT_ITEMS.filter((i) => i.id !== 'ransomware' || input.ransomware !== undefined).map((i) => {
     const missingFields = fields[i.id].filter(([, empty]) => empty).map(([name]) => name);
-    return { id: i.id, label: i.label, complete: missingFields.length === 0, missingFields };
+    return { id: i.id, art7: i.art7, mandatory: i.id !== 'other', label: i.label, complete: missingFields.length === 0, missingFields };
   });
-  return { status: 'draft', content: input, items, missing: items.filter((i) => !i.complete).map((i) => i.id) };
+  const first = items.filter((i) => i.art7 <= 2);
+  return {
+    status: 'draft',
+    content: input,
+    items,
+    missing: items.filter((i) => i.mandatory && !i.complete).map((i) => i.id),
+    first: { items: first.map((i) => i.id), complete: first.every((i) => i.complete) },
+  };
+}
+
+/**
+ * Whether a report may be marked submitted: with every mandatory item, or with a stated reason
+ * for the ones missing (typically: the rest is not known yet, items (1) and (2) go first).
+ */
+export function submissionCheck(draft: InitialReportDraft, missingReason: string | undefined): { ok: true } | { ok: false; missing: InitialReportItem[] } {
+  if (draft.missing.length === 0 || !blank(missingReason)) return { ok: true };
+  return { ok: false, missing: draft.missing };
 }
 
 // ── closing summary ─────────────────────────────────────────────────────────────────────────

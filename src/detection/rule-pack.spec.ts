@@ -117,7 +117,7 @@ describe('SSH rules over fixtures/loghub/OpenSSH_2k.log', () => {
       for (const r of sshRules) {
         if (!r.matches(event)) continue;
         for (const hit of engine.process({ id: r.rule.id, name: r.rule.name }, event, ts)) {
-          if (hit.correlation === brute) fired.add(String(hit.group.RemoteHost));
+          if (hit.correlation === brute) fired.add(String(hit.group['source.address']));
         }
       }
     }

@@ -262,10 +262,11 @@ export class LogsourceMapping {
 
   /**
    * For correlations, which have no logsource of their own: the top-level field names, and dotted
-   * (normalized) paths as themselves. One candidate per name where possible, because a group-by
-   * value read from two paths would split groups.
+   * (normalized) paths as themselves unless the top level maps them (`source.address`: the ip, or
+   * the domain where a log names the peer only by name). One candidate per name where possible,
+   * because a group-by value read from two paths would split groups.
    */
-  readonly correlationFieldMapper: FieldMapper = (name) => (name.includes('.') ? [name] : this.globalFields.get(name.toLowerCase()) ?? [name]);
+  readonly correlationFieldMapper: FieldMapper = (name) => this.globalFields.get(name.toLowerCase()) ?? [name];
 
   /** The most specific applying entry's keyword fields, else the top-level ones; undefined: every value. */
   private keywordFields(applying: readonly Entry[]): string[] | undefined {

@@ -58,7 +58,7 @@ describe('rule pack (rules/detection)', () => {
 
   it('gives every rule and correlation a Chinese title and description (x-taishi-zh)', () => {
     const docs = [...pack.rules.map((r) => r.rule), ...pack.correlations];
-    expect(docs).toHaveLength(60);
+    expect(docs).toHaveLength(68);
     const untranslated = docs.filter((d) => {
       const zh = chineseText(d);
       return !zh || 'problem' in zh || zh.title === d.title || zh.description === d.description;
@@ -117,7 +117,7 @@ describe('SSH rules over fixtures/loghub/OpenSSH_2k.log', () => {
       for (const r of sshRules) {
         if (!r.matches(event)) continue;
         for (const hit of engine.process({ id: r.rule.id, name: r.rule.name }, event, ts)) {
-          if (hit.correlation === brute) fired.add(String(hit.group['source.ip']));
+          if (hit.correlation === brute) fired.add(String(hit.group['source.address']));
         }
       }
     }

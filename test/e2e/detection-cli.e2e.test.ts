@@ -48,7 +48,7 @@ describe('detection from the command line', () => {
     const lines = (await readFile(path.join(root, 'fixtures/loghub/OpenSSH_2k.log'), 'utf8')).split('\n').filter(Boolean);
     const expected = bruteForceSources(lines, threshold, timespanMs);
     expect(expected.length).toBeGreaterThan(3);
-    expect(brute.map((a) => a.group.replace('source.ip=', '')).sort()).toEqual(expected);
+    expect(brute.map((a) => a.group.replace('source.address=', '')).sort()).toEqual(expected);
     for (const a of brute) {
       expect(a).toMatchObject({ level: 'high', tags: expect.arrayContaining(['attack.t1110.001']) });
       for (const e of a.events) expect(lines[e.line - 1]).toMatch(/sshd\[\d+\]/);

@@ -27,7 +27,7 @@ describe('live detection', () => {
     await app.running.app.get(DetectionService).settled();
     const brute = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
     expect(brute.body.total).toBeGreaterThan(3);
-    const biggest = brute.body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=183.62.140.253');
+    const biggest = brute.body.items.find((a: { groupKey: string }) => a.groupKey === 'source.address=183.62.140.253');
     // Repeated firings on one source within the window are one alert with a count, not a flood.
     expect(biggest).toMatchObject({ level: 'high', status: 'open', ruleKind: 'correlation', department: '水务局' });
     expect(biggest.count).toBeGreaterThan(1);

@@ -71,7 +71,7 @@ describe('rules in the reader’s language, and dormant rules, through the API',
 
   it('names incidents Taishi opens in Chinese, and those an analyst opens in the analyst’s language', async () => {
     const incidents = (await app.call('GET', '/api/incidents', { token: users.analyst.token })).body.items as { id: string; title: string }[];
-    const brute = incidents.find((i) => i.title === '单一来源地址 SSH 暴力破解 — source.ip=203.0.113.77');
+    const brute = incidents.find((i) => i.title === '单一来源地址 SSH 暴力破解 — source.address=203.0.113.77');
     expect(brute).toBeDefined();
     const opened = await app.call('GET', `/api/incidents/${brute!.id}`, { token: english });
     expect(opened.body.alerts.map((a: { ruleTitle: string }) => a.ruleTitle)).toContain('SSH brute force from one address');

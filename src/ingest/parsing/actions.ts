@@ -58,6 +58,17 @@ export const ACTIONS = {
   network_flow: { category: ['network'], type: ['connection'] },
   network_flow_allowed: { category: ['network'], type: ['connection', 'allowed'] },
   network_flow_denied: { category: ['network'], type: ['connection', 'denied'] },
+  // Linux services beyond sshd (ftpd, klogind, xinetd, systemd-logind), auditd, databases
+  service_connection: { category: ['network'], type: ['connection', 'start'] },
+  ssh_subsystem_request: { category: ['session'], type: ['start'] },
+  credentials_acquired: { category: ['authentication'], type: ['info'] },
+  credentials_refreshed: { category: ['authentication'], type: ['info'] },
+  credentials_disposed: { category: ['authentication'], type: ['info'] },
+  audit_event: { category: ['host'], type: ['info'] },
+  database_login: { category: ['authentication', 'database'], type: ['start'] },
+  database_privilege_change: { category: ['iam', 'database'], type: ['admin', 'change'] },
+  database_schema_change: { category: ['configuration', 'database'], type: ['change'] },
+  database_query: { category: ['database'], type: ['access'] },
   // devices
   device_telemetry: { category: ['host'], type: ['info'] },
   // a format was recognised but not the event within it, or the format itself was not

@@ -15,7 +15,7 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const OBJECT_FIELDS = [
-  'user', 'group', 'host', 'process', 'url', 'http', 'user_agent', 'network', 'observer', 'log', 'device', 'winlog',
+  'user', 'group', 'host', 'process', 'file', 'url', 'http', 'user_agent', 'network', 'observer', 'log', 'device', 'winlog',
 ] as const;
 const KINDS = new Set(['event', 'metric', 'alert', 'state']);
 const OUTCOMES = new Set(['success', 'failure', 'unknown']);

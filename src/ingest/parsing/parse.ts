@@ -1,11 +1,16 @@
 import { classify } from './actions.js';
+import { looksLikeAudit, parseAudit } from './auditd.js';
+import { looksLikeDatabase, parseDatabase, parseMysqlSyslog, parsePostgres } from './database.js';
 import { decodeLine } from './decode.js';
 import { acceptEcs, looksLikeEcs } from './ecs.js';
 import { setVendor } from './fields.js';
 import { applyCommonFields, looksLikeNetfilter, parseKeyValue, parseNetfilter } from './firewall.js';
 import { parseAccounts } from './programs/accounts.js';
 import { parseCron, parseSu, parseSudo } from './programs/local-auth.js';
-import { parsePam } from './programs/pam.js';
+import {
+  parseChage, parseFtpd, parseKlogind, parseLogin, parseLogind, parseProftpd, parseSystemd, parseUnixChkpwd, parseVsftpd, parseXinetd,
+} from './programs/linux-services.js';
+import { legacyPamTag, parseLegacyPam, parsePam } from './programs/pam.js';
 import { parseSshd } from './programs/sshd.js';
 import type { FormatHint, NormalizedEvent, ParseContext } from './schema.js';
 import { applyEnvelope, parseSyslogEnvelope } from './syslog.js';
@@ -122,17 +127,31 @@ const NGINX_ERROR_START_RE = /^\d{4}\/\d\d\/\d\d /;
 function autoDetect(text: string, run: Run): NormalizedEvent {
   const first = text.charCodeAt(0);
   let event: NormalizedEvent | undefined;
+  if (first >= 48 && first <= 57 && looksLikeDatabase(text)) event = tryDatabase(text, run);
+  if (event) return event;
   if (first === 123 /* { */) event = tryJsonText(text, run, 'json');
   else if (SYSLOG_START_RE.test(text)) event = trySyslog(text, run);
   else if (first === 91 /* [ */) event = tryWeb(text, run, 'apache');
   else if (NGINX_ERROR_START_RE.test(text)) event = tryWeb(text, run, 'nginx');
   else if (text.includes('] "')) event = tryWeb(text, run, undefined);
   if (event) return event;
+  if (looksLikeAudit(text)) event = tryAudit(text, run);
+  if (event) return event;
   if (looksLikeNetfilter(text)) event = tryNetfilter(text, run);
   if (event) return event;
   const kv = baseEvent(run.context, text);
   if (parseKeyValue(text, kv, run.zone)) return kv;
   return baseEvent(run.context, text);
+}
+
+function tryAudit(text: string, run: Run): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  return parseAudit(text, event) ? event : undefined;
+}
+
+function tryDatabase(text: string, run: Run): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  return parseDatabase(text, event, run.zone) ? event : undefined;
 }
 
 function tryNetfilter(text: string, run: Run): NormalizedEvent | undefined {
@@ -187,6 +206,11 @@ const webProgram = (server: 'nginx' | 'apache'): ProgramParser => (message, even
 };
 
 const accounts = authProgram(parseAccounts);
+const ftpd = authProgram(parseFtpd);
+const systemProgram = (parse: (m: string, e: NormalizedEvent) => boolean): ProgramParser => (message, event) => parse(message, event);
+const postgres: ProgramParser = (message, event, run) => parsePostgres(message.replace(/^\[\d+-\d+\] /, ''), event, run.zone);
+const mysql: ProgramParser = (message, event, run) => parseMysqlSyslog(message, event, run.zone);
+const audit = systemProgram(parseAudit);
 
 /** Programs by syslog tag (lower case, path and OpenSSH's -session/-auth helpers stripped). */
 const PROGRAMS: Record<string, ProgramParser> = {
@@ -197,6 +221,12 @@ const PROGRAMS: Record<string, ProgramParser> = {
   crond: authProgram(parseCron),
   useradd: accounts, usermod: accounts, userdel: accounts, groupadd: accounts, groupdel: accounts,
   groupmod: accounts, gpasswd: accounts, passwd: accounts, chpasswd: accounts,
+  login: authProgram(parseLogin), klogind: authProgram(parseKlogind), eklogind: authProgram(parseKlogind),
+  kshd: authProgram(parseKlogind), xinetd: authProgram(parseXinetd), ftpd: ftpd, 'in.ftpd': ftpd, 'wu-ftpd': ftpd,
+  vsftpd: authProgram(parseVsftpd), proftpd: authProgram(parseProftpd), unix_chkpwd: authProgram(parseUnixChkpwd),
+  chage: authProgram(parseChage), systemd: systemProgram(parseSystemd), 'systemd-logind': authProgram(parseLogind),
+  postgres, postgresql: postgres, postmaster: postgres, mysqld: mysql, mariadbd: mysql,
+  audit, audispd: audit, 'audisp-syslog': audit,
   nginx: webProgram('nginx'),
   httpd: webProgram('apache'),
   apache2: webProgram('apache'),
@@ -205,6 +235,13 @@ const PROGRAMS: Record<string, ProgramParser> = {
 function programKey(appName: string): string {
   const base = appName.slice(appName.lastIndexOf('/') + 1).toLowerCase();
   return base === 'sshd-session' || base === 'sshd-auth' ? 'sshd' : base;
+}
+
+function programFor(appName: string): ProgramParser | undefined {
+  const known = PROGRAMS[programKey(appName)];
+  if (known) return known;
+  const legacy = legacyPamTag(appName);
+  return legacy && authProgram((message, event) => parseLegacyPam(legacy, message, event));
 }
 
 // rsyslog collapses duplicates into "message repeated 5 times: [ original ]"
@@ -224,13 +261,14 @@ function trySyslog(text: string, run: Run): NormalizedEvent | undefined {
     setVendor(event, 'repeat_count', Number(repeated[1]));
     message = repeated[2];
   }
-  const program = envelope.appName ? PROGRAMS[programKey(envelope.appName)] : undefined;
+  const program = envelope.appName ? programFor(envelope.appName) : undefined;
   if (program) {
     program(message, event, run);
     return event;
   }
   // unknown or missing program: recognise the message by its content
   if (message.startsWith('pam_')) authProgram(parsePam)(message, event, run);
+  else if (looksLikeAudit(message)) parseAudit(message, event);
   else if (looksLikeNetfilter(message) && parseNetfilter(message, event)) {
     event.event.module = 'iptables';
     event.event.dataset = 'iptables.log';

@@ -17,6 +17,8 @@ export interface NormalizedEvent {
   group?: { name?: string; id?: string };
   host?: { name?: string; ip?: string[] };
   process?: ProcessFields;
+  /** auditd PATH records. */
+  file?: { path?: string };
   url?: { original?: string; path?: string; query?: string; domain?: string };
   http?: {
     request?: { method?: string; referrer?: string };
@@ -88,6 +90,10 @@ export interface UserFields {
   domain?: string;
   /** The account acted upon: sudo/su target, created or deleted account, group member added. */
   target?: { name?: string; id?: string; domain?: string };
+  /** auditd: the login (audit) user id and, in enriched logs, its name. */
+  audit?: { id?: string; name?: string };
+  /** auditd: the effective user, when it differs from the real one. */
+  effective?: { id?: string; name?: string };
 }
 
 export interface ProcessFields {
@@ -96,6 +102,11 @@ export interface ProcessFields {
   executable?: string;
   command_line?: string;
   working_directory?: string;
+  /** auditd EXECVE arguments. */
+  args?: string[];
+  parent?: { pid?: number };
+  /** auditd: the syscall's result (exit code). */
+  exit_code?: number;
 }
 
 export type NetworkDirection = 'ingress' | 'egress' | 'inbound' | 'outbound' | 'internal' | 'external' | 'unknown';

@@ -11,6 +11,8 @@ import { parsePam } from './pam.js';
 interface Rule {
   re: RegExp;
   action: Action;
+  /** Default success. */
+  outcome?: 'failure';
   apply(m: RegExpExecArray, event: NormalizedEvent): void;
 }
 
@@ -25,10 +27,15 @@ const RULES: Rule[] = [
     re: /^new user: (.*)$/,
     action: 'user_created',
     apply(m, e) {
+      // shadow-utils before 4.1 wrote "uid=501, gid=501"
       const { pairs } = scanPairs(m[1]);
       setTargetUser(e, pairs.name);
-      if (pairs.UID) e.user!.target!.id = pairs.UID;
-      for (const key of ['GID', 'home', 'shell', 'from'] as const) if (pairs[key]) setVendor(e, key.toLowerCase(), pairs[key]);
+      const uid = pairs.UID ?? pairs.uid;
+      if (uid && e.user?.target) e.user.target.id = uid;
+      for (const key of ['GID', 'home', 'shell', 'from'] as const) {
+        const value = pairs[key] ?? pairs[key.toLowerCase()];
+        if (value) setVendor(e, key.toLowerCase(), value);
+      }
     },
   },
   {
@@ -38,7 +45,8 @@ const RULES: Rule[] = [
     apply(m, e) {
       const { pairs } = scanPairs(m[1]);
       if (pairs.name) groupName(pairs.name, e);
-      if (pairs.GID) e.group!.id = pairs.GID;
+      const gid = pairs.GID ?? pairs.gid;
+      if (gid) (e.group ??= {}).id = gid;
     },
   },
   {
@@ -71,6 +79,9 @@ const RULES: Rule[] = [
     },
   },
   { re: /^delete user '([^']+)'$/, action: 'user_deleted', apply: target(1) },
+  // the tools' own failure notes: "failed adding user 'bob', data deleted"
+  { re: /^failed adding user '([^']+)'/, action: 'user_created', outcome: 'failure', apply: target(1) },
+  { re: /^failed adding group '([^']+)'/, action: 'group_created', outcome: 'failure', apply: (m, e) => groupName(m[1], e) },
   {
     // "removed group 'bob' owned by 'bob'", "group 'dev' removed", "group 'dev' removed from /etc/group"
     re: /^(?:removed (?:shadow )?group '([^']+)' owned by '[^']*'|group '([^']+)' removed(?: from \S+)?)$/,
@@ -104,7 +115,7 @@ export function parseAccounts(message: string, event: NormalizedEvent): boolean 
   for (const rule of RULES) {
     const m = rule.re.exec(message);
     if (!m) continue;
-    classify(event, rule.action, 'success');
+    classify(event, rule.action, rule.outcome ?? 'success');
     rule.apply(m, event);
     return true;
   }

@@ -19,22 +19,55 @@ export function parsePam(message: string, event: NormalizedEvent): boolean {
   if (more) {
     classify(event, 'pam_authentication', 'failure');
     setVendor(event, 'repeat_count', Number(more[1]));
-    applyAuthPairs(message, more[0].length, event);
+    applyAuthPairs(message, more[0].length, event, undefined);
     return true;
   }
-
   const m = MODULE_RE.exec(message);
   if (!m) return false;
-  setVendor(event, 'pam_module', m[1]);
-  setVendor(event, 'pam_service', m[2]);
-  const rest = message.slice(m[0].length);
+  return parsePamMessage(m[1], m[2], message.slice(m[0].length), event);
+}
+
+// Linux-PAM before 0.78 put the module in the syslog tag: "sshd(pam_unix)[1234]: …"
+const LEGACY_TAG_RE = /^([\w.-]+)\((pam_\w+)\)$/;
+
+/** `{ service, module }` of a legacy "svc(pam_module)" tag, else undefined. */
+export function legacyPamTag(appName: string): { service: string; module: string } | undefined {
+  if (!appName.endsWith(')')) return undefined;
+  const m = LEGACY_TAG_RE.exec(appName);
+  return m ? { service: m[1], module: m[2] } : undefined;
+}
+
+/**
+ * A legacy-tagged line. The service becomes `process.name`, so service-scoped rules (sshd, su)
+ * see it, and `vendor.legacy_pam` marks the generation: in it these PAM lines were the only
+ * record of a failed login, while modern sshd and su log their own failure line beside PAM's.
+ */
+export function parseLegacyPam(tag: { service: string; module: string }, message: string, event: NormalizedEvent): boolean {
+  (event.process ??= {}).name = tag.service;
+  setVendor(event, 'legacy_pam', true);
+  return parsePamMessage(tag.module, tag.service, message, event);
+}
+
+// faillock and tally: "Consecutive login failures for user root account temporarily locked",
+// "user root (0) tally 4, deny 3"
+const FAILLOCK_RE = /^Consecutive login failures for user (\S+) account temporarily locked/;
+const TALLY_RE = /^user (\S+) \((\d+)\) tally (\d+), deny (\d+)/;
+const EXPIRED_RE = /^account (\S+) has expired/;
+const BAD_USERNAME_RE = /^bad username \[(.*)\]$/;
+// unix_chkpwd and pam_unix: "password check failed for user (root)"
+const CHECK_FAILED_RE = /^password check failed for user \((.*)\)$/;
+
+/** The message after "pam_unix(sshd:auth): " (or after a legacy "sshd(pam_unix)[1]: " tag). */
+export function parsePamMessage(module: string, service: string, rest: string, event: NormalizedEvent): boolean {
+  setVendor(event, 'pam_module', module);
+  setVendor(event, 'pam_service', service);
 
   if (rest.startsWith('authentication failure;')) {
     classify(event, 'pam_authentication', 'failure');
-    applyAuthPairs(rest, 23, event);
+    applyAuthPairs(rest, 23, event, service);
     return true;
   }
-  if (rest.startsWith('check pass; user unknown')) {
+  if (rest.startsWith('check pass; user unknown') || rest === 'User unknown') {
     classify(event, 'pam_authentication', 'failure');
     event.event.reason = 'user unknown';
     return true;
@@ -42,8 +75,9 @@ export function parsePam(message: string, event: NormalizedEvent): boolean {
   const session = SESSION_RE.exec(rest);
   if (session) {
     classify(event, session[1] === 'opened' ? 'session_opened' : 'session_closed', 'success');
-    // "by alice(uid=1000)" names who switched; with only "by (uid=0)" the session user is the actor
-    if (session[3]) {
+    // "by alice(uid=1000)" names who switched; with only "by (uid=0)" (or login's pseudo-user
+    // "LOGIN") the session user is the actor
+    if (session[3] && session[3] !== 'LOGIN') {
       setUser(event, session[3]);
       setTargetUser(event, session[2]);
     } else setUser(event, session[2]);
@@ -56,13 +90,34 @@ export function parsePam(message: string, event: NormalizedEvent): boolean {
     setTargetUser(event, changed[1]);
     return true;
   }
+  const locked = FAILLOCK_RE.exec(rest) ?? TALLY_RE.exec(rest);
+  if (locked) {
+    classify(event, 'user_locked_out', 'failure');
+    setTargetUser(event, locked[1]);
+    if (locked[3] !== undefined) setVendor(event, 'tally', Number(locked[3]));
+    if (locked[4] !== undefined) setVendor(event, 'deny', Number(locked[4]));
+    return true;
+  }
+  const refused = CHECK_FAILED_RE.exec(rest) ?? EXPIRED_RE.exec(rest) ?? BAD_USERNAME_RE.exec(rest);
+  if (refused) {
+    classify(event, 'pam_authentication', 'failure');
+    setUser(event, refused[1]);
+    event.event.reason = rest;
+    return true;
+  }
   return false;
 }
 
+// su and sudo ask for a password on behalf of the requesting user (ruser): that user is the actor
+const SWITCHING_SERVICES = new Set(['su', 'su-l', 'sudo', 'sudo-i']);
+
 /** The "logname= uid= euid= tty= ruser= rhost= user=" tail of PAM auth failures. */
-function applyAuthPairs(message: string, from: number, event: NormalizedEvent): void {
+function applyAuthPairs(message: string, from: number, event: NormalizedEvent, service: string | undefined): void {
   const { pairs } = scanPairs(message, from);
-  setUser(event, pairs.user || pairs.ruser || pairs.logname);
+  if (service && SWITCHING_SERVICES.has(service) && pairs.ruser && pairs.user && pairs.ruser !== pairs.user) {
+    setUser(event, pairs.ruser);
+    setTargetUser(event, pairs.user);
+  } else setUser(event, pairs.user || pairs.ruser || pairs.logname);
   if (pairs.rhost) setSource(event, pairs.rhost);
   if (pairs.tty) setVendor(event, 'tty', pairs.tty);
   if (pairs.uid !== undefined) setVendor(event, 'uid', toInt(pairs.uid));

@@ -24,6 +24,10 @@ const NO_IDENT_RE = /^Did not receive identification string from (\S+)(?: port (
 const BAD_PROTOCOL_RE = /^(?:Bad protocol version identification .* from|Unable to negotiate with|Protocol major versions differ for|kex_exchange_identification: .* from|banner exchange: Connection from) (\S+?)(?:,| port (\d+)|:|$)/;
 const NOT_ALLOWED_RE = /^User (\S+) from (\S+) not allowed because (.*)$/;
 const PAM_FAILURE_RE = /^PAM: Authentication failure for (?:illegal user )?(\S+) from (\S+)$/;
+// OpenSSH 3.x-5.x: "PAM: User not known to the underlying authentication module for illegal user x from y"
+const PAM_UNKNOWN_RE = /^PAM: User not known to the underlying authentication module for (?:illegal |invalid )?user (.*?) from (\S+)$/;
+// "subsystem request for sftp by user alice" (OpenSSH ≥ 6.x names the user; older ones do not)
+const SUBSYSTEM_RE = /^subsystem request for (\S+)(?: by user (\S+))?/;
 // sshd's own PAM glue: "PAM service(sshd) ignoring max retries; 6 > 3"
 const PAM_MAX_RETRIES_RE = /^PAM service\(\S+\) ignoring max retries; (\d+) > (\d+)$/;
 const SERVER_LISTENING_RE = /^Server listening on (\S+) port (\d+)/;
@@ -76,7 +80,9 @@ export function parseSshd(message: string, event: NormalizedEvent): boolean {
     case 'User':
       return notAllowed(text, event);
     case 'PAM:':
-      return pamFailure(text, event);
+      return pamFailure(text, event) || pamUnknownUser(text, event);
+    case 'subsystem':
+      return subsystemRequest(text, event);
     case 'PAM':
       return pamMaxRetries(text, event) || parsePam(text, event);
     case 'Server':
@@ -203,6 +209,26 @@ function pamFailure(text: string, event: NormalizedEvent): boolean {
   classify(event, 'ssh_login', 'failure');
   setUser(event, m[1]);
   setSource(event, m[2]);
+  return true;
+}
+
+function pamUnknownUser(text: string, event: NormalizedEvent): boolean {
+  const m = PAM_UNKNOWN_RE.exec(text);
+  if (!m) return false;
+  // a preliminary like "Invalid user": the failed attempt itself is logged as "Failed …"
+  classify(event, 'ssh_invalid_user', 'failure');
+  setUser(event, m[1]);
+  setSource(event, m[2]);
+  event.event.reason = 'user not known to the underlying authentication module';
+  return true;
+}
+
+function subsystemRequest(text: string, event: NormalizedEvent): boolean {
+  const m = SUBSYSTEM_RE.exec(text);
+  if (!m) return false;
+  classify(event, 'ssh_subsystem_request', 'success');
+  setVendor(event, 'subsystem', m[1]);
+  setUser(event, m[2]);
   return true;
 }
 

@@ -177,15 +177,12 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     await this.currentIndex();
     const unmatched: UnmatchedHost[] = [];
     const pii: PiiSighting[] = [];
-    const events = this.pipeline.process(records, context, unmatched, pii);
+    const now = Date.now();
+    const events = this.pipeline.process(records, context, unmatched, pii, (e) => this.recognition.add(e, context.source, now));
     this.noteSightings(unmatched);
     if (pii.length) this.classification.note(pii);
     let known = 0;
-    const now = Date.now();
-    for (const e of events) {
-      if (e.event.action !== 'unknown') known++;
-      this.recognition.add(e, context.source, now);
-    }
+    for (const e of events) if (e.event.action !== 'unknown') known++;
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
     try {

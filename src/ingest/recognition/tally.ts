@@ -22,7 +22,10 @@ export interface ProgramRecognition {
   /** Since the tally began: what Prometheus counters need. */
   totalLines: number;
   totalRecognised: number;
-  /** The most frequent unrecognised shapes, most frequent first; counts are lower bounds when the table overflowed. */
+  /**
+   * The most frequent unrecognised shapes, most frequent first. Counts are exact until the shape
+   * table overflows; after that a count is what is certain (a shape let in late may have been seen more).
+   */
   shapes: { shape: string; count: number }[];
 }
 
@@ -36,7 +39,8 @@ interface Entry {
   known: number[];
   totalLines: number;
   totalKnown: number;
-  shapes: Map<string, number>;
+  /** Shape → times counted, and how many of those it may have inherited from the shape it evicted. */
+  shapes: Map<string, { count: number; error: number }>;
 }
 
 /**
@@ -79,7 +83,10 @@ export class RecognitionTally {
           recognised += e.known[slot];
         }
       });
-      const shapes = [...e.shapes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, topShapes).map(([shape, count]) => ({ shape, count }));
+      const shapes = [...e.shapes]
+        .map(([shape, s]) => ({ shape, count: s.count - s.error }))
+        .sort((a, b) => b.count - a.count || (a.shape < b.shape ? -1 : 1))
+        .slice(0, topShapes);
       rows.push({ source: e.source, program: e.program, lines, recognised, share: lines ? recognised / lines : 1, totalLines: e.totalLines, totalRecognised: e.totalKnown, shapes });
     }
     return rows.sort((a, b) => b.lines - a.lines || b.totalLines - a.totalLines || a.source.localeCompare(b.source) || a.program.localeCompare(b.program));
@@ -103,26 +110,29 @@ export class RecognitionTally {
     return entry;
   }
 
-  /** Space-saving top-k: a new shape in a full table replaces the rarest one and inherits its count. */
-  private noteShape(shapes: Map<string, number>, shape: string): void {
-    const count = shapes.get(shape);
-    if (count !== undefined) {
-      shapes.set(shape, count + 1);
+  /**
+   * Space-saving top-k: a new shape in a full table replaces the rarest one and inherits its count
+   * as possible error, so a shape that keeps coming climbs in, and one seen once cannot stay on top.
+   */
+  private noteShape(shapes: Entry['shapes'], shape: string): void {
+    const seen = shapes.get(shape);
+    if (seen) {
+      seen.count++;
       return;
     }
     if (shapes.size < this.options.maxShapes) {
-      shapes.set(shape, 1);
+      shapes.set(shape, { count: 1, error: 0 });
       return;
     }
     let rarest = '';
     let least = Infinity;
-    for (const [s, c] of shapes) {
-      if (c < least) {
-        least = c;
+    for (const [s, { count }] of shapes) {
+      if (count < least) {
+        least = count;
         rarest = s;
       }
     }
     shapes.delete(rarest);
-    shapes.set(shape, least + 1);
+    shapes.set(shape, { count: least + 1, error: least });
   }
 }

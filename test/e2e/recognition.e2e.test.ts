@@ -46,6 +46,14 @@ describe.each(testDatabaseTargets())('blind spots made visible ($name)', ({ admi
     expect(text).toContain('taishi_ingest_program_recognised_ratio{program="sshd",source="county-relay/relay"} 1');
   });
 
+  it('the situation view lists the unreadable program and takes a posture point for it, for staff only', async () => {
+    const staff = (await app.call('GET', '/api/situation', { token: users.analyst.token })).body;
+    expect(staff.sections.recognition).toEqual({ windowHours: 24, programs: 2, blind: [{ source: 'county-relay/relay', program: 'hisd', lines: 120, share: 0 }] });
+    expect(staff.posture.reasons).toContainEqual({ code: 'unreadable_programs', points: 1, params: { count: 1 } });
+    const owner = (await app.call('GET', '/api/situation', { token: users.ownerA.token })).body;
+    expect(owner.sections).not.toHaveProperty('recognition');
+  });
+
   it('a registered system whose logs are mostly unrecognised becomes a compliance finding; one that is read does not', async () => {
     const profiles = (await app.call('GET', '/api/compliance/profiles', { token: users.compliance.token })).body as { id: string; isDefault: boolean }[];
     const started = await app.call('POST', '/api/compliance/runs', { token: users.compliance.token, body: { profileId: profiles.find((p) => p.isDefault)!.id } });

@@ -116,6 +116,7 @@ export const en: Record<MessageKey, string> = {
   'posture.reason.ingest_dropped': '{count} event(s) dropped in the last hour because ingest was overloaded',
   'posture.reason.spool_backlog': '{count} event(s) waiting in the local spool',
   'posture.reason.unregistered_hosts': '{count} unregistered host(s) seen in logs',
+  'posture.reason.unreadable_programs': '{count} sending program(s) whose logs are mostly unrecognised (blind spots)',
   'posture.reason.rule_problems': '{count} detection rule file problem(s)',
   'posture.reason.classification_drift': '{count} asset(s) whose logs carry personal data above their declared level',
 

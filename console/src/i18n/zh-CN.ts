@@ -117,6 +117,7 @@ export const zhCN = {
   'posture.reason.ingest_dropped': '最近一小时因过载丢弃 {count} 条事件',
   'posture.reason.spool_backlog': '本地缓冲区有 {count} 条事件待写入',
   'posture.reason.unregistered_hosts': '日志中出现 {count} 台未登记主机',
+  'posture.reason.unreadable_programs': '{count} 个发送程序的日志过半无法识别（监测盲区）',
   'posture.reason.rule_problems': '{count} 个检测规则加载失败',
   'posture.reason.classification_drift': '{count} 个资产日志中的个人信息超出其申报级别',
 

@@ -86,7 +86,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
     metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
     metrics.observedCounter('taishi_ingest_program_recognised_total', 'Lines parsed to a known event action, per source and sending program').trackAll(perProgram((p) => p.totalRecognised));
-    metrics.gauge('taishi_ingest_program_recognised_ratio', 'Share of the last 24 hours of lines parsed to a known event action, per source and sending program').trackAll(perProgram((p) => p.share));
+    metrics.gauge('taishi_ingest_program_recognised_ratio', 'Share of the last 24 hours of lines parsed to a known event action (1 with no lines), per source and sending program').trackAll(perProgram((p) => p.share));
   }
 
   async onModuleInit(): Promise<void> {

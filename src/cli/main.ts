@@ -6,6 +6,7 @@ import { INGEST_FORMATS } from './ingest-formats.js';
 // Each command loads its implementation when it runs: `taishi --help` need not load the service.
 const services = () => import('./service-commands.js');
 const detection = () => import('./detection-commands.js');
+const recognition = () => import('./parse-report.js');
 
 /** The CLI: one entry per command, with its usage. `taishi help <command>` prints it. */
 const COMMANDS = [
@@ -46,6 +47,17 @@ const COMMANDS = [
     options: { rules: { type: 'string', multiple: true }, format: { type: 'string' } },
     positionals: true,
     run: async ({ values, positionals }) => (await detection()).hunt(values, positionals),
+  }),
+  command({
+    name: 'parse-report',
+    synopsis: '[--json] [--top N] FILE...',
+    summary: '识别率报告 / per sending program, the share of lines Taishi can read and the shapes of the rest',
+    details:
+      '文件可为 UTF-8 或 GBK，可 gzip 压缩；--top 每个程序列出的未识别形态数（默认 5）；进度写到 stderr\n' +
+      'files may be UTF-8 or GBK, gzipped or not; --top is how many unrecognised shapes to list per program (default 5); progress goes to stderr',
+    options: { json: { type: 'boolean' }, top: { type: 'string' } },
+    positionals: true,
+    run: async ({ values, positionals }) => (await recognition()).parseReport(values, positionals),
   }),
   command({
     name: 'audit verify',

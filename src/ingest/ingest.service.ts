@@ -9,6 +9,7 @@ import { EVENT_STORE } from '../events/tokens.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { AssetIndex } from './enrichment/asset-index.js';
 import { IngestPipeline, type BatchContext, type PiiSighting, type RawRecord, type UnmatchedHost } from './pipeline.js';
+import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/classification.service.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
@@ -21,6 +22,16 @@ export interface CollectorTotals {
   rejected: number;
   dropped: number;
   failed: number;
+}
+
+/** The live recognition report: a rolling day in hourly buckets; programs and shapes capped. */
+const RECOGNITION_WINDOW = { bucketMs: 3_600_000, buckets: 24, maxPrograms: 500, maxShapes: 20 };
+const RECOGNITION_TOP_SHAPES = 5;
+
+export interface RecognitionReport {
+  windowHours: number;
+  /** Per source (collector, API key, file) and sending program, busiest first. */
+  programs: ProgramRecognition[];
 }
 
 interface HostSighting {
@@ -47,6 +58,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private sightings = new Map<string, HostSighting>();
   private timers: NodeJS.Timeout[] = [];
   private readonly storedListeners: ((events: StoredEvent[]) => void)[] = [];
+  private readonly recognition = new RecognitionTally(RECOGNITION_WINDOW);
   private readonly received;
   private readonly parsed;
   private readonly raw;
@@ -71,6 +83,10 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
     this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
+    const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
+    metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
+    metrics.observedCounter('taishi_ingest_program_recognised_total', 'Lines parsed to a known event action, per source and sending program').trackAll(perProgram((p) => p.totalRecognised));
+    metrics.gauge('taishi_ingest_program_recognised_ratio', 'Share of the last 24 hours of lines parsed to a known event action (1 with no lines), per source and sending program').trackAll(perProgram((p) => p.share));
   }
 
   async onModuleInit(): Promise<void> {
@@ -161,7 +177,8 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     await this.currentIndex();
     const unmatched: UnmatchedHost[] = [];
     const pii: PiiSighting[] = [];
-    const events = this.pipeline.process(records, context, unmatched, pii);
+    const now = Date.now();
+    const events = this.pipeline.process(records, context, unmatched, pii, (e) => this.recognition.add(e, context.source, now));
     this.noteSightings(unmatched);
     if (pii.length) this.classification.note(pii);
     let known = 0;
@@ -178,6 +195,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
     for (const listener of this.storedListeners) listener(events);
     return events;
+  }
+
+  /** Per source and sending program: the share of lines read over the last day, and the shapes of the rest (personal data masked). */
+  recognitionReport(): RecognitionReport {
+    return { windowHours: (RECOGNITION_WINDOW.bucketMs * RECOGNITION_WINDOW.buckets) / 3_600_000, programs: this.recognition.report(Date.now(), RECOGNITION_TOP_SHAPES) };
   }
 
   private noteSightings(unmatched: UnmatchedHost[]): void {

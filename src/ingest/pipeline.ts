@@ -53,7 +53,8 @@ export class IngestPipeline {
     private readonly privacy: () => PrivacyHook | undefined = () => undefined,
   ) {}
 
-  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[]): StoredEvent[] {
+  /** `parsed` sees each event before personal data is masked (the recognition tally shapes it with typed placeholders). */
+  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void): StoredEvent[] {
     const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
     const index = this.assets();
@@ -70,6 +71,7 @@ export class IngestPipeline {
       const stored = event as StoredEvent;
       stored.event.id = uniqueId(eventId(event, privacy ? `${privacy.key}\u0000${context.source}` : context.source), occurrences);
       const asset = enrich(stored, index, unmatched, context.receivedAt);
+      parsed?.(stored);
       if (!privacy) {
         events[i] = stored;
         continue;

@@ -48,14 +48,20 @@ export class Counter extends Metric {
  */
 export class Gauge extends Metric {
   private readonly sources = new Map<string, () => number>();
+  private readonly families: (() => { labels: Labels; value: number }[])[] = [];
   constructor(name: string, help: string, type: 'gauge' | 'counter' = 'gauge') {
     super(name, help, type);
   }
   track(labels: Labels, read: () => number): void {
     this.sources.set(labelKey(labels), read);
   }
+  /** Series whose label sets are only known at scrape time (one per sending program, say). */
+  trackAll(read: () => { labels: Labels; value: number }[]): void {
+    this.families.push(read);
+  }
   lines(): string[] {
-    return [...this.sources].map(([key, read]) => `${this.name}${key ? `{${key}}` : ''} ${read()}`);
+    const series = (key: string, value: number) => `${this.name}${key ? `{${key}}` : ''} ${value}`;
+    return [...[...this.sources].map(([key, read]) => series(key, read())), ...this.families.flatMap((read) => read().map((s) => series(labelKey(s.labels), s.value)))];
   }
 }
 

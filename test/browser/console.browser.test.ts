@@ -234,6 +234,24 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await expectText(owner.page.locator('main'), /没有符合条件的事件/);
   });
 
+  it('shows on the Events page, per program, the share of lines read and the unrecognised shapes with personal data masked', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/events');
+    const panel = b.page.locator('details.recognition');
+    await panel.locator('summary', { hasText: '日志识别率' }).click();
+    const booking = panel.locator('tbody tr', { hasText: 'app.booking' });
+    await expectText(booking, /预约登记 手机 <mobile> 提交失败/);
+    await expectText(booking, /0%/);
+    expect(await panel.textContent()).not.toContain('13812345678');
+    await expectText(panel.locator('tbody tr', { hasText: 'sshd' }), /100%/);
+    expect(await unlabelledControls(b.page)).toEqual([]);
+    await shot(b.page, 'events-recognition');
+    // Owners see their own department only, so the cross-department panel is not offered to them.
+    const owner = await asUser('owner.traffic', 'owner.traffic-password-1');
+    await go(owner.page, '/events');
+    expect(await owner.page.locator('details.recognition').count()).toBe(0);
+  });
+
   it('tests a rule against pasted events and validates pasted YAML', async () => {
     const b = await asUser('analyst1', 'analyst1-password-1');
     await go(b.page, '/rules');

@@ -10,7 +10,7 @@ describe('taishi command-line help', () => {
       const r = taishi(...args);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/^用法 \/ Usage: taishi <command>/);
-      for (const usage of ['ingest FILE...', 'rules validate [--list-dormant] [PATH...]', 'rules test [PATH...]', 'hunt [--rules PATH]...', 'audit verify', 'audit run PROFILE', 'assets import FILE', 'demo [--follow] [--force]']) expect(r.stdout).toContain(usage);
+      for (const usage of ['ingest FILE...', 'rules validate [--list-dormant] [PATH...]', 'rules test [PATH...]', 'hunt [--rules PATH]...', 'parse-report [--json] [--top N] FILE...', 'audit verify', 'audit run PROFILE', 'assets import FILE', 'demo [--follow] [--force]']) expect(r.stdout).toContain(usage);
       expect(r.stderr).toBe('');
     }
   });

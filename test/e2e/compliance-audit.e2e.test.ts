@@ -40,6 +40,10 @@ const EXPECTED: [control: string, subject: string, status: string][] = [
   ['CSL-21-LOG-COVERAGE', PORTAL, 'fail'],
   ['CSL-21-LOG-COVERAGE', CAMERA, 'fail'],
   ['CSL-21-LOG-COVERAGE', PARKING, 'pass'],
+  ['CSL-21-LOG-READABLE', SCADA, 'not_applicable'],
+  ['CSL-21-LOG-READABLE', PORTAL, 'not_applicable'],
+  ['CSL-21-LOG-READABLE', CAMERA, 'not_applicable'],
+  ['CSL-21-LOG-READABLE', PARKING, 'not_applicable'],
   ['CSL-21-RESPONSIBLE-PERSON', SCADA, 'pass'],
   ['CSL-21-RESPONSIBLE-PERSON', PORTAL, 'fail'],
   ['CSL-21-RESPONSIBLE-PERSON', CAMERA, 'fail'],
@@ -309,7 +313,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     ({ run: { id: firstRun }, results } = await runAudit(defaultProfile));
     expect(table(results)).toEqual(sorted(EXPECTED.map((row) => [...row])));
     const run = await ok(as(users.compliance.token).get(`/api/compliance/runs/${firstRun}`));
-    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 44, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 3, needs_attestation: 21 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
+    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 45, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 21 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
 
     const evidence = (control: string, subject: string) => find(results, control, subject).evidence;
     expect(evidence('CSL-21-LOG-RETENTION', ORG)).toEqual({ retentionDays: 180, minDays: 180 });
@@ -457,10 +461,10 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
 
     const json = (await (await get('?format=json')).json()) as any;
     expect(json.results).toHaveLength(EXPECTED.length);
-    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 3, needs_attestation: 20, total: EXPECTED.length });
+    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 7, needs_attestation: 20, total: EXPECTED.length });
     expect(json.summary.byDepartment).toEqual([
-      { department: '交通局', counts: expect.objectContaining({ fail: 7, total: 23 }) },
-      { department: '水务局', counts: expect.objectContaining({ fail: 4, total: 21 }) },
+      { department: '交通局', counts: expect.objectContaining({ fail: 7, total: 26 }) },
+      { department: '水务局', counts: expect.objectContaining({ fail: 4, total: 22 }) },
       { department: null, counts: expect.objectContaining({ fail: 2, total: 20 }) },
     ]);
     expect(json.facts.events.foreignConnectionsByAsset[asset[SCADA]]).toEqual({ count: 2, examples: ['8.8.8.8'] });

@@ -27,6 +27,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
       incidents: { open: 0, byGrade: { especially_major: 0, major: 0, relatively_major: 0, general: 0, unrated: 0 }, byPhase: { detect: 0, respond: 0, recover: 0 }, slaBreached: 0 },
       clocks: { total: 0, overdue: 0, items: [] },
       compliance: { run: null, byLaw: [] },
+      recognition: { windowHours: 24, programs: 0, blind: [] },
     });
   });
 

@@ -5,6 +5,7 @@ import { formatNumber, t, tv } from '../core/i18n.js';
 import { dateToWallClock, formatAxis, formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { EVENT_FILTER_FIELDS as FILTER_FIELDS } from '../core/vocabulary.js';
 import { button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, select, table, toast } from '../core/ui.js';
+import { recognitionPanel } from './events-recognition.js';
 import type { PageContext } from './page.js';
 
 const PRESETS: Record<string, number> = { '15m': 15 * 60_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
@@ -184,7 +185,7 @@ export async function render(ctx: PageContext): Promise<void> {
   showCustom();
   renderChips();
   await search(true);
-  replace(ctx.root, pageHeader(t('nav.events')), form, filterRow, chips, histogram, results);
+  replace(ctx.root, pageHeader(t('nav.events')), recognitionPanel(), form, filterRow, chips, histogram, results);
   const open = p.get('id');
   if (open) void showEvent(open).catch((e: unknown) => toast(errorText(e), 'error'));
 }

@@ -108,6 +108,25 @@ describe('log_coverage_24h', () => {
   });
 });
 
+describe('logs_recognised', () => {
+  const lines = (seen?: { lines: number; unrecognised: number }): FactsSnapshot['events'] => ({ oldestEventAt: null, lastEventAtByAsset: {}, foreignConnectionsByAsset: {}, ...(seen ? { linesByAsset: { a1: seen } } : {}) });
+  const PARAMS = { min_lines: 100, max_unrecognised_percent: 50 };
+  it.each([
+    [{ lines: 100, unrecognised: 50 }, 'fail', 50],
+    [{ lines: 4000, unrecognised: 3999 }, 'fail', 100],
+    [{ lines: 100, unrecognised: 49 }, 'pass', 49],
+    [{ lines: 99, unrecognised: 99 }, 'not_applicable', 100],
+    [undefined, 'not_applicable', 0],
+  ])('%j → %s', (seen, status, percent) => {
+    expect(one('logs_recognised', PARAMS, withAsset(asset(), { events: lines(seen) }))).toMatchObject({ subject: { type: 'asset', id: 'a1' }, status, evidence: { unrecognisedPercent: percent, minLines: 100 } });
+  });
+
+  it('says in both languages that the monitor cannot read the system', () => {
+    const r = one('logs_recognised', PARAMS, withAsset(asset(), { events: lines({ lines: 200, unrecognised: 150 }) }));
+    expect(r.message).toEqual({ 'zh-CN': '最近 24 小时 200 行日志中 75% 无法解析为已知动作，该系统处于监测盲区。', en: '75% of its 200 log lines in the last 24 hours parse to no known action: the monitor cannot read this system.' });
+  });
+});
+
 describe('asset_has_owner_contact_and_mlps', () => {
   it.each([
     ['complete', {}, true, 'pass', []],

@@ -138,6 +138,28 @@ const logCoverage = assetEvaluator(
   },
 );
 
+const logsRecognised = assetEvaluator(
+  'logs_recognised',
+  (r) => ({ minLines: r.int('min_lines', { min: 1, max: 100_000_000, default: 100 }), maxUnrecognisedPercent: r.int('max_unrecognised_percent', { min: 1, max: 100, default: 50 }) }),
+  (asset, facts, p) => {
+    const seen = facts.events.linesByAsset?.[asset.id] ?? { lines: 0, unrecognised: 0 };
+    const unrecognisedPercent = seen.lines ? Math.round((seen.unrecognised * 1000) / seen.lines) / 10 : 0;
+    const evidence = { lines: seen.lines, unrecognised: seen.unrecognised, unrecognisedPercent, minLines: p.minLines, maxUnrecognisedPercent: p.maxUnrecognisedPercent };
+    if (seen.lines < p.minLines)
+      return { status: 'not_applicable', evidence, message: msg(`最近 24 小时日志不足 ${p.minLines} 行，不作判断。`, `Fewer than ${p.minLines} log lines in the last 24 hours; not judged.`) };
+    return unrecognisedPercent >= p.maxUnrecognisedPercent
+      ? {
+          status: 'fail',
+          evidence,
+          message: msg(
+            `最近 24 小时 ${seen.lines} 行日志中 ${unrecognisedPercent}% 无法解析为已知动作，该系统处于监测盲区。`,
+            `${unrecognisedPercent}% of its ${seen.lines} log lines in the last 24 hours parse to no known action: the monitor cannot read this system.`,
+          ),
+        }
+      : { status: 'pass', evidence, message: msg(`最近 24 小时 ${seen.lines} 行日志中 ${unrecognisedPercent}% 未能识别。`, `${unrecognisedPercent}% of ${seen.lines} log lines in the last 24 hours unrecognised.`) };
+  },
+);
+
 // ── asset registry ───────────────────────────────────────────────────────────────────────────
 
 const ownerContactMlps = assetEvaluator(
@@ -569,6 +591,7 @@ export const EVALUATORS: ReadonlyMap<string, Evaluator> = new Map(
     retentionConfigured,
     oldestEventAge,
     logCoverage,
+    logsRecognised,
     ownerContactMlps,
     dataClassified,
     ciiDesignationRecorded,

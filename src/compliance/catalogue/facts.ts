@@ -22,6 +22,8 @@ export interface FactsSnapshot {
     lastEventAtByAsset: Record<string, string>;
     /** Asset id → connections to addresses outside China seen in its events. */
     foreignConnectionsByAsset: Record<string, { count: number; examples: string[] }>;
+    /** Asset id → its lines of the last 24 hours and how many parsed to no known action (assets with lines only). */
+    linesByAsset?: Record<string, { lines: number; unrecognised: number }>;
   };
   /** Hosts seen in events that match no registered asset. */
   unregisteredHosts: { address: string; eventCount: number }[];

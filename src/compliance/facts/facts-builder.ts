@@ -52,7 +52,7 @@ export class FactsBuilder {
     await onStep('assets');
 
     const live = assets.filter((a) => a.lifecycle !== 'retired');
-    const [oldest, latest] = await Promise.all([this.store.oldest(), this.store.latestByAsset(live.map((a) => a.id))]);
+    const [oldest, latest, linesByAsset] = await Promise.all([this.store.oldest(), this.store.latestByAsset(live.map((a) => a.id)), this.linesByAsset(live.length, now)]);
     await onStep('events');
 
     const since = new Date(now.getTime() - this.settings.TAISHI_COMPLIANCE_LOOKBACK_DAYS * 86_400_000);
@@ -82,11 +82,24 @@ export class FactsBuilder {
         oldestEventAt: oldest?.toISOString() ?? null,
         lastEventAtByAsset: Object.fromEntries([...latest].map(([id, at]) => [id, at.toISOString()])),
         foreignConnectionsByAsset,
+        linesByAsset,
       },
       unregisteredHosts,
       incidents,
       auditChain: { ok: chain.ok, checked: chain.checked, ...(chain.firstBroken ? { firstBrokenId: chain.firstBroken.id } : {}) },
     };
+  }
+
+  /** Per asset, the last day's lines and those no parser turned into a known action: two counts over the store, whatever its kind. */
+  private async linesByAsset(assets: number, now: Date): Promise<Record<string, { lines: number; unrecognised: number }>> {
+    if (assets === 0) return {};
+    const day = { from: new Date(now.getTime() - 86_400_000), to: now };
+    const [all, unknown] = await Promise.all([
+      this.store.countBy('taishi.asset_id', day, assets),
+      this.store.countBy('taishi.asset_id', { ...day, filters: { 'event.action': ['unknown'] } }, assets),
+    ]);
+    const unrecognised = new Map(unknown.map((u) => [u.value, u.count]));
+    return Object.fromEntries(all.map((a) => [a.value, { lines: a.count, unrecognised: unrecognised.get(a.value) ?? 0 }]));
   }
 
   private async records(assetIds: string[]): Promise<Map<string, ComplianceRecord>> {

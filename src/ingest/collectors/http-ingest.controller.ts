@@ -99,6 +99,13 @@ export class HttpIngestController {
     return { accepted: records.length, rejected: errors.length, errors };
   }
 
+  /** Per source and sending program, the share of lines Taishi can read and the most frequent shapes of the others. */
+  @Get('recognition')
+  @Access.roles('admin', 'analyst', 'compliance')
+  recognition() {
+    return this.ingest.recognitionReport();
+  }
+
   @Get('unregistered-hosts')
   @Access.roles('admin', 'analyst', 'compliance')
   unregistered() {

@@ -47,7 +47,7 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     [{ name: 'x', type: 'server', department: 'd', mlps: { level: 6 } }, /mlps\.level/],
     [{ name: 'x', type: 'server', department: 'd', mlps: { level: 3, filingDate: '2025-13-01' } }, /mlps\.filingDate/],
     [{ name: '', type: 'server', department: 'd' }, /name/],
-    [{ name: 'x', type: 'server', department: 'd', colour: 'red' }, /Unknown field\(s\): colour/],
+    [{ name: 'x', type: 'server', department: 'd', colour: 'red' }, /不认识的字段：colour/],
     [{ name: 'x', type: 'server', department: 'd', data: { level: 'secret', extra: 1 } }, /data\.extra/],
   ])('rejects %j with a 400 naming the problem', async (body, message) => {
     const r = await app.call('POST', '/api/assets', { token: users.admin, body });

@@ -1,4 +1,5 @@
 import { ApiError } from './api.js';
+import { codedErrorText } from './api-errors.js';
 import { h, replace, uid, type Child } from './dom.js';
 import { t, tv, type MessageKey } from './i18n.js';
 
@@ -64,9 +65,14 @@ export function badge(prefix: string, value: string): HTMLElement {
   return h('span', { class: `badge badge-${prefix}-${value}` }, tv(prefix, value));
 }
 
-/** The server's message with a translated lead saying what kind of failure it is. */
+/**
+ * A coded refusal in the console's own words; otherwise the server's message with a translated
+ * lead saying what kind of failure it is.
+ */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
+    const coded = codedErrorText(error);
+    if (coded) return coded;
     const lead = tv('error.status', String(error.status));
     const details = Array.isArray(error.details) ? error.details.filter((d) => typeof d === 'string').slice(0, 10) : [];
     return [lead === String(error.status) ? t('error.generic', { status: error.status }) : lead, error.message, ...details].filter(Boolean).join(' — ');

@@ -34,7 +34,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await b.page.getByLabel('用户名').fill('admin');
     await b.page.getByLabel('密码').fill('wrong-password');
     await b.page.getByRole('button', { name: '登录' }).click();
-    await expectText(b.page.getByRole('alert'), /需要登录|Invalid username or password/);
+    await expectText(b.page.getByRole('alert'), /用户名或密码错误/);
     await shot(b.page, 'login');
     await b.page.getByLabel('密码').fill(ADMIN_PASSWORD);
     await b.page.getByRole('button', { name: '登录' }).click();

@@ -100,6 +100,22 @@ export interface Column<T> {
   numeric?: boolean;
 }
 
+/** Display width of a text: a Chinese character takes two Latin ones' room. */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const ch of text.trim()) width += /[\u0000-\u00ff]/.test(ch) ? 1 : 2;
+  return width;
+}
+
+/**
+ * Short cells (statuses, keys, times, a one-word button) never wrap, so 待处理 or 查看 is not
+ * broken over lines when the table is tight; longer text wraps as usual.
+ */
+function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
+  if (textWidth(cell.textContent ?? '') <= 20) cell.classList.add('nowrap');
+  return cell;
+}
+
 /**
  * A data table with a caption for screen readers; with `selection`, a labelled checkbox per row
  * and one for all, for bulk actions.
@@ -129,7 +145,7 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], selec
         });
         cells.push(h('td', { class: 'select' }, box));
       }
-      cells.push(...columns.map((c) => h('td', { class: c.numeric ? 'num' : undefined }, c.cell(row))));
+      cells.push(...columns.map((c) => fitted(h('td', { class: c.numeric ? 'num' : undefined }, c.cell(row)))));
       return h('tr', null, ...cells);
     }),
   );

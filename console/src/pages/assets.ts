@@ -5,6 +5,7 @@ import { href } from '../core/router.js';
 import { can, user, type Role } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../core/vocabulary.js';
+import { fieldLabel } from '../core/api-errors.js';
 import { button, checkbox, confirmDialog, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import type { PageContext } from './page.js';
 
@@ -253,7 +254,7 @@ function importer(area: HTMLElement): void {
         result.errors.length
           ? table(t('assets.importErrors'), [
               { label: t('assets.row'), cell: (e) => String(e.row), numeric: true },
-              { label: t('assets.field'), cell: (e) => e.field ?? '—' },
+              { label: t('assets.field'), cell: (e) => (e.field ? fieldLabel(e.field) : '—') },
               { label: t('assets.problem'), cell: (e) => e.message },
             ], result.errors)
           : null,

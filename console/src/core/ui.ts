@@ -98,6 +98,48 @@ export interface Column<T> {
   cell: (row: T) => Child;
   /** Numbers align right. */
   numeric?: boolean;
+  /** With `id`, the column sorts by this value when the table is given a `sort`. */
+  id?: string;
+  sortValue?: (row: T) => string | number;
+}
+
+export type SortDirection = 'asc' | 'desc';
+
+/** The column a table is sorted by, kept by the page (e.g. in the URL as `sort=level:desc`). */
+export interface TableSort {
+  by: string;
+  dir: SortDirection;
+  onChange: (by: string, dir: SortDirection) => void;
+}
+
+/** `level:desc` read from a URL, falling back to `fallback`. */
+export function parseSort(value: string | null, fallback: { by: string; dir: SortDirection }): { by: string; dir: SortDirection } {
+  const [by, dir] = (value ?? '').split(':');
+  return by && (dir === 'asc' || dir === 'desc') ? { by, dir } : fallback;
+}
+
+function sortRows<T>(rows: T[], columns: Column<T>[], sort: TableSort | undefined): T[] {
+  const column = sort && columns.find((c) => c.id === sort.by && c.sortValue);
+  if (!sort || !column) return rows;
+  const value = column.sortValue!;
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  // Stable: rows equal in the sorted column keep the service's order.
+  return rows
+    .map((row, index) => ({ row, index, v: value(row) }))
+    .sort((a, b) => sign * (typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : String(a.v).localeCompare(String(b.v), 'zh-CN')) || a.index - b.index)
+    .map((x) => x.row);
+}
+
+function headerCell<T>(c: Column<T>, sort: TableSort | undefined): HTMLElement {
+  const cls = c.numeric ? 'num' : undefined;
+  if (!sort || !c.id || !c.sortValue) return h('th', { scope: 'col', class: cls }, c.label);
+  const active = sort.by === c.id;
+  const next: SortDirection = active && sort.dir === 'desc' ? 'asc' : 'desc';
+  return h(
+    'th',
+    { scope: 'col', class: cls, 'aria-sort': active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined },
+    h('button', { type: 'button', class: 'sort', onclick: () => sort.onChange(c.id!, active ? next : 'desc') }, c.label, h('span', { 'aria-hidden': 'true', class: 'sort-mark' }, active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ' ↕')),
+  );
 }
 
 /** Display width of a text: a Chinese character takes two Latin ones' room. */
@@ -118,9 +160,11 @@ function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
 
 /**
  * A data table with a caption for screen readers; with `selection`, a labelled checkbox per row
- * and one for all, for bulk actions.
+ * and one for all, for bulk actions (each row carries its key as data-key); with `sort`, sortable
+ * column headers.
  */
-export function table<T>(caption: string, columns: Column<T>[], rows: T[], selection?: { key: (row: T) => string; selected: Set<string>; label: (row: T) => string; onChange: () => void }): HTMLElement {
+export function table<T>(caption: string, columns: Column<T>[], unsorted: T[], selection?: { key: (row: T) => string; selected: Set<string>; label: (row: T) => string; onChange: () => void }, sort?: TableSort): HTMLElement {
+  const rows = sortRows(unsorted, columns, sort);
   const head: Child[] = [];
   if (selection) {
     const all = h('input', { type: 'checkbox', 'aria-label': t('common.selectAll'), checked: rows.length > 0 && rows.every((r) => selection.selected.has(selection.key(r))) });
@@ -131,7 +175,7 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], selec
     });
     head.push(h('th', { scope: 'col', class: 'select' }, all));
   }
-  head.push(...columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.label)));
+  head.push(...columns.map((c) => headerCell(c, sort)));
   const body = h(
     'tbody',
     null,
@@ -146,7 +190,7 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], selec
         cells.push(h('td', { class: 'select' }, box));
       }
       cells.push(...columns.map((c) => fitted(h('td', { class: c.numeric ? 'num' : undefined }, c.cell(row)))));
-      return h('tr', null, ...cells);
+      return h('tr', { 'data-key': selection?.key(row) }, ...cells);
     }),
   );
   return h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption), h('thead', null, h('tr', null, ...head)), body));

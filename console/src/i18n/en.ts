@@ -234,6 +234,7 @@ export const en: Record<MessageKey, string> = {
   'situation.clocksEmptyNext': 'Incidents that must be reported to regulators show their time left here.',
 
   'alerts.status': 'Status',
+  'alerts.shortcuts': 'Shortcuts: j / k move down / up, a acknowledges, e makes an incident, c closes.',
   'alerts.level': 'Level',
   'alerts.rule': 'Rule',
   'alerts.title': 'Alert',

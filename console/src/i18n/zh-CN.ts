@@ -235,6 +235,7 @@ export const zhCN = {
   'situation.clocksEmptyNext': '需要向监管部门报告的事件会在这里显示剩余时间。',
 
   'alerts.status': '状态',
+  'alerts.shortcuts': '快捷键：j / k 上下移动，a 确认，e 转为安全事件，c 关闭。',
   'alerts.level': '级别',
   'alerts.rule': '规则',
   'alerts.title': '告警',

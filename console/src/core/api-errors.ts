@@ -1,5 +1,5 @@
 import type { ApiError } from './api.js';
-import { isMessageKey, language, t, type MessageKey } from './i18n.js';
+import { isMessageKey, language, t, tv, type MessageKey } from './i18n.js';
 
 /**
  * The service's coded refusals, worded by the console in the user's language: `apiError.<code>`
@@ -36,6 +36,13 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   newPassword: 'prefs.newPassword',
 };
 
+/** Parameters that are values of a vocabulary the console names (a status, a role), per code. */
+const PARAM_VOCABULARY: Record<string, Record<string, string>> = {
+  'alert.transition_refused': { from: 'alertStatus', to: 'alertStatus' },
+  'auth.role_forbidden': { role: 'role' },
+  'notification.on_duty_role': { role: 'role' },
+};
+
 /** A field path (`mlps.level`, `addresses.2`) by its label, else as sent. */
 export function fieldLabel(field: string): string {
   const path = field.replace(/\.\d+(?=\.|$)/g, '');
@@ -70,7 +77,10 @@ function fieldProblems(details: unknown, fields: unknown): string {
 export function codedErrorText(error: ApiError): string | undefined {
   const key = `apiError.${error.code}`;
   if (!error.code || !isMessageKey(key)) return undefined;
-  const params = Object.fromEntries(Object.entries(error.params ?? {}).map(([name, value]) => [name, Array.isArray(value) ? list(value) : String(value)]));
+  const vocabulary = PARAM_VOCABULARY[error.code] ?? {};
+  const params = Object.fromEntries(
+    Object.entries(error.params ?? {}).map(([name, value]) => [name, Array.isArray(value) ? list(value) : vocabulary[name] ? tv(vocabulary[name], String(value)) : String(value)]),
+  );
   if (error.code === 'request.invalid_fields' || error.code === 'request.unknown_fields') {
     const unknown = error.code === 'request.unknown_fields' ? (error.params?.fields as unknown[] | undefined) ?? [] : [];
     const details = Array.isArray(error.details) ? (error.details as FieldProblem[]).filter((d) => !unknown.includes(d.field)) : error.details;

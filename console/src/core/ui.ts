@@ -159,6 +159,29 @@ function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
 }
 
 /**
+ * A region that scrolls takes keyboard focus (so arrow keys scroll it) and is named, but only
+ * while its content overflows: a table that fits adds no tab stop.
+ */
+export function scrollable(wrap: HTMLElement, label: string): HTMLElement {
+  const check = () => {
+    const overflows = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+    if (overflows) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', label);
+    } else {
+      wrap.removeAttribute('tabindex');
+      wrap.removeAttribute('role');
+      wrap.removeAttribute('aria-label');
+    }
+  };
+  const observer = new ResizeObserver(check);
+  observer.observe(wrap);
+  if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
+  return wrap;
+}
+
+/**
  * A data table with a caption for screen readers; with `selection`, a labelled checkbox per row
  * and one for all, for bulk actions (each row carries its key as data-key); with `sort`, sortable
  * column headers.
@@ -193,7 +216,7 @@ export function table<T>(caption: string, columns: Column<T>[], unsorted: T[], s
       return h('tr', { 'data-key': selection?.key(row) }, ...cells);
     }),
   );
-  return h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption), h('thead', null, h('tr', null, ...head)), body));
+  return scrollable(h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption), h('thead', null, h('tr', null, ...head)), body)), caption);
 }
 
 /**

@@ -3,7 +3,7 @@ import { h, replace, type Child } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import { formatDateTime } from '../core/time.js';
-import { button, card, details, dialog, emptyState, errorBox, field, input, loading, select, table, vocabulary, textWidth } from '../core/ui.js';
+import { button, card, details, dialog, emptyState, errorBox, field, input, loading, select, table, vocabulary, scrollable, textWidth } from '../core/ui.js';
 import { CHECK_STATUSES, LAWS } from '../core/vocabulary.js';
 import { checkBadge, citation, passRate, reportLinks, type CheckStatus, type Control, type ResultView, type RunView, type Subject } from './compliance-common.js';
 import { local } from './incident-common.js';
@@ -118,10 +118,9 @@ function matrix(results: ResultView[], controls: Map<string, Control>): HTMLElem
       }),
     );
   });
-  return h(
-    'div',
-    { class: 'table-wrap matrix-wrap' },
-    h('table', { class: 'matrix' }, h('caption', { class: 'visually-hidden' }, t('compliance.matrix')), h('thead', null, head), h('tbody', null, ...rows)),
+  return scrollable(
+    h('div', { class: 'table-wrap matrix-wrap' }, h('table', { class: 'matrix' }, h('caption', { class: 'visually-hidden' }, t('compliance.matrix')), h('thead', null, head), h('tbody', null, ...rows))),
+    t('compliance.matrix'),
   );
 }
 

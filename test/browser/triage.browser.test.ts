@@ -148,7 +148,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
           await go(b.page, where);
           await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
           const label = `${lang}-${size.width}x${size.height}-${where.replace(/^\//, '').replace(/[/?=&]/g, '_')}`;
-          await b.page.screenshot({ path: path.join(SHOTS, `${label}.png`) });
+          await b.page.screenshot({ path: path.join(SHOTS, `${label}.png`), fullPage: true });
           if (size === SIZES[0]) {
             const v = await axeViolations(b.page);
             if (v.length) found[`${lang} ${where}`] = v;

@@ -10,7 +10,7 @@ import { clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, t
 import type { PageContext } from './page.js';
 
 const PAGE_SIZE = 50;
-/** Most serious first: national grade (GRADES runs from 特别重大 down), unrated last. */
+/** Most serious first: national grade (GRADES runs from the most serious down), unrated last. */
 const DEFAULT_SORT = { by: 'grade', dir: 'desc' as const };
 const gradeRank = (grade: string) => (GRADES.includes(grade as (typeof GRADES)[number]) ? GRADES.length - GRADES.indexOf(grade as (typeof GRADES)[number]) : 0);
 

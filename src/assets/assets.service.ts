@@ -18,11 +18,16 @@ import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
+import { DomainError } from '../shared/index.js';
 
 export interface RowError {
   row: number;
   field?: string;
+  /** In English; clients word it themselves from `constraint` (class-validator's name) or `code` and `params`. */
   message: string;
+  constraint?: string;
+  code?: string;
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface ImportReport {
@@ -161,10 +166,10 @@ function newAsset(): Asset {
   } satisfies Partial<Asset>);
 }
 
-function validationMessages(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+function validationMessages(errors: ValidationError[], prefix = ''): Omit<RowError, 'row'>[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({ field, constraint, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
     return [...own, ...validationMessages(e.children ?? [], field)];
   });
 }
@@ -438,7 +443,7 @@ export class AssetsService {
     for (const { row, plain } of parsed.rows) {
       const rowErrors = await this.validateRow(plain, caller.principal);
       const { addresses = [], errors } = normalizeAll(Array.isArray(plain.addresses) ? (plain.addresses as string[]) : undefined);
-      rowErrors.push(...errors.map(({ message }) => ({ field: 'addresses', message })));
+      rowErrors.push(...errors.map(({ text, message }) => ({ field: 'addresses', message, code: assetErrors.codes.invalid_addresses, params: { addresses: [text] } })));
       for (const a of addresses) {
         const other = seen.get(a.value);
         if (other !== undefined) rowErrors.push({ field: 'addresses', message: `${a.value} also appears on row ${other} of this file` });
@@ -533,14 +538,15 @@ export class AssetsService {
     return { rows: body.map((r) => ({ row: r.line, plain: rowToInput(r.cells, columns) })), errors: [], encoding };
   }
 
-  private async validateRow(plain: unknown, principal: Principal): Promise<{ field?: string; message: string }[]> {
+  private async validateRow(plain: unknown, principal: Principal): Promise<Omit<RowError, 'row'>[]> {
     if (!plain || typeof plain !== 'object' || Array.isArray(plain)) return [{ message: 'not an object' }];
     const dto = plainToInstance(AssetInputDto, plain);
     const errors = validationMessages(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
     try {
       this.resolveDepartment(dto.department, principal);
     } catch (error) {
-      errors.push({ field: 'department', message: (error as Error).message.replace(/^department: /, '') });
+      const coded = error instanceof DomainError ? { code: error.code, params: error.params } : {};
+      errors.push({ field: 'department', message: (error as Error).message.replace(/^department: /, ''), ...coded });
     }
     return errors;
   }

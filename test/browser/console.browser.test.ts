@@ -112,7 +112,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await go(traffic.page, '/assets');
     expect(await traffic.page.locator('main table tbody tr').allTextContents()).toEqual([expect.stringContaining('交通信号控制平台')]);
     await go(traffic.page, `/assets?id=${created.id}`);
-    await expectText(traffic.page.getByRole('status').last(), /未找到|No asset/);
+    await expectText(traffic.page.getByRole('status').last(), /^资产 \S+ 不存在$/);
   });
 
   it('switches to English, remembers it for the user, and switches back', async () => {

@@ -144,7 +144,7 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     it('refuses owners importing rows for another department', async () => {
       const csv = 'name,type,department\n泵站,server,水务局\n信号机,server,交通局\n';
       const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: csv, headers: { 'content-type': 'text/csv' } });
-      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/) }]);
+      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/), code: 'asset.own_department_only', params: { department: '水务局' } }]);
     });
 
     it('names unknown CSV columns and accepts JSON arrays', async () => {

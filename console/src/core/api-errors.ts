@@ -73,8 +73,15 @@ function fieldProblems(details: unknown, fields: unknown): string {
   );
 }
 
+/** One problem of an import row (or any coded item): its code's text, else its constraint's, else the service's words. */
+export function problemText(problem: { message: string; code?: string; params?: Record<string, unknown>; constraint?: string }): string {
+  if (problem.code && isMessageKey(`apiError.${problem.code}`)) return codedErrorText({ code: problem.code, params: problem.params }) ?? problem.message;
+  if (problem.constraint && problem.constraint !== 'whitelistValidation') return isMessageKey(`validation.${problem.constraint}`) ? t(`validation.${problem.constraint}` as MessageKey) : t('validation.other');
+  return problem.message;
+}
+
 /** The error in the user's language when the console knows its code; undefined otherwise. */
-export function codedErrorText(error: ApiError): string | undefined {
+export function codedErrorText(error: Pick<ApiError, 'code' | 'params'> & { details?: unknown }): string | undefined {
   const key = `apiError.${error.code}`;
   if (!error.code || !isMessageKey(key)) return undefined;
   const vocabulary = PARAM_VOCABULARY[error.code] ?? {};

@@ -122,7 +122,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     const b = await asUser('admin', ADMIN_PASSWORD, { viewport: { width: 1280, height: 720 } });
     for (const where of ['/incidents', '/alerts', '/compliance?tab=findings']) {
       await go(b.page, where);
-      const wrapped = await b.page.locator('main td.nowrap, main .badge').evaluateAll((els: any[]) =>
+      const wrapped = await b.page.locator('main td.nowrap, main .badge, main .key').evaluateAll((els: any[]) =>
         els.filter((el) => el.getClientRects().length > 1 || el.scrollWidth > el.clientWidth + 1 || (el.matches('.badge') && el.getBoundingClientRect().height > 30)).map((el) => el.textContent),
       );
       expect({ where, wrapped }).toEqual({ where, wrapped: [] });

@@ -154,7 +154,7 @@ export function textWidth(text: string): number {
  * broken over lines when the table is tight; longer text wraps as usual.
  */
 function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
-  if (textWidth(cell.textContent ?? '') <= 20) cell.classList.add('nowrap');
+  if (textWidth(cell.textContent ?? '') <= 12) cell.classList.add('nowrap');
   return cell;
 }
 

@@ -5,7 +5,7 @@ import { defineErrors, DomainError, fillTemplate, languageFromAcceptLanguage, ty
 
 /** Refusals of the request itself, before any module sees it. */
 export const requestErrors = defineErrors('request', {
-  invalid_fields: { kind: 'invalid', message: { 'zh-CN': '以下字段填写有误：{fields}', en: 'These fields are not valid: {fields}' } },
+  invalid_fields: { kind: 'invalid', message: { 'zh-CN': '以下字段填写有误：{fields}（{problems}）', en: 'These fields are not valid: {fields} ({problems})' } },
   unknown_fields: { kind: 'invalid', message: { 'zh-CN': '不认识的字段：{fields}', en: 'Unknown field(s): {fields}' } },
   too_large: { kind: 'too_large', message: { 'zh-CN': '请求体超过大小上限（设置项 TAISHI_BODY_LIMIT）', en: 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)' } },
 });
@@ -59,7 +59,7 @@ export function strictValidationPipe(): ValidationPipe {
       const details = flattenValidationErrors(errors);
       const unknown = details.filter((d) => d.constraints.includes('whitelistValidation')).map((d) => d.field);
       if (unknown.length) return requestErrors.unknown_fields({ fields: unknown }, details);
-      return requestErrors.invalid_fields({ fields: details.map((d) => d.field) }, details);
+      return requestErrors.invalid_fields({ fields: details.map((d) => d.field), problems: details.map((d) => `${d.field}: ${d.problems.join(', ')}`) }, details);
     },
   });
 }

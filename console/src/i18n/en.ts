@@ -147,6 +147,7 @@ export const en: Record<MessageKey, string> = {
   'validation.isObject': 'must be an object',
   'validation.nestedValidation': 'has errors',
   'validation.isDefined': 'required',
+  'validation.noControlCharacters': 'must not contain control characters',
   'validation.other': 'wrong format',
 
   'role.admin': 'Administrator',

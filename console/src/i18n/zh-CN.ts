@@ -148,6 +148,7 @@ export const zhCN = {
   'validation.isObject': '须为对象',
   'validation.nestedValidation': '内容有误',
   'validation.isDefined': '必填',
+  'validation.noControlCharacters': '不得含控制字符',
   'validation.other': '格式不正确',
 
   'role.admin': '管理员',

@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
@@ -14,6 +14,7 @@ import { FACTS_STEPS, FactsBuilder } from './facts/facts-builder.js';
 import { FindingsService, type FindingChanges, type RunResult } from './findings.service.js';
 import { ProfilesService, type Profile } from './profiles.service.js';
 import { renderReport, type Lang, type ReportFormat } from './report.js';
+import { complianceErrors } from './errors.js';
 
 export type RunTrigger = 'manual' | 'schedule' | 'cli';
 export type RunStatus = 'running' | 'completed' | 'failed';
@@ -295,14 +296,14 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
 
   async get(id: string): Promise<RunView> {
     const [row] = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE id = $1`, [id])) as RunRow[];
-    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    if (!row) throw complianceErrors.run_not_found({ id });
     return toRunView(row);
   }
 
   /** The controls and facts frozen with a completed run. */
   private async frozen(id: string): Promise<{ controls: FrozenControl[]; facts: FactsSnapshot | null }> {
     const [row] = (await this.dataSource.query(`SELECT controls, facts FROM compliance_runs WHERE id = $1`, [id])) as { controls: FrozenControl[] | null; facts: FactsSnapshot | null }[];
-    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    if (!row) throw complianceErrors.run_not_found({ id });
     return { controls: row.controls ?? [], facts: row.facts };
   }
 

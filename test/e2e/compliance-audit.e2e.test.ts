@@ -424,7 +424,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     await writeFile(stored, Buffer.concat([file, Buffer.from('tampered')]));
     const tampered = await as(users.compliance.token).get(`/api/compliance/attestations/${created.id}/evidence`);
     expect(tampered.status).toBe(409);
-    expect(tampered.body.message).toMatch(/no longer matches its recorded SHA-256/);
+    expect(tampered.body).toMatchObject({ code: 'compliance.evidence_tampered', message: expect.stringMatching(/SHA-256 不符/) });
     await writeFile(stored, file);
   });
 

@@ -39,6 +39,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
 /** Parameters that are values of a vocabulary the console names (a status, a role), per code. */
 const PARAM_VOCABULARY: Record<string, Record<string, string>> = {
   'alert.transition_refused': { from: 'alertStatus', to: 'alertStatus' },
+  'compliance.finding_move_refused': { from: 'findingStatus', to: 'findingStatus' },
   'auth.role_forbidden': { role: 'role' },
   'notification.on_duty_role': { role: 'role' },
 };

@@ -1032,7 +1032,7 @@ export const en: Record<MessageKey, string> = {
   'attention.clocks': 'Legal reporting deadlines',
   'attention.countdownLabel': 'Time left for {key} {clock}',
   'attention.unassigned': 'Nobody has taken these',
-  'attention.urgentAlerts': 'Open critical and high alerts',
+  'attention.urgentAlerts': 'Critical and high alerts not yet triaged',
   'attention.unassignedIncidents': 'Unassigned urgent or serious incidents',
   'attention.noneUnassigned': 'Every urgent incident has someone on it.',
   'attention.mine': 'My queue',

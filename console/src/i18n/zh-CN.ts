@@ -1033,7 +1033,7 @@ export const zhCN = {
   'attention.clocks': '法定报告时限倒计时',
   'attention.countdownLabel': '{key} {clock}剩余时间',
   'attention.unassigned': '无人处理',
-  'attention.urgentAlerts': '未关闭的严重和高危告警',
+  'attention.urgentAlerts': '待处理的严重和高危告警',
   'attention.unassignedIncidents': '未分派的紧急或较大以上事件',
   'attention.noneUnassigned': '紧急事件都已有人负责。',
   'attention.mine': '我的待办',

@@ -1,9 +1,10 @@
-import { BadRequestException, Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type Principal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { assetErrors } from './errors.js';
 import { AssetsService } from './assets.service.js';
 import { AssetExportQuery, AssetImportQuery, AssetInputDto, AssetListQuery, AssetUpdateDto, AssetWriteQuery } from './dto.js';
 
@@ -40,10 +41,10 @@ export class AssetsController {
   @Header('Cache-Control', 'no-store')
   @Access.roles(...MANAGE)
   import(@Query() query: AssetImportQuery, @Req() req: Request, @CurrentPrincipal() principal: Principal, @SourceIp() sourceIp: string | null) {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new BadRequestException('Send the CSV or JSON file as the request body');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw assetErrors.import_empty_body();
     const type = req.headers['content-type'] ?? '';
     const format = query.format ?? (type.includes('json') ? 'json' : type.includes('csv') || type.startsWith('text/') ? 'csv' : undefined);
-    if (!format) throw new UnsupportedMediaTypeException('Send text/csv or application/json, or name the format with ?format=csv|json');
+    if (!format) throw assetErrors.import_format_unknown();
     return this.assets.import(req.body, format, query.dryRun === 'true', { principal, sourceIp }, undefined, { allowOverlap: query.allowOverlap === 'true' });
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
@@ -17,11 +17,17 @@ import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from '
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
+import { assetErrors } from './errors.js';
+import { DomainError } from '../shared/index.js';
 
 export interface RowError {
   row: number;
   field?: string;
+  /** In English; clients word it themselves from `constraint` (class-validator's name) or `code` and `params`. */
   message: string;
+  constraint?: string;
+  code?: string;
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface ImportReport {
@@ -160,21 +166,25 @@ function newAsset(): Asset {
   } satisfies Partial<Asset>);
 }
 
-function validationMessages(errors: ValidationError[], prefix = ''): { field: string; message: string }[] {
+function validationMessages(errors: ValidationError[], prefix = ''): Omit<RowError, 'row'>[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
+    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({ field, constraint, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
     return [...own, ...validationMessages(e.children ?? [], field)];
   });
 }
 
-function normalizeAll(raw: string[] | undefined): { addresses?: NormalizedAddress[]; errors: string[] } {
+function invalidAddresses(errors: { text: string; message: string }[]) {
+  return assetErrors.invalid_addresses({ addresses: errors.map((e) => e.text) }, errors.map((e) => ({ field: 'addresses', message: e.message })));
+}
+
+function normalizeAll(raw: string[] | undefined): { addresses?: NormalizedAddress[]; errors: { text: string; message: string }[] } {
   if (raw === undefined) return { errors: [] };
   const addresses = new Map<string, NormalizedAddress>();
-  const errors: string[] = [];
+  const errors: { text: string; message: string }[] = [];
   for (const text of raw) {
     const result = normalizeAddress(text);
-    if ('error' in result) errors.push(result.error);
+    if ('error' in result) errors.push({ text, message: result.error });
     else addresses.set(result.value, result);
   }
   return { addresses: [...addresses.values()], errors };
@@ -212,7 +222,7 @@ export class AssetsService {
     if (lock) qb.setLock('pessimistic_write');
     const asset = await qb.getOne();
     const scope = departmentScope(principal);
-    if (!asset || (scope !== undefined && asset.department !== scope)) throw new NotFoundException(`No asset ${id}`);
+    if (!asset || (scope !== undefined && asset.department !== scope)) throw assetErrors.not_found({ id });
     return asset;
   }
 
@@ -223,10 +233,10 @@ export class AssetsService {
   private resolveDepartment(requested: string | undefined, principal: Principal): string {
     const scope = departmentScope(principal);
     if (scope === undefined) {
-      if (!requested) throw new BadRequestException('department: required');
+      if (!requested) throw assetErrors.department_required();
       return requested;
     }
-    if (requested && requested !== scope) throw new ForbiddenException(`Owners register assets for their own department (${scope}) only`);
+    if (requested && requested !== scope) throw assetErrors.own_department_only({ department: scope });
     return scope;
   }
 
@@ -310,7 +320,7 @@ export class AssetsService {
 
   private assertMayForce(principal: Principal, options: WriteOptions): void {
     if (options.allowOverlap && departmentScope(principal) !== undefined) {
-      throw new ForbiddenException('只有管理员可以强制登记重叠的地址 / Only administrators may register overlapping addresses (allowOverlap)');
+      throw assetErrors.overlap_admin_only();
     }
   }
 
@@ -333,7 +343,7 @@ export class AssetsService {
   }
 
   private async assertContactUser(m: EntityManager, contactUserId: string | undefined): Promise<void> {
-    if (contactUserId && !(await m.existsBy(User, { id: contactUserId }))) throw new BadRequestException(`contactUserId: no user ${contactUserId}`);
+    if (contactUserId && !(await m.existsBy(User, { id: contactUserId }))) throw assetErrors.contact_unknown({ id: contactUserId });
   }
 
   private async saveAddresses(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], fallback: Set<string>): Promise<void> {
@@ -356,7 +366,7 @@ export class AssetsService {
     const department = this.resolveDepartment(input.department, caller.principal);
     this.assertMayForce(caller.principal, options);
     const { addresses = [], errors } = normalizeAll(input.addresses);
-    if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
+    if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
         await this.assertContactUser(m, input.contactUserId);
@@ -375,7 +385,7 @@ export class AssetsService {
   async update(id: string, input: AssetUpdateDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     this.assertMayForce(caller.principal, options);
     const { addresses, errors } = normalizeAll(input.addresses);
-    if (errors.length) throw new BadRequestException({ message: `addresses: ${errors.join('; ')}`, details: errors.map((message) => ({ field: 'addresses', message })) });
+    if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
         const asset = await this.findVisible(m, id, caller.principal, true);
@@ -415,7 +425,7 @@ export class AssetsService {
       if (!isUniqueViolation(error, 'asset_addresses_live_key')) throw error;
       const value = /\(value\)=\((.*)\)/.exec((error as { driverError?: { detail?: string } }).driverError?.detail ?? '')?.[1];
       const found = value ? await this.conflicts(this.dataSource.manager, [value]) : [];
-      throw found.length ? this.conflictError(found, principal) : new ConflictException('An address is already registered to another asset');
+      throw found.length ? this.conflictError(found, principal) : assetErrors.address_taken();
     }
   }
 
@@ -433,7 +443,7 @@ export class AssetsService {
     for (const { row, plain } of parsed.rows) {
       const rowErrors = await this.validateRow(plain, caller.principal);
       const { addresses = [], errors } = normalizeAll(Array.isArray(plain.addresses) ? (plain.addresses as string[]) : undefined);
-      rowErrors.push(...errors.map((message) => ({ field: 'addresses', message })));
+      rowErrors.push(...errors.map(({ text, message }) => ({ field: 'addresses', message, code: assetErrors.codes.invalid_addresses, params: { addresses: [text] } })));
       for (const a of addresses) {
         const other = seen.get(a.value);
         if (other !== undefined) rowErrors.push({ field: 'addresses', message: `${a.value} also appears on row ${other} of this file` });
@@ -457,7 +467,7 @@ export class AssetsService {
     report.valid = valid.filter((v) => !badRows.has(v.row)).length;
     report.errors.sort((a, b) => a.row - b.row);
     if (dryRun) return report;
-    if (report.errors.length) throw new UnprocessableEntityException({ message: `Import refused: ${badRows.size} row(s) have errors; nothing was written`, details: report });
+    if (report.errors.length) throw assetErrors.import_refused({ rows: badRows.size }, report);
     await this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
         // Checked again under the lock: the registry may have changed since the validation.
@@ -515,27 +525,28 @@ export class AssetsService {
       try {
         data = JSON.parse(text);
       } catch (error) {
-        throw new BadRequestException(`Malformed JSON: ${(error as Error).message}`);
+        throw assetErrors.import_malformed_json({ reason: (error as Error).message });
       }
-      if (!Array.isArray(data)) throw new BadRequestException('A JSON import is an array of assets');
+      if (!Array.isArray(data)) throw assetErrors.import_json_not_array();
       return { rows: data.map((plain, i) => ({ row: i + 1, plain: plain as Record<string, unknown> })), errors: [], encoding };
     }
     const [header, ...body] = parseCsv(text);
-    if (!header) throw new BadRequestException('The CSV file is empty');
+    if (!header) throw assetErrors.import_csv_empty();
     const { columns, errors } = mapHeader(header.cells);
-    if (errors.length) throw new BadRequestException({ message: `CSV header: ${errors.join('; ')}`, details: errors.map((message) => ({ row: header.line, message })) });
+    if (errors.length) throw assetErrors.import_csv_header({ problems: errors }, errors.map((message) => ({ row: header.line, message })));
     // Row numbers are the file's line numbers, as a spreadsheet shows them.
     return { rows: body.map((r) => ({ row: r.line, plain: rowToInput(r.cells, columns) })), errors: [], encoding };
   }
 
-  private async validateRow(plain: unknown, principal: Principal): Promise<{ field?: string; message: string }[]> {
+  private async validateRow(plain: unknown, principal: Principal): Promise<Omit<RowError, 'row'>[]> {
     if (!plain || typeof plain !== 'object' || Array.isArray(plain)) return [{ message: 'not an object' }];
     const dto = plainToInstance(AssetInputDto, plain);
     const errors = validationMessages(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
     try {
       this.resolveDepartment(dto.department, principal);
     } catch (error) {
-      errors.push({ field: 'department', message: (error as Error).message.replace(/^department: /, '') });
+      const coded = error instanceof DomainError ? { code: error.code, params: error.params } : {};
+      errors.push({ field: 'department', message: (error as Error).message.replace(/^department: /, ''), ...coded });
     }
     return errors;
   }

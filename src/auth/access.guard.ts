@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { authErrors } from './errors.js';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
@@ -28,11 +29,11 @@ export class AccessGuard implements CanActivate {
     if (!policy) {
       // Fail closed: a route someone forgot to annotate is not open to anyone.
       this.logger.error(`Route ${request.method} ${request.path} has no access policy; refusing`);
-      throw new ForbiddenException('This route has no access policy');
+      throw authErrors.no_access_policy();
     }
     if (policy.public || (policy.publicWhen && this.settings[policy.publicWhen] === true)) return true;
     const found = requestCredential(request);
-    if (!found) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
+    if (!found) throw authErrors.login_required();
     let principal: RequestPrincipal;
     try {
       const early = (request as PreAuthenticatedRequest).preAuthenticated;
@@ -43,13 +44,13 @@ export class AccessGuard implements CanActivate {
       throw error;
     }
     if (found.viaCookie && !passesCsrfCheck(request)) {
-      throw new ForbiddenException(`Requests that change something and are authenticated by the session cookie need the header ${CSRF_HEADER}: 1`);
+      throw authErrors.csrf_header_required({ header: CSRF_HEADER });
     }
     // API clients have no language setting: they say what they read, per request.
     request.principal = principal.kind === 'api-key' ? { ...principal, language: languageFromAcceptLanguage(request.headers['accept-language']) } : principal;
     const allowed =
       principal.kind === 'user' ? policy.roles.includes(principal.role) : principal.scopes.some((s) => policy.scopes.includes(s));
-    if (!allowed) throw new ForbiddenException(principal.kind === 'user' ? `Role ${principal.role} may not do this` : 'API key scope does not allow this');
+    if (!allowed) throw principal.kind === 'user' ? authErrors.role_forbidden({ role: principal.role }) : authErrors.scope_forbidden();
     return true;
   }
 }

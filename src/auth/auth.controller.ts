@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { Access } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
+import { authErrors } from './errors.js';
 import { LoginDto, UpdateMeDto } from './dto.js';
 import { publicApiKey, publicUser, ApiKey, Session, User } from './entities.js';
 import { ROLES, type RequestPrincipal } from './roles.js';
@@ -27,7 +28,7 @@ export class AuthController {
   @Access.public()
   async login(@Body() dto: LoginDto, @SourceIp() ip: string | null, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     // The header keeps another site from logging a visitor's browser into an account of its choosing.
-    if (dto.cookie && !passesCsrfCheck(req)) throw new ForbiddenException(`A cookie login needs the header ${CSRF_HEADER}: 1`);
+    if (dto.cookie && !passesCsrfCheck(req)) throw authErrors.csrf_header_required({ header: CSRF_HEADER });
     const session = await this.auth.login(dto.username, dto.password, ip);
     if (!dto.cookie) return session;
     setSessionCookie(req, res, session.token, new Date(session.expiresAt));

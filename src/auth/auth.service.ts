@@ -1,18 +1,18 @@
-import { HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { ApiKey, Session, User } from './entities.js';
 import type { Sql } from '../database/sql.js';
-import { Clock } from '../shared/index.js';
+import { Clock, type DomainError } from '../shared/index.js';
+import { authErrors } from './errors.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
 import { AttemptWindow, ConcurrencyGate } from './login-throttle.js';
 import type { RequestPrincipal } from './roles.js';
 import { dummyPasswordHash, generatePassword, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
-const INVALID_CREDENTIALS = 'Invalid username or password';
 /**
  * Failed logins one source address may make per minute, and failed logins on one name from
  * anywhere (a distributed guess); successful logins are not counted. The per-name limit is higher,
@@ -24,13 +24,13 @@ const FAILURES_PER_ACCOUNT_PER_MINUTE = 30;
 const PASSWORD_CHECKS_AT_ONCE = 2;
 const PASSWORD_CHECKS_WAITING = 16;
 
-function tooManyAttempts(retryAfterMs: number): HttpException {
+function tooManyAttempts(retryAfterMs: number): DomainError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new HttpException({ message: `登录尝试过于频繁，请稍后再试 / Too many login attempts; retry after ${retryAfterSeconds} s`, details: { retryAfterSeconds } }, HttpStatus.TOO_MANY_REQUESTS);
+  return authErrors.too_many_attempts({ retryAfterSeconds }, { retryAfterSeconds });
 }
 
-function lockedOut(until: Date): HttpException {
-  return new HttpException(`Too many failed logins from this address: locked until ${until.toISOString()}`, HttpStatus.LOCKED);
+function lockedOut(until: Date): DomainError {
+  return authErrors.locked_out({ until: until.toISOString() });
 }
 /**
  * API keys are checked on every collector request; a short cache keeps that off the database.
@@ -117,11 +117,11 @@ export class AuthService {
    */
   private checkPassword(username: string, account: string, password: string, source: string, sourceIp: string | null) {
     const now = new Date();
-    return this.dataSource.transaction(async (m): Promise<{ token: string; expiresAt: string } | { error: HttpException }> => {
+    return this.dataSource.transaction(async (m): Promise<{ token: string; expiresAt: string } | { error: DomainError }> => {
       const user = await m.getRepository(User).createQueryBuilder('u').where('lower(u.username) = :account', { account }).getOne();
       const usable = user && !user.disabled ? user : undefined;
       const matches = await verifyPassword(password, usable?.passwordHash ?? (await dummyPasswordHash()));
-      const refuse = async (reason: string, error: HttpException) => {
+      const refuse = async (reason: string, error: DomainError) => {
         await this.audit.record({ actor: username, action: 'auth.login', targetType: 'user', targetId: user?.id, outcome: 'failure', sourceIp, after: { reason } }, m);
         return { error };
       };
@@ -130,7 +130,7 @@ export class AuthService {
       if (!usable || !matches) {
         const locks = await this.recordFailure(m, account, source, now);
         const reason = !user ? 'unknown user' : user.disabled ? 'account disabled' : 'wrong password';
-        return refuse(locks ? `${reason}; locked out` : reason, new HttpException(INVALID_CREDENTIALS, HttpStatus.UNAUTHORIZED));
+        return refuse(locks ? `${reason}; locked out` : reason, authErrors.invalid_credentials());
       }
       await this.lockouts.clear(m, account, source);
       const { secret, hash } = newSecret('tss');
@@ -185,7 +185,7 @@ export class AuthService {
       }
       if (!key) {
         this.apiKeys.delete(hash);
-        throw new UnauthorizedException('Unknown or revoked API key');
+        throw authErrors.api_key_invalid();
       }
       const principal: RequestPrincipal = { kind: 'api-key', id: key.id, name: key.name, scopes: key.scopes };
       if (this.apiKeys.size > 10_000) this.apiKeys.clear();
@@ -204,12 +204,12 @@ export class AuthService {
       throw this.databaseUnavailable(error);
     }
     const user = (row as (Session & { user?: User }) | null)?.user;
-    if (!row || !user || user.disabled) throw new UnauthorizedException('Session expired or invalid; log in again');
+    if (!row || !user || user.disabled) throw authErrors.session_expired();
     return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: row.id, language: user.language };
   }
 
-  private databaseUnavailable(error: unknown): HttpException {
+  private databaseUnavailable(error: unknown): DomainError {
     this.logger.warn(`Cannot check credentials: the database is unavailable (${error instanceof Error ? error.message : String(error)})`);
-    return new HttpException({ message: '数据库暂不可用，请稍后重试 / The database is unavailable; retry shortly', details: { retryAfterSeconds: 5 } }, HttpStatus.SERVICE_UNAVAILABLE);
+    return authErrors.database_unavailable({}, { retryAfterSeconds: 5 });
   }
 }

@@ -1,6 +1,6 @@
-import { UnauthorizedException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { requestCredential, type PreAuthenticatedRequest } from './credentials.js';
+import { authErrors } from './errors.js';
 import type { AuthService } from './auth.service.js';
 
 function hasBody(req: Request): boolean {
@@ -19,7 +19,7 @@ export function authenticateBeforeBody(auth: AuthService, publicRoutes: readonly
     if (!hasBody(req) || publicRoutes.some((r) => r.method === req.method && r.path === path)) return next();
     const found = requestCredential(req);
     try {
-      if (!found) throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token or API key>');
+      if (!found) throw authErrors.login_required();
       req.preAuthenticated = { credential: found.credential, principal: await auth.authenticate(found.credential) };
       next();
     } catch (error) {

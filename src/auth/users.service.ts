@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { authErrors } from './errors.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -36,7 +37,7 @@ export class UsersService {
 
   private async find(id: string): Promise<User> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
-    if (!user) throw new NotFoundException(`No user ${id}`);
+    if (!user) throw authErrors.user_not_found({ id });
     return user;
   }
 
@@ -61,7 +62,7 @@ export class UsersService {
         return view;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ConflictException(`Username ${dto.username} is already taken`);
+      if (isUniqueViolation(error)) throw authErrors.username_taken({ username: dto.username });
       throw error;
     }
   }
@@ -69,12 +70,12 @@ export class UsersService {
   async update(id: string, dto: UpdateUserDto, caller: Caller) {
     return this.dataSource.transaction(async (m) => {
       const user = await m.findOneBy(User, { id });
-      if (!user) throw new NotFoundException(`No user ${id}`);
+      if (!user) throw authErrors.user_not_found({ id });
       const before = publicUser(user);
       Object.assign(user, Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)), { updatedAt: new Date() });
-      if (user.role === 'owner' && !user.department) throw new BadRequestException('A user with role owner needs a department');
+      if (user.role === 'owner' && !user.department) throw authErrors.owner_needs_department();
       if (caller.principal.kind === 'user' && caller.principal.id === id && (user.role !== 'admin' || user.disabled)) {
-        throw new BadRequestException('Administrators cannot demote or disable themselves; ask another administrator');
+        throw authErrors.no_self_demotion();
       }
       await m.save(user);
       if (user.disabled) await m.update(Session, { userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
@@ -87,7 +88,7 @@ export class UsersService {
   async resetPassword(id: string, password: string, caller: Caller) {
     await this.dataSource.transaction(async (m) => {
       const user = await m.findOneBy(User, { id });
-      if (!user) throw new NotFoundException(`No user ${id}`);
+      if (!user) throw authErrors.user_not_found({ id });
       await m.update(User, id, { passwordHash: await hashPassword(password), passwordChangedAt: new Date(), updatedAt: new Date() });
       await this.lockouts.clearAccount(m, accountKey(user.username));
       // A reset password means the old one may be known: end every session made with it.
@@ -99,7 +100,7 @@ export class UsersService {
   async unlock(id: string, caller: Caller) {
     await this.dataSource.transaction(async (m) => {
       const user = await m.findOneBy(User, { id });
-      if (!user) throw new NotFoundException(`No user ${id}`);
+      if (!user) throw authErrors.user_not_found({ id });
       await this.lockouts.clearAccount(m, accountKey(user.username));
       await this.audit.record({ ...caller, action: 'user.unlock', targetType: 'user', targetId: id }, m);
     });
@@ -121,7 +122,7 @@ export class UsersService {
         if (lockedUntil || !matches) {
           if (!lockedUntil) await this.auth.recordFailure(m, account, source, new Date());
           await this.audit.record({ principal, sourceIp, action: 'user.password-change', targetType: 'user', targetId: user.id, outcome: 'failure', after: { reason: lockedUntil ? 'locked out' : 'current password wrong' } }, m);
-          return { error: lockedUntil ? new HttpException(`Too many failed password checks from this address: locked until ${lockedUntil.toISOString()}`, HttpStatus.LOCKED) : new UnauthorizedException('Current password is wrong') };
+          return { error: lockedUntil ? authErrors.password_locked_out({ until: lockedUntil.toISOString() }) : authErrors.current_password_wrong() };
         }
         await this.lockouts.clear(m, account, source);
         user.passwordHash = await hashPassword(dto.newPassword);
@@ -167,7 +168,7 @@ export class UsersService {
   async revokeApiKey(id: string, caller: Caller) {
     await this.dataSource.transaction(async (m) => {
       const result = await m.update(ApiKey, { id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      if (!result.affected) throw new NotFoundException(`No active API key ${id}`);
+      if (!result.affected) throw authErrors.api_key_not_found({ id });
       await this.audit.record({ ...caller, action: 'api-key.revoke', targetType: 'api-key', targetId: id }, m);
     });
     this.auth.forgetApiKey(id);

@@ -1,7 +1,18 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { DomainError, languageFromAcceptLanguage, type ErrorKind, type Language } from '../shared/index.js';
+import { defineErrors, DomainError, fillTemplate, languageFromAcceptLanguage, type ErrorKind, type Language } from '../shared/index.js';
+
+/** Refusals of the request itself, before any module sees it. */
+export const requestErrors = defineErrors('request', {
+  invalid_fields: { kind: 'invalid', message: { 'zh-CN': '以下字段填写有误：{fields}（{problems}）', en: 'These fields are not valid: {fields} ({problems})' } },
+  unknown_fields: { kind: 'invalid', message: { 'zh-CN': '不认识的字段：{fields}', en: 'Unknown field(s): {fields}' } },
+  too_large: { kind: 'too_large', message: { 'zh-CN': '请求体超过大小上限（设置项 TAISHI_BODY_LIMIT）', en: 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)' } },
+});
+
+/** Not a kind of refusal but a fault: answered 500 with an id to quote, logged with its stack. */
+const UNEXPECTED = { 'zh-CN': '意外错误；报告时请提供错误编号 {errorId}', en: 'Unexpected error; quote the errorId {errorId} when reporting it' };
+export const UNEXPECTED_ERROR_CODE = 'request.unexpected';
 
 /** The one error shape of the API. */
 export interface ErrorBody {
@@ -23,10 +34,17 @@ const STATUS_TEXT: Record<number, string> = Object.fromEntries(
     .map(([k, v]) => [v, k.toLowerCase().replace(/(^|_)(\w)/g, (_m, sep: string, c: string) => (sep ? ' ' : '') + c.toUpperCase())]),
 );
 
-function flattenValidationErrors(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
+/** One field's problems: class-validator's constraint names (`isIn`, `maxLength`…) for clients to word, and its English text. */
+export interface FieldProblem {
+  field: string;
+  constraints: string[];
+  problems: string[];
+}
+
+function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    const own = e.constraints ? [{ field, constraints: Object.keys(e.constraints), problems: Object.values(e.constraints) }] : [];
     return [...own, ...flattenValidationErrors(e.children ?? [], field)];
   });
 }
@@ -39,10 +57,9 @@ export function strictValidationPipe(): ValidationPipe {
     transform: true,
     exceptionFactory: (errors) => {
       const details = flattenValidationErrors(errors);
-      const unknown = details.filter((d) => d.problems.some((p) => p.endsWith('should not exist'))).map((d) => d.field);
-      const invalid = details.filter((d) => !unknown.includes(d.field)).map((d) => `${d.field}: ${d.problems.join('; ')}`);
-      const parts = [...(unknown.length ? [`Unknown field(s): ${unknown.join(', ')}`] : []), ...invalid];
-      return new BadRequestException({ message: parts.join('. '), details });
+      const unknown = details.filter((d) => d.constraints.includes('whitelistValidation')).map((d) => d.field);
+      if (unknown.length) return requestErrors.unknown_fields({ fields: unknown }, details);
+      return requestErrors.invalid_fields({ fields: details.map((d) => d.field), problems: details.map((d) => `${d.field}: ${d.problems.join(', ')}`) }, details);
     },
   });
 }
@@ -58,6 +75,8 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   too_large: HttpStatus.PAYLOAD_TOO_LARGE,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  unsupported_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
 };
 
 /**
@@ -91,15 +110,12 @@ export function errorBody(exception: unknown, language: Language = 'zh-CN'): { b
     const r = typeof response === 'string' ? { message: response } : (response as { message?: unknown; details?: unknown });
     // Nest turns body-parser's 413 into a bare "request entity too large"; say which limit.
     // A 413 of our own (an upload with a limit of its own) already names its setting.
-    const message =
-      status === HttpStatus.PAYLOAD_TOO_LARGE && /^(request entity|payload) too large$/i.test(String(r.message ?? exception.message))
-        ? 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)'
-        : Array.isArray(r.message)
-          ? r.message.join('; ')
-          : String(r.message ?? exception.message);
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE && /^(request entity|payload) too large$/i.test(String(r.message ?? exception.message))) return errorBody(requestErrors.too_large(), language);
+    const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
     return { body: { statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message, ...(r.details !== undefined ? { details: r.details } : {}) }, unexpected: false };
   }
-  return { body: { statusCode: 500, error: 'Internal Server Error', message: 'Unexpected error; quote the errorId when reporting it', errorId: randomUUID() }, unexpected: true };
+  const errorId = randomUUID();
+  return { body: { statusCode: 500, error: 'Internal Server Error', code: UNEXPECTED_ERROR_CODE, message: fillTemplate(UNEXPECTED[language], { errorId }), params: { errorId }, errorId }, unexpected: true };
 }
 
 @Catch()

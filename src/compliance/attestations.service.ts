@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
@@ -18,6 +18,7 @@ import { ControlCatalogue } from './control-catalogue.js';
 import type { AttestationListQuery, AttestationUploadQuery } from './dto.js';
 import { ORGANISATION_ID } from './facts/facts-builder.js';
 import { acceptanceHolds } from './findings-workflow.js';
+import { complianceErrors } from './errors.js';
 
 export interface AttestationView {
   id: string;
@@ -90,9 +91,9 @@ export class AttestationsService {
   /** Checks everything the query says before a byte of the file is read, so nothing is stored for a bad request. */
   async create(query: AttestationUploadQuery, req: Request, caller: Caller): Promise<AttestationView> {
     const control = this.catalogue.load().find((c) => c.id === query.controlId);
-    if (!control) throw new BadRequestException(`controlId: 目录中没有该控制项 / no control ${query.controlId} in the catalogue`);
+    if (!control) throw complianceErrors.control_unknown({ controlId: query.controlId });
     const expectedType = isAssetSelector(control.appliesTo) ? 'asset' : 'organisation';
-    if (query.subjectType !== expectedType) throw new BadRequestException(`subjectType: ${control.id} applies to ${control.appliesTo}; attest it for an ${expectedType}`);
+    if (query.subjectType !== expectedType) throw complianceErrors.subject_type_mismatch({ controlId: control.id, appliesTo: control.appliesTo, expected: expectedType });
     const subject = await this.subject(query.subjectType, query.subjectId);
     const expiry = attestationExpiry(control, query.validUntil, new Date());
     if ('problem' in expiry) throw new BadRequestException(expiry.problem);
@@ -119,11 +120,11 @@ export class AttestationsService {
 
   private async subject(type: 'asset' | 'organisation', id: string): Promise<{ name: string; department: string | null }> {
     if (type === 'organisation') {
-      if (id !== ORGANISATION_ID) throw new BadRequestException(`subjectId: the organisation's id is "${ORGANISATION_ID}"`);
+      if (id !== ORGANISATION_ID) throw complianceErrors.organisation_id({ id: ORGANISATION_ID });
       return { name: this.settings.TAISHI_ORGANISATION_NAME, department: null };
     }
     const [asset] = /^[0-9a-f-]{36}$/i.test(id) ? ((await this.dataSource.query(`SELECT name, department FROM assets WHERE id = $1`, [id])) as { name: string; department: string }[]) : [];
-    if (!asset) throw new NotFoundException(`没有该资产 / No asset ${id}`);
+    if (!asset) throw complianceErrors.asset_not_found({ id });
     return asset;
   }
 
@@ -131,7 +132,7 @@ export class AttestationsService {
   private async receive(req: Request): Promise<{ sha256: string; size: number; contentType: string; storedPath: string }> {
     // The JSON body parser has already read (and parsed) an application/json body.
     if (req.body !== undefined || req.readableEnded)
-      throw new UnsupportedMediaTypeException('请以文件本身作为请求体发送（如 application/pdf 或 application/octet-stream），不要用 application/json / Send the evidence file itself as the body (e.g. application/pdf or application/octet-stream), not as application/json');
+      throw complianceErrors.evidence_as_body();
     const limit = this.settings.TAISHI_EVIDENCE_MAX_BYTES;
     const tooLarge = () => new PayloadTooLargeException(`证据文件超过 ${limit} 字节上限 / Evidence file larger than ${limit} bytes (setting TAISHI_EVIDENCE_MAX_BYTES)`);
     if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
@@ -156,7 +157,7 @@ export class AttestationsService {
     try {
       await pipeline(req, meter, createWriteStream(temporary, { flags: 'wx', mode: 0o600 }));
       if (size > limit) throw tooLarge();
-      if (size === 0) throw new BadRequestException('请求体为空：请发送证据文件 / Empty body: send the evidence file');
+      if (size === 0) throw complianceErrors.evidence_empty();
       const sha256 = hash.digest('hex');
       const storedPath = path.join('evidence', sha256.slice(0, 2), sha256);
       await mkdir(path.join(this.root, path.dirname(storedPath)), { recursive: true, mode: 0o700 });
@@ -179,15 +180,15 @@ export class AttestationsService {
   /** The file as attested; refused when it no longer matches the hash recorded at upload. */
   async evidence(id: string): Promise<{ view: AttestationView; content: Buffer }> {
     const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM compliance_attestations WHERE id = $1`, [id])) as AttestationRow[];
-    if (!row) throw new NotFoundException(`没有该证明 / No attestation ${id}`);
+    if (!row) throw complianceErrors.attestation_not_found({ id });
     const file = path.join(this.root, row.stored_path);
     const content = await stat(file).then(
       () => readFile(file),
       () => undefined,
     );
-    if (content === undefined) throw new ConflictException(`证据文件缺失 / The evidence file of attestation ${id} is missing from ${row.stored_path}`);
+    if (content === undefined) throw complianceErrors.evidence_missing({ id }, { storedPath: row.stored_path });
     if (createHash('sha256').update(content).digest('hex') !== row.evidence_sha256)
-      throw new ConflictException(`证据文件与登记的 SHA-256 不符，可能已被改动 / The stored evidence of attestation ${id} no longer matches its recorded SHA-256`);
+      throw complianceErrors.evidence_tampered({ id });
     return { view: this.view(row), content };
   }
 

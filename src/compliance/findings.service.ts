@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
@@ -7,6 +7,7 @@ import { IncidentsService } from '../incidents/index.js';
 import type { CheckResult, Control, Localised } from './catalogue/index.js';
 import type { FindingListQuery, FindingTransitionDto } from './dto.js';
 import { allowedMoves, reconcile, transitionProblems, type FindingStatus } from './findings-workflow.js';
+import { complianceErrors } from './errors.js';
 
 export interface FindingView {
   id: string;
@@ -174,7 +175,7 @@ export class FindingsService {
 
   private async lockFinding(m: EntityManager, id: string): Promise<FindingRow> {
     const [row] = (await m.query(`SELECT ${COLUMNS} FROM compliance_findings WHERE id = $1 FOR UPDATE`, [id])) as FindingRow[];
-    if (!row) throw new NotFoundException(`没有该发现项 / No finding ${id}`);
+    if (!row) throw complianceErrors.finding_not_found({ id });
     return row;
   }
 
@@ -183,7 +184,7 @@ export class FindingsService {
       const row = await this.lockFinding(m, id);
       const now = new Date();
       if (!allowedMoves(row.status).includes(input.to))
-        throw new ConflictException({ message: `发现项状态不能从 ${row.status} 变为 ${input.to} / A finding cannot move from ${row.status} to ${input.to}`, details: { allowed: allowedMoves(row.status) } });
+        throw complianceErrors.finding_move_refused({ from: row.status, to: input.to }, { allowed: allowedMoves(row.status) });
       const problems = transitionProblems(row.status, input, now);
       if (problems.length) throw new BadRequestException({ message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
       const before = toView(row);
@@ -203,8 +204,8 @@ export class FindingsService {
   async openProtectTicket(id: string, caller: Caller): Promise<FindingView> {
     return this.dataSource.transaction(async (m) => {
       const row = await this.lockFinding(m, id);
-      if (row.protect_ticket_id) throw new HttpException({ message: `已有保护工单 ${row.protect_ticket_key} / Finding already has protect ticket ${row.protect_ticket_key}`, details: { key: row.protect_ticket_key } }, HttpStatus.CONFLICT);
-      if (row.status === 'resolved') throw new ConflictException('发现项已解决 / The finding is resolved');
+      if (row.protect_ticket_id) throw complianceErrors.finding_has_ticket({ key: row.protect_ticket_key }, { key: row.protect_ticket_key });
+      if (row.status === 'resolved') throw complianceErrors.finding_resolved();
       const ticket = await this.incidents.openProtectTicket(
         {
           title: `合规整改 ${row.control_id}：${row.subject_name}`,

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { validateCronExpression } from 'cron';
 import { EventEmitter } from 'node:events';
@@ -8,6 +8,7 @@ import { actorName, type Caller } from '../auth/index.js';
 import { isUniqueViolation } from '../database/index.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import type { ProfileInputDto, ProfileUpdateDto } from './dto.js';
+import { complianceErrors } from './errors.js';
 
 export interface Profile {
   id: string;
@@ -100,14 +101,14 @@ export class ProfilesService implements OnModuleInit {
 
   async get(id: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<Profile> {
     const [row] = (await m.query(`SELECT * FROM compliance_profiles WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as ProfileRow[];
-    if (!row) throw new NotFoundException(`没有该审计方案 / No audit profile ${id}`);
+    if (!row) throw complianceErrors.profile_not_found({ id });
     return toProfile(row);
   }
 
   /** By id, or by name as the CLI takes it. */
   async find(idOrName: string): Promise<Profile> {
     const [row] = (await this.dataSource.query(`SELECT * FROM compliance_profiles WHERE id::text = $1 OR lower(name) = lower($1)`, [idOrName])) as ProfileRow[];
-    if (!row) throw new NotFoundException(`没有该审计方案 / No audit profile ${JSON.stringify(idOrName)}`);
+    if (!row) throw complianceErrors.profile_not_found({ id: JSON.stringify(idOrName) });
     return toProfile(row);
   }
 
@@ -176,7 +177,7 @@ export class ProfilesService implements OnModuleInit {
   async remove(id: string, caller: Caller): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const before = await this.get(id, m, true);
-      if (before.isDefault) throw new ConflictException('默认审计方案不能删除，可修改其计划 / The default profile cannot be deleted; change its schedule instead');
+      if (before.isDefault) throw complianceErrors.profile_default_undeletable();
       await m.query(`DELETE FROM compliance_profiles WHERE id = $1`, [id]);
       await this.audit.record({ ...caller, action: 'compliance.profile.delete', targetType: 'compliance_profile', targetId: id, before }, m);
     });
@@ -187,7 +188,7 @@ export class ProfilesService implements OnModuleInit {
     try {
       return await work();
     } catch (error) {
-      if (isUniqueViolation(error, 'compliance_profiles_name_key')) throw new ConflictException('已有同名审计方案 / A profile with this name exists');
+      if (isUniqueViolation(error, 'compliance_profiles_name_key')) throw complianceErrors.profile_name_taken();
       throw error;
     }
   }

@@ -1,10 +1,11 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../auth/index.js';
 import type { ComplianceRecordDto } from './dto.js';
 import { RECORD_FIELDS, type ComplianceRecord } from './facts/asset-facts.js';
+import { complianceErrors } from './errors.js';
 
 export interface RecordView {
   assetId: string;
@@ -25,7 +26,7 @@ export class RecordsService {
   private async visibleAsset(m: EntityManager, assetId: string, principal: Principal): Promise<void> {
     const [asset] = (await m.query(`SELECT department FROM assets WHERE id = $1`, [assetId])) as { department: string }[];
     const scope = departmentScope(principal);
-    if (!asset || (scope !== undefined && asset.department !== scope)) throw new NotFoundException(`没有该资产 / No asset ${assetId}`);
+    if (!asset || (scope !== undefined && asset.department !== scope)) throw complianceErrors.asset_not_found({ id: assetId });
   }
 
   private async read(m: EntityManager, assetId: string, lock = false): Promise<RecordView> {

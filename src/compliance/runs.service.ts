@@ -1,4 +1,4 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
@@ -15,6 +15,7 @@ import { FindingsService, type FindingChanges, type RunResult } from './findings
 import { ProfilesService, type Profile } from './profiles.service.js';
 import { renderReport, type Lang, type ReportFormat } from './report.js';
 import type { FrozenControl, ResultView, RunDiff, RunStatus, RunSummary, RunTrigger, RunView } from './run-views.js';
+import { complianceErrors } from './errors.js';
 
 
 interface RunRow {
@@ -233,14 +234,14 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
 
   async get(id: string): Promise<RunView> {
     const [row] = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE id = $1`, [id])) as RunRow[];
-    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    if (!row) throw complianceErrors.run_not_found({ id });
     return toRunView(row);
   }
 
   /** The controls and facts frozen with a completed run. */
   private async frozen(id: string): Promise<{ controls: FrozenControl[]; facts: FactsSnapshot | null }> {
     const [row] = (await this.dataSource.query(`SELECT controls, facts FROM compliance_runs WHERE id = $1`, [id])) as { controls: FrozenControl[] | null; facts: FactsSnapshot | null }[];
-    if (!row) throw new NotFoundException(`没有该审计运行 / No audit run ${id}`);
+    if (!row) throw complianceErrors.run_not_found({ id });
     return { controls: row.controls ?? [], facts: row.facts };
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -7,6 +7,7 @@ import { departmentScope, ROLES, type Principal } from '../auth/roles.js';
 import { CurrentPrincipal } from '../common/request.js';
 import { FILTER_FIELDS, InvalidCursorError, type EventQuery, type EventStore, type FilterField } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
+import { eventErrors } from './errors.js';
 
 const asArray = ({ value }: { value: unknown }) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 
@@ -47,13 +48,13 @@ export class EventsController {
       const colon = item.indexOf(':');
       const field = item.slice(0, colon) as FilterField;
       if (colon < 1 || !FILTER_FIELDS.includes(field)) {
-        throw new BadRequestException(`filter: "${item}" is not field:value with a field among ${FILTER_FIELDS.join(', ')}`);
+        throw eventErrors.bad_filter({ filter: item, fields: FILTER_FIELDS });
       }
       (filters[field] ??= []).push(item.slice(colon + 1));
     }
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
-    if (from && to && from >= to) throw new BadRequestException('from must be before to');
+    if (from && to && from >= to) throw eventErrors.range_reversed();
     const scope = departmentScope(principal);
     return { from, to, text: q.q, filters, ...(scope !== undefined ? { departments: [scope] } : {}) };
   }
@@ -63,7 +64,7 @@ export class EventsController {
     try {
       return await this.store.search(this.query(q, principal), { limit: q.limit ?? 50, after: q.after, order: q.order });
     } catch (error) {
-      if (error instanceof InvalidCursorError) throw new BadRequestException(error.message);
+      if (error instanceof InvalidCursorError) throw eventErrors.bad_cursor({}, { reason: error.message });
       throw error;
     }
   }
@@ -83,7 +84,7 @@ export class EventsController {
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const event = await this.store.get(id);
     const scope = departmentScope(principal);
-    if (!event || (scope !== undefined && event.taishi?.department !== scope)) throw new NotFoundException(`No event ${id}`);
+    if (!event || (scope !== undefined && event.taishi?.department !== scope)) throw eventErrors.not_found({ id });
     return event;
   }
 }

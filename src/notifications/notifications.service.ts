@@ -1,4 +1,4 @@
-import { BadGatewayException, BadRequestException, ConflictException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BadGatewayException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,7 @@ import { Mailer, SendError } from './mailer.js';
 import { PREFERENCE_KINDS, type DigestRecipient, type DigestSection, type DigestSource, type Language, type Notification, type PreferenceKind } from './notification.js';
 import { NOTIFICATIONS_OPTIONS, OutboxService, type NewOutboxRow, type NotificationsOptions } from './outbox.service.js';
 import { beijingTime, renderMail, type MailContent, type RenderedMail } from './templates.js';
+import { notificationErrors } from './errors.js';
 
 export interface Recipients {
   userIds?: string[];
@@ -168,11 +169,11 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   /** Changes only what is given; being on duty is for analysts and administrators. */
   async updatePreferences(userId: string, change: { onDuty?: boolean; kinds?: Partial<Record<PreferenceKind, boolean>> }, caller: Caller) {
     if (change.onDuty === undefined && (change.kinds === undefined || Object.keys(change.kinds).length === 0)) {
-      throw new BadRequestException('Nothing to change: give onDuty and/or kinds');
+      throw notificationErrors.nothing_to_change();
     }
     await this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(`${USERS_WITH_PREFERENCES} WHERE u.id = $1 FOR NO KEY UPDATE OF u`, [userId])) as UserRow[];
-      if (change.onDuty && !ON_DUTY_ROLES.includes(row.role)) throw new BadRequestException(`Only analysts and administrators can be on duty; this account has role ${row.role}`);
+      if (change.onDuty && !ON_DUTY_ROLES.includes(row.role)) throw notificationErrors.on_duty_role({ role: row.role });
       const before = preferencesOf(row);
       const kinds = { ...before.kinds, ...change.kinds };
       const after: Preferences = { onDuty: change.onDuty ?? before.onDuty, kinds };
@@ -189,14 +190,14 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
 
   /** Sends a test mail at once (not through the outbox) and says what the server answered. */
   async sendTest(to: string | undefined, userId: string, caller: Caller) {
-    if (!this.mailer.configured) throw new ConflictException('SMTP is not configured: set TAISHI_SMTP_HOST (and the other TAISHI_SMTP_* settings) and restart');
+    if (!this.mailer.configured) throw notificationErrors.smtp_not_configured();
     const [me] = (await this.dataSource.query(`SELECT email, language, coalesce(nullif(display_name, ''), username) AS name FROM users WHERE id = $1`, [userId])) as {
       email: string | null;
       language: Language;
       name: string;
     }[];
     const address = to ?? me.email;
-    if (!address) throw new BadRequestException('Your account has no e-mail address; give one in "to"');
+    if (!address) throw notificationErrors.no_address();
     const mail = renderMail({ kind: 'test', sentBy: actorName(caller.principal), at: new Date().toISOString() }, me.language);
     try {
       const result = await this.mailer.send({ to: { name: to ? '' : me.name, address }, ...mail, kind: 'test' });

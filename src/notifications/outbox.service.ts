@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -7,6 +7,7 @@ import { MetricsRegistry } from '../metrics/metrics.js';
 import { Mailer, SendError } from './mailer.js';
 import type { Language } from './notification.js';
 import type { RenderedMail } from './templates.js';
+import { notificationErrors } from './errors.js';
 
 export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'held', 'skipped'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -235,13 +236,13 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
   async retry(id: string, caller: Caller): Promise<OutboxView> {
     const result = await this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(`${SELECT_VIEW} WHERE o.id = $1 FOR UPDATE OF o`, [id])) as OutboxRecord[];
-      if (!row) throw new NotFoundException(`No outbox message ${id}`);
-      if (row.status === 'sent') throw new ConflictException(`Message ${id} was already sent at ${row.sent_at?.toISOString()}`);
-      if (!this.mailer.configured) throw new ConflictException('SMTP is not configured (TAISHI_SMTP_HOST); nothing can be sent');
+      if (!row) throw notificationErrors.message_not_found({ id });
+      if (row.status === 'sent') throw notificationErrors.already_sent({ id, sentAt: row.sent_at?.toISOString() ?? '' });
+      if (!this.mailer.configured) throw notificationErrors.smtp_not_configured();
       let address = row.address;
       if (row.status === 'skipped') {
         const [user] = (await m.query(`SELECT email FROM users WHERE id = $1 AND NOT disabled`, [row.user_id])) as { email: string | null }[];
-        if (!user?.email) throw new ConflictException(row.user_id ? 'The recipient still has no e-mail address, or is disabled' : 'This notification had no recipient');
+        if (!user?.email) throw row.user_id ? notificationErrors.recipient_unreachable() : notificationErrors.no_recipient();
         address = user.email;
       }
       await m.query(`UPDATE notification_outbox SET status = 'queued', attempts = 0, next_attempt_at = now(), address = $2 WHERE id = $1`, [id, address]);

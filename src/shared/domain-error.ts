@@ -4,7 +4,7 @@ import { fillTemplate, type Language, type Localised } from './localised.js';
  * What went wrong, in terms the transport maps once: the HTTP filter turns a kind into a status,
  * the CLI into an exit code. Domain code never names an HTTP status.
  */
-export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'locked', 'too_large', 'rate_limited', 'unavailable'] as const;
+export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'locked', 'too_large', 'rate_limited', 'unavailable', 'unprocessable', 'unsupported_type'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export type ErrorParams = Readonly<Record<string, unknown>>;

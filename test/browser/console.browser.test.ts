@@ -34,7 +34,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await b.page.getByLabel('用户名').fill('admin');
     await b.page.getByLabel('密码').fill('wrong-password');
     await b.page.getByRole('button', { name: '登录' }).click();
-    await expectText(b.page.getByRole('alert'), /需要登录|Invalid username or password/);
+    await expectText(b.page.getByRole('alert'), /用户名或密码错误/);
     await shot(b.page, 'login');
     await b.page.getByLabel('密码').fill(ADMIN_PASSWORD);
     await b.page.getByRole('button', { name: '登录' }).click();
@@ -112,7 +112,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await go(traffic.page, '/assets');
     expect(await traffic.page.locator('main table tbody tr').allTextContents()).toEqual([expect.stringContaining('交通信号控制平台')]);
     await go(traffic.page, `/assets?id=${created.id}`);
-    await expectText(traffic.page.getByRole('status').last(), /未找到|No asset/);
+    await expectText(traffic.page.getByRole('status').last(), /^资产 \S+ 不存在$/);
   });
 
   it('switches to English, remembers it for the user, and switches back', async () => {

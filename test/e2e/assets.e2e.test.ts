@@ -47,7 +47,7 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     [{ name: 'x', type: 'server', department: 'd', mlps: { level: 6 } }, /mlps\.level/],
     [{ name: 'x', type: 'server', department: 'd', mlps: { level: 3, filingDate: '2025-13-01' } }, /mlps\.filingDate/],
     [{ name: '', type: 'server', department: 'd' }, /name/],
-    [{ name: 'x', type: 'server', department: 'd', colour: 'red' }, /Unknown field\(s\): colour/],
+    [{ name: 'x', type: 'server', department: 'd', colour: 'red' }, /不认识的字段：colour/],
     [{ name: 'x', type: 'server', department: 'd', data: { level: 'secret', extra: 1 } }, /data\.extra/],
   ])('rejects %j with a 400 naming the problem', async (body, message) => {
     const r = await app.call('POST', '/api/assets', { token: users.admin, body });
@@ -144,7 +144,7 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     it('refuses owners importing rows for another department', async () => {
       const csv = 'name,type,department\n泵站,server,水务局\n信号机,server,交通局\n';
       const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: csv, headers: { 'content-type': 'text/csv' } });
-      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/) }]);
+      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/), code: 'asset.own_department_only', params: { department: '水务局' } }]);
     });
 
     it('names unknown CSV columns and accepts JSON arrays', async () => {

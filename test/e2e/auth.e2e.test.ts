@@ -34,7 +34,7 @@ describe.each(testDatabaseTargets())('authentication ($name PostgreSQL)', ({ adm
     for (let i = 0; i < 5; i++) expect((await attempt('wrong-password')).status).toBe(401);
     const locked = await attempt('analyst1-password-1');
     expect(locked.status).toBe(423);
-    expect(locked.body.message).toMatch(/locked until/);
+    expect(locked.body).toMatchObject({ code: 'auth.locked_out', message: expect.stringMatching(/锁定至/) });
     // Let the lock run out instead of waiting 15 minutes.
     const db = new pg.Client({ connectionString: app.databaseUrl });
     await db.connect();

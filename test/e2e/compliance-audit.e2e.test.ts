@@ -306,7 +306,14 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect(record).toMatchObject({ updatedBy: 'owner.water', record: { dataSecurityLead: { name: '王副局长', fromManagement: true }, riskAssessments: { cii: day(-200) } } });
     const bad = await as(users.compliance.token).patch(`/api/compliance/assets/${asset[SCADA]}/record`, { goLiveDate: '2025-02-30', camera: { signage: 'yes' }, colour: 'red' });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/Unknown field\(s\): colour.*goLiveDate: .*YYYY-MM-DD.*camera\.signage/);
+    expect(bad.body).toMatchObject({ code: 'request.unknown_fields', params: { fields: ['colour'] } });
+    expect(bad.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'colour' }),
+        expect.objectContaining({ field: 'goLiveDate', problems: [expect.stringMatching(/YYYY-MM-DD/)] }),
+        expect.objectContaining({ field: 'camera.signage' }),
+      ]),
+    );
   });
 
   it('runs every control over the seeded city and concludes exactly what the facts say, with the numbers behind it', async () => {
@@ -421,7 +428,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     await writeFile(stored, Buffer.concat([file, Buffer.from('tampered')]));
     const tampered = await as(users.compliance.token).get(`/api/compliance/attestations/${created.id}/evidence`);
     expect(tampered.status).toBe(409);
-    expect(tampered.body.message).toMatch(/no longer matches its recorded SHA-256/);
+    expect(tampered.body).toMatchObject({ code: 'compliance.evidence_tampered', message: expect.stringMatching(/SHA-256 不符/) });
     await writeFile(stored, file);
   });
 

@@ -70,3 +70,21 @@ describe('console translations', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('API errors in the console', () => {
+  it('words every error code the service can answer with, in both languages, with the same {placeholders}', async () => {
+    // Loading the application loads every module's error catalogue.
+    await import('../../src/app.module.js');
+    const { errorCatalogue } = await import('../../src/shared/index.js');
+    const { UNEXPECTED_ERROR_CODE } = await import('../../src/common/http-errors.js');
+    const codes = new Map([...errorCatalogue()].map(([code, definition]) => [code, placeholders(definition.message.en)]));
+    codes.set(UNEXPECTED_ERROR_CODE, ['errorId']);
+    expect(codes.size).toBeGreaterThan(30);
+    const problems = [...codes].flatMap(([code, params]) => {
+      const key = `apiError.${code}` as keyof typeof zhCN;
+      if (!(key in zhCN)) return [`${code}: no console message`];
+      return [zhCN[key], en[key]].filter((text) => placeholders(text).some((p) => !params.includes(p))).map((text) => `${code}: "${text}" needs a value the service does not send`);
+    });
+    expect(problems).toEqual([]);
+  });
+});

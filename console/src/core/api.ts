@@ -1,3 +1,5 @@
+import { language } from './i18n.js';
+
 /**
  * Every call to the service. The session travels in the HttpOnly cookie the login set; the
  * X-Taishi-CSRF header is what lets a cookie-authenticated request change anything (a form on
@@ -8,6 +10,9 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /** The service's stable code (`auth.invalid_credentials`) and the values its message is filled from. */
+    readonly code?: string,
+    readonly params?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -41,7 +46,7 @@ export function url(path: string, query?: Record<string, QueryValue>): string {
 }
 
 export async function api<T = unknown>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', 'x-taishi-csrf': '1' };
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language(), 'x-taishi-csrf': '1' };
   let body: BodyInit | undefined;
   if (options.raw) {
     headers['content-type'] = options.raw.type;
@@ -59,9 +64,9 @@ export async function api<T = unknown>(method: string, path: string, options: Ca
     parsed = text;
   }
   if (!response.ok) {
-    const error = parsed as { message?: string; details?: unknown } | undefined;
+    const error = parsed as { message?: string; details?: unknown; code?: string; params?: Record<string, unknown> } | undefined;
     if (response.status === 401 && path !== '/api/auth/login') for (const l of expiredListeners) l();
-    throw new ApiError(response.status, error?.message ?? response.statusText, error?.details);
+    throw new ApiError(response.status, error?.message ?? response.statusText, error?.details, error?.code, error?.params);
   }
   return parsed as T;
 }

@@ -33,6 +33,16 @@ export const LEVEL_COLORS: Record<string, string> = { critical: '#b91c1c', high:
 const FONT = '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", system-ui, sans-serif';
 
 /**
+ * ECharts' HTML tooltips are markup with inline styles, which the console's CSP (style-src 'self')
+ * refuses: the tooltip is drawn on the canvas instead, as rich text.
+ */
+function canvasTooltip(tooltip: ChartOption['tooltip']): Pick<ChartOption, 'tooltip'> {
+  if (!tooltip) return {};
+  const drawn = (t: object) => ({ ...t, renderMode: 'richText' as const, confine: true });
+  return { tooltip: Array.isArray(tooltip) ? tooltip.map(drawn) : drawn(tooltip) };
+}
+
+/**
  * A chart in a figure captioned `label`. ECharts' aria option writes a text description of the
  * data for screen readers. The disposer is handed to `onDispose` for the page to call.
  */
@@ -48,7 +58,7 @@ export function chart(label: string, option: ChartOption, onDispose: (dispose: (
     (echarts) => {
       if (disposed) return;
       instance = echarts.init(el, undefined, { renderer: 'canvas' });
-      instance.setOption({ aria: { enabled: true }, textStyle: { fontFamily: FONT }, animation: false, ...option });
+      instance.setOption({ aria: { enabled: true }, textStyle: { fontFamily: FONT }, animation: false, ...option, ...canvasTooltip(option.tooltip) });
       el.dataset.chart = 'ready';
       observer.observe(el);
     },

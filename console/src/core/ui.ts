@@ -1,4 +1,5 @@
 import { ApiError } from './api.js';
+import { codedErrorText } from './api-errors.js';
 import { h, replace, uid, type Child } from './dom.js';
 import { t, tv, type MessageKey } from './i18n.js';
 
@@ -64,9 +65,14 @@ export function badge(prefix: string, value: string): HTMLElement {
   return h('span', { class: `badge badge-${prefix}-${value}` }, tv(prefix, value));
 }
 
-/** The server's message with a translated lead saying what kind of failure it is. */
+/**
+ * A coded refusal in the console's own words; otherwise the server's message with a translated
+ * lead saying what kind of failure it is.
+ */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
+    const coded = codedErrorText(error);
+    if (coded) return coded;
     const lead = tv('error.status', String(error.status));
     const details = Array.isArray(error.details) ? error.details.filter((d) => typeof d === 'string').slice(0, 10) : [];
     return [lead === String(error.status) ? t('error.generic', { status: error.status }) : lead, error.message, ...details].filter(Boolean).join(' — ');
@@ -92,13 +98,96 @@ export interface Column<T> {
   cell: (row: T) => Child;
   /** Numbers align right. */
   numeric?: boolean;
+  /** With `id`, the column sorts by this value when the table is given a `sort`. */
+  id?: string;
+  sortValue?: (row: T) => string | number;
+}
+
+export type SortDirection = 'asc' | 'desc';
+
+/** The column a table is sorted by, kept by the page (e.g. in the URL as `sort=level:desc`). */
+export interface TableSort {
+  by: string;
+  dir: SortDirection;
+  onChange: (by: string, dir: SortDirection) => void;
+}
+
+/** `level:desc` read from a URL, falling back to `fallback`. */
+export function parseSort(value: string | null, fallback: { by: string; dir: SortDirection }): { by: string; dir: SortDirection } {
+  const [by, dir] = (value ?? '').split(':');
+  return by && (dir === 'asc' || dir === 'desc') ? { by, dir } : fallback;
+}
+
+function sortRows<T>(rows: T[], columns: Column<T>[], sort: TableSort | undefined): T[] {
+  const column = sort && columns.find((c) => c.id === sort.by && c.sortValue);
+  if (!sort || !column) return rows;
+  const value = column.sortValue!;
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  // Stable: rows equal in the sorted column keep the service's order.
+  return rows
+    .map((row, index) => ({ row, index, v: value(row) }))
+    .sort((a, b) => sign * (typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : String(a.v).localeCompare(String(b.v), 'zh-CN')) || a.index - b.index)
+    .map((x) => x.row);
+}
+
+function headerCell<T>(c: Column<T>, sort: TableSort | undefined): HTMLElement {
+  const cls = c.numeric ? 'num' : undefined;
+  if (!sort || !c.id || !c.sortValue) return h('th', { scope: 'col', class: cls }, c.label);
+  const active = sort.by === c.id;
+  const next: SortDirection = active && sort.dir === 'desc' ? 'asc' : 'desc';
+  return h(
+    'th',
+    { scope: 'col', class: cls, 'aria-sort': active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined },
+    h('button', { type: 'button', class: 'sort', onclick: () => sort.onChange(c.id!, active ? next : 'desc') }, c.label, h('span', { 'aria-hidden': 'true', class: 'sort-mark' }, active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ' ↕')),
+  );
+}
+
+/** Display width of a text: a Chinese character takes two Latin ones' room. */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const ch of text.trim()) width += /[\u0000-\u00ff]/.test(ch) ? 1 : 2;
+  return width;
+}
+
+/**
+ * Short cells (statuses, keys, times, a one-word button) never wrap, so 待处理 or 查看 is not
+ * broken over lines when the table is tight; longer text wraps as usual.
+ */
+function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
+  if (textWidth(cell.textContent ?? '') <= 12) cell.classList.add('nowrap');
+  return cell;
+}
+
+/**
+ * A region that scrolls takes keyboard focus (so arrow keys scroll it) and is named, but only
+ * while its content overflows: a table that fits adds no tab stop.
+ */
+export function scrollable(wrap: HTMLElement, label: string): HTMLElement {
+  const check = () => {
+    const overflows = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+    if (overflows) {
+      wrap.tabIndex = 0;
+      wrap.setAttribute('role', 'region');
+      wrap.setAttribute('aria-label', label);
+    } else {
+      wrap.removeAttribute('tabindex');
+      wrap.removeAttribute('role');
+      wrap.removeAttribute('aria-label');
+    }
+  };
+  const observer = new ResizeObserver(check);
+  observer.observe(wrap);
+  if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
+  return wrap;
 }
 
 /**
  * A data table with a caption for screen readers; with `selection`, a labelled checkbox per row
- * and one for all, for bulk actions.
+ * and one for all, for bulk actions (each row carries its key as data-key); with `sort`, sortable
+ * column headers.
  */
-export function table<T>(caption: string, columns: Column<T>[], rows: T[], selection?: { key: (row: T) => string; selected: Set<string>; label: (row: T) => string; onChange: () => void }): HTMLElement {
+export function table<T>(caption: string, columns: Column<T>[], unsorted: T[], selection?: { key: (row: T) => string; selected: Set<string>; label: (row: T) => string; onChange: () => void }, sort?: TableSort): HTMLElement {
+  const rows = sortRows(unsorted, columns, sort);
   const head: Child[] = [];
   if (selection) {
     const all = h('input', { type: 'checkbox', 'aria-label': t('common.selectAll'), checked: rows.length > 0 && rows.every((r) => selection.selected.has(selection.key(r))) });
@@ -109,7 +198,7 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], selec
     });
     head.push(h('th', { scope: 'col', class: 'select' }, all));
   }
-  head.push(...columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.label)));
+  head.push(...columns.map((c) => headerCell(c, sort)));
   const body = h(
     'tbody',
     null,
@@ -123,11 +212,11 @@ export function table<T>(caption: string, columns: Column<T>[], rows: T[], selec
         });
         cells.push(h('td', { class: 'select' }, box));
       }
-      cells.push(...columns.map((c) => h('td', { class: c.numeric ? 'num' : undefined }, c.cell(row))));
-      return h('tr', null, ...cells);
+      cells.push(...columns.map((c) => fitted(h('td', { class: c.numeric ? 'num' : undefined }, c.cell(row)))));
+      return h('tr', { 'data-key': selection?.key(row) }, ...cells);
     }),
   );
-  return h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption), h('thead', null, h('tr', null, ...head)), body));
+  return scrollable(h('div', { class: 'table-wrap' }, h('table', null, h('caption', { class: 'visually-hidden' }, caption), h('thead', null, h('tr', null, ...head)), body)), caption);
 }
 
 /**

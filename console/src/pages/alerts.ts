@@ -4,13 +4,16 @@ import { t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import { can, type Role } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
-import { badge, button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
+import { badge, button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import { ALERT_LEVELS as LEVELS, ALERT_STATUSES as STATUSES, RESOLUTIONS } from '../core/vocabulary.js';
 import { ALERT_ACTIONS, type AlertRow } from './alert-actions.js';
+import { SEND_TO_INCIDENT } from './alert-to-incident.js';
 import type { PageContext } from './page.js';
 
 const TRIAGE: Role[] = ['admin', 'analyst'];
 const PAGE_SIZE = 50;
+/** Most severe first, as an analyst works the list. */
+const DEFAULT_SORT = { by: 'level', dir: 'desc' as const };
 
 const canAct = () => can(TRIAGE) || ALERT_ACTIONS.some((a) => can(a.roles));
 
@@ -127,6 +130,9 @@ export async function render(ctx: PageContext): Promise<void> {
   const bulk = h('div', { class: 'toolbar bulk', role: 'toolbar', 'aria-label': t('alerts.bulk') });
   const results = h('div', null, loading());
   let rows: AlertRow[] = [];
+  let sort = parseSort(ctx.params.get('sort'), DEFAULT_SORT);
+  /** The row j/k moved to, by alert id. */
+  let cursor: string | undefined;
 
   const updateBulk = () => {
     const chosen = rows.filter((r) => selected.has(r.id));
@@ -134,7 +140,8 @@ export async function render(ctx: PageContext): Promise<void> {
   };
 
   async function load(): Promise<void> {
-    const params = new URLSearchParams(Object.entries({ status: status.value, level: level.value, ruleId: rule.value.trim(), offset: offset ? String(offset) : '' }).filter(([, v]) => v));
+    const sortParam = sort.by === DEFAULT_SORT.by && sort.dir === DEFAULT_SORT.dir ? '' : `${sort.by}:${sort.dir}`;
+    const params = new URLSearchParams(Object.entries({ status: status.value, level: level.value, ruleId: rule.value.trim(), sort: sortParam, offset: offset ? String(offset) : '' }).filter(([, v]) => v));
     ctx.setParams(params);
     try {
       const page = await api<{ items: AlertRow[]; total: number }>('GET', '/api/alerts', {
@@ -152,17 +159,24 @@ export async function render(ctx: PageContext): Promise<void> {
         table(
           t('nav.alerts'),
           [
-            { label: t('alerts.level'), cell: (a) => badge('level', a.level) },
-            { label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, load).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle) },
-            { label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey) },
-            { label: t('assets.department'), cell: (a) => a.department ?? '—' },
-            { label: t('alerts.count'), cell: (a) => String(a.count), numeric: true },
-            { label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen) },
-            { label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : '') },
+            { id: 'level', label: t('alerts.level'), cell: (a) => badge('level', a.level), sortValue: (a) => LEVELS.length - LEVELS.indexOf(a.level as (typeof LEVELS)[number]) },
+            { id: 'title', label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, load).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle), sortValue: (a) => a.ruleTitle },
+            { id: 'group', label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey), sortValue: (a) => a.groupKey },
+            { id: 'department', label: t('assets.department'), cell: (a) => a.department ?? '—', sortValue: (a) => a.department ?? '' },
+            { id: 'count', label: t('alerts.count'), cell: (a) => String(a.count), numeric: true, sortValue: (a) => a.count },
+            { id: 'lastSeen', label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen), sortValue: (a) => Date.parse(a.lastSeen) },
+            { id: 'status', label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : ''), sortValue: (a) => STATUSES.indexOf(a.status) },
           ],
           rows,
           // Read-only roles get no checkboxes: there is nothing they could do with a selection.
           canAct() ? { key: (a) => a.id, selected, label: (a) => t('alerts.selectOne', { title: a.ruleTitle, group: a.groupKey }), onChange: updateBulk } : undefined,
+          {
+            ...sort,
+            onChange: (by, dir) => {
+              sort = { by, dir };
+              void load();
+            },
+          },
         ),
         pager(offset, PAGE_SIZE, page.total, (o) => {
           offset = o;
@@ -182,7 +196,36 @@ export async function render(ctx: PageContext): Promise<void> {
   });
   for (const s of [status, level]) s.addEventListener('change', () => ((offset = 0), void load()));
   await load();
-  replace(ctx.root, pageHeader(t('nav.alerts')), filters, bulk, results);
+  replace(ctx.root, pageHeader(t('nav.alerts')), filters, bulk, canAct() ? h('p', { class: 'hint' }, t('alerts.shortcuts')) : null, results);
+
+  // j/k move through the rows; a acknowledges, e makes an incident, c closes the row under the cursor.
+  const moveTo = (step: number) => {
+    const trs = [...results.querySelectorAll<HTMLTableRowElement>('tbody tr[data-key]')];
+    if (!trs.length) return;
+    const at = trs.findIndex((tr) => tr.dataset.key === cursor);
+    const next = trs[Math.max(0, Math.min(trs.length - 1, at < 0 ? 0 : at + step))];
+    for (const tr of trs) tr.classList.toggle('row-cursor', tr === next);
+    cursor = next.dataset.key;
+    next.querySelector<HTMLElement>('td .btn-link')?.focus();
+  };
+  const onKey = (event: KeyboardEvent) => {
+    if (!canAct() || event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
+    if ((event.target as HTMLElement).closest('input, select, textarea, [contenteditable]')) return;
+    const row = rows.find((r) => r.id === cursor);
+    const after = () => void load();
+    const act: Record<string, () => void> = {
+      j: () => moveTo(1),
+      k: () => moveTo(-1),
+      a: () => row?.status === 'open' && can(TRIAGE) && changeDialog([row], 'acknowledged', after),
+      c: () => row && row.status !== 'closed' && can(TRIAGE) && changeDialog([row], 'closed', after),
+      e: () => row && can(SEND_TO_INCIDENT.roles) && void SEND_TO_INCIDENT.run([row]).then(after, (error: unknown) => toast(errorText(error), 'error')),
+    };
+    if (!act[event.key]) return;
+    event.preventDefault();
+    act[event.key]();
+  };
+  document.addEventListener('keydown', onKey);
+  ctx.onDispose(() => document.removeEventListener('keydown', onKey));
   const open = ctx.params.get('id');
   if (open) void showDetail(open, load).catch((e: unknown) => toast(errorText(e), 'error'));
 }

@@ -5,6 +5,7 @@ import { href } from '../core/router.js';
 import { can, user, type Role } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../core/vocabulary.js';
+import { fieldLabel, problemText } from '../core/api-errors.js';
 import { button, checkbox, confirmDialog, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import type { PageContext } from './page.js';
 
@@ -52,7 +53,7 @@ interface ImportReport {
   total: number;
   valid: number;
   created: number;
-  errors: { row: number; field?: string; message: string }[];
+  errors: { row: number; field?: string; message: string; constraint?: string; code?: string; params?: Record<string, unknown> }[];
 }
 
 /** Create or edit an asset; owners register for their own department only (the API insists too). */
@@ -253,15 +254,15 @@ function importer(area: HTMLElement): void {
         result.errors.length
           ? table(t('assets.importErrors'), [
               { label: t('assets.row'), cell: (e) => String(e.row), numeric: true },
-              { label: t('assets.field'), cell: (e) => e.field ?? '—' },
-              { label: t('assets.problem'), cell: (e) => e.message },
+              { label: t('assets.field'), cell: (e) => (e.field ? fieldLabel(e.field) : '—') },
+              { label: t('assets.problem'), cell: (e) => problemText(e) },
             ], result.errors)
           : null,
       );
     } catch (error) {
       importButton.disabled = true;
       const details = (error as { details?: ImportReport }).details;
-      replace(report, errorBox(error), details?.errors ? table(t('assets.importErrors'), [{ label: t('assets.row'), cell: (e) => String(e.row) }, { label: t('assets.problem'), cell: (e) => e.message }], details.errors) : null);
+      replace(report, errorBox(error), details?.errors ? table(t('assets.importErrors'), [{ label: t('assets.row'), cell: (e) => String(e.row) }, { label: t('assets.problem'), cell: (e) => problemText(e) }], details.errors) : null);
     }
   };
   file.addEventListener('change', () => {

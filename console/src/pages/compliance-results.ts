@@ -3,7 +3,7 @@ import { h, replace, type Child } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import { formatDateTime } from '../core/time.js';
-import { button, card, details, dialog, emptyState, errorBox, field, input, loading, select, table, vocabulary } from '../core/ui.js';
+import { button, card, details, dialog, emptyState, errorBox, field, input, loading, select, table, vocabulary, scrollable, textWidth } from '../core/ui.js';
 import { CHECK_STATUSES, LAWS } from '../core/vocabulary.js';
 import { checkBadge, citation, passRate, reportLinks, type CheckStatus, type Control, type ResultView, type RunView, type Subject } from './compliance-common.js';
 import { local } from './incident-common.js';
@@ -79,6 +79,15 @@ function byLaw(results: ResultView[], controls: Map<string, Control>): HTMLEleme
  * Controls down, subjects across (the organisation, then assets, then incidents): each cell a
  * button naming its control, subject and result, opening the evidence.
  */
+/** A subject's name cut to about six Chinese characters (twelve Latin ones), so columns stay narrow; the header's title gives it whole. */
+function abbreviate(name: string, width = 12): string {
+  if (textWidth(name) <= width) return name;
+  const chars = [...name];
+  let n = chars.length;
+  while (n > 1 && textWidth(chars.slice(0, n).join('')) > width - 1) n--;
+  return `${chars.slice(0, n).join('')}…`;
+}
+
 function matrix(results: ResultView[], controls: Map<string, Control>): HTMLElement {
   const subjects = [...new Map(results.map((r) => [subjectKey(r.subject), r.subject])).values()].sort(
     (a, b) => SUBJECT_ORDER.indexOf(a.type) - SUBJECT_ORDER.indexOf(b.type) || a.name.localeCompare(b.name, 'zh-CN'),
@@ -89,7 +98,12 @@ function matrix(results: ResultView[], controls: Map<string, Control>): HTMLElem
     return la - lb || a.localeCompare(b);
   });
   const cell = new Map(results.map((r) => [`${r.controlId}|${subjectKey(r.subject)}`, r]));
-  const head = h('tr', null, h('th', { scope: 'col' }, t('compliance.control')), ...subjects.map((s) => h('th', { scope: 'col', class: `subject subject-${s.type}` }, h('span', null, s.name), h('span', { class: 'hint' }, tv('subjectType', s.type)))));
+  const head = h(
+    'tr',
+    null,
+    h('th', { scope: 'col' }, t('compliance.control')),
+    ...subjects.map((s) => h('th', { scope: 'col', class: `subject subject-${s.type}`, title: s.name }, h('span', { 'aria-hidden': 'true' }, abbreviate(s.name)), h('span', { class: 'visually-hidden' }, s.name), h('span', { class: 'hint' }, tv('subjectType', s.type)))),
+  );
   const rows = controlIds.map((id) => {
     const control = controls.get(id);
     return h(
@@ -104,10 +118,9 @@ function matrix(results: ResultView[], controls: Map<string, Control>): HTMLElem
       }),
     );
   });
-  return h(
-    'div',
-    { class: 'table-wrap matrix-wrap' },
-    h('table', { class: 'matrix' }, h('caption', { class: 'visually-hidden' }, t('compliance.matrix')), h('thead', null, head), h('tbody', null, ...rows)),
+  return scrollable(
+    h('div', { class: 'table-wrap matrix-wrap' }, h('table', { class: 'matrix' }, h('caption', { class: 'visually-hidden' }, t('compliance.matrix')), h('thead', null, head), h('tbody', null, ...rows))),
+    t('compliance.matrix'),
   );
 }
 

@@ -83,7 +83,7 @@ export interface RunningClock {
 }
 
 export function incidentLink(incident: { key: string }, text?: string): HTMLAnchorElement {
-  return h('a', { href: href('/incidents', { id: incident.key }) }, text ?? incident.key);
+  return h('a', { class: 'key', href: href('/incidents', { id: incident.key }) }, text ?? incident.key);
 }
 
 /** A span of time in days, hours and minutes, as people read deadlines. */

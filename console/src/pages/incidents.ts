@@ -4,12 +4,15 @@ import { t, tv } from '../core/i18n.js';
 import { navigate } from '../core/router.js';
 import { can, user } from '../core/session.js';
 import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
-import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, select, table, textarea, vocabulary } from '../core/ui.js';
+import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, vocabulary } from '../core/ui.js';
 import { GRADES, INCIDENT_CATEGORIES, INCIDENT_STATES, PRIORITIES, PROTECT_STATES } from '../core/vocabulary.js';
 import { assessmentBadge, clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, type RunningClock } from './incident-common.js';
 import type { PageContext } from './page.js';
 
 const PAGE_SIZE = 50;
+/** Most serious first: national grade (GRADES runs from the most serious down), unrated last. */
+const DEFAULT_SORT = { by: 'grade', dir: 'desc' as const };
+const gradeRank = (grade: string) => (GRADES.includes(grade as (typeof GRADES)[number]) ? GRADES.length - GRADES.indexOf(grade as (typeof GRADES)[number]) : 0);
 
 /** Several incidents into one: the analyst picks which one stays; the others close as merged. */
 function mergeDialog(chosen: IncidentRow[], after: () => Promise<void>): void {
@@ -77,6 +80,7 @@ export async function render(ctx: PageContext): Promise<void> {
   const grade = select([...vocabulary('grade', [...GRADES, 'unrated'], 'common.all')], ctx.params.get('grade') ?? '', { name: 'grade' });
   const q = input({ name: 'q', type: 'search', value: ctx.params.get('q') ?? '' });
   let offset = Number(ctx.params.get('offset') ?? 0) || 0;
+  let sort = parseSort(ctx.params.get('sort'), DEFAULT_SORT);
   const results = h('div', null, loading());
   const selected = new Set<string>();
   const bulk = h('div', { class: 'bulk-actions' });
@@ -97,7 +101,8 @@ export async function render(ctx: PageContext): Promise<void> {
     const protect = kind.value === 'protect';
     gradeField.hidden = protect;
     const filters = { kind: kind.value, open: open.value, state: state.value, grade: protect ? '' : grade.value, q: q.value.trim() };
-    ctx.setParams(new URLSearchParams(Object.entries({ ...filters, kind: protect ? 'protect' : '', open: open.value === 'true' ? '' : open.value || 'all', offset: offset ? String(offset) : '' }).filter(([, v]) => v)));
+    const sortParam = sort.by === DEFAULT_SORT.by && sort.dir === DEFAULT_SORT.dir ? '' : `${sort.by}:${sort.dir}`;
+    ctx.setParams(new URLSearchParams(Object.entries({ ...filters, kind: protect ? 'protect' : '', open: open.value === 'true' ? '' : open.value || 'all', sort: sortParam, offset: offset ? String(offset) : '' }).filter(([, v]) => v)));
     try {
       const [page, clocks] = await Promise.all([
         api<{ items: IncidentRow[]; total: number }>('GET', '/api/incidents', { query: { ...filters, limit: PAGE_SIZE, offset } }),
@@ -126,13 +131,18 @@ export async function render(ctx: PageContext): Promise<void> {
         table(
           t('nav.incidents'),
           [
-            { label: t('incidents.key'), cell: (i) => incidentLink(i) },
-            { label: t('incidents.titleField'), cell: (i) => i.title },
-            ...(protect ? [] : [{ label: t('incidents.grade'), cell: (i: IncidentRow) => badge('grade', i.grade) }, { label: t('incidents.category'), cell: (i: IncidentRow) => (i.category ? tv('category', i.category) : '—') }]),
-            { label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state) },
-            { label: t('incidents.priority'), cell: (i) => tv('priority', i.priority) },
-            { label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—' },
-            { label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
+            { id: 'key', label: t('incidents.key'), cell: (i) => incidentLink(i), sortValue: (i) => i.key },
+            { id: 'title', label: t('incidents.titleField'), cell: (i) => i.title, sortValue: (i) => i.title },
+            ...(protect
+              ? []
+              : [
+                  { id: 'grade', label: t('incidents.grade'), cell: (i: IncidentRow) => badge('grade', i.grade), sortValue: (i: IncidentRow) => gradeRank(i.grade) },
+                  { id: 'category', label: t('incidents.category'), cell: (i: IncidentRow) => (i.category ? tv('category', i.category) : '—'), sortValue: (i: IncidentRow) => i.category ?? '' },
+                ]),
+            { id: 'state', label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state), sortValue: (i) => (protect ? PROTECT_STATES : INCIDENT_STATES).indexOf(i.state as never) },
+            { id: 'priority', label: t('incidents.priority'), cell: (i) => tv('priority', i.priority), sortValue: (i) => PRIORITIES.length - PRIORITIES.indexOf(i.priority as (typeof PRIORITIES)[number]) },
+            { id: 'department', label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—', sortValue: (i) => i.departments.join(',') },
+            { id: 'detected', label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt), sortValue: (i) => Date.parse(i.detectedAt) },
             ...(protect
               ? []
               : [
@@ -145,6 +155,13 @@ export async function render(ctx: PageContext): Promise<void> {
           page.items,
           // Analysts select open incidents to merge them; closed ones and protect tickets do not merge.
           can(WORK) && !protect ? { key: (i) => i.key, selected, label: (i) => t('incidents.selectOne', { key: i.key }), onChange: updateBulk } : undefined,
+          {
+            ...sort,
+            onChange: (by, dir) => {
+              sort = { by, dir };
+              void load();
+            },
+          },
         ),
         bulk,
         pager(offset, PAGE_SIZE, page.total, (o) => {

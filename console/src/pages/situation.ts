@@ -8,7 +8,9 @@ import { formatAxis, formatDateTime, formatTime, timeZone } from '../core/time.j
 import { badge, button, card, emptyState, errorBox, loading, pageHeader, select, table } from '../core/ui.js';
 import { ALERT_LEVELS as LEVELS } from '../core/vocabulary.js';
 import type { PageContext } from './page.js';
+import { attentionBand } from './situation-attention.js';
 import { SITUATION_SECTIONS } from './situation-sections.js';
+import type { RunningClock } from './incident-common.js';
 
 const RANGES = ['24h', '7d', '30d'] as const;
 const REFRESH_MS = 60_000;
@@ -152,6 +154,7 @@ export async function render(ctx: PageContext): Promise<void> {
   const rangeSelect = select(RANGES.map((r) => ({ value: r, label: tv('situation.range', r) })), range, { name: 'range' });
   rangeSelect.setAttribute('aria-label', t('situation.rangeLabel'));
   const stamp = h('span', { class: 'hint', 'aria-live': 'polite' });
+  const top = h('div');
   const body = h('div', { class: 'grid' }, loading());
   let chartDisposers: (() => void)[] = [];
   ctx.onDispose(() => chartDisposers.forEach((d) => d()));
@@ -162,9 +165,13 @@ export async function render(ctx: PageContext): Promise<void> {
       chartDisposers.forEach((d) => d());
       chartDisposers = [];
       const onDispose = (fn: () => void) => chartDisposers.push(fn);
-      const sections = SITUATION_SECTIONS.filter((sec) => !sec.roles || can(sec.roles)).map((sec) =>
+      const clocks = s.sections.clocks as { total: number; items: RunningClock[]; error?: string } | undefined;
+      const band = await attentionBand(clocks && !clocks.error ? clocks : undefined, onDispose);
+      // With the band on top, its clocks are not repeated below.
+      const sections = SITUATION_SECTIONS.filter((sec) => (!sec.roles || can(sec.roles)) && !(band && sec.key === 'clocks')).map((sec) =>
         card(t(sec.title), sec.key in s.sections && sec.render ? sec.render(s.sections[sec.key], onDispose) : emptyState(t(sec.empty.title), t(sec.empty.next))),
       );
+      replace(top, band);
       replace(body, postureCard(s), openAlertsCard(s), timelineCard(s, onDispose), assetsCard(s), ingestCard(s, onDispose), ...sections);
       replace(stamp, t('situation.updated', { time: formatDateTime(s.generatedAt) }));
     } catch (error) {
@@ -178,5 +185,5 @@ export async function render(ctx: PageContext): Promise<void> {
   const timer = window.setInterval(() => void load(), REFRESH_MS);
   ctx.onDispose(() => window.clearInterval(timer));
   await load();
-  replace(ctx.root, pageHeader(t('nav.situation'), stamp, rangeSelect, button(t('common.refresh'), () => void load())), body);
+  replace(ctx.root, pageHeader(t('nav.situation'), stamp, rangeSelect, button(t('common.refresh'), () => void load())), top, body);
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
@@ -7,6 +7,7 @@ import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
 import { MetricsRegistry } from '../../metrics/metrics.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
 import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';
+import { alertErrors } from './errors.js';
 
 /** One rule firing on one group, as the detection engine reports it. */
 export interface Detection {
@@ -155,7 +156,7 @@ export class AlertsService {
   async get(id: string, principal: Principal) {
     const alert = await this.dataSource.getRepository(Alert).findOneBy({ id });
     const scope = departmentScope(principal);
-    if (!alert || (scope !== undefined && alert.department !== scope)) throw new NotFoundException(`No alert ${id}`);
+    if (!alert || (scope !== undefined && alert.department !== scope)) throw alertErrors.not_found({ id });
     return this.forReader(alert, principal);
   }
 
@@ -172,13 +173,13 @@ export class AlertsService {
   ): Promise<Alert> {
     return this.dataSource.transaction(async (m) => {
       const alert = await m.getRepository(Alert).createQueryBuilder('a').setLock('pessimistic_write').where('a.id = :id', { id }).getOne();
-      if (!alert) throw new NotFoundException(`No alert ${id}`);
+      if (!alert) throw alertErrors.not_found({ id });
       const allowed: Record<string, string[]> = { open: ['acknowledged', 'closed'], acknowledged: ['closed', 'open'], closed: ['open'] };
       if (!allowed[alert.status].includes(change.status)) {
-        throw new ConflictException({ message: `An alert that is ${alert.status} cannot become ${change.status}`, details: { allowed: allowed[alert.status] } });
+        throw alertErrors.transition_refused({ from: alert.status, to: change.status }, { allowed: allowed[alert.status] });
       }
-      if (change.status === 'closed' && !change.resolution) throw new BadRequestException('resolution: required when closing an alert');
-      if (alert.status === 'closed' && !change.note) throw new BadRequestException('note: say why the alert is reopened');
+      if (change.status === 'closed' && !change.resolution) throw alertErrors.resolution_required();
+      if (alert.status === 'closed' && !change.note) throw alertErrors.reopen_note_required();
       const before = { status: alert.status, resolution: alert.resolution };
       Object.assign(alert, {
         status: change.status,

@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { RunsService } from '../../src/compliance/index.js';
+import { DetectionService } from '../../src/detection/index.js';
+import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { buildConsole, consoleHarness, expectText } from '../support/browser.js';
+import { testDatabaseTargets } from '../support/databases.js';
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = process.env.TAISHI_SHOTS_DIR ?? '/tmp/shots';
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 720 },
+];
+
+/** Serious and critical axe-core findings on the page as it stands, one line each. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not apply to axe itself.
+  await page.evaluate(await axeSource);
+  const found = (await page.evaluate(() =>
+    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }).then((r: any) =>
+      r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
+    ),
+  )) as string[];
+  return found;
+}
+
+/**
+ * The analyst's day screen: what needs attention first, errors in the user's language, charts
+ * under the strict CSP, Chinese that does not wrap in narrow columns, and axe-core on every page.
+ */
+describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQL)', ({ name, adminUrl }) => {
+  let app: TestApp;
+  let users: Awaited<ReturnType<typeof seedUsers>>;
+  const { open, asUser, go } = consoleHarness(name, () => app.baseUrl);
+  let clockKey = '';
+
+  beforeAll(async () => {
+    app = await startTestApp(adminUrl, { TAISHI_CONSOLE_DIR: await buildConsole(), TAISHI_ORGANISATION_NAME: '某县大数据中心' });
+    users = await seedUsers(app);
+    const asset = await app.call('POST', '/api/assets', { token: users.admin, body: { name: 'LabSZ 堡垒机', type: 'server', department: '水务局', addresses: ['labsz'], criticality: 'high' } });
+    expect(asset.status).toBe(201);
+    const lines = (await readFile('fixtures/loghub/OpenSSH_2k.log', 'utf8')).split('\n').filter(Boolean);
+    for (let i = 0; i < lines.length; i += 500) {
+      const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
+      expect(r.status).toBe(202);
+    }
+    await app.running.app.get(DetectionService).settled();
+    // Discovered 20 minutes ago and graded 重大 by the analyst: a reporting clock runs. Another is the analyst's own.
+    const assetId = asset.body.id as string;
+    const graded = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '供水调度系统数据外泄', category: 'data_security', assetIds: [assetId], detectedAt: new Date(Date.now() - 20 * 60_000).toISOString() } });
+    expect(graded.status).toBe(201);
+    clockKey = graded.body.key;
+    expect((await app.call('POST', `/api/incidents/${clockKey}/grade`, { token: users.analyst.token, body: { grade: 'major', reason: '泄露用水户信息' } })).status).toBe(200);
+    const mine = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '堡垒机异常登录复核', category: 'network_attack', assetIds: [assetId], priority: 'p2', assigneeId: users.analyst.id } });
+    expect(mine.status).toBe(201);
+    const [profile] = (await app.call('GET', '/api/compliance/profiles', { token: users.compliance.token })).body;
+    const started = await app.call('POST', '/api/compliance/runs', { token: users.compliance.token, body: { profileId: profile.id } });
+    expect((await app.running.app.get(RunsService).settled(started.body.id)).status).toBe('completed');
+  });
+
+  afterAll(() => app.stop());
+
+  it('answers a wrong password in the language of the page, from the error code', async () => {
+    for (const [locale, wrong] of [
+      ['zh-CN', /^用户名或密码错误$/],
+      ['en-US', /^Invalid username or password$/],
+    ] as const) {
+      const b = await open({ locale });
+      await b.page.goto(`${app.baseUrl}/`);
+      if (locale === 'en-US') await b.page.getByRole('button', { name: 'English' }).click();
+      await b.page.getByLabel(/用户名|Username/).fill('admin');
+      await b.page.getByLabel(/^(密码|Password)$/).fill('wrong-password');
+      await b.page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
+      await expectText(b.page.getByRole('alert'), wrong);
+    }
+  });
+
+  it('words a refused form field by its label, in Chinese', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    const text = await b.page.evaluate(async () => {
+      const api = await import('/assets/core/api.js' as string);
+      const ui = await import('/assets/core/ui.js' as string);
+      try {
+        await api.api('POST', '/api/assets', { body: { name: '', type: 'toaster', department: '水务局', addresses: ['10.0.0.256'] } });
+      } catch (error) {
+        return ui.errorText(error);
+      }
+      return 'accepted';
+    });
+    expect(text).toMatch(/^以下字段填写有误：名称（.+）、类型（不在可选值中）$/);
+  });
+
+  it('puts the running legal clocks, the untaken urgent work and my queue on top of the situation page; tooltips work under the CSP', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/situation');
+    const clocks = b.page.getByRole('region', { name: '法定报告时限倒计时' });
+    await expectText(clocks.getByRole('timer').first(), /^\d\d:\d\d:\d\d$/);
+    expect(await clocks.getByRole('link').first().textContent()).toBe(clockKey);
+    // The countdown ticks.
+    const before = await clocks.getByRole('timer').first().textContent();
+    await b.page.waitForTimeout(1200);
+    expect(await clocks.getByRole('timer').first().textContent()).not.toBe(before);
+    expect(await clocks.getByRole('timer').first().evaluate((el: any) => (globalThis as any).getComputedStyle(el).color)).toBe('rgb(185, 28, 28)');
+    // The band comes before the posture score.
+    const order = await b.page.locator('main h2').allTextContents();
+    expect(order.slice(0, 4)).toEqual(['法定报告时限倒计时', '无人处理', '我的待办', '安全态势评分']);
+    await expectText(b.page.getByRole('region', { name: '我的待办' }), /INC-/);
+    // Hovering a chart shows its tooltip drawn on the canvas: the harness fails the test on any CSP refusal.
+    await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart === 'ready'));
+    for (const chart of await b.page.locator('main .chart').all()) {
+      const box = (await chart.boundingBox())!;
+      await b.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await b.page.waitForTimeout(200);
+    }
+    expect(b.problems).toEqual([]);
+  });
+
+  it('keeps status chips, keys and short cells on one line, and the matrix headers short with the full name on hover', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD, { viewport: { width: 1280, height: 720 } });
+    for (const where of ['/incidents', '/alerts', '/compliance?tab=findings']) {
+      await go(b.page, where);
+      const wrapped = await b.page.locator('main td.nowrap, main .badge, main .key').evaluateAll((els: any[]) =>
+        els.filter((el) => el.getClientRects().length > 1 || el.scrollWidth > el.clientWidth + 1 || (el.matches('.badge') && el.getBoundingClientRect().height > 30)).map((el) => el.textContent),
+      );
+      expect({ where, wrapped }).toEqual({ where, wrapped: [] });
+    }
+    await go(b.page, '/compliance?tab=results');
+    const headers = b.page.locator('main table.matrix th.subject');
+    expect(await headers.count()).toBeGreaterThan(0);
+    for (const th of await headers.all()) {
+      const full = await th.getAttribute('title');
+      expect(await th.locator('.visually-hidden').textContent()).toBe(full);
+    }
+    expect(await b.page.locator('main table.matrix tbody th').first().evaluate((el: any) => (globalThis as any).getComputedStyle(el).position)).toBe('sticky');
+  });
+
+  it('sorts alerts by any column (most severe first by default), keeps the sort in the URL, and triages from the keyboard', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/alerts');
+    const levels = async () => b.page.locator('main table tbody tr td:nth-child(2)').allTextContents();
+    const ranks = (await levels()).map((l) => ['严重', '高', '中', '低', '信息'].indexOf(l));
+    expect(ranks).toEqual([...ranks].sort((x, y) => x - y));
+    expect(await b.page.locator('main th[aria-sort]').textContent()).toMatch(/^级别/);
+    await b.page.getByRole('button', { name: /^次数/ }).click();
+    await b.page.waitForFunction(() => (globalThis as any).location.hash.includes('sort=count%3Adesc') || (globalThis as any).location.hash.includes('sort=count:desc'));
+    const counts = (await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number);
+    expect(counts).toEqual([...counts].sort((x, y) => y - x));
+    // The URL carries the view: opening it again shows the same order.
+    await b.page.reload();
+    await b.page.locator('main table tbody tr').first().waitFor();
+    expect((await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number)).toEqual(counts);
+    // j twice, then a: the second row is acknowledged and the list reloads without it.
+    const rows = await b.page.locator('main table tbody tr').count();
+    const second = await b.page.locator('main table tbody tr').nth(1).getAttribute('data-key');
+    await b.page.locator('main h1').click();
+    await b.page.keyboard.press('j');
+    await b.page.keyboard.press('j');
+    expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
+    await b.page.keyboard.press('a');
+    await b.page.waitForFunction((n: number) => (globalThis as any).document.querySelectorAll('main table tbody tr').length === n - 1, rows);
+    expect((await app.call('GET', `/api/alerts/${second}`, { token: users.analyst.token })).body.status).toBe('acknowledged');
+  });
+
+  it('passes axe-core with no serious or critical violation on every page, in Chinese and English, and leaves screenshots to look at', async () => {
+    const pages = ['/situation', '/alerts', '/incidents', '/events', '/assets', '/assets?tab=unregistered', '/assets?tab=import', '/compliance', '/compliance?tab=results', '/compliance?tab=findings', '/compliance?tab=controls', '/compliance?tab=attestations', '/rules', '/admin/users', '/admin/api-keys', '/admin/notifications', '/admin/audit'];
+    const found: Record<string, string[]> = {};
+    for (const lang of ['zh-CN', 'en'] as const) {
+      for (const size of SIZES) {
+        const b = await asUser('admin', ADMIN_PASSWORD, { viewport: size });
+        if (lang === 'en') await setLanguage(b.page, 'en');
+        for (const where of pages) {
+          await go(b.page, where);
+          await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
+          const label = `${lang}-${size.width}x${size.height}-${where.replace(/^\//, '').replace(/[/?=&]/g, '_')}`;
+          await b.page.screenshot({ path: path.join(SHOTS, `${label}.png`), fullPage: true });
+          if (size === SIZES[0]) {
+            const v = await axeViolations(b.page);
+            if (v.length) found[`${lang} ${where}`] = v;
+          }
+        }
+      }
+    }
+    expect(found).toEqual({});
+  });
+});
+
+async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
+  await page.evaluate(async (l: string) => {
+    await fetch('/api/auth/me', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-taishi-csrf': '1' }, body: JSON.stringify({ language: l }) });
+  }, lang);
+  await page.reload();
+  await page.locator('nav.sidebar').waitFor();
+}

@@ -7,9 +7,8 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { PiiSighting, PrivacyHook } from '../ingest/pipeline.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
-import { HyperLogLog, maskEvent, PeopleCounter, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';
+import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';
 
-const PII_TYPES: PiiType[] = ['resident_id', 'mobile', 'bank_card', 'plate', 'vin', 'email', 'location'];
 /** How often people sketches are written; a crash loses at most this much counting. */
 const SKETCH_FLUSH_MS = 60_000;
 // Any constant; the same on every instance, so that read-merge-write of the sketches is serialised.

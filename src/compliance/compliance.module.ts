@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import path from 'node:path';
 import { AuditModule } from '../audit/audit.module.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { IncidentsModule } from '../incidents/index.js';
@@ -7,6 +6,7 @@ import { AttestationsService } from './attestations.service.js';
 import { AttestationsController, ComplianceController, FindingsController } from './compliance.controller.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import { FactsBuilder } from './facts/facts-builder.js';
+import { CountryTable } from './facts/countries.js';
 import { AddressPlaces } from './facts/places.js';
 import { FindingsService } from './findings.service.js';
 import { ProfilesService } from './profiles.service.js';
@@ -24,7 +24,7 @@ export class ComplianceModule {
       imports: [AuditModule, IncidentsModule],
       controllers: [ComplianceController, FindingsController, AttestationsController],
       providers: [
-        { provide: AddressPlaces, inject: [SETTINGS_TOKEN], useFactory: (settings: Settings) => AddressPlaces.fromFile(path.resolve(settings.TAISHI_CHINA_NETWORKS)) },
+        { provide: AddressPlaces, inject: [SETTINGS_TOKEN], useFactory: (settings: Settings) => new AddressPlaces(CountryTable.load(settings.TAISHI_GEO_COUNTRY_DB)) },
         ControlCatalogue,
         FactsBuilder,
         RecordsService,

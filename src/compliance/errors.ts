@@ -19,4 +19,18 @@ export const complianceErrors = defineErrors('compliance', {
   profile_default_undeletable: { kind: 'conflict', message: { 'zh-CN': '默认审计方案不能删除，可修改其计划', en: 'The default profile cannot be deleted; change its schedule instead' } },
   profile_name_taken: { kind: 'conflict', message: { 'zh-CN': '已有同名审计方案', en: 'A profile with this name exists' } },
   run_not_found: { kind: 'not_found', message: { 'zh-CN': '没有审计运行 {id}', en: 'No audit run {id}' } },
+  geo_data_unreadable: {
+    kind: 'unavailable',
+    message: {
+      'zh-CN': '无法读取 IP 国家/地区数据 {file}：{reason}（设置 TAISHI_GEO_COUNTRY_DB）',
+      en: 'Cannot read the IP country data {file}: {reason} (setting TAISHI_GEO_COUNTRY_DB)',
+    },
+  },
+  geo_data_invalid: {
+    kind: 'invalid',
+    message: {
+      'zh-CN': 'IP 国家/地区数据 {file} 第 {line} 行有误：{reason}（设置 TAISHI_GEO_COUNTRY_DB）',
+      en: 'IP country data {file}, line {line}: {reason} (setting TAISHI_GEO_COUNTRY_DB)',
+    },
+  },
 });

@@ -303,10 +303,10 @@ export const SETTINGS = {
     parse: (raw: string) => (raw.toLowerCase() === 'off' ? false : validateCronExpression(raw).valid ? raw : undefined),
   }),
   TAISHI_COMPLIANCE_DIR: setting({ doc: 'Folder of the compliance control catalogue (one YAML file per law or standard).', accepted: 'a folder path', default: './rules/compliance', parse: nonEmpty }),
-  TAISHI_CHINA_NETWORKS: setting({
-    doc: 'File of mainland China address blocks (one CIDR per line); audits count connections to addresses outside them as connections abroad. The shipped file is an approximation: replace it with a current list.',
-    accepted: 'a file path',
-    default: './rules/china-networks.txt',
+  TAISHI_GEO_COUNTRY_DB: setting({
+    doc: 'Where the IP-to-country ranges come from: the bundled package @ip-location-db/geo-whois-asn-country (refreshed by updating it), or a folder holding newer geo-whois-asn-country-ipv4.csv and -ipv6.csv files of the same format. Audits count data sent to addresses outside mainland China as connections abroad.',
+    accepted: 'the package name or a folder path',
+    default: '@ip-location-db/geo-whois-asn-country',
     parse: nonEmpty,
   }),
   TAISHI_COMPLIANCE_LOOKBACK_DAYS: setting({

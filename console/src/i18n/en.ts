@@ -363,6 +363,10 @@ export const en: Record<MessageKey, string> = {
   'pii.vin': 'VIN',
   'pii.email': 'e-mail address',
   'pii.location': 'precise location',
+  'pii.passport': 'passport number',
+  'pii.hk_macao_permit': 'Mainland travel permit for Hong Kong and Macao residents',
+  'pii.taiwan_permit': 'Mainland travel permit for Taiwan residents',
+  'pii.permanent_residence_id': 'foreigner permanent residence ID number',
 
   'assets.views': 'Asset views',
   'assets.registry': 'Registry',

@@ -364,6 +364,10 @@ export const zhCN = {
   'pii.vin': '车架号',
   'pii.email': '电子邮箱',
   'pii.location': '精确位置',
+  'pii.passport': '护照号码',
+  'pii.hk_macao_permit': '港澳居民来往内地通行证号码',
+  'pii.taiwan_permit': '台湾居民来往大陆通行证号码',
+  'pii.permanent_residence_id': '外国人永久居留身份证号码',
 
   'assets.views': '资产视图',
   'assets.registry': '资产登记',

@@ -1,3 +1,4 @@
+import { nearestKeyword } from './context.js';
 import type { Candidate, Detector } from './types.js';
 
 // 13–19 digits in one run, or groups of four joined by one kind of separator (`6222 0212 3456 7890`).
@@ -16,11 +17,12 @@ const ISSUERS: ReadonlyArray<{ name: string; prefix: RegExp; lengths: readonly n
 ];
 
 // Within the lookback window the keyword nearest to the number decides: "card" words make it a
-// card; order, transaction and identity-document words (`idcard` contains "card"!) make it some
-// other identifier even when Luhn passes, as one random number in ten does.
+// card; order, transaction, SIM (`simCard`, `SIM卡号`: the ICCID is Luhn-checked too) and
+// identity-document words (`idcard` contains "card"!) make it some other identifier even when
+// Luhn passes, as one random number in ten does.
 const CONTEXT_WINDOW = 32;
 const CONTEXT_WORDS =
-  /(?<card>卡号|银行卡|信用卡|借记卡|储蓄卡|银联|银行账号|银行帐号|card|acct|bank|(?<![a-z])pan(?![a-z]))|(?<other>id_?card|id-card|身份证|证件|sfzh|cert|订单|单号|流水|交易号|编号|运单|快递|工单|票号|order|txn|trade|transaction|serial|trace|track|request|req_?id|invoice|ticket|(?<![a-z])sn(?![a-z]))/gi;
+  /(?<card>卡号|银行卡|信用卡|借记卡|储蓄卡|银联|银行账号|银行帐号|card|acct|bank|(?<![a-z])pan(?![a-z]))|(?<other>(?<![a-z])sim[_ -]?(?:card|卡号?|no|number)?|iccid|物联网卡|流量卡|手机卡|id_?card|id-card|身份证|证件|sfzh|cert|订单|单号|流水|交易号|编号|运单|快递|工单|票号|order|txn|trade|transaction|serial|trace|track|request|req_?id|invoice|ticket|(?<![a-z])sn(?![a-z]))/gi;
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -39,13 +41,8 @@ export function knownIssuer(digits: string): string | undefined {
   return ISSUERS.find((issuer) => issuer.prefix.test(digits) && issuer.lengths.includes(digits.length))?.name;
 }
 
-function nearestContext(text: string, start: number): 'card' | 'other' | undefined {
-  let nearest: 'card' | 'other' | undefined;
-  for (const match of text.slice(Math.max(0, start - CONTEXT_WINDOW), start).matchAll(CONTEXT_WORDS)) {
-    nearest = match.groups?.card ? 'card' : 'other';
-  }
-  return nearest;
-}
+/** ICCIDs (SIM serials, ITU-T E.118) start 89, the telecommunications industry code; no payment card does. */
+const ICCID = /^89\d{17,18}$/;
 
 export const bankCardDetector: Detector = {
   type: 'bank_card',
@@ -56,8 +53,8 @@ export const bankCardDetector: Detector = {
     for (const match of text.matchAll(CARD_PATTERN)) {
       const value = match[0];
       const digits = value.replace(/\D/g, '');
-      if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) continue;
-      const context = nearestContext(text, match.index);
+      if (digits.length < 13 || digits.length > 19 || !luhnValid(digits) || ICCID.test(digits)) continue;
+      const context = nearestKeyword<'card' | 'other'>(text, match.index, CONTEXT_WINDOW, CONTEXT_WORDS);
       if (context === 'other') continue;
       const confidence = context === 'card' ? 0.95 : knownIssuer(digits) ? 0.75 : 0;
       if (confidence > 0) found.push({ value, start: match.index, end: match.index + value.length, confidence });

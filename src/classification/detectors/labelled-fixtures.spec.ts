@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildLabelledFixtures, renderJsonl, type LabelledLine } from '../../../fixtures/pii/generate.js';
-import { scanText } from './registry.js';
+import { PII_TYPES, scanText } from './registry.js';
 import type { PiiType } from './types.js';
 
 const FIXTURE_PATH = fileURLToPath(new URL('../../../fixtures/pii/labelled.jsonl', import.meta.url));
@@ -22,7 +22,7 @@ interface Score {
 
 /** Scores each line as multisets of (type, value): a finding counts once against one expectation. */
 function score(lines: readonly LabelledLine[]): { scores: Map<PiiType, Score>; misses: string[] } {
-  const scores = new Map(TYPES.map((type) => [type, { truePositives: 0, falsePositives: 0, falseNegatives: 0 }]));
+  const scores = new Map(PII_TYPES.map((type) => [type, { truePositives: 0, falsePositives: 0, falseNegatives: 0 }]));
   const misses: string[] = [];
   for (const line of lines) {
     const unmatched = line.expect.map((e) => `${e.type}\u0000${e.value}`);

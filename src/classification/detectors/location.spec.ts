@@ -17,8 +17,14 @@ describe('locationDetector', () => {
 
   it('scores unlabelled pairs lower than labelled ones', () => {
     expect(locationDetector.detect('lat=39.9087,lon=116.3975')[0].confidence).toBeGreaterThan(
-      locationDetector.detect('116.3975,39.9087')[0].confidence,
+      locationDetector.detect('coordinates 116.3975,39.9087')[0].confidence,
     );
+  });
+
+  it('takes an unlabelled pair only after a word that says coordinates follow, not telemetry in a CSV row', () => {
+    expect(locationDetector.detect('116.3975,39.9087')).toEqual([]);
+    expect(locationDetector.detect('temperature,pressure\n36.1234,101.3250')).toEqual([]);
+    expect(locationDetector.detect('定位 116.3975,39.9087')).toHaveLength(1);
   });
 
   it.each([

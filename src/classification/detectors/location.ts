@@ -18,7 +18,11 @@ type Axis = 'lat' | 'lon';
 // (camel case).
 const KEYED_NUMBER =
   /(?:(?<lat>(?<![a-z])lat(?:itude)?|Lat(?:itude)?|LAT(?:ITUDE)?|纬度)|(?<lon>(?<![a-z])l(?:ng|on(?:g(?:itude)?)?)|L(?:ng|on(?:g(?:itude)?)?)|L(?:NG|ON(?:G(?:ITUDE)?)?)|经度))["']?\s*[:=：]\s*["']?(?<number>-?\d{1,3}\.\d+)(?![\d.])/g;
-// `116.3975,39.9087` or `[39.9087, 116.3975]`.
+// `116.3975,39.9087` or `[39.9087, 116.3975]`, only after a word that says coordinates follow:
+// unlabelled, two numbers in range are as often telemetry (a temperature and a pressure in a CSV
+// row) as a place.
+const PAIR_CONTEXT_WINDOW = 48;
+const PAIR_CONTEXT = /(?:lat|lng|lon|coord|gps|geo|locat|position|(?<![a-z])pos(?![a-z])|point|wgs|gcj|bd09|坐标|位置|经纬|定位|轨迹)/i;
 const BARE_PAIR = /(?<![\d.-])(\d{1,3}\.\d{4,}),\s?(\d{1,3}\.\d{4,})(?![\d.])/g;
 
 export function axisOf(value: number): Axis | undefined {
@@ -113,6 +117,7 @@ function barePairs(text: string): Candidate[] {
   const pairs: Candidate[] = [];
   for (const match of text.matchAll(BARE_PAIR)) {
     const [value, first, second] = match;
+    if (!PAIR_CONTEXT.test(text.slice(Math.max(0, match.index - PAIR_CONTEXT_WINDOW), match.index))) continue;
     const [lat, lon] = axisOf(Number(first)) === 'lat' ? [first, second] : [second, first];
     if (!isPrecisePairInChina(lat, lon)) continue;
     // Unlabelled pairs may also be two unrelated measurements that happen to fall in range.

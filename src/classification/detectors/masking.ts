@@ -62,6 +62,12 @@ export function maskValue(type: PiiType, value: string): string {
     }
     case 'vin':
       return hideCounted(value, ALNUM, keepEnds(3, 4));
+    case 'passport':
+    case 'hk_macao_permit':
+    case 'taiwan_permit':
+      return hideCounted(value, ALNUM, keepEnds(1, 2));
+    case 'permanent_residence_id':
+      return hideCounted(value, ALNUM, keepEnds(3, 4));
     case 'email': {
       const at = value.search(/@|%40/);
       return `${value[0]}***${value.slice(at)}`;

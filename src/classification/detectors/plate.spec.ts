@@ -13,6 +13,10 @@ describe('plateDetector', () => {
     ['教练车 川A1234学', '川A1234学'],
     ['港澳车 粤Z1234港', '粤Z1234港'],
     ['"plate":"琼A 88888"', '琼A 88888'],
+    ['plate=京a12345 (typed in lower case)', '京a12345'],
+    ['救援 粤B1234应急', '粤B1234应急'],
+    ['领馆 沪A1234领', '沪A1234领'],
+    ['使馆 使014401', '使014401'],
   ])('finds the plate in %j', (text, plate) => {
     expect(values(text)).toEqual([plate]);
   });
@@ -20,7 +24,6 @@ describe('plateDetector', () => {
   it.each([
     ['I as office letter', '京I12345'],
     ['O in the serial', '京A1O345'],
-    ['lower case', '京a12345'],
     ['a seventh character', '京A123456'],
     ['too short', '京A1234'],
     ['three letters in the serial', '新ABCD1'],
@@ -32,5 +35,6 @@ describe('plateDetector', () => {
 
   it('normalises away the separator', () => {
     expect(plateDetector.normalize('粤B·8K2P7')).toBe('粤B8K2P7');
+    expect(plateDetector.normalize('粤b·8k2p7')).toBe('粤B8K2P7');
   });
 });

@@ -3,7 +3,8 @@ import type { TextProfile } from './types.js';
 /** The 31 province-level abbreviations used as the first character of civilian licence plates. */
 export const PLATE_PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
 
-const PROVINCE_CODES = new Set([...PLATE_PROVINCES].map((char) => char.charCodeAt(0)));
+// 使 opens embassy plates.
+const PROVINCE_CODES = new Set([...PLATE_PROVINCES, '使'].map((char) => char.charCodeAt(0)));
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const DOT = 46;

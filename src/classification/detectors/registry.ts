@@ -5,6 +5,7 @@ import { mobileDetector } from './mobile.js';
 import { plateDetector } from './plate.js';
 import { profileText } from './profile.js';
 import { residentIdDetector } from './resident-id.js';
+import { hkMacaoPermitDetector, passportDetector, permanentResidenceDetector, taiwanPermitDetector } from './travel-documents.js';
 import type { Detector, PiiFinding, PiiType } from './types.js';
 import { vinDetector } from './vin.js';
 
@@ -16,9 +17,16 @@ export const DETECTORS: readonly Detector[] = [
   plateDetector,
   emailDetector,
   locationDetector,
+  passportDetector,
+  hkMacaoPermitDetector,
+  taiwanPermitDetector,
+  permanentResidenceDetector,
 ];
 
 const BY_TYPE = new Map<PiiType, Detector>(DETECTORS.map((detector) => [detector.type, detector]));
+
+/** Every type, in the registry's order. */
+export const PII_TYPES: readonly PiiType[] = DETECTORS.map((detector) => detector.type);
 
 export function detectorFor(type: PiiType): Detector {
   return BY_TYPE.get(type)!;

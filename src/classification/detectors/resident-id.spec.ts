@@ -68,8 +68,12 @@ describe('residentIdDetector', () => {
     expect(values('amount=0.11010519491231002')).toEqual([]);
   });
 
-  it('finds legacy 15-digit ids with a real yymmdd date, at lower confidence', () => {
-    expect(residentIdDetector.detect('老证号:110105491231002')).toMatchObject([{ value: '110105491231002', confidence: 0.6 }]);
+  it('finds legacy 15-digit ids with a real yymmdd date after an identity keyword, at lower confidence', () => {
+    expect(residentIdDetector.detect('老证号:110105491231002')).toMatchObject([{ value: '110105491231002', confidence: 0.8 }]);
+    // an IMEI or an order number of the same shape is not an id
+    expect(values('IMEI 110105491231002')).toEqual([]);
+    expect(values('订单号 110105491231002')).toEqual([]);
+    expect(values('110105491231002')).toEqual([]);
     expect(values('老证号:110105490230002')).toEqual([]);
     expect(values('老证号:990105491231002')).toEqual([]);
   });

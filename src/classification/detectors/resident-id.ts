@@ -1,3 +1,4 @@
+import { nearestKeyword } from './context.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -7,9 +8,9 @@ import type { Candidate, Detector } from './types.js';
  * of GB/T 2260 (plus 71 Taiwan and 81/82/83, which the Hong Kong, Macao and Taiwan residence
  * permits carry). County-level validation would need the full GB/T 2260 history, because an id
  * keeps the county code in force when it was issued, long after counties are merged or renamed.
- * The 2023 foreigners' permanent-residence card (leading 9) is not recognised.
+ * The 2023 foreigners' permanent-residence card (leading 9) is its own detector.
  */
-const PROVINCE_PREFIXES = new Set([
+export const PROVINCE_PREFIXES: ReadonlySet<string> = new Set([
   '11', '12', '13', '14', '15', // 北京 天津 河北 山西 内蒙古
   '21', '22', '23', // 辽宁 吉林 黑龙江
   '31', '32', '33', '34', '35', '36', '37', // 上海 江苏 浙江 安徽 福建 江西 山东
@@ -23,8 +24,13 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
 
 // Any ASCII letter or digit next to the number means it is part of a longer token (order number,
-// hash, timestamp), not an id. `\d\.` before it means it is the fraction of a decimal number.
-const ID_PATTERN = /(?<![0-9A-Za-z])(?<!\d\.)(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])/g;
+// hash, timestamp), not an id. `\d\.` before it or `.\d` after it means it is part of a decimal number.
+const ID_PATTERN = /(?<![0-9A-Za-z])(?<!\d\.)(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])(?!\.\d)/g;
+
+// A bare 15-digit number is as often an IMEI or an order number as a legacy id: it counts only
+// when the nearest keyword before it names an identity document.
+const LEGACY_WINDOW = 24;
+const LEGACY_CONTEXT = /(?<id>身份证|证号|证件号码|公民身份|sfz|id_?card|id-card|id_?no|idnum|identity|(?<![a-z])id(?![a-z]))|(?<other>imei|meid|设备|终端|订单|单号|流水|order|serial|device|(?<![a-z])sn(?![a-z]))/gi;
 
 /** GB 11643 check character for the first 17 digits. */
 export function residentIdCheckChar(first17: string): string {
@@ -68,8 +74,9 @@ export const residentIdDetector: Detector = {
     for (const match of text.matchAll(ID_PATTERN)) {
       const value = match[0];
       if (!isValidResidentId(value, today)) continue;
+      if (value.length === 15 && nearestKeyword(text, match.index, LEGACY_WINDOW, LEGACY_CONTEXT) !== 'id') continue;
       // A 15-digit number passes the region and date test about one time in a hundred by chance.
-      const confidence = value.length === 18 ? 0.99 : 0.6;
+      const confidence = value.length === 18 ? 0.99 : 0.8;
       found.push({ value, start: match.index, end: match.index + value.length, confidence });
     }
     return found;

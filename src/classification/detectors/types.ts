@@ -1,5 +1,16 @@
 /** Kinds of personal information the detectors recognise. */
-export type PiiType = 'resident_id' | 'mobile' | 'bank_card' | 'plate' | 'vin' | 'email' | 'location';
+export type PiiType =
+  | 'resident_id'
+  | 'mobile'
+  | 'bank_card'
+  | 'plate'
+  | 'vin'
+  | 'email'
+  | 'location'
+  | 'passport'
+  | 'hk_macao_permit'
+  | 'taiwan_permit'
+  | 'permanent_residence_id';
 
 /** One piece of personal information found in a text; `start`/`end` are UTF-16 offsets, end exclusive. */
 export interface PiiFinding {

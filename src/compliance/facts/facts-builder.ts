@@ -15,7 +15,7 @@ import { AddressPlaces, connectionsAbroad } from './places.js';
 
 /** The subject of organisation-wide and monitor controls. */
 export const ORGANISATION_ID = 'organisation';
-/** Distinct peers read per asset and direction; more than this is a scan, and the top ones suffice. */
+/** Distinct destinations read per asset; more than this is a scan, and the top ones suffice. */
 const PEERS_PER_ASSET = 10_000;
 /** Assets whose data must stay in China: their peers are searched for addresses abroad. */
 const LOCALISED = ['cii', 'important_data', 'personal_data', 'automotive_data'] as const;
@@ -59,8 +59,9 @@ export class FactsBuilder {
     const foreignConnectionsByAsset: FactsSnapshot['events']['foreignConnectionsByAsset'] = {};
     for (const asset of live.filter((a) => LOCALISED.some((s) => appliesTo(s, a)))) {
       const query = { from: since, to: now, filters: { 'taishi.asset_id': [asset.id] } };
-      const [destinations, sources] = await Promise.all([this.store.countBy('destination.ip', query, PEERS_PER_ASSET), this.store.countBy('source.ip', query, PEERS_PER_ASSET)]);
-      const abroad = connectionsAbroad([...destinations, ...sources], asset.addresses, this.places);
+      // only where the asset's events went: a visitor from abroad is not data leaving the country
+      const destinations = await this.store.countBy('destination.ip', query, PEERS_PER_ASSET);
+      const abroad = connectionsAbroad(destinations, asset.addresses, this.places);
       if (abroad.count > 0) foreignConnectionsByAsset[asset.id] = abroad;
     }
     await onStep('connections');

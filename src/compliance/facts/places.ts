@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { addressBytes, CidrMatcher, parseCidr, type CidrBlock } from '../../common/cidr.js';
+import { addressBytes, CidrMatcher, parseCidr } from '../../common/cidr.js';
+import type { CountryTable } from './countries.js';
 
 /**
  * IANA special-purpose blocks (RFC 6890 and successors): private, loopback, link-local, shared
@@ -30,63 +30,33 @@ const NOT_PUBLIC = [
   'ff00::/8',
 ];
 
-export class ChinaNetworksError extends Error {
-  constructor(file: string, problems: string[]) {
-    super(`China address list ${file}: ${problems.join('; ')} (setting TAISHI_CHINA_NETWORKS)`);
-    this.name = 'ChinaNetworksError';
-  }
-}
-
-/** One block per line, `#` comments; every bad line is named, so a user fixes the file in one go. */
-export function parseChinaNetworks(text: string, file: string): CidrBlock[] {
-  const blocks: CidrBlock[] = [];
-  const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) return;
-    try {
-      blocks.push(parseCidr(line));
-    } catch {
-      problems.push(`line ${index + 1}: not an address block: ${JSON.stringify(line)}`);
-    }
-  });
-  if (problems.length > 0) throw new ChinaNetworksError(file, problems);
-  if (blocks.length === 0) throw new ChinaNetworksError(file, ['no address blocks']);
-  return blocks;
-}
-
 /** Tells addresses in mainland China from addresses abroad. */
 export class AddressPlaces {
   private readonly notPublic = new CidrMatcher(NOT_PUBLIC);
 
-  constructor(
-    private readonly china: CidrMatcher,
-    /** Where the list came from, for the evidence. */
-    readonly source: string,
-  ) {}
+  constructor(private readonly countries: CountryTable) {}
 
-  static fromFile(file: string): AddressPlaces {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ChinaNetworksError(file, [(error as Error).message]);
-    }
-    const blocks = parseChinaNetworks(text, file);
-    return new AddressPlaces(new CidrMatcher(blocks.map((b) => b.text)), file);
+  /** Where the country data came from, for the evidence. */
+  get source(): string {
+    return this.countries.source;
   }
 
-  /** A public address outside the China list; false for non-addresses and for private or reserved space. */
+  /**
+   * A public address outside mainland China (Hong Kong, Macao and Taiwan included, as for data
+   * export), or in no range of the table (unallocated space is not presumed domestic); false for
+   * non-addresses and for private or reserved space.
+   */
   isAbroad(address: string): boolean {
-    if (!addressBytes(address)) return false;
-    return !this.notPublic.matches(address) && !this.china.matches(address);
+    if (!addressBytes(address) || this.notPublic.matches(address)) return false;
+    return this.countries.countryOf(address) !== 'CN';
   }
 }
 
 /**
- * The connections abroad among one asset's peers (the addresses its events talked to or came
- * from, with event counts). The asset's own addresses are not peers: a system hosted on a cloud
- * abroad would otherwise count every one of its own events.
+ * The connections abroad among the peers one asset sent to (the destinations of its events, with
+ * event counts): visitors from abroad reaching the asset are not data leaving the country, so
+ * sources are not passed here. The asset's own addresses are not peers: a system hosted on a
+ * cloud abroad would otherwise count every one of its own events.
  */
 export function connectionsAbroad(
   peers: readonly { value: string; count: number }[],

@@ -86,6 +86,8 @@ export const en: Record<MessageKey, string> = {
   'apiError.incident.merge_source_closed': '{key} is {state} and cannot be merged',
   'apiError.incident.not_merged': '{key} was not merged into {into}, so there is nothing to split back',
   'apiError.incident.report_items_missing': 'The report lacks mandatory items: {missing}. Fill them in, or give the reason they are missing, before marking it submitted',
+  'apiError.compliance.geo_data_unreadable': 'Cannot read the IP country data {file}: {reason} (setting TAISHI_GEO_COUNTRY_DB)',
+  'apiError.compliance.geo_data_invalid': 'IP country data {file}, line {line}: {reason} (setting TAISHI_GEO_COUNTRY_DB)',
   'apiError.auth.session_expired': 'Your session has expired or is invalid; please log in again',
   'apiError.auth.api_key_invalid': 'Unknown or revoked API key',
   'apiError.auth.too_many_attempts': 'Too many login attempts; try again in {retryAfterSeconds} s',

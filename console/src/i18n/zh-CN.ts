@@ -87,6 +87,8 @@ export const zhCN = {
   'apiError.incident.merge_source_closed': '{key} 状态为 {state}，不能再被合并',
   'apiError.incident.not_merged': '{key} 不是合并到 {into} 的事件，无法拆分',
   'apiError.incident.report_items_missing': '报告缺少必报事项：{missing}。请补充，或填写“缺项原因”后再标记为已报送',
+  'apiError.compliance.geo_data_unreadable': '无法读取 IP 国家/地区数据 {file}：{reason}（设置 TAISHI_GEO_COUNTRY_DB）',
+  'apiError.compliance.geo_data_invalid': 'IP 国家/地区数据 {file} 第 {line} 行有误：{reason}（设置 TAISHI_GEO_COUNTRY_DB）',
   'apiError.auth.session_expired': '会话已过期或无效，请重新登录',
   'apiError.auth.api_key_invalid': 'API 密钥未知或已吊销',
   'apiError.auth.too_many_attempts': '登录尝试过于频繁，请 {retryAfterSeconds} 秒后再试',

@@ -271,7 +271,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
       event(ago(3 * DAY - MINUTE), 'scada-01', { source: { ip: '10.10.1.5' }, destination: { ip: '8.8.8.8', port: 443 } }),
       event(ago(3 * DAY - 2 * MINUTE), 'scada-01', { source: { ip: '10.10.1.5' }, destination: { ip: '114.114.114.114', port: 53 } }),
       event(ago(1 * HOUR), 'scada-01'),
-      event(ago(30 * HOUR), 'portal-web', { source: { ip: '1.1.1.1' }, destination: { ip: '10.20.0.8', port: 443 } }),
+      event(ago(30 * HOUR), 'portal-web', { source: { ip: '10.20.0.8' }, destination: { ip: '1.1.1.1', port: 443 } }),
       event(ago(2 * HOUR), 'parking-app'),
       ...[1, 2, 3].map((i) => event(ago(5 * HOUR + i * MINUTE), 'rogue-pc')),
     ];

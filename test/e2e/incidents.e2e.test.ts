@@ -456,7 +456,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     const bad = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '', category: 'nonsense', extra: 1 } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/extra/);
-    expect(bad.body.message).toMatch(/category/);
+    expect(JSON.stringify(bad.body.details)).toMatch(/category/);
     const found = (await app.call('GET', `/api/incidents?q=${encodeURIComponent('门户网站')}`, { token: users.analyst.token })).body;
     expect(found.items.map((i: { title: string }) => i.title)).toEqual(['门户网站疑似被篡改']);
     const byKey = (await app.call('GET', `/api/incidents?q=${found.items[0].key}`, { token: users.analyst.token })).body;

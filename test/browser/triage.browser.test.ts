@@ -184,7 +184,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
       }
     }
     expect(found).toEqual({});
-  });
+  }, 300_000);
 });
 
 async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {

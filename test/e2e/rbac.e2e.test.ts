@@ -35,6 +35,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'PATCH /api/assets/:id': ['admin', 'owner'],
   'DELETE /api/assets/:id': ['admin', 'owner'],
   'POST /api/ingest': { roles: ['admin'], ingestKey: true },
+  'GET /api/ingest/recognition': ['admin', 'analyst', 'compliance'],
   'GET /api/ingest/unregistered-hosts': ['admin', 'analyst', 'compliance'],
   'GET /api/events': ALL,
   'GET /api/events/counts': ALL,

@@ -63,7 +63,7 @@ describe.each(testDatabaseTargets())('API manners ($name PostgreSQL)', ({ adminU
     try {
       const r = await app.call('GET', '/api/assets', { token: admin });
       expect(r.status).toBe(500);
-      expect(r.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: expect.any(String), errorId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(r.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: expect.any(String), errorId: expect.stringMatching(/^[0-9a-f-]{36}$/), code: 'request.unexpected', params: { errorId: expect.any(String) } });
       expect(JSON.stringify(r.body)).not.toMatch(/assets|QueryFailed|at \w+ \(/);
     } finally {
       await db.query('ALTER TABLE assets_gone RENAME TO assets');

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { root } from '../support/service-process.js';
 
@@ -11,17 +12,53 @@ import { root } from '../support/service-process.js';
 const ENFORCED = ['no-cycles', 'cores-are-pure'];
 
 interface Violation { from: string; to: string; rule: { name: string } }
+interface Cruise {
+  modules: { source: string; dependencies: { resolved: string }[] }[];
+  summary: { violations: Violation[] };
+}
+
+let cruised: Cruise | undefined;
+function cruise(): Cruise {
+  if (cruised) return cruised;
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
+    cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  expect(r.stderr).toBe('');
+  cruised = JSON.parse(r.stdout) as Cruise;
+  return cruised;
+}
+
+const topFolder = (file: string) => /^src\/([^/]+)\//.exec(file)?.[1];
 
 describe('module dependencies', () => {
   it(`break none of ${ENFORCED.join(', ')}, and print the count of the rest`, () => {
-    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], {
-      cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
-    });
-    expect(r.stderr).toBe('');
-    const violations = (JSON.parse(r.stdout) as { summary: { violations: Violation[] } }).summary.violations;
+    const violations = cruise().summary.violations;
     const counts = new Map<string, number>();
     for (const v of violations) counts.set(v.rule.name, (counts.get(v.rule.name) ?? 0) + 1);
     process.stdout.write(`dependency rules: ${[...counts].map(([rule, n]) => `${rule} ${n}`).join(', ') || 'no violations'}\n`);
     expect(violations.filter((v) => ENFORCED.includes(v.rule.name)).map((v) => `${v.rule.name}: ${v.from} → ${v.to}`)).toEqual([]);
+  }, 120_000);
+
+  it('match the README module map: every module has a paragraph whose Imports line is what it imports', () => {
+    const actual = new Map<string, Set<string>>();
+    for (const folder of readdirSync(path.join(root, 'src'), { withFileTypes: true })) {
+      if (folder.isDirectory()) actual.set(folder.name, new Set());
+    }
+    for (const mod of cruise().modules) {
+      const from = topFolder(mod.source);
+      if (!from) continue;
+      for (const dep of mod.dependencies) {
+        const to = topFolder(dep.resolved);
+        if (to && to !== from) actual.get(from)!.add(to);
+      }
+    }
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const map = /^## 模块 Modules\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+    const documented = new Map<string, string>();
+    for (const m of map.matchAll(/^- \*\*`([a-z-]+)`\*\* — [\s\S]*?Imports:\s+([\s\S]*?)\.\n(?=- \*\*|\n)/gm)) {
+      documented.set(m[1], m[2].replace(/\s+/g, ' ').trim());
+    }
+    const expected = [...actual].sort(([a], [b]) => a.localeCompare(b)).map(([name, deps]) => [name, deps.size ? [...deps].sort().join(', ') : 'none']);
+    expect([...documented].sort(([a], [b]) => a.localeCompare(b))).toEqual(expected);
   }, 120_000);
 });

@@ -1,12 +1,7 @@
 import {
-  BadRequestException,
-  ConflictException,
   Inject,
   Injectable,
   Logger,
-  NotFoundException,
-  PayloadTooLargeException,
-  UnprocessableEntityException,
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -27,6 +22,7 @@ import { AlertsService } from './alerts/alerts.service.js';
 import { DetectionEngine, actorsOf, type RuleFiring } from './detection-engine.js';
 import { indexFilters, type IndexKey } from './logsources.js';
 import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
+import { CONSEQUENCES, ruleErrors, type Consequence } from './errors.js';
 import { ExceptionsService } from './exceptions.service.js';
 import { RuleCatalogue } from './rule-catalogue.js';
 import type { SigmaCorrelation, SigmaRule } from './sigma/index.js';
@@ -38,12 +34,6 @@ export interface RuleTestResult {
   rules: { id: string; title: string; level: string; kind: string }[];
   events: { index: number; timestamp: string; dataset: string; action: string; message: string | null; matchedBy: string[] }[];
   firings: { ruleId: string; title: string; level: string; kind: string; groupKey: string; eventIndex: number | null; at: string }[];
-}
-
-/** What did not happen because a rule file was refused, for the refusal's message. */
-interface Consequence {
-  zh: string;
-  en: string;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -269,7 +259,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
 
   /** `POST /api/rules/validate`: the Sigma rules of a file, checked off the event loop; nothing is saved. */
   async validate(yamlText: string): Promise<{ valid: boolean; rules: number; correlations: number; errors: string[] }> {
-    const verdict = await this.checkRuleFile(yamlText, 'syntax', { zh: '未作检查', en: 'nothing was checked' });
+    const verdict = await this.checkRuleFile(yamlText, 'syntax', CONSEQUENCES.checked);
     return { valid: verdict.errors.length === 0, rules: verdict.rules, correlations: verdict.correlations, errors: verdict.errors };
   }
 
@@ -281,14 +271,14 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
    */
   upload(yamlText: string, caller: Caller): Promise<{ file: string; rules: number; correlations: number; dormant: RuleFileVerdict['dormant'] }> {
     return this.oneRuleFileChange(async () => {
-      const verdict = await this.acceptedRuleFile(yamlText, { zh: '未保存任何内容', en: 'nothing was saved' });
+      const verdict = await this.acceptedRuleFile(yamlText, CONSEQUENCES.saved);
       const known = new Set(this.status().rules.map((r) => r.id));
       const clash = verdict.ids.find((id) => known.has(id));
-      if (clash) throw new ConflictException(`已加载 id 为 ${clash} 的规则 / A rule with id ${clash} is already loaded`);
+      if (clash) throw ruleErrors.already_loaded({ id: clash });
       const sha256 = createHash('sha256').update(yamlText).digest('hex');
       const first = verdict.ids[0] ?? sha256.slice(0, 16);
       const target = path.join(this.uploadedDir(), `${first.replace(/[^\w.-]/g, '_')}.yml`);
-      if (await exists(target)) throw new ConflictException(`已有同名的上传规则文件 ${path.basename(target)} / An uploaded rule file named ${path.basename(target)} already exists`);
+      if (await exists(target)) throw ruleErrors.upload_name_taken({ file: path.basename(target) });
       await mkdir(path.dirname(target), { recursive: true });
       // Not *.yml: a reload in between does not see the file before it is audited.
       const partial = path.join(path.dirname(target), `.${randomUUID()}.partial`);
@@ -309,7 +299,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
         await rm(target, { force: true });
         await this.reload();
         await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, outcome: 'failure', before: { file: target, sha256, ids: verdict.ids } });
-        throw new ConflictException({ message: '规则文件未能加载，已撤回 / The rule file did not load and was taken back out', details: errors });
+        throw ruleErrors.upload_not_loaded({}, errors);
       }
       return { file: path.relative(process.cwd(), target), rules: verdict.rules, correlations: verdict.correlations, dormant: verdict.dormant };
     });
@@ -324,18 +314,17 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return this.oneRuleFileChange(async () => {
       const engine = this.engine;
       const row = this.status().rules.find((r) => r.id === id);
-      if (!engine || !row) throw new NotFoundException(`没有规则 ${id} / No rule ${id}`);
+      if (!engine || !row) throw ruleErrors.not_found({ id });
       const file = path.resolve(row.file);
       if (!file.startsWith(this.uploadedDir() + path.sep)) {
-        throw new ConflictException(`只能删除通过接口上传的规则；${id} 来自 ${row.file} / Only uploaded rules can be deleted; ${id} comes from ${row.file}`);
+        throw ruleErrors.not_uploaded({ id, file: row.file });
       }
       const inFile = this.documentsOf(file);
       const removed = inFile.map((d) => d.id ?? d.name ?? d.title);
       const refs = new Set(inFile.flatMap((d) => [d.id, d.name].filter((x): x is string => !!x).map((x) => x.toLowerCase())));
       const users = engine.pack.correlations.filter((c) => path.resolve(c.file) !== file && c.rules.some((r) => refs.has(r.ref.toLowerCase())));
       if (users.length) {
-        const names = users.map((c) => c.id ?? c.name ?? c.title).join(', ');
-        throw new ConflictException(`关联规则 ${names} 仍在使用该文件中的规则 / Correlation(s) ${names} use rules of this file; delete or change them first`);
+        throw ruleErrors.used_by_correlations({ correlations: users.map((c) => c.id ?? c.name ?? c.title) });
       }
       const content = await readFile(file);
       let deleted = false;
@@ -378,11 +367,11 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   private async checkRuleFile(yamlText: string, mode: RuleFileCheckRequest['mode'], consequence: Consequence): Promise<RuleFileVerdict> {
     const bytes = Buffer.byteLength(yamlText);
     if (bytes > MAX_RULE_FILE_BYTES) {
-      throw new PayloadTooLargeException(`规则文件 ${bytes} 字节，超过 ${MAX_RULE_FILE_BYTES} 字节上限 / The rule file is ${bytes} bytes, more than the ${MAX_RULE_FILE_BYTES} allowed`);
+      throw ruleErrors.file_too_large({ bytes, limit: MAX_RULE_FILE_BYTES });
     }
     const verdict = await checkRuleFileIsolated({ text: yamlText, fileName: 'uploaded.yml', mode, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS });
     if (verdict.limit) {
-      throw new UnprocessableEntityException({ message: `规则文件超出处理限制，${consequence.zh} / The rule file exceeds a processing limit; ${consequence.en}: ${verdict.limit}`, details: verdict.errors });
+      throw ruleErrors.file_over_limit({ consequence, limit: verdict.limit }, verdict.errors);
     }
     return verdict;
   }
@@ -391,8 +380,8 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   private async acceptedRuleFile(yamlText: string, consequence: Consequence): Promise<RuleFileVerdict> {
     const verdict = await this.checkRuleFile(yamlText, 'pack', consequence);
     const n = verdict.errors.length;
-    if (n) throw new BadRequestException({ message: `规则文件有 ${n} 处问题，${consequence.zh} / The rule file has ${n} problem(s); ${consequence.en}`, details: verdict.errors });
-    if (!verdict.rules && !verdict.correlations && !verdict.dormant.length) throw new BadRequestException(`文件中没有规则 / The file holds no rule`);
+    if (n) throw ruleErrors.file_invalid({ count: n, consequence }, verdict.errors);
+    if (!verdict.rules && !verdict.correlations && !verdict.dormant.length) throw ruleErrors.file_empty();
     return verdict;
   }
 
@@ -408,18 +397,18 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
    * the running rules' counters and correlation windows are untouched.
    */
   async testRule(input: { ruleId?: string; yaml?: string; events: string }): Promise<RuleTestResult> {
-    if ((input.ruleId === undefined) === (input.yaml === undefined)) throw new BadRequestException('Send either ruleId (a loaded rule) or yaml (a rule file), not both');
+    if ((input.ruleId === undefined) === (input.yaml === undefined)) throw ruleErrors.test_one_source();
     let engine: DetectionEngine;
-    if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, { zh: '未作测试', en: 'nothing was tested' });
+    if (input.yaml !== undefined) engine = await this.candidateEngine(input.yaml, CONSEQUENCES.tested);
     else {
       const running = this.engine;
       const row = running?.ruleStats().find((r) => r.id === input.ruleId);
-      if (!running || !row) throw new NotFoundException(`No rule ${input.ruleId}`);
-      if (row.reason) throw new ConflictException(`The rule is dormant and cannot run on events yet: ${row.reason.text}`);
+      if (!running || !row) throw ruleErrors.not_found({ id: input.ruleId });
+      if (row.reason) throw ruleErrors.dormant({ reason: row.reason.text });
       engine = new DetectionEngine(running.pack, running.mapping);
     }
     const lines = testLines(input.events);
-    if (lines.length > MAX_TEST_EVENTS) throw new BadRequestException(`events: at most ${MAX_TEST_EVENTS} events per test (got ${lines.length})`);
+    if (lines.length > MAX_TEST_EVENTS) throw ruleErrors.too_many_test_events({ max: MAX_TEST_EVENTS, count: lines.length });
     const records = lines.map((line) => {
       if (line.startsWith('{')) {
         try {

@@ -1,10 +1,11 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/roles.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { RuleFiring } from './detection-engine.js';
+import { ruleErrors } from './errors.js';
 
 export interface RuleException {
   id: string;
@@ -59,7 +60,7 @@ export class ExceptionsService {
   }
 
   async create(input: { ruleId: string; field: string; value: string; reason: string; expiresAt: string }, caller: Caller): Promise<RuleException> {
-    if (Date.parse(input.expiresAt) <= Date.now()) throw new BadRequestException('expiresAt must be in the future');
+    if (Date.parse(input.expiresAt) <= Date.now()) throw ruleErrors.exception_expiry_past();
     const who = caller.principal.kind === 'user' ? caller.principal.username : caller.principal.kind;
     const id = await this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(
@@ -76,7 +77,7 @@ export class ExceptionsService {
   async remove(id: string, caller: Caller): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(`DELETE FROM rule_exceptions WHERE id = $1 RETURNING rule_id, field, value, reason`, [id])) as Record<string, string>[];
-      if (!row) throw new NotFoundException(`No rule exception ${id}`);
+      if (!row) throw ruleErrors.exception_not_found({ id });
       await this.audit.record({ ...caller, action: 'rule-exception.delete', targetType: 'rule', targetId: row.rule_id, before: row }, m);
     });
     this.loadedAt = 0;

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
@@ -7,6 +7,7 @@ import { readerLanguage, type RequestPrincipal } from '../auth/roles.js';
 import { CurrentPrincipal, SourceIp } from '../common/request.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { ruleErrors } from './errors.js';
 
 class RuleToggleDto {
   @IsBoolean() enabled: boolean;
@@ -53,7 +54,7 @@ export class RulesController {
   @Post('exceptions')
   @Access.roles('admin', 'analyst')
   createException(@Body() dto: RuleExceptionDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    if (!this.detection.status().rules.some((r) => r.id === dto.ruleId)) throw new NotFoundException(`No rule ${dto.ruleId}`);
+    if (!this.detection.status().rules.some((r) => r.id === dto.ruleId)) throw ruleErrors.not_found({ id: dto.ruleId });
     return this.exceptions.create(dto, { principal, sourceIp });
   }
 
@@ -74,7 +75,7 @@ export class RulesController {
   @Patch(':id')
   @Access.roles('admin', 'analyst')
   async toggle(@Param('id') id: string, @Body() dto: RuleToggleDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    if (!this.detection.status().rules.some((r) => r.id === id)) throw new NotFoundException(`No rule ${id}`);
+    if (!this.detection.status().rules.some((r) => r.id === id)) throw ruleErrors.not_found({ id });
     await this.detection.setEnabled(id, dto.enabled, { principal, sourceIp });
     return this.detection.status(readerLanguage(principal)).rules.find((r) => r.id === id);
   }
@@ -97,7 +98,7 @@ export class RulesController {
   @Post()
   @Access.roles('admin', 'analyst')
   upload(@Req() req: Request, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
+    if (!Buffer.isBuffer(req.body) || !req.body.length) throw ruleErrors.body_required();
     return this.detection.upload(req.body.toString('utf8'), { principal, sourceIp });
   }
 
@@ -114,7 +115,7 @@ export class RulesController {
   @HttpCode(200)
   @Access.roles('admin', 'analyst')
   validate(@Req() req: Request) {
-    if (!Buffer.isBuffer(req.body) || !req.body.length) throw new BadRequestException('Send the rule YAML as the request body');
+    if (!Buffer.isBuffer(req.body) || !req.body.length) throw ruleErrors.body_required();
     return this.detection.validate(req.body.toString('utf8'));
   }
 }

@@ -1,8 +1,13 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Access } from '../auth/access.decorator.js';
+import { defineErrors } from '../shared/index.js';
+
+const healthErrors = defineErrors('health', {
+  database_down: { kind: 'unavailable', message: { 'zh-CN': '数据库无法连接', en: 'Database unreachable' } },
+});
 
 @ApiTags('health')
 @Controller('health')
@@ -20,7 +25,7 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new ServiceUnavailableException({ message: 'Database unreachable', details: { database: 'down' } });
+      throw healthErrors.database_down({}, { database: 'down' });
     }
     return { status: 'ok', checks: { database: 'up' } };
   }

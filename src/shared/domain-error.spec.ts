@@ -19,6 +19,16 @@ describe('coded domain errors', () => {
     expect(errorCatalogue().get('example.not_found')?.kind).toBe('not_found');
   });
 
+  it('read a parameter given in every language in the language of the message', () => {
+    const refusals = defineErrors('example_localised', {
+      refused: { kind: 'invalid', message: { 'zh-CN': '文件有 {count} 处问题，{consequence}', en: 'The file has {count} problem(s); {consequence}' } },
+    });
+    const error = refusals.refused({ count: 2, consequence: { 'zh-CN': '未保存任何内容', en: 'nothing was saved' } });
+    expect(error.messageIn('zh-CN')).toBe('文件有 2 处问题，未保存任何内容');
+    expect(error.messageIn('en')).toBe('The file has 2 problem(s); nothing was saved');
+    expect(error.message).toBe('The file has 2 problem(s); nothing was saved');
+  });
+
   it('refuses the same code defined twice with another meaning', () => {
     expect(() => defineErrors('example', { not_found: { kind: 'conflict', message: { 'zh-CN': '冲突', en: 'conflict' } } })).toThrow(/defined twice/);
   });

@@ -1,4 +1,4 @@
-import { fillTemplate, type Language, type Localised } from './localised.js';
+import { fillTemplate, isLanguage, LANGUAGES, type Language, type Localised } from './localised.js';
 
 /**
  * What went wrong, in terms the transport maps once: the HTTP filter turns a kind into a status,
@@ -7,6 +7,7 @@ import { fillTemplate, type Language, type Localised } from './localised.js';
 export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'locked', 'too_large', 'rate_limited', 'unavailable', 'unprocessable', 'unsupported_type'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+/** Values for a message's placeholders; a value that is itself `Localised` is read in the message's language. */
 export type ErrorParams = Readonly<Record<string, unknown>>;
 
 /** One error a module can raise: its kind and its message in every language, with `{param}` placeholders. */
@@ -28,7 +29,7 @@ export class DomainError extends Error {
     /** Machine-readable extras for clients (e.g. the allowed next states), not for the message. */
     readonly details?: unknown,
   ) {
-    super(fillTemplate(definition.message.en, params));
+    super(fillTemplate(definition.message.en, paramsIn('en', params)));
     this.name = 'DomainError';
   }
 
@@ -37,8 +38,18 @@ export class DomainError extends Error {
   }
 
   messageIn(language: Language): string {
-    return fillTemplate(this.definition.message[language], this.params);
+    return fillTemplate(this.definition.message[language], paramsIn(language, this.params));
   }
+}
+
+function isLocalised(value: unknown): value is Localised {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === LANGUAGES.length && keys.every((k) => isLanguage(k) && typeof (value as Record<string, unknown>)[k] === 'string');
+}
+
+function paramsIn(language: Language, params: ErrorParams): ErrorParams {
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, isLocalised(value) ? value[language] : value]));
 }
 
 type Raise = (params?: ErrorParams, details?: unknown) => DomainError;

@@ -86,6 +86,7 @@ describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ a
     const r = await post(big);
     expect(r.status).toBe(413);
     expect(r.body.details).toEqual({ maxEvents: 1000, events: 1500 });
+    expect(r.body.code).toBe('ingest.batch_too_large');
     expect(r.body.message).toMatch(/TAISHI_INGEST_QUEUE_EVENTS/);
     const metrics = await app.call('GET', '/metrics', { token: users.admin });
     expect(metrics.body).toMatch(/taishi_ingest_rejected_total\{collector="http"\} 1/);

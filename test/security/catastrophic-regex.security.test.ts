@@ -143,7 +143,7 @@ describe('regular expressions in rules run in linear time', () => {
       const shipped = (await service.api('GET', '/api/rules')).body.rules.find((r: { file: string }) => !r.file.includes('uploaded'));
       const refused = await service.api('DELETE', `/api/rules/${shipped.id}`);
       expect(refused.status).toBe(409);
-      expect(refused.body.message).toMatch(/^只能删除通过接口上传的规则.* \/ Only uploaded rules can be deleted/);
+      expect(refused.body).toMatchObject({ code: 'rule.not_uploaded', message: expect.stringMatching(/^只能删除通过接口上传的规则；/) });
       expect((await service.api('DELETE', '/api/rules/no-such-rule')).status).toBe(404);
 
       const deleted = await service.api('DELETE', `/api/rules/${ID}`);

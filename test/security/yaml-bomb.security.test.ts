@@ -60,9 +60,10 @@ describe('YAML alias bombs in rule files', () => {
       const upload = await service.api('POST', '/api/rules', bomb);
       const { slowestMs, probes } = await liveness.stop();
       expect(validate.status).toBe(422);
-      expect(validate.body.message).toMatch(/^规则文件超出处理限制.* \/ The rule file exceeds a processing limit; nothing was checked: uploaded\.yml:\d+:\d+: YAML aliases expand to more than 10000 nodes/);
+      expect(validate.body.code).toBe('rule.file_over_limit');
+      expect(validate.body.message).toMatch(/^规则文件超出处理限制，未作检查：uploaded\.yml:\d+:\d+: YAML aliases expand to more than 10000 nodes/);
       expect(upload.status).toBe(422);
-      expect(upload.body.message).toMatch(/nothing was saved/);
+      expect(upload.body.message).toMatch(/未保存任何内容/);
       expect(probes).toBeGreaterThan(0);
       expect(slowestMs).toBeLessThan(1000);
       expect(await readdir(service.rulesDir)).not.toContain('uploaded');
@@ -74,7 +75,8 @@ describe('YAML alias bombs in rule files', () => {
       const big = 'title: big\n' + `description: '${'x'.repeat(1024 * 1024)}'\n`;
       const r = await service.api('POST', '/api/rules/validate', big);
       expect(r.status).toBe(413);
-      expect(r.body.message).toMatch(/超过 1048576 字节上限 \/ The rule file is \d+ bytes, more than the 1048576 allowed/);
+      expect(r.body).toMatchObject({ code: 'rule.file_too_large', params: { limit: 1048576 } });
+      expect(r.body.message).toMatch(/^规则文件 \d+ 字节，超过 1048576 字节上限$/);
     });
   });
 });

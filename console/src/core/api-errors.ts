@@ -81,13 +81,18 @@ export function problemText(problem: { message: string; code?: string; params?: 
   return problem.message;
 }
 
+/** A parameter the service words itself in both languages (e.g. what a refused rule file did not do). */
+function isLocalised(value: unknown): value is Record<'zh-CN' | 'en', string> {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['zh-CN'] === 'string' && typeof (value as Record<string, unknown>).en === 'string';
+}
+
 /** The error in the user's language when the console knows its code; undefined otherwise. */
 export function codedErrorText(error: Pick<ApiError, 'code' | 'params'> & { details?: unknown }): string | undefined {
   const key = `apiError.${error.code}`;
   if (!error.code || !isMessageKey(key)) return undefined;
   const vocabulary = PARAM_VOCABULARY[error.code] ?? {};
   const params = Object.fromEntries(
-    Object.entries(error.params ?? {}).map(([name, value]) => [name, Array.isArray(value) ? list(value) : vocabulary[name] ? tv(vocabulary[name], String(value)) : String(value)]),
+    Object.entries(error.params ?? {}).map(([name, value]) => [name, Array.isArray(value) ? list(value) : isLocalised(value) ? value[language()] : vocabulary[name] ? tv(vocabulary[name], String(value)) : String(value)]),
   );
   if (error.code === 'request.invalid_fields' || error.code === 'request.unknown_fields') {
     const unknown = error.code === 'request.unknown_fields' ? (error.params?.fields as unknown[] | undefined) ?? [] : [];

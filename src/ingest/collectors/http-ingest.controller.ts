@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Request } from 'express';
@@ -6,6 +6,7 @@ import { Access } from '../../auth/access.decorator.js';
 import type { RequestPrincipal } from '../../auth/roles.js';
 import { CurrentPrincipal } from '../../common/request.js';
 import { parseBoundedJson } from '../../shared/index.js';
+import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';
 import type { RawRecord } from '../pipeline.js';
 import { OverloadedError } from '../store/event-writer.js';
@@ -30,7 +31,7 @@ function jsonRecords(body: Buffer): { records: RawRecord[]; errors: LineError[] 
     try {
       items = parseBoundedJson(text);
     } catch (error) {
-      throw new BadRequestException(`The body starts like a JSON array but is not one: ${(error as Error).message}`);
+      throw ingestErrors.malformed_json_array({ reason: (error as Error).message });
     }
     return { records: (items as unknown[]).map((json) => ({ json })), errors: [] };
   }
@@ -76,23 +77,21 @@ export class HttpIngestController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Access.scope('ingest', 'admin')
   async receive(@Req() req: Request, @Query() query: IngestQuery, @CurrentPrincipal() principal: RequestPrincipal) {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new BadRequestException('Send events as the request body (NDJSON, a JSON array, or text/plain lines)');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw ingestErrors.body_required();
     const plain = (req.headers['content-type'] ?? '').startsWith('text/plain');
     const { records, errors } = plain ? { records: textRecords(req.body), errors: [] } : jsonRecords(req.body);
     if (errors.length) this.ingest.noteRejected('http', errors.length);
-    if (records.length === 0) throw new BadRequestException({ message: 'No valid events in the body', details: { accepted: 0, rejected: errors.length, errors } });
+    if (records.length === 0) throw ingestErrors.no_valid_events({ rejected: errors.length }, { accepted: 0, rejected: errors.length, errors });
     if (records.length > this.ingest.maxBatchEvents) {
-      throw new HttpException(
-        { message: `一批最多 ${this.ingest.maxBatchEvents} 条事件，请分批发送 / A batch may hold at most ${this.ingest.maxBatchEvents} events (setting TAISHI_INGEST_QUEUE_EVENTS); send this one in parts`, details: { maxEvents: this.ingest.maxBatchEvents, events: records.length } },
-        HttpStatus.PAYLOAD_TOO_LARGE,
-      );
+      const limit = { maxEvents: this.ingest.maxBatchEvents, events: records.length };
+      throw ingestErrors.batch_too_large(limit, limit);
     }
     const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
     try {
       await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') }, 'http');
     } catch (error) {
       if (error instanceof OverloadedError) {
-        throw new HttpException({ message: '采集队列已满，请稍后重试 / Ingest is saturated; nothing from this request was stored, retry after the delay', details: { retryAfterSeconds: error.retryAfterSeconds } }, HttpStatus.SERVICE_UNAVAILABLE);
+        throw ingestErrors.saturated({ retryAfterSeconds: error.retryAfterSeconds }, { retryAfterSeconds: error.retryAfterSeconds });
       }
       throw error;
     }

@@ -8,6 +8,8 @@ export const requestErrors = defineErrors('request', {
   invalid_fields: { kind: 'invalid', message: { 'zh-CN': '以下字段填写有误：{fields}（{problems}）', en: 'These fields are not valid: {fields} ({problems})' } },
   unknown_fields: { kind: 'invalid', message: { 'zh-CN': '不认识的字段：{fields}', en: 'Unknown field(s): {fields}' } },
   too_large: { kind: 'too_large', message: { 'zh-CN': '请求体超过大小上限（设置项 TAISHI_BODY_LIMIT）', en: 'Request body exceeds the size limit (setting TAISHI_BODY_LIMIT)' } },
+  body_not_json: { kind: 'invalid', message: { 'zh-CN': '请求体不是合法的 JSON：{reason}', en: 'The body is not valid JSON: {reason}' } },
+  body_too_deep: { kind: 'invalid', message: { 'zh-CN': '请求体嵌套超过 {limit} 层', en: 'The JSON body nests deeper than {limit} levels' } },
 });
 
 /** Not a kind of refusal but a fault: answered 500 with an id to quote, logged with its stack. */
@@ -49,6 +51,22 @@ function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldP
   });
 }
 
+/**
+ * A refusal of fields that a service checks itself (rules that span fields or need the database),
+ * in the same shape as the validation pipe's, so clients word both alike.
+ */
+export function invalidFields(issues: readonly { field: string; constraint: string; message: string }[]): DomainError {
+  const byField = new Map<string, FieldProblem>();
+  for (const issue of issues) {
+    const problem = byField.get(issue.field) ?? { field: issue.field, constraints: [], problems: [] };
+    problem.constraints.push(issue.constraint);
+    problem.problems.push(issue.message);
+    byField.set(issue.field, problem);
+  }
+  const details = [...byField.values()];
+  return requestErrors.invalid_fields({ fields: details.map((d) => d.field), problems: details.map((d) => `${d.field}: ${d.problems.join(', ')}`) }, details);
+}
+
 /** Validation for every body and query: unknown fields are named, not silently dropped. */
 export function strictValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -77,6 +95,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
   unsupported_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  upstream_failed: HttpStatus.BAD_GATEWAY,
 };
 
 /**

@@ -1,12 +1,12 @@
-import { BadRequestException } from '@nestjs/common';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { JsonTooDeepError, parseBoundedJson } from '../shared/index.js';
+import { requestErrors } from './http-errors.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /**
  * Reads a JSON request body up to `limit` bytes as text, then parses it with the depth bound.
- * Errors are Nest HTTP exceptions, so the API's one error shape applies.
+ * Errors are coded request errors, so the API's one error shape applies.
  */
 export function boundedJsonBody(limit: number | string): RequestHandler {
   const read = express.text({ type: JSON_TYPES, limit });
@@ -22,13 +22,7 @@ export function boundedJsonBody(limit: number | string): RequestHandler {
         req.body = parseBoundedJson(req.body);
         next();
       } catch (cause) {
-        next(
-          new BadRequestException(
-            cause instanceof JsonTooDeepError
-              ? `请求体嵌套过深 / The JSON body nests deeper than ${cause.limit} levels`
-              : `请求体不是合法的 JSON / The body is not valid JSON: ${(cause as Error).message}`,
-          ),
-        );
+        next(cause instanceof JsonTooDeepError ? requestErrors.body_too_deep({ limit: cause.limit }) : requestErrors.body_not_json({ reason: (cause as Error).message }));
       }
     });
 }

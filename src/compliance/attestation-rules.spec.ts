@@ -36,8 +36,8 @@ describe('attestationExpiry', () => {
   it('defaults to the control’s validity from today and refuses longer or past dates', () => {
     expect(attestationExpiry(manual, undefined, NOW)).toEqual({ validUntil: '2027-03-10' });
     expect(attestationExpiry(manual, '2026-09-30', NOW)).toEqual({ validUntil: '2026-09-30' });
-    expect(attestationExpiry(manual, '2027-03-11', NOW)).toEqual({ problem: 'validUntil must be on or before 2027-03-10 (CSL-25-EMERGENCY-PLAN allows 365 days)' });
-    expect(attestationExpiry(manual, '2026-03-09', NOW)).toEqual({ problem: 'validUntil must not be in the past' });
+    expect(attestationExpiry(manual, '2027-03-11', NOW)).toEqual({ problem: 'too_late', latest: '2027-03-10', maxDays: 365 });
+    expect(attestationExpiry(manual, '2026-03-09', NOW)).toEqual({ problem: 'past' });
     expect(attestationExpiry(automatic, undefined, NOW)).toEqual({ validUntil: '2027-03-10' });
   });
 });

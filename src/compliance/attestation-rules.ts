@@ -49,12 +49,12 @@ export function applyAttestation(result: CheckResult, attestation: AttestationRe
  * manual control's validity is a ceiling: evidence cannot be declared good for longer than the
  * control allows.
  */
-export function attestationExpiry(control: Control, requested: string | undefined, now: Date): { validUntil: string } | { problem: string } {
+export function attestationExpiry(control: Control, requested: string | undefined, now: Date): { validUntil: string } | { problem: 'past' } | { problem: 'too_late'; latest: string; maxDays: number } {
   const today = beijingDate(now);
   const maxDays = control.check.kind === 'manual' ? control.check.validityDays : AUTOMATIC_ATTESTATION_DAYS;
   const latest = beijingDate(new Date(instant(today) + maxDays * DAY_MS));
   if (requested === undefined) return { validUntil: latest };
-  if (requested < today) return { problem: 'validUntil must not be in the past' };
-  if (requested > latest) return { problem: `validUntil must be on or before ${latest} (${control.id} allows ${maxDays} days)` };
+  if (requested < today) return { problem: 'past' };
+  if (requested > latest) return { problem: 'too_late', latest, maxDays };
   return { validUntil: requested };
 }

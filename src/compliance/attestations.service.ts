@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
@@ -96,7 +96,7 @@ export class AttestationsService {
     if (query.subjectType !== expectedType) throw complianceErrors.subject_type_mismatch({ controlId: control.id, appliesTo: control.appliesTo, expected: expectedType });
     const subject = await this.subject(query.subjectType, query.subjectId);
     const expiry = attestationExpiry(control, query.validUntil, new Date());
-    if ('problem' in expiry) throw new BadRequestException(expiry.problem);
+    if ('problem' in expiry) throw expiry.problem === 'past' ? complianceErrors.valid_until_past() : complianceErrors.valid_until_too_late({ latest: expiry.latest, controlId: control.id, maxDays: expiry.maxDays });
     const file = await this.receive(req);
     try {
       const view = await this.dataSource.transaction(async (m) => {
@@ -134,7 +134,7 @@ export class AttestationsService {
     if (req.body !== undefined || req.readableEnded)
       throw complianceErrors.evidence_as_body();
     const limit = this.settings.TAISHI_EVIDENCE_MAX_BYTES;
-    const tooLarge = () => new PayloadTooLargeException(`证据文件超过 ${limit} 字节上限 / Evidence file larger than ${limit} bytes (setting TAISHI_EVIDENCE_MAX_BYTES)`);
+    const tooLarge = () => complianceErrors.evidence_too_large({ limit });
     if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
     // Evidence may name people and systems: readable by the service's account only.
     const dir = path.join(this.root, 'evidence');

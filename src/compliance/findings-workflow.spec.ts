@@ -6,16 +6,16 @@ describe('finding transitions', () => {
   it('allows the documented moves only', () => {
     expect(allowedMoves('open')).toEqual(['in_remediation', 'risk_accepted', 'resolved']);
     expect(allowedMoves('risk_accepted')).toEqual(['open']);
-    expect(transitionProblems('resolved', { to: 'in_remediation' }, NOW)).toEqual([{ field: 'to', message: 'cannot move from resolved to in_remediation' }]);
+    expect(transitionProblems('resolved', { to: 'in_remediation' }, NOW)).toEqual([{ field: 'to', constraint: 'isIn', message: 'cannot move from resolved to in_remediation' }]);
     expect(transitionProblems('open', { to: 'in_remediation', reason: '已派单' }, NOW)).toEqual([]);
   });
 
   it('requires approver, reason and an expiry within a year for a risk acceptance', () => {
     expect(transitionProblems('open', { to: 'risk_accepted' }, NOW).map((p) => p.field)).toEqual(['approver', 'reason', 'expiresAt']);
-    expect(transitionProblems('open', { to: 'risk_accepted', approver: '王局长', reason: '系统年底下线', expiresAt: '2026-03-09' }, NOW)).toEqual([{ field: 'expiresAt', message: 'must not be in the past' }]);
-    expect(transitionProblems('open', { to: 'risk_accepted', approver: '王局长', reason: '系统年底下线', expiresAt: '2027-03-11' }, NOW)).toEqual([{ field: 'expiresAt', message: 'at most 365 days ahead' }]);
+    expect(transitionProblems('open', { to: 'risk_accepted', approver: '王局长', reason: '系统年底下线', expiresAt: '2026-03-09' }, NOW)).toEqual([{ field: 'expiresAt', constraint: 'notPast', message: 'must not be in the past' }]);
+    expect(transitionProblems('open', { to: 'risk_accepted', approver: '王局长', reason: '系统年底下线', expiresAt: '2027-03-11' }, NOW)).toEqual([{ field: 'expiresAt', constraint: 'max', message: 'at most 365 days ahead' }]);
     expect(transitionProblems('in_remediation', { to: 'risk_accepted', approver: '王局长', reason: '系统年底下线', expiresAt: '2026-03-10' }, NOW)).toEqual([]);
-    expect(transitionProblems('open', { to: 'resolved', approver: '王局长' }, NOW)).toEqual([{ field: 'approver', message: 'only for risk_accepted' }]);
+    expect(transitionProblems('open', { to: 'resolved', approver: '王局长' }, NOW)).toEqual([{ field: 'approver', constraint: 'notApplicable', message: 'only for risk_accepted' }]);
   });
 
   it('counts an acceptance through the whole Beijing day it expires on', () => {

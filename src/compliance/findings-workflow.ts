@@ -27,21 +27,28 @@ export interface TransitionInput {
   expiresAt?: string;
 }
 
+/** One field's problem: the constraint it breaks (for clients to word) and its English text. */
+export interface FieldIssue {
+  field: string;
+  constraint: string;
+  message: string;
+}
+
 /** Problems with a requested move, field by field; empty when it may be made. */
-export function transitionProblems(from: FindingStatus, input: TransitionInput, now: Date): { field: string; message: string }[] {
-  if (!MOVES[from].includes(input.to)) return [{ field: 'to', message: `cannot move from ${from} to ${input.to}` }];
-  const problems: { field: string; message: string }[] = [];
+export function transitionProblems(from: FindingStatus, input: TransitionInput, now: Date): FieldIssue[] {
+  if (!MOVES[from].includes(input.to)) return [{ field: 'to', constraint: 'isIn', message: `cannot move from ${from} to ${input.to}` }];
+  const problems: FieldIssue[] = [];
   if (input.to === 'risk_accepted') {
-    if (!input.approver?.trim()) problems.push({ field: 'approver', message: 'required: who accepted the risk' });
-    if (!input.reason?.trim()) problems.push({ field: 'reason', message: 'required: why the risk is accepted' });
-    if (!input.expiresAt) problems.push({ field: 'expiresAt', message: 'required: until when (YYYY-MM-DD)' });
+    if (!input.approver?.trim()) problems.push({ field: 'approver', constraint: 'isDefined', message: 'required: who accepted the risk' });
+    if (!input.reason?.trim()) problems.push({ field: 'reason', constraint: 'isDefined', message: 'required: why the risk is accepted' });
+    if (!input.expiresAt) problems.push({ field: 'expiresAt', constraint: 'isDefined', message: 'required: until when (YYYY-MM-DD)' });
     else {
       const days = Math.floor((instant(input.expiresAt) - instant(beijingDate(now))) / DAY_MS);
-      if (days < 0) problems.push({ field: 'expiresAt', message: 'must not be in the past' });
-      else if (days > MAX_ACCEPTANCE_DAYS) problems.push({ field: 'expiresAt', message: `at most ${MAX_ACCEPTANCE_DAYS} days ahead` });
+      if (days < 0) problems.push({ field: 'expiresAt', constraint: 'notPast', message: 'must not be in the past' });
+      else if (days > MAX_ACCEPTANCE_DAYS) problems.push({ field: 'expiresAt', constraint: 'max', message: `at most ${MAX_ACCEPTANCE_DAYS} days ahead` });
     }
   } else {
-    for (const field of ['approver', 'expiresAt'] as const) if (input[field] !== undefined) problems.push({ field, message: 'only for risk_accepted' });
+    for (const field of ['approver', 'expiresAt'] as const) if (input[field] !== undefined) problems.push({ field, constraint: 'notApplicable', message: 'only for risk_accepted' });
   }
   return problems;
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { invalidFields } from '../common/http-errors.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
@@ -186,7 +187,7 @@ export class FindingsService {
       if (!allowedMoves(row.status).includes(input.to))
         throw complianceErrors.finding_move_refused({ from: row.status, to: input.to }, { allowed: allowedMoves(row.status) });
       const problems = transitionProblems(row.status, input, now);
-      if (problems.length) throw new BadRequestException({ message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
+      if (problems.length) throw invalidFields(problems);
       const before = toView(row);
       const accepted = input.to === 'risk_accepted';
       // TypeORM answers an UPDATE with [rows, count].

@@ -1,4 +1,6 @@
-import { BadRequestException, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { invalidFields } from '../common/http-errors.js';
+import type { FieldIssue } from './findings-workflow.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { validateCronExpression } from 'cron';
 import { EventEmitter } from 'node:events';
@@ -117,19 +119,19 @@ export class ProfilesService implements OnModuleInit {
   }
 
   private validate(input: ProfileUpdateDto): void {
-    const problems: { field: string; message: string }[] = [];
+    const problems: FieldIssue[] = [];
     if (input.schedule !== undefined && input.schedule !== null) {
       const check = validateCronExpression(input.schedule);
-      if (!check.valid) problems.push({ field: 'schedule', message: `not a cron expression (minute hour day month weekday, e.g. "0 2 * * 1"): ${check.error?.message ?? ''}`.trim() });
+      if (!check.valid) problems.push({ field: 'schedule', constraint: 'isCron', message: `not a cron expression (minute hour day month weekday, e.g. "0 2 * * 1"): ${check.error?.message ?? ''}`.trim() });
     }
     if (input.controlIds) {
       const known = new Set(this.catalogue.load().map((c) => c.id));
       const unknown = input.controlIds.filter((id) => !known.has(id));
-      if (unknown.length) problems.push({ field: 'controlIds', message: `not in the catalogue: ${unknown.join(', ')}` });
-      if (input.controlIds.length === 0) problems.push({ field: 'controlIds', message: 'list at least one control, or null for all' });
+      if (unknown.length) problems.push({ field: 'controlIds', constraint: 'isIn', message: `not in the catalogue: ${unknown.join(', ')}` });
+      if (input.controlIds.length === 0) problems.push({ field: 'controlIds', constraint: 'arrayNotEmpty', message: 'list at least one control, or null for all' });
     }
-    for (const field of ['departments', 'assetIds'] as const) if (input[field]?.length === 0) problems.push({ field, message: 'list at least one, or null for all' });
-    if (problems.length) throw new BadRequestException({ message: problems.map((p) => `${p.field}: ${p.message}`).join('; '), details: problems });
+    for (const field of ['departments', 'assetIds'] as const) if (input[field]?.length === 0) problems.push({ field, constraint: 'arrayNotEmpty', message: 'list at least one, or null for all' });
+    if (problems.length) throw invalidFields(problems);
   }
 
   async create(input: ProfileInputDto, caller: Caller): Promise<Profile> {

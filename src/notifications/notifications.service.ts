@@ -1,4 +1,4 @@
-import { BadGatewayException, Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
@@ -206,7 +206,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     } catch (error) {
       const message = error instanceof SendError ? error.message : (error as Error).message;
       await this.audit.record({ ...caller, action: 'notification.test', targetType: 'notification', outcome: 'failure', after: { to: address, error: message } });
-      throw new BadGatewayException(`The SMTP server did not accept the test message: ${message}`);
+      throw notificationErrors.smtp_refused({ reason: message });
     }
   }
 

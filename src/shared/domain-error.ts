@@ -4,7 +4,8 @@ import { fillTemplate, isLanguage, LANGUAGES, type Language, type Localised } fr
  * What went wrong, in terms the transport maps once: the HTTP filter turns a kind into a status,
  * the CLI into an exit code. Domain code never names an HTTP status.
  */
-export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'locked', 'too_large', 'rate_limited', 'unavailable', 'unprocessable', 'unsupported_type'] as const;
+// `upstream_failed`: a server Taishi relies on (an SMTP relay, say) refused or failed the work.
+export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'locked', 'too_large', 'rate_limited', 'unavailable', 'unprocessable', 'unsupported_type', 'upstream_failed'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Values for a message's placeholders; a value that is itself `Localised` is read in the message's language. */

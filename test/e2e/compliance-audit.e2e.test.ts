@@ -402,7 +402,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect(Buffer.from(await download.arrayBuffer()).equals(file)).toBe(true);
 
     // refused before anything is stored
-    expect((await upload(query.replace(`validUntil=${day(60)}`, `validUntil=${day(120)}`))).body.message).toMatch(/validUntil must be on or before .* allows 90 days/);
+    expect((await upload(query.replace(`validUntil=${day(60)}`, `validUntil=${day(120)}`))).body).toMatchObject({ code: 'compliance.valid_until_too_late', params: { maxDays: 90 } });
     expect((await upload(query.replace('subjectType=organisation', 'subjectType=asset'))).status).toBe(400);
     expect((await upload(query.replace('CSL-22-VULNERABILITY-REMEDY', 'NO-SUCH-CONTROL'))).status).toBe(400);
     expect((await upload(query, '{"a":1}', 'application/json')).status).toBe(415);
@@ -505,9 +505,9 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     const compliance = as(users.compliance.token);
     const badCron = await compliance.post('/api/compliance/profiles', { name: '坏计划', schedule: 'every monday' });
     expect(badCron.status).toBe(400);
-    expect(badCron.body.message).toMatch(/^schedule: not a cron expression/);
+    expect(badCron.body).toMatchObject({ code: 'request.invalid_fields', params: { fields: ['schedule'] }, details: [{ field: 'schedule', constraints: ['isCron'], problems: [expect.stringMatching(/^not a cron expression/)] }] });
     const badControl = await compliance.post('/api/compliance/profiles', { name: '坏控制项', controlIds: ['CSL-21-LOG-COVERAGE', 'NO-SUCH-CONTROL'] });
-    expect(badControl.body).toMatchObject({ statusCode: 400, message: 'controlIds: not in the catalogue: NO-SUCH-CONTROL' });
+    expect(badControl.body).toMatchObject({ statusCode: 400, code: 'request.invalid_fields', details: [{ field: 'controlIds', constraints: ['isIn'], problems: ['not in the catalogue: NO-SUCH-CONTROL'] }] });
     expect((await compliance.del(`/api/compliance/profiles/${defaultProfile}`)).status).toBe(409);
 
     const profile = await ok(compliance.post('/api/compliance/profiles', { name: '交通局日志覆盖', controlIds: ['CSL-21-LOG-COVERAGE', 'CSL-21-LOG-RETENTION'], departments: ['交通局'], schedule: '*/2 * * * * *' }), 201);

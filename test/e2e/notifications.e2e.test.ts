@@ -242,6 +242,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
     await smtp.stop();
     const down = await app.call('POST', '/api/notifications/test', { token: admin, body: {} });
     expect(down.status).toBe(502);
+    expect(down.body.code).toBe('notification.smtp_refused');
     expect(down.body.message).not.toContain(SMTP_PASSWORD);
     await smtp.start();
   });

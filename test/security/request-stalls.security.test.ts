@@ -90,7 +90,7 @@ describe('hostile request bodies (security)', () => {
     expect(body.length).toBeGreaterThan(120_000);
     const r = await fetch(`${service.baseUrl}${route}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
     expect(r.status).toBe(400);
-    expect(await r.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/nests deeper than 64 levels/) });
+    expect(await r.json()).toMatchObject({ statusCode: 400, code: 'request.body_too_deep', params: { limit: 64 }, message: expect.stringMatching(/嵌套超过 64 层|nests deeper than 64 levels/) });
   });
 
   it('an NDJSON batch reports a pathologically nested line by number and keeps the good ones', async () => {

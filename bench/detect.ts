@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DetectionEngine } from '../src/detection/detection-engine.js';
 import type { StoredEvent } from '../src/events/event-store.js';
-import { AssetIndex } from '../src/ingest/enrichment/asset-index.js';
+import { AssetIndex } from '../src/assets/index.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { cityLogLines, rate, root, table } from './support.js';
 

@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { ElasticsearchEventStore } from '../src/events/elasticsearch-event-store.js';
 import { filingTime, type EventStore, type StoredEvent } from '../src/events/event-store.js';
 import { COPY_COLUMNS, eventCopyRow, PostgresEventStore } from '../src/events/postgres-event-store.js';
-import { AssetIndex } from '../src/ingest/enrichment/asset-index.js';
+import { AssetIndex } from '../src/assets/index.js';
 import { IngestPipeline, type RawRecord } from '../src/ingest/pipeline.js';
 import { runLoad } from './http-load.js';
 import { cityLogLines, rate, shipperNdjson, table } from './support.js';

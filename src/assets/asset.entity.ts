@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { AddressKind } from './addresses.js';
+import type { AddressKind } from '../shared/index.js';
 import type { ASSET_TYPES, DATA_LEVELS, PERSONAL_DATA, STORAGE_LOCATIONS, CRITICALITIES, LIFECYCLES } from './vocabulary.js';
 
 export { ASSET_TYPES, DATA_LEVELS, PERSONAL_DATA, STORAGE_LOCATIONS, CRITICALITIES, LIFECYCLES } from './vocabulary.js';

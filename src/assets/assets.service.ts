@@ -9,16 +9,14 @@ import { AuditService } from '../audit/audit.service.js';
 import { User } from '../auth/entities.js';
 import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
 import { isUniqueViolation } from '../database/index.js';
-import type { IndexedAsset } from '../ingest/enrichment/asset-index.js';
-import { addressBlock, isCatchAll, OrdinaryClaims, type Claim } from './address-claims.js';
-import { normalizeAddress, type NormalizedAddress } from './addresses.js';
+import type { IndexedAsset } from './asset-index.js';
 import { Asset, AssetAddress } from './asset.entity.js';
 import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
-import { DomainError } from '../shared/index.js';
+import { addressBlock, DomainError, isCatchAll, normalizeAddress, OrdinaryClaims, type Claim, type NormalizedAddress } from '../shared/index.js';
 
 export interface RowError {
   row: number;

@@ -1,4 +1,4 @@
-export { normalizeAddress, type AddressKind, type NormalizedAddress } from './addresses.js';
+export { AssetIndex, type AssetRef, type IndexedAsset } from './asset-index.js';
 export { Asset } from './asset.entity.js';
 export { AssetsModule } from './assets.module.js';
 export { AssetsService, type ImportProgress, type ImportReport } from './assets.service.js';

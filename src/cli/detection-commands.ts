@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadSettings } from '../config/index.js';
 import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
 import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
-import { AssetIndex } from '../ingest/enrichment/asset-index.js';
+import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { UsageError } from './command-line.js';
 import { lineBatches } from './line-reader.js';

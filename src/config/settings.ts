@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { validateCronExpression } from 'cron';
-import { parseCidr } from '../common/cidr.js';
+import { parseCidr } from '../shared/index.js';
 
 /**
  * Every setting Taishi reads, in one table. The README's settings table and docker-compose.yml are

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { normalizeAddress } from '../assets/addresses.js';
+import { normalizeAddress } from '../shared/index.js';
 import { AssetInputDto } from '../assets/dto.js';
 import { CAMERAS, DEMO_USERS, DEPARTMENTS, demoAssets, SILENT_DEVICE, WATER_DEVICES } from './city.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isValidResidentId } from '../classification/detectors/resident-id.js';
-import { AssetIndex } from '../ingest/enrichment/asset-index.js';
+import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { demoAssets, SILENT_DEVICE } from './city.js';
 import { Chance, DEMO_TIME_ZONE, HOUR, MINUTE } from './clock.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AssetIndex } from '../ingest/enrichment/asset-index.js';
+import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { DetectionEngine } from './detection-engine.js';
 import { AhoCorasick, EvalContext } from './sigma/index.js';

@@ -7,7 +7,7 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
-import { AssetIndex } from './enrichment/asset-index.js';
+import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline, type BatchContext, type PiiSighting, type RawRecord, type UnmatchedHost } from './pipeline.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/classification.service.js';

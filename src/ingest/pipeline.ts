@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../events/event-store.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
-import type { AssetIndex, AssetRef } from './enrichment/asset-index.js';
+import type { AssetIndex, AssetRef } from '../assets/index.js';
 
 /** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
 export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };

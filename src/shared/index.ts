@@ -5,3 +5,6 @@ export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
 export { DomainError, ERROR_KINDS, defineErrors, errorCatalogue, type ErrorDefinition, type ErrorKind, type ErrorParams } from './domain-error.js';
 export { EventBus, type Handler, type HandlerFailure, type Topic, type Topics } from './event-bus.js';
 export { DEFAULT_LANGUAGE, LANGUAGES, fillTemplate, isLanguage, languageFromAcceptLanguage, type Language, type Localised } from './localised.js';
+export { addressBytes, CidrMatcher, inBlock, parseCidr, unmapIPv4, type CidrBlock } from './network/cidr.js';
+export { normalizeAddress, type AddressKind, type NormalizedAddress } from './network/addresses.js';
+export { addressBlock, blocksOverlap, CATCH_ALL_BELOW, hostnamesClash, isCatchAll, OrdinaryClaims, type Claim } from './network/address-claims.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { addressBytes } from '../../common/cidr.js';
+import { addressBytes } from '../../shared/index.js';
 import { complianceErrors } from '../errors.js';
 
 /**

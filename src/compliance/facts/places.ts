@@ -1,4 +1,4 @@
-import { addressBytes, CidrMatcher, parseCidr } from '../../common/cidr.js';
+import { addressBytes, CidrMatcher, parseCidr } from '../../shared/index.js';
 import type { CountryTable } from './countries.js';
 
 /**

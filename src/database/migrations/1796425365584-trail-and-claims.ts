@@ -1,6 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { addressBlock, isCatchAll, OrdinaryClaims } from '../../assets/address-claims.js';
-import { normalizeAddress } from '../../assets/addresses.js';
+import { addressBlock, isCatchAll, normalizeAddress, OrdinaryClaims } from '../../shared/index.js';
 
 /**
  * The keyed audit chain, and fallback address claims.

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { addressBytes, CidrMatcher, unmapIPv4 } from '../../../common/cidr.js';
+import { addressBytes, CidrMatcher, unmapIPv4 } from '../../../shared/index.js';
 import { StreamFramer } from './framer.js';
 import type {
   SyslogCounters, SyslogMessage, SyslogPorts, SyslogServerOptions, SyslogSink, SyslogTransport, SyslogTransportCounters,

@@ -1,5 +1,4 @@
-import { normalizeAddress } from '../../assets/addresses.js';
-import { addressBytes, inBlock, parseCidr, type CidrBlock } from '../../common/cidr.js';
+import { addressBytes, inBlock, normalizeAddress, parseCidr, type CidrBlock } from '../shared/index.js';
 
 export interface AssetRef {
   id: string;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { addressBytes } from '../common/cidr.js';
+import { addressBytes } from './cidr.js';
 
 export type AddressKind = 'ip' | 'cidr' | 'hostname' | 'mac';
 

@@ -1,4 +1,4 @@
-import { parseCidr } from '../common/cidr.js';
+import { parseCidr } from './cidr.js';
 import { hostnamesClash, isCatchAll, OrdinaryClaims } from './address-claims.js';
 import { normalizeAddress, type NormalizedAddress } from './addresses.js';
 

@@ -1,4 +1,4 @@
-import { inBlock, parseCidr, type CidrBlock } from '../common/cidr.js';
+import { inBlock, parseCidr, type CidrBlock } from './cidr.js';
 import type { NormalizedAddress } from './addresses.js';
 
 /**

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -178,10 +178,10 @@ export class IncidentsService {
   /** One ticket by id or key, or 404 when it does not exist or the caller may not see it. */
   async findVisible(idOrKey: string, principal: Principal, m: EntityManager = this.dataSource.manager, lock = false): Promise<IncidentRow> {
     const byKey = /^(INC|PRT)-\d{4}-\d{4,}$/.test(idOrKey);
-    if (!byKey && !/^[0-9a-f-]{36}$/i.test(idOrKey)) throw new NotFoundException(`No incident ${idOrKey}`);
+    if (!byKey && !/^[0-9a-f-]{36}$/i.test(idOrKey)) throw incidentErrors.not_found({ id: idOrKey });
     const [row]: IncidentRow[] = await m.query(`SELECT ${COLUMNS} FROM incidents WHERE ${byKey ? 'key' : 'id'} = $1 ${lock ? 'FOR UPDATE' : ''}`, [idOrKey]);
     const scope = departmentScope(principal);
-    if (!row || (scope !== undefined && !row.departments.includes(scope))) throw new NotFoundException(`No incident ${idOrKey}`);
+    if (!row || (scope !== undefined && !row.departments.includes(scope))) throw incidentErrors.not_found({ id: idOrKey });
     return row;
   }
 
@@ -254,7 +254,7 @@ export class IncidentsService {
     const detectedAt = input.detectedAt ?? new Date();
     const assets = await this.assetsById(m, input.assetIds ?? []);
     const missing = (input.assetIds ?? []).filter((id) => !assets.has(id));
-    if (missing.length) throw new BadRequestException(`assetIds: no asset ${missing.join(', ')}`);
+    if (missing.length) throw incidentErrors.assets_unknown({ assetIds: missing });
     if (input.assigneeId) await this.assertAssignable(m, input.assigneeId, 'analyst');
     const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(detectedAt));
     const [{ last }] = await m.query(
@@ -297,7 +297,7 @@ export class IncidentsService {
     const after: AfterCommit = [];
     const row = await this.dataSource.transaction(async (m) => {
       const before = await this.findVisible(idOrKey, caller.principal, m, true);
-      if (patch.category !== undefined && before.kind !== 'incident') throw new BadRequestException('category: protect tickets have no category');
+      if (patch.category !== undefined && before.kind !== 'incident') throw incidentErrors.protect_ticket_no_category();
       if (patch.assigneeId) await this.assertAssignable(m, patch.assigneeId, 'analyst');
       for (const w of patch.watcherIds ?? []) await this.assertAssignable(m, w, 'any');
       const changes: Record<string, [unknown, unknown]> = {};
@@ -316,7 +316,7 @@ export class IncidentsService {
       if (patch.assetIds !== undefined) {
         const assets = await this.assetsById(m, patch.assetIds);
         const missing = patch.assetIds.filter((id) => !assets.has(id));
-        if (missing.length) throw new BadRequestException(`assetIds: no asset ${missing.join(', ')}`);
+        if (missing.length) throw incidentErrors.assets_unknown({ assetIds: missing });
         await set('asset_ids', 'assetIds', [...assets.keys()]);
         await m.query(`UPDATE incidents SET departments = $2 WHERE id = $1`, [before.id, [...new Set([...assets.values()].map((a) => a.department))]]);
       }
@@ -343,25 +343,22 @@ export class IncidentsService {
       const result = transition(incident.state, input.to, input);
       if (!result.ok) {
         const details = { reason: result.reason, allowed: result.allowed, messages: result.message };
-        if (result.reason === 'illegal_transition') throw new ConflictException({ message: result.message.en, details });
-        throw new BadRequestException({ message: result.message.en, details });
+        if (result.reason === 'illegal_transition') throw incidentErrors.transition_refused({ from: incident.state, to: input.to, allowed: result.allowed }, details);
+        throw incidentErrors[result.reason]({}, details);
       }
       let duplicateOf: IncidentRow | undefined;
       if (input.to === 'duplicate') {
         duplicateOf = await this.findVisible(input.duplicateOf!, caller.principal, m).catch(() => {
-          throw new BadRequestException(`duplicateOf: no incident ${input.duplicateOf}`);
+          throw incidentErrors.duplicate_unknown({ id: input.duplicateOf });
         });
-        if (duplicateOf.id === incident.id) throw new BadRequestException('duplicateOf: an incident cannot duplicate itself');
+        if (duplicateOf.id === incident.id) throw incidentErrors.duplicate_of_self();
       }
       if (incident.state === 'verification' && input.to === 'closed') {
         const quiet = await this.quietCheck(m, incident, new Date());
         if (!quiet.quiet) {
           if (!input.overrideQuietPeriod)
-            throw new ConflictException({
-              message: `The rules that raised this incident fired on its assets at ${quiet.lastFiredAt!.toISOString()}; it can close after ${quiet.quietUntil!.toISOString()}, or override with a reason`,
-              details: { reason: 'not_quiet', ...quiet },
-            });
-          if (!input.reason?.trim()) throw new BadRequestException('reason: overriding the recovery quiet period needs a reason');
+            throw incidentErrors.not_quiet({ lastFiredAt: quiet.lastFiredAt!, quietUntil: quiet.quietUntil! }, { reason: 'not_quiet', ...quiet });
+          if (!input.reason?.trim()) throw incidentErrors.quiet_override_reason();
           await this.timeline(m, incident.id, caller, 'quiet_period_overridden', { reason: input.reason, lastFiredAt: quiet.lastFiredAt });
         }
       }
@@ -433,7 +430,7 @@ export class IncidentsService {
     const after: AfterCommit = [];
     const row = await this.dataSource.transaction(async (m) => {
       const incident = await this.findVisible(idOrKey, caller.principal, m, true);
-      if (incident.kind !== 'incident') throw new BadRequestException('Protect tickets are not graded');
+      if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_not_graded();
       await m.query(`UPDATE incidents SET grade = $2, grade_source = 'analyst', grade_reason = $3, updated_at = now() WHERE id = $1`, [incident.id, input.grade, input.reason]);
       await this.gradeChanged(m, incident, input.grade, input.reason, caller, after);
       return this.reload(m, incident.id);
@@ -522,7 +519,7 @@ export class IncidentsService {
     const after: AfterCommit = [];
     const row = await this.dataSource.transaction(async (m) => {
       const incident = await this.findVisible(idOrKey, caller.principal, m, true);
-      if (incident.kind !== 'incident') throw new BadRequestException('Alerts link to incidents, not protect tickets');
+      if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_no_alerts();
       await this.linkAlertsIn(m, incident, alertIds, caller);
       await this.refreshGrade(m, incident.id, caller, after);
       return this.reload(m, incident.id);
@@ -539,9 +536,9 @@ export class IncidentsService {
       [alertIds],
     );
     const missing = alertIds.filter((id) => !alerts.some((a) => a.id === id));
-    if (missing.length) throw new BadRequestException(`alertIds: no alert ${missing.join(', ')}`);
+    if (missing.length) throw incidentErrors.alerts_unknown({ alertIds: missing });
     const elsewhere = alerts.filter((a) => a.incidentId && a.incidentId !== incident.id);
-    if (elsewhere.length) throw new ConflictException({ message: `Alert(s) already in another incident: ${elsewhere.map((a) => `${a.id} (${a.incidentKey})`).join(', ')}`, details: { alerts: elsewhere.map((a) => ({ id: a.id, incident: a.incidentKey })) } });
+    if (elsewhere.length) throw incidentErrors.alerts_elsewhere({ alerts: elsewhere.map((a) => `${a.id} (${a.incidentKey})`) }, { alerts: elsewhere.map((a) => ({ id: a.id, incident: a.incidentKey })) });
     const fresh = alerts.filter((a) => !a.incidentId);
     if (fresh.length === 0) return;
     for (const a of fresh) await m.query(`INSERT INTO incident_alerts (incident_id, alert_id, rule_id, linked_by) VALUES ($1, $2, $3, $4)`, [incident.id, a.id, a.ruleId, actorName(caller.principal)]);
@@ -558,7 +555,7 @@ export class IncidentsService {
     if (target.incidentId) return this.linkAlerts(target.incidentId, [alertId], caller);
     const [alert] = await this.dataSource.query(`SELECT rule_id AS "ruleId", rule_title AS "ruleTitle", tags, asset_id AS "assetId", department FROM alerts WHERE id = $1`, [alertId]);
     const scope = departmentScope(caller.principal);
-    if (!alert || (scope !== undefined && alert.department !== scope)) throw new NotFoundException(`No alert ${alertId}`);
+    if (!alert || (scope !== undefined && alert.department !== scope)) throw incidentErrors.alert_not_found({ id: alertId });
     return this.create({ title: target.title ?? this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(caller.principal)), category: target.category ?? categoryForTags(this.rules.policy, alert.tags), alertIds: [alertId] }, caller);
   }
 
@@ -711,11 +708,11 @@ export class IncidentsService {
     const task = await this.dataSource.transaction(async (m) => {
       const incident = await this.findVisible(idOrKey, caller.principal, m, true);
       const [t] = await m.query(`SELECT ${TASK_COLUMNS} FROM incident_tasks WHERE id = $1 AND incident_id = $2 FOR UPDATE`, [taskId, incident.id]);
-      if (!t) throw new NotFoundException(`No task ${taskId} in ${incident.key}`);
+      if (!t) throw incidentErrors.task_not_found({ taskId, key: incident.key });
       const p = caller.principal;
       if (p.kind === 'user' && p.role === 'owner') {
-        if (t.assigneeId !== p.id) throw new NotFoundException(`No task ${taskId} assigned to you in ${incident.key}`);
-        if (patch.assigneeId !== undefined || patch.dueAt !== undefined) throw new BadRequestException('Owners may change only the status and note of their own tasks');
+        if (t.assigneeId !== p.id) throw incidentErrors.task_not_yours({ taskId, key: incident.key });
+        if (patch.assigneeId !== undefined || patch.dueAt !== undefined) throw incidentErrors.owner_task_fields();
       }
       if (patch.assigneeId) await this.assertTaskAssignee(m, incident, patch.assigneeId);
       const next = { status: patch.status ?? t.status, assigneeId: patch.assigneeId === undefined ? t.assigneeId : patch.assigneeId, dueAt: patch.dueAt === undefined ? t.dueAt : patch.dueAt, note: patch.note ?? t.note };
@@ -843,17 +840,17 @@ export class IncidentsService {
 
   private async assertAssignable(m: EntityManager, userId: string, kind: 'analyst' | 'any') {
     const [u] = await m.query(`SELECT role, disabled FROM users WHERE id = $1`, [userId]);
-    if (!u || u.disabled) throw new BadRequestException(`No active user ${userId}`);
-    if (kind === 'analyst' && !['analyst', 'admin'].includes(u.role)) throw new BadRequestException(`User ${userId} is ${u.role}; incidents are assigned to analysts`);
+    if (!u || u.disabled) throw incidentErrors.user_inactive({ userId });
+    if (kind === 'analyst' && !['analyst', 'admin'].includes(u.role)) throw incidentErrors.assignee_not_analyst({ userId, role: u.role });
   }
 
   /** Owners can be given tasks only on incidents touching their own department's systems. */
   private async assertTaskAssignee(m: EntityManager, incident: IncidentRow, userId: string) {
     const [u] = await m.query(`SELECT role, department, disabled FROM users WHERE id = $1`, [userId]);
-    if (!u || u.disabled) throw new BadRequestException(`assigneeId: no active user ${userId}`);
+    if (!u || u.disabled) throw incidentErrors.user_inactive({ userId });
     if (u.role === 'owner' && !incident.departments.includes(u.department ?? ''))
-      throw new BadRequestException(`assigneeId: ${userId} owns systems of ${u.department}, which ${incident.key} does not touch`);
-    if (u.role === 'compliance') throw new BadRequestException('assigneeId: compliance officers are not assigned incident tasks');
+      throw incidentErrors.task_assignee_other_department({ userId, department: u.department, key: incident.key });
+    if (u.role === 'compliance') throw incidentErrors.task_assignee_compliance();
   }
 
   followers(incident: Pick<IncidentRow, 'assigneeId' | 'watcherIds'>): string[] {
@@ -904,7 +901,7 @@ function pick<T extends object>(o: T, keys: string[]) {
 function validateGradingFacts(facts: GradingInput, currentAssets: string[], newAssets?: string[]): GradingInput {
   const assets = new Set(newAssets ?? currentAssets);
   (facts.assets ?? []).forEach((a, i) => {
-    if (!assets.has(a.assetId)) throw new BadRequestException(`gradingFacts.assets[${i}].assetId: ${a.assetId} is not one of the incident's assets`);
+    if (!assets.has(a.assetId)) throw incidentErrors.grading_asset_foreign({ index: i, assetId: a.assetId });
   });
   return facts;
 }

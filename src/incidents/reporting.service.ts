@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -68,7 +68,7 @@ export class ReportingService {
   async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus; missingReason?: string }, caller: Caller) {
     return this.dataSource.transaction(async (m) => {
       const incident = await this.incidents.findVisible(idOrKey, caller.principal, m, true);
-      if (incident.kind !== 'incident') throw new BadRequestException('Protect tickets have no report');
+      if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_no_report();
       const before = await this.stored(m, incident.id);
       const next: StoredReport = {
         ...before,
@@ -79,12 +79,11 @@ export class ReportingService {
       if (patch.status && patch.status !== before.status) {
         const step = advanceReport(before.status, patch.status, next.summary);
         if (!step.ok)
-          throw new ConflictException({
-            message: step.reason === 'summary_incomplete' ? `The final report needs the whole closing summary; missing: ${step.missing!.join(', ')}` : `A ${before.status} report cannot become ${patch.status}`,
-            details: { reason: step.reason, allowed: step.allowed, missing: step.missing },
-          });
+          throw step.reason === 'summary_incomplete'
+            ? incidentErrors.report_summary_incomplete({ missing: step.missing! }, { reason: step.reason, allowed: step.allowed, missing: step.missing })
+            : incidentErrors.report_move_refused({ from: before.status, to: patch.status }, { reason: step.reason, allowed: step.allowed, missing: step.missing });
         if (patch.status === 'final' && incident.handlingEndedAt === null)
-          throw new ConflictException({ message: `The closing summary follows the end of handling (recovery under verification); ${incident.key} is ${incident.state}`, details: { reason: 'handling_not_ended' } });
+          throw incidentErrors.report_handling_not_ended({ key: incident.key, state: incident.state }, { reason: 'handling_not_ended' });
         if (patch.status === 'initial_submitted' || patch.status === 'supplementary') {
           // Art. 7: what is known goes in; a missing mandatory item needs the submitter's reason.
           const check = submissionCheck(draftInitialReport(await this.content(m, incident, next)), patch.missingReason);

@@ -42,6 +42,10 @@ const PARAM_VOCABULARY: Record<string, Record<string, string>> = {
   'compliance.finding_move_refused': { from: 'findingStatus', to: 'findingStatus' },
   'auth.role_forbidden': { role: 'role' },
   'notification.on_duty_role': { role: 'role' },
+  'incident.transition_refused': { from: 'incidentState', to: 'incidentState' },
+  'incident.report_move_refused': { from: 'reportStatus', to: 'reportStatus' },
+  'incident.report_handling_not_ended': { state: 'incidentState' },
+  'incident.assignee_not_analyst': { role: 'role' },
 };
 
 /** A field path (`mlps.level`, `addresses.2`) by its label, else as sent. */

@@ -18,9 +18,10 @@ describe('loadSettings', () => {
 
 describe('retention setting', () => {
   it('refuses less than the six months the Cybersecurity Law requires, unless overridden', () => {
-    expect(() => loadSettings({ TAISHI_RETENTION_DAYS: '90' })).toThrow(/TAISHI_RETENTION_DAYS.*at least 180/);
+    expect(() => loadSettings({ TAISHI_RETENTION_DAYS: '90' })).toThrow(/TAISHI_RETENTION_DAYS.*at least 184/);
     expect(loadSettings({ TAISHI_RETENTION_DAYS: '90', TAISHI_RETENTION_OVERRIDE: 'true' }).TAISHI_RETENTION_DAYS).toBe(90);
-    expect(loadSettings({}).TAISHI_RETENTION_DAYS).toBe(180);
+    expect(loadSettings({}).TAISHI_RETENTION_DAYS).toBe(184);
+    expect(() => loadSettings({ TAISHI_RETENTION_DAYS: '180' })).toThrow(/at least 184/);
   });
 
   it('validates syslog ports, allow-lists and time zones', () => {

@@ -158,13 +158,13 @@ export const SETTINGS = {
     parse: timeZone,
   }),
   TAISHI_RETENTION_DAYS: setting({
-    doc: 'Days events are kept. The Cybersecurity Law requires at least 180 (six months) of network logs.',
-    accepted: 'an integer 1-3650 (below 180 only with TAISHI_RETENTION_OVERRIDE=true)',
-    default: '180',
+    doc: 'Days events are kept. The Cybersecurity Law requires six months of network logs; six calendar months last up to 184 days.',
+    accepted: 'an integer 1-3650 (below 184 only with TAISHI_RETENTION_OVERRIDE=true)',
+    default: '184',
     parse: integer(1, 3650),
   }),
   TAISHI_RETENTION_OVERRIDE: setting({
-    doc: 'Allow a retention below 180 days (warned about at every start).',
+    doc: 'Allow a retention below 184 days (warned about at every start).',
     accepted: 'true or false',
     default: 'false',
     parse: boolean,
@@ -362,8 +362,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     result[name] = value;
   }
   const settings = result as Settings;
-  if (settings.TAISHI_RETENTION_DAYS < 180 && !settings.TAISHI_RETENTION_OVERRIDE) {
-    throw new ConfigError('TAISHI_RETENTION_DAYS', 'at least 180 (the Cybersecurity Law asks six months of network logs), or set TAISHI_RETENTION_OVERRIDE=true', String(settings.TAISHI_RETENTION_DAYS));
+  if (settings.TAISHI_RETENTION_DAYS < 184 && !settings.TAISHI_RETENTION_OVERRIDE) {
+    throw new ConfigError('TAISHI_RETENTION_DAYS', 'at least 184 (the Cybersecurity Law asks six months of network logs; six calendar months last up to 184 days), or set TAISHI_RETENTION_OVERRIDE=true', String(settings.TAISHI_RETENTION_DAYS));
   }
   return settings;
 }

@@ -7,8 +7,8 @@ import { MetricsRegistry } from '../metrics/metrics.js';
 import type { EventStore } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
 
-/** Network logs must be kept at least six months (Cybersecurity Law); 180 days is the floor. */
-export const LEGAL_MINIMUM_RETENTION_DAYS = 180;
+/** Network logs must be kept at least six months (Cybersecurity Law); six calendar months last up to 184 days. */
+export const LEGAL_MINIMUM_RETENTION_DAYS = 184;
 // Any constant; it only has to be the same on every instance so one of them runs the job.
 const RETENTION_LOCK = 0x7461_7274;
 

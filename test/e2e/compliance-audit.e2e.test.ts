@@ -323,7 +323,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 45, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 21 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
 
     const evidence = (control: string, subject: string) => find(results, control, subject).evidence;
-    expect(evidence('CSL-21-LOG-RETENTION', ORG)).toEqual({ retentionDays: 180, minDays: 180 });
+    expect(evidence('CSL-21-LOG-RETENTION', ORG)).toEqual({ retentionDays: 184, minDays: 184 });
     expect(evidence('CSL-21-LOG-HISTORY', ORG)).toMatchObject({ oldestEventAgeDays: 200, requiredDays: 0, installedDaysAgo: 0 });
     expect([SCADA, PORTAL, CAMERA, PARKING].map((s) => evidence('CSL-21-LOG-COVERAGE', s).hoursSinceLastEvent)).toEqual([1, 30, null, 2]);
     expect(evidence('CSL-21-RESPONSIBLE-PERSON', PORTAL)).toEqual({ missing: ['securityContact'], missingCount: 1 });

@@ -57,7 +57,7 @@ describe('the shipped catalogue (rules/compliance)', () => {
     }
     const logs = csl.find((c) => c.id === 'CSL-21-LOG-RETENTION')!;
     expect([logs.article2016, logs.article2026]).toEqual(['21', '23']);
-    expect(logs.check).toEqual({ kind: 'automatic', evaluator: 'retention_configured', params: { minDays: 180 } });
+    expect(logs.check).toEqual({ kind: 'automatic', evaluator: 'retention_configured', params: { minDays: 184 } });
   });
 
   it('keeps the reference\'s tags: controls resting on secondary or recalled facts are marked', () => {

@@ -1,5 +1,6 @@
 import { EVALUATORS, type CheckResult } from './evaluators.js';
 import type { AssetFacts, FactsSnapshot, IncidentFacts } from './facts.js';
+import { LONGEST_SIX_MONTHS_DAYS, daysBetween, monthsBefore } from './time.js';
 
 // 2026-06-30 12:00 in Beijing
 const NOW = '2026-06-30T04:00:00Z';
@@ -58,25 +59,42 @@ function one(name: string, rawParams: Record<string, unknown>, f: FactsSnapshot)
 
 const withAsset = (a: AssetFacts, over: Partial<FactsSnapshot> = {}) => facts({ assets: [a], ...over });
 
-describe('retention_configured', () => {
+describe('retention_configured (CSL 2016 Art. 21(3): network logs kept at least six months)', () => {
   it.each([
-    [180, 'pass'],
+    [184, 'pass'],
     [365, 'pass'],
+    // 180 days falls short of six calendar months from July to December (184 days)
+    [180, 'fail'],
     [90, 'fail'],
   ])('%i days kept → %s', (retentionDays, status) => {
-    const r = one('retention_configured', { min_days: 180 }, facts({ settings: { retentionDays, lockoutThreshold: 5, lockoutMinutes: 30 } }));
-    expect(r).toMatchObject({ subject: ORG, status, evidence: { retentionDays, minDays: 180 } });
+    const r = one('retention_configured', {}, facts({ settings: { retentionDays, lockoutThreshold: 5, lockoutMinutes: 30 } }));
+    expect(r).toMatchObject({ subject: ORG, status, evidence: { retentionDays, minDays: 184 } });
+  });
+});
+
+describe('six calendar months (CSL 2016 Art. 21(3))', () => {
+  it.each([
+    ['2026-12-31T04:00:00Z', '2026-06-30', 184],
+    ['2026-08-31T04:00:00Z', '2026-02-28', 184],
+    ['2026-06-30T04:00:00Z', '2025-12-30', 182],
+    ['2026-03-01T04:00:00Z', '2025-09-01', 181],
+  ])('before %s: from %s, %i days', (now, from, days) => {
+    expect(monthsBefore(now, 6)).toBe(from);
+    expect(daysBetween(from, now)).toBe(days);
+    expect(days).toBeLessThanOrEqual(LONGEST_SIX_MONTHS_DAYS);
   });
 });
 
 describe('oldest_event_age', () => {
   it.each([
-    ['held 211 days', '2025-12-01T00:00:00Z', undefined, 'pass', 211, 180],
-    ['held 29 days', '2026-06-01T00:00:00Z', undefined, 'fail', 29, 180],
+    ['held 211 days', '2025-12-01T00:00:00Z', undefined, 'pass', 211, 182],
+    ['held 29 days', '2026-06-01T00:00:00Z', undefined, 'fail', 29, 182],
     // installed 40 days ago: forty days of history is all there can be
     ['young install, complete', '2026-05-21T00:00:00Z', '2026-05-21T00:00:00Z', 'pass', 40, 40],
     ['young install, gap', '2026-06-20T00:00:00Z', '2026-05-21T00:00:00Z', 'fail', 10, 40],
-    ['within a day of tolerance', '2026-01-02T00:00:00Z', undefined, 'pass', 179, 180],
+    // six calendar months before 30 June are 182 days; one day of tolerance
+    ['within a day of tolerance', '2025-12-31T04:00:00Z', undefined, 'pass', 181, 182],
+    ['180 days is short of six calendar months', '2026-01-01T04:00:00Z', undefined, 'fail', 180, 182],
   ])('%s', (_label, oldestEventAt, monitorInstalledAt, status, age, required) => {
     const f = facts({ monitorInstalledAt, events: { oldestEventAt, lastEventAtByAsset: {}, foreignConnectionsByAsset: {} } });
     expect(one('oldest_event_age', {}, f)).toMatchObject({ status, evidence: { oldestEventAgeDays: age, requiredDays: required } });
@@ -84,7 +102,7 @@ describe('oldest_event_age', () => {
 
   it('fails on an empty store', () => {
     const f = facts({ events: { oldestEventAt: null, lastEventAtByAsset: {}, foreignConnectionsByAsset: {} } });
-    expect(one('oldest_event_age', {}, f)).toMatchObject({ status: 'fail', evidence: { oldestEventAgeDays: null, requiredDays: 180 } });
+    expect(one('oldest_event_age', {}, f)).toMatchObject({ status: 'fail', evidence: { oldestEventAgeDays: null, requiredDays: 182 } });
   });
 });
 
@@ -412,7 +430,7 @@ describe('public_cameras_signage_and_purpose', () => {
 
 describe('evaluator parameters', () => {
   it('fills defaults taken from the reference', () => {
-    expect(EVALUATORS.get('retention_configured')!.readParams({}).params).toEqual({ minDays: 180 });
+    expect(EVALUATORS.get('retention_configured')!.readParams({}).params).toEqual({ minDays: 184 });
     expect(EVALUATORS.get('mlps_filed_within_30_days')!.readParams({}).params).toEqual({ withinDays: 30 });
     expect(EVALUATORS.get('automotive_data_in_china_and_anonymised')!.readParams({}).params).toEqual({ reportDueMonth: 12, reportDueDay: 15, maxConnections: 0 });
   });

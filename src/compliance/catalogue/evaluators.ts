@@ -1,6 +1,6 @@
 import { INCIDENT_GRADES, type AssetFacts, type ContactFacts, type FactsSnapshot, type IncidentFacts, type IncidentGrade } from './facts.js';
 import { ParamReader } from './params.js';
-import { DAY_MS, HOUR_MS, beijingYear, daysBetween, hours, instant } from './time.js';
+import { DAY_MS, HOUR_MS, LONGEST_SIX_MONTHS_DAYS, beijingYear, daysBetween, hours, instant, monthsBefore } from './time.js';
 
 /**
  * The automatic checks a control can name. Each is a pure function of a facts snapshot and its
@@ -88,7 +88,7 @@ const foreign = (facts: FactsSnapshot, assetId: string) => facts.events.foreignC
 
 const retentionConfigured = singleEvaluator(
   'retention_configured',
-  (r) => ({ minDays: r.int('min_days', { min: 1, max: 3650, default: 180 }) }),
+  (r) => ({ minDays: r.int('min_days', { min: 1, max: 3650, default: LONGEST_SIX_MONTHS_DAYS }) }),
   (facts, p) => {
     const days = facts.settings.retentionDays;
     const evidence = { retentionDays: days, minDays: p.minDays };
@@ -100,11 +100,13 @@ const retentionConfigured = singleEvaluator(
 
 const oldestEventAge = singleEvaluator(
   'oldest_event_age',
-  (r) => ({ minDays: r.int('min_days', { min: 1, max: 3650, default: 180 }), toleranceDays: r.int('tolerance_days', { min: 0, max: 30, default: 1 }) }),
+  (r) => ({ minMonths: r.int('min_months', { min: 1, max: 120, default: 6 }), toleranceDays: r.int('tolerance_days', { min: 0, max: 30, default: 1 }) }),
   (facts, p) => {
+    // Months are calendar months counted back from the audit day, not a fixed number of days.
+    const monthsDays = daysBetween(monthsBefore(facts.now, p.minMonths), facts.now);
     // A monitor installed last month cannot hold six months of history; it must hold all of it.
     const installedDaysAgo = daysSince(facts.monitorInstalledAt, facts);
-    const requiredDays = installedDaysAgo === null ? p.minDays : Math.min(p.minDays, installedDaysAgo);
+    const requiredDays = installedDaysAgo === null ? monthsDays : Math.min(monthsDays, installedDaysAgo);
     const oldestEventAgeDays = daysSince(facts.events.oldestEventAt, facts);
     const evidence = { oldestEventAt: facts.events.oldestEventAt, oldestEventAgeDays, requiredDays, installedDaysAgo };
     if (oldestEventAgeDays === null) return { status: 'fail', evidence, message: msg('事件库中没有任何事件。', 'The event store holds no events.') };

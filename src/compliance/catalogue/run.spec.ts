@@ -115,12 +115,12 @@ describe('evaluateControl', () => {
   });
 
   it('runs a monitor check once, on the organisation', () => {
-    expect(evaluateControl(control('monitor', '{ evaluator: retention_configured, params: { min_days: 180 } }'), snapshot(ASSETS))).toEqual([
+    expect(evaluateControl(control('monitor', '{ evaluator: retention_configured, params: { min_days: 184 } }'), snapshot(ASSETS))).toEqual([
       {
         subject: { type: 'organisation', id: 'org', name: '某县' },
         status: 'fail',
-        evidence: { retentionDays: 90, minDays: 180 },
-        message: { 'zh-CN': '事件只保留 90 天，少于要求的 180 天。', en: 'Events are kept only 90 days, fewer than the required 180.' },
+        evidence: { retentionDays: 90, minDays: 184 },
+        message: { 'zh-CN': '事件只保留 90 天，少于要求的 184 天。', en: 'Events are kept only 90 days, fewer than the required 184.' },
       },
     ]);
   });

@@ -28,3 +28,22 @@ export function hours(ms: number): number {
 export function beijingYear(ms: number): number {
   return new Date(ms + 8 * HOUR_MS).getUTCFullYear();
 }
+
+/**
+ * The Beijing calendar day `months` months before `at`, as YYYY-MM-DD (a day missing from the
+ * shorter month, e.g. 31 August − 6 months, falls back to that month's last day).
+ */
+export function monthsBefore(at: string, months: number): string {
+  const local = new Date(instant(at) + 8 * HOUR_MS);
+  const year = local.getUTCFullYear();
+  const month = local.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = new Date(Date.UTC(year, month, Math.min(local.getUTCDate(), lastDay)));
+  return day.toISOString().slice(0, 10);
+}
+
+/**
+ * Six calendar months last 181 to 184 days; a retention counted in days meets "six months" on
+ * every day of the year only at the longest span (July to December: 184 days).
+ */
+export const LONGEST_SIX_MONTHS_DAYS = 184;

@@ -10,7 +10,7 @@ const waiting: CheckResult = {
 };
 const attestation = { id: 'a1', fileName: '应急预案.pdf', sha256: 'ab'.repeat(32), attestedBy: 'compliance1', attestedAt: '2026-01-05T02:00:00.000Z', validUntil: '2026-03-10' };
 const manual = { id: 'CSL-25-EMERGENCY-PLAN', check: { kind: 'manual', validityDays: 365, evidence: { 'zh-CN': '预案', en: 'plan' } } } as unknown as Control;
-const automatic = { id: 'PIPL-40-PI-LOCALISATION', check: { kind: 'automatic', evaluator: 'foreign_connections', params: {} } } as unknown as Control;
+const automatic = { id: 'PIPL-36-PI-LOCALISATION', check: { kind: 'automatic', evaluator: 'foreign_connections', params: {} } } as unknown as Control;
 
 describe('applyAttestation', () => {
   it('turns a waiting result into a pass while the attestation holds, with the evidence named', () => {

@@ -169,7 +169,8 @@ export class ReportingService {
     // The legal clock runs on a confirmed grade only; before that the assessment says what would apply.
     const deadline = legalClockRuns(incident) ? reportingDeadline({ grade: incident.grade, reporterType, discoveredAt: incident.detectedAt }) : null;
     const handlingEnded = incident.handlingEndedAt ? closingSummaryDue(incident.handlingEndedAt) : null;
-    const personalData = incident.category === 'data_security' || report.pipl !== null;
+    // PIPL Art. 57 binds every leak of personal information, whatever category the incident has.
+    const personalData = incident.category === 'data_security' || report.pipl !== null || (incident.gradingFacts?.personalDataExposed ?? 0) > 0;
     return {
       incident: ref(incident),
       reportRequired: deadline !== null,

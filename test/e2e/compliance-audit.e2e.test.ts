@@ -58,6 +58,7 @@ const EXPECTED: [control: string, subject: string, status: string][] = [
   ['CSL-33-CII-SECURITY-BY-DESIGN', SCADA, 'needs_attestation'],
   ['CSL-34-CII-DISASTER-BACKUP', SCADA, 'needs_attestation'],
   ['CSL-35-CII-PROCUREMENT-REVIEW', SCADA, 'needs_attestation'],
+  ['CSL-36-CII-SUPPLIER-AGREEMENT', SCADA, 'needs_attestation'],
   ['CSL-37-CII-DATA-LOCALISATION', SCADA, 'fail'],
   ['CSL-38-CII-ANNUAL-ASSESSMENT', SCADA, 'pass'],
   ['DSL-21-DATA-CLASSIFICATION', SCADA, 'pass'],
@@ -87,9 +88,9 @@ const EXPECTED: [control: string, subject: string, status: string][] = [
   ['PIPL-51-DE-IDENTIFICATION', CAMERA, 'pass'],
   ['PIPL-51-DE-IDENTIFICATION', PARKING, 'pass'],
   ['PIPL-55-SENSITIVE-PI-PROTECTION', PORTAL, 'fail'],
-  ['PIPL-40-PI-LOCALISATION', PORTAL, 'fail'],
-  ['PIPL-40-PI-LOCALISATION', CAMERA, 'pass'],
-  ['PIPL-40-PI-LOCALISATION', PARKING, 'pass'],
+  ['PIPL-36-PI-LOCALISATION', PORTAL, 'fail'],
+  ['PIPL-36-PI-LOCALISATION', CAMERA, 'pass'],
+  ['PIPL-36-PI-LOCALISATION', PARKING, 'pass'],
   ['PIPL-57-LEAK-NOTIFICATION', ORG, 'needs_attestation'],
   ['PIPL-54-COMPLIANCE-AUDIT', ORG, 'needs_attestation'],
   ['PIPL-19-RETENTION-LIMIT', PORTAL, 'needs_attestation'],
@@ -320,7 +321,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     ({ run: { id: firstRun }, results } = await runAudit(defaultProfile));
     expect(table(results)).toEqual(sorted(EXPECTED.map((row) => [...row])));
     const run = await ok(as(users.compliance.token).get(`/api/compliance/runs/${firstRun}`));
-    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 45, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 21 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
+    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 46, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 22 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
 
     const evidence = (control: string, subject: string) => find(results, control, subject).evidence;
     expect(evidence('CSL-21-LOG-RETENTION', ORG)).toEqual({ retentionDays: 184, minDays: 184 });
@@ -331,8 +332,8 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect(evidence('CSL-21-ASSET-INVENTORY', ORG)).toEqual({ count: 1, events: 3, examples: ['rogue-pc'] });
     for (const control of ['CSL-37-CII-DATA-LOCALISATION', 'NDSR-37-IMPORTANT-DATA-EXPORT'])
       expect(evidence(control, SCADA)).toEqual({ connections: 2, examples: ['8.8.8.8'], storageLocation: 'in_china', exportAssessmentRef: null });
-    expect(evidence('PIPL-40-PI-LOCALISATION', PORTAL)).toMatchObject({ connections: 1, examples: ['1.1.1.1'] });
-    expect(evidence('PIPL-40-PI-LOCALISATION', PARKING)).toMatchObject({ connections: 0, examples: [] });
+    expect(evidence('PIPL-36-PI-LOCALISATION', PORTAL)).toMatchObject({ connections: 1, examples: ['1.1.1.1'] });
+    expect(evidence('PIPL-36-PI-LOCALISATION', PARKING)).toMatchObject({ connections: 0, examples: [] });
     expect(evidence('CIIR-15-EMERGENCY-DRILL', SCADA)).toMatchObject({ planVersion: 'v2', daysSinceReview: 100, daysSinceDrill: 400, problems: ['drill_stale'] });
     expect(evidence('CSL-38-CII-ANNUAL-ASSESSMENT', SCADA)).toMatchObject({ daysSinceAssessment: 200, periodDays: 365 });
     expect(evidence('MLPS-14-PERIODIC-TESTING', SCADA)).toMatchObject({ daysSinceAssessment: 100, periodDays: 365 });
@@ -468,10 +469,10 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
 
     const json = (await (await get('?format=json')).json()) as any;
     expect(json.results).toHaveLength(EXPECTED.length);
-    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 7, needs_attestation: 20, total: EXPECTED.length });
+    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 7, needs_attestation: 21, total: EXPECTED.length });
     expect(json.summary.byDepartment).toEqual([
       { department: '交通局', counts: expect.objectContaining({ fail: 7, total: 26 }) },
-      { department: '水务局', counts: expect.objectContaining({ fail: 4, total: 22 }) },
+      { department: '水务局', counts: expect.objectContaining({ fail: 4, total: 23 }) },
       { department: null, counts: expect.objectContaining({ fail: 2, total: 20 }) },
     ]);
     expect(json.facts.events.foreignConnectionsByAsset[asset[SCADA]]).toEqual({ count: 2, examples: ['8.8.8.8'] });

@@ -274,6 +274,16 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     expect(detail.sla[0]).toMatchObject({ target: 'acknowledge', status: 'breached' });
   });
 
+  it('asks for the PIPL Art. 57 notice on any incident that exposed personal information, whatever its category', async () => {
+    const created = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '撞库后导出用户资料', category: 'network_attack' } });
+    const key = created.body.key;
+    const report = () => app.call('GET', `/api/incidents/${key}/report`, { token: users.compliance.token }).then((r) => r.body);
+    expect((await report()).pipl).toBeNull();
+    const patched = await app.call('PATCH', `/api/incidents/${key}`, { token: users.analyst.token, body: { gradingFacts: { personalDataExposed: 350 } } });
+    expect(patched.status).toBe(200);
+    expect((await report()).pipl).toMatchObject({ record: null, missing: expect.arrayContaining(['pi_types', 'cause', 'contact']) });
+  });
+
   it('runs the reporting clock from discovery and notifies compliance at 50%, then records the report and the PIPL notice', async () => {
     // Discovered 40 minutes ago on a CII asset, graded 重大 by the analyst: a 1-hour clock at 67%.
     const detectedAt = new Date(Date.now() - 40 * 60_000).toISOString();

@@ -209,7 +209,13 @@ function piplRecord(key: string, pipl: NonNullable<ReportView['pipl']>, after: (
     part(
       t('pipl.title'),
       [
-        h('div', { class: 'form-grid' }, field(t('pipl.piTypes'), piTypes, t('pipl.piTypesHint')), field(t('pipl.cause'), cause), field(t('pipl.possibleHarm'), harm), field(t('pipl.remedies'), remedies), field(t('pipl.individualSteps'), steps), field(t('pipl.contact'), contact)),
+        // Art. 57 asks for three items; the form follows them so nothing reads as a fourth or fifth duty.
+        h('h4', null, t('pipl.item1')),
+        h('div', { class: 'form-grid' }, field(t('pipl.piTypes'), piTypes, t('pipl.piTypesHint')), field(t('pipl.cause'), cause), field(t('pipl.possibleHarm'), harm)),
+        h('h4', null, t('pipl.item2')),
+        h('div', { class: 'form-grid' }, field(t('pipl.remedies'), remedies), field(t('pipl.individualSteps'), steps)),
+        h('h4', null, t('pipl.item3')),
+        h('div', { class: 'form-grid' }, field(t('pipl.contact'), contact)),
         h('div', { class: 'form-grid' }, field(t('pipl.authority'), authority), field(t('pipl.authorityAt', { zone: timeZone() }), authorityAt)),
         field(t('pipl.individuals'), decision),
         yes,

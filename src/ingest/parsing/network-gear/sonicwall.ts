@@ -30,6 +30,9 @@ export function refineSonicWall(pairs: Record<string, unknown>, event: Normalize
   markGear(event, GEAR, m);
   delete event.source;
   delete event.destination;
+  // time="2024-06-01 10:30:00 UTC": the generic reader takes it for local time without the zone
+  const time = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC$/.exec(str(pairs.time) ?? '');
+  if (time) event['@timestamp'] = new Date(`${time[1]}T${time[2]}Z`).toISOString();
   const src = endpoint(str(pairs.src));
   const dst = endpoint(str(pairs.dst));
   if (src.ip) setSource(event, src.ip, src.port);

@@ -92,13 +92,13 @@ const family: ConformanceFamily = {
       name: "ASA 113015 AAA local database rejected",
       reference: "Cisco ASA Series Syslog Messages (message id in event.code); Elastic cisco_asa field set",
       line: "<166>Jun  1 2024 10:00:11 fw01 : %ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : local database : user = admin : user IP = 203.0.113.5",
-      expected: {"@timestamp": "2024-06-01T02:00:11.000Z", 'event.action': "user_login", 'event.outcome': "failure", 'event.category': ["authentication"], 'event.code': "113015", 'source.ip': "203.0.113.5", 'user.name': "admin", 'observer.vendor': "Cisco", 'observer.product': "ASA", 'host.name': "fw01"},
+      expected: {"@timestamp": "2024-06-01T02:00:11.000Z", 'event.action': "credential_validation", 'event.outcome': "failure", 'event.category': ["authentication"], 'event.code': "113015", 'source.ip': "203.0.113.5", 'user.name': "admin", 'observer.vendor': "Cisco", 'observer.product': "ASA", 'host.name': "fw01"},
     },
     {
       name: "ASA 113012 AAA local database successful",
       reference: "Cisco ASA Series Syslog Messages (message id in event.code); Elastic cisco_asa field set",
       line: "<166>Jun  1 2024 10:00:12 fw01 : %ASA-6-113012: AAA user authentication Successful : local database : user = netops",
-      expected: {"@timestamp": "2024-06-01T02:00:12.000Z", 'event.action': "user_login", 'event.outcome': "success", 'event.category': ["authentication"], 'event.code': "113012", 'user.name': "netops", 'observer.vendor': "Cisco", 'observer.product': "ASA", 'host.name': "fw01"},
+      expected: {"@timestamp": "2024-06-01T02:00:12.000Z", 'event.action': "credential_validation", 'event.outcome': "success", 'event.category': ["authentication"], 'event.code': "113012", 'user.name': "netops", 'observer.vendor': "Cisco", 'observer.product': "ASA", 'host.name': "fw01"},
     },
     {
       name: "ASA 109006 cut-through authentication failed",

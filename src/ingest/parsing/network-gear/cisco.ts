@@ -153,7 +153,9 @@ function asa(id: string, body: string, event: NormalizedEvent): void {
     case '113004': case '113005': case '113008': case '113012': case '113015': {
       const m = AAA_RE.exec(body);
       if (!m) break;
-      login(event, m[1] ? m[1] === 'Successful' : m[2] === 'ACCEPT');
+      // the AAA verdict behind a login that 605004/605005 (management) or the VPN messages
+      // report again: a validation, so one attempt is not counted twice as a login
+      classify(event, 'credential_validation', (m[1] ? m[1] === 'Successful' : m[2] === 'ACCEPT') ? 'success' : 'failure');
       user(event, valueAfter(body, /: user = ([^:]+?)(?: :|$)/));
       const from = valueAfter(body, /user IP = ([^\s:]+|[0-9a-f:.]+)\s*$/i) ?? valueAfter(body, /user IP = (\S+)/);
       if (from) endpoints(event, from);

@@ -48,7 +48,7 @@ export function refineFortiGate(pairs: Record<string, unknown>, event: Normalize
     user(event, str(pairs.user) ?? str(pairs.xauthuser));
     if (action === 'tunnel-up') classify(event, 'vpn_session_started', 'success');
     else if (action === 'tunnel-down') classify(event, 'vpn_session_ended');
-    else if (action === 'ssl-login-fail' || action === 'negotiate-error' && str(pairs.status) === 'failure') login(event, false, 'ssl-vpn');
+    else if (action === 'ssl-login-fail' || (action === 'negotiate-error' && str(pairs.status) === 'failure')) login(event, false, 'ssl-vpn');
     else if (action === 'ssl-new-con' || action === 'tunnel-stats') classify(event, 'vpn_session_started');
     return;
   }

@@ -45,7 +45,7 @@ export function refineSonicWall(pairs: Record<string, unknown>, event: Normalize
   const msg = str(pairs.msg) ?? '';
   const who = str(pairs.usr) ?? str(pairs.user);
   if (LOGIN_OK.has(m) || LOGIN_FAIL.has(m) || /\blogin (allowed|denied|fail)|logged in/i.test(msg)) {
-    login(event, LOGIN_OK.has(m) || /allowed|logged in|success/i.test(msg) && !/denied|fail/i.test(msg), proto?.[1]);
+    login(event, LOGIN_OK.has(m) || (/allowed|logged in|success/i.test(msg) && !/denied|fail/i.test(msg)), proto?.[1]);
     user(event, who);
     if (/denied|fail/i.test(msg)) event.event.reason = msg;
     return;

@@ -198,6 +198,17 @@ describe('logsources a city network feeds beyond syslog, web and Security', () =
     expect(fields('hostPath')[0]).toBe('vendor.requestObject.spec.volumes.hostPath.path');
   });
 
+  it('puts the flows of network gear in the firewall category and their logins and commands in network_device', () => {
+    const asaDeny = line('<166>Jun  1 2024 10:00:04 fw01 : %ASA-4-106023: Deny tcp src outside:203.0.113.5/51234 dst inside:10.0.0.5/3389 by access-group "outside_access_in" [0x8c1e3b4a, 0x0]');
+    const usgDeny = line('Jun  1 2024 10:40:06 USG6000 %%01POLICY/6/POLICYDENY(l):vsys=public, protocol=6, source-ip=203.0.113.5, source-port=51234, destination-ip=10.0.0.5, destination-port=3389, time=2024/6/1 10:40:06, source-zone=untrust, destination-zone=trust, rule-name=deny_rdp.');
+    const huaweiLogin = line('Jun  1 2024 10:40:01 HUAWEI-CORE %%01SSH/5/SSH_USER_LOGIN_FAIL(s)[6]:The SSH user failed to login. (ServiceType=stelnet, FailedReason=Password authentication failed, UserName=admin, UserAddress=203.0.113.5, LocalAddress=10.0.0.1, VPNInstanceName=_public_.)');
+    const fortiLogin = line('<189>date=2024-06-01 time=10:20:35 devname="FGT-County-01" devid="FG100ETK19000000" logid="0100032002" type="event" subtype="system" logdesc="Admin login failed" user="admin" ui="ssh(203.0.113.5)" srcip=203.0.113.5 dstip=198.51.100.1 action="login" status="failed"');
+    const all = [asaDeny, usgDeny, huaweiLogin, fortiLogin, SSHD];
+    expect(all.filter((e) => belongs({ category: 'firewall' }, e))).toEqual([asaDeny, usgDeny]);
+    expect(all.filter((e) => belongs({ category: 'network_device' }, e))).toEqual([asaDeny, usgDeny, huaweiLogin, fortiLogin]);
+    expect(belongs({ product: 'fortigate', service: 'event' }, fortiLogin)).toBe(true);
+  });
+
   it('maps the Linux services that log through syslog under their own program names', () => {
     const vsftpd = line('Jun  1 10:00:00 ftp01 vsftpd[2211]: Connection refused: too many sessions for this address.');
     const clamd = line('Jun  1 10:00:00 mail01 clamd[812]: /var/www/upload/x.php: Php.Webshell.Generic-1 FOUND');

@@ -69,6 +69,13 @@ export const ACTIONS = {
   database_privilege_change: { category: ['iam', 'database'], type: ['admin', 'change'] },
   database_schema_change: { category: ['configuration', 'database'], type: ['change'] },
   database_query: { category: ['database'], type: ['access'] },
+  // network gear (firewalls, switches, routers, VPN gateways)
+  device_command: { category: ['configuration'], type: ['access'] },
+  device_config_change: { category: ['configuration'], type: ['change'] },
+  interface_state_changed: { category: ['network'], type: ['info'] },
+  vpn_session_started: { category: ['network', 'session'], type: ['start'] },
+  vpn_session_ended: { category: ['network', 'session'], type: ['end'] },
+  vpn_address_assigned: { category: ['network'], type: ['info'] },
   // devices
   device_telemetry: { category: ['host'], type: ['info'] },
   // a format was recognised but not the event within it, or the format itself was not

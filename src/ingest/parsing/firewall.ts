@@ -27,11 +27,15 @@ export function parseNetfilter(text: string, event: NormalizedEvent): boolean {
   if (!start) return false;
   const fieldsAt = start.index + (start[0][0] === 'I' ? 0 : 1);
   const prefix = text.slice(0, fieldsAt).replace(KERNEL_UPTIME_RE, '').trim();
-  const scanned = scanPairs(text, fieldsAt);
+  // ICMP errors quote the offending packet in brackets ("[SRC=… DST=… PROTO=UDP SPT=… ]"); the
+  // line's own fields are those before it
+  const inner = text.indexOf(' [SRC=', fieldsAt);
+  const scanned = scanPairs(inner < 0 ? text : text.slice(0, inner), fieldsAt);
   const f = scanned.pairs;
   if (f.SRC === undefined) return false;
 
-  classify(event, flowAction(prefix));
+  const action = flowAction(prefix);
+  classify(event, action, outcomeOf(action));
   setSource(event, f.SRC, f.SPT);
   setDestination(event, f.DST, f.DPT);
   const transport = transportName(f.PROTO);
@@ -49,6 +53,11 @@ export function parseNetfilter(text: string, event: NormalizedEvent): boolean {
   if (flags.length > 0) vendor.flags = flags;
   event.vendor = { ...event.vendor, ...vendor };
   return true;
+}
+
+/** Allowed flows succeeded, denied ones failed; an undecided flow has no outcome. */
+function outcomeOf(action: Action): 'success' | 'failure' | undefined {
+  return action === 'network_flow_allowed' ? 'success' : action === 'network_flow_denied' ? 'failure' : undefined;
 }
 
 function flowAction(disposition: string | undefined): Action {
@@ -118,7 +127,8 @@ export function applyCommonFields(record: FlatRecord, event: NormalizedEvent, zo
   const isFlow = event.source?.ip !== undefined && event.destination?.ip !== undefined;
   if (isFlow) {
     const disposition = str(pick(record, ALIASES.disposition, keys));
-    classify(event, flowAction(disposition));
+    const action = flowAction(disposition);
+    classify(event, action, outcomeOf(action));
     if (disposition) event.event.reason = disposition;
     const device = str(pick(record, ALIASES.device, keys));
     event.observer = { type: 'firewall', ...(device ? { name: device } : {}) };

@@ -10,6 +10,7 @@ import { parseCron, parseSu, parseSudo } from './programs/local-auth.js';
 import {
   parseChage, parseFtpd, parseKlogind, parseLogin, parseLogind, parseProftpd, parseSystemd, parseUnixChkpwd, parseVsftpd, parseXinetd,
 } from './programs/linux-services.js';
+import { parseGearText, refineGearPairs } from './network-gear/index.js';
 import { legacyPamTag, parseLegacyPam, parsePam } from './programs/pam.js';
 import { parseSshd } from './programs/sshd.js';
 import type { FormatHint, NormalizedEvent, ParseContext } from './schema.js';
@@ -111,7 +112,7 @@ function byHint(text: string, hint: Exclude<FormatHint, 'auto' | 'raw'>, run: Ru
       return tryWeb(text, run, hint);
     case 'kv': {
       const event = baseEvent(run.context, text);
-      return parseKeyValue(text, event, run.zone) ? event : undefined;
+      return keyValueInto(text, event, run.zone) ? event : undefined;
     }
     case 'json':
     case 'windows':
@@ -140,7 +141,9 @@ function autoDetect(text: string, run: Run): NormalizedEvent {
   if (looksLikeNetfilter(text)) event = tryNetfilter(text, run);
   if (event) return event;
   const kv = baseEvent(run.context, text);
-  if (parseKeyValue(text, kv, run.zone)) return kv;
+  if (keyValueInto(text, kv, run.zone)) return kv;
+  const gear = baseEvent(run.context, text);
+  if (parseGearText(text, text, undefined, gear)) return gear;
   return baseEvent(run.context, text);
 }
 
@@ -267,6 +270,7 @@ function trySyslog(text: string, run: Run): NormalizedEvent | undefined {
     return event;
   }
   // unknown or missing program: recognise the message by its content
+  if (parseGearText(text, message, envelope.appName, event)) return event;
   if (message.startsWith('pam_')) authProgram(parsePam)(message, event, run);
   else if (looksLikeAudit(message)) parseAudit(message, event);
   else if (looksLikeNetfilter(message) && parseNetfilter(message, event)) {
@@ -275,8 +279,15 @@ function trySyslog(text: string, run: Run): NormalizedEvent | undefined {
   } else if (message.charCodeAt(0) === 123 /* { */) {
     const record = parseJsonObject(message);
     if (record) event = applyJson(record, event, run, 'json');
-  } else parseKeyValue(message, event, run.zone);
+  } else keyValueInto(message, event, run.zone);
   return event;
+}
+
+/** The generic key=value reader, refined for appliances it recognises (FortiGate, SonicWall). */
+function keyValueInto(text: string, event: NormalizedEvent, zone: string): boolean {
+  if (!parseKeyValue(text, event, zone)) return false;
+  refineGearPairs(event);
+  return true;
 }
 
 function parseJsonObject(text: string): Json | undefined {

@@ -36,6 +36,8 @@ export interface NormalizedEvent {
     egress?: { interface?: { name?: string } };
   };
   log?: LogFields;
+  /** The firewall policy or ACL that decided (network gear). */
+  rule?: { name?: string; id?: string };
   /** ECS `device.*`, used for IoT telemetry. */
   device?: { id?: string; model?: { name?: string } };
   /** Windows event fields in the winlogbeat layout; `event_data` is the EventData subtree as-is. */
@@ -82,6 +84,8 @@ export interface Endpoint {
   ip?: string;
   port?: number;
   domain?: string;
+  /** Address translation as the device logged it (firewalls). */
+  nat?: { ip?: string; port?: number };
 }
 
 export interface UserFields {

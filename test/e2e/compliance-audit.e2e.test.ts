@@ -65,9 +65,9 @@ const EXPECTED: [control: string, subject: string, status: string][] = [
   ['DSL-21-DATA-CLASSIFICATION', PORTAL, 'pass'],
   ['DSL-21-DATA-CLASSIFICATION', CAMERA, 'pass'],
   ['DSL-21-DATA-CLASSIFICATION', PARKING, 'pass'],
-  ['DSL-27-SECURITY-LEAD', SCADA, 'pass'],
+  ['NDSR-30-SECURITY-LEAD', SCADA, 'pass'],
   ['DSL-29-DATA-INCIDENT-PLAN', ORG, 'needs_attestation'],
-  ['DSL-30-RISK-ASSESSMENT', SCADA, 'fail'],
+  ['NDSR-33-RISK-ASSESSMENT', SCADA, 'fail'],
   ['INC-REPORT-DEADLINE', LEAK, 'fail'],
   ['INC-REPORT-DEADLINE', RANSOM, 'pass'],
   ['INC-7-REPORT-CONTENT', ORG, 'needs_attestation'],
@@ -81,6 +81,7 @@ const EXPECTED: [control: string, subject: string, status: string][] = [
   ['GBT22239-L3-TWO-FACTOR', SCADA, 'needs_attestation'],
   ['NDSR-10-VULNERABILITY-REPORT', ORG, 'needs_attestation'],
   ['NDSR-12-SHARING-RECORDS', ORG, 'needs_attestation'],
+  ['NDSR-29-IMPORTANT-DATA-IDENTIFIED', ORG, 'needs_attestation'],
   ['NDSR-31-PRE-PROVISION-ASSESSMENT', SCADA, 'needs_attestation'],
   ['NDSR-37-IMPORTANT-DATA-EXPORT', SCADA, 'fail'],
   ['PIPL-26-PUBLIC-CAMERAS', CAMERA, 'fail'],
@@ -321,7 +322,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     ({ run: { id: firstRun }, results } = await runAudit(defaultProfile));
     expect(table(results)).toEqual(sorted(EXPECTED.map((row) => [...row])));
     const run = await ok(as(users.compliance.token).get(`/api/compliance/runs/${firstRun}`));
-    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 46, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 22 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
+    expect(run.summary).toMatchObject({ results: EXPECTED.length, controls: 47, assets: 5, byStatus: { pass: 26, fail: 14, not_applicable: 7, needs_attestation: 23 }, findings: { opened: 14, reopened: 0, resolved: 0, accepted: 0 } });
 
     const evidence = (control: string, subject: string) => find(results, control, subject).evidence;
     expect(evidence('CSL-21-LOG-RETENTION', ORG)).toEqual({ retentionDays: 184, minDays: 184 });
@@ -469,11 +470,11 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
 
     const json = (await (await get('?format=json')).json()) as any;
     expect(json.results).toHaveLength(EXPECTED.length);
-    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 7, needs_attestation: 21, total: EXPECTED.length });
+    expect(json.summary.byStatus).toEqual({ pass: 28, fail: 13, not_applicable: 7, needs_attestation: 22, total: EXPECTED.length });
     expect(json.summary.byDepartment).toEqual([
       { department: '交通局', counts: expect.objectContaining({ fail: 7, total: 26 }) },
       { department: '水务局', counts: expect.objectContaining({ fail: 4, total: 23 }) },
-      { department: null, counts: expect.objectContaining({ fail: 2, total: 20 }) },
+      { department: null, counts: expect.objectContaining({ fail: 2, total: 21 }) },
     ]);
     expect(json.facts.events.foreignConnectionsByAsset[asset[SCADA]]).toEqual({ count: 2, examples: ['8.8.8.8'] });
 

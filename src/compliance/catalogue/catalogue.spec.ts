@@ -60,9 +60,33 @@ describe('the shipped catalogue (rules/compliance)', () => {
     expect(logs.check).toEqual({ kind: 'automatic', evaluator: 'retention_configured', params: { minDays: 184 } });
   });
 
+  it('cites each duty at the article that sets it', () => {
+    const cite = (id: string) => {
+      const c = controls.find((x) => x.id === id);
+      return c && [c.source, c.article2016 ?? c.article];
+    };
+    // CSL 2016 Art. 35: security review of purchases; Art. 36 (2026: 38): supplier confidentiality agreements
+    expect(cite('CSL-35-CII-PROCUREMENT-REVIEW')).toEqual(['CSL', '35']);
+    expect(cite('CSL-36-CII-SUPPLIER-AGREEMENT')).toEqual(['CSL', '36']);
+    expect(controls.find((c) => c.id === 'CSL-35-CII-PROCUREMENT-REVIEW')!.requirement['zh-CN']).not.toMatch(/保密协议/);
+    // PIPL Art. 36: personal data processed by state organs stays in China; no standard contracts for them
+    expect(cite('PIPL-36-PI-LOCALISATION')).toEqual(['PIPL', '36']);
+    expect(JSON.stringify(controls.find((c) => c.id === 'PIPL-36-PI-LOCALISATION'))).not.toMatch(/标准合同|standard contract/);
+    // PIPL Art. 57: the notice has three items
+    expect(controls.find((c) => c.id === 'PIPL-57-LEAK-NOTIFICATION')!.requirement['zh-CN']).toMatch(/三项/);
+    // NDSR Art. 29(2) identification, Art. 30 lead from management, Art. 33 yearly assessment (not DSL 21/27/30)
+    expect(cite('NDSR-29-IMPORTANT-DATA-IDENTIFIED')).toEqual(['NDSR', '29(2)']);
+    expect(cite('NDSR-30-SECURITY-LEAD')).toEqual(['NDSR', '30']);
+    expect(cite('NDSR-33-RISK-ASSESSMENT')).toEqual(['NDSR', '33']);
+    expect(controls.filter((c) => c.source === 'DSL' && ['27', '30'].includes(c.article ?? ''))).toEqual([]);
+    expect(controls.find((c) => c.id === 'DSL-21-DATA-CLASSIFICATION')!.requirement['zh-CN']).not.toMatch(/重要数据/);
+    // NDSR Art. 31 keeps its exception for provisions that fulfil a statutory duty
+    expect(controls.find((c) => c.id === 'NDSR-31-PRE-PROVISION-ASSESSMENT')!.requirement['zh-CN']).toMatch(/法定职责/);
+  });
+
   it('keeps the reference\'s tags: controls resting on secondary or recalled facts are marked', () => {
     const tag = (id: string) => controls.find((c) => c.id === id)?.verification;
-    expect(tag('DSL-27-SECURITY-LEAD')).toBe('verified');
+    expect(tag('NDSR-30-SECURITY-LEAD')).toBe('verified');
     expect(tag('MLPS-15-FILING')).toBe('secondary');
     expect(tag('INC-REPORT-DEADLINE')).toBe('secondary');
     expect(tag('AUTO-IN-CHINA-ANONYMISED-REPORTED')).toBe('recalled');

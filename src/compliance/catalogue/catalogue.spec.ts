@@ -80,6 +80,11 @@ describe('the shipped catalogue (rules/compliance)', () => {
     expect(cite('NDSR-33-RISK-ASSESSMENT')).toEqual(['NDSR', '33']);
     expect(controls.filter((c) => c.source === 'DSL' && ['27', '30'].includes(c.article ?? ''))).toEqual([]);
     expect(controls.find((c) => c.id === 'DSL-21-DATA-CLASSIFICATION')!.requirement['zh-CN']).not.toMatch(/重要数据/);
+    // CSL Art. 21 sets no asset-inventory duty and Art. 25 no post-incident review: GB/T 22239-2019 does (clauses recalled)
+    expect(cite('CSL-21-ASSET-INVENTORY')).toEqual(['GB_T_22239', null]);
+    expect(cite('CSL-25-POST-INCIDENT-REVIEW')).toEqual(['GB_T_22239', null]);
+    // PIPL Art. 26 keeps the separate-consent exception
+    expect(controls.find((c) => c.id === 'PIPL-26-PUBLIC-CAMERAS')!.requirement['zh-CN']).toMatch(/单独同意/);
     // NDSR Art. 31 keeps its exception for provisions that fulfil a statutory duty
     expect(controls.find((c) => c.id === 'NDSR-31-PRE-PROVISION-ASSESSMENT')!.requirement['zh-CN']).toMatch(/法定职责/);
   });
@@ -94,11 +99,12 @@ describe('the shipped catalogue (rules/compliance)', () => {
     expect(controls.filter((c) => c.article === null && c.verification === 'verified')).toEqual([]);
   });
 
-  it('carries the reporting deadlines of the reference as parameters', () => {
+  it('carries the reporting deadlines of Art. 4 of the reporting measures as parameters, the reporter following the settings', () => {
     const c = controls.find((x) => x.id === 'INC-REPORT-DEADLINE')!;
+    expect([c.source, c.article]).toEqual(['INCIDENT_REPORTING', '4']);
     expect(c.check.kind === 'automatic' && c.check.params).toEqual({
       deadlineHours: { cii_operator: 1, central_organ: 2, other_operator: 4 },
-      reporter: 'other_operator',
+      reporter: 'settings',
       grades: ['I', 'II', 'III'],
     });
   });
@@ -171,7 +177,7 @@ describe('catalogue validation', () => {
       'rules/compliance/test.yml: DSL-21-TEST: check.params.deadline_hours.other: unknown key (expected cii_operator, central_organ, other_operator)',
       'rules/compliance/test.yml: DSL-21-TEST: check.params.deadline_hours.central_organ: required',
       'rules/compliance/test.yml: DSL-21-TEST: check.params.deadline_hours.other_operator: required',
-      'rules/compliance/test.yml: DSL-21-TEST: check.params.reporter: must be one of central_organ, other_operator',
+      'rules/compliance/test.yml: DSL-21-TEST: check.params.reporter: must be one of settings, central_organ, other_operator',
       'rules/compliance/test.yml: DSL-21-TEST: check.params.grades: must be a non-empty list of distinct values from I, II, III, IV',
     ]);
     const assessment = GOOD.replace('{ evaluator: log_coverage_24h, params: { window_hours: 12 } }', '{ evaluator: assessment_within_period, params: { assessment: cii_risk } }');

@@ -315,6 +315,14 @@ describe('incident_reported_in_time', () => {
     expect(one('incident_reported_in_time', { ...DEADLINES, reporter }, f)).toMatchObject({ subject: { type: 'incident', id: 'INC-1' }, status, evidence });
   });
 
+  it('takes the reporter from TAISHI_ORGANISATION_TYPE unless the control names one (reporting measures Art. 4)', () => {
+    const reported = incident({ reportedAt: '2026-06-30T03:00:00Z' });
+    const as = (organisationType: 'central_organ' | 'other_operator') => facts({ incidents: [reported], settings: { retentionDays: 184, lockoutThreshold: 5, lockoutMinutes: 30, organisationType } });
+    const { reporter: _named, ...bySettings } = DEADLINES;
+    expect(one('incident_reported_in_time', bySettings, as('central_organ'))).toMatchObject({ status: 'fail', evidence: { reporterType: 'central_organ', deadlineHours: 2 } });
+    expect(one('incident_reported_in_time', bySettings, as('other_operator'))).toMatchObject({ status: 'pass', evidence: { reporterType: 'other_operator', deadlineHours: 4 } });
+  });
+
   it('counts down an unreported incident, then fails it', () => {
     // NOW is 4 h after discovery
     const pending = one('incident_reported_in_time', DEADLINES, facts({ incidents: [incident({ discoveredAt: '2026-06-30T01:00:00Z' })] }));

@@ -407,14 +407,16 @@ const incidentReportedInTime = singleEvaluator(
   (r) => ({
     // `complete` refuses a table missing any reporter type, so a loaded control has them all.
     deadlineHours: r.intTable('deadline_hours', REPORTER_TYPES, { min: 1, max: 720, complete: true }) as Record<(typeof REPORTER_TYPES)[number], number>,
-    reporter: r.oneOf('reporter', ORGANISATION_REPORTERS),
+    // `settings`: the organisation's type as configured (TAISHI_ORGANISATION_TYPE), the usual case.
+    reporter: r.oneOf('reporter', ['settings', ...ORGANISATION_REPORTERS] as const, 'settings'),
     grades: r.list('grades', REPORTABLE, INCIDENT_GRADES),
   }),
   (facts, p, subject) => {
     const cii = new Set(facts.assets.filter((a) => a.cii.designated).map((a) => a.id));
     const now = instant(facts.now);
     return perIncident(facts, subject, p.grades, (i) => {
-      const reporterType = i.assetIds?.some((id) => cii.has(id)) ? 'cii_operator' : p.reporter;
+      const organisation = p.reporter === 'settings' ? (facts.settings.organisationType ?? 'other_operator') : p.reporter;
+      const reporterType = i.assetIds?.some((id) => cii.has(id)) ? 'cii_operator' : organisation;
       const deadlineHours = p.deadlineHours[reporterType];
       const deadline = instant(i.discoveredAt) + deadlineHours * HOUR_MS;
       const base = { grade: i.grade, reporterType, deadlineHours, discoveredAt: i.discoveredAt, reportedAt: i.reportedAt ?? null };

@@ -15,7 +15,7 @@ export interface FactsSnapshot {
   /** When this Taishi instance started collecting; bounds how old the oldest event can be. */
   monitorInstalledAt?: string;
   assets: AssetFacts[];
-  settings: { retentionDays: number; lockoutThreshold: number; lockoutMinutes: number };
+  settings: { retentionDays: number; lockoutThreshold: number; lockoutMinutes: number; organisationType?: 'other_operator' | 'central_organ' };
   events: {
     oldestEventAt: string | null;
     /** Asset id → time of its latest stored event; an asset that never sent anything is absent. */

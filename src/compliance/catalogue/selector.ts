@@ -21,7 +21,10 @@ export type Selector = (typeof SELECTORS)[number];
 
 /** NDSR Art. 28: holding personal information of more than 10 million people brings important-data duties. */
 const IMPORTANT_DATA_SUBJECTS = 10_000_000;
-/** Tag a system owner puts on systems holding automotive data (traffic cameras, parking, charging). */
+/**
+ * Tag a system owner puts on systems holding automotive data (connected-vehicle or charging
+ * platforms); a roadside camera is not automotive data unless its owner says so.
+ */
 export const AUTOMOTIVE_TAG = 'automotive_data';
 
 export function isAssetSelector(selector: Selector): selector is AssetSelector {

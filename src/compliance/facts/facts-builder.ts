@@ -78,7 +78,7 @@ export class FactsBuilder {
       organisation: { id: ORGANISATION_ID, name: this.settings.TAISHI_ORGANISATION_NAME },
       ...(installed ? { monitorInstalledAt: installed.toISOString() } : {}),
       assets,
-      settings: { retentionDays: this.settings.TAISHI_RETENTION_DAYS, lockoutThreshold: this.settings.TAISHI_LOCKOUT_THRESHOLD, lockoutMinutes: this.settings.TAISHI_LOCKOUT_MINUTES },
+      settings: { retentionDays: this.settings.TAISHI_RETENTION_DAYS, lockoutThreshold: this.settings.TAISHI_LOCKOUT_THRESHOLD, lockoutMinutes: this.settings.TAISHI_LOCKOUT_MINUTES, organisationType: this.settings.TAISHI_ORGANISATION_TYPE },
       events: {
         oldestEventAt: oldest?.toISOString() ?? null,
         lastEventAtByAsset: Object.fromEntries([...latest].map(([id, at]) => [id, at.toISOString()])),

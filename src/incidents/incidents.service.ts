@@ -759,7 +759,7 @@ export class IncidentsService {
   /** What the compliance checks see of incidents: graded incidents with their reporting times. */
   async auditFacts(): Promise<IncidentFacts[]> {
     const rows = await this.dataSource.query(
-      `SELECT i.id, i.key, i.title, i.grade, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.closed_at AS "closedAt", i.review, i.state,
+      `SELECT i.id, i.key, i.title, i.grade, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.closed_at AS "closedAt", i.handling_ended_at AS "handlingEndedAt", i.review, i.state,
               r.initial_submitted_at AS "reportedAt", r.final_at AS "summaryAt"
          FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
         WHERE i.kind = 'incident' AND i.grade <> 'unrated' AND i.state NOT IN ('false_positive', 'benign', 'duplicate')
@@ -772,6 +772,7 @@ export class IncidentsService {
       assetIds: r.assetIds,
       discoveredAt: r.detectedAt.toISOString(),
       ...(r.reportedAt ? { reportedAt: r.reportedAt.toISOString() } : {}),
+      ...(r.handlingEndedAt ? { handlingEndedAt: r.handlingEndedAt.toISOString() } : {}),
       ...(r.closedAt && r.state === 'closed' ? { closedAt: r.closedAt.toISOString() } : {}),
       ...(r.summaryAt ? { summaryAt: r.summaryAt.toISOString() } : {}),
       ...(r.review && r.closedAt ? { review: { completedAt: r.closedAt.toISOString() } } : {}),

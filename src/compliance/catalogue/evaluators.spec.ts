@@ -345,13 +345,15 @@ describe('incident_reported_in_time', () => {
   });
 });
 
-describe('summary_within_30_days', () => {
+describe('summary_within_30_days (reporting measures Art. 8: thirty days after handling ends)', () => {
   it.each([
-    ['summary after 20 days', { closedAt: '2026-05-01', summaryAt: '2026-05-21' }, 'pass', { daysToSummary: 20 }],
-    ['summary after 41 days', { closedAt: '2026-04-01', summaryAt: '2026-05-12' }, 'fail', { daysToSummary: 41 }],
-    ['no summary, 10 days left', { closedAt: '2026-06-10' }, 'pass', { daysRemaining: 10 }],
-    ['no summary, overdue', { closedAt: '2026-05-01' }, 'fail', { daysOverdue: 30 }],
-    ['still open', {}, 'not_applicable', { closedAt: null }],
+    ['summary after 20 days', { handlingEndedAt: '2026-05-01', summaryAt: '2026-05-21' }, 'pass', { daysToSummary: 20 }],
+    ['summary after 41 days', { handlingEndedAt: '2026-04-01', summaryAt: '2026-05-12' }, 'fail', { daysToSummary: 41 }],
+    ['no summary, 10 days left', { handlingEndedAt: '2026-06-10' }, 'pass', { daysRemaining: 10 }],
+    ['no summary, overdue', { handlingEndedAt: '2026-05-01' }, 'fail', { daysOverdue: 30 }],
+    // the ticket closed weeks after handling ended: the clock still ran from the end of handling
+    ['closed late, counted from handling', { handlingEndedAt: '2026-05-01', closedAt: '2026-06-20' }, 'fail', { daysOverdue: 30 }],
+    ['still open', {}, 'not_applicable', { handlingEndedAt: null }],
   ] as const)('%s → %s', (_label, over, status, evidence) => {
     expect(one('summary_within_30_days', {}, facts({ incidents: [incident(over)] }))).toMatchObject({ status, evidence: { withinDays: 30, ...evidence } });
   });

@@ -447,16 +447,18 @@ const summaryWithin30Days = singleEvaluator(
   (r) => ({ withinDays: r.int('within_days', { min: 1, max: 365, default: 30 }), grades: r.list('grades', REPORTABLE, INCIDENT_GRADES) }),
   (facts, p, subject) =>
     perIncident(facts, subject, p.grades, (i) => {
-      const base = { grade: i.grade, closedAt: i.closedAt ?? null, summaryAt: i.summaryAt ?? null, withinDays: p.withinDays };
-      if (i.closedAt === undefined) return { status: 'not_applicable', evidence: base, message: msg('事件仍在处置中。', 'The incident is still being handled.') };
+      // Art. 8: thirty days after handling ends, not after the ticket is closed.
+      const handlingEndedAt = i.handlingEndedAt;
+      const base = { grade: i.grade, handlingEndedAt: handlingEndedAt ?? null, summaryAt: i.summaryAt ?? null, withinDays: p.withinDays };
+      if (handlingEndedAt === undefined) return { status: 'not_applicable', evidence: base, message: msg('事件仍在处置中。', 'The incident is still being handled.') };
       if (i.summaryAt !== undefined) {
-        const daysToSummary = daysBetween(i.closedAt, i.summaryAt);
+        const daysToSummary = daysBetween(handlingEndedAt, i.summaryAt);
         const evidence = { ...base, daysToSummary };
         return daysToSummary <= p.withinDays
           ? { status: 'pass', evidence, message: msg(`处置结束后 ${daysToSummary} 天提交总结。`, `Summary sent ${daysToSummary} days after handling ended.`) }
           : { status: 'fail', evidence, message: msg(`总结在处置结束 ${daysToSummary} 天后才提交。`, `Summary sent only ${daysToSummary} days after handling ended.`) };
       }
-      const elapsed = daysBetween(i.closedAt, facts.now);
+      const elapsed = daysBetween(handlingEndedAt, facts.now);
       return elapsed <= p.withinDays
         ? { status: 'pass', evidence: { ...base, daysRemaining: p.withinDays - elapsed }, message: msg(`总结尚未提交，还有 ${p.withinDays - elapsed} 天。`, `Summary not sent yet; ${p.withinDays - elapsed} days left.`) }
         : { status: 'fail', evidence: { ...base, daysOverdue: elapsed - p.withinDays }, message: msg(`总结已超期 ${elapsed - p.withinDays} 天。`, `Summary ${elapsed - p.withinDays} days overdue.`) };

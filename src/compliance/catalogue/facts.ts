@@ -49,7 +49,9 @@ export interface IncidentFacts {
   assetIds?: string[];
   discoveredAt: string;
   reportedAt?: string;
-  /** Handling ended; the closing summary's 30 days run from here. */
+  /** Handling ended (recovery under verification); the closing summary's 30 days run from here (reporting measures Art. 8). */
+  handlingEndedAt?: string;
+  /** The ticket was closed: later than the end of handling, and not what the summary clock counts from. */
   closedAt?: string;
   summaryAt?: string;
   review?: { completedAt: string };

@@ -57,7 +57,7 @@ describe('logsource mapping (rules/logsources.yml)', () => {
 
   it('gives a coarse dataset (or module) index key per logsource', () => {
     expect(mapping.indexKey({ product: 'linux', service: 'sshd' })).toEqual(['system.auth']);
-    expect(mapping.indexKey({ category: 'webserver' })).toEqual(['apache.access', 'http.access', 'nginx.access']);
+    expect(mapping.indexKey({ category: 'webserver' })).toEqual(['apache.access', 'apache.ssl_request', 'haproxy.log', 'http.access', 'nginx.access']);
     expect(mapping.indexKey({ product: 'windows', service: 'security' })).toEqual(['windows.security']);
     expect(mapping.indexKey({ product: 'windows', category: 'ps_script' })).toEqual(['windows.event']);
     // Sysmon event 1 or Security 4688

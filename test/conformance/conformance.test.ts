@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseLine, type NormalizedEvent, type ParseContext } from '../../src/ingest/parsing/index.js';
 import type { ConformanceFamily } from './case.js';
@@ -59,5 +59,23 @@ describe('parse conformance on real-world wire formats', () => {
     rows.push(`${'overall'.padEnd(28)} ${''.padStart(10)} ${matched}/${expected} fields  ${((100 * matched) / Math.max(1, expected)).toFixed(1)}%`);
     process.stdout.write(`\nparse conformance\n${rows.join('\n')}\n${misses.length ? `misses:\n  ${misses.join('\n  ')}\n` : ''}`);
     expect(matched / expected).toBeGreaterThanOrEqual(OVERALL_FLOOR);
+  });
+
+  it('are the formats the README lists: family, an example line and the fields, one row per family', async () => {
+    const families = await loadFamilies();
+    const cell = (text: string) => text.replace(/\|/g, '\\|');
+    const table = [
+      '| Family | Example line | Fields |',
+      '| --- | --- | --- |',
+      ...families.map(({ family, cases }) => {
+        const fields = [...new Set(cases.flatMap((c) => Object.keys(c.expected)))].filter((f) => f !== '@timestamp').sort();
+        const example = cases[0].line.length > 140 ? `${cases[0].line.slice(0, 137)}...` : cases[0].line;
+        return `| ${cell(family)} (${cases.length} lines) | \`${cell(example).replace(/`/g, "'")}\` | ${fields.map((f) => `\`${f}\``).join(', ')} |`;
+      }),
+    ].join('\n');
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = /<!-- formats-table:start -->\n([\s\S]*?)\n<!-- formats-table:end -->/.exec(readme)?.[1];
+    if (section !== table) process.stdout.write(`\nREADME formats table should read:\n${table}\n`);
+    expect(section).toBe(table);
   });
 });

@@ -54,6 +54,11 @@ export const ACTIONS = {
   web_access_denied: { category: ['web'], type: ['access', 'denied'] },
   web_file_not_found: { category: ['web'], type: ['access', 'error'] },
   web_server_message: { category: ['web'], type: ['info'] },
+  // proxies and load balancers (Squid, HAProxy), DNS servers (BIND)
+  proxy_request_denied: { category: ['web', 'network'], type: ['access', 'denied'] },
+  dns_query: { category: ['network'], type: ['protocol', 'info'] },
+  dns_query_denied: { category: ['network'], type: ['protocol', 'denied'] },
+  dns_zone_transfer_denied: { category: ['network'], type: ['protocol', 'denied'] },
   // firewalls
   network_flow: { category: ['network'], type: ['connection'] },
   network_flow_allowed: { category: ['network'], type: ['connection', 'allowed'] },

@@ -17,7 +17,8 @@ import type { FormatHint, NormalizedEvent, ParseContext } from './schema.js';
 import { applyEnvelope, parseSyslogEnvelope } from './syslog.js';
 import { parseTelemetry } from './telemetry.js';
 import { DEFAULT_TIME_ZONE, toIso } from './time.js';
-import { parseAccessLog, parseApacheError, parseNginxError } from './web.js';
+import { looksLikeNamedFile, looksLikeSquid, parseHaproxy, parseNamed, parseNamedFile, parseSquid } from './proxy-dns.js';
+import { parseAccessLog, parseApacheError, parseNginxError, parseSslRequestLog } from './web.js';
 import { isWindowsRecord, parseWindows } from './windows.js';
 
 /**
@@ -130,6 +131,9 @@ function autoDetect(text: string, run: Run): NormalizedEvent {
   let event: NormalizedEvent | undefined;
   if (first >= 48 && first <= 57 && looksLikeDatabase(text)) event = tryDatabase(text, run);
   if (event) return event;
+  if (first >= 48 && first <= 57 && looksLikeSquid(text)) event = trySquid(text, run);
+  else if (first >= 48 && first <= 57 && looksLikeNamedFile(text)) event = tryNamedFile(text, run);
+  if (event) return event;
   if (first === 123 /* { */) event = tryJsonText(text, run, 'json');
   else if (SYSLOG_START_RE.test(text)) event = trySyslog(text, run);
   else if (first === 91 /* [ */) event = tryWeb(text, run, 'apache');
@@ -145,6 +149,16 @@ function autoDetect(text: string, run: Run): NormalizedEvent {
   const gear = baseEvent(run.context, text);
   if (parseGearText(text, text, undefined, gear)) return gear;
   return baseEvent(run.context, text);
+}
+
+function trySquid(text: string, run: Run): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  return parseSquid(text, event) ? event : undefined;
+}
+
+function tryNamedFile(text: string, run: Run): NormalizedEvent | undefined {
+  const event = baseEvent(run.context, text);
+  return parseNamedFile(text, event, run.zone) ? event : undefined;
 }
 
 function tryAudit(text: string, run: Run): NormalizedEvent | undefined {
@@ -176,6 +190,11 @@ function webInto(text: string, event: NormalizedEvent, run: Run, server: 'nginx'
   if (parseAccessLog(text, event)) {
     event.event.module = server ?? 'http';
     event.event.dataset = `${event.event.module}.access`;
+    return true;
+  }
+  if (server !== 'nginx' && parseSslRequestLog(text, event)) {
+    event.event.module = 'apache';
+    event.event.dataset = 'apache.ssl_request';
     return true;
   }
   if (server !== 'nginx' && parseApacheError(text, event, run.zone)) {
@@ -233,6 +252,9 @@ const PROGRAMS: Record<string, ProgramParser> = {
   nginx: webProgram('nginx'),
   httpd: webProgram('apache'),
   apache2: webProgram('apache'),
+  haproxy: (message, event, run) => parseHaproxy(message, event, run.zone),
+  squid: (message, event) => parseSquid(message, event),
+  named: (message, event) => parseNamed(message.replace(/^(?:[\w-]+: )?(?:info|notice|warning|error): /, ''), event),
 };
 
 function programKey(appName: string): string {

@@ -19,13 +19,17 @@ export interface NormalizedEvent {
   process?: ProcessFields;
   /** auditd PATH records. */
   file?: { path?: string };
-  url?: { original?: string; path?: string; query?: string; domain?: string };
+  url?: { original?: string; path?: string; query?: string; domain?: string; scheme?: string; port?: number };
   http?: {
     request?: { method?: string; referrer?: string };
     response?: { status_code?: number; body?: { bytes?: number } };
     version?: string;
   };
   user_agent?: { original?: string };
+  /** TLS of a served request (Apache mod_ssl request log). */
+  tls?: { version?: string; cipher?: string };
+  /** DNS servers' query and security logs (BIND named). */
+  dns?: { question?: { name?: string; type?: string; class?: string } };
   network?: { transport?: string; protocol?: string; direction?: NetworkDirection };
   observer?: {
     name?: string;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { classify } from './actions.js';
-import { setSource, setUrl, setUser, setVendor, toInt } from './fields.js';
+import { setDestination, setSource, setUrl, setUser, setVendor, toInt } from './fields.js';
 import type { NormalizedEvent } from './schema.js';
 import { fractionToMs, isoOrUndefined, localToUtc, monthIndex } from './time.js';
 
@@ -14,22 +14,53 @@ const ACCESS_RE =
   /^(\S+) (\S+) (\S+) \[(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
 const REQUEST_RE = /^([A-Za-z_-]+) (\S+)(?: HTTP\/(\d(?:\.\d)?))?$/;
 
+// nginx "$host $remote_addr …" and Apache vhost_combined "%v:%p %h …": the virtual host first
+const VHOST_RE = /^([^\s:]+|\[[^\]]+\])(?::(\d+))? (?=\S+ \S+ \S+ \[)/;
+
 export function parseAccessLog(text: string, event: NormalizedEvent): boolean {
+  if (parseNcsa(text, event)) return true;
+  const vhost = VHOST_RE.exec(text);
+  if (!vhost || !parseNcsa(text.slice(vhost[0].length), event)) return false;
+  const domain = vhost[1].replace(/^\[|\]$/g, '');
+  (event.url ??= {}).domain = domain;
+  if (isIP(domain)) setDestination(event, domain, vhost[2]);
+  else (event.destination ??= {}).domain = domain;
+  if (vhost[2]) {
+    event.url.port = Number(vhost[2]);
+    (event.destination ??= {}).port = Number(vhost[2]);
+  }
+  return true;
+}
+
+function parseNcsa(text: string, event: NormalizedEvent): boolean {
   const m = ACCESS_RE.exec(text);
   if (!m) return false;
   const month = monthIndex(m[5]);
   if (month === undefined) return false;
-  const offset = m[10];
-  const offsetMinutes = (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3)));
-  const wall = Date.UTC(Number(m[6]), month, Number(m[4]), Number(m[7]), Number(m[8]), Number(m[9]));
-  event['@timestamp'] = isoOrUndefined(wall - offsetMinutes * 60_000) ?? event['@timestamp'];
+  event['@timestamp'] = isoOrUndefined(clfTime(m[6], month, m[4], m[7], m[8], m[9], m[10])) ?? event['@timestamp'];
 
   const status = toInt(m[12]);
   classify(event, 'http_request', status === undefined ? undefined : status < 400 ? 'success' : 'failure');
   setSource(event, m[1]);
   setUser(event, m[3]);
+  applyRequest(event, m[11]);
+  if (status !== undefined) (event.http ??= {}).response = { status_code: status };
+  const bytes = toInt(m[13]);
+  if (bytes !== undefined) ((event.http ??= {}).response ??= {}).body = { bytes };
+  if (m[14] !== undefined && m[14] !== '-' && m[14] !== '') ((event.http ??= {}).request ??= {}).referrer = unescapeQuoted(m[14]);
+  if (m[15] !== undefined && m[15] !== '-' && m[15] !== '') event.user_agent = { original: unescapeQuoted(m[15]) };
+  return true;
+}
 
-  const request = unescapeQuoted(m[11]);
+/** The common log format's "[05/Dec/2026:07:00:00 +0800]" as an instant. */
+function clfTime(year: string, month: number, day: string, hour: string, minute: string, second: string, offset: string): number {
+  const offsetMinutes = (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3)));
+  return Date.UTC(Number(year), month, Number(day), Number(hour), Number(minute), Number(second)) - offsetMinutes * 60_000;
+}
+
+/** "GET /a?b=1 HTTP/1.1" into http.request, http.version and url.*; anything else kept as sent. */
+function applyRequest(event: NormalizedEvent, quoted: string): void {
+  const request = unescapeQuoted(quoted);
   const parts = REQUEST_RE.exec(request);
   if (parts) {
     event.http = { request: { method: parts[1].toUpperCase() } };
@@ -40,11 +71,26 @@ export function parseAccessLog(text: string, event: NormalizedEvent): boolean {
     event.http = {};
     if (request !== '-' && request !== '') setVendor(event, 'request', request);
   }
-  if (status !== undefined) event.http.response = { status_code: status };
-  const bytes = toInt(m[13]);
-  if (bytes !== undefined) (event.http.response ??= {}).body = { bytes };
-  if (m[14] !== undefined && m[14] !== '-' && m[14] !== '') (event.http.request ??= {}).referrer = unescapeQuoted(m[14]);
-  if (m[15] !== undefined && m[15] !== '-' && m[15] !== '') event.user_agent = { original: unescapeQuoted(m[15]) };
+}
+
+// Apache mod_ssl's ssl_request_log: "[time] client protocol cipher \"request\" bytes"
+const SSL_REQUEST_RE = /^\[(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] (\S+) (\S+) (\S+) "((?:[^"\\]|\\.)*)" (\d+|-)$/;
+
+export function parseSslRequestLog(text: string, event: NormalizedEvent): boolean {
+  const m = SSL_REQUEST_RE.exec(text);
+  const month = m ? monthIndex(m[2]) : undefined;
+  if (!m || month === undefined) return false;
+  event['@timestamp'] = isoOrUndefined(clfTime(m[3], month, m[1], m[4], m[5], m[6], m[7])) ?? event['@timestamp'];
+  setSource(event, m[8]);
+  event.tls = {};
+  if (m[9] !== '-') event.tls.version = m[9].replace(/^TLSv/, '').replace(/^SSLv/, '');
+  if (m[10] !== '-') event.tls.cipher = m[10];
+  if (m[9] !== '-') setVendor(event, 'tls_protocol', m[9]);
+  applyRequest(event, m[11]);
+  const bytes = toInt(m[12]);
+  if (bytes !== undefined) ((event.http ??= {}).response ??= {}).body = { bytes };
+  // the SSL request log carries no status: a served request, outcome unknown
+  classify(event, 'http_request');
   return true;
 }
 

@@ -151,25 +151,16 @@ function autoDetect(text: string, run: Run): NormalizedEvent {
   return baseEvent(run.context, text);
 }
 
-function trySquid(text: string, run: Run): NormalizedEvent | undefined {
+/** A fresh event filled by one whole-line parser, or undefined when the line is not its format. */
+function tryWhole(text: string, run: Run, parse: (text: string, event: NormalizedEvent, zone: string) => boolean): NormalizedEvent | undefined {
   const event = baseEvent(run.context, text);
-  return parseSquid(text, event) ? event : undefined;
+  return parse(text, event, run.zone) ? event : undefined;
 }
 
-function tryNamedFile(text: string, run: Run): NormalizedEvent | undefined {
-  const event = baseEvent(run.context, text);
-  return parseNamedFile(text, event, run.zone) ? event : undefined;
-}
-
-function tryAudit(text: string, run: Run): NormalizedEvent | undefined {
-  const event = baseEvent(run.context, text);
-  return parseAudit(text, event) ? event : undefined;
-}
-
-function tryDatabase(text: string, run: Run): NormalizedEvent | undefined {
-  const event = baseEvent(run.context, text);
-  return parseDatabase(text, event, run.zone) ? event : undefined;
-}
+const tryAudit = (text: string, run: Run) => tryWhole(text, run, parseAudit);
+const tryDatabase = (text: string, run: Run) => tryWhole(text, run, parseDatabase);
+const trySquid = (text: string, run: Run) => tryWhole(text, run, parseSquid);
+const tryNamedFile = (text: string, run: Run) => tryWhole(text, run, parseNamedFile);
 
 function tryNetfilter(text: string, run: Run): NormalizedEvent | undefined {
   const event = baseEvent(run.context, text);

@@ -156,6 +156,13 @@ describe('asset_has_owner_contact_and_mlps', () => {
     const r = one('asset_has_owner_contact_and_mlps', { require_security_contact: requireSecurityContact }, withAsset(asset(over as Partial<AssetFacts>)));
     expect(r).toMatchObject({ status, evidence: { missing, missingCount: missing.length } });
   });
+
+  it('judges systems, not devices: a camera or switch inherits its system\'s MLPS level and people (CSL 2016 Art. 21)', () => {
+    for (const type of ['camera', 'network_device', 'iot_sensor'] as const) {
+      expect(one('asset_has_owner_contact_and_mlps', {}, withAsset(asset({ type, mlps: null, contact: null })))).toMatchObject({ status: 'not_applicable', evidence: { type } });
+    }
+    expect(one('asset_has_owner_contact_and_mlps', {}, withAsset(asset({ type: 'web_application', mlps: null }))).status).toBe('fail');
+  });
 });
 
 describe('data_classified and cii_designation_recorded', () => {

@@ -9,6 +9,9 @@ import { DAY_MS, HOUR_MS, LONGEST_SIX_MONTHS_DAYS, beijingYear, daysBetween, hou
  */
 
 export type Localised = { 'zh-CN': string; en: string };
+/** Asset types that are devices of a system rather than systems (see asset_has_owner_contact_and_mlps). */
+const DEVICE_TYPES: ReadonlySet<string> = new Set(['camera', 'iot_sensor', 'iot_gateway', 'network_device', 'workstation']);
+
 export type CheckStatus = 'pass' | 'fail' | 'not_applicable' | 'needs_attestation';
 export interface Subject {
   type: 'asset' | 'organisation' | 'incident';
@@ -168,6 +171,11 @@ const ownerContactMlps = assetEvaluator(
   'asset_has_owner_contact_and_mlps',
   (r) => ({ requireSecurityContact: r.bool('require_security_contact', true) }),
   (asset, _facts, p) => {
+    // MLPS levels and the people answerable for them belong to systems; a camera, sensor, switch or
+    // desktop inherits those of the system it serves, so it is not judged on its own.
+    if (DEVICE_TYPES.has(asset.type)) {
+      return { status: 'not_applicable', evidence: { type: asset.type }, message: msg('设备沿用其所属系统的等级保护级别和责任人，不单独判断。', 'A device inherits the MLPS level and responsible people of its system; it is not judged on its own.') };
+    }
     const missing: string[] = [];
     if (blank(asset.department)) missing.push('department');
     if (!reachable(asset.contact)) missing.push('contact');

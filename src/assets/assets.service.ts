@@ -1,4 +1,4 @@
-import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
@@ -16,7 +16,7 @@ import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
-import { addressBlock, DomainError, isCatchAll, normalizeAddress, OrdinaryClaims, type Claim, type NormalizedAddress } from '../shared/index.js';
+import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, OrdinaryClaims, type Claim, type Localised, type NormalizedAddress } from '../shared/index.js';
 
 export interface RowError {
   row: number;
@@ -55,6 +55,11 @@ interface AddressConflict {
 
 /** Why an address cannot be claimed as asked: an overlap with another department, or a catch-all an owner asked for. */
 type ClaimProblem = { address: string; kind: 'overlap'; with: Claim } | { address: string; kind: 'catch-all' };
+/** One address problem, in both languages, with what clients may key on. */
+type Described = { message: Localised; detail: Record<string, unknown> };
+
+/** An import row's problem as one line, as import reports carry them. */
+const bothLanguages = (message: Localised) => `${message['zh-CN']} / ${message.en}`;
 
 interface ClaimOptions {
   allowOverlap: boolean;
@@ -252,28 +257,37 @@ export class AssetsService {
   }
 
   /** Owners learn nothing about another department's assets, not even that one has this id. */
-  private conflictError(conflicts: AddressConflict[], principal: Principal, overlaps: ClaimProblem[] = []): ConflictException {
-    const scope = departmentScope(principal);
-    const visible = (department: string) => scope === undefined || department === scope;
-    const duplicate = (c: AddressConflict) =>
-      visible(c.department)
-        ? { message: `${c.address} 已登记在资产“${c.assetName}”(${c.assetId}) / ${c.address} is already registered to asset "${c.assetName}" (${c.assetId})`, detail: { address: c.address, assetId: c.assetId, assetName: c.assetName } }
-        : { message: `${c.address} 已登记在另一部门的资产上 / ${c.address} is already registered to an asset of another department`, detail: { address: c.address } };
-    const all = [...conflicts.map(duplicate), ...overlaps.map((p) => this.describeProblem(p, principal))];
-    return new ConflictException({ message: all.map((a) => a.message).join('; '), details: all.map((a) => a.detail) });
+  private conflictError(conflicts: AddressConflict[], principal: Principal, overlaps: ClaimProblem[] = []): DomainError {
+    const all = [...conflicts.map((c) => this.describeDuplicate(c, principal)), ...overlaps.map((p) => this.describeProblem(p, principal))];
+    const problems = Object.fromEntries(LANGUAGES.map((lang) => [lang, all.map((a) => a.message[lang]).join(lang === 'zh-CN' ? '；' : '; ')])) as Localised;
+    return assetErrors.address_conflict({ problems }, all.map((a) => a.detail));
   }
 
-  private describeProblem(p: ClaimProblem, principal: Principal): { message: string; detail: Record<string, unknown> } {
+  private describeDuplicate(c: AddressConflict, principal: Principal): Described {
+    const scope = departmentScope(principal);
+    if (scope === undefined || c.department === scope) {
+      return {
+        message: { 'zh-CN': `${c.address} 已登记在资产“${c.assetName}”（${c.assetId}）`, en: `${c.address} is already registered to asset "${c.assetName}" (${c.assetId})` },
+        detail: { address: c.address, assetId: c.assetId, assetName: c.assetName },
+      };
+    }
+    return { message: { 'zh-CN': `${c.address} 已登记在另一部门的资产上`, en: `${c.address} is already registered to an asset of another department` }, detail: { address: c.address } };
+  }
+
+  private describeProblem(p: ClaimProblem, principal: Principal): Described {
     if (p.kind === 'catch-all') {
-      return { message: `${p.address}: 只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段 / only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)`, detail: { address: p.address } };
+      return { message: { 'zh-CN': `${p.address}：只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段`, en: `${p.address}: only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)` }, detail: { address: p.address } };
     }
     const c = p.with;
     if (departmentScope(principal) !== undefined) {
-      return { message: `${p.address} 与另一部门已登记的地址重叠 / ${p.address} overlaps an address registered by another department`, detail: { address: p.address } };
+      return { message: { 'zh-CN': `${p.address} 与另一部门已登记的地址重叠`, en: `${p.address} overlaps an address registered by another department` }, detail: { address: p.address } };
     }
-    const holder = c.row !== undefined ? `row ${c.row} of this file` : `asset "${c.assetName}" (${c.assetId})`;
+    const holder = c.row !== undefined ? { 'zh-CN': `本文件第 ${c.row} 行`, en: `row ${c.row} of this file` } : { 'zh-CN': `资产“${c.assetName}”（${c.assetId}）`, en: `asset "${c.assetName}" (${c.assetId})` };
     return {
-      message: `${p.address} 与${c.department}已登记的 ${c.value} 重叠 / ${p.address} overlaps ${c.value} of ${holder} of ${c.department}; add allowOverlap=true to register it as a fallback`,
+      message: {
+        'zh-CN': `${p.address} 与${c.department}${holder['zh-CN']}已登记的 ${c.value} 重叠；加 allowOverlap=true 可登记为备用地址`,
+        en: `${p.address} overlaps ${c.value} of ${holder.en} of ${c.department}; add allowOverlap=true to register it as a fallback`,
+      },
       detail: { address: p.address, overlaps: c.value, department: c.department, ...(c.assetId ? { assetId: c.assetId, assetName: c.assetName } : { row: c.row }) },
     };
   }
@@ -325,7 +339,7 @@ export class AssetsService {
   /** Refuses a registration with the duplicates and overlaps found; a catch-all asked by an owner is a 403. */
   private refuseClaims(duplicates: AddressConflict[], problems: ClaimProblem[], principal: Principal): void {
     const catchAll = problems.find((p) => p.kind === 'catch-all');
-    if (catchAll) throw new ForbiddenException(this.describeProblem(catchAll, principal).message);
+    if (catchAll) throw assetErrors.catch_all_admin_only({ address: catchAll.address });
     if (duplicates.length || problems.length) throw this.conflictError(duplicates, principal, problems);
   }
 
@@ -457,10 +471,10 @@ export class AssetsService {
     const conflicts = await this.conflicts(this.dataSource.manager, [...seen.keys()]);
     for (const c of conflicts) {
       const row = seen.get(c.address)!;
-      report.errors.push({ row, field: 'addresses', message: this.conflictError([c], caller.principal).message });
+      report.errors.push({ row, field: 'addresses', message: bothLanguages(this.describeDuplicate(c, caller.principal).message) });
     }
     const { problems } = this.claimRows(valid, await this.ordinaryClaims(this.dataSource.manager), caller.principal, options);
-    for (const [row, found] of problems) report.errors.push(...found.map((p) => ({ row, field: 'addresses', message: this.describeProblem(p, caller.principal).message })));
+    for (const [row, found] of problems) report.errors.push(...found.map((p) => ({ row, field: 'addresses', message: bothLanguages(this.describeProblem(p, caller.principal).message) })));
     const badRows = new Set(report.errors.map((e) => e.row));
     report.valid = valid.filter((v) => !badRows.has(v.row)).length;
     report.errors.sort((a, b) => a.row - b.row);

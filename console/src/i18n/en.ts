@@ -110,6 +110,8 @@ export const en: Record<MessageKey, string> = {
   'apiError.asset.overlap_admin_only': 'Only administrators may register overlapping addresses',
   'apiError.asset.contact_unknown': 'Contact user {id} does not exist',
   'apiError.asset.invalid_addresses': 'Not an IP address, CIDR block, MAC address or host name: {addresses}',
+  'apiError.asset.address_conflict': 'Address conflict: {problems}',
+  'apiError.asset.catch_all_admin_only': '{address}: only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)',
   'apiError.asset.address_taken': 'An address is already registered to another asset',
   'apiError.asset.import_empty_body': 'Choose a CSV or JSON file to upload',
   'apiError.asset.import_format_unknown': 'File type not supported: upload a .csv or .json file',

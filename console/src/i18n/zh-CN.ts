@@ -111,6 +111,8 @@ export const zhCN = {
   'apiError.asset.overlap_admin_only': '只有管理员可以强制登记重叠的地址',
   'apiError.asset.contact_unknown': '联系人用户 {id} 不存在',
   'apiError.asset.invalid_addresses': '以下地址无法识别（须为 IP 地址、CIDR 网段、MAC 地址或主机名）：{addresses}',
+  'apiError.asset.address_conflict': '地址冲突：{problems}',
+  'apiError.asset.catch_all_admin_only': '{address}：只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段',
   'apiError.asset.address_taken': '该地址已登记在另一资产上',
   'apiError.asset.import_empty_body': '请选择要上传的 CSV 或 JSON 文件',
   'apiError.asset.import_format_unknown': '文件类型不受支持：请上传 .csv 或 .json 文件',

@@ -72,6 +72,14 @@ describe('console translations', () => {
 });
 
 describe('API errors in the console', () => {
+  it('come only from coded errors: no module throws an uncoded Nest HTTP exception', () => {
+    const srcDir = path.resolve(import.meta.dirname, '../../src');
+    const uncoded = (readdirSync(srcDir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+      .flatMap((f) => readFileSync(path.join(srcDir, f), 'utf8').split('\n').flatMap((line, i) => (/\bnew \w*(Exception|HttpException)\(/.test(line) ? [`src/${f}:${i + 1}`] : [])));
+    expect(uncoded).toEqual([]);
+  });
+
   it('words every error code the service can answer with, in both languages, with the same {placeholders}', async () => {
     // Loading the application loads every module's error catalogue.
     await import('../../src/app.module.js');

@@ -152,6 +152,13 @@ describe.each(testDatabaseTargets())('incidents in the web console ($name Postgr
     expect(report).toMatchObject({ status: 'initial_submitted', draft: { content: { discoveryPlace: '县大数据中心机房', unit: '某县大数据中心', systems: ['LabSZ 堡垒机'] } } });
     expect(report.deadline.met).toBe(true);
 
+    // Accounts of residents turned out to be exposed: the PIPL Art. 57 notice appears, with its three items.
+    expect((await app.call('PATCH', `/api/incidents/${key}`, { token: users.analyst.token, body: { gradingFacts: { personalDataExposed: 320 } } })).status).toBe(200);
+    await page.reload();
+    await expectText(page.locator('main'), /（一）信息种类、原因和可能造成的危害/);
+    await expectText(page.locator('main'), /（三）个人信息处理者的联系方式/);
+    await shot(page, 'incident-report-pipl');
+
     // Respond: a task of our own, done; a comment.
     await move(page, '遏制中');
     await page.getByRole('button', { name: '添加任务' }).click();

@@ -8,7 +8,7 @@ import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { User } from '../auth/entities.js';
 import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
-import { isUniqueViolation } from '../database/index.js';
+import { isUniqueViolation, lockForTransaction, LockId } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
 import { Asset, AssetAddress } from './asset.entity.js';
 import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
@@ -73,7 +73,6 @@ export interface WriteOptions {
 }
 
 // Serialises address claims, so two overlapping registrations cannot both pass the check.
-const ADDRESS_CLAIMS_LOCK = 0x7461_6164;
 
 export function toView(a: Asset): AssetView {
   return {
@@ -367,7 +366,7 @@ export class AssetsService {
   /** Checks a live asset's addresses against the registry and answers which are fallbacks. */
   private async claimOrRefuse(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], principal: Principal, options: ClaimOptions): Promise<Set<string>> {
     if (asset.lifecycle === 'retired') return new Set();
-    await m.query('SELECT pg_advisory_xact_lock($1)', [ADDRESS_CLAIMS_LOCK]);
+    await lockForTransaction(m, LockId.AddressClaims);
     const duplicates = await this.conflicts(m, asset.addresses, asset.id);
     const { fallback, problems } = this.claim(addresses, asset.department, await this.ordinaryClaims(m, asset.id), principal, options);
     this.refuseClaims(duplicates, problems, principal);
@@ -483,7 +482,7 @@ export class AssetsService {
     await this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
         // Checked again under the lock: the registry may have changed since the validation.
-        await m.query('SELECT pg_advisory_xact_lock($1)', [ADDRESS_CLAIMS_LOCK]);
+        await lockForTransaction(m, LockId.AddressClaims);
         const claimed = this.claimRows(valid, await this.ordinaryClaims(m), caller.principal, options);
         if (claimed.problems.size) throw this.conflictError([], caller.principal, [...claimed.problems.values()].flat());
         const contactIds = [...new Set(valid.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];

@@ -9,6 +9,7 @@ import type { CheckResult, Control, Localised } from './catalogue/index.js';
 import type { FindingListQuery, FindingTransitionDto } from './dto.js';
 import { allowedMoves, reconcile, transitionProblems, type FindingStatus } from './findings-workflow.js';
 import { complianceErrors } from './errors.js';
+import { LockId, lockForTransaction } from '../database/index.js';
 
 export interface FindingView {
   id: string;
@@ -54,9 +55,6 @@ interface FindingRow {
   updated_by: string;
   updated_at: Date;
 }
-
-// Any constant; the same on every instance.
-const FINDINGS_LOCK = 0x7461_6366;
 
 const COLUMNS = `id, control_id, subject_type, subject_id, subject_name, department, severity, status, message, evidence, first_run_id, last_run_id, first_seen_at, last_seen_at, resolved_at,
   approver, reason, expires_at::text AS expires_at, protect_ticket_id, protect_ticket_key, updated_by, updated_at`;
@@ -117,7 +115,7 @@ export class FindingsService {
    */
   async reconcileRun(m: EntityManager, runId: string, results: RunResult[], controls: readonly Control[], now: Date): Promise<FindingChanges> {
     // Runs finishing at once would both try to open the same new findings.
-    await m.query('SELECT pg_advisory_xact_lock($1)', [FINDINGS_LOCK]);
+    await lockForTransaction(m, LockId.ComplianceFindings);
     const severity = new Map(controls.map((c) => [c.id, c.severity]));
     const keys = results.map((r) => `${r.controlId}|${r.subject.type}|${r.subject.id}`);
     const rows = (await m.query(`SELECT ${COLUMNS} FROM compliance_findings WHERE control_id || '|' || subject_type || '|' || subject_id = ANY($1::text[]) FOR UPDATE`, [keys])) as FindingRow[];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Sql, Transactor } from './sql.js';
+import type { Session, Sql, Transactor } from './sql.js';
 
 /**
  * The database as repositories see it: parameterised SQL on the pool, and transactions. It is the
@@ -17,5 +17,19 @@ export class Database implements Sql, Transactor {
 
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(manager));
+  }
+
+  async session(): Promise<Session> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    return {
+      // Structured: TypeORM answers an UPDATE … RETURNING with [rows, count] otherwise.
+      query: async (text, params) => (await runner.query(text, params as unknown[] | undefined, true)).records,
+      release: async () => {
+        // Session locks must not outlive their holder in a pooled connection.
+        await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await runner.release();
+      },
+    };
   }
 }

@@ -5,6 +5,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.js';
+import { LockId, lockSession } from './locks.js';
+import { clientSql } from './sql.js';
 
 /**
  * Two database roles: the owner (DATABASE_URL, or the embedded server's superuser) runs the
@@ -17,8 +19,6 @@ import { dataSourceOptions } from './data-source.js';
 const APPEND_ONLY_TABLES = ['audit_log'];
 /** Tables the runtime role owns: it creates and drops their partitions. */
 const RUNTIME_OWNED_TABLES = ['events'];
-// Serialises migrations and the role setup between a service and a CLI started together.
-const SETUP_LOCK = 0x7461_6972;
 
 /** The runtime role Taishi makes for a database: one per database, since roles are server-wide. */
 export function runtimeRoleName(database: string): string {
@@ -37,7 +37,8 @@ export async function prepareDatabase(ownerUrl: string, options: { runtimeUrl?: 
   const owner = new pg.Client({ connectionString: ownerUrl, application_name: 'taishi-setup' });
   await owner.connect();
   try {
-    await owner.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
+    // Serialises migrations and the role setup between a service and a CLI started together.
+    await lockSession(clientSql(owner), LockId.Setup);
     const migrations = new DataSource(dataSourceOptions(ownerUrl));
     await migrations.initialize();
     await migrations.destroy();

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { clientSql, LockId, lockForTransaction } from '../database/index.js';
 import { POOL_DEFAULTS } from '../database/data-source.js';
 import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
 
@@ -100,7 +101,7 @@ export class PostgresEventStore implements EventStore {
       const name = `events_${start.toISOString().slice(0, 10).replace(/-/g, '')}`;
       if (this.partitions.has(name)) continue;
       // Serialised across writers (and Taishi instances): IF NOT EXISTS alone still races.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+      await lockForTransaction(clientSql(client), LockId.EventPartition, name);
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF events FOR VALUES FROM ('${start.toISOString()}') TO ('${new Date((day + 1) * DAY_MS).toISOString()}')`,
       );

@@ -3,14 +3,13 @@ import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { LockId, withLockIfFree } from '../database/index.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import type { EventStore } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
 
 /** Network logs must be kept at least six months (Cybersecurity Law); six calendar months last up to 184 days. */
 export const LEGAL_MINIMUM_RETENTION_DAYS = 184;
-// Any constant; it only has to be the same on every instance so one of them runs the job.
-const RETENTION_LOCK = 0x7461_7274;
 
 @Injectable()
 export class RetentionService implements OnModuleInit {
@@ -45,22 +44,12 @@ export class RetentionService implements OnModuleInit {
 
   /** Drops days older than the retention period; with several instances only one does it. */
   async run(now = new Date()): Promise<{ removed: number; cutoff: string } | { skipped: true }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK])) as { locked: boolean }[];
-      if (!locked) return { skipped: true };
-      try {
-        const cutoff = new Date(now.getTime() - this.settings.TAISHI_RETENTION_DAYS * 86_400_000);
-        const removed = await this.store.deleteBefore(cutoff);
-        this.removed.inc({}, removed);
-        if (removed) this.logger.log(`Removed ${removed} events older than ${cutoff.toISOString()}`);
-        return { removed, cutoff: cutoff.toISOString() };
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return withLockIfFree(this.dataSource, LockId.Retention, async () => {
+      const cutoff = new Date(now.getTime() - this.settings.TAISHI_RETENTION_DAYS * 86_400_000);
+      const removed = await this.store.deleteBefore(cutoff);
+      this.removed.inc({}, removed);
+      if (removed) this.logger.log(`Removed ${removed} events older than ${cutoff.toISOString()}`);
+      return { removed, cutoff: cutoff.toISOString() };
+    });
   }
 }

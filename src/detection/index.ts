@@ -1,4 +1,4 @@
-export { AlertsService, type AlertListener, type Detection, type RecordedAlert } from './alerts/alerts.service.js';
+export { AlertsService, type Detection, type RecordedAlert } from './alerts/alerts.service.js';
 export { DetectionModule } from './detection.module.js';
 export { DetectionService } from './detection.service.js';
 export { RuleCatalogue } from './rule-catalogue.js';

@@ -2,14 +2,14 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { readerLanguage, type Caller } from '../auth/roles.js';
-import { AlertsService, RuleCatalogue, type RecordedAlert } from '../detection/index.js';
+import { LockId, lockForTransaction } from '../database/index.js';
+import { RuleCatalogue, type RecordedAlert } from '../detection/index.js';
+import { Clock, EventBus } from '../shared/index.js';
 import { OPEN_INCIDENT_STATES } from './core/workflow.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentsService, type AfterCommit } from './incidents.service.js';
-import { categoryForTags, levelAtLeast } from './policy.js';
+import { ALERT_LEVELS, categoryForTags, levelAtLeast } from './policy.js';
 
-// Any constant, the same on every instance, so two instances never open two incidents for one attack.
-const INTAKE_LOCK = 0x696e_6364;
 const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-grouping' }, sourceIp: null };
 
 /**
@@ -20,19 +20,24 @@ const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-grouping' 
  * one timeline; for hosts not in the registry the same rule and group key also join. Otherwise
  * it opens a new incident. Joining brings the alert's asset along, so the proposed grade rises
  * as the evidence spreads.
+ *
+ * It hears of alerts through the durable outbox ('alerts.recorded'), which may deliver a batch
+ * again after a crash or to another instance; an alert already linked to an incident is skipped,
+ * so a repeat changes nothing.
  */
 @Injectable()
 export class AlertIntakeService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly alerts: AlertsService,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
     private readonly incidents: IncidentsService,
     private readonly rules: IncidentRules,
     private readonly catalogue: RuleCatalogue,
   ) {}
 
   onModuleInit(): void {
-    this.alerts.onRecorded((alerts) => this.take(alerts));
+    this.bus.subscribe('alerts.recorded', 'incident-intake', (alerts) => this.take(alerts));
   }
 
   async take(alerts: RecordedAlert[]): Promise<void> {
@@ -41,7 +46,7 @@ export class AlertIntakeService implements OnModuleInit {
     if (serious.length === 0) return;
     const after: AfterCommit = [];
     await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [INTAKE_LOCK]);
+      await lockForTransaction(m, LockId.IncidentIntake);
       const linked: { alertId: string }[] = await m.query(`SELECT alert_id AS "alertId" FROM incident_alerts WHERE alert_id = ANY($1::uuid[])`, [serious.map((a) => a.id)]);
       const done = new Set(linked.map((l) => l.alertId));
       for (const alert of serious.filter((a) => !done.has(a.id))) {
@@ -58,20 +63,47 @@ export class AlertIntakeService implements OnModuleInit {
         if (home) {
           const incident = await this.incidents.reload(m, home.id);
           await this.incidents.linkAlertsIn(m, incident, [alert.id], SYSTEM);
+          if (await this.recategorise(m, home.id, alert)) await this.incidents.addPlaybookTasks(m, await this.incidents.reload(m, home.id), 'detect', this.clock.now(), SYSTEM, after);
           await this.incidents.refreshGrade(m, home.id, SYSTEM, after);
           continue;
         }
         if (!levelAtLeast(alert.level, minLevel)) continue;
-        await this.incidents.createIn(
-          m,
-          { title: await this.titleFor(m, alert), category: categoryForTags(this.rules.policy, alert.tags), alertIds: [alert.id] },
-          SYSTEM,
-          after,
+        // Earlier steps that could only join (recorded before this one opened the incident) join now,
+        // so the incident holds the same alerts whatever order the alerts arrived in.
+        const earlier: { id: string; tags: string[] }[] = await m.query(
+          `SELECT a.id, a.tags FROM alerts a, alerts n
+            WHERE n.id = $1 AND a.id <> n.id AND a.status <> 'closed' AND a.level = ANY($4)
+              AND NOT EXISTS (SELECT 1 FROM incident_alerts l WHERE l.alert_id = a.id)
+              AND (a.asset_id = n.asset_id OR a.actors && $3::text[]
+                   OR (n.asset_id IS NULL AND a.asset_id IS NULL AND a.rule_id = n.rule_id AND a.group_key = n.group_key))
+              AND a.last_seen >= n.first_seen - make_interval(secs => $2)`,
+          [alert.id, windowMs / 1000, actors, ALERT_LEVELS.filter((level) => levelAtLeast(level, joinLevel))],
         );
-        done.add(alert.id);
+        const alertIds = [alert.id, ...earlier.map((e) => e.id)];
+        const category = categoryForTags(this.rules.policy, [...alert.tags, ...earlier.flatMap((e) => e.tags)]);
+        await this.incidents.createIn(m, { title: await this.titleFor(m, alert), category, alertIds }, SYSTEM, after);
+        for (const id of alertIds) done.add(id);
       }
     });
     await this.incidents.runAfter(after);
+  }
+
+  /**
+   * The policy's category is that of all the incident's alerts together, so it does not depend on
+   * which alert came first. An incident still new, whose category nobody changed from the
+   * policy's, follows the policy as alerts join; once an analyst has acted, it stays theirs.
+   */
+  private async recategorise(m: DataSource['manager'], incidentId: string, joining: RecordedAlert): Promise<boolean> {
+    const held: { tags: string[] }[] = await m.query(`SELECT a.tags FROM alerts a JOIN incident_alerts l ON l.alert_id = a.id WHERE l.incident_id = $1 AND a.id <> $2`, [incidentId, joining.id]);
+    const tags = held.flatMap((h) => h.tags);
+    const before = categoryForTags(this.rules.policy, tags);
+    const now = categoryForTags(this.rules.policy, [...tags, ...joining.tags]);
+    if (now === before) return false;
+    // TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const [changed] = (await m.query(`UPDATE incidents SET category = $2, updated_at = now() WHERE id = $1 AND category = $3 AND state = 'new' RETURNING id`, [incidentId, now, before])) as [unknown[], number];
+    if (changed.length === 0) return false;
+    await this.incidents.timeline(m, incidentId, SYSTEM, 'updated', { changes: { category: { from: before, to: now } } });
+    return true;
   }
 
   /** Named after the rule, in the language Taishi writes for its users (zh-CN), and the asset. */

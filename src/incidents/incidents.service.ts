@@ -734,13 +734,17 @@ export class IncidentsService {
   }
 
   /**
-   * Playbook tasks for the phase just entered. System-owner tasks go to the contact user of the
-   * incident's first asset that has one; analyst tasks to the incident's assignee.
+   * Playbook tasks for the phase just entered (or, after a change of category, the new playbooks'
+   * tasks of the current phase: a playbook whose tasks the phase already has is not added twice).
+   * System-owner tasks go to the contact user of the incident's first asset that has one; analyst
+   * tasks to the incident's assignee.
    */
-  private async addPlaybookTasks(m: EntityManager, incident: IncidentRow, phase: Exclude<Phase, 'protect'>, at: Date, caller: Caller, after: AfterCommit) {
+  async addPlaybookTasks(m: EntityManager, incident: IncidentRow, phase: Exclude<Phase, 'protect'>, at: Date, caller: Caller, after: AfterCommit) {
     if (incident.kind !== 'incident' || !incident.category) return;
     const assets = await this.assetsById(m, incident.assetIds);
-    const playbooks = selectPlaybooks(this.rules.playbooks, { category: incident.category, tags: incident.tags, assetTypes: [...assets.values()].map((a) => a.type) });
+    const present: { playbookId: string }[] = await m.query(`SELECT DISTINCT playbook_id AS "playbookId" FROM incident_tasks WHERE incident_id = $1 AND phase = $2`, [incident.id, phase]);
+    const added = new Set(present.map((p) => p.playbookId));
+    const playbooks = selectPlaybooks(this.rules.playbooks, { category: incident.category, tags: incident.tags, assetTypes: [...assets.values()].map((a) => a.type) }).filter((p) => !added.has(p.id));
     const tasks: NewTask[] = tasksOnEntering(playbooks, phase, at);
     const owner = [...assets.values()].find((a) => a.contactUserId)?.contactUserId ?? null;
     for (const task of tasks) {

@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import { departmentScope, readerLanguage, type Caller, type Principal } from '../../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
+import { enqueue, LockId, lockForTransaction } from '../../database/index.js';
 import { MetricsRegistry } from '../../metrics/metrics.js';
+import { OutboxService } from '../../platform/index.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
 import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';
 import { alertErrors } from './errors.js';
@@ -38,19 +40,21 @@ export interface RecordedAlert {
   actors: string[];
   raised: boolean;
 }
-export type AlertListener = (alerts: RecordedAlert[]) => Promise<void>;
+
+declare module '../../shared/event-bus.js' {
+  interface Topics {
+    /** A committed batch of raised or grown alerts; incident handling groups them into incidents. */
+    'alerts.recorded': RecordedAlert[];
+  }
+}
 
 const MAX_EVENT_IDS = 100;
 const MAX_ACTORS = 20;
-// Any constant; the same on every instance so grouping decisions never race.
-const ALERT_LOCK = 0x7461_616c;
 
 @Injectable()
 export class AlertsService {
   private readonly raised;
   private readonly updated;
-  private readonly listeners: AlertListener[] = [];
-  private readonly listenerFailures;
   private readonly logger = new Logger('Alerts');
 
   constructor(
@@ -58,22 +62,19 @@ export class AlertsService {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly catalogue: RuleCatalogue,
+    private readonly outbox: OutboxService,
     metrics: MetricsRegistry,
   ) {
     this.raised = metrics.counter('taishi_alerts_raised_total', 'New alerts, per rule level');
     this.updated = metrics.counter('taishi_alerts_grouped_total', 'Rule firings folded into an existing alert');
-    this.listenerFailures = metrics.counter('taishi_alert_listener_failures_total', 'Alert batches a listener (such as incident grouping) failed on');
   }
 
   /**
    * Repeats of a rule on the same group key within the grouping window update one open alert
-   * (count, last seen, event ids) instead of raising another.
+   * (count, last seen, event ids) instead of raising another. The batch's news ('alerts.recorded')
+   * commits with the alerts through the domain outbox, so an alert never lacks its incident: a
+   * failed hand-off is retried by the relay, on this instance or another.
    */
-  /** Called after every committed batch, e.g. by incident handling to group alerts into incidents. */
-  onRecorded(listener: AlertListener): void {
-    this.listeners.push(listener);
-  }
-
   async record(detections: Detection[]): Promise<void> {
     if (detections.length === 0) return;
     const recorded: RecordedAlert[] = [];
@@ -93,7 +94,7 @@ export class AlertsService {
     // Measured in event time, so a replayed or backfilled attack groups as it did when it happened.
     const windowMs = this.settings.TAISHI_ALERT_GROUP_MINUTES * 60_000;
     await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [ALERT_LOCK]);
+      await lockForTransaction(m, LockId.AlertGrouping);
       for (const g of groups.values()) {
         const [open] = (await m.query(
           `SELECT id FROM alerts WHERE rule_id = $1 AND group_key = $2 AND status <> 'closed' AND last_seen >= $3 ORDER BY last_seen DESC LIMIT 1`,
@@ -133,13 +134,11 @@ export class AlertsService {
           recorded.push(recordedAlert(inserted.identifiers[0].id as string, g, true));
         }
       }
+      await enqueue(m, 'alerts.recorded', recorded);
     });
-    // The alerts are stored whatever a listener does; its failure is its own, logged and counted.
-    for (const listener of this.listeners)
-      await listener(recorded).catch((error: Error) => {
-        this.listenerFailures.inc();
-        this.logger.error(`An alert listener failed on ${recorded.length} alert(s): ${error.message}`);
-      });
+    // Delivered at once so the caller (a batch being acknowledged, a hunt, a test) sees the
+    // incidents; what fails here stays in the outbox and is retried, never lost.
+    await this.outbox.drain().catch((error: Error) => this.logger.warn(`Handing ${recorded.length} alert(s) to incident handling is deferred: ${error.message}`));
   }
 
   async list(q: { status?: string; level?: string; ruleId?: string; limit?: number; offset?: number }, principal: Principal) {

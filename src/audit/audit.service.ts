@@ -7,6 +7,8 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuditRecord } from './audit-record.entity.js';
 import { ChainWalk, GENESIS_HASH, keyedChainHash, redactSecrets, type ChainAnchor, type ChainReport } from './chain.js';
 import { loadAuditKey, readAnchor, writeAnchor, type AuditKey } from './trail-files.js';
+import { LockId, lockForTransaction } from '../database/index.js';
+import { type Cancel, Clock } from '../shared/index.js';
 
 export interface AuditEntry {
   principal?: Principal;
@@ -28,20 +30,18 @@ export interface ChainVerification extends ChainReport {
   appendOnlyForService: boolean;
 }
 
-// Any constant works; it only has to be the same for every writer of the chain.
-const CHAIN_LOCK = 0x7461_6973;
-
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
   private readonly anchorFile: string;
   private keyLoad?: Promise<AuditKey>;
   private anchoring: Promise<void> = Promise.resolve();
-  private anchorTimer?: NodeJS.Timeout;
+  private stopAnchoring?: Cancel;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly clock: Clock,
   ) {
     this.anchorFile = path.resolve(settings.TAISHI_DATA_DIR, 'audit-anchor.json');
   }
@@ -57,12 +57,14 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.transaction((m) => this.lockedHead(m));
     await this.anchor();
-    this.anchorTimer = setInterval(() => void this.anchor().catch((e: Error) => this.logger.error(`审计链锚定失败 / Anchoring the audit trail failed: ${e.message}`)), this.settings.TAISHI_AUDIT_ANCHOR_SECONDS * 1000);
-    this.anchorTimer.unref();
+    // On the clock, not the scheduler: the platform module sits above audit (it uses metrics, which uses auth).
+    this.stopAnchoring = this.clock.every(this.settings.TAISHI_AUDIT_ANCHOR_SECONDS * 1000, () =>
+      this.anchor().catch((e: Error) => this.logger.error(`审计链锚定失败 / Anchoring the audit trail failed: ${e.message}`)),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.anchorTimer);
+    this.stopAnchoring?.();
     await this.anchor().catch((e: Error) => this.logger.error(`审计链锚定失败 / Anchoring the audit trail failed: ${e.message}`));
   }
 
@@ -102,7 +104,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    * first closed with a keyed boundary record; a chain keyed with another key is not written to.
    */
   private async lockedHead(m: EntityManager): Promise<string> {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    await lockForTransaction(m, LockId.AuditChain);
     const key = await this.key();
     const [last] = (await m.query('SELECT hash, key_id AS "keyId" FROM audit_log ORDER BY id DESC LIMIT 1')) as { hash: string; keyId: string | null }[];
     if (!last) return GENESIS_HASH;

@@ -8,11 +8,11 @@ import type { StoredEvent } from '../events/event-store.js';
 import type { PiiSighting, PrivacyHook } from '../ingest/pipeline.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';
+import { LockId, lockForTransaction } from '../database/index.js';
+import { Scheduler } from '../platform/index.js';
 
 /** How often people sketches are written; a crash loses at most this much counting. */
 const SKETCH_FLUSH_MS = 60_000;
-// Any constant; the same on every instance, so that read-merge-write of the sketches is serialised.
-const SKETCH_LOCK = 0x7461_7070;
 
 interface Drift {
   assetId: string;
@@ -37,13 +37,13 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
   private readonly logger = new Logger('Classification');
   private hook: PrivacyHook | undefined;
   private drift = new Map<string, Drift>();
-  private timers: NodeJS.Timeout[] = [];
   readonly people = new PeopleCounter();
   private readonly found;
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
     this.found = metrics.counter('taishi_pii_findings_total', 'Personal data found in events, per type');
@@ -55,13 +55,14 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
     const policy = Object.fromEntries(PII_TYPES.map((t) => [t, action])) as MaskingPolicy;
     this.hook = { key, mask: (event: StoredEvent) => maskEvent(event, policy, key) };
     await this.loadSketches();
-    this.timers.push(setInterval(() => void this.flush().catch((e: Error) => this.logger.warn(`Recording classification drift failed: ${e.message}`)), 5_000));
-    this.timers.push(setInterval(() => void this.flushSketches().catch((e: Error) => this.logger.warn(`Saving people sketches failed: ${e.message}`)), SKETCH_FLUSH_MS));
+    this.scheduler.every('classification-drift', 5_000, () => this.flush());
+    this.scheduler.every('people-sketches', SKETCH_FLUSH_MS, () => this.flushSketches());
   }
 
   /** Before, not on, shutdown: by then the database connection is already closed. */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    this.scheduler.cancel('classification-drift');
+    this.scheduler.cancel('people-sketches');
     await this.flush().catch(() => undefined);
     await this.flushSketches().catch((e: Error) => this.logger.warn(`Saving people sketches failed: ${e.message}`));
   }
@@ -90,7 +91,7 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
     if (changed.length === 0) return;
     try {
       await this.dataSource.transaction(async (m) => {
-        await m.query('SELECT pg_advisory_xact_lock($1)', [SKETCH_LOCK]);
+        await lockForTransaction(m, LockId.ClassificationSketches);
         const keys = changed.map((c) => `${c.assetId}|${c.type}`);
         const stored = (await m.query(
           `SELECT asset_id::text AS asset_id, identifier, registers FROM people_sketches WHERE asset_id::text || '|' || identifier = ANY($1::text[])`,

@@ -2,7 +2,6 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { invalidFields } from '../common/http-errors.js';
 import type { FieldIssue } from './findings-workflow.js';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { validateCronExpression } from 'cron';
 import { EventEmitter } from 'node:events';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
@@ -11,6 +10,7 @@ import { isUniqueViolation } from '../database/index.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import type { ProfileInputDto, ProfileUpdateDto } from './dto.js';
 import { complianceErrors } from './errors.js';
+import { cronProblem } from '../shared/index.js';
 
 export interface Profile {
   id: string;
@@ -121,8 +121,8 @@ export class ProfilesService implements OnModuleInit {
   private validate(input: ProfileUpdateDto): void {
     const problems: FieldIssue[] = [];
     if (input.schedule !== undefined && input.schedule !== null) {
-      const check = validateCronExpression(input.schedule);
-      if (!check.valid) problems.push({ field: 'schedule', constraint: 'isCron', message: `not a cron expression (minute hour day month weekday, e.g. "0 2 * * 1"): ${check.error?.message ?? ''}`.trim() });
+      const problem = cronProblem(input.schedule);
+      if (problem) problems.push({ field: 'schedule', constraint: 'isCron', message: `not a cron expression (minute hour day month weekday, e.g. "0 2 * * 1"): ${problem}` });
     }
     if (input.controlIds) {
       const known = new Set(this.catalogue.load().map((c) => c.id));

@@ -16,6 +16,7 @@ import { ProfilesService, type Profile } from './profiles.service.js';
 import { renderReport, type Lang, type ReportFormat } from './report.js';
 import type { FrozenControl, ResultView, RunDiff, RunStatus, RunSummary, RunTrigger, RunView } from './run-views.js';
 import { complianceErrors } from './errors.js';
+import { Clock } from '../shared/index.js';
 
 
 interface RunRow {
@@ -103,6 +104,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly facts: FactsBuilder,
     private readonly findings: FindingsService,
     private readonly attestations: AttestationsService,
+    private readonly clock: Clock,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -149,9 +151,10 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async execute(runId: string, profile: Profile, caller: Caller, onProgress?: (done: number, total: number) => void): Promise<void> {
-    const heartbeat = setInterval(() => void this.dataSource.query(`UPDATE compliance_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined), HEARTBEAT_MS);
+    // On the clock, not the scheduler: a CLI run (which schedules nothing) beats too.
+    const stopHeartbeat = this.clock.every(HEARTBEAT_MS, () => this.dataSource.query(`UPDATE compliance_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined));
     try {
-      const now = new Date();
+      const now = this.clock.now();
       const catalogue = this.catalogue.load();
       const wanted = profile.controlIds === null ? null : new Set(profile.controlIds);
       const controls = wanted === null ? catalogue : catalogue.filter((c) => wanted.has(c.id));
@@ -220,7 +223,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
       await this.dataSource.query(`UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, message.slice(0, 4000)]).catch(() => undefined);
       await this.audit.record({ ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, outcome: 'failure', after: { profileId: profile.id, error: message } }).catch(() => undefined);
     } finally {
-      clearInterval(heartbeat);
+      stopHeartbeat();
     }
   }
 
@@ -289,7 +292,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
     const shown = visibleRun(await this.get(id), principal);
     const [{ controls, facts }, results] = await Promise.all([this.frozen(id), this.results(id, {}, principal)]);
     const extra = scope === undefined ? (facts ? { facts } : {}) : { department: scope };
-    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, run: shown, controls, results, ...extra, generatedAt: new Date() }, format, lang) };
+    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, run: shown, controls, results, ...extra, generatedAt: this.clock.now() }, format, lang) };
   }
 
   /** What changed since the profile's previous completed run. */

@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CronJob } from 'cron';
 import type { Caller } from '../auth/index.js';
+import { Scheduler } from '../platform/index.js';
 import { ProfilesService, SCHEDULE_TIME_ZONE } from './profiles.service.js';
 import { RunsService } from './runs.service.js';
 
@@ -15,45 +15,44 @@ const RELOAD_MS = 5 * 60_000;
 @Injectable()
 export class ComplianceScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ComplianceScheduler');
-  private jobs = new Map<string, { schedule: string; job: CronJob }>();
-  private reloadTimer: NodeJS.Timeout | undefined;
+  /** Profile id → the schedule it is running on. */
+  private readonly scheduled = new Map<string, string>();
   private readonly onChange = () => void this.reload().catch((e: Error) => this.logger.warn(`Reloading audit schedules failed: ${e.message}`));
 
   constructor(
     private readonly profiles: ProfilesService,
     private readonly runs: RunsService,
+    private readonly scheduler: Scheduler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.profiles.changes.on('changed', this.onChange);
-    this.reloadTimer = setInterval(this.onChange, RELOAD_MS);
+    this.scheduler.every('audit-profiles-reload', RELOAD_MS, () => this.reload());
     await this.reload();
   }
 
   beforeApplicationShutdown(): void {
     this.profiles.changes.off('changed', this.onChange);
-    clearInterval(this.reloadTimer);
-    for (const { job } of this.jobs.values()) void job.stop();
-    this.jobs.clear();
+    this.scheduler.cancel('audit-profiles-reload');
+    for (const id of this.scheduled.keys()) this.scheduler.cancel(jobName(id));
+    this.scheduled.clear();
   }
 
   private async reload(): Promise<void> {
     const wanted = new Map((await this.profiles.listScheduled()).map((p) => [p.id, p.schedule!]));
-    for (const [id, { schedule, job }] of this.jobs) {
+    for (const [id, schedule] of this.scheduled) {
       if (wanted.get(id) === schedule) continue;
-      void job.stop();
-      this.jobs.delete(id);
+      this.scheduler.cancel(jobName(id));
+      this.scheduled.delete(id);
     }
     for (const [id, schedule] of wanted) {
-      if (this.jobs.has(id)) continue;
-      const job: CronJob = CronJob.from({ cronTime: schedule, timeZone: SCHEDULE_TIME_ZONE, start: true, onTick: (): Promise<void> => this.fire(id, job) });
-      this.jobs.set(id, { schedule, job });
+      if (this.scheduled.has(id)) continue;
+      this.scheduler.cron(jobName(id), schedule, SCHEDULE_TIME_ZONE, (slot) => this.fire(id, slot));
+      this.scheduled.set(id, schedule);
     }
   }
 
-  private async fire(profileId: string, job: CronJob): Promise<void> {
-    // The slot is the whole second the job fired for, the same on every instance.
-    const slot = new Date(Math.floor((job.lastDate()?.getTime() ?? Date.now()) / 1000) * 1000);
+  private async fire(profileId: string, slot: Date): Promise<void> {
     try {
       const run = await this.runs.start(profileId, 'schedule', SCHEDULER, slot);
       if (run) this.logger.log(`Scheduled audit ${run.profileName} started (run ${run.id})`);
@@ -62,3 +61,5 @@ export class ComplianceScheduler implements OnApplicationBootstrap, BeforeApplic
     }
   }
 }
+
+const jobName = (profileId: string) => `audit-profile:${profileId}`;

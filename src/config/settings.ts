@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { validateCronExpression } from 'cron';
-import { parseCidr } from '../shared/index.js';
+import { cronProblem, parseCidr } from '../shared/index.js';
 
 /**
  * Every setting Taishi reads, in one table. The README's settings table and docker-compose.yml are
@@ -300,7 +299,7 @@ export const SETTINGS = {
     doc: 'When the daily notification digest is sent (cron expression, Asia/Shanghai time); off disables it.',
     accepted: 'a cron expression such as 0 8 * * *, or off',
     default: '0 8 * * *',
-    parse: (raw: string) => (raw.toLowerCase() === 'off' ? false : validateCronExpression(raw).valid ? raw : undefined),
+    parse: (raw: string) => (raw.toLowerCase() === 'off' ? false : cronProblem(raw) === undefined ? raw : undefined),
   }),
   TAISHI_COMPLIANCE_DIR: setting({ doc: 'Folder of the compliance control catalogue (one YAML file per law or standard).', accepted: 'a folder path', default: './rules/compliance', parse: nonEmpty }),
   TAISHI_GEO_COUNTRY_DB: setting({

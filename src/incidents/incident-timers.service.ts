@@ -1,15 +1,15 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { LockId, tryLockForTransaction } from '../database/index.js';
+import { Scheduler } from '../platform/index.js';
+import { Clock } from '../shared/index.js';
 import { IncidentsService, ref, type AfterCommit } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
 const SYSTEM: Caller = { principal: { kind: 'system', name: 'incident-timers' }, sourceIp: null };
-// Any constant: with several instances, one of them checks the clocks per tick.
-const TIMERS_LOCK = 0x7469_6d72;
 
 /**
  * Watches the clocks: SLA targets per grade and the reporting deadlines. Each breach or notice is
@@ -25,14 +25,12 @@ export class IncidentTimersService implements OnApplicationBootstrap {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly incidents: IncidentsService,
     private readonly reporting: ReportingService,
-    // Absent in CLI jobs, which have no schedules.
-    @Optional() private readonly scheduler?: SchedulerRegistry,
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.scheduler) return;
-    const timer = setInterval(() => void this.tick(new Date()), this.settings.TAISHI_INCIDENT_TICK_SECONDS * 1000);
-    this.scheduler.addInterval('incident-timers', timer);
+    this.scheduler.once('incident-timers', this.settings.TAISHI_INCIDENT_TICK_SECONDS * 1000, () => this.tick(this.clock.now()));
   }
 
   /** One pass over every running clock; overlapping passes are skipped, not queued. */
@@ -42,8 +40,8 @@ export class IncidentTimersService implements OnApplicationBootstrap {
     const after: AfterCommit = [];
     try {
       const counts = await this.dataSource.transaction(async (m) => {
-        const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [TIMERS_LOCK]);
-        if (!locked) return { slaBreaches: 0, clockNotices: 0 };
+        // Also taken by direct calls (CLI, tests), which skip the scheduler's claim.
+        if (!(await tryLockForTransaction(m, LockId.IncidentTimers))) return { slaBreaches: 0, clockNotices: 0 };
         let slaBreaches = 0;
         let clockNotices = 0;
         const open = await this.incidents.openIncidents(m);

@@ -13,6 +13,7 @@ import { RecognitionTally, type ProgramRecognition } from './recognition/index.j
 import { ClassificationService } from '../classification/classification.service.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
+import { Scheduler } from '../platform/index.js';
 
 export interface CollectorTotals {
   collector: string;
@@ -56,7 +57,6 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly pipeline: IngestPipeline;
   readonly writer: EventWriter;
   private sightings = new Map<string, HostSighting>();
-  private timers: NodeJS.Timeout[] = [];
   private readonly storedListeners: ((events: StoredEvent[]) => void)[] = [];
   private readonly recognition = new RecognitionTally(RECOGNITION_WINDOW);
   private readonly received;
@@ -72,6 +72,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assets: AssetsService,
     private readonly classification: ClassificationService,
+    private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
     this.pipeline = new IngestPipeline(() => this.index, () => classification.privacy());
@@ -94,12 +95,12 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.assets.changes.on('changed', () => (this.indexStale = true));
     await this.reloadAssets();
     await this.writer.start();
-    this.timers.push(setInterval(() => void this.flushSightings().catch((e: Error) => this.logger.warn(`Recording unregistered hosts failed: ${e.message}`)), 5_000));
+    this.scheduler.every('unregistered-hosts', 5_000, () => this.flushSightings());
   }
 
   // Before the database closes: the last batch and the host sightings are still to be written.
   async beforeApplicationShutdown(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    this.scheduler.cancel('unregistered-hosts');
     await this.writer.stop();
     await this.flushSightings().catch(() => undefined);
   }

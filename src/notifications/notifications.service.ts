@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, type Caller, type Role } from '../auth/roles.js';
@@ -8,9 +7,10 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { Mailer, SendError } from './mailer.js';
 import { PREFERENCE_KINDS, type DigestRecipient, type DigestSection, type DigestSource, type Language, type Notification, type PreferenceKind } from './notification.js';
-import { NOTIFICATIONS_OPTIONS, OutboxService, type NewOutboxRow, type NotificationsOptions } from './outbox.service.js';
+import { OutboxService, type NewOutboxRow } from './outbox.service.js';
 import { beijingTime, renderMail, type MailContent, type RenderedMail } from './templates.js';
 import { notificationErrors } from './errors.js';
+import { Scheduler } from '../platform/index.js';
 
 export interface Recipients {
   userIds?: string[];
@@ -58,17 +58,16 @@ const preferencesOf = (row: { on_duty: boolean; muted: string[] }): Preferences 
 export class NotificationsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
   private readonly digestSources = new Map<string, DigestSource>();
-  private digestJob: CronJob | undefined;
   private readonly queued;
   private readonly skipped;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-    @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
     private readonly outbox: OutboxService,
     private readonly mailer: Mailer,
     private readonly audit: AuditService,
+    private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
     this.queued = metrics.counter('taishi_notifications_queued_total', 'Notification e-mails written to the outbox');
@@ -77,17 +76,15 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
 
   onModuleInit(): void {
     const cron = this.settings.TAISHI_DIGEST_CRON;
-    if (!this.options.listen || cron === false) return;
-    this.digestJob = CronJob.from({
-      cronTime: cron,
-      timeZone: DIGEST_TIME_ZONE,
-      start: true,
-      onTick: () => void this.sendDigest().catch((error: Error) => this.logger.error(`Daily digest failed: ${error.message}`)),
+    if (cron === false) return;
+    // Every instance watches the schedule; the first to claim the day's slot sends the digest.
+    this.scheduler.cron('daily-digest', cron, DIGEST_TIME_ZONE, async (slot) => {
+      if (await this.scheduler.claim('daily-digest', 1000, slot.getTime())) await this.sendDigest(slot);
     });
   }
 
   onApplicationShutdown(): void {
-    void this.digestJob?.stop();
+    this.scheduler.cancel('daily-digest');
   }
 
   /**

@@ -8,6 +8,7 @@ import { Mailer, SendError } from './mailer.js';
 import type { Language } from './notification.js';
 import type { RenderedMail } from './templates.js';
 import { notificationErrors } from './errors.js';
+import { Scheduler } from '../platform/index.js';
 
 export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'held', 'skipped'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -87,7 +88,6 @@ export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, FIRST_BA
 @Injectable()
 export class OutboxService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
-  private timer: NodeJS.Timeout | undefined;
   private delivering: Promise<unknown> = Promise.resolve();
   private readonly sent;
   private readonly sendErrors;
@@ -98,6 +98,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
     private readonly mailer: Mailer,
     private readonly audit: AuditService,
+    private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
     this.sent = metrics.counter('taishi_notifications_sent_total', 'Notification e-mails accepted by the SMTP server');
@@ -111,12 +112,12 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn('未配置 SMTP，通知邮件将保留在发件箱中而不发送 / TAISHI_SMTP_HOST is not set: notification e-mail is kept in the outbox as held and not sent');
       return;
     }
-    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.scheduler.every('notification-delivery', POLL_MS, () => this.kick());
     this.kick();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.scheduler.cancel('notification-delivery');
     await this.delivering;
   }
 

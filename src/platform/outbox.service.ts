@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Database } from '../database/index.js';
 import { OutboxRelay } from '../database/outbox.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { Clock, EventBus } from '../shared/index.js';
-import { PLATFORM_OPTIONS, type PlatformOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 
 const POLL_MS = 2_000;
@@ -23,7 +22,6 @@ export class OutboxService implements OnApplicationBootstrap {
 
   constructor(
     private readonly db: Database,
-    @Inject(PLATFORM_OPTIONS) private readonly options: PlatformOptions,
     bus: EventBus,
     clock: Clock,
     private readonly scheduler: Scheduler,
@@ -33,9 +31,8 @@ export class OutboxService implements OnApplicationBootstrap {
     metrics.gauge('taishi_outbox_pending', 'Domain outbox rows waiting for delivery, as of the last relay pass').track({}, () => this.pending);
   }
 
-  /** Only a listening service relays on a timer; CLI jobs deliver what they enqueue through `drain`. */
+  /** Only a listening service relays on a timer (see Scheduler); CLI jobs deliver what they enqueue through `drain`. */
   onApplicationBootstrap(): void {
-    if (!this.options.listen) return;
     this.scheduler.every('outbox-relay', POLL_MS, () => this.drain());
     this.scheduler.every('outbox-prune', PRUNE_MS, () => this.relay.prune(this.db));
   }

@@ -2,6 +2,7 @@
 // the modules, nor Nest, nor TypeORM.
 export { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan, parseBoundedJson } from './bounded-json.js';
 export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
+export { cronProblem, CronSchedule } from './cron.js';
 export { DomainError, ERROR_KINDS, defineErrors, errorCatalogue, type ErrorDefinition, type ErrorKind, type ErrorParams } from './domain-error.js';
 export { EventBus, type Handler, type HandlerFailure, type Topic, type Topics } from './event-bus.js';
 export { DEFAULT_LANGUAGE, LANGUAGES, fillTemplate, isLanguage, languageFromAcceptLanguage, type Language, type Localised } from './localised.js';

@@ -8,6 +8,8 @@ import { IngestService, type CollectorTotals } from '../ingest/ingest.service.js
 import { bucketStarts, RANGES, type RangeName } from './buckets.js';
 import { ALERT_LEVELS, assetRisk, posture, postureReasons, type PostureReason } from './posture.js';
 import type { SituationProvider, SituationScope } from './provider.js';
+import { Scheduler } from '../platform/index.js';
+import { Clock } from '../shared/index.js';
 
 const SAMPLE_MS = 15_000;
 const INGEST_WINDOW_MS = 60 * 60_000;
@@ -31,23 +33,23 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
   private readonly providers = new Map<string, SituationProvider>();
   /** Ingest counters sampled every 15 s over the last hour: rates come from their differences. */
   private samples: Sample[] = [];
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ingest: IngestService,
     private readonly detection: DetectionService,
     private readonly classification: ClassificationService,
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     this.sample();
-    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
-    this.timer.unref();
+    this.scheduler.every('situation-sample', SAMPLE_MS, () => this.sample());
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.scheduler.cancel('situation-sample');
   }
 
   register(provider: SituationProvider): void {
@@ -55,13 +57,13 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
     this.providers.set(provider.key, provider);
   }
 
-  private sample(now = Date.now()): void {
+  private sample(now = this.clock.nowMs()): void {
     this.samples.push({ at: now, totals: new Map(this.ingest.collectorTotals().map((t) => [t.collector, t])) });
     while (this.samples.length > 2 && this.samples[1].at < now - INGEST_WINDOW_MS) this.samples.shift();
   }
 
   async situation(principal: Principal, range: RangeName, timeZone: string) {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const department = departmentScope(principal);
     const starts = bucketStarts(range, timeZone, now);
     const from = new Date(starts[0]);

@@ -129,6 +129,14 @@ class RuleBucket {
   }
 }
 
+/** A match of a rule that correlations count, handed to whoever keeps the correlation windows. */
+export interface CorrelationInput {
+  rule: { id?: string; name?: string };
+  event: StoredEvent;
+  /** Event time, epoch milliseconds. */
+  at: number;
+}
+
 /**
  * Evaluates a rule pack on events: rules indexed by the datasets (or modules) their logsource can
  * match, so an event meets only the candidates for its dataset and module; a cheap literal prefilter before each full
@@ -141,7 +149,11 @@ export class DetectionEngine {
   private readonly correlation: CorrelationEngine;
   private readonly stats = new Map<PackRule, RuleCounters>();
   private readonly standalone = new Set<PackRule>();
+  /** Rules some correlation counts. */
+  private readonly counted = new Set<PackRule>();
   readonly scheduled: PackRule[] = [];
+  /** The longest correlation timespan: how much of the past a new owner of the windows replays. */
+  readonly longestTimespanMs: number;
 
   constructor(
     readonly pack: RulePack,
@@ -152,6 +164,8 @@ export class DetectionEngine {
       pack.correlations.filter((c) => !disabled.has(c.id ?? c.name ?? '')),
       { knownRules: pack.rules.map((r) => r.rule), fieldMapper: mapping.correlationFieldMapper },
     );
+    const referenced = new Set(pack.correlations.flatMap((c) => c.rules.map((r) => r.ref.toLowerCase())));
+    this.longestTimespanMs = Math.max(0, ...pack.correlations.map((c) => c.timespanMs));
     const byKey = new Map<string, PackRule[]>();
     const unindexed: PackRule[] = [];
     for (const rule of pack.rules) {
@@ -162,6 +176,7 @@ export class DetectionEngine {
       }
       this.stats.set(rule, { evaluations: 0, matches: 0, sampledNanos: 0, samples: 0, maxNanos: 0 });
       if (this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name })) this.standalone.add(rule);
+      if ([rule.rule.id, rule.rule.name].some((k) => k && referenced.has(k.toLowerCase()))) this.counted.add(rule);
       const key = rule.logsource.indexKey;
       if (key === 'any') unindexed.push(rule);
       else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(rule);
@@ -195,7 +210,12 @@ export class DetectionEngine {
     return this.stats.size + this.scheduled.length;
   }
 
-  evaluate(events: readonly StoredEvent[]): RuleFiring[] {
+  /**
+   * Rule firings of the events. Matches that correlations count go through `correlate`, which
+   * answers the correlations they complete: by default this engine's own windows; a caller that
+   * shares windows with other instances passes its own.
+   */
+  evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Set<PackRule>();
     for (const event of events) {
@@ -220,7 +240,7 @@ export class DetectionEngine {
         if (this.standalone.has(rule)) {
           firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
         }
-        for (const h of this.correlation.process({ id: rule.rule.id, name: rule.rule.name }, event, at)) firings.push(this.fromHit(h));
+        if (this.counted.has(rule)) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
       }
     }
     return firings;
@@ -242,6 +262,11 @@ export class DetectionEngine {
     const candidates = new Set<PackRule>();
     this.collectCandidates(event, context, candidates);
     return [...candidates].filter((r) => r.logsource.matches(event) && r.compiled.matches(event, context)).map((r) => r.rule.id ?? r.rule.title);
+  }
+
+  /** Counts a match in this engine's correlation windows; answers the correlations it completes. */
+  correlate(input: CorrelationInput): RuleFiring[] {
+    return this.correlation.process(input.rule, input.event, input.at).map((h) => this.fromHit(h));
   }
 
   /** Closes windows that ended before `now` (conditions judged at the end of a window). */

@@ -17,9 +17,13 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, FilterField, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';
 import { IngestService } from '../ingest/ingest.service.js';
+import { Database, LockId, withLockIfFree } from '../database/index.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
+import { Scheduler } from '../platform/index.js';
+import { Clock } from '../shared/index.js';
 import { AlertsService } from './alerts/alerts.service.js';
-import { DetectionEngine, actorsOf, type RuleFiring } from './detection-engine.js';
+import { CorrelationFeed } from './correlation-feed.js';
+import { DetectionEngine, actorsOf, type CorrelationInput, type RuleFiring } from './detection-engine.js';
 import { indexFilters, type IndexKey } from './logsources.js';
 import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { CONSEQUENCES, ruleErrors, type Consequence } from './errors.js';
@@ -60,8 +64,9 @@ function testLines(text: string): string[] {
 /**
  * Runs the rule pack on every stored batch and turns firings into alerts. Rule files are watched
  * and reloaded without a restart; a reload that fails keeps the rules that were running.
- * Correlation windows live in memory: a restart or reload starts them afresh, so at most one
- * window (the longest timespan in the pack) of correlation evidence is lost at that moment.
+ * A listening service counts correlations through the shared feed (see CorrelationFeed): one
+ * instance keeps the windows, and a restart, reload or hand-over replays the recent past into
+ * them. CLI commands keep their windows in their own engine.
  */
 @Injectable()
 export class DetectionService implements OnModuleInit, BeforeApplicationShutdown {
@@ -71,13 +76,13 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   private loadedAt: Date | undefined;
   private watchers: FSWatcher[] = [];
   private reloadTimer: NodeJS.Timeout | undefined;
-  private advanceTimer: NodeJS.Timeout | undefined;
   private recording: Promise<void> = Promise.resolve();
-  private scheduleTimer: NodeJS.Timeout | undefined;
-  private readonly lastScheduledRun = new Map<string, number>();
+  private feed: CorrelationFeed | undefined;
+  private feeding: Promise<void> = Promise.resolve();
   /** Uploads and deletions of rule files, one at a time (each checks ids against the running rules). */
   private ruleFileChanges: Promise<unknown> = Promise.resolve();
   private readonly alertFailures;
+  private readonly feedFailures;
   private readonly evaluateSeconds;
 
   constructor(
@@ -89,9 +94,14 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     private readonly audit: AuditService,
     private readonly exceptions: ExceptionsService,
     private readonly catalogue: RuleCatalogue,
+    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
+    private readonly db: Database,
     metrics: MetricsRegistry,
   ) {
     this.alertFailures = metrics.counter('taishi_alert_write_errors_total', 'Batches of rule firings that could not be written as alerts');
+    this.feedFailures = metrics.counter('taishi_correlation_feed_errors_total', 'Batches of correlation matches that could not be written to (or read from) the shared feed');
+    metrics.gauge('taishi_correlation_owner', '1 on the instance that keeps the correlation windows').track({}, () => (this.feed?.owner ? 1 : 0));
     this.evaluateSeconds = metrics.histogram('taishi_detection_batch_seconds', 'Rule evaluation time per batch', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
     metrics.gauge('taishi_detection_rules', 'Rules loaded').track({}, () => this.engine?.ruleCount ?? 0);
   }
@@ -99,8 +109,16 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   async onModuleInit(): Promise<void> {
     await this.reload();
     this.ingest.onStored((events) => this.process(events));
-    this.advanceTimer = setInterval(() => this.record(this.engine?.advance(new Date()) ?? []), 30_000);
-    this.scheduleTimer = setInterval(() => void this.runScheduled(new Date(), false).catch((e: Error) => this.logger.error(`Scheduled rules failed: ${e.message}`)), 60_000);
+    if (this.scheduler.listening) {
+      this.feed = new CorrelationFeed(this.db, this.clock, () => this.engine?.longestTimespanMs ?? 0, (inputs) => this.record(inputs.flatMap((i) => this.engine?.correlate(i) ?? [])));
+      // The first instance up keeps the windows from the start; the others write to the feed.
+      await this.feed.poll().catch((e: Error) => this.feedFailed(e));
+      this.scheduler.every('correlation-feed', 1_000, () => this.feed?.poll().catch((e: Error) => this.feedFailed(e)));
+      this.scheduler.once('correlation-feed-prune', 3_600_000, () => this.feed?.prune());
+    }
+    // Only the windows' keeper closes them.
+    this.scheduler.every('correlation-windows', 30_000, () => (!this.feed || this.feed.owner) && this.record(this.engine?.advance(this.clock.now()) ?? []));
+    this.scheduler.every('scheduled-rules', 60_000, () => this.runScheduled(this.clock.now(), false));
     for (const target of [this.settings.TAISHI_RULES_DIR, this.settings.TAISHI_LOGSOURCES, this.settings.TAISHI_RULE_PLACEHOLDERS]) {
       try {
         this.watchers.push(watch(path.resolve(target), { recursive: true }, () => this.scheduleReload()));
@@ -111,12 +129,13 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   // Before the database closes: pending alert writes (and the incidents they open) still need it.
-  beforeApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     for (const w of this.watchers) w.close();
-    clearInterval(this.advanceTimer);
-    clearInterval(this.scheduleTimer);
+    for (const job of ['correlation-windows', 'scheduled-rules', 'correlation-feed', 'correlation-feed-prune']) this.scheduler.cancel(job);
     clearTimeout(this.reloadTimer);
-    return this.recording;
+    await this.feeding;
+    await this.recording;
+    await this.feed?.close();
   }
 
   private scheduleReload(): void {
@@ -133,10 +152,12 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
         new Set(rows.map((r) => r.rule_id)),
       );
       if (this.engine) engine.keepCountersOf(this.engine);
+      const replaced = this.engine !== undefined;
       this.engine = engine;
       this.errors = errors;
+      if (replaced) await this.feed?.replay().catch((e: Error) => this.feedFailed(e));
       this.catalogue.replace([...engine.pack.rules.map((r) => r.rule), ...engine.pack.correlations, ...engine.pack.dormant.map((d) => d.rule)]);
-      this.loadedAt = new Date();
+      this.loadedAt = this.clock.now();
       for (const e of errors) this.logger.warn(`Rule not loaded: ${e}`);
       const dormant = engine.pack.dormant.length;
       this.logger.log(`Loaded ${engine.ruleCount} rules and ${engine.pack.correlations.length} correlations${dormant ? `; ${dormant} dormant (no source or placeholder value yet)` : ''}${errors.length ? `; ${errors.length} problem(s)` : ''}`);
@@ -151,9 +172,21 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   process(events: StoredEvent[]): void {
     if (!this.engine) return;
     const started = process.hrtime.bigint();
-    const firings = this.engine.evaluate(events);
+    const engine = this.engine;
+    const feed = this.feed;
+    // The windows' keeper counts its own matches at once, so a correlation fires in the batch that
+    // completed it, as on a single instance; the others leave them to the keeper through the feed.
+    const counted: CorrelationInput[] = [];
+    const counting = feed?.owner ?? true;
+    const firings = engine.evaluate(events, (input) => (counted.push(input), counting ? engine.correlate(input) : []));
     this.evaluateSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.record(firings);
+    if (feed && counted.length) this.feeding = this.feeding.then(() => feed.write(counted, counting)).catch((e: Error) => this.feedFailed(e));
+  }
+
+  private feedFailed(error: Error): void {
+    this.feedFailures.inc();
+    this.logger.error(`Correlation feed: ${error.message}`);
   }
 
   /** Alert writes run one after another, so grouping sees every earlier firing. */
@@ -196,14 +229,12 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     for (const rule of engine.scheduled) {
       const schedule = scheduleOf(rule.rule)!;
       const id = rule.rule.id ?? rule.rule.title;
-      if (!force && now.getTime() - (this.lastScheduledRun.get(id) ?? 0) < schedule.everyMs) continue;
-      this.lastScheduledRun.set(id, now.getTime());
-      const runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      try {
-        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`taishi.scheduled.${id}`])) as { locked: boolean }[];
-        if (!locked) continue;
-        try {
+      // Each period of a rule is claimed once across instances; a forced run (an operator's) is not.
+      if (!force && !(await this.scheduler.claim(`scheduled-rule:${id}`, schedule.everyMs, now.getTime()))) continue;
+      await withLockIfFree(
+        this.dataSource,
+        LockId.ScheduledRule,
+        async () => {
           const matching = await this.scheduledEvents(rule.logsource.indexKey, new Date(now.getTime() - schedule.baselineMs), now, (e) => rule.matches(e));
           const latest = latestByGroup(schedule, matching, engine.mapping, now.getTime());
           const silent = [...latest].filter(([, { ts }]) => ts < now.getTime() - schedule.lookbackMs);
@@ -220,12 +251,9 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
               at: now,
             })),
           );
-        } finally {
-          await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`taishi.scheduled.${id}`]);
-        }
-      } finally {
-        await runner.release();
-      }
+        },
+        id,
+      );
     }
     return results;
   }
@@ -246,9 +274,10 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
     return out;
   }
 
-  /** Resolves once every firing so far is written (tests and shutdown wait on it). */
-  settled(): Promise<void> {
-    return this.recording;
+  /** Resolves once every firing so far is written and this instance's matches are in the feed (tests and shutdown wait on it). */
+  async settled(): Promise<void> {
+    await this.feeding;
+    await this.recording;
   }
 
   /** Every rule with its state and counters, titles in `language`, and the load problems. */
@@ -419,7 +448,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       }
       return { text: line };
     });
-    const events = await this.ingest.preview(records, { source: 'rule-test', transport: 'http', receivedAt: new Date(), timeZone: this.settings.TAISHI_TIME_ZONE });
+    const events = await this.ingest.preview(records, { source: 'rule-test', transport: 'http', receivedAt: this.clock.now(), timeZone: this.settings.TAISHI_TIME_ZONE });
     const wanted = (id: string) => input.ruleId === undefined || id === input.ruleId;
     // Rule matches first (they change nothing), then the firings, correlations included.
     const matchedBy = events.map((e) => new Set(engine.matchingRules(e).filter(wanted)));

@@ -19,12 +19,25 @@ describe('documentation and deployment files agree with the code', () => {
   });
 
   it('docker-compose.yml parses, has the production services, and sets only settings that exist', async () => {
-    const compose = parse(await read('docker-compose.yml')) as { services: Record<string, { environment?: Record<string, string> }> };
-    expect(Object.keys(compose.services).sort()).toEqual(['elasticsearch', 'mailcatcher', 'postgres', 'taishi']);
-    const taishiEnv = Object.keys(compose.services.taishi.environment ?? {});
-    expect(taishiEnv.length).toBeGreaterThan(0);
-    for (const name of taishiEnv) expect(Object.keys(SETTINGS)).toContain(name);
-    expect(compose.services.taishi.environment!.DATABASE_URL).toMatch(/@postgres:5432\//);
-    expect(compose.services.taishi.environment!.TAISHI_ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
+    // Compose reads YAML merge keys (the second instance repeats the first's settings through one).
+    const compose = parse(await read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, string>; volumes?: string[] }>;
+      configs: Record<string, { content: string }>;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual(['balancer', 'elasticsearch', 'mailcatcher', 'postgres', 'taishi', 'taishi-2']);
+    for (const instance of ['taishi', 'taishi-2']) {
+      const env = compose.services[instance].environment ?? {};
+      expect(Object.keys(env).length).toBeGreaterThan(0);
+      for (const name of Object.keys(env)) expect(Object.keys(SETTINGS)).toContain(name);
+      expect(env.DATABASE_URL).toMatch(/@postgres:5432\//);
+      expect(env.TAISHI_ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
+      expect(env.TAISHI_AUDIT_KEY).toMatch(/TAISHI_AUDIT_KEY/);
+    }
+    // Each instance keeps its own spool.
+    expect(compose.services.taishi.volumes).not.toEqual(compose.services['taishi-2'].volumes);
+    // The balancer spreads HTTP and keeps each device's syslog on one instance.
+    const balancer = compose.configs.balancer.content;
+    for (const upstream of ['taishi:3000', 'taishi-2:3000', 'taishi:5514', 'taishi-2:5514']) expect(balancer).toContain(`server ${upstream};`);
+    expect(balancer).toMatch(/hash \$\$remote_addr consistent/);
   });
 });

@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../auth/roles.js';
-import type { IncidentFacts } from '../compliance/catalogue/facts.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { RuleCatalogue } from '../detection/index.js';
 import { NotificationsService, type IncidentRef, type Notification, type Recipients } from '../notifications/index.js';
 import type { CategoryId } from './core/categories.js';
+import type { IncidentFacts } from './core/facts.js';
 import {
   GRADES,
   higherGrade,

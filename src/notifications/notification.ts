@@ -1,4 +1,4 @@
-import type { Localised } from '../compliance/catalogue/index.js';
+import type { Localised } from '../shared/index.js';
 import type { GradeOrUnrated } from '../incidents/core/index.js';
 
 export type Language = 'zh-CN' | 'en';

@@ -17,7 +17,7 @@ import type { Settings } from './config/index.js';
 import { connectDatabase, type DatabaseConnection } from './database/index.js';
 import type { EmbeddedPostgresHandle } from './database/embedded-postgres.js';
 import type { EventStore } from './events/event-store.js';
-import { MetricsRegistry } from './metrics/metrics.js';
+import { MetricsRegistry } from './shared/metrics.js';
 import type { Clock } from './shared/index.js';
 
 /** A login is a name and a password: a few kilobytes is generous. */

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type Principal } from '../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { assetErrors } from './errors.js';
 import { AssetsService } from './assets.service.js';
 import { AssetExportQuery, AssetImportQuery, AssetInputDto, AssetListQuery, AssetUpdateDto, AssetWriteQuery } from './dto.js';

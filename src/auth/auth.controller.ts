@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from './request.js';
 import { Access } from './access.decorator.js';
 import { AuthService } from './auth.service.js';
 import { authErrors } from './errors.js';

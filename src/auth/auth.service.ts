@@ -7,7 +7,7 @@ import { ApiKey, Session, User } from './entities.js';
 import type { Sql } from '../database/sql.js';
 import { Clock, type DomainError } from '../shared/index.js';
 import { authErrors } from './errors.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
 import { AttemptWindow, ConcurrencyGate } from './login-throttle.js';
 import type { RequestPrincipal } from './roles.js';

@@ -1,6 +1,7 @@
 export { Access, ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
 export { type AuthenticatedRequest } from './access.guard.js';
 export { bearerCredential, requestCredential } from './credentials.js';
+export { CurrentPrincipal, SourceIp } from './request.js';
 export { AuthModule } from './auth.module.js';
 export { AuthService } from './auth.service.js';
 export { authenticateBeforeBody } from './authenticate-first.js';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from './request.js';
 import { Access } from './access.decorator.js';
 import { CreateApiKeyDto, CreateUserDto, ResetPasswordDto, UpdateUserDto } from './dto.js';
 import type { Principal } from './roles.js';

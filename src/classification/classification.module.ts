@@ -2,7 +2,7 @@ import { Controller, Get, Global, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal } from '../common/request.js';
+import { CurrentPrincipal } from '../auth/index.js';
 import { ClassificationService } from './classification.service.js';
 
 @ApiTags('classification')

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { AttestationsService } from './attestations.service.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import {

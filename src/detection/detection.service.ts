@@ -18,7 +18,7 @@ import type { EventStore, FilterField, StoredEvent } from '../events/event-store
 import { EVENT_STORE } from '../events/tokens.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { Database, LockId, withLockIfFree } from '../database/index.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { Scheduler } from '../platform/index.js';
 import { Clock } from '../shared/index.js';
 import { AlertsService } from './alerts/alerts.service.js';

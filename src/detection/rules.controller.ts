@@ -4,7 +4,7 @@ import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'cla
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator.js';
 import { readerLanguage, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
 import { ruleErrors } from './errors.js';

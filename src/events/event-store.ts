@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../ingest/parsing/index.js';
+import type { NormalizedEvent } from '../shared/event-schema.js';
 
 /** An event as stored: normalized, enriched, and carrying its stable id in `event.id`. */
 export type StoredEvent = NormalizedEvent & { event: NormalizedEvent['event'] & { id: string } };

@@ -4,7 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Access } from '../auth/access.decorator.js';
 import { departmentScope, ROLES, type Principal } from '../auth/roles.js';
-import { CurrentPrincipal } from '../common/request.js';
+import { CurrentPrincipal } from '../auth/index.js';
 import { FILTER_FIELDS, InvalidCursorError, type EventQuery, type EventStore, type FilterField } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
 import { eventErrors } from './errors.js';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { LockId, withLockIfFree } from '../database/index.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import type { EventStore } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Que
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import type { PiplNotice } from './core/report.js';
 import {
   AlertIdsDto,

@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../auth/roles.js';
-import type { IncidentFacts } from '../compliance/catalogue/facts.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { RuleCatalogue } from '../detection/index.js';
-import { NotificationsService, type IncidentRef, type Notification, type Recipients } from '../notifications/index.js';
-import type { CategoryId } from './core/categories.js';
+import { NotificationsService, type IncidentRef, type Named, type Notification, type Recipients } from '../notifications/index.js';
+import { CATEGORIES, type CategoryId } from './core/categories.js';
+import type { IncidentFacts } from './core/facts.js';
 import {
   GRADES,
+  gradeName,
   higherGrade,
   proposeGrade,
   type DataLevel,
@@ -462,7 +463,7 @@ export class IncidentsService {
     ]);
     await this.timeline(m, incident.id, caller, 'grade_changed', { from: incident.grade, to, reason });
     await this.audit.record({ ...caller, action: 'incident.grade', targetType: 'incident', targetId: incident.id, before: { grade: incident.grade }, after: { grade: to, reason } }, m);
-    if (announce) after.push(() => this.notify({ kind: 'grade_changed', incident: { ...ref(incident), grade: to }, from: incident.grade, to, reason }, { userIds: this.followers(incident), onDutyAnalysts: true }));
+    if (announce) after.push(() => this.notify({ kind: 'grade_changed', incident: { ...ref(incident), grade: namedGrade(to) }, from: namedGrade(incident.grade), to: namedGrade(to), reason }, { userIds: this.followers(incident), onDutyAnalysts: true }));
   }
 
   /**
@@ -889,14 +890,20 @@ export interface AssetSummary {
   contactUserId: string | null;
 }
 
-export const ref = (i: Pick<IncidentRow, 'id' | 'key' | 'title' | 'grade' | 'category' | 'state'>): IncidentRef => ({
-  id: i.id,
-  key: i.key,
-  title: i.title,
-  grade: i.grade,
-  category: i.category ?? 'protect',
-  state: i.state,
-});
+/** A grade as notifications show it: they name it without knowing the national scale. */
+export const namedGrade = (grade: GradeOrUnrated): Named => ({ id: grade, name: gradeName(grade) });
+
+export const ref = (i: Pick<IncidentRow, 'id' | 'key' | 'title' | 'grade' | 'category' | 'state'>): IncidentRef => {
+  const category = i.category ?? 'protect';
+  return {
+    id: i.id,
+    key: i.key,
+    title: i.title,
+    grade: namedGrade(i.grade),
+    category: { id: category, name: CATEGORIES.find((c) => c.id === category)?.name ?? { 'zh-CN': '防护工单', en: 'Protect ticket' } },
+    state: i.state,
+  };
+};
 
 function pick<T extends object>(o: T, keys: string[]) {
   return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k]]));

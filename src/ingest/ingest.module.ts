@@ -4,7 +4,6 @@ import { HttpIngestController } from './collectors/http-ingest.controller.js';
 import { MqttCollector } from './collectors/mqtt/mqtt.collector.js';
 import { SyslogCollector } from './collectors/syslog/syslog.collector.js';
 import { IngestService } from './ingest.service.js';
-import { RecognitionSituationSection } from './recognition-situation.js';
 
 @Module({})
 export class IngestModule {
@@ -16,7 +15,7 @@ export class IngestModule {
       global: true,
       imports: [AssetsModule],
       controllers: [HttpIngestController],
-      providers: [IngestService, RecognitionSituationSection, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],
+      providers: [IngestService, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],
       exports: [IngestService],
     };
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../events/event-store.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
+import type { PiiSighting, PrivacyHook } from '../classification/privacy.js';
 
 /** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
 export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };
@@ -15,24 +16,6 @@ export interface BatchContext {
   timeZone?: string;
   /** The sending host as the transport saw it (syslog peer); identifies the asset when the line does not. */
   peer?: string;
-}
-
-/** Personal-data handling applied to every event before it leaves the pipeline. */
-export interface PrivacyHook {
-  /** Keys event ids, so an id cannot be brute-forced back to the personal data in its line. */
-  key: string;
-  /** A copy of the event with personal data masked, and what was found (masked values and keyed hashes only). */
-  mask(event: StoredEvent): { event: StoredEvent; findings: { path: string; type: string; sensitive: boolean; hash: string; masked: string }[] };
-}
-
-/** Personal data found on an event, for classification drift and people counts. */
-export interface PiiSighting {
-  assetId?: string;
-  department?: string;
-  declared?: 'none' | 'personal' | 'sensitive';
-  findings: ReturnType<PrivacyHook['mask']>['findings'];
-  eventId: string;
-  at: Date;
 }
 
 export interface UnmatchedHost {

@@ -1,7 +1,7 @@
 import { Controller, Get, Global, Header, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator.js';
-import { MetricsRegistry } from './metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 
 @ApiTags('metrics')
 @ApiBearerAuth()

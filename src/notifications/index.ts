@@ -5,7 +5,7 @@ export {
   type DigestRecipient,
   type DigestSection,
   type DigestSource,
-  type GradeId,
+  type Named,
   type IncidentRef,
   type Language,
   type Notification,

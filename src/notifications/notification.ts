@@ -1,17 +1,21 @@
-import type { Localised } from '../compliance/catalogue/index.js';
-import type { GradeOrUnrated } from '../incidents/core/index.js';
+import type { Localised } from '../shared/index.js';
 
 export type Language = 'zh-CN' | 'en';
 export const LANGUAGES: readonly Language[] = ['zh-CN', 'en'];
-export type GradeId = GradeOrUnrated;
+
+/** A grade or category as the sender names it in both languages (the mail does not know the vocabulary). */
+export interface Named {
+  id: string;
+  name: Localised;
+}
 
 /** What a mail needs to know about an incident; every field is event data and is escaped on use. */
 export interface IncidentRef {
   id: string;
   key: string;
   title: string;
-  grade: GradeId;
-  category: string;
+  grade: Named;
+  category: Named;
   state: string;
 }
 
@@ -22,7 +26,7 @@ export type Notification =
   | { kind: 'incident_created'; incident: IncidentRef }
   /** `assignee` is a user id (shown as that user's name) or a name. */
   | { kind: 'incident_assigned'; incident: IncidentRef; assignee: string }
-  | { kind: 'grade_changed'; incident: IncidentRef; from: GradeId; to: GradeId; reason: string }
+  | { kind: 'grade_changed'; incident: IncidentRef; from: Named; to: Named; reason: string }
   | { kind: 'task_assigned'; incident: IncidentRef; task: { title: Wording; dueAt: string | null } }
   | { kind: 'reporting_deadline'; incident: IncidentRef; notice: '50%' | '80%' | 'overdue'; deadlineAt: string; reportTo: Wording }
   | { kind: 'sla_breach'; incident: IncidentRef; target: 'assess' | 'acknowledge' | 'contain' | 'recover'; dueAt: string }

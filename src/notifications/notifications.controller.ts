@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { PREFERENCE_KINDS, type PreferenceKind } from './notification.js';
 import { NotificationsService } from './notifications.service.js';
 import { OUTBOX_STATUSES, OutboxService, type OutboxStatus } from './outbox.service.js';

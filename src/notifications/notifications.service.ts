@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, type Caller, type Role } from '../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { Mailer, SendError } from './mailer.js';
 import { PREFERENCE_KINDS, type DigestRecipient, type DigestSection, type DigestSource, type Language, type Notification, type PreferenceKind } from './notification.js';
 import { OutboxService, type NewOutboxRow } from './outbox.service.js';

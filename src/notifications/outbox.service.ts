@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { Caller } from '../auth/roles.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { Mailer, SendError } from './mailer.js';
 import type { Language } from './notification.js';
 import type { RenderedMail } from './templates.js';

@@ -1,12 +1,15 @@
-import { LANGUAGES, type IncidentRef, type Notification } from './notification.js';
+import { LANGUAGES, type IncidentRef, type Named, type Notification } from './notification.js';
 import { beijingTime, escapeHtml, headerSafe, renderMail } from './templates.js';
 
-const incident: IncidentRef = { id: '6f1c0b1e-2f0a-4a51-9d4c-0c8e4f7f1a01', key: 'INC-2026-0001', title: '供水 SCADA 勒索软件', grade: 'relatively_major', category: 'malware', state: 'new' };
+// Senders name grades and categories; these are the names incident handling gives them.
+const named = (id: string, zh: string, en: string): Named => ({ id, name: { 'zh-CN': zh, en } });
+const grades = { relatively_major: named('relatively_major', '较大', 'Relatively major'), general: named('general', '一般', 'General'), major: named('major', '重大', 'Major') };
+const incident: IncidentRef = { id: '6f1c0b1e-2f0a-4a51-9d4c-0c8e4f7f1a01', key: 'INC-2026-0001', title: '供水 SCADA 勒索软件', grade: grades.relatively_major, category: named('malware', '恶意程序事件', 'Malware'), state: 'new' };
 
 const EVERY_KIND: Notification[] = [
   { kind: 'incident_created', incident },
   { kind: 'incident_assigned', incident, assignee: '张伟' },
-  { kind: 'grade_changed', incident, from: 'general', to: 'major', reason: '影响扩大\n第二行' },
+  { kind: 'grade_changed', incident, from: grades.general, to: grades.major, reason: '影响扩大\n第二行' },
   { kind: 'task_assigned', incident, task: { title: { 'zh-CN': '隔离受感染主机', en: 'Isolate infected hosts' }, dueAt: '2026-03-01T06:05:00Z' } },
   { kind: 'reporting_deadline', incident, notice: '80%', deadlineAt: '2026-03-01T08:00:00Z', reportTo: { 'zh-CN': '所在地省级网信部门', en: 'the provincial cyberspace administration' } },
   { kind: 'sla_breach', incident, target: 'contain', dueAt: '2026-03-01T08:00:00Z' },
@@ -33,7 +36,7 @@ describe('notification templates', () => {
     expect(renderMail(EVERY_KIND[3], 'zh-CN').text).toContain('任务：隔离受感染主机');
     expect(renderMail(EVERY_KIND[4], 'zh-CN').text).toContain('须向所在地省级网信部门报告的时限已用去 80%');
     expect(renderMail(EVERY_KIND[5], 'zh-CN').subject).toBe('【态势】事件 INC-2026-0001 超出遏制时限');
-    expect(renderMail({ ...EVERY_KIND[0], incident: { ...incident, grade: 'unrated' } } as Notification, 'zh-CN').subject).toContain('未定级');
+    expect(renderMail({ ...EVERY_KIND[0], incident: { ...incident, grade: named('unrated', '未定级', 'Unrated') } } as Notification, 'zh-CN').subject).toContain('未定级');
   });
 
   it('shows times in Beijing time', () => {
@@ -63,7 +66,7 @@ describe('notification templates', () => {
   });
 
   it('escapes every value in HTML and links only to the configured site', () => {
-    const hostile = { ...incident, key: 'a"b/<c>', title: '<script>alert(1)</script> & "q" \'s', category: '<img src=x onerror=alert(1)>' };
+    const hostile = { ...incident, key: 'a"b/<c>', title: '<script>alert(1)</script> & "q" \'s', category: named('x', '<img src=x onerror=alert(1)>', '<img src=x onerror=alert(1)>') };
     const { html, text } = renderMail({ kind: 'incident_closed', incident: hostile, resolution: '<b>done</b>\nline 2' }, 'en', { publicUrl: 'https://taishi.example.cn/' });
     expect(html).not.toMatch(/<script|<img|<b>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;s');
@@ -88,7 +91,7 @@ describe('notification templates', () => {
   });
 
   it('drops terminal escapes and bidi overrides from body text', () => {
-    const { text } = renderMail({ kind: 'grade_changed', incident, from: 'general', to: 'major', reason: 'a\x1b[31mred\u202Eb\r\nc' }, 'en');
+    const { text } = renderMail({ kind: 'grade_changed', incident, from: grades.general, to: grades.major, reason: 'a\x1b[31mred\u202Eb\r\nc' }, 'en');
     expect(text).toContain('a[31mredb\nc');
   });
 });

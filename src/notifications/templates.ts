@@ -1,5 +1,4 @@
-import { CATEGORIES, gradeName } from '../incidents/core/index.js';
-import type { DigestSection, IncidentRef, Language, Notification, Wording } from './notification.js';
+import type { DigestSection, IncidentRef, Language, Named, Notification, Wording } from './notification.js';
 
 /**
  * Every notification mail in zh-CN and English. The wording lives in one table per language; one
@@ -161,7 +160,6 @@ export function beijingTime(at: Date): string {
 }
 
 const localise = (wording: Wording, language: Language) => (typeof wording === 'string' ? wording : wording[language]);
-const categoryName = (id: string, language: Language) => CATEGORIES.find((c) => c.id === id)?.name[language] ?? id;
 
 interface Composed {
   subject: string;
@@ -193,12 +191,12 @@ function compose(content: MailContent, language: Language, publicUrl: string | u
   const incident: IncidentRef = content.incident;
   const key = headerSafe(incident.key, 40);
   const title = headerSafe(incident.title, TITLE_IN_SUBJECT_MAX);
-  const grade = (g: string) => gradeName(g as IncidentRef['grade'])[language];
+  const grade = (g: Named) => g.name[language];
   const facts: [string, string][] = [
     [p.label.key, line(incident.key)],
     [p.label.title, line(incident.title)],
     [p.label.grade, grade(incident.grade)],
-    [p.label.category, line(categoryName(incident.category, language))],
+    [p.label.category, line(incident.category.name[language])],
   ];
   // The console's own address for one incident (a hash route, so it works behind any path prefix).
   const link = publicUrl ? `${publicUrl.replace(/\/+$/, '')}/#/incidents?id=${encodeURIComponent(incident.key)}` : undefined;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Database } from '../database/index.js';
 import { OutboxRelay } from '../database/outbox.js';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { Clock, EventBus } from '../shared/index.js';
 import { Scheduler } from './scheduler.js';
 

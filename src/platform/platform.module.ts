@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { MetricsRegistry } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { Clock, EventBus, SystemClock } from '../shared/index.js';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './options.js';
 import { OutboxService } from './outbox.service.js';

@@ -1,5 +1,6 @@
 // The shared kernel: types and small mechanisms every module may use. It imports nothing from
 // the modules, nor Nest, nor TypeORM.
+export { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.js';
 export { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan, parseBoundedJson } from './bounded-json.js';
 export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
 export { cronProblem, CronSchedule } from './cron.js';

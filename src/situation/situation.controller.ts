@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Access } from '../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../auth/roles.js';
-import { CurrentPrincipal } from '../common/request.js';
+import { CurrentPrincipal } from '../auth/index.js';
 import { DEFAULT_DISPLAY_TIME_ZONE, IsTimeZone } from '../common/time-zone.js';
 import { RANGES, type RangeName } from './buckets.js';
 import { SituationService } from './situation.service.js';

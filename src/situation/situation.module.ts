@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { RecognitionSituationSection } from './recognition-section.js';
 import { SituationController } from './situation.controller.js';
 import { SituationService } from './situation.service.js';
 
@@ -6,7 +7,7 @@ import { SituationService } from './situation.service.js';
 @Global()
 @Module({
   controllers: [SituationController],
-  providers: [SituationService],
+  providers: [SituationService, RecognitionSituationSection],
   exports: [SituationService],
 })
 export class SituationModule {}

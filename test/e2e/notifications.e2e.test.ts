@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { namedGrade } from '../../src/incidents/incidents.service.js';
 import type { IncidentRef } from '../../src/notifications/index.js';
 import { NotificationsService } from '../../src/notifications/index.js';
 import { testDatabaseTargets } from '../support/databases.js';
@@ -11,8 +12,8 @@ const incident = (over: Partial<IncidentRef> = {}): IncidentRef => ({
   id: randomUUID(),
   key: 'INC-2026-0001',
   title: '供水 SCADA 勒索软件',
-  grade: 'relatively_major',
-  category: 'malware',
+  grade: namedGrade('relatively_major'),
+  category: { id: 'malware', name: { 'zh-CN': '恶意程序事件', en: 'Malware' } },
   state: 'new',
   ...over,
 });
@@ -108,7 +109,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
     const mute = await app.call('PUT', '/api/notifications/preferences', { token: users['li.na'].token, body: { kinds: { grade_changed: false } } });
     expect(mute.body.kinds).toMatchObject({ grade_changed: false, incident_created: true });
     const result = await notifications.notify(
-      { kind: 'grade_changed', incident: incident({ key: 'INC-2026-0003' }), from: 'general', to: 'major', reason: '影响扩大' },
+      { kind: 'grade_changed', incident: incident({ key: 'INC-2026-0003' }), from: namedGrade('general'), to: namedGrade('major'), reason: '影响扩大' },
       { userIds: [users['li.na'].id, users.sam.id] },
     );
     expect(result).toEqual({ queued: 1, skipped: 0 });

@@ -1,3 +1,4 @@
+import { REPORTER_TYPES } from '../../incidents/core/index.js';
 import { INCIDENT_GRADES, type AssetFacts, type ContactFacts, type FactsSnapshot, type IncidentFacts, type IncidentGrade } from './facts.js';
 import { ParamReader } from './params.js';
 import { DAY_MS, HOUR_MS, LONGEST_SIX_MONTHS_DAYS, beijingYear, daysBetween, hours, instant, monthsBefore } from './time.js';
@@ -396,7 +397,6 @@ const unregisteredAssets = singleEvaluator(
 // ── incidents ────────────────────────────────────────────────────────────────────────────────
 
 /** Who reports: a CII operator when CII is involved, else the organisation's own kind. */
-export const REPORTER_TYPES = ['cii_operator', 'central_organ', 'other_operator'] as const;
 const ORGANISATION_REPORTERS = ['central_organ', 'other_operator'] as const;
 const REPORTABLE: readonly IncidentGrade[] = ['I', 'II', 'III'];
 

@@ -1,3 +1,4 @@
+import type { IncidentFacts } from '../../incidents/core/index.js';
 import type { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../assets/vocabulary.js';
 
 /**
@@ -37,25 +38,8 @@ export interface ContactFacts {
   phone?: string;
 }
 
-/** National incident grade: I 特别重大, II 重大, III 较大, IV 一般. */
-export const INCIDENT_GRADES = ['I', 'II', 'III', 'IV'] as const;
-export type IncidentGrade = (typeof INCIDENT_GRADES)[number];
-
-export interface IncidentFacts {
-  id: string;
-  title?: string;
-  grade: IncidentGrade;
-  /** Registered assets the incident touched; decides whether the CII reporting deadline applies. */
-  assetIds?: string[];
-  discoveredAt: string;
-  reportedAt?: string;
-  /** Handling ended (recovery under verification); the closing summary's 30 days run from here (reporting measures Art. 8). */
-  handlingEndedAt?: string;
-  /** The ticket was closed: later than the end of handling, and not what the summary clock counts from. */
-  closedAt?: string;
-  summaryAt?: string;
-  review?: { completedAt: string };
-}
+// What incident handling tells the audit of its incidents is incident handling's vocabulary.
+export { INCIDENT_GRADES, type IncidentFacts, type IncidentGrade } from '../../incidents/core/index.js';
 
 export interface AssetFacts {
   // The registry's fields (src/assets), in the shape of its API.

@@ -11,7 +11,8 @@ export {
   type SourceKey,
   type Verification,
 } from './catalogue.js';
-export { EVALUATORS, REPORTER_TYPES, type CheckResult, type CheckStatus, type EvidenceValue, type Localised, type Subject } from './evaluators.js';
+export { REPORTER_TYPES } from '../../incidents/core/index.js';
+export { EVALUATORS, type CheckResult, type CheckStatus, type EvidenceValue, type Localised, type Subject } from './evaluators.js';
 export { INCIDENT_GRADES, type AssetFacts, type FactsSnapshot, type IncidentFacts, type IncidentGrade } from './facts.js';
 export { evaluateControl } from './run.js';
 export { SELECTORS, appliesTo, type Selector } from './selector.js';

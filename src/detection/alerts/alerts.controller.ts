@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Access } from '../../auth/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../../auth/roles.js';
-import { CurrentPrincipal, SourceIp } from '../../common/request.js';
+import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
 import { ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
 import { AlertsService } from './alerts.service.js';
 

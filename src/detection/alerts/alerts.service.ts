@@ -5,7 +5,7 @@ import { AuditService } from '../../audit/audit.service.js';
 import { departmentScope, readerLanguage, type Caller, type Principal } from '../../auth/roles.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
 import { enqueue, LockId, lockForTransaction } from '../../database/index.js';
-import { MetricsRegistry } from '../../metrics/metrics.js';
+import { MetricsRegistry } from '../../shared/metrics.js';
 import { OutboxService } from '../../platform/index.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
 import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';

@@ -1,4 +1,4 @@
-import type { Localised } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 
 /**
  * The ten incident categories of GB/T 20986-2023, in the standard's order. The category names

@@ -1,4 +1,4 @@
-import type { Localised, REPORTER_TYPES } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 import { gradeAtLeast, type GradeOrUnrated } from './grading.js';
 
 /**
@@ -10,6 +10,8 @@ import { gradeAtLeast, type GradeOrUnrated } from './grading.js';
  */
 
 // The same reporter types the compliance check `incident_reported_in_time` uses.
+/** Who reports an incident, which decides the first report's deadline (see the catalogue's INC-REPORT-DEADLINE). */
+export const REPORTER_TYPES = ['cii_operator', 'central_organ', 'other_operator'] as const;
 export type ReporterType = (typeof REPORTER_TYPES)[number];
 /** What an organisation can be in its settings; `cii_operator` follows from the assets instead. */
 export type OrganisationType = Exclude<ReporterType, 'cii_operator'>;

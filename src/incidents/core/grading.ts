@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { Localised } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 import { isMap, TableError, type Issue } from './validation.js';
 
 /**

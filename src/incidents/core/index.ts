@@ -1,3 +1,4 @@
+export { INCIDENT_GRADES, type IncidentFacts, type IncidentGrade } from './facts.js';
 export { CATEGORIES, CATEGORIES_BASIS, isCategoryId, type CategoryId } from './categories.js';
 export {
   GRADES,
@@ -20,6 +21,7 @@ export {
   type RationaleEntry,
 } from './grading.js';
 export {
+  REPORTER_TYPES,
   REPORTING_RULES,
   clockState,
   closingSummaryDue,

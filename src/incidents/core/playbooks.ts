@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ASSET_TYPES } from '../../assets/vocabulary.js';
-import type { Localised } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 import { isCategoryId, type CategoryId } from './categories.js';
 import { isMap, TableError, type Issue } from './validation.js';
 import type { Phase } from './workflow.js';

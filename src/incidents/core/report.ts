@@ -1,4 +1,4 @@
-import type { Localised } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 import type { CategoryId } from './categories.js';
 import type { GradeOrUnrated } from './grading.js';
 

@@ -1,4 +1,4 @@
-import type { Localised } from '../../compliance/catalogue/index.js';
+import type { Localised } from '../../shared/index.js';
 
 /**
  * The life of an incident and of a protect ticket as state machines. Incidents go through the

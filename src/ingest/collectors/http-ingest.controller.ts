@@ -4,7 +4,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { Access } from '../../auth/access.decorator.js';
 import type { RequestPrincipal } from '../../auth/roles.js';
-import { CurrentPrincipal } from '../../common/request.js';
+import { CurrentPrincipal } from '../../auth/index.js';
 import { parseBoundedJson } from '../../shared/index.js';
 import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 
 /**
  * The one vocabulary of `event.action`, with the ECS category and type each action implies.

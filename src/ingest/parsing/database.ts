@@ -1,6 +1,6 @@
 import { classify } from './actions.js';
 import { setSource, setTargetUser, setUser, setVendor, toInt } from './fields.js';
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { parseDateTime, toIso } from './time.js';
 
 /**

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { toPort } from './fields.js';
-import type { Endpoint, EventFields, NormalizedEvent } from './schema.js';
+import type { Endpoint, EventFields, NormalizedEvent } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
 /**

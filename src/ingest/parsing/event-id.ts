@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 
 /**
  * A deterministic id, so a replayed file or a retried HTTP batch lands on the same ids and the

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Endpoint, NormalizedEvent } from './schema.js';
+import type { Endpoint, NormalizedEvent } from '../../shared/event-schema.js';
 
 /** Small setters shared by the parsers, so every parser fills a field the same way. */
 

@@ -1,7 +1,7 @@
 import { classify, type Action } from './actions.js';
 import { setDestination, setSource, setUser, transportName } from './fields.js';
 import { scanPairs } from './kv-scan.js';
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
 /**

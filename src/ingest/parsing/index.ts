@@ -7,4 +7,4 @@ export { DEFAULT_TIME_ZONE, zoneOffsetMinutes } from './time.js';
 export type {
   Endpoint, EventFields, FormatHint, LogFields, NetworkDirection, NormalizedEvent, ParseContext, ProcessFields,
   Transport, UserFields, WinlogFields,
-} from './schema.js';
+} from '../../shared/event-schema.js';

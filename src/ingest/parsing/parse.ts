@@ -13,7 +13,7 @@ import {
 import { parseGearText, refineGearPairs } from './network-gear/index.js';
 import { legacyPamTag, parseLegacyPam, parsePam } from './programs/pam.js';
 import { parseSshd } from './programs/sshd.js';
-import type { FormatHint, NormalizedEvent, ParseContext } from './schema.js';
+import type { FormatHint, NormalizedEvent, ParseContext } from '../../shared/event-schema.js';
 import { applyEnvelope, parseSyslogEnvelope } from './syslog.js';
 import { parseTelemetry } from './telemetry.js';
 import { DEFAULT_TIME_ZONE, toIso } from './time.js';

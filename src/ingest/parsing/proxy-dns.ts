@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { classify } from './actions.js';
 import { setDestination, setSource, setUrl, setUser, setVendor, toInt } from './fields.js';
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { fractionToMs, isoOrUndefined, localToUtc, monthIndex } from './time.js';
 
 /**

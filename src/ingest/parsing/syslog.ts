@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { fractionToMs, inferYearAndConvert, isoOrUndefined, localToUtc, monthIndex, parseDateTime } from './time.js';
 import { toInt } from './fields.js';
 

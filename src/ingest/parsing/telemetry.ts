@@ -1,6 +1,6 @@
 import { classify } from './actions.js';
 import { lowerKeyMap, pick } from './firewall.js';
-import type { NormalizedEvent } from './schema.js';
+import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
 /**

@@ -1,6 +1,6 @@
 import { classify, type Action } from './actions.js';
 import { setSource, setTargetUser, setUser, setVendor, toInt } from './fields.js';
-import type { NormalizedEvent, WinlogFields } from './schema.js';
+import type { NormalizedEvent, WinlogFields } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent } from '../../events/event-store.js';
-import type { MetricsRegistry } from '../../metrics/metrics.js';
+import type { MetricsRegistry } from '../../shared/metrics.js';
 import { Spool } from './spool.js';
 
 export class OverloadedError extends Error {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnApplicat
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import path from 'node:path';
 import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
-import { MetricsRegistry } from '../../../metrics/metrics.js';
+import { MetricsRegistry } from '../../../shared/metrics.js';
 import { parseBoundedJson } from '../../../shared/index.js';
 import { IngestService } from '../../ingest.service.js';
 import type { RawRecord } from '../../pipeline.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
-import { MetricsRegistry } from '../../../metrics/metrics.js';
+import { MetricsRegistry } from '../../../shared/metrics.js';
 import { IngestService } from '../../ingest.service.js';
 import { OverloadedError } from '../../store/event-writer.js';
 import { SyslogServer } from './server.js';

@@ -1,6 +1,6 @@
 import { classify, type Action } from '../actions.js';
 import { setDestination, setSource, setUser, toPort, transportName } from '../fields.js';
-import type { Endpoint, NormalizedEvent } from '../schema.js';
+import type { Endpoint, NormalizedEvent } from '../../../shared/event-schema.js';
 
 /** Helpers shared by the network-gear parsers (one file per vendor in this folder). */
 

@@ -1,6 +1,6 @@
 import { classify } from '../actions.js';
 import { setUrl } from '../fields.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { endpoints, flow, login, nat, rule, transport, user } from './common.js';
 
 /**

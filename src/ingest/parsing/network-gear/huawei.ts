@@ -1,6 +1,6 @@
 import { classify } from '../actions.js';
 import { setVendor } from '../fields.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { endpoints, flow, interfaceState, login, markGear, paramList, rule, transport, user, type Gear } from './common.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { parseCiscoStyle } from './cisco.js';
 import { isFortiGate, refineFortiGate } from './fortigate.js';
 import { parseH3c } from './h3c.js';

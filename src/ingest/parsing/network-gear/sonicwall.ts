@@ -1,5 +1,5 @@
 import { classify } from '../actions.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { flow, login, markGear, rule, transport, user, type Gear } from './common.js';
 import { setDestination, setSource } from '../fields.js';
 

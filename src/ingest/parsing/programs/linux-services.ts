@@ -1,6 +1,6 @@
 import { classify } from '../actions.js';
 import { setSource, setTargetUser, setUser, setVendor } from '../fields.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { parsePam, parsePamMessage } from './pam.js';
 
 /**

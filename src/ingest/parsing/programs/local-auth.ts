@@ -1,6 +1,6 @@
 import { classify } from '../actions.js';
 import { setTargetUser, setUser, setVendor } from '../fields.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { parsePam } from './pam.js';
 
 /** sudo, su and cron: the ways a local user runs something as someone else. */

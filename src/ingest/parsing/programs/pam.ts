@@ -1,7 +1,7 @@
 import { classify } from '../actions.js';
 import { setSource, setTargetUser, setUser, setVendor, toInt } from '../fields.js';
 import { scanPairs } from '../kv-scan.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 
 /**
  * Linux-PAM module messages, which any program can log (sshd, sudo, su, cron, login, passwd):

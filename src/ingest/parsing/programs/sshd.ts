@@ -1,6 +1,6 @@
 import { classify } from '../actions.js';
 import { setDestination, setSource, setUser, setVendor } from '../fields.js';
-import type { NormalizedEvent } from '../schema.js';
+import type { NormalizedEvent } from '../../../shared/event-schema.js';
 import { parsePam } from './pam.js';
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { SituationService, type SituationContribution, type SituationScope } from '../situation/index.js';
-import { IngestService } from './ingest.service.js';
+import { IngestService } from '../ingest/ingest.service.js';
+import type { SituationContribution, SituationScope } from './provider.js';
+import { SituationService } from './situation.service.js';
 
 /** A program is a blind spot with at least this many lines in the window and at most this share read. */
 const BLIND_MIN_LINES = 100;

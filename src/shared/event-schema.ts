@@ -1,7 +1,8 @@
 /**
  * The normalized event: a documented subset of the Elastic Common Schema (ECS), nested the way ECS
- * nests it, plus three documented extensions (`vendor`, `metrics`, `taishi`). PARSERS.md in this
- * folder lists which parser fills which field.
+ * nests it, plus three documented extensions (`vendor`, `metrics`, `taishi`). It lives in the shared
+ * kernel because the parsers write it and the event store, enrichment and detection read it;
+ * src/ingest/parsing/PARSERS.md lists which parser fills which field.
  *
  * Everything downstream (enrichment, classification, Sigma rules, the stores) reads these names,
  * so adding a field here is cheap but renaming one is not.

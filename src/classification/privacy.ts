@@ -1,0 +1,19 @@
+import type { StoredEvent } from '../events/event-store.js';
+
+/** Personal-data handling applied to every event before it leaves the pipeline. */
+export interface PrivacyHook {
+  /** Keys event ids, so an id cannot be brute-forced back to the personal data in its line. */
+  key: string;
+  /** A copy of the event with personal data masked, and what was found (masked values and keyed hashes only). */
+  mask(event: StoredEvent): { event: StoredEvent; findings: { path: string; type: string; sensitive: boolean; hash: string; masked: string }[] };
+}
+
+/** Personal data found on an event, for classification drift and people counts. */
+export interface PiiSighting {
+  assetId?: string;
+  department?: string;
+  declared?: 'none' | 'personal' | 'sensitive';
+  findings: ReturnType<PrivacyHook['mask']>['findings'];
+  eventId: string;
+  at: Date;
+}

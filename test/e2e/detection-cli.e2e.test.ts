@@ -40,6 +40,8 @@ describe('detection from the command line', () => {
   it('hunt over the OpenSSH log raises brute-force alerts for exactly the sources the log itself shows, with file and line of each event', async () => {
     const r = taishi('hunt', '--format', 'ndjson', 'fixtures/loghub/OpenSSH_2k.log');
     expect(r.status).toBe(0);
+    // The rate is said on stderr, so ndjson on stdout stays clean.
+    expect(r.stderr).toMatch(/^2000 events in [\d.]+ s \(\d+ events\/s\)/m);
     const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     const brute = alerts.filter((a) => a.title === 'SSH brute force from one address');
     const correlation = parse((await readFile(path.join(root, 'rules/detection/linux/sshd.yml'), 'utf8')).split('\n---\n').find((d) => d.includes('name: ssh_brute_force'))!);

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { User } from '../auth/entities.js';
-import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
+import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { isUniqueViolation, lockForTransaction, LockId } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
 import { Asset, AssetAddress } from './asset.entity.js';

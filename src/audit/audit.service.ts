@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { InjectDataSource } from '@nestjs/typeorm';
 import path from 'node:path';
 import { DataSource, type EntityManager } from 'typeorm';
-import { actorName, actorRole, type Principal } from '../auth/roles.js';
+import { actorName, actorRole, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuditRecord } from './audit-record.entity.js';
 import { ChainWalk, GENESIS_HASH, keyedChainHash, redactSecrets, type ChainAnchor, type ChainReport } from './chain.js';

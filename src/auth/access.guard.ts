@@ -2,11 +2,11 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import { authErrors } from './errors.js';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
+import { ACCESS_POLICY, type AccessPolicy } from '../common/access.decorator.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
 import { requestCredential, type PreAuthenticatedRequest } from './credentials.js';
-import type { RequestPrincipal } from './roles.js';
+import type { RequestPrincipal } from '../shared/principal.js';
 import { languageFromAcceptLanguage } from '../shared/index.js';
 import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck } from './session-cookie.js';
 

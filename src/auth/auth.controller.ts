@@ -4,12 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, SourceIp } from './request.js';
-import { Access } from './access.decorator.js';
+import { Access } from '../common/access.decorator.js';
 import { AuthService } from './auth.service.js';
 import { authErrors } from './errors.js';
 import { LoginDto, UpdateMeDto } from './dto.js';
 import { publicApiKey, publicUser, ApiKey, Session, User } from './entities.js';
-import { ROLES, type RequestPrincipal } from './roles.js';
+import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, setSessionCookie } from './session-cookie.js';
 import { UsersService } from './users.service.js';
 

@@ -10,7 +10,7 @@ import { authErrors } from './errors.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
 import { AttemptWindow, ConcurrencyGate } from './login-throttle.js';
-import type { RequestPrincipal } from './roles.js';
+import type { RequestPrincipal } from '../shared/principal.js';
 import { dummyPasswordHash, generatePassword, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { RequestPrincipal } from './roles.js';
+import type { RequestPrincipal } from '../shared/principal.js';
 import { sessionCookieCredential } from './session-cookie.js';
 
 /** What the early check learned, for the access guard to reuse instead of asking the database again. */

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { NoControlCharacters } from '../audit/identifiers.js';
 import { IsTimeZone } from '../common/time-zone.js';
-import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from './roles.js';
+import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from '../shared/principal.js';
 
 export class LoginDto {
   @ApiProperty() @IsString() @Length(1, 100) @NoControlCharacters() username: string;

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ApiKeyScope, Role } from './roles.js';
+import type { ApiKeyScope, Role } from '../shared/principal.js';
 
 @Entity('users')
 export class User {

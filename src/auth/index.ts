@@ -1,4 +1,4 @@
-export { Access, ACCESS_POLICY, type AccessPolicy } from './access.decorator.js';
+export { Access, ACCESS_POLICY, type AccessPolicy } from '../common/access.decorator.js';
 export { type AuthenticatedRequest } from './access.guard.js';
 export { bearerCredential, requestCredential } from './credentials.js';
 export { CurrentPrincipal, SourceIp } from './request.js';
@@ -6,5 +6,5 @@ export { AuthModule } from './auth.module.js';
 export { AuthService } from './auth.service.js';
 export { authenticateBeforeBody } from './authenticate-first.js';
 export { User } from './entities.js';
-export { actorName, departmentScope, ROLES, type Caller, type Principal, type Role } from './roles.js';
+export { actorName, departmentScope, ROLES, type Caller, type Principal, type Role } from '../shared/principal.js';
 export { UsersService } from './users.service.js';

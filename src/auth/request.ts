@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AuthenticatedRequest } from './access.guard.js';
-import type { RequestPrincipal } from './roles.js';
+import type { RequestPrincipal } from '../shared/principal.js';
 
 /** The authenticated caller; routes using it are never public, so it is always set. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestPrincipal => {

@@ -8,7 +8,7 @@ import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from 
 import { AuthService } from './auth.service.js';
 import { ApiKey, publicApiKey, publicUser, Session, User } from './entities.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
-import type { Caller, Principal } from './roles.js';
+import type { Caller, Principal } from '../shared/principal.js';
 import { hashPassword, newSecret, verifyPassword } from './secrets.js';
 
 type UserPrincipal = Principal & { kind: 'user' };

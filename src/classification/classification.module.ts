@@ -1,7 +1,7 @@
 import { Controller, Get, Global, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Access } from '../auth/access.decorator.js';
-import { ROLES, type RequestPrincipal } from '../auth/roles.js';
+import { Access } from '../common/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal } from '../auth/index.js';
 import { ClassificationService } from './classification.service.js';
 

@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { departmentScope, type Principal } from '../auth/roles.js';
+import { departmentScope, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { PiiSighting, PrivacyHook } from './privacy.js';

@@ -1,5 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
-import type { Caller } from '../auth/roles.js';
+import type { Caller } from '../shared/principal.js';
 import type { Settings } from '../config/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, DemoRefusedError, demoServices, HttpFeed, InProcessFeed, loadDemo, recordFeed, runLive, type DemoReport } from '../demo/index.js';
 import { progressBar } from './progress.js';

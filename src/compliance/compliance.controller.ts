@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Access } from '../auth/access.decorator.js';
-import { ROLES, type RequestPrincipal } from '../auth/roles.js';
+import { Access } from '../common/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { AttestationsService } from './attestations.service.js';
 import { ControlCatalogue } from './control-catalogue.js';

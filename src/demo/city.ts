@@ -1,5 +1,5 @@
 import type { AssetInputDto } from '../assets/dto.js';
-import type { Role } from '../auth/roles.js';
+import type { Role } from '../shared/principal.js';
 
 /**
  * The demo city: a county's departments, the systems they run and the people who log in. Names,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Caller } from '../auth/roles.js';
+import type { Caller } from '../shared/principal.js';
 import type { UsersService } from '../auth/users.service.js';
 import type { IngestService } from '../ingest/ingest.service.js';
 import { DEMO_TIME_ZONE } from './clock.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AssetsService } from '../assets/assets.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller } from '../auth/roles.js';
+import type { Caller } from '../shared/principal.js';
 import { AuthService } from '../auth/auth.service.js';
 import { UsersService } from '../auth/users.service.js';
 import { ClassificationService } from '../classification/classification.service.js';

@@ -12,7 +12,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller, Language } from '../auth/roles.js';
+import type { Caller, Language } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, FilterField, StoredEvent } from '../events/event-store.js';
 import { EVENT_STORE } from '../events/tokens.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller } from '../auth/roles.js';
+import type { Caller } from '../shared/principal.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { RuleFiring } from './detection-engine.js';
 import { ruleErrors } from './errors.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Language } from '../auth/roles.js';
+import type { Language } from '../shared/principal.js';
 import { localisedRuleTitle, type RuleText } from './rule-text.js';
 
 type CatalogueEntry = RuleText & { id?: string; name?: string; author?: string };

@@ -1,4 +1,4 @@
-import { readerLanguage } from '../auth/roles.js';
+import { readerLanguage } from '../shared/principal.js';
 import { chineseText, localisedRuleDescription, localisedRuleTitle } from './rule-text.js';
 
 const rule = (zh?: unknown) => ({ title: 'SSH brute force', description: 'Many failures.', custom: zh === undefined ? {} : { 'x-taishi-zh': zh } });

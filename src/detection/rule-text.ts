@@ -1,4 +1,4 @@
-import type { Language } from '../auth/roles.js';
+import type { Language } from '../shared/principal.js';
 
 /**
  * A rule's text in the reader's language. Rules are written in English (Sigma's language); the

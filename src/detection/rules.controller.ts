@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
-import { Access } from '../auth/access.decorator.js';
-import { readerLanguage, type RequestPrincipal } from '../auth/roles.js';
+import { Access } from '../common/access.decorator.js';
+import { readerLanguage, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';

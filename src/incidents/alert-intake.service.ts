@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { readerLanguage, type Caller } from '../auth/roles.js';
+import { readerLanguage, type Caller } from '../shared/principal.js';
 import { LockId, lockForTransaction } from '../database/index.js';
 import { RuleCatalogue, type RecordedAlert } from '../detection/index.js';
 import { Clock, EventBus } from '../shared/index.js';

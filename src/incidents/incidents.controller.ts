@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Access } from '../auth/access.decorator.js';
-import { ROLES, type RequestPrincipal } from '../auth/roles.js';
+import { Access } from '../common/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import type { PiplNotice } from './core/report.js';
 import {

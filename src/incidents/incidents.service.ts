@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../auth/roles.js';
+import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { RuleCatalogue } from '../detection/index.js';
 import { NotificationsService, type IncidentRef, type Named, type Notification, type Recipients } from '../notifications/index.js';

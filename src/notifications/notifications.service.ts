@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { actorName, type Caller, type Role } from '../auth/roles.js';
+import { actorName, type Caller, type Role } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { Mailer, SendError } from './mailer.js';

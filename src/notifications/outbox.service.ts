@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import type { Caller } from '../auth/roles.js';
+import type { Caller } from '../shared/principal.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { Mailer, SendError } from './mailer.js';
 import type { Language } from './notification.js';

@@ -2,6 +2,7 @@
 // the modules, nor Nest, nor TypeORM.
 export { Counter, Gauge, Histogram, MetricsRegistry } from './metrics.js';
 export { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan, parseBoundedJson } from './bounded-json.js';
+export { actorName, actorRole, API_KEY_SCOPES, departmentScope, readerLanguage, ROLES, type ApiKeyScope, type Caller, type Principal, type RequestPrincipal, type Role } from './principal.js';
 export { Clock, FakeClock, SystemClock, type Cancel } from './clock.js';
 export { cronProblem, CronSchedule } from './cron.js';
 export { DomainError, ERROR_KINDS, defineErrors, errorCatalogue, type ErrorDefinition, type ErrorKind, type ErrorParams } from './domain-error.js';

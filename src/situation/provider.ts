@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/roles.js';
+import type { Principal } from '../shared/principal.js';
 import type { PostureReason } from './posture.js';
 
 /** What a module adds to the situation view for one caller. */

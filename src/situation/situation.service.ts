@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { departmentScope, type Principal } from '../auth/roles.js';
+import { departmentScope, type Principal } from '../shared/principal.js';
 import { ClassificationService } from '../classification/classification.service.js';
 import { DetectionService } from '../detection/index.js';
 import { IngestService, type CollectorTotals } from '../ingest/ingest.service.js';

@@ -30,6 +30,23 @@ function cruise(): Cruise {
 
 const topFolder = (file: string) => /^src\/([^/]+)\//.exec(file)?.[1];
 
+/** Which other modules (top folders of src/) each module imports. */
+function moduleImports(): Map<string, Set<string>> {
+  const actual = new Map<string, Set<string>>();
+  for (const folder of readdirSync(path.join(root, 'src'), { withFileTypes: true })) {
+    if (folder.isDirectory()) actual.set(folder.name, new Set());
+  }
+  for (const mod of cruise().modules) {
+    const from = topFolder(mod.source);
+    if (!from) continue;
+    for (const dep of mod.dependencies) {
+      const to = topFolder(dep.resolved);
+      if (to && to !== from) actual.get(from)!.add(to);
+    }
+  }
+  return actual;
+}
+
 describe('module dependencies', () => {
   it(`break none of ${ENFORCED.join(', ')}, and print the count of the rest`, () => {
     const violations = cruise().summary.violations;
@@ -40,18 +57,7 @@ describe('module dependencies', () => {
   }, 120_000);
 
   it('match the README module map: every module has a paragraph whose Imports line is what it imports', () => {
-    const actual = new Map<string, Set<string>>();
-    for (const folder of readdirSync(path.join(root, 'src'), { withFileTypes: true })) {
-      if (folder.isDirectory()) actual.set(folder.name, new Set());
-    }
-    for (const mod of cruise().modules) {
-      const from = topFolder(mod.source);
-      if (!from) continue;
-      for (const dep of mod.dependencies) {
-        const to = topFolder(dep.resolved);
-        if (to && to !== from) actual.get(from)!.add(to);
-      }
-    }
+    const actual = moduleImports();
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const map = /^## 模块 Modules\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
     const documented = new Map<string, string>();
@@ -60,5 +66,22 @@ describe('module dependencies', () => {
     }
     const expected = [...actual].sort(([a], [b]) => a.localeCompare(b)).map(([name, deps]) => [name, deps.size ? [...deps].sort().join(', ') : 'none']);
     expect([...documented].sort(([a], [b]) => a.localeCompare(b))).toEqual(expected);
+  }, 120_000);
+
+  it('form no cycle between modules: no module reaches itself through the modules it imports', () => {
+    const imports = moduleImports();
+    const reachable = (from: string) => {
+      const seen = new Set<string>();
+      const stack = [...(imports.get(from) ?? [])];
+      while (stack.length) {
+        const next = stack.pop()!;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(...(imports.get(next) ?? []));
+      }
+      return seen;
+    };
+    const cyclic = [...imports.keys()].filter((mod) => reachable(mod).has(mod)).map((mod) => `${mod} → ${[...imports.get(mod)!].filter((m) => reachable(m).has(mod)).join(', ')}`);
+    expect(cyclic).toEqual([]);
   }, 120_000);
 });

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nest
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Access } from '../../auth/access.decorator.js';
-import { ROLES, type RequestPrincipal } from '../../auth/roles.js';
+import { Access } from '../../common/access.decorator.js';
+import { ROLES, type RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
 import { ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
 import { AlertsService } from './alerts.service.js';

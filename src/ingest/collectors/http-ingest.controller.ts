@@ -2,8 +2,8 @@ import { Controller, Get, HttpCode, HttpStatus, Post, Query, Req } from '@nestjs
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Request } from 'express';
-import { Access } from '../../auth/access.decorator.js';
-import type { RequestPrincipal } from '../../auth/roles.js';
+import { Access } from '../../common/access.decorator.js';
+import type { RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal } from '../../auth/index.js';
 import { parseBoundedJson } from '../../shared/index.js';
 import { ingestErrors } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { Language } from '../shared/index.js';
+import type { Language } from './localised.js';
 
 export type { Language };
 

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { SettingName } from '../config/settings.js';
-import type { ApiKeyScope, Role } from './roles.js';
+import type { ApiKeyScope, Role } from '../shared/principal.js';
 
 /**
  * Every route declares who may call it. A route without a policy is refused (and the RBAC matrix

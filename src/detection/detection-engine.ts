@@ -131,6 +131,9 @@ class RuleBucket {
   private readonly byValue = new ValueIndex();
   private readonly byHint: PackRule[][] = [];
   private readonly automaton: AhoCorasick | undefined;
+  /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
+  private hintSeen = new Uint32Array(0);
+  private eventNumber = 0;
 
   constructor(rules: PackRule[]) {
     const hintIndex = new Map<string, number>();
@@ -151,12 +154,19 @@ class RuleBucket {
       }
     }
     this.automaton = hintIndex.size ? new AhoCorasick([...hintIndex.keys()]) : undefined;
+    this.hintSeen = new Uint32Array(hintIndex.size);
   }
 
   collect(context: EvalContext, into: Set<PackRule>): void {
     for (const rule of this.unfiltered) into.add(rule);
     this.byValue.collect(context, into);
-    this.automaton?.forEachMatch(context.lowerText(), (hint) => {
+    if (!this.automaton) return;
+    const seen = this.hintSeen;
+    const now = (this.eventNumber = (this.eventNumber % 0xfffffffe) + 1);
+    if (now === 1) seen.fill(0);
+    this.automaton.forEachMatch(context.lowerText(), (hint) => {
+      if (seen[hint] === now) return;
+      seen[hint] = now;
       for (const rule of this.byHint[hint]) into.add(rule);
     });
   }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
@@ -41,6 +42,48 @@ describe('DetectionEngine', () => {
     const { engine } = DetectionEngine.fromFiles(files, new Set([id]));
     engine.evaluate(events);
     expect(engine.ruleStats().find((r) => r.id === id)).toMatchObject({ enabled: false, evaluations: 0 });
+  });
+});
+
+describe('DetectionEngine: rules without literal hints', () => {
+  const rule = (n: number, detection: string) =>
+    [`title: Windows ${n}`, `id: 00000000-0000-4000-8000-00000000000${n}`, 'logsource: { product: windows, service: security }', 'detection:', detection].join('\n');
+  const rules = [
+    rule(1, '  selection: { EventID: 4625 }\n  condition: selection'),
+    rule(2, "  selection: { EventID: '4625' }\n  condition: selection"),
+    rule(3, '  selection: { EventID: [4624, 4634] }\n  condition: selection'),
+    rule(4, '  selection: { EventID: 4624 }\n  condition: not selection'),
+    rule(5, '  a: { EventID: 4625 }\n  b: { EventID: 4624 }\n  condition: 1 of them'),
+  ];
+  const text = readFileSync(path.join(root, 'fixtures/logs/windows-security.ndjson'), 'utf8').split('\n').filter(Boolean);
+  const events = new IngestPipeline(() => new AssetIndex([])).process(text.map((t) => ({ text: t })), { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
+
+  it('meet an event only when it has a value they require (EventID as number or text), and match as rule-by-rule evaluation does', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'taishi-value-index-'));
+    try {
+      writeFileSync(path.join(dir, 'windows.yml'), rules.join('\n---\n') + '\n');
+      const { engine, errors } = DetectionEngine.fromFiles({ ...files, rules: [dir] });
+      expect(errors).toEqual([]);
+      expect(engine.pack.rules.map((r) => r.compiled.requiredValues?.keys)).toEqual([['n:4625'], ['s:4625'], ['n:4624', 'n:4634'], undefined, ['n:4625', 'n:4624']]);
+      const security = events.filter((e) => e.event.dataset === 'windows.security');
+      expect(security.length).toBeGreaterThan(0);
+      for (const event of security) {
+        const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.title).sort();
+        expect(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title).sort()).toEqual(byRule);
+      }
+      engine.evaluate(security);
+      const stats = new Map(engine.ruleStats().map((r) => [r.title, r]));
+      const eventId = (e: unknown) => String((e as { winlog?: { event_id?: unknown } }).winlog?.event_id);
+      const with4625 = security.filter((e) => eventId(e) === '4625').length;
+      expect(with4625).toBeGreaterThan(0);
+      expect(security.length).toBeGreaterThan(with4625);
+      expect(stats.get('Windows 1')).toMatchObject({ matches: with4625, evaluations: with4625 });
+      expect(stats.get('Windows 2')).toMatchObject({ matches: with4625, evaluations: with4625 });
+      expect(stats.get('Windows 3')).toMatchObject({ evaluations: security.filter((e) => ['4624', '4634'].includes(eventId(e))).length });
+      expect(stats.get('Windows 4')).toMatchObject({ evaluations: security.length });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/event-store.js';
 import { eventIndexKeys, loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, EvalContext, type CorrelationHit } from './sigma/index.js';
+import { AhoCorasick, CorrelationEngine, EvalContext, valueKeys, type CorrelationHit, type FieldAccess } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -91,21 +91,56 @@ function eventTime(event: StoredEvent): number {
 }
 
 /**
+ * Rules that pin one field to exact values (an EventID, a Channel, a provider), indexed by those
+ * values: an event meets only the rules that name a value it has.
+ */
+class ValueIndex {
+  private readonly byField = new Map<number, { access: FieldAccess; rules: Map<string, PackRule[]> }>();
+  private readonly keys: string[] = [];
+
+  add(rule: PackRule): boolean {
+    const required = rule.compiled.requiredValues;
+    if (!required) return false;
+    const slot = required.access.slot;
+    const field = this.byField.get(slot) ?? this.byField.set(slot, { access: required.access, rules: new Map() }).get(slot)!;
+    for (const key of required.keys) (field.rules.get(key) ?? field.rules.set(key, []).get(key)!).push(rule);
+    return true;
+  }
+
+  collect(context: EvalContext, into: Set<PackRule>): void {
+    for (const { access, rules } of this.byField.values()) {
+      const keys = this.keys;
+      keys.length = 0;
+      for (const v of context.field(access).values) valueKeys(v, keys);
+      for (const key of keys) {
+        const found = rules.get(key);
+        if (found) for (const rule of found) into.add(rule);
+      }
+    }
+  }
+}
+
+/**
  * The rules of one dataset, indexed by their literal hints: one automaton pass over an event's
  * text finds every rule that could match it, so the cost of an event grows with the rules it
- * might trigger, not with the number of rules loaded.
+ * might trigger, not with the number of rules loaded. Rules without hints are indexed by the
+ * exact values they require, where they have some.
  */
 class RuleBucket {
   private readonly unfiltered: PackRule[] = [];
+  private readonly byValue = new ValueIndex();
   private readonly byHint: PackRule[][] = [];
   private readonly automaton: AhoCorasick | undefined;
+  /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
+  private hintSeen = new Uint32Array(0);
+  private eventNumber = 0;
 
   constructor(rules: PackRule[]) {
     const hintIndex = new Map<string, number>();
     for (const rule of rules) {
       const hints = rule.compiled.literalHints;
       if (!hints) {
-        this.unfiltered.push(rule);
+        if (!this.byValue.add(rule)) this.unfiltered.push(rule);
         continue;
       }
       for (const hint of new Set(hints)) {
@@ -119,11 +154,19 @@ class RuleBucket {
       }
     }
     this.automaton = hintIndex.size ? new AhoCorasick([...hintIndex.keys()]) : undefined;
+    this.hintSeen = new Uint32Array(hintIndex.size);
   }
 
   collect(context: EvalContext, into: Set<PackRule>): void {
     for (const rule of this.unfiltered) into.add(rule);
-    this.automaton?.forEachMatch(context.lowerText(), (hint) => {
+    this.byValue.collect(context, into);
+    if (!this.automaton) return;
+    const seen = this.hintSeen;
+    const now = (this.eventNumber = (this.eventNumber % 0xfffffffe) + 1);
+    if (now === 1) seen.fill(0);
+    this.automaton.forEachMatch(context.lowerText(), (hint) => {
+      if (seen[hint] === now) return;
+      seen[hint] = now;
       for (const rule of this.byHint[hint]) into.add(rule);
     });
   }
@@ -218,16 +261,24 @@ export class DetectionEngine {
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Set<PackRule>();
+    // many rules share a logsource (60 of them for SigmaHQ's 2,400 Windows rules): test each once per event
+    const inLogsource = new Map<PackRule['logsource'], boolean>();
+    const belongs = (rule: PackRule, event: StoredEvent) => {
+      let yes = inLogsource.get(rule.logsource);
+      if (yes === undefined) inLogsource.set(rule.logsource, (yes = rule.logsource.matches(event)));
+      return yes;
+    };
     for (const event of events) {
       const context = new EvalContext(event);
       candidates.clear();
+      inLogsource.clear();
       this.collectCandidates(event, context, candidates);
       if (candidates.size === 0) continue;
       for (const rule of candidates) {
         const s = this.stats.get(rule)!;
         const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
         const started = timed ? process.hrtime.bigint() : 0n;
-        const hit = rule.logsource.matches(event) && rule.compiled.matches(event, context);
+        const hit = belongs(rule, event) && rule.compiled.matches(event, context);
         if (timed) {
           const nanos = Number(process.hrtime.bigint() - started);
           s.sampledNanos += nanos;

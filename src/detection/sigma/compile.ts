@@ -44,6 +44,12 @@ export interface CompiledRule {
    * rule that only tests numbers, regexes or absence).
    */
   literalHints?: string[];
+  /**
+   * Prefilter: when defined, the rule can only match an event in which the field read by
+   * `access` has a value whose key (see `valueKeys`) is in `keys`: most Windows rules pin an
+   * EventID, a Channel or a provider, and an index by those values skips them on other events.
+   */
+  requiredValues?: RequiredValues;
   /** Evaluate against one event. Pass the same EvalContext to share field look-ups across rules. */
   matches(event: unknown, ctx?: EvalContext): boolean;
 }
@@ -51,11 +57,32 @@ export interface CompiledRule {
 type Pred = (ctx: EvalContext) => boolean;
 type ValueTest = (fv: FieldValues, ctx: EvalContext) => boolean;
 
+/** A field that must hold one of some exact values for a rule to match (a necessary condition). */
+export interface RequiredValues {
+  access: FieldAccess;
+  /** Keys as `valueKeys` makes them: `s:` + lower-cased text, `n:` + number. */
+  keys: string[];
+}
+
+/**
+ * The keys one event value is indexed under: its lower-cased string form, and its number when it
+ * reads as one (so the rule value 4688 finds the event values 4688 and "4688", as the exact
+ * match does).
+ */
+export function valueKeys(x: unknown, into: string[]): void {
+  const s = x === null ? undefined : typeof x === 'object' ? undefined : String(x);
+  if (s === undefined) return;
+  into.push('s:' + s.toLowerCase());
+  const n = toNumber(x);
+  if (n !== undefined) into.push('n:' + String(n));
+}
+
 /** A compiled piece with a rough cost (to run cheap tests first) and its prefilter hints. */
 interface Piece<T> {
   test: T;
   cost: number;
   hints?: string[];
+  required?: RequiredValues;
 }
 
 const NEVER: Piece<Pred> = { test: () => false, cost: 0 };
@@ -83,6 +110,7 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
     rule,
     filters: applied,
     literalHints: root.hints,
+    requiredValues: root.required,
     matches: (event, ctx) => test(ctx ?? new EvalContext(event)),
   };
 }
@@ -156,6 +184,7 @@ class Compiler {
         case 'not': {
           const inner = this.condition(node.arg, searches, at);
           const t = inner.test;
+          // (no prefilter survives a negation)
           return { test: (ctx) => !t(ctx), cost: inner.cost };
         }
         case 'and':
@@ -227,7 +256,8 @@ class Compiler {
       const pos = test;
       return { test: (ctx) => !pos(ctx), cost };
     }
-    return { test, cost, hints: value.hints };
+    const keys = item.field === null ? undefined : exactKeys(spec);
+    return { test, cost, hints: value.hints, required: keys && { access: this.access(item.field!), keys } };
   }
 
   /** Values of one item that are OR-ed: string shapes are merged into sets and one regex. */
@@ -536,9 +566,10 @@ function and(parts: Piece<Pred>[]): Piece<Pred> {
   const fns = sorted.map((p) => p.test);
   const cost = parts.reduce((a, p) => a + p.cost, 0);
   const hints = bestHints(parts.map((p) => p.hints));
+  const required = narrowestRequired(parts.map((p) => p.required));
   if (fns.length === 2) {
     const [a, b] = fns;
-    return { test: (ctx) => a(ctx) && b(ctx), cost, hints };
+    return { test: (ctx) => a(ctx) && b(ctx), cost, hints, required };
   }
   return {
     test: (ctx) => {
@@ -547,6 +578,7 @@ function and(parts: Piece<Pred>[]): Piece<Pred> {
     },
     cost,
     hints,
+    required,
   };
 }
 
@@ -560,9 +592,10 @@ function or(parts: Piece<Pred>[]): Piece<Pred> {
     if (!p.hints || !hints) hints = undefined;
     else hints.push(...p.hints);
   }
+  const required = unitedRequired(parts.map((p) => p.required));
   if (fns.length === 2) {
     const [a, b] = fns;
-    return { test: (ctx) => a(ctx) || b(ctx), cost, hints: dedupe(hints) };
+    return { test: (ctx) => a(ctx) || b(ctx), cost, hints: dedupe(hints), required };
   }
   return {
     test: (ctx) => {
@@ -571,5 +604,38 @@ function or(parts: Piece<Pred>[]): Piece<Pred> {
     },
     cost,
     hints: dedupe(hints),
+    required,
   };
+}
+
+/**
+ * The index keys of an item that matches only exact values (numbers, or strings without
+ * wildcards): an event can only match when its field has one of them. Undefined for anything
+ * looser (wildcards, modifiers other than exact matching, `all` over several values, encodings).
+ */
+function exactKeys(spec: ReturnType<typeof processItem>): string[] | undefined {
+  if (spec.all && spec.values.length > 1) return undefined;
+  const keys: string[] = [];
+  const visit = (v: Spec): boolean => {
+    if (v.t === 'any') return v.alts.every(visit);
+    if (v.t === 'num') return keys.push('n:' + String(v.n)) > 0;
+    if (v.t !== 'str' || v.bin) return false;
+    const shape = shapeOf(v.parts, true);
+    return shape.kind === 'exact' && keys.push('s:' + shape.text) > 0;
+  };
+  return spec.values.length > 0 && spec.values.every(visit) ? [...new Set(keys)] : undefined;
+}
+
+/** Of several conditions that must all hold, the one with the fewest allowed values. */
+function narrowestRequired(list: (RequiredValues | undefined)[]): RequiredValues | undefined {
+  let best: RequiredValues | undefined;
+  for (const r of list) if (r && (!best || r.keys.length < best.keys.length)) best = r;
+  return best;
+}
+
+/** Of alternatives, a requirement holds only when every one requires the same field. */
+function unitedRequired(list: (RequiredValues | undefined)[]): RequiredValues | undefined {
+  const first = list[0];
+  if (!first || list.some((r) => !r || r.access.slot !== first.access.slot)) return undefined;
+  return { access: first.access, keys: [...new Set(list.flatMap((r) => r!.keys))] };
 }

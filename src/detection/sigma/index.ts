@@ -25,8 +25,8 @@ export type {
   SearchNode,
 } from './ast.js';
 export { parseSigmaDocuments, type ParseResult } from './parse.js';
-export { compileRule, compileFilter, filterApplies, type CompiledRule, type CompileOptions, type FieldMapper } from './compile.js';
-export { EvalContext, eventMayMatch } from './event.js';
+export { compileRule, compileFilter, filterApplies, valueKeys, type CompiledRule, type CompileOptions, type FieldMapper, type RequiredValues } from './compile.js';
+export { EvalContext, eventMayMatch, type FieldAccess } from './event.js';
 export { parseCondition, type ConditionNode } from './condition.js';
 export { MODIFIER_NAMES } from './modifiers.js';
 export {

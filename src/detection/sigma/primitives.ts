@@ -193,7 +193,10 @@ export function needleSet(needles: string[]): NeedleSet {
       },
     };
   }
-  return new AhoCorasick(unique);
+  // built on first use: parsing test-compiles every rule only to check it, and most of those
+  // compilations (and many rules' long lists) are never evaluated
+  let automaton: AhoCorasick | undefined;
+  return { test: (h) => (automaton ??= new AhoCorasick(unique)).test(h) };
 }
 
 /** States of an AhoCorasick automaton, the shallowest, that get a transition table row (see `delta`). */

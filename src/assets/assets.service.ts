@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import { EventEmitter } from 'node:events';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { DepartmentsService } from '../departments/index.js';
 import { User } from '../auth/entities.js';
 import { departmentScope, type Caller, type Principal } from '../auth/roles.js';
 import { isUniqueViolation } from '../database/index.js';
@@ -274,6 +275,7 @@ export class AssetsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly departments: DepartmentsService,
   ) {}
 
   async list(query: AssetListQuery, principal: Principal): Promise<{ items: AssetView[]; total: number }> {
@@ -525,6 +527,7 @@ export class AssetsService {
     const parsed = this.parseImport(content, format);
     const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, updated: 0, unchanged: 0, errors: [...parsed.errors], rows: [] };
     const registry = await this.visibleRegistry(caller.principal);
+    const listed = await this.departments.resolve(parsed.rows.map((r) => r.plain?.department).filter((d): d is string => typeof d === 'string'));
     const valid: ImportRow[] = [];
     const seen = new Map<string, number>();
     const matchedBy = new Map<string, number>();
@@ -532,6 +535,8 @@ export class AssetsService {
     for (const parsedRow of parsed.rows) {
       const { row, plain } = parsedRow;
       const rowErrors = (await this.validateRow(plain, caller.principal)).map((e) => this.inUserTerms(e, parsedRow));
+      const unlisted = departmentScope(caller.principal) === undefined && !rowErrors.some((e) => e.field === 'department') ? this.mapDepartment(plain, listed) : undefined;
+      if (unlisted) rowErrors.push(this.coded('department', parsedRow, unlisted));
       const { addresses = [], errors } = normalizeAll(Array.isArray(plain.addresses) ? (plain.addresses as string[]) : undefined);
       rowErrors.push(...errors.map(({ text, message }) => ({ field: 'addresses', column: parsedRow.column('addresses'), message, code: assetErrors.codes.invalid_addresses, params: { addresses: [text] } })));
       for (const a of addresses) {
@@ -593,6 +598,19 @@ export class AssetsService {
     );
     this.changes.emit('changed');
     return { ...report, ...counted };
+  }
+
+  /**
+   * An administrator's row names a department from the managed list, written as the list has it or
+   * differing only in spaces, width or case; the row is rewritten to the listed name. Owners' rows
+   * are their own department's, checked by resolveDepartment.
+   */
+  private mapDepartment(plain: Record<string, unknown>, listed: Map<string, string>): DomainError | undefined {
+    if (typeof plain.department !== 'string') return undefined;
+    const name = listed.get(plain.department);
+    if (name === undefined) return assetErrors.import_department_unknown({ department: plain.department });
+    plain.department = name;
+    return undefined;
   }
 
   /** The assets the caller may see, by id and by department and name, to match import rows against. */

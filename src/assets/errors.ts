@@ -23,5 +23,6 @@ export const assetErrors = defineErrors('asset', {
   import_id_unknown: { kind: 'invalid', message: { 'zh-CN': '没有编号为 {id} 的资产（或您无权修改它）', en: 'No asset {id} (or not one you may change)' } },
   import_name_ambiguous: { kind: 'invalid', message: { 'zh-CN': '{department}有 {count} 个名为“{name}”的资产，请填写编号一栏指明要更新哪一个', en: '{department} has {count} assets named "{name}": fill in the id column to say which to update' } },
   import_same_asset_twice: { kind: 'invalid', message: { 'zh-CN': '第 {row} 行已在更新同一资产', en: 'Row {row} already updates the same asset' } },
+  import_department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中；请管理员先在“部门”页添加，或改用列表中的名称', en: 'Department "{department}" is not in the department list: an administrator adds it on the Departments page first, or use a listed name' } },
   import_refused: { kind: 'unprocessable', message: { 'zh-CN': '导入被拒绝：{rows} 行有错误，未写入任何数据', en: 'Import refused: {rows} row(s) have errors; nothing was written' } },
 });

@@ -105,6 +105,10 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     beforeAll(async () => {
       db = new pg.Client({ connectionString: app.databaseUrl });
       await db.connect();
+      // Import takes departments from the managed list only.
+      for (const name of ['水务局', '交通运输局', '公安局', '卫生健康委', '教育局', '政务服务中心', '市场监管局', '自然资源局', '往返局']) {
+        expect((await app.call('POST', '/api/departments', { token: users.admin, body: { name } })).status).toBe(201);
+      }
     });
     afterAll(() => db.end());
     const assetCount = async () => Number((await db.query('SELECT count(*) FROM assets')).rows[0].count);
@@ -203,6 +207,13 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
       const after = (await app.call('GET', `/api/assets/${made.body.id}`, { token: users.admin })).body;
       expect(after).toMatchObject({ lifecycle: 'maintenance', criticality: 'critical', addresses: ['10.77.0.1'] });
       expect(await assetCount()).toBe(before);
+    });
+
+    it('maps department names to the managed list and refuses unknown ones with a coded error', async () => {
+      const csv = '名称,类型,部门\n宽松写法,server, 往返局 \n未登记部门的系统,server,不存在局\n';
+      const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.body.errors).toEqual([expect.objectContaining({ row: 3, field: 'department', column: '部门', code: 'asset.import_department_unknown', params: { department: '不存在局' } })]);
+      expect(r.body.rows.map((x: { action: string }) => x.action)).toEqual(['create', 'error']);
     });
 
     it('names the column as the file does and codes the problem, in both languages', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { buildConsole, consoleHarness, expectText, rowCount } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
 
@@ -44,6 +44,7 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   beforeAll(async () => {
     app = await startTestApp(adminUrl, { TAISHI_CONSOLE_DIR: await buildConsole(), TAISHI_ORGANISATION_NAME: '某县大数据中心' });
     users = await seedUsers(app);
+    for (const department of ['水务局', '交通局']) expect((await app.call('POST', '/api/departments', { token: users.admin, body: { name: department } })).status).toBe(201);
     const pump = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '一号泵站控制器', type: 'iot_gateway', addresses: ['10.60.0.1'], criticality: 'high' } });
     expect(pump.status).toBe(201);
     pumpId = pump.body.id;
@@ -113,4 +114,53 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
     await expectText(b.page.locator('main .notice'), /导入完成：新建 1 个资产，更新 1 个，1 个无变化/);
     expect((await app.call('GET', `/api/assets/${pumpId}`, { token: users.ownerA.token })).body.lifecycle).toBe('maintenance');
   });
+
+  it('an administrator keeps the department list: adds, renames, is told why an occupied one stays; assets pick from it', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    await go(b.page, '/admin/departments');
+    await b.page.getByRole('button', { name: '添加部门' }).first().click();
+    let dialog = b.page.getByRole('dialog');
+    await dialog.getByLabel('部门名称').fill('审计局');
+    await dialog.getByRole('button', { name: '添加部门' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectText(b.page.locator('main table'), /审计局/);
+    await b.page.locator('main tbody tr', { hasText: '审计局' }).getByRole('button', { name: '改名' }).click();
+    dialog = b.page.getByRole('dialog');
+    await dialog.getByLabel('部门名称').fill('县审计局');
+    await dialog.getByRole('button', { name: '改名' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectText(b.page.locator('main table'), /县审计局/);
+    // 水务局 holds assets and an owner: removing it is refused with the reason, in Chinese.
+    await b.page.locator('main tbody tr', { hasText: '水务局' }).getByRole('button', { name: '删除' }).click();
+    dialog = b.page.getByRole('dialog');
+    await dialog.getByRole('button', { name: '删除' }).click();
+    await expectText(dialog, /部门“水务局”仍有 \d+ 个资产和 1 个用户，请先把它们移到其他部门/);
+    await dialog.getByRole('button', { name: /取消|关闭/ }).first().click();
+    await noUnlabelled(b.page, 'departments');
+    // The asset form offers the list.
+    await go(b.page, '/assets');
+    await b.page.getByRole('button', { name: '登记资产' }).first().click();
+    const picker = b.page.getByRole('dialog').getByLabel('所属部门');
+    await picker.locator('option', { hasText: '县审计局' }).waitFor({ state: 'attached' });
+    const options = await picker.locator('option').allTextContents();
+    expect(options).toEqual(expect.arrayContaining(['县审计局', '水务局']));
+    expect((await app.call('GET', '/api/departments', { token: users.admin })).body.map((d: { name: string }) => d.name)).toContain('县审计局');
+  });
+
+  it('the departments page passes axe-core and leaves screenshots in Chinese and English at both sizes', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lang of ['zh-CN', 'en'] as const) {
+      for (const size of SIZES) {
+        const b = await asUser('admin', ADMIN_PASSWORD, { viewport: size });
+        if (lang === 'en') await setLanguage(b.page, 'en');
+        await go(b.page, '/admin/departments');
+        await rowCount(b.page, (await app.call('GET', '/api/departments', { token: users.admin })).body.length);
+        await shot(b.page, `departments-${lang}-${size.width}x${size.height}`);
+        const v = await axeViolations(b.page);
+        if (v.length) found[`${lang} ${size.width}`] = v;
+        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
+      }
+    }
+    expect(found).toEqual({});
+  }, 180_000);
 });

@@ -501,6 +501,7 @@ export const en: Record<MessageKey, string> = {
   'assets.problem': 'Problem',
   'nav.departments': 'Departments',
   'departments.lead': 'Administrators keep the department list: users and assets pick their department from it, and asset import accepts listed departments only. Renaming moves the department\'s assets and users along; a department that still has assets or users cannot be removed.',
+  'departments.choose': '(choose a department)',
   'departments.name': 'Department',
   'departments.assets': 'Assets',
   'departments.users': 'Users',

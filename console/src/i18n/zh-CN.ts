@@ -502,6 +502,7 @@ export const zhCN = {
   'assets.problem': '问题',
   'nav.departments': '部门',
   'departments.lead': '部门列表由管理员维护：用户和资产从中选择部门，资产导入只接受列表中的部门。改名时，该部门的资产和用户随之改名；仍有资产或用户的部门不能删除。',
+  'departments.choose': '（请选择部门）',
   'departments.name': '部门名称',
   'departments.assets': '资产数',
   'departments.users': '用户数',

@@ -1,4 +1,5 @@
 import { api, url } from '../core/api.js';
+import { departmentSelect } from '../core/departments.js';
 import { h, replace } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
@@ -84,7 +85,7 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
   const owner = me.role === 'owner';
   const name = input({ name: 'name', value: existing?.name, required: true });
   const type = select(vocabulary('assetType', ASSET_TYPES), existing?.type ?? 'server', { name: 'type' });
-  const department = input({ name: 'department', value: existing?.department ?? (owner ? me.department ?? '' : ''), required: true, disabled: owner });
+  const department = departmentSelect(existing?.department ?? (owner ? me.department ?? undefined : undefined), { name: 'department', required: true, disabled: owner });
   const addresses = textarea({ name: 'addresses', rows: 3, value: (existing?.addresses ?? []).join('\n') });
   const zone = input({ name: 'zone', value: existing?.zone });
   const mlps = select([{ value: '', label: t('assets.mlpsNone') }, ...[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: t('assets.mlpsLevel', { level: n }) }))], existing?.mlps ? String(existing.mlps.level) : '', { name: 'mlps' });

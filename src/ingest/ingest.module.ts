@@ -5,6 +5,7 @@ import { MqttCollector } from './collectors/mqtt/mqtt.collector.js';
 import { SyslogCollector } from './collectors/syslog/syslog.collector.js';
 import { IngestService } from './ingest.service.js';
 import { RecognitionSituationSection } from './recognition-situation.js';
+import { SilentAssetsSituationSection } from './silent-assets-situation.js';
 
 @Module({})
 export class IngestModule {
@@ -16,7 +17,7 @@ export class IngestModule {
       global: true,
       imports: [AssetsModule],
       controllers: [HttpIngestController],
-      providers: [IngestService, RecognitionSituationSection, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],
+      providers: [IngestService, RecognitionSituationSection, SilentAssetsSituationSection, ...(options.listen ? [MqttCollector, SyslogCollector] : [])],
       exports: [IngestService],
     };
   }

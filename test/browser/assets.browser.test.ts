@@ -163,4 +163,23 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
     }
     expect(found).toEqual({});
   }, 180_000);
+
+  it('the situation page says 未知 / no data for a department whose running assets sent nothing, listing them, in both languages', async () => {
+    const found: Record<string, string[]> = {};
+    for (const lang of ['zh-CN', 'en'] as const) {
+      for (const size of SIZES) {
+        const b = await asUser('owner.water', 'owner.water-password-1', { viewport: size });
+        if (lang === 'en') await setLanguage(b.page, 'en');
+        await go(b.page, '/situation');
+        await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
+        await expectText(b.page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
+        await expectText(b.page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
+        await shot(b.page, `situation-no-data-${lang}-${size.width}x${size.height}`);
+        const v = await axeViolations(b.page);
+        if (v.length) found[`${lang} ${size.width}`] = v;
+        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
+      }
+    }
+    expect(found).toEqual({});
+  }, 180_000);
 });

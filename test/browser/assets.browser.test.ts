@@ -174,6 +174,7 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
         await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
         await expectText(b.page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
         await expectText(b.page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
+        expect(await b.page.locator('main .reasons-none').count()).toBe(0);
         await shot(b.page, `situation-no-data-${lang}-${size.width}x${size.height}`);
         const v = await axeViolations(b.page);
         if (v.length) found[`${lang} ${size.width}`] = v;

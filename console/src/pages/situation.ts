@@ -54,7 +54,9 @@ function postureCard(s: Situation): HTMLElement {
       : h('div', { class: 'posture' }, h('p', { class: `score band-${p.band}` }, h('span', { class: 'score-value' }, String(p.score)), h('span', { class: 'score-max' }, '/100')), h('p', { class: 'band' }, tv('posture.band', p.band))),
     p.reasons.length
       ? h('ul', { class: 'reasons', 'aria-label': t('situation.reasons') }, ...p.reasons.map((r) => h('li', null, h('span', { class: 'points' }, `−${formatNumber(r.points, 1)}`), ' ', reasonText(r))))
-      : h('p', { class: 'reasons-none' }, t('situation.noReasons')),
+      : nothingSeen(s.sections.silentAssets)
+        ? null // "nothing wrong found" would read as safe while nothing was seen at all
+        : h('p', { class: 'reasons-none' }, t('situation.noReasons')),
     h('details', { class: 'explain' }, h('summary', null, t('situation.howScored')), h('p', null, t('situation.howScoredText'))),
   );
 }

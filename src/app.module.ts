@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssetsModule } from './assets/assets.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { DepartmentsModule } from './departments/index.js';
 import { HttpErrorFilter } from './common/http-errors.js';
 import { ConfigModule, type Settings } from './config/index.js';
 import { DatabaseModule, dataSourceOptions } from './database/index.js';
@@ -38,6 +39,7 @@ export class AppModule {
         PlatformModule.forRoot({ listen: options.listen, clock: options.clock }),
         AuditModule,
         AuthModule,
+        DepartmentsModule,
         AssetsModule,
         EventsModule.forRoot(databaseUrl, options.eventStore),
         ClassificationModule,

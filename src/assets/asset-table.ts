@@ -8,6 +8,8 @@ interface Column {
   key: string;
   zh: string;
   aliases?: string[];
+  /** Where the column lands in the API's input, so a validation error can name the column the user sees. */
+  field?: string;
   read(asset: AssetView): string;
 }
 
@@ -20,44 +22,54 @@ const list = (values: string[] | undefined) => (values ?? []).join(';');
 const contactField = (c: ContactDto | undefined, f: keyof ContactDto) => c?.[f] ?? '';
 
 export const COLUMNS: Column[] = [
+  // First, so a re-imported export updates the very assets it came from.
+  { key: 'id', zh: '编号', aliases: ['资产编号'], read: (a) => a.id },
   { key: 'name', zh: '名称', aliases: ['系统名称', '资产名称'], read: (a) => a.name },
   { key: 'type', zh: '类型', aliases: ['资产类型'], read: (a) => a.type },
   { key: 'department', zh: '部门', aliases: ['所属部门', '责任部门'], read: (a) => a.department },
   { key: 'addresses', zh: '地址', aliases: ['IP地址', '网络地址'], read: (a) => list(a.addresses) },
   { key: 'zone', zh: '网络区域', aliases: ['区域'], read: (a) => a.zone ?? '' },
-  { key: 'contact_name', zh: '联系人', read: (a) => contactField(a.contact, 'name') },
-  { key: 'contact_email', zh: '联系人邮箱', read: (a) => contactField(a.contact, 'email') },
-  { key: 'contact_phone', zh: '联系人电话', read: (a) => contactField(a.contact, 'phone') },
-  { key: 'security_contact_name', zh: '安全负责人', read: (a) => contactField(a.securityContact, 'name') },
-  { key: 'security_contact_email', zh: '安全负责人邮箱', read: (a) => contactField(a.securityContact, 'email') },
-  { key: 'security_contact_phone', zh: '安全负责人电话', read: (a) => contactField(a.securityContact, 'phone') },
-  { key: 'mlps_level', zh: '等保级别', aliases: ['等级保护级别'], read: (a) => (a.mlps ? String(a.mlps.level) : '') },
-  { key: 'mlps_filing_number', zh: '备案证明编号', aliases: ['备案编号'], read: (a) => a.mlps?.filingNumber ?? '' },
-  { key: 'mlps_filing_date', zh: '备案日期', read: (a) => a.mlps?.filingDate ?? '' },
-  { key: 'mlps_last_assessment', zh: '最近测评日期', aliases: ['测评日期'], read: (a) => a.mlps?.lastAssessmentDate ?? '' },
-  { key: 'cii', zh: '关键信息基础设施', aliases: ['是否关基'], read: (a) => (a.cii?.designated ? 'yes' : 'no') },
-  { key: 'cii_designation_ref', zh: '关基认定文号', aliases: ['认定文号'], read: (a) => a.cii?.designationRef ?? '' },
-  { key: 'data_categories', zh: '数据类别', read: (a) => list(a.data?.categories) },
-  { key: 'data_level', zh: '数据级别', read: (a) => a.data?.level ?? '' },
-  { key: 'personal_data', zh: '个人信息', read: (a) => a.data?.personal ?? '' },
-  { key: 'personal_data_subjects', zh: '个人信息规模', aliases: ['涉及人数'], read: (a) => (a.data?.subjects === undefined ? '' : String(a.data.subjects)) },
-  { key: 'storage_location', zh: '存储位置', read: (a) => a.storageLocation ?? '' },
+  { key: 'contact_name', field: 'contact.name', zh: '联系人', read: (a) => contactField(a.contact, 'name') },
+  { key: 'contact_email', field: 'contact.email', zh: '联系人邮箱', read: (a) => contactField(a.contact, 'email') },
+  { key: 'contact_phone', field: 'contact.phone', zh: '联系人电话', read: (a) => contactField(a.contact, 'phone') },
+  { key: 'security_contact_name', field: 'securityContact.name', zh: '安全负责人', read: (a) => contactField(a.securityContact, 'name') },
+  { key: 'security_contact_email', field: 'securityContact.email', zh: '安全负责人邮箱', read: (a) => contactField(a.securityContact, 'email') },
+  { key: 'security_contact_phone', field: 'securityContact.phone', zh: '安全负责人电话', read: (a) => contactField(a.securityContact, 'phone') },
+  { key: 'mlps_level', field: 'mlps.level', zh: '等保级别', aliases: ['等级保护级别'], read: (a) => (a.mlps ? String(a.mlps.level) : '') },
+  { key: 'mlps_filing_number', field: 'mlps.filingNumber', zh: '备案证明编号', aliases: ['备案编号'], read: (a) => a.mlps?.filingNumber ?? '' },
+  { key: 'mlps_filing_date', field: 'mlps.filingDate', zh: '备案日期', read: (a) => a.mlps?.filingDate ?? '' },
+  { key: 'mlps_last_assessment', field: 'mlps.lastAssessmentDate', zh: '最近测评日期', aliases: ['测评日期'], read: (a) => a.mlps?.lastAssessmentDate ?? '' },
+  { key: 'cii', field: 'cii.designated', zh: '关键信息基础设施', aliases: ['是否关基'], read: (a) => (a.cii?.designated ? 'yes' : 'no') },
+  { key: 'cii_designation_ref', field: 'cii.designationRef', zh: '关基认定文号', aliases: ['认定文号'], read: (a) => a.cii?.designationRef ?? '' },
+  { key: 'data_categories', field: 'data.categories', zh: '数据类别', read: (a) => list(a.data?.categories) },
+  { key: 'data_level', field: 'data.level', zh: '数据级别', read: (a) => a.data?.level ?? '' },
+  { key: 'personal_data', field: 'data.personal', zh: '个人信息', read: (a) => a.data?.personal ?? '' },
+  { key: 'personal_data_subjects', field: 'data.subjects', zh: '个人信息规模', aliases: ['涉及人数'], read: (a) => (a.data?.subjects === undefined ? '' : String(a.data.subjects)) },
+  { key: 'storage_location', field: 'storageLocation', zh: '存储位置', read: (a) => a.storageLocation ?? '' },
   { key: 'criticality', zh: '重要程度', read: (a) => a.criticality ?? '' },
   { key: 'lifecycle', zh: '状态', aliases: ['生命周期状态'], read: (a) => a.lifecycle ?? '' },
   { key: 'tags', zh: '标签', read: (a) => list(a.tags) },
 ];
 
+/**
+ * Values as people write them, including every label the console shows in either language
+ * (test/unit/asset-import-labels.test.ts holds the two in step), matched without regard to case.
+ */
 const VALUE_ALIASES: Record<string, Record<string, string>> = {
   type: {
-    服务器: 'server', 终端: 'workstation', 工作站: 'workstation', 网络设备: 'network_device', 物联网网关: 'iot_gateway',
+    服务器: 'server', 终端: 'workstation', 办公终端: 'workstation', 工作站: 'workstation', 'web 应用': 'web_application',
+    'network device': 'network_device', 'iot gateway': 'iot_gateway', 'iot sensor': 'iot_sensor', 'web application': 'web_application', 'cloud service': 'cloud_service', 网络设备: 'network_device', 物联网网关: 'iot_gateway',
     物联网传感器: 'iot_sensor', 传感器: 'iot_sensor', 摄像头: 'camera', 摄像机: 'camera', web应用: 'web_application',
     网站: 'web_application', 数据库: 'database', 云服务: 'cloud_service', 其他: 'other',
   },
-  data_level: { 核心: 'core', 核心数据: 'core', 重要: 'important', 重要数据: 'important', 一般: 'general', 一般数据: 'general' },
-  personal_data: { 无: 'none', 否: 'none', 个人信息: 'personal', 是: 'personal', 敏感个人信息: 'sensitive', 敏感: 'sensitive' },
-  storage_location: { 境内: 'in_china', 境外: 'abroad' },
+  data_level: { 'core data': 'core', 'important data': 'important', 'general data': 'general', 核心: 'core', 核心数据: 'core', 重要: 'important', 重要数据: 'important', 一般: 'general', 一般数据: 'general' },
+  personal_data: {
+    无: 'none', 否: 'none', 不含个人信息: 'none', 个人信息: 'personal', 是: 'personal', 敏感个人信息: 'sensitive', 敏感: 'sensitive',
+    'no personal data': 'none', 'personal data': 'personal', 'sensitive personal data': 'sensitive',
+  },
+  storage_location: { 境内: 'in_china', 境外: 'abroad', 'in china': 'in_china' },
   criticality: { 低: 'low', 中: 'medium', 高: 'high', 关键: 'critical' },
-  lifecycle: { 规划: 'planned', 规划中: 'planned', 在用: 'active', 运行: 'active', 维护: 'maintenance', 维护中: 'maintenance', 退役: 'retired', 下线: 'retired' },
+  lifecycle: { 规划: 'planned', 规划中: 'planned', 在用: 'active', 运行: 'active', 维护: 'maintenance', 维护中: 'maintenance', 退役: 'retired', 下线: 'retired', 已下线: 'retired', 运行中: 'active' },
 };
 
 const TRUE_WORDS = ['yes', 'true', '1', '是', 'y'];
@@ -82,7 +94,11 @@ export function mapHeader(header: string[]): { columns: HeaderMap; errors: strin
 }
 
 const splitList = (v: string) => v.split(/[;；|]/).map((s) => s.trim()).filter(Boolean);
-const alias = (key: string, v: string) => VALUE_ALIASES[key]?.[v.toLowerCase()] ?? v;
+/** A value by its alias or label; an English label such as "Active" is its code in another case. */
+function alias(key: string, v: string): string {
+  const lower = v.toLowerCase();
+  return VALUE_ALIASES[key]?.[lower] ?? (/^[a-z_]+$/.test(lower) ? lower : v);
+}
 
 /**
  * One CSV row as the same plain object the JSON API accepts, so both go through one validator.
@@ -90,7 +106,7 @@ const alias = (key: string, v: string) => VALUE_ALIASES[key]?.[v.toLowerCase()] 
  */
 export function rowToInput(cells: string[], columns: HeaderMap): Record<string, unknown> {
   const v: Record<string, string> = {};
-  for (const [index, key] of columns) v[key] = (cells[index] ?? '').trim();
+  for (const [index, key] of columns) if (key !== 'id') v[key] = (cells[index] ?? '').trim();
   const has = (key: string) => v[key] !== undefined && v[key] !== '';
   const contact = (prefix: string) =>
     has(`${prefix}_name`) || has(`${prefix}_email`) || has(`${prefix}_phone`)
@@ -132,8 +148,23 @@ export function rowToInput(cells: string[], columns: HeaderMap): Record<string, 
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 }
 
+/** The registry id a row carries (an exported file's 编号 / id column), if any. */
+export function rowId(cells: string[], columns: HeaderMap): string | undefined {
+  const index = [...columns].find(([, key]) => key === 'id')?.[0];
+  return index === undefined ? undefined : (cells[index] ?? '').trim() || undefined;
+}
+
 export function assetToRow(asset: AssetView): string[] {
   return COLUMNS.map((c) => c.read(asset));
+}
+
+/** The column an input field came from, as the file's header names it (a JSON import names the field itself). */
+export function columnOf(field: string, columns: HeaderMap | undefined, headerCells: string[] | undefined): string {
+  if (!columns || !headerCells) return field;
+  const path = field.replace(/\.\d+$/, '');
+  const column = COLUMNS.find((c) => (c.field ?? c.key) === path) ?? COLUMNS.find((c) => (c.field ?? c.key) === path.split('.')[0]);
+  const index = [...columns].find(([, key]) => key === column?.key)?.[0];
+  return index === undefined ? field : headerCells[index].trim();
 }
 
 export function tableHeader(language: 'en' | 'zh'): string[] {

@@ -6,12 +6,13 @@ import iconv from 'iconv-lite';
 import { EventEmitter } from 'node:events';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { DepartmentsService } from '../departments/index.js';
 import { User } from '../auth/entities.js';
 import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { isUniqueViolation, lockForTransaction, LockId } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
 import { Asset, AssetAddress } from './asset.entity.js';
-import { assetToRow, mapHeader, rowToInput, tableHeader, type AssetView } from './asset-table.js';
+import { assetToRow, columnOf, mapHeader, rowId, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
@@ -21,6 +22,8 @@ import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, Ord
 export interface RowError {
   row: number;
   field?: string;
+  /** The column as the user's file names it (CSV header cell), or the field of a JSON import. */
+  column?: string;
   /** In English; clients word it themselves from `constraint` (class-validator's name) or `code` and `params`. */
   message: string;
   constraint?: string;
@@ -34,7 +37,22 @@ export interface ImportReport {
   total: number;
   valid: number;
   created: number;
+  updated: number;
+  unchanged: number;
   errors: RowError[];
+  /** What each row does (or would do): create, update, unchanged, or error. */
+  rows: RowOutcome[];
+}
+
+export type RowAction = 'create' | 'update' | 'unchanged' | 'error';
+
+export interface RowOutcome {
+  row: number;
+  name: string;
+  action: RowAction;
+  assetId?: string;
+  /** For an update: the asset's fields the row changes (API names, as `field` in errors). */
+  changed?: string[];
 }
 
 export type ImportProgress = (phase: 'validate' | 'write', done: number, total: number) => void;
@@ -44,6 +62,62 @@ interface ImportRow {
   input: AssetInputDto;
   addresses: NormalizedAddress[];
   department: string;
+  /** The registered asset this row updates, if it names one. */
+  existing?: Asset;
+  unchanged?: boolean;
+  changed?: string[];
+}
+
+interface ParsedRow {
+  row: number;
+  plain: Record<string, unknown>;
+  id?: string;
+  /** The column a field came from, as the user's file names it. */
+  column(field: string): string;
+  /** The field's value as written in the file. */
+  value(field: string): string;
+}
+
+interface ParsedFile {
+  rows: ParsedRow[];
+  errors: RowError[];
+  encoding?: 'utf-8' | 'gb18030';
+  column(row: number, field: string): string;
+}
+
+interface Registry {
+  byId: Map<string, Asset>;
+  byName: Map<string, Asset[]>;
+}
+
+const nameKey = (department: string, name: string) => `${department}\u0000${name}`;
+
+/** Fields an export adds that are the registry's, not the user's to set. */
+const EXPORT_ONLY = ['id', 'createdAt', 'updatedAt'];
+
+/** One element of a JSON import; an exported asset's id is kept aside to match it. */
+function jsonRow(row: number, item: unknown): ParsedRow {
+  const plain = item && typeof item === 'object' && !Array.isArray(item) ? { ...(item as Record<string, unknown>) } : (item as Record<string, unknown>);
+  const id = plain && typeof plain === 'object' && typeof plain.id === 'string' ? plain.id : undefined;
+  if (plain && typeof plain === 'object') for (const key of EXPORT_ONLY) delete plain[key];
+  const value = (field: string) => {
+    const found = field.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), plain);
+    return found === undefined || found === null ? '' : typeof found === 'string' ? found : JSON.stringify(found);
+  };
+  return { row, plain, id, column: (field) => field, value };
+}
+
+function outcome(row: number, plain: Record<string, unknown>, valid: ImportRow | undefined, bad: boolean): RowOutcome {
+  const name = typeof plain?.name === 'string' ? plain.name : '';
+  const assetId = valid?.existing?.id;
+  if (bad || !valid) return { row, name, action: 'error', ...(assetId ? { assetId } : {}) };
+  if (!valid.existing) return { row, name, action: 'create' };
+  return valid.unchanged ? { row, name, action: 'unchanged', assetId } : { row, name, action: 'update', assetId, changed: valid.changed };
+}
+
+function countActions(rows: RowOutcome[]): Pick<ImportReport, 'created' | 'updated' | 'unchanged'> {
+  const count = (action: RowAction) => rows.filter((r) => r.action === action).length;
+  return { created: count('create'), updated: count('update'), unchanged: count('unchanged') };
 }
 
 interface AddressConflict {
@@ -200,6 +274,7 @@ export class AssetsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly departments: DepartmentsService,
   ) {}
 
   async list(query: AssetListQuery, principal: Principal): Promise<{ items: AssetView[]; total: number }> {
@@ -442,74 +517,171 @@ export class AssetsService {
 
   /**
    * Validates every row first (dry run stops there) and then writes all of them in one
-   * transaction, so an import either lands whole or not at all.
+   * transaction, so an import either lands whole or not at all. A row naming an asset already in
+   * the registry (by its id, else by its name within the department) updates it, so an exported
+   * file comes back as "unchanged" rather than as duplicates.
    */
   async import(content: Buffer, format: 'csv' | 'json', dryRun: boolean, caller: Caller, onProgress?: ImportProgress, options: WriteOptions = {}): Promise<ImportReport> {
     this.assertMayForce(caller.principal, options);
     const parsed = this.parseImport(content, format);
-    const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, errors: [...parsed.errors] };
+    const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, updated: 0, unchanged: 0, errors: [...parsed.errors], rows: [] };
+    const registry = await this.visibleRegistry(caller.principal);
+    const listed = await this.departments.resolve(parsed.rows.map((r) => r.plain?.department).filter((d): d is string => typeof d === 'string'));
     const valid: ImportRow[] = [];
     const seen = new Map<string, number>();
+    const matchedBy = new Map<string, number>();
     let done = 0;
-    for (const { row, plain } of parsed.rows) {
-      const rowErrors = await this.validateRow(plain, caller.principal);
+    for (const parsedRow of parsed.rows) {
+      const { row, plain } = parsedRow;
+      const rowErrors = (await this.validateRow(plain, caller.principal)).map((e) => this.inUserTerms(e, parsedRow));
+      const unlisted = departmentScope(caller.principal) === undefined && !rowErrors.some((e) => e.field === 'department') ? this.mapDepartment(plain, listed) : undefined;
+      if (unlisted) rowErrors.push(this.coded('department', parsedRow, unlisted));
       const { addresses = [], errors } = normalizeAll(Array.isArray(plain.addresses) ? (plain.addresses as string[]) : undefined);
-      rowErrors.push(...errors.map(({ text, message }) => ({ field: 'addresses', message, code: assetErrors.codes.invalid_addresses, params: { addresses: [text] } })));
+      rowErrors.push(...errors.map(({ text, message }) => ({ field: 'addresses', column: parsedRow.column('addresses'), message, code: assetErrors.codes.invalid_addresses, params: { addresses: [text] } })));
       for (const a of addresses) {
         const other = seen.get(a.value);
-        if (other !== undefined) rowErrors.push({ field: 'addresses', message: `${a.value} also appears on row ${other} of this file` });
+        if (other !== undefined) rowErrors.push(this.coded('addresses', parsedRow, assetErrors.import_address_repeated({ address: a.value, row: other })));
         else seen.set(a.value, row);
       }
-      if (rowErrors.length) report.errors.push(...rowErrors.map((e) => ({ row, ...e })));
-      else {
+      if (!rowErrors.length) {
         const input = plainToInstance(AssetInputDto, plain);
-        valid.push({ row, input, addresses, department: this.resolveDepartment(input.department, caller.principal) });
+        const department = this.resolveDepartment(input.department, caller.principal);
+        const match = this.matchRow(registry, parsedRow.id, input.name, department);
+        if (match instanceof DomainError) rowErrors.push(this.coded(parsedRow.id ? 'id' : 'name', parsedRow, match));
+        else if (match && matchedBy.has(match.id)) rowErrors.push(this.coded('name', parsedRow, assetErrors.import_same_asset_twice({ row: matchedBy.get(match.id) })));
+        else {
+          if (match) matchedBy.set(match.id, row);
+          valid.push({ row, input, addresses, department, ...(match ? this.compare(match, input, department, addresses) : {}) });
+        }
       }
+      if (rowErrors.length) report.errors.push(...rowErrors.map((e) => ({ row, ...e })));
       onProgress?.('validate', ++done, parsed.rows.length);
     }
+    const matchedAsset = new Map(valid.map((v) => [v.row, v.existing?.id]));
     const conflicts = await this.conflicts(this.dataSource.manager, [...seen.keys()]);
     for (const c of conflicts) {
       const row = seen.get(c.address)!;
-      report.errors.push({ row, field: 'addresses', message: bothLanguages(this.describeDuplicate(c, caller.principal).message) });
+      if (matchedAsset.get(row) === c.assetId) continue; // the row's own asset already holds it
+      const message = this.describeDuplicate(c, caller.principal).message;
+      report.errors.push({ row, field: 'addresses', column: parsed.column(row, 'addresses'), message: bothLanguages(message), code: assetErrors.codes.address_conflict, params: { problems: message } });
     }
-    const { problems } = this.claimRows(valid, await this.ordinaryClaims(this.dataSource.manager), caller.principal, options);
-    for (const [row, found] of problems) report.errors.push(...found.map((p) => ({ row, field: 'addresses', message: bothLanguages(this.describeProblem(p, caller.principal).message) })));
+    const writes = valid.filter((v) => !v.unchanged);
+    const { problems } = this.claimRows(writes, await this.ordinaryClaims(this.dataSource.manager), caller.principal, options);
+    for (const [row, found] of problems) {
+      for (const p of found) {
+        const message = this.describeProblem(p, caller.principal).message;
+        report.errors.push({ row, field: 'addresses', column: parsed.column(row, 'addresses'), message: bothLanguages(message), code: assetErrors.codes.address_conflict, params: { problems: message } });
+      }
+    }
     const badRows = new Set(report.errors.map((e) => e.row));
+    report.rows = parsed.rows.map(({ row, plain }) => outcome(row, plain, valid.find((v) => v.row === row), badRows.has(row)));
     report.valid = valid.filter((v) => !badRows.has(v.row)).length;
     report.errors.sort((a, b) => a.row - b.row);
-    if (dryRun) return report;
+    const counted = countActions(report.rows);
+    // A dry run's counts say what the import would do.
+    if (dryRun) return { ...report, ...counted };
     if (report.errors.length) throw assetErrors.import_refused({ rows: badRows.size }, report);
     await this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
         // Checked again under the lock: the registry may have changed since the validation.
         await lockForTransaction(m, LockId.AddressClaims);
-        const claimed = this.claimRows(valid, await this.ordinaryClaims(m), caller.principal, options);
+        const claimed = this.claimRows(writes, await this.ordinaryClaims(m), caller.principal, options);
         if (claimed.problems.size) throw this.conflictError([], caller.principal, [...claimed.problems.values()].flat());
-        const contactIds = [...new Set(valid.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
+        const contactIds = [...new Set(writes.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
-        // Multi-row inserts in chunks: one round trip per chunk instead of three per asset.
-        const CHUNK = 250;
-        for (let start = 0; start < valid.length; start += CHUNK) {
-          const chunk = valid.slice(start, start + CHUNK);
-          const assets = chunk.map(({ input, addresses, department }) => {
-            const asset = newAsset();
-            applyInput(asset, { ...input, department }, addresses);
-            return asset;
-          });
-          await m.insert(Asset, assets);
-          const addressRows = chunk.flatMap(({ row, addresses }, i) =>
-            addresses.map((a) => ({ assetId: assets[i].id, value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired', fallback: claimed.fallback.get(row)?.has(a.value) ?? false })),
-          );
-          if (addressRows.length) await m.insert(AssetAddress, addressRows);
-          onProgress?.('write', Math.min(start + CHUNK, valid.length), valid.length);
-        }
+        await this.insertRows(m, writes.filter((v) => !v.existing), claimed.fallback, onProgress);
+        const updated = await this.updateRows(m, writes.filter((v) => v.existing), claimed.fallback, caller.principal);
         await announceAssetChange(m);
-        return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, encoding: parsed.encoding } } };
+        return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, ...counted, updatedIds: updated, encoding: parsed.encoding } } };
       }),
     );
-    report.created = valid.length;
     this.changes.emit('changed');
-    return report;
+    return { ...report, ...counted };
+  }
+
+  /**
+   * An administrator's row names a department from the managed list, written as the list has it or
+   * differing only in spaces, width or case; the row is rewritten to the listed name. Owners' rows
+   * are their own department's, checked by resolveDepartment.
+   */
+  private mapDepartment(plain: Record<string, unknown>, listed: Map<string, string>): DomainError | undefined {
+    if (typeof plain.department !== 'string') return undefined;
+    const name = listed.get(plain.department);
+    if (name === undefined) return assetErrors.import_department_unknown({ department: plain.department });
+    plain.department = name;
+    return undefined;
+  }
+
+  /** The assets the caller may see, by id and by department and name, to match import rows against. */
+  private async visibleRegistry(principal: Principal): Promise<Registry> {
+    const scope = departmentScope(principal);
+    const assets = await this.dataSource.getRepository(Asset).find({ where: scope !== undefined ? { department: scope } : {} });
+    const byName = new Map<string, Asset[]>();
+    for (const a of assets) byName.set(nameKey(a.department, a.name), [...(byName.get(nameKey(a.department, a.name)) ?? []), a]);
+    return { byId: new Map(assets.map((a) => [a.id, a])), byName };
+  }
+
+  /** The registered asset a row speaks of, none for a new one, or why the row cannot be matched. */
+  private matchRow(registry: Registry, id: string | undefined, name: string, department: string): Asset | undefined | DomainError {
+    if (id) return registry.byId.get(id) ?? assetErrors.import_id_unknown({ id });
+    const named = registry.byName.get(nameKey(department, name)) ?? [];
+    if (named.length > 1) return assetErrors.import_name_ambiguous({ name, department, count: named.length });
+    return named[0];
+  }
+
+  /** What the row would change on its asset: nothing, or the fields that differ. */
+  private compare(existing: Asset, input: AssetInputDto, department: string, addresses: NormalizedAddress[]): Pick<ImportRow, 'existing' | 'unchanged' | 'changed'> {
+    const before = toView(existing);
+    const probe = Object.assign(new Asset(), structuredClone(existing));
+    applyInput(probe, { ...input, department }, input.addresses === undefined ? undefined : addresses);
+    const after = toView(probe);
+    const changed = Object.keys({ ...before, ...after }).filter((key) => !['createdAt', 'updatedAt'].includes(key) && JSON.stringify(before[key as keyof AssetView]) !== JSON.stringify(after[key as keyof AssetView]));
+    return { existing, unchanged: changed.length === 0, changed };
+  }
+
+  /** New assets in multi-row inserts, in chunks: one round trip per chunk instead of three per asset. */
+  private async insertRows(m: EntityManager, rows: ImportRow[], fallback: Map<number, Set<string>>, onProgress?: ImportProgress): Promise<void> {
+    const CHUNK = 250;
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      const assets = chunk.map(({ input, addresses, department }) => {
+        const asset = newAsset();
+        applyInput(asset, { ...input, department }, addresses);
+        return asset;
+      });
+      await m.insert(Asset, assets);
+      const addressRows = chunk.flatMap(({ row, addresses }, i) =>
+        addresses.map((a) => ({ assetId: assets[i].id, value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired', fallback: fallback.get(row)?.has(a.value) ?? false })),
+      );
+      if (addressRows.length) await m.insert(AssetAddress, addressRows);
+      onProgress?.('write', Math.min(start + CHUNK, rows.length), rows.length);
+    }
+  }
+
+  /** Changed assets one by one, under a row lock; a row leaving out the addresses keeps the asset's. */
+  private async updateRows(m: EntityManager, rows: ImportRow[], fallback: Map<number, Set<string>>, principal: Principal): Promise<string[]> {
+    for (const { row, input, addresses, department, existing } of rows) {
+      const asset = await this.findVisible(m, existing!.id, principal, true);
+      applyInput(asset, { ...input, department }, input.addresses === undefined ? undefined : addresses);
+      const saved = await m.save(asset);
+      const effective = input.addresses === undefined ? saved.addresses.map((value) => normalizeAddress(value) as NormalizedAddress) : addresses;
+      await this.saveAddresses(m, saved, effective, fallback.get(row) ?? new Set());
+    }
+    return rows.map((r) => r.existing!.id);
+  }
+
+  /** A coded refusal as one row problem, naming the column as the user's file does. */
+  private coded(field: string, row: ParsedRow, error: DomainError): Omit<RowError, 'row'> {
+    return { field, column: row.column(field), message: error.message, code: error.code, params: error.params };
+  }
+
+  /** A validator's complaint about a row, coded and naming the user's column and value. */
+  private inUserTerms(problem: Omit<RowError, 'row'>, row: ParsedRow): Omit<RowError, 'row'> {
+    if (!problem.field || problem.code || problem.constraint === 'whitelistValidation') return { ...problem, ...(problem.field ? { column: row.column(problem.field) } : {}) };
+    const column = row.column(problem.field);
+    const value = row.value(problem.field);
+    const error = value === '' ? assetErrors.import_value_missing({ column }) : assetErrors.import_invalid_value({ column, value });
+    return { ...problem, column, message: error.message, code: error.code, params: error.params };
   }
 
   /** Claims each live row's addresses against the registry and against the rows before it. */
@@ -529,7 +701,7 @@ export class AssetsService {
     return { fallback, problems };
   }
 
-  private parseImport(content: Buffer, format: 'csv' | 'json'): { rows: { row: number; plain: Record<string, unknown> }[]; errors: RowError[]; encoding?: 'utf-8' | 'gb18030' } {
+  private parseImport(content: Buffer, format: 'csv' | 'json'): ParsedFile {
     const { text, encoding } = decodeText(content);
     if (format === 'json') {
       let data: unknown;
@@ -539,14 +711,26 @@ export class AssetsService {
         throw assetErrors.import_malformed_json({ reason: (error as Error).message });
       }
       if (!Array.isArray(data)) throw assetErrors.import_json_not_array();
-      return { rows: data.map((plain, i) => ({ row: i + 1, plain: plain as Record<string, unknown> })), errors: [], encoding };
+      const rows = data.map((item, i) => jsonRow(i + 1, item));
+      return { rows, errors: [], encoding, column: (_row, field) => field };
     }
     const [header, ...body] = parseCsv(text);
     if (!header) throw assetErrors.import_csv_empty();
     const { columns, errors } = mapHeader(header.cells);
     if (errors.length) throw assetErrors.import_csv_header({ problems: errors }, errors.map((message) => ({ row: header.line, message })));
+    const column = (field: string) => columnOf(field, columns, header.cells);
     // Row numbers are the file's line numbers, as a spreadsheet shows them.
-    return { rows: body.map((r) => ({ row: r.line, plain: rowToInput(r.cells, columns) })), errors: [], encoding };
+    const rows = body.map((r): ParsedRow => ({
+      row: r.line,
+      plain: rowToInput(r.cells, columns),
+      id: rowId(r.cells, columns),
+      column,
+      value: (field) => {
+        const index = header.cells.findIndex((cell) => cell.trim() === column(field));
+        return index < 0 ? '' : (r.cells[index] ?? '').trim();
+      },
+    }));
+    return { rows, errors: [], encoding, column: (_row, field) => column(field) };
   }
 
   private async validateRow(plain: unknown, principal: Principal): Promise<Omit<RowError, 'row'>[]> {

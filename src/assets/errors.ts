@@ -17,5 +17,12 @@ export const assetErrors = defineErrors('asset', {
   import_json_not_array: { kind: 'invalid', message: { 'zh-CN': 'JSON 导入文件须是资产数组', en: 'A JSON import is an array of assets' } },
   import_csv_empty: { kind: 'invalid', message: { 'zh-CN': 'CSV 文件是空的', en: 'The CSV file is empty' } },
   import_csv_header: { kind: 'invalid', message: { 'zh-CN': 'CSV 表头有误：{problems}', en: 'CSV header: {problems}' } },
+  import_value_missing: { kind: 'invalid', message: { 'zh-CN': '“{column}”一栏必须填写', en: 'Column "{column}" must be filled in' } },
+  import_invalid_value: { kind: 'invalid', message: { 'zh-CN': '“{column}”一栏的“{value}”无法识别', en: 'Column "{column}": "{value}" is not a value Taishi accepts' } },
+  import_address_repeated: { kind: 'invalid', message: { 'zh-CN': '地址 {address} 在本文件第 {row} 行已出现', en: 'Address {address} already appears on row {row} of this file' } },
+  import_id_unknown: { kind: 'invalid', message: { 'zh-CN': '没有编号为 {id} 的资产（或您无权修改它）', en: 'No asset {id} (or not one you may change)' } },
+  import_name_ambiguous: { kind: 'invalid', message: { 'zh-CN': '{department}有 {count} 个名为“{name}”的资产，请填写编号一栏指明要更新哪一个', en: '{department} has {count} assets named "{name}": fill in the id column to say which to update' } },
+  import_same_asset_twice: { kind: 'invalid', message: { 'zh-CN': '第 {row} 行已在更新同一资产', en: 'Row {row} already updates the same asset' } },
+  import_department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中；请管理员先在“部门”页添加，或改用列表中的名称', en: 'Department "{department}" is not in the department list: an administrator adds it on the Departments page first, or use a listed name' } },
   import_refused: { kind: 'unprocessable', message: { 'zh-CN': '导入被拒绝：{rows} 行有错误，未写入任何数据', en: 'Import refused: {rows} row(s) have errors; nothing was written' } },
 });

@@ -86,10 +86,10 @@ export async function auditRun(values: { format?: string; lang?: string; out?: s
 }
 
 function printReport(report: ImportReport): void {
-  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.field ? ` [${e.field}]` : ''}: ${e.message}\n`);
+  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.column ?? e.field ? ` [${e.column ?? e.field}]` : ''}: ${e.message}\n`);
   if (report.errors.length > 200) process.stdout.write(`  … ${report.errors.length - 200} more\n`);
   process.stdout.write(
-    `${report.dryRun ? '试运行 Dry run' : '导入 Import'}: ${report.total} rows, ${report.valid} valid, ${report.errors.length} error(s), ${report.created} created` +
+    `${report.dryRun ? '试运行 Dry run' : '导入 Import'}: ${report.total} rows, ${report.valid} valid, ${report.errors.length} error(s), ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged` +
       (report.encoding ? ` (encoding ${report.encoding})` : '') +
       '\n',
   );

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { AssetsModule } from '../assets/index.js';
 import { RecognitionSituationSection } from './recognition-section.js';
+import { SilentAssetsSituationSection } from './silent-assets-section.js';
 import { SituationController } from './situation.controller.js';
 import { SituationService } from './situation.service.js';
 
@@ -7,7 +9,8 @@ import { SituationService } from './situation.service.js';
 @Global()
 @Module({
   controllers: [SituationController],
-  providers: [SituationService, RecognitionSituationSection],
+  imports: [AssetsModule],
+  providers: [SituationService, RecognitionSituationSection, SilentAssetsSituationSection],
   exports: [SituationService],
 })
 export class SituationModule {}

@@ -40,7 +40,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await b.page.getByRole('button', { name: '登录' }).click();
     const nav = b.page.getByRole('navigation', { name: '主导航' });
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['态势', '告警', '安全事件', '事件日志', '资产', '合规审计', '检测规则', '用户与角色', 'API 密钥', '通知', '审计日志']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['态势', '告警', '安全事件', '事件日志', '资产', '合规审计', '检测规则', '用户与角色', '部门', 'API 密钥', '通知', '审计日志']);
     // The token never reaches page scripts: it lives in an HttpOnly cookie.
     expect(await b.page.evaluate(() => (globalThis as any).document.cookie)).toBe('');
     const cookies = await b.context.cookies();
@@ -338,11 +338,11 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     const csv = 'name,type,addresses,criticality\n污水处理厂 PLC 网关,iot_gateway,10.30.2.1,high\n水质监测平台,web_application,,medium\n';
     await b.page.getByLabel('清单文件').setInputFiles({ name: 'water.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await b.page.getByRole('button', { name: '预览（不写入）' }).click();
-    await expectText(b.page.locator('main'), /共 2 行，2 行有效，0 处错误/);
+    await expectText(b.page.locator('main'), /共 2 行：新建 2，更新 0，无变化 0，有错误 0/);
     expect((await app.call('GET', '/api/assets?q=污水', { token: users.admin })).body.total).toBe(0);
     await shot(b.page, 'assets-import-preview');
     await b.page.getByRole('button', { name: '导入', exact: true }).click();
-    await expectText(b.page.locator('main'), /已导入 2 个资产/);
+    await expectText(b.page.locator('main'), /导入完成：新建 2 个资产/);
     expect((await app.call('GET', '/api/assets?q=污水', { token: users.admin })).body.items[0].department).toBe('水务局');
   });
 

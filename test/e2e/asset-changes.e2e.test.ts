@@ -74,6 +74,8 @@ describe.each(testDatabaseTargets())('asset registry changes across instances ($
 
   it('an import on one instance is seen by the other within a second', async () => {
     expect(await attributedOnB('10.66.1.1')).toBeUndefined();
+    // Import takes departments from the managed list.
+    expect((await a.call('POST', '/api/departments', { token: adminA, body: { name: '水务局' } })).status).toBe(201);
     const csv = 'name,type,department,addresses\n导入的水质传感器,iot_sensor,水务局,10.66.1.1\n';
     const imported = await a.call('POST', '/api/assets/import', { token: adminA, rawBody: csv, headers: { 'content-type': 'text/csv' } });
     expect(imported.body).toMatchObject({ created: 1 });

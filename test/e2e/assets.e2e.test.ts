@@ -105,6 +105,10 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     beforeAll(async () => {
       db = new pg.Client({ connectionString: app.databaseUrl });
       await db.connect();
+      // Import takes departments from the managed list only.
+      for (const name of ['水务局', '交通运输局', '公安局', '卫生健康委', '教育局', '政务服务中心', '市场监管局', '自然资源局', '往返局']) {
+        expect((await app.call('POST', '/api/departments', { token: users.admin, body: { name } })).status).toBe(201);
+      }
     });
     afterAll(() => db.end());
     const assetCount = async () => Number((await db.query('SELECT count(*) FROM assets')).rows[0].count);
@@ -114,7 +118,7 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
       const body = await fixture('city-assets-1000-with-errors.gbk.csv');
       const dry = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
       expect(dry.status).toBe(200);
-      expect(dry.body).toMatchObject({ dryRun: true, encoding: 'gb18030', total: 1000, valid: 997, created: 0 });
+      expect(dry.body).toMatchObject({ dryRun: true, encoding: 'gb18030', total: 1000, valid: 997, created: 997, updated: 0 });
       expect(dry.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
         [101, 'type'],
         [501, 'addresses'],
@@ -136,15 +140,15 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
       expect(await assetCount()).toBe(before + 1000);
       const sample = (await app.call('GET', `/api/assets?q=${encodeURIComponent('水务局-服务器-0000')}`, { token: users.admin })).body.items[0];
       expect(sample).toMatchObject({ type: 'server', department: '水务局', cii: { designated: true }, data: { level: 'important', personal: 'personal', subjects: 1000 }, criticality: 'low' });
+      // The same file again names the same assets (by name within their department): nothing to do.
       const again = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: body, headers: { 'content-type': 'text/csv' } });
-      expect(again.body.errors).toHaveLength(2000); // two addresses on every row
-      expect(again.body.errors[0].message).toMatch(/already registered/);
+      expect(again.body).toMatchObject({ total: 1000, valid: 1000, created: 0, updated: 0, unchanged: 1000, errors: [] });
     });
 
     it('refuses owners importing rows for another department', async () => {
       const csv = 'name,type,department\n泵站,server,水务局\n信号机,server,交通局\n';
       const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: csv, headers: { 'content-type': 'text/csv' } });
-      expect(r.body.errors).toEqual([{ row: 3, field: 'department', message: expect.stringMatching(/own department/), code: 'asset.own_department_only', params: { department: '水务局' } }]);
+      expect(r.body.errors).toEqual([{ row: 3, field: 'department', column: 'department', message: expect.stringMatching(/own department/), code: 'asset.own_department_only', params: { department: '水务局' } }]);
     });
 
     it('names unknown CSV columns and accepts JSON arrays', async () => {
@@ -159,12 +163,67 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
       const gbk = await fetch(`${app.baseUrl}/api/assets/export?format=csv&headers=zh&encoding=gbk`, { headers: { authorization: `Bearer ${users.ownerA.token}` } });
       expect(gbk.headers.get('content-type')).toContain('gbk');
       const text = iconv.decode(Buffer.from(await gbk.arrayBuffer()), 'gbk');
-      expect(text.split('\r\n')[0]).toMatch(/^名称,类型,部门,地址/);
+      expect(text.split('\r\n')[0]).toMatch(/^编号,名称,类型,部门,地址/);
       const utf8 = Buffer.from(await (await fetch(`${app.baseUrl}/api/assets/export`, { headers: { authorization: `Bearer ${users.ownerA.token}` } })).arrayBuffer());
       expect([...utf8.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      // Re-importing the export is a clean dry run except that every address is taken.
       const dry = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: utf8, headers: { 'content-type': 'text/csv' } });
-      expect(dry.body.errors.every((e: { message: string }) => /already registered/.test(e.message))).toBe(true);
+      expect(dry.body.errors).toEqual([]);
+      expect(dry.body.rows.every((r: { action: string }) => r.action === 'unchanged')).toBe(true);
+      const gbkAgain = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.ownerA.token, rawBody: Buffer.from(await (await fetch(`${app.baseUrl}/api/assets/export?format=csv&headers=zh&encoding=gbk`, { headers: { authorization: `Bearer ${users.ownerA.token}` } })).arrayBuffer()), headers: { 'content-type': 'text/csv' } });
+      expect(gbkAgain.body).toMatchObject({ errors: [], created: 0, updated: 0, unchanged: dry.body.total });
+    });
+
+    it('takes back its own export: all unchanged, one edited row updates its asset, labels as the console shows them accepted', async () => {
+      const made = await app.call('POST', '/api/assets', { token: users.admin, body: { name: '往返测试服务器', type: 'server', department: '往返局', addresses: ['10.77.0.1'], lifecycle: 'active', criticality: 'high' } });
+      expect(made.status).toBe(201);
+      await app.call('POST', '/api/assets', { token: users.admin, body: { name: '往返测试摄像头', type: 'camera', department: '往返局', addresses: ['10.77.0.2'] } });
+      const exported = iconv.decode(Buffer.from(await (await fetch(`${app.baseUrl}/api/assets/export?format=csv&headers=zh`, { headers: { authorization: `Bearer ${users.admin}` } })).arrayBuffer()), 'utf-8').replace(/^\uFEFF/, '');
+      const [header, ...lines] = exported.trimEnd().split('\r\n');
+      const ours = lines.filter((l) => l.includes('往返测试'));
+      expect(ours).toHaveLength(2);
+      const file = (rows: string[]) => Buffer.from([header, ...rows].join('\r\n') + '\r\n');
+      const preview = async (rows: string[]) => (await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: file(rows), headers: { 'content-type': 'text/csv' } })).body;
+
+      const unchanged = await preview(ours);
+      expect(unchanged).toMatchObject({ total: 2, valid: 2, created: 0, updated: 0, unchanged: 2, errors: [] });
+
+      // The server row edited as a person would, with the console's own words: 维护中, 关键.
+      const columns = header.split(',');
+      const edit = (line: string) => {
+        const cells = line.split(',');
+        cells[columns.indexOf('状态')] = '维护中';
+        cells[columns.indexOf('重要程度')] = '关键';
+        return cells.join(',');
+      };
+      const edited = ours.map((l) => (l.includes('往返测试服务器') ? edit(l) : l));
+      const one = await preview(edited);
+      expect(one).toMatchObject({ created: 0, updated: 1, unchanged: 1, errors: [] });
+      expect(one.rows.find((r: { action: string }) => r.action === 'update')).toMatchObject({ name: '往返测试服务器', assetId: made.body.id, changed: ['criticality', 'lifecycle'] });
+
+      const before = await assetCount();
+      const committed = await app.call('POST', '/api/assets/import', { token: users.admin, rawBody: file(edited), headers: { 'content-type': 'text/csv' } });
+      expect(committed.status).toBe(200);
+      expect(committed.body).toMatchObject({ dryRun: false, created: 0, updated: 1, unchanged: 1 });
+      const after = (await app.call('GET', `/api/assets/${made.body.id}`, { token: users.admin })).body;
+      expect(after).toMatchObject({ lifecycle: 'maintenance', criticality: 'critical', addresses: ['10.77.0.1'] });
+      expect(await assetCount()).toBe(before);
+    });
+
+    it('maps department names to the managed list and refuses unknown ones with a coded error', async () => {
+      const csv = '名称,类型,部门\n宽松写法,server, 往返局 \n未登记部门的系统,server,不存在局\n';
+      const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.body.errors).toEqual([expect.objectContaining({ row: 3, field: 'department', column: '部门', code: 'asset.import_department_unknown', params: { department: '不存在局' } })]);
+      expect(r.body.rows.map((x: { action: string }) => x.action)).toEqual(['create', 'error']);
+    });
+
+    it('names the column as the file does and codes the problem, in both languages', async () => {
+      const csv = '名称,类型,部门,状态\n坏行,server,往返局,报废\n,server,往返局,运行中\n';
+      const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+      expect(r.body.errors).toEqual([
+        expect.objectContaining({ row: 2, field: 'lifecycle', column: '状态', code: 'asset.import_invalid_value', params: { column: '状态', value: '报废' } }),
+        expect.objectContaining({ row: 3, field: 'name', column: '名称', code: 'asset.import_value_missing', params: { column: '名称' } }),
+      ]);
+      expect(r.body.rows.map((x: { action: string }) => x.action)).toEqual(['error', 'error']);
     });
   });
 });

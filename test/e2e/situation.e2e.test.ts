@@ -28,6 +28,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
       clocks: { total: 0, overdue: 0, items: [] },
       compliance: { run: null, byLaw: [] },
       recognition: { windowHours: 24, programs: 0, blind: [] },
+      silentAssets: { intervalHours: 24, registered: 0, total: 0, items: [] },
     });
   });
 
@@ -92,5 +93,20 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
     const owner = await situation(users.ownerA.token);
     expect(owner.body.sections).toMatchObject({ drill: { department: '水务局', open: 2 }, broken: { error: 'unavailable' } });
     expect(owner.body.sections).not.toHaveProperty('hidden');
+  });
+
+  it('lists registered running assets that sent nothing in 24 hours as no data, each department seeing its own', async () => {
+    const quiet = await app.call('POST', '/api/assets', { token: users.ownerB.token, body: { name: '信号灯控制机', type: 'server', addresses: ['10.55.0.9'] } });
+    expect(quiet.status).toBe(201);
+    await app.call('POST', '/api/assets', { token: users.ownerB.token, body: { name: '已下线旧服务器', type: 'server', addresses: ['10.55.0.10'], lifecycle: 'retired' } });
+    const all = (await situation(users.analyst.token)).body.sections.silentAssets;
+    expect(all.items).toEqual(expect.arrayContaining([{ id: quiet.body.id, name: '信号灯控制机', department: '交通局', lastEventAt: null }]));
+    // The bastion sent events just now; the retired server is not expected to send any.
+    expect(all.items.map((a: { name: string }) => a.name)).not.toContain('供水调度堡垒机');
+    expect(all.items.map((a: { name: string }) => a.name)).not.toContain('已下线旧服务器');
+    const water = (await situation(users.ownerA.token)).body.sections.silentAssets;
+    expect(water.items.map((a: { department: string }) => a.department)).not.toContain('交通局');
+    const traffic = (await situation(users.ownerB.token)).body.sections.silentAssets;
+    expect(traffic).toMatchObject({ registered: 1, total: 1, items: [expect.objectContaining({ name: '信号灯控制机' })] });
   });
 });

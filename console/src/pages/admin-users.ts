@@ -1,4 +1,5 @@
 import { api } from '../core/api.js';
+import { departmentSelect } from '../core/departments.js';
 import { h, replace } from '../core/dom.js';
 import { t, tv } from '../core/i18n.js';
 import { user as me } from '../core/session.js';
@@ -30,7 +31,7 @@ function userForm(existing: UserRow | undefined, after: () => void): void {
   const displayName = input({ name: 'displayName', value: existing?.displayName });
   const email = input({ name: 'email', type: 'email', value: existing?.email ?? undefined });
   const role = select(vocabulary('role', ROLES), existing?.role ?? 'analyst', { name: 'role' });
-  const department = input({ name: 'department', value: existing?.department ?? undefined });
+  const department = departmentSelect(existing?.department ?? undefined, { name: 'department' });
   const language = select(LANGUAGES, existing?.language ?? 'zh-CN', { name: 'language' });
   const password = input({ name: 'password', type: 'password', required: true, autocomplete: 'new-password' });
   password.minLength = 12;
@@ -55,7 +56,7 @@ function userForm(existing: UserRow | undefined, after: () => void): void {
         displayName: displayName.value.trim() || undefined,
         email: email.value.trim() || undefined,
         role: role.value,
-        department: department.value.trim() || undefined,
+        department: department.value || undefined,
         language: language.value,
       };
       if (existing) await api('PATCH', `/api/users/${existing.id}`, { body: { ...common, disabled: disabled.checked } });

@@ -1,4 +1,5 @@
 import { api, url } from '../core/api.js';
+import { departmentSelect } from '../core/departments.js';
 import { h, replace } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
@@ -6,7 +7,7 @@ import { can, user, type Role } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../core/vocabulary.js';
 import { fieldLabel, problemText } from '../core/api-errors.js';
-import { button, checkbox, confirmDialog, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
+import { badge, button, checkbox, confirmDialog, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import type { PageContext } from './page.js';
 
 const MANAGE: Role[] = ['admin', 'owner'];
@@ -47,13 +48,35 @@ interface UnregisteredHost {
   datasets: string[];
 }
 
+interface RowProblem {
+  row: number;
+  field?: string;
+  column?: string;
+  message: string;
+  constraint?: string;
+  code?: string;
+  params?: Record<string, unknown>;
+}
+
+const IMPORT_ACTIONS = ['create', 'update', 'unchanged', 'error'] as const;
+
+interface RowOutcome {
+  row: number;
+  name: string;
+  action: (typeof IMPORT_ACTIONS)[number];
+  changed?: string[];
+}
+
 interface ImportReport {
   dryRun: boolean;
   encoding?: string;
   total: number;
   valid: number;
   created: number;
-  errors: { row: number; field?: string; message: string; constraint?: string; code?: string; params?: Record<string, unknown> }[];
+  updated: number;
+  unchanged: number;
+  errors: RowProblem[];
+  rows: RowOutcome[];
 }
 
 /** Create or edit an asset; owners register for their own department only (the API insists too). */
@@ -62,7 +85,7 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
   const owner = me.role === 'owner';
   const name = input({ name: 'name', value: existing?.name, required: true });
   const type = select(vocabulary('assetType', ASSET_TYPES), existing?.type ?? 'server', { name: 'type' });
-  const department = input({ name: 'department', value: existing?.department ?? (owner ? me.department ?? '' : ''), required: true, disabled: owner });
+  const department = departmentSelect(existing?.department ?? (owner ? me.department ?? undefined : undefined), { name: 'department', required: true, disabled: owner });
   const addresses = textarea({ name: 'addresses', rows: 3, value: (existing?.addresses ?? []).join('\n') });
   const zone = input({ name: 'zone', value: existing?.zone });
   const mlps = select([{ value: '', label: t('assets.mlpsNone') }, ...[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: t('assets.mlpsLevel', { level: n }) }))], existing?.mlps ? String(existing.mlps.level) : '', { name: 'mlps' });
@@ -236,6 +259,36 @@ async function unregistered(area: HTMLElement): Promise<void> {
   );
 }
 
+/** What one row does, or why it cannot: the changed fields of an update, the problems of an error. */
+function rowDetail(row: RowOutcome, problems: RowProblem[]): HTMLElement | string {
+  if (row.action === 'update') return (row.changed ?? []).map(fieldLabel).join(t('assets.listSeparator'));
+  const mine = problems.filter((p) => p.row === row.row);
+  if (!mine.length) return '—';
+  return h('ul', { class: 'plain-list' }, ...mine.map((p) => h('li', null, withColumn(p))));
+}
+
+/** A row problem led by its column, unless its own words already name it. */
+function withColumn(problem: RowProblem): string {
+  const text = problemText(problem);
+  const column = problem.column ?? (problem.field ? fieldLabel(problem.field) : '');
+  return column && !text.includes(column) ? `${column}${t('assets.columnSeparator')}${text}` : text;
+}
+
+/** The preview (or result) of an import: counts per action, then each row with what it does. */
+function importReport(result: ImportReport): HTMLElement[] {
+  const counts = { total: result.total, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.rows.filter((r) => r.action === 'error').length, encoding: result.encoding ?? 'utf-8' };
+  const summary = h('p', { class: counts.errors ? 'notice notice-warn' : 'notice' }, result.dryRun ? t('assets.previewSummary', counts) : t('assets.imported', counts));
+  // Problems not tied to a row of the body (a header, say) still show.
+  const rowless = result.errors.filter((e) => !result.rows.some((r) => r.row === e.row));
+  const rows = table(t('assets.importRows'), [
+    { label: t('assets.row'), cell: (r: RowOutcome) => String(r.row), numeric: true },
+    { label: t('assets.name'), cell: (r) => r.name || '—' },
+    { label: t('assets.importAction'), cell: (r) => badge('importAction', r.action) },
+    { label: t('assets.importDetail'), cell: (r) => rowDetail(r, result.errors) },
+  ], result.rows);
+  return [summary, rows, ...(rowless.length ? [table(t('assets.importErrors'), [{ label: t('assets.row'), cell: (e: RowProblem) => String(e.row), numeric: true }, { label: t('assets.problem'), cell: (e) => problemText(e) }], rowless)] : [])];
+}
+
 function importer(area: HTMLElement): void {
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.json,text/csv,application/json', required: true });
   const report = h('div', { 'aria-live': 'polite' });
@@ -247,22 +300,12 @@ function importer(area: HTMLElement): void {
     replace(report, loading());
     try {
       const result = await api<ImportReport>('POST', '/api/assets/import', { query: { dryRun: String(dryRun) }, raw: { content: await chosen.arrayBuffer(), type } });
-      importButton.disabled = !dryRun || result.errors.length > 0 || result.valid === 0;
-      replace(
-        report,
-        h('p', { class: result.errors.length ? 'notice notice-warn' : 'notice' }, dryRun ? t('assets.previewSummary', { total: result.total, valid: result.valid, errors: result.errors.length, encoding: result.encoding ?? 'utf-8' }) : t('assets.imported', { created: result.created })),
-        result.errors.length
-          ? table(t('assets.importErrors'), [
-              { label: t('assets.row'), cell: (e) => String(e.row), numeric: true },
-              { label: t('assets.field'), cell: (e) => (e.field ? fieldLabel(e.field) : '—') },
-              { label: t('assets.problem'), cell: (e) => problemText(e) },
-            ], result.errors)
-          : null,
-      );
+      importButton.disabled = !dryRun || result.errors.length > 0 || result.created + result.updated === 0;
+      replace(report, ...importReport(result));
     } catch (error) {
       importButton.disabled = true;
       const details = (error as { details?: ImportReport }).details;
-      replace(report, errorBox(error), details?.errors ? table(t('assets.importErrors'), [{ label: t('assets.row'), cell: (e) => String(e.row) }, { label: t('assets.problem'), cell: (e) => problemText(e) }], details.errors) : null);
+      replace(report, errorBox(error), ...(details?.rows ? importReport(details).slice(1) : []));
     }
   };
   file.addEventListener('change', () => {

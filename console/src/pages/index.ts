@@ -15,6 +15,7 @@ export const PAGES: PageEntry[] = [
   { path: '/compliance', title: 'nav.compliance', roles: ALL_ROLES, group: 'main', load: () => import('./compliance.js') },
   { path: '/rules', title: 'nav.rules', roles: ['admin', 'analyst', 'compliance'], group: 'main', load: () => import('./rules.js') },
   { path: '/admin/users', title: 'nav.users', roles: ['admin'], group: 'admin', load: () => import('./admin-users.js') },
+  { path: '/admin/departments', title: 'nav.departments', roles: ['admin'], group: 'admin', load: () => import('./admin-departments.js') },
   { path: '/admin/api-keys', title: 'nav.apiKeys', roles: ['admin'], group: 'admin', load: () => import('./admin-api-keys.js') },
   { path: '/admin/notifications', title: 'nav.notifications', roles: ALL_ROLES, group: 'admin', load: () => import('./admin-notifications.js') },
   { path: '/admin/audit', title: 'nav.audit', roles: ['admin', 'compliance'], group: 'admin', load: () => import('./admin-audit.js') },

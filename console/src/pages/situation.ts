@@ -10,6 +10,7 @@ import { ALERT_LEVELS as LEVELS } from '../core/vocabulary.js';
 import type { PageContext } from './page.js';
 import { attentionBand } from './situation-attention.js';
 import { SITUATION_SECTIONS } from './situation-sections.js';
+import { nothingSeen } from './situation-silent.js';
 import type { RunningClock } from './incident-common.js';
 
 const RANGES = ['24h', '7d', '30d'] as const;
@@ -48,10 +49,14 @@ function postureCard(s: Situation): HTMLElement {
   const p = s.posture;
   return card(
     t('situation.posture'),
-    h('div', { class: 'posture' }, h('p', { class: `score band-${p.band}` }, h('span', { class: 'score-value' }, String(p.score)), h('span', { class: 'score-max' }, '/100')), h('p', { class: 'band' }, tv('posture.band', p.band))),
+    nothingSeen(s.sections.silentAssets)
+      ? h('div', { class: 'posture' }, h('p', { class: 'score band-unknown' }, h('span', { class: 'score-value' }, t('situation.unknown'))), h('p', { class: 'band' }, t('situation.unknownWhy')))
+      : h('div', { class: 'posture' }, h('p', { class: `score band-${p.band}` }, h('span', { class: 'score-value' }, String(p.score)), h('span', { class: 'score-max' }, '/100')), h('p', { class: 'band' }, tv('posture.band', p.band))),
     p.reasons.length
       ? h('ul', { class: 'reasons', 'aria-label': t('situation.reasons') }, ...p.reasons.map((r) => h('li', null, h('span', { class: 'points' }, `−${formatNumber(r.points, 1)}`), ' ', reasonText(r))))
-      : h('p', { class: 'reasons-none' }, t('situation.noReasons')),
+      : nothingSeen(s.sections.silentAssets)
+        ? null // "nothing wrong found" would read as safe while nothing was seen at all
+        : h('p', { class: 'reasons-none' }, t('situation.noReasons')),
     h('details', { class: 'explain' }, h('summary', null, t('situation.howScored')), h('p', null, t('situation.howScoredText'))),
   );
 }

@@ -10,6 +10,7 @@ import { DomainOutbox1796425073586 } from './1796425073586-domain-outbox.js';
 import { TrailAndClaims1796425365584 } from './1796425365584-trail-and-claims.js';
 import { LoginLockouts1796429135106 } from './1796429135106-login-lockouts.js';
 import { IntrusionIncidents1796430000000 } from './1796430000000-intrusion-incidents.js';
+import { Departments1796440000000 } from './1796440000000-departments.js';
 import { SeveralInstances1796500000000 } from './1796500000000-several-instances.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   TrailAndClaims1796425365584,
   LoginLockouts1796429135106,
   IntrusionIncidents1796430000000,
+  Departments1796440000000,
   SeveralInstances1796500000000,
 ];

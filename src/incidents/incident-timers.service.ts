@@ -83,7 +83,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
           const reportTo = { 'zh-CN': clock.recipients.map((r) => r['zh-CN']).join('、'), en: clock.recipients.map((r) => r.en).join(' and ') };
           after.push(() =>
             this.incidents.notify(
-              { kind: 'reporting_deadline', incident: clock.incident, notice: clock.notice!, deadlineAt: clock.dueAt.toISOString(), reportTo },
+              { kind: 'reporting_deadline', incident: ref(clock.incident), notice: clock.notice!, deadlineAt: clock.dueAt.toISOString(), reportTo },
               { userIds: this.incidents.followers(clock.incident), roles: ['compliance'] },
               `${notice}:${clock.incident.key}`,
             ),

@@ -893,15 +893,18 @@ export interface AssetSummary {
 /** A grade as notifications show it: they name it without knowing the national scale. */
 export const namedGrade = (grade: GradeOrUnrated): Named => ({ id: grade, name: gradeName(grade) });
 
-export const ref = (i: Pick<IncidentRow, 'id' | 'key' | 'title' | 'grade' | 'category' | 'state'>): IncidentRef => {
+type Summarised = Pick<IncidentRow, 'id' | 'key' | 'title' | 'grade' | 'state'> & { category: string | null };
+
+/** An incident as API answers mention it (clocks, reports): grade and category by id. */
+export const summary = (i: Summarised) => ({ id: i.id, key: i.key, title: i.title, grade: i.grade, category: i.category ?? 'protect', state: i.state });
+
+/** An incident as a notice names it: grade and category with their names, for mail in either language. */
+export const ref = (i: Summarised): IncidentRef => {
   const category = i.category ?? 'protect';
   return {
-    id: i.id,
-    key: i.key,
-    title: i.title,
+    ...summary(i),
     grade: namedGrade(i.grade),
     category: { id: category, name: CATEGORIES.find((c) => c.id === category)?.name ?? { 'zh-CN': '防护工单', en: 'Protect ticket' } },
-    state: i.state,
   };
 };
 

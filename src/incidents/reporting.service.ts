@@ -19,7 +19,7 @@ import {
 } from './core/report.js';
 import { incidentErrors } from './errors.js';
 import { IncidentRules } from './incident-rules.js';
-import { IncidentsService, ref, type IncidentRow } from './incidents.service.js';
+import { IncidentsService, summary, type IncidentRow } from './incidents.service.js';
 
 interface StoredReport {
   status: ReportStatus;
@@ -33,7 +33,7 @@ interface StoredReport {
 }
 
 export interface RunningClock {
-  incident: ReturnType<typeof ref> & { assigneeId: string | null; watcherIds: string[]; notices: string[] };
+  incident: ReturnType<typeof summary> & { assigneeId: string | null; watcherIds: string[]; notices: string[] };
   clock: 'initial_report' | 'closing_summary';
   startsAt: Date;
   dueAt: Date;
@@ -125,7 +125,7 @@ export class ReportingService {
     const assets = await this.incidents.assetsById(this.dataSource.manager, [...new Set(rows.flatMap((r) => r.assetIds))]);
     const out: RunningClock[] = [];
     for (const row of rows) {
-      const incident = { ...ref(row), assigneeId: row.assigneeId, watcherIds: row.watcherIds, notices: row.notices };
+      const incident = { ...summary(row), assigneeId: row.assigneeId, watcherIds: row.watcherIds, notices: row.notices };
       const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, row.assetIds.flatMap((id) => assets.get(id) ?? []));
       const deadline = reportingDeadline({ grade: row.grade, reporterType, discoveredAt: row.detectedAt })!;
       if ((row.reportStatus ?? 'draft') === 'draft') out.push(this.running(incident, 'initial_report', deadline, deadline.recipients, now));
@@ -172,7 +172,7 @@ export class ReportingService {
     // PIPL Art. 57 binds every leak of personal information, whatever category the incident has.
     const personalData = incident.category === 'data_security' || report.pipl !== null || (incident.gradingFacts?.personalDataExposed ?? 0) > 0;
     return {
-      incident: ref(incident),
+      incident: summary(incident),
       reportRequired: deadline !== null,
       reporterType,
       assessment: await this.incidents.assessment(m, incident, now),

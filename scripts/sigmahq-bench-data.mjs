@@ -11,22 +11,19 @@ const repository = process.env.SIGMAHQ_DIR ?? '/work/shared/data/sigmahq';
 const out = process.argv[2] ?? '/tmp/bench-data';
 const minEvents = Number(process.env.MIN_EVENTS ?? 40_000);
 
-/** The JSON objects of one export file, written one after another (not a JSON array). */
+/**
+ * The records of one export file: pretty-printed JSON objects one after another, each closed by a
+ * `}` alone at the start of a line (the only place a record's outermost brace can be).
+ */
 function jsonObjects(text) {
-  const objects = [];
-  let depth = 0;
+  const records = [];
   let start = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{' && depth++ === 0) start = i;
-    else if (c === '}' && --depth === 0) objects.push(JSON.parse(text.slice(start, i + 1)));
+  for (const match of text.matchAll(/^}\s*$/gm)) {
+    const end = match.index + 1;
+    records.push(JSON.parse(text.slice(start, end)));
+    start = end;
   }
-  return objects;
+  return records;
 }
 
 function jsonFiles(dir) {

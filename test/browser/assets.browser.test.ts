@@ -41,6 +41,28 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   let file: Buffer;
   const { asUser, go, shot, noUnlabelled } = consoleHarness(name, () => app.baseUrl);
 
+  /**
+   * Opens the page as the user in each language at each size, lets `show` bring it to the state to
+   * look at, screenshots it and runs axe-core; fails with every serious or critical finding.
+   */
+  const everyLanguageAndSize = async (who: [string, string], label: string, show: (page: Page, lang: 'zh-CN' | 'en') => Promise<void>) => {
+    const found: Record<string, string[]> = {};
+    for (const lang of ['zh-CN', 'en'] as const) {
+      for (const size of SIZES) {
+        const b = await asUser(who[0], who[1], { viewport: size });
+        if (lang === 'en') await setLanguage(b.page, 'en');
+        await show(b.page, lang);
+        await shot(b.page, `${label}-${lang}-${size.width}x${size.height}`);
+        const v = await axeViolations(b.page);
+        if (v.length) found[`${lang} ${size.width}`] = v;
+        // The language is the user's setting: leave it as the other tests expect it.
+        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
+      }
+    }
+    expect(found).toEqual({});
+  };
+  const OWNER: [string, string] = ['owner.water', 'owner.water-password-1'];
+
   beforeAll(async () => {
     app = await startTestApp(adminUrl, { TAISHI_CONSOLE_DIR: await buildConsole(), TAISHI_ORGANISATION_NAME: '某县大数据中心' });
     users = await seedUsers(app);
@@ -87,20 +109,10 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   });
 
   it('passes axe-core and leaves screenshots of the preview in Chinese and English at both sizes', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('owner.water', 'owner.water-password-1', { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await preview(b.page);
-        if (lang === 'en') await expectText(b.page.locator('main .notice'), /4 rows: 1 to create, 1 to update, 1 unchanged, 1 with errors/);
-        await shot(b.page, `assets-import-preview-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    await everyLanguageAndSize(OWNER, 'assets-import-preview', async (page, lang) => {
+      await preview(page);
+      if (lang === 'en') await expectText(page.locator('main .notice'), /4 rows: 1 to create, 1 to update, 1 unchanged, 1 with errors/);
+    });
   }, 180_000);
 
   it('imports the file once the bad row is gone, and the edited asset changes', async () => {
@@ -148,39 +160,20 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   });
 
   it('the departments page passes axe-core and leaves screenshots in Chinese and English at both sizes', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('admin', ADMIN_PASSWORD, { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await go(b.page, '/admin/departments');
-        await rowCount(b.page, (await app.call('GET', '/api/departments', { token: users.admin })).body.length);
-        await shot(b.page, `departments-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    const listed = (await app.call('GET', '/api/departments', { token: users.admin })).body.length;
+    await everyLanguageAndSize(['admin', ADMIN_PASSWORD], 'departments', async (page) => {
+      await go(page, '/admin/departments');
+      await rowCount(page, listed);
+    });
   }, 180_000);
 
   it('the situation page says 未知 / no data for a department whose running assets sent nothing, listing them, in both languages', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('owner.water', 'owner.water-password-1', { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await go(b.page, '/situation');
-        await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
-        await expectText(b.page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
-        await expectText(b.page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
-        expect(await b.page.locator('main .reasons-none').count()).toBe(0);
-        await shot(b.page, `situation-no-data-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    await everyLanguageAndSize(OWNER, 'situation-no-data', async (page, lang) => {
+      await go(page, '/situation');
+      await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
+      await expectText(page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
+      await expectText(page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
+      expect(await page.locator('main .reasons-none').count()).toBe(0);
+    });
   }, 180_000);
 });

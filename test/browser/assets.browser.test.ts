@@ -1,34 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
-import { buildConsole, consoleHarness, expectText, rowCount } from '../support/browser.js';
+import { axeViolations, buildConsole, consoleHarness, expectText, rowCount, setLanguage } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
 
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SIZES = [
   { width: 1440, height: 900 },
   { width: 1280, height: 720 },
 ];
-
-/** Serious and critical axe-core findings on the page as it stands, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not apply to axe itself.
-  await page.evaluate(await axeSource);
-  return (await page.evaluate(() =>
-    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }).then((r: any) =>
-      r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    ),
-  )) as string[];
-}
-
-async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(async (l: string) => {
-    await fetch('/api/auth/me', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-taishi-csrf': '1' }, body: JSON.stringify({ language: l }) });
-  }, lang);
-  await page.reload();
-  await page.locator('nav.sidebar').waitFor();
-}
 
 /**
  * A system owner takes the registry's export back through the import page: the preview says, row by
@@ -40,6 +18,28 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   let pumpId = '';
   let file: Buffer;
   const { asUser, go, shot, noUnlabelled } = consoleHarness(name, () => app.baseUrl);
+
+  /**
+   * Opens the page as the user in each language at each size, lets `show` bring it to the state to
+   * look at, screenshots it and runs axe-core; fails with every serious or critical finding.
+   */
+  const everyLanguageAndSize = async (who: [string, string], label: string, show: (page: Page, lang: 'zh-CN' | 'en') => Promise<void>) => {
+    const found: Record<string, string[]> = {};
+    for (const lang of ['zh-CN', 'en'] as const) {
+      for (const size of SIZES) {
+        const b = await asUser(who[0], who[1], { viewport: size });
+        if (lang === 'en') await setLanguage(b.page, 'en');
+        await show(b.page, lang);
+        await shot(b.page, `${label}-${lang}-${size.width}x${size.height}`);
+        const v = await axeViolations(b.page);
+        if (v.length) found[`${lang} ${size.width}`] = v;
+        // The language is the user's setting: leave it as the other tests expect it.
+        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
+      }
+    }
+    expect(found).toEqual({});
+  };
+  const OWNER: [string, string] = ['owner.water', 'owner.water-password-1'];
 
   beforeAll(async () => {
     app = await startTestApp(adminUrl, { TAISHI_CONSOLE_DIR: await buildConsole(), TAISHI_ORGANISATION_NAME: '某县大数据中心' });
@@ -87,20 +87,10 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   });
 
   it('passes axe-core and leaves screenshots of the preview in Chinese and English at both sizes', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('owner.water', 'owner.water-password-1', { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await preview(b.page);
-        if (lang === 'en') await expectText(b.page.locator('main .notice'), /4 rows: 1 to create, 1 to update, 1 unchanged, 1 with errors/);
-        await shot(b.page, `assets-import-preview-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    await everyLanguageAndSize(OWNER, 'assets-import-preview', async (page, lang) => {
+      await preview(page);
+      if (lang === 'en') await expectText(page.locator('main .notice'), /4 rows: 1 to create, 1 to update, 1 unchanged, 1 with errors/);
+    });
   }, 180_000);
 
   it('imports the file once the bad row is gone, and the edited asset changes', async () => {
@@ -148,39 +138,20 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   });
 
   it('the departments page passes axe-core and leaves screenshots in Chinese and English at both sizes', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('admin', ADMIN_PASSWORD, { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await go(b.page, '/admin/departments');
-        await rowCount(b.page, (await app.call('GET', '/api/departments', { token: users.admin })).body.length);
-        await shot(b.page, `departments-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    const listed = (await app.call('GET', '/api/departments', { token: users.admin })).body.length;
+    await everyLanguageAndSize(['admin', ADMIN_PASSWORD], 'departments', async (page) => {
+      await go(page, '/admin/departments');
+      await rowCount(page, listed);
+    });
   }, 180_000);
 
   it('the situation page says 未知 / no data for a department whose running assets sent nothing, listing them, in both languages', async () => {
-    const found: Record<string, string[]> = {};
-    for (const lang of ['zh-CN', 'en'] as const) {
-      for (const size of SIZES) {
-        const b = await asUser('owner.water', 'owner.water-password-1', { viewport: size });
-        if (lang === 'en') await setLanguage(b.page, 'en');
-        await go(b.page, '/situation');
-        await b.page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
-        await expectText(b.page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
-        await expectText(b.page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
-        expect(await b.page.locator('main .reasons-none').count()).toBe(0);
-        await shot(b.page, `situation-no-data-${lang}-${size.width}x${size.height}`);
-        const v = await axeViolations(b.page);
-        if (v.length) found[`${lang} ${size.width}`] = v;
-        if (lang === 'en') await setLanguage(b.page, 'zh-CN');
-      }
-    }
-    expect(found).toEqual({});
+    await everyLanguageAndSize(OWNER, 'situation-no-data', async (page, lang) => {
+      await go(page, '/situation');
+      await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
+      await expectText(page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
+      await expectText(page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
+      expect(await page.locator('main .reasons-none').count()).toBe(0);
+    });
   }, 180_000);
 });

@@ -1,31 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { RunsService } from '../../src/compliance/index.js';
 import { DetectionService } from '../../src/detection/index.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
-import { buildConsole, consoleHarness, expectText } from '../support/browser.js';
+import { axeViolations, buildConsole, consoleHarness, expectText, setLanguage } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
 
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.TAISHI_SHOTS_DIR ?? '/tmp/shots';
 const SIZES = [
   { width: 1440, height: 900 },
   { width: 1280, height: 720 },
 ];
-
-/** Serious and critical axe-core findings on the page as it stands, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not apply to axe itself.
-  await page.evaluate(await axeSource);
-  const found = (await page.evaluate(() =>
-    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }).then((r: any) =>
-      r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    ),
-  )) as string[];
-  return found;
-}
 
 /**
  * The analyst's day screen: what needs attention first, errors in the user's language, charts
@@ -186,11 +171,3 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(found).toEqual({});
   }, 300_000);
 });
-
-async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(async (l: string) => {
-    await fetch('/api/auth/me', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-taishi-csrf': '1' }, body: JSON.stringify({ language: l }) });
-  }, lang);
-  await page.reload();
-  await page.locator('nav.sidebar').waitFor();
-}

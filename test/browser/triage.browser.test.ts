@@ -1,31 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { RunsService } from '../../src/compliance/index.js';
 import { DetectionService } from '../../src/detection/index.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
-import { buildConsole, consoleHarness, expectText } from '../support/browser.js';
+import { axeViolations, buildConsole, consoleHarness, expectText, setLanguage } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
 
-const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.TAISHI_SHOTS_DIR ?? '/tmp/shots';
 const SIZES = [
   { width: 1440, height: 900 },
   { width: 1280, height: 720 },
 ];
-
-/** Serious and critical axe-core findings on the page as it stands, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not apply to axe itself.
-  await page.evaluate(await axeSource);
-  const found = (await page.evaluate(() =>
-    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }).then((r: any) =>
-      r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    ),
-  )) as string[];
-  return found;
-}
 
 /**
  * The analyst's day screen: what needs attention first, errors in the user's language, charts
@@ -152,7 +137,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await b.page.reload();
     await b.page.locator('main table tbody tr').first().waitFor();
     expect((await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number)).toEqual(counts);
-    // j twice, then a: the second row is acknowledged and the list reloads without it.
+    // j twice, then a: the second row is acknowledged and stays where it was, its status updated in place.
     const rows = await b.page.locator('main table tbody tr').count();
     const second = await b.page.locator('main table tbody tr').nth(1).getAttribute('data-key');
     await b.page.locator('main h1').click();
@@ -160,8 +145,24 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await b.page.keyboard.press('j');
     expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
     await b.page.keyboard.press('a');
-    await b.page.waitForFunction((n: number) => (globalThis as any).document.querySelectorAll('main table tbody tr').length === n - 1, rows);
+    await expectText(b.page.locator(`main table tbody tr[data-key="${second}"] td:last-child`), /^已确认/);
+    expect(await b.page.locator('main table tbody tr').count()).toBe(rows);
+    expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
     expect((await app.call('GET', `/api/alerts/${second}`, { token: users.analyst.token })).body.status).toBe('acknowledged');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('words the audit log: actions and actors in the reader\'s language, each change as before → after', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    await go(b.page, '/admin/audit?targetType=alert');
+    const first = b.page.locator('main table tbody tr').first();
+    await expectText(first.locator('td:nth-child(4)'), /^确认告警$/);
+    await expectText(first.locator('td:nth-child(3)'), /^analyst1（安全分析员）$/);
+    await expectText(first.locator('.diff-list'), /状态：.*→ acknowledged/);
+    expect(await first.locator('details pre.json').isVisible()).toBe(false);
+    await first.locator('details summary').click();
+    expect(await first.locator('details pre.json').isVisible()).toBe(true);
+    expect(b.problems).toEqual([]);
   });
 
   it('passes axe-core with no serious or critical violation on every page, in Chinese and English, and leaves screenshots to look at', async () => {
@@ -186,11 +187,3 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(found).toEqual({});
   }, 300_000);
 });
-
-async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
-  await page.evaluate(async (l: string) => {
-    await fetch('/api/auth/me', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-taishi-csrf': '1' }, body: JSON.stringify({ language: l }) });
-  }, lang);
-  await page.reload();
-  await page.locator('nav.sidebar').waitFor();
-}

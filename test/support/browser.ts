@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -169,4 +170,26 @@ export function consoleHarness(target: string, baseUrl: () => string) {
     shot: (page: Page, label: string) => screenshot(page, `${target}/${label}`),
     noUnlabelled: async (page: Page, where: string) => expect({ where, unlabelled: await unlabelledControls(page) }).toEqual({ where, unlabelled: [] }),
   };
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core findings on the page as it stands, one line each. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol, so the page's CSP (script-src 'self') does not apply to axe itself.
+  await page.evaluate(await axeSource);
+  return (await page.evaluate(() =>
+    (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }).then((r: any) =>
+      r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.nodes.map((n: any) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
+    ),
+  )) as string[];
+}
+
+/** Sets the logged-in user's language setting and reloads, as choosing it in the console would. */
+export async function setLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
+  await page.evaluate(async (l: string) => {
+    await fetch('/api/auth/me', { method: 'PATCH', headers: { 'content-type': 'application/json', 'x-taishi-csrf': '1' }, body: JSON.stringify({ language: l }) });
+  }, lang);
+  await page.reload();
+  await page.locator('nav.sidebar').waitFor();
 }

@@ -137,7 +137,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await b.page.reload();
     await b.page.locator('main table tbody tr').first().waitFor();
     expect((await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number)).toEqual(counts);
-    // j twice, then a: the second row is acknowledged and the list reloads without it.
+    // j twice, then a: the second row is acknowledged and stays where it was, its status updated in place.
     const rows = await b.page.locator('main table tbody tr').count();
     const second = await b.page.locator('main table tbody tr').nth(1).getAttribute('data-key');
     await b.page.locator('main h1').click();
@@ -145,8 +145,24 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await b.page.keyboard.press('j');
     expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
     await b.page.keyboard.press('a');
-    await b.page.waitForFunction((n: number) => (globalThis as any).document.querySelectorAll('main table tbody tr').length === n - 1, rows);
+    await expectText(b.page.locator(`main table tbody tr[data-key="${second}"] td:last-child`), /^已确认/);
+    expect(await b.page.locator('main table tbody tr').count()).toBe(rows);
+    expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
     expect((await app.call('GET', `/api/alerts/${second}`, { token: users.analyst.token })).body.status).toBe('acknowledged');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('words the audit log: actions and actors in the reader\'s language, each change as before → after', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    await go(b.page, '/admin/audit?targetType=alert');
+    const first = b.page.locator('main table tbody tr').first();
+    await expectText(first.locator('td:nth-child(4)'), /^确认告警$/);
+    await expectText(first.locator('td:nth-child(3)'), /^analyst1（安全分析员）$/);
+    await expectText(first.locator('.diff-list'), /状态：.*→ acknowledged/);
+    expect(await first.locator('details pre.json').isVisible()).toBe(false);
+    await first.locator('details summary').click();
+    expect(await first.locator('details pre.json').isVisible()).toBe(true);
+    expect(b.problems).toEqual([]);
   });
 
   it('passes axe-core with no serious or critical violation on every page, in Chinese and English, and leaves screenshots to look at', async () => {

@@ -1,5 +1,5 @@
 import { api } from '../core/api.js';
-import { h, replace } from '../core/dom.js';
+import { h, replace, type Child } from '../core/dom.js';
 import { t, tv } from '../core/i18n.js';
 import { formatDateTime } from '../core/time.js';
 import { button, emptyState, errorBox, field, input, loading, pageHeader, table } from '../core/ui.js';
@@ -21,6 +21,50 @@ interface AuditRecord {
 
 const PAGE_SIZE = 100;
 
+/** The actor by name, with the role in the reader's language; the machine's own actions say "system". */
+function actorText(r: AuditRecord): string {
+  const who = r.actor === 'system' ? t('role.system') : r.actor;
+  return r.actorRole && r.actorRole !== r.actor ? `${who}（${tv('role', r.actorRole)}）` : who;
+}
+
+type Flat = Map<string, unknown>;
+
+/** Nested objects as dotted paths to their leaves, so a change deep inside shows as one line. */
+function flatten(value: unknown, prefix = '', into: Flat = new Map()): Flat {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, into);
+  } else if (prefix) into.set(prefix, value);
+  return into;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined || value === null || value === '') return '—';
+  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join('、') : '—';
+  return String(value);
+}
+
+/** The fields a record changed, each as before → after; fields that stayed the same are left out. */
+export function changedFields(before: unknown, after: unknown): { field: string; before: string; after: string }[] {
+  const b = flatten(before);
+  const a = flatten(after);
+  return [...new Set([...b.keys(), ...a.keys()])]
+    .map((field) => ({ field, before: shown(b.get(field)), after: shown(a.get(field)) }))
+    .filter((c) => c.before !== c.after);
+}
+
+function changeCell(r: AuditRecord): Child {
+  if (!r.before && !r.after) return '—';
+  const changes = changedFields(r.before, r.after);
+  return h(
+    'div',
+    { class: 'diff' },
+    changes.length
+      ? h('ul', { class: 'diff-list' }, ...changes.map((c) => h('li', null, h('span', { class: 'diff-field' }, tv('audit.fields', c.field)), '：', h('del', null, c.before), ' → ', h('ins', null, c.after))))
+      : h('p', { class: 'hint' }, t('audit.noChange')),
+    h('details', null, h('summary', null, t('audit.raw')), h('pre', { class: 'json' }, JSON.stringify({ before: r.before, after: r.after }, null, 2))),
+  );
+}
+
 export async function render(ctx: PageContext): Promise<void> {
   const actor = input({ name: 'actor', value: ctx.params.get('actor') ?? '' });
   const targetType = input({ name: 'targetType', value: ctx.params.get('targetType') ?? '' });
@@ -39,12 +83,12 @@ export async function render(ctx: PageContext): Promise<void> {
           ? table(t('nav.audit'), [
               { label: '#', cell: (r) => r.id, numeric: true },
               { label: t('audit.at'), cell: (r) => formatDateTime(r.at) },
-              { label: t('audit.actor'), cell: (r) => `${r.actor}${r.actorRole ? ` (${tv('role', r.actorRole)})` : ''}` },
-              { label: t('audit.action'), cell: (r) => h('span', { class: 'mono' }, r.action) },
-              { label: t('audit.target'), cell: (r) => (r.targetType ? h('span', { class: 'mono' }, `${r.targetType}${r.targetId ? ` ${r.targetId}` : ''}`) : '—') },
+              { label: t('audit.actor'), cell: actorText },
+              { label: t('audit.action'), cell: (r) => h('span', { title: r.action }, tv('audit.actions', r.action)) },
+              { label: t('audit.target'), cell: (r) => (r.targetType ? [tv('audit.targets', r.targetType), r.targetId ? h('span', { class: 'mono' }, ` ${r.targetId}`) : null] : '—') },
               { label: t('audit.outcome'), cell: (r) => tv('audit.outcomes', r.outcome) },
               { label: t('audit.sourceIp'), cell: (r) => r.sourceIp ?? '—' },
-              { label: t('audit.change'), cell: (r) => (r.before || r.after ? h('details', null, h('summary', null, t('audit.show')), h('pre', { class: 'json' }, JSON.stringify({ before: r.before, after: r.after }, null, 2))) : '—') },
+              { label: t('audit.change'), cell: changeCell },
             ], records)
           : emptyState(t('audit.none'), t('audit.noneNext')),
         h(

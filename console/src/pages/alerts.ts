@@ -71,12 +71,12 @@ function actionsFor(alerts: AlertRow[], after: () => void): HTMLElement[] {
   return buttons;
 }
 
-async function showDetail(id: string, after: () => void): Promise<void> {
+async function showDetail(id: string, after: (changed: AlertRow[]) => void): Promise<void> {
   const alert = await api<AlertRow>('GET', `/api/alerts/${id}`);
   const events = h('div', null, loading());
   const actions = h('div', { class: 'toolbar' }, ...actionsFor([alert], () => {
     dlg.close();
-    after();
+    after([alert]);
   }));
   const dlg = dialog({
     title: alert.ruleTitle,
@@ -136,8 +136,10 @@ export async function render(ctx: PageContext): Promise<void> {
 
   const updateBulk = () => {
     const chosen = rows.filter((r) => selected.has(r.id));
-    replace(bulk, chosen.length ? [h('span', null, t('alerts.selected', { count: chosen.length })), ...actionsFor(chosen, load)] : []);
+    replace(bulk, chosen.length ? [h('span', null, t('alerts.selected', { count: chosen.length })), ...actionsFor(chosen, () => void refresh(chosen))] : []);
   };
+
+  let total = 0;
 
   async function load(): Promise<void> {
     const sortParam = sort.by === DEFAULT_SORT.by && sort.dir === DEFAULT_SORT.dir ? '' : `${sort.by}:${sort.dir}`;
@@ -148,44 +150,62 @@ export async function render(ctx: PageContext): Promise<void> {
         query: { status: status.value === 'all' ? undefined : status.value, level: level.value, ruleId: rule.value.trim(), limit: PAGE_SIZE, offset },
       });
       rows = page.items;
+      total = page.total;
       selected.clear();
-      updateBulk();
-      if (!rows.length) {
-        replace(results, emptyState(t('alerts.none'), status.value === 'open' ? t('alerts.noneOpenNext') : t('alerts.noneNext')));
-        return;
-      }
-      replace(
-        results,
-        table(
-          t('nav.alerts'),
-          [
-            { id: 'level', label: t('alerts.level'), cell: (a) => badge('level', a.level), sortValue: (a) => LEVELS.length - LEVELS.indexOf(a.level as (typeof LEVELS)[number]) },
-            { id: 'title', label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, load).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle), sortValue: (a) => a.ruleTitle },
-            { id: 'group', label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey), sortValue: (a) => a.groupKey },
-            { id: 'department', label: t('assets.department'), cell: (a) => a.department ?? '—', sortValue: (a) => a.department ?? '' },
-            { id: 'count', label: t('alerts.count'), cell: (a) => String(a.count), numeric: true, sortValue: (a) => a.count },
-            { id: 'lastSeen', label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen), sortValue: (a) => Date.parse(a.lastSeen) },
-            { id: 'status', label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : ''), sortValue: (a) => STATUSES.indexOf(a.status) },
-          ],
-          rows,
-          // Read-only roles get no checkboxes: there is nothing they could do with a selection.
-          canAct() ? { key: (a) => a.id, selected, label: (a) => t('alerts.selectOne', { title: a.ruleTitle, group: a.groupKey }), onChange: updateBulk } : undefined,
-          {
-            ...sort,
-            onChange: (by, dir) => {
-              sort = { by, dir };
-              void load();
-            },
-          },
-        ),
-        pager(offset, PAGE_SIZE, page.total, (o) => {
-          offset = o;
-          void load();
-        }),
-      );
+      draw();
     } catch (error) {
       replace(results, errorBox(error));
     }
+  }
+
+  /**
+   * After a change, the changed alerts are read again and updated where they stand: the row the
+   * analyst just acknowledged stays in view (with its new status) instead of vanishing from a filtered list.
+   */
+  async function refresh(changed: AlertRow[]): Promise<void> {
+    const fresh = await Promise.all(changed.map((a) => api<AlertRow>('GET', `/api/alerts/${a.id}`).catch(() => a)));
+    const byId = new Map(fresh.map((a) => [a.id, a]));
+    rows = rows.map((r) => byId.get(r.id) ?? r);
+    draw();
+  }
+
+  function draw(): void {
+    updateBulk();
+    if (!rows.length) {
+      replace(results, emptyState(t('alerts.none'), status.value === 'open' ? t('alerts.noneOpenNext') : t('alerts.noneNext')));
+      return;
+    }
+    replace(
+      results,
+      table(
+        t('nav.alerts'),
+        [
+          { id: 'level', label: t('alerts.level'), cell: (a) => badge('level', a.level), sortValue: (a) => LEVELS.length - LEVELS.indexOf(a.level as (typeof LEVELS)[number]) },
+          { id: 'title', label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, refresh).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle), sortValue: (a) => a.ruleTitle },
+          { id: 'group', label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey), sortValue: (a) => a.groupKey },
+          { id: 'department', label: t('assets.department'), cell: (a) => a.department ?? '—', sortValue: (a) => a.department ?? '' },
+          { id: 'count', label: t('alerts.count'), cell: (a) => String(a.count), numeric: true, sortValue: (a) => a.count },
+          { id: 'lastSeen', label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen), sortValue: (a) => Date.parse(a.lastSeen) },
+          { id: 'status', label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : ''), sortValue: (a) => STATUSES.indexOf(a.status) },
+        ],
+        rows,
+        // Read-only roles get no checkboxes: there is nothing they could do with a selection.
+        canAct() ? { key: (a) => a.id, selected, label: (a) => t('alerts.selectOne', { title: a.ruleTitle, group: a.groupKey }), onChange: updateBulk } : undefined,
+        {
+          ...sort,
+          onChange: (by, dir) => {
+            sort = { by, dir };
+            void load();
+          },
+        },
+      ),
+      pager(offset, PAGE_SIZE, total, (o) => {
+        offset = o;
+        void load();
+      }),
+    );
+    // The cursor survives a redraw, so j/k continue from where the analyst was.
+    results.querySelector(`tbody tr[data-key="${CSS.escape(cursor ?? '')}"]`)?.classList.add('row-cursor');
   }
 
   const filters = h('form', { class: 'filters', role: 'search' }, field(t('alerts.status'), status), field(t('alerts.level'), level), field(t('alerts.rule'), rule), button(t('common.apply'), () => undefined, { type: 'submit', kind: 'primary' }));
@@ -212,7 +232,7 @@ export async function render(ctx: PageContext): Promise<void> {
     if (!canAct() || event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
     if ((event.target as HTMLElement).closest('input, select, textarea, [contenteditable]')) return;
     const row = rows.find((r) => r.id === cursor);
-    const after = () => void load();
+    const after = () => void (row ? refresh([row]) : load());
     const act: Record<string, () => void> = {
       j: () => moveTo(1),
       k: () => moveTo(-1),
@@ -227,5 +247,5 @@ export async function render(ctx: PageContext): Promise<void> {
   document.addEventListener('keydown', onKey);
   ctx.onDispose(() => document.removeEventListener('keydown', onKey));
   const open = ctx.params.get('id');
-  if (open) void showDetail(open, load).catch((e: unknown) => toast(errorText(e), 'error'));
+  if (open) void showDetail(open, refresh).catch((e: unknown) => toast(errorText(e), 'error'));
 }

@@ -157,7 +157,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await go(b.page, '/admin/audit?targetType=alert');
     const first = b.page.locator('main table tbody tr').first();
     await expectText(first.locator('td:nth-child(4)'), /^确认告警$/);
-    await expectText(first.locator('td:nth-child(3)'), /^analyst1（安全分析员）$/);
+    await expectText(first.locator('td:nth-child(3)'), /^analyst1 · 安全分析员$/);
     await expectText(first.locator('.diff-list'), /状态：.*→ acknowledged/);
     expect(await first.locator('details pre.json').isVisible()).toBe(false);
     await first.locator('details summary').click();

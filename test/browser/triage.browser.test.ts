@@ -131,6 +131,11 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(await b.page.locator('main th[aria-sort]').textContent()).toMatch(/^级别/);
     await b.page.getByRole('button', { name: /^次数/ }).click();
     await b.page.waitForFunction(() => (globalThis as any).location.hash.includes('sort=count%3Adesc') || (globalThis as any).location.hash.includes('sort=count:desc'));
+    // The hash changes before the list is fetched again: wait for the redrawn table, not the URL.
+    await b.page.waitForFunction(() => {
+      const n = [...(globalThis as any).document.querySelectorAll('main table tbody tr td.num')].map((td: any) => Number(td.textContent));
+      return n.length > 0 && n.every((v: number, i: number) => i === 0 || n[i - 1] >= v);
+    });
     const counts = (await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number);
     expect(counts).toEqual([...counts].sort((x, y) => y - x));
     // The URL carries the view: opening it again shows the same order.

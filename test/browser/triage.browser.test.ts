@@ -131,6 +131,11 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(await b.page.locator('main th[aria-sort]').textContent()).toMatch(/^级别/);
     await b.page.getByRole('button', { name: /^次数/ }).click();
     await b.page.waitForFunction(() => (globalThis as any).location.hash.includes('sort=count%3Adesc') || (globalThis as any).location.hash.includes('sort=count:desc'));
+    // The hash changes before the list is fetched again: wait for the redrawn table, not the URL.
+    await b.page.waitForFunction(() => {
+      const n = [...(globalThis as any).document.querySelectorAll('main table tbody tr td.num')].map((td: any) => Number(td.textContent));
+      return n.length > 0 && n.every((v: number, i: number) => i === 0 || n[i - 1] >= v);
+    });
     const counts = (await b.page.locator('main table tbody tr td.num').allTextContents()).map(Number);
     expect(counts).toEqual([...counts].sort((x, y) => y - x));
     // The URL carries the view: opening it again shows the same order.
@@ -157,7 +162,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await go(b.page, '/admin/audit?targetType=alert');
     const first = b.page.locator('main table tbody tr').first();
     await expectText(first.locator('td:nth-child(4)'), /^确认告警$/);
-    await expectText(first.locator('td:nth-child(3)'), /^analyst1（安全分析员）$/);
+    await expectText(first.locator('td:nth-child(3)'), /^analyst1 · 安全分析员$/);
     await expectText(first.locator('.diff-list'), /状态：.*→ acknowledged/);
     expect(await first.locator('details pre.json').isVisible()).toBe(false);
     await first.locator('details summary').click();

@@ -691,6 +691,7 @@ export const en: Record<MessageKey, string> = {
   'audit.actions.auth.logout': 'Logged out',
   'audit.actions.user.create': 'Created a user',
   'audit.actions.user.update': 'Changed a user',
+  'audit.actions.user.update-self': 'Changed own settings',
   'audit.actions.user.unlock': 'Unlocked a user',
   'audit.actions.user.password-reset': 'Reset a password',
   'audit.actions.user.password-change': 'Changed a password',

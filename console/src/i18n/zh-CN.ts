@@ -692,6 +692,7 @@ export const zhCN = {
   'audit.actions.auth.logout': '退出登录',
   'audit.actions.user.create': '创建用户',
   'audit.actions.user.update': '修改用户',
+  'audit.actions.user.update-self': '修改个人设置',
   'audit.actions.user.unlock': '解锁用户',
   'audit.actions.user.password-reset': '重置密码',
   'audit.actions.user.password-change': '修改密码',

@@ -24,7 +24,7 @@ const PAGE_SIZE = 100;
 /** The actor by name, with the role in the reader's language; the machine's own actions say "system". */
 function actorText(r: AuditRecord): string {
   const who = r.actor === 'system' ? t('role.system') : r.actor;
-  return r.actorRole && r.actorRole !== r.actor ? `${who}（${tv('role', r.actorRole)}）` : who;
+  return r.actorRole && r.actorRole !== r.actor ? `${who} · ${tv('role', r.actorRole)}` : who;
 }
 
 type Flat = Map<string, unknown>;
@@ -85,7 +85,7 @@ export async function render(ctx: PageContext): Promise<void> {
               { label: t('audit.at'), cell: (r) => formatDateTime(r.at) },
               { label: t('audit.actor'), cell: actorText },
               { label: t('audit.action'), cell: (r) => h('span', { title: r.action }, tv('audit.actions', r.action)) },
-              { label: t('audit.target'), cell: (r) => (r.targetType ? [tv('audit.targets', r.targetType), r.targetId ? h('span', { class: 'mono' }, ` ${r.targetId}`) : null] : '—') },
+              { label: t('audit.target'), cell: (r) => (r.targetType ? [tv('audit.targets', r.targetType), r.targetId ? h('span', { class: 'mono', title: r.targetId }, ` ${r.targetId.length > 12 ? `${r.targetId.slice(0, 8)}…` : r.targetId}`) : null] : '—') },
               { label: t('audit.outcome'), cell: (r) => tv('audit.outcomes', r.outcome) },
               { label: t('audit.sourceIp'), cell: (r) => r.sourceIp ?? '—' },
               { label: t('audit.change'), cell: changeCell },

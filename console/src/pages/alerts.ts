@@ -166,6 +166,8 @@ export async function render(ctx: PageContext): Promise<void> {
     const fresh = await Promise.all(changed.map((a) => api<AlertRow>('GET', `/api/alerts/${a.id}`).catch(() => a)));
     const byId = new Map(fresh.map((a) => [a.id, a]));
     rows = rows.map((r) => byId.get(r.id) ?? r);
+    // The action is done: its rows stay in view, no longer selected for the next one.
+    for (const a of changed) selected.delete(a.id);
     draw();
   }
 

@@ -41,6 +41,16 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
 
     const r = await situation(users.analyst.token);
     expect(r.body.alerts.openByLevel).toMatchObject(byLevel(alerts));
+
+    // Each count is the list it links to (status=unclosed): an acknowledged alert is still open here.
+    const some = (await app.call('GET', '/api/alerts?limit=1&level=high', { token: users.admin })).body.items[0] as { id: string };
+    expect((await app.call('PATCH', `/api/alerts/${some.id}`, { token: users.analyst.token, body: { status: 'acknowledged' } })).status).toBe(200);
+    const counts = (await situation(users.analyst.token)).body.alerts.openByLevel as Record<string, number>;
+    for (const [level, n] of Object.entries(counts)) {
+      expect((await app.call('GET', `/api/alerts?status=unclosed&level=${level}&limit=1`, { token: users.analyst.token })).body.total).toBe(n);
+    }
+    expect((await app.call('GET', '/api/alerts?status=open&level=high&limit=1', { token: users.analyst.token })).body.total).toBe(counts.high - 1);
+    expect((await app.call('PATCH', `/api/alerts/${some.id}`, { token: users.analyst.token, body: { status: 'open' } })).status).toBe(200);
     expect(r.body.alerts.openByLevel.critical).toBe(1);
     // Every new alert lands in one bucket of the timeline, under its level.
     for (const [level, n] of Object.entries(byLevel(alerts))) expect(r.body.alerts.timeline.levels[level].reduce((a: number, b: number) => a + b, 0)).toBe(n);

@@ -338,6 +338,7 @@ export const en: Record<MessageKey, string> = {
   'situation.clocksEmptyNext': 'Incidents that must be reported to regulators show their time left here.',
 
   'alerts.status': 'Status',
+  'alerts.unclosed': 'Not closed (open and acknowledged)',
   'alerts.shortcuts': 'Shortcuts: j / k move down / up, a acknowledges, e makes an incident, c closes.',
   'alerts.level': 'Level',
   'alerts.rule': 'Rule',

@@ -339,6 +339,7 @@ export const zhCN = {
   'situation.clocksEmptyNext': '需要向监管部门报告的事件会在这里显示剩余时间。',
 
   'alerts.status': '状态',
+  'alerts.unclosed': '未关闭（待处理与已确认）',
   'alerts.shortcuts': '快捷键：j / k 上下移动，a 确认，e 转为安全事件，c 关闭。',
   'alerts.level': '级别',
   'alerts.rule': '规则',

@@ -122,7 +122,7 @@ async function showDetail(id: string, after: (changed: AlertRow[]) => void): Pro
 }
 
 export async function render(ctx: PageContext): Promise<void> {
-  const status = select([...vocabulary('alertStatus', STATUSES), { value: 'all', label: t('common.all') }], ctx.params.get('status') ?? 'open', { name: 'status' });
+  const status = select([...vocabulary('alertStatus', STATUSES), { value: 'unclosed', label: t('alerts.unclosed') }, { value: 'all', label: t('common.all') }], ctx.params.get('status') ?? 'open', { name: 'status' });
   const level = select(vocabulary('level', LEVELS, 'common.all'), ctx.params.get('level') ?? '', { name: 'level' });
   const rule = input({ name: 'ruleId', value: ctx.params.get('ruleId') ?? '' });
   let offset = Number(ctx.params.get('offset') ?? 0) || 0;

@@ -67,7 +67,7 @@ function openAlertsCard(s: Situation): HTMLElement {
     t('situation.openAlerts'),
     total === 0
       ? emptyState(t('situation.noOpenAlerts'), t('situation.noOpenAlertsNext'))
-      : h('ul', { class: 'level-counts' }, ...LEVELS.map((l) => h('li', null, h('a', { href: href('/alerts', { status: 'open', level: l }) }, badge('level', l), h('span', { class: 'count' }, formatNumber(s.alerts.openByLevel[l] ?? 0)))))),
+      : h('ul', { class: 'level-counts' }, ...LEVELS.map((l) => h('li', null, h('a', { href: href('/alerts', { status: 'unclosed', level: l }) }, badge('level', l), h('span', { class: 'count' }, formatNumber(s.alerts.openByLevel[l] ?? 0)))))),
   );
 }
 

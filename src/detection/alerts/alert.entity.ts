@@ -1,6 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
+/** What a list may filter on: a status, or `unclosed` (open or acknowledged), which the situation counts as open alerts. */
+export const ALERT_LIST_STATUSES = [...ALERT_STATUSES, 'unclosed'] as const;
 export const RESOLUTIONS = ['true_positive', 'false_positive', 'benign', 'duplicate', 'other'] as const;
 
 @Entity('alerts')

@@ -5,11 +5,11 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { Access } from '../../common/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
-import { ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
+import { ALERT_LIST_STATUSES, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
 import { AlertsService } from './alerts.service.js';
 
 class AlertListQuery {
-  @IsOptional() @IsIn(ALERT_STATUSES) status?: string;
+  @IsOptional() @IsIn(ALERT_LIST_STATUSES) status?: string;
   @IsOptional() @IsIn(['informational', 'low', 'medium', 'high', 'critical']) level?: string;
   @IsOptional() @IsString() @MaxLength(200) ruleId?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;

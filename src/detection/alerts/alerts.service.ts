@@ -145,7 +145,8 @@ export class AlertsService {
     const qb = this.dataSource.getRepository(Alert).createQueryBuilder('a').orderBy('a.last_seen', 'DESC').addOrderBy('a.id', 'ASC');
     const scope = departmentScope(principal);
     if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
-    if (q.status) qb.andWhere('a.status = :status', { status: q.status });
+    if (q.status === 'unclosed') qb.andWhere("a.status <> 'closed'");
+    else if (q.status) qb.andWhere('a.status = :status', { status: q.status });
     if (q.level) qb.andWhere('a.level = :level', { level: q.level });
     if (q.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: q.ruleId });
     const [items, total] = await qb.take(q.limit ?? 50).skip(q.offset ?? 0).getManyAndCount();

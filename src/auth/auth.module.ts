@@ -6,12 +6,12 @@ import { AccessGuard } from './access.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { ApiKey, Session, User } from './entities.js';
-import { ApiKeysController, UsersController } from './users.controller.js';
+import { ApiKeysController, UsersController, AssigneesController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, Session, ApiKey]), AuditModule],
-  controllers: [AuthController, UsersController, ApiKeysController],
+  controllers: [AuthController, UsersController, ApiKeysController, AssigneesController],
   providers: [AuthService, UsersService, { provide: APP_GUARD, useClass: AccessGuard }],
   exports: [AuthService, UsersService],
 })

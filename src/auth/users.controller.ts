@@ -69,3 +69,17 @@ export class ApiKeysController {
     return this.users.revokeApiKey(id, { principal, sourceIp });
   }
 }
+
+/** The assignee picker: security staff see who they can hand incident work to, and nothing more of the user list. */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/assignees')
+@Access.roles('admin', 'analyst')
+export class AssigneesController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  list() {
+    return this.users.assignees();
+  }
+}

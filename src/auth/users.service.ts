@@ -29,6 +29,12 @@ export class UsersService {
     return users.map((u) => publicUser(u, locked.get(accountKey(u.username)) ?? null));
   }
 
+  /** Who incident work may be assigned to: active analysts and administrators, by name only. */
+  async assignees(): Promise<{ id: string; username: string; displayName: string; role: string }[]> {
+    const users = await this.dataSource.getRepository(User).find({ where: { disabled: false }, order: { username: 'ASC' } });
+    return users.filter((u) => u.role === 'analyst' || u.role === 'admin').map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role }));
+  }
+
   async get(id: string) {
     const user = await this.find(id);
     const locked = await this.lockouts.lockedAccounts(this.dataSource.manager, new Date());

@@ -17,6 +17,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'GET /api/auth/me': ALL,
   'PATCH /api/auth/me': ALL,
   'GET /api/users': ['admin'],
+  'GET /api/assignees': ['admin', 'analyst'],
   'GET /api/users/:id': ['admin'],
   'POST /api/users': ['admin'],
   'PATCH /api/users/:id': ['admin'],

@@ -147,9 +147,46 @@ function editDialog(d: IncidentDetail, after: () => Promise<void>): void {
   });
 }
 
-function summaryCard(d: IncidentDetail, assetNames: Map<string, string>, after: () => Promise<void>): HTMLElement {
+/** Someone incident work may be assigned to (GET /api/assignees: analysts and administrators). */
+interface Assignee {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+const assigneeName = (a: Assignee) => (a.displayName && a.displayName !== a.username ? t('incident.assigneeName', { name: a.displayName, username: a.username }) : a.username);
+
+/** Picks who works the incident; choosing saves at once, as "assign to me" does. */
+function assigneePicker(d: IncidentDetail, assignees: Assignee[], after: () => Promise<void>): HTMLSelectElement {
+  const picker = select([{ value: '', label: t('incident.unassigned') }, ...assignees.map((a) => ({ value: a.id, label: assigneeName(a) }))], d.assigneeId ?? '', { name: 'assignee' });
+  picker.setAttribute('aria-label', t('incident.assignTo'));
+  picker.addEventListener('change', () => {
+    void (async () => {
+      try {
+        const name = picker.selectedOptions[0]?.textContent ?? '';
+        await api('PATCH', `/api/incidents/${encodeURIComponent(d.key)}`, { body: { assigneeId: picker.value || null } });
+        await after();
+        toast(picker.value ? t('incident.assignedTo', { key: d.key, name }) : t('incident.unassignedNow', { key: d.key }));
+      } catch (error) {
+        toast(errorText(error), 'error');
+      }
+    })();
+  });
+  return picker;
+}
+
+function summaryCard(d: IncidentDetail, assetNames: Map<string, string>, assignees: Assignee[], after: () => Promise<void>): HTMLElement {
   const me = user();
-  const assignee = d.assigneeId === null ? t('incident.unassigned') : d.assigneeId === me.id ? t('incident.assignedToMe') : t('incident.assignedToOther');
+  const named = assignees.find((a) => a.id === d.assigneeId);
+  const assignee: Child = can(WORK)
+    ? assigneePicker(d, assignees, after)
+    : d.assigneeId === null
+      ? t('incident.unassigned')
+      : d.assigneeId === me.id
+        ? t('incident.assignedToMe')
+        : named
+          ? assigneeName(named)
+          : t('incident.assignedToOther');
   const rows: [string, Child][] = [
     [t('incidents.state'), t('incident.stateWithPhase', { state: stateText(d, d.state), phase: tv('phase', d.phase) })],
     ...(d.kind === 'incident' ? ([[t('incidents.category'), d.category ? tv('category', d.category) : '—']] as [string, Child][]) : []),
@@ -434,9 +471,10 @@ export async function render(ctx: PageContext): Promise<void> {
   const back = h('a', { href: href('/incidents'), class: 'back' }, t('incident.back'));
   const draw = async (focus: boolean): Promise<void> => {
     const d = await api<IncidentDetail>('GET', `/api/incidents/${encodeURIComponent(key)}`);
-    const [assets, report] = await Promise.all([
+    const [assets, report, assignees] = await Promise.all([
       Promise.all(d.assetIds.slice(0, 20).map((id) => api<{ id: string; name: string }>('GET', `/api/assets/${id}`).catch(() => undefined))),
       d.kind === 'incident' && can(REPORTS) ? api<unknown>('GET', `/api/incidents/${encodeURIComponent(d.key)}/report`).catch(() => null) : Promise.resolve(null),
+      can(WORK) ? api<Assignee[]>('GET', '/api/assignees').catch(() => []) : Promise.resolve([]),
     ]);
     const assetNames = new Map(assets.filter((a): a is { id: string; name: string } => !!a).map((a) => [a.id, a.name]));
     const after = () => draw(true).catch((error: unknown) => toast(errorText(error), 'error'));
@@ -448,7 +486,7 @@ export async function render(ctx: PageContext): Promise<void> {
         'div',
         { class: 'stack' },
         transitions(d, after),
-        h('div', { class: 'grid' }, summaryCard(d, assetNames, after), d.kind === 'incident' ? gradeCard(d, after) : null, slaCard(d), tasksCard(d, after)),
+        h('div', { class: 'grid' }, summaryCard(d, assetNames, assignees, after), d.kind === 'incident' ? gradeCard(d, after) : null, slaCard(d), tasksCard(d, after)),
         evidenceCard(d),
         report ? reportCard(d, report, after) : null,
         timelineCard(d, after),

@@ -301,7 +301,8 @@ function tasksCard(d: IncidentDetail, after: () => Promise<void>): HTMLElement {
         });
       })
     : null;
-  return card(
+  // The whole row of the grid: task descriptions are sentences, unreadable in half a page at 1280 px.
+  const tasks = card(
     t('incident.tasks'),
     d.tasks.length
       ? table(
@@ -319,6 +320,8 @@ function tasksCard(d: IncidentDetail, after: () => Promise<void>): HTMLElement {
       : emptyState(t('incident.noTasks'), can(WORK) ? t('incident.noTasksNext') : t('incident.noTasksRead')),
     add ? h('div', { class: 'toolbar' }, add) : null,
   );
+  tasks.classList.add('card-wide');
+  return tasks;
 }
 
 function evidenceCard(d: IncidentDetail): HTMLElement | null {

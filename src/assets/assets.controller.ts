@@ -45,7 +45,10 @@ export class AssetsController {
     const type = req.headers['content-type'] ?? '';
     const format = query.format ?? (type.includes('json') ? 'json' : type.includes('csv') || type.startsWith('text/') ? 'csv' : undefined);
     if (!format) throw assetErrors.import_format_unknown();
-    return this.assets.import(req.body, format, query.dryRun === 'true', { principal, sourceIp }, undefined, { allowOverlap: query.allowOverlap === 'true' });
+    return this.assets.import(req.body, format, query.dryRun === 'true', { principal, sourceIp }, undefined, {
+      allowOverlap: query.allowOverlap === 'true',
+      addDepartments: query.addDepartments === 'true',
+    });
   }
 
   @Get(':id')

@@ -39,6 +39,8 @@ export interface ImportReport {
   created: number;
   updated: number;
   unchanged: number;
+  /** Departments the import lists (or, in a dry run, would list) because it was asked to add those it names. */
+  departmentsAdded: string[];
   errors: RowError[];
   /** What each row does (or would do): create, update, unchanged, or error. */
   rows: RowOutcome[];
@@ -144,6 +146,8 @@ interface ClaimOptions {
 export interface WriteOptions {
   /** An administrator's choice to register addresses overlapping another department's as fallbacks. */
   allowOverlap?: boolean;
+  /** An administrator's choice to list the departments an import names that are not listed yet (a first import). */
+  addDepartments?: boolean;
 }
 
 // Serialises address claims, so two overlapping registrations cannot both pass the check.
@@ -405,9 +409,9 @@ export class AssetsService {
   }
 
   private assertMayForce(principal: Principal, options: WriteOptions): void {
-    if (options.allowOverlap && departmentScope(principal) !== undefined) {
-      throw assetErrors.overlap_admin_only();
-    }
+    if (departmentScope(principal) === undefined) return;
+    if (options.allowOverlap) throw assetErrors.overlap_admin_only();
+    if (options.addDepartments) throw assetErrors.add_departments_admin_only();
   }
 
   /** Refuses a registration with the duplicates and overlaps found; a catch-all asked by an owner is a 403. */
@@ -524,9 +528,10 @@ export class AssetsService {
   async import(content: Buffer, format: 'csv' | 'json', dryRun: boolean, caller: Caller, onProgress?: ImportProgress, options: WriteOptions = {}): Promise<ImportReport> {
     this.assertMayForce(caller.principal, options);
     const parsed = this.parseImport(content, format);
-    const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, updated: 0, unchanged: 0, errors: [...parsed.errors], rows: [] };
+    const report: ImportReport = { dryRun, encoding: parsed.encoding, total: parsed.rows.length, valid: 0, created: 0, updated: 0, unchanged: 0, departmentsAdded: [], errors: [...parsed.errors], rows: [] };
     const registry = await this.visibleRegistry(caller.principal);
-    const listed = await this.departments.resolve(parsed.rows.map((r) => r.plain?.department).filter((d): d is string => typeof d === 'string'));
+    const written = parsed.rows.map((r) => r.plain?.department).filter((d): d is string => typeof d === 'string');
+    const { listed, proposed } = await this.departments.resolve(written, options.addDepartments === true);
     const valid: ImportRow[] = [];
     const seen = new Map<string, number>();
     const matchedBy = new Map<string, number>();
@@ -574,6 +579,7 @@ export class AssetsService {
       }
     }
     const badRows = new Set(report.errors.map((e) => e.row));
+    report.departmentsAdded = [...proposed].filter((name) => valid.some((v) => v.department === name && !badRows.has(v.row)));
     report.rows = parsed.rows.map(({ row, plain }) => outcome(row, plain, valid.find((v) => v.row === row), badRows.has(row)));
     report.valid = valid.filter((v) => !badRows.has(v.row)).length;
     report.errors.sort((a, b) => a.row - b.row);
@@ -589,10 +595,11 @@ export class AssetsService {
         if (claimed.problems.size) throw this.conflictError([], caller.principal, [...claimed.problems.values()].flat());
         const contactIds = [...new Set(writes.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
+        await this.departments.addDuringImport(m, report.departmentsAdded);
         await this.insertRows(m, writes.filter((v) => !v.existing), claimed.fallback, onProgress);
         const updated = await this.updateRows(m, writes.filter((v) => v.existing), claimed.fallback, caller.principal);
         await announceAssetChange(m);
-        return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, ...counted, updatedIds: updated, encoding: parsed.encoding } } };
+        return { result: undefined, record: { ...caller, action: 'asset.import', targetType: 'asset', after: { format, rows: valid.length, ...counted, updatedIds: updated, encoding: parsed.encoding, ...(report.departmentsAdded.length ? { departmentsAdded: report.departmentsAdded } : {}) } } };
       }),
     );
     this.changes.emit('changed');

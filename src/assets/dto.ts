@@ -102,4 +102,5 @@ export class AssetWriteQuery {
 export class AssetImportQuery extends AssetWriteQuery {
   @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
   @IsOptional() @IsIn(['csv', 'json']) format?: 'csv' | 'json';
+  @IsOptional() @IsIn(['true', 'false']) addDepartments?: 'true' | 'false';
 }

@@ -5,6 +5,7 @@ export const assetErrors = defineErrors('asset', {
   not_found: { kind: 'not_found', message: { 'zh-CN': '没有编号为 {id} 的资产', en: 'No asset {id}' } },
   department_required: { kind: 'invalid', message: { 'zh-CN': '必须填写所属部门', en: 'department: required' } },
   own_department_only: { kind: 'forbidden', message: { 'zh-CN': '系统负责人只能为本部门（{department}）登记资产', en: 'Owners register assets for their own department ({department}) only' } },
+  add_departments_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以在导入时添加新部门', en: 'Only administrators may add departments during an import (addDepartments)' } },
   overlap_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以强制登记重叠的地址', en: 'Only administrators may register overlapping addresses (allowOverlap)' } },
   contact_unknown: { kind: 'invalid', message: { 'zh-CN': '联系人用户 {id} 不存在', en: 'contactUserId: no user {id}' } },
   invalid_addresses: { kind: 'invalid', message: { 'zh-CN': '以下地址无法识别（须为 IP 地址、CIDR 网段、MAC 地址或主机名）：{addresses}', en: 'Not an IP address, CIDR block, MAC address or host name: {addresses}' } },
@@ -23,6 +24,6 @@ export const assetErrors = defineErrors('asset', {
   import_id_unknown: { kind: 'invalid', message: { 'zh-CN': '没有编号为 {id} 的资产（或您无权修改它）', en: 'No asset {id} (or not one you may change)' } },
   import_name_ambiguous: { kind: 'invalid', message: { 'zh-CN': '{department}有 {count} 个名为“{name}”的资产，请填写编号一栏指明要更新哪一个', en: '{department} has {count} assets named "{name}": fill in the id column to say which to update' } },
   import_same_asset_twice: { kind: 'invalid', message: { 'zh-CN': '第 {row} 行已在更新同一资产', en: 'Row {row} already updates the same asset' } },
-  import_department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中；请管理员先在“部门”页添加，或改用列表中的名称', en: 'Department "{department}" is not in the department list: an administrator adds it on the Departments page first, or use a listed name' } },
+  import_department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中：请管理员先在“部门”页添加，或导入时选择添加新部门（命令行 --add-departments），或改用列表中的名称', en: 'Department "{department}" is not in the department list: an administrator adds it on the Departments page first, or imports with "add new departments" (--add-departments on the command line), or use a listed name' } },
   import_refused: { kind: 'unprocessable', message: { 'zh-CN': '导入被拒绝：{rows} 行有错误，未写入任何数据', en: 'Import refused: {rows} row(s) have errors; nothing was written' } },
 });

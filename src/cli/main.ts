@@ -1,4 +1,5 @@
 import { StartupError } from '../common/startup-error.js';
+import { DomainError } from '../shared/domain-error.js';
 import { ConfigError } from '../config/settings.js';
 import { command, generalUsage, runCommandLine, usageLine, UsageError } from './command-line.js';
 import { INGEST_FORMATS } from './ingest-formats.js';
@@ -79,9 +80,10 @@ const COMMANDS = [
   }),
   command({
     name: 'assets import',
-    synopsis: 'FILE [--dry-run] [--format csv|json]',
+    synopsis: 'FILE [--dry-run] [--add-departments] [--format csv|json]',
     summary: '导入资产 / import assets (CSV in UTF-8 or GBK, or JSON), all rows or none',
-    options: { 'dry-run': { type: 'boolean' }, format: { type: 'string' } },
+    details: '--add-departments 把文件中尚未列出的部门加入部门列表（首次导入时）/ lists the departments the file names that are not listed yet (a first import)',
+    options: { 'dry-run': { type: 'boolean' }, 'add-departments': { type: 'boolean' }, format: { type: 'string' } },
     positionals: true,
     run: async ({ values, positionals }) => (await services()).assetsImport(values, positionals),
   }),
@@ -108,6 +110,9 @@ try {
     process.exitCode = 2;
   } else if (error instanceof StartupError) {
     process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof DomainError) {
+    process.stderr.write(`错误 / Error: ${error.messageIn('zh-CN')} / ${error.messageIn('en')}\n`);
     process.exitCode = 1;
   } else {
     const message = (error as { response?: { message?: string } }).response?.message ?? (error as Error).message;

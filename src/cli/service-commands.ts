@@ -9,12 +9,13 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { AppModule } from '../app.module.js';
-import { AssetsService, type ImportReport } from '../assets/index.js';
+import { assetErrors, AssetsService, type ImportReport, type RowError } from '../assets/index.js';
 import { AuditService } from '../audit/index.js';
 import { ProfilesService, RunsService, type Lang, type ReportFormat } from '../compliance/index.js';
 import type { Principal } from '../auth/index.js';
 import { loadSettings, type Settings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
+import { DomainError, errorCatalogue } from '../shared/index.js';
 import { DetectionService } from '../detection/index.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { demoCommand } from './demo-command.js';
@@ -85,17 +86,26 @@ export async function auditRun(values: { format?: string; lang?: string; out?: s
   });
 }
 
+/** A row's problem in Chinese and English where its code is known, else as the validator put it. */
+function rowProblem(e: RowError): string {
+  const definition = e.code ? errorCatalogue().get(e.code) : undefined;
+  if (!definition) return e.message;
+  const zh = new DomainError(e.code!, definition, e.params).messageIn('zh-CN');
+  return zh === e.message ? e.message : `${zh} / ${e.message}`;
+}
+
 function printReport(report: ImportReport): void {
-  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.column ?? e.field ? ` [${e.column ?? e.field}]` : ''}: ${e.message}\n`);
+  for (const e of report.errors.slice(0, 200)) process.stdout.write(`  行 row ${e.row}${e.column ?? e.field ? ` [${e.column ?? e.field}]` : ''}: ${rowProblem(e)}\n`);
   if (report.errors.length > 200) process.stdout.write(`  … ${report.errors.length - 200} more\n`);
   process.stdout.write(
     `${report.dryRun ? '试运行 Dry run' : '导入 Import'}: ${report.total} rows, ${report.valid} valid, ${report.errors.length} error(s), ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged` +
       (report.encoding ? ` (encoding ${report.encoding})` : '') +
       '\n',
   );
+  if (report.departmentsAdded.length) process.stdout.write(`${report.dryRun ? '将添加部门 Would add departments' : '已添加部门 Departments added'}: ${report.departmentsAdded.join(', ')}\n`);
 }
 
-export async function assetsImport(values: { 'dry-run'?: boolean; format?: string }, positionals: string[]): Promise<number> {
+export async function assetsImport(values: { 'dry-run'?: boolean; 'add-departments'?: boolean; format?: string }, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('assets import takes exactly one FILE');
   const file = positionals[0];
   const format = values.format ?? (path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv');
@@ -106,13 +116,15 @@ export async function assetsImport(values: { 'dry-run'?: boolean; format?: strin
   const started = Date.now();
   try {
     const report = await withServices((get) =>
-      get(AssetsService).import(content, format, dryRun, { principal: operator, sourceIp: null }, (phase, done, total) => bars[phase].update(done, total)),
+      get(AssetsService).import(content, format, dryRun, { principal: operator, sourceIp: null }, (phase, done, total) => bars[phase].update(done, total), {
+        addDepartments: values['add-departments'] ?? false,
+      }),
     );
     printReport(report);
     process.stdout.write(`用时 Took ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
     return report.errors.length ? 1 : 0;
   } catch (error) {
-    const details = (error as { response?: { details?: ImportReport } }).response?.details;
+    const details = error instanceof DomainError && error.code === assetErrors.codes.import_refused ? (error.details as ImportReport) : undefined;
     if (details) {
       printReport(details);
       process.stdout.write('未写入任何数据 / Nothing was written.\n');

@@ -35,11 +35,32 @@ export class DepartmentsService {
     return rows;
   }
 
-  /** The listed name a written one stands for (ignoring spaces at the ends, width and case), if any. */
-  async resolve(written: string[]): Promise<Map<string, string>> {
+  /**
+   * The listed name a written one stands for (ignoring spaces at the ends, width and case), if any.
+   * With `proposeNew`, a name not listed stands for a department to add, spelt as first written
+   * (trimmed), so that '公安局' and ' 公安局' in one file add one department.
+   */
+  async resolve(written: string[], proposeNew = false): Promise<{ listed: Map<string, string>; proposed: Set<string> }> {
     const names = ((await this.dataSource.query(`SELECT name FROM departments`)) as { name: string }[]).map((r) => r.name);
     const byComparable = new Map(names.map((n) => [comparable(n), n]));
-    return new Map(written.flatMap((w) => (byComparable.has(comparable(w)) ? [[w, byComparable.get(comparable(w))!] as const] : [])));
+    const listed = new Map<string, string>();
+    const proposed = new Set<string>();
+    for (const w of written) {
+      const known = byComparable.get(comparable(w));
+      if (known !== undefined) listed.set(w, known);
+      else if (proposeNew && w.trim()) {
+        const name = w.trim();
+        byComparable.set(comparable(name), name);
+        proposed.add(name);
+        listed.set(w, name);
+      }
+    }
+    return { listed, proposed };
+  }
+
+  /** Lists departments an administrator's import named, inside the import's own transaction. */
+  async addDuringImport(m: EntityManager, names: Iterable<string>): Promise<void> {
+    for (const name of names) await m.query(`INSERT INTO departments (name) VALUES ($1) ON CONFLICT DO NOTHING`, [name]);
   }
 
   async add(name: string, caller: Caller): Promise<DepartmentView> {

@@ -105,6 +105,37 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
     expect((await app.call('GET', `/api/assets/${pumpId}`, { token: users.ownerA.token })).body.lifecycle).toBe('maintenance');
   });
 
+  it('an administrator importing a file that names a department not listed yet is told so, and may add it with the import', async () => {
+    const firstImport = Buffer.from('名称,类型,部门,地址\r\n空气质量监测站,物联网网关,生态环境局,10.61.0.1\r\n');
+    const choose = async (page: Page) => {
+      await go(page, '/assets?tab=import');
+      await page.locator('main input[type=file]').setInputFiles({ name: 'first.csv', mimeType: 'text/csv', buffer: firstImport });
+    };
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    await choose(b.page);
+    await b.page.getByRole('button', { name: /^预览/ }).click();
+    await expectText(b.page.locator('main table tbody tr').nth(0), /部门“生态环境局”不在部门列表中.*勾选“添加新部门”/);
+    await b.page.getByLabel('添加新部门').check();
+    await b.page.getByRole('button', { name: /^预览/ }).click();
+    await expectText(b.page.locator('main .notice'), /新建 1.*将添加部门：生态环境局。/);
+    await shot(b.page, 'assets-import-add-departments-zh-CN');
+    await b.page.getByRole('button', { name: '导入', exact: true }).click();
+    await expectText(b.page.locator('main .notice'), /导入完成：新建 1 个资产.*已添加部门：生态环境局。/);
+    expect((await app.call('GET', '/api/departments', { token: users.admin })).body.map((d: { name: string }) => d.name)).toContain('生态环境局');
+    const en = await asUser('admin', ADMIN_PASSWORD);
+    await setLanguage(en.page, 'en');
+    await choose(en.page);
+    await en.page.getByLabel('Add new departments').check();
+    await en.page.getByRole('button', { name: /^Preview/ }).click();
+    await expectText(en.page.locator('main .notice'), /1 rows?: 0 to create, 0 to update, 1 unchanged/);
+    await shot(en.page, 'assets-import-add-departments-en');
+    await setLanguage(en.page, 'zh-CN');
+    // An owner is not offered the choice: only administrators grow the list.
+    const owner = await asUser(...OWNER);
+    await go(owner.page, '/assets?tab=import');
+    expect(await owner.page.getByLabel('添加新部门').count()).toBe(0);
+  });
+
   it('an administrator keeps the department list: adds, renames, is told why an occupied one stays; assets pick from it', async () => {
     const b = await asUser('admin', ADMIN_PASSWORD);
     await go(b.page, '/admin/departments');

@@ -216,6 +216,24 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
       expect(r.body.rows.map((x: { action: string }) => x.action)).toEqual(['create', 'error']);
     });
 
+    it('lists the departments a first import names when an administrator asks, in the same transaction and audit entry', async () => {
+      const csv = '名称,类型,部门\n新部门的系统,server,首次导入局\n同一部门另一写法,server, 首次导入局 \n';
+      const asked = (token: string, dryRun: boolean) =>
+        app.call('POST', `/api/assets/import?addDepartments=true&dryRun=${dryRun}`, { token, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+      const owner = await asked(users.ownerA.token, true);
+      expect(owner.status).toBe(403);
+      expect(owner.body.code).toBe('asset.add_departments_admin_only');
+      const preview = await asked(users.admin, true);
+      expect(preview.body).toMatchObject({ errors: [], created: 2, departmentsAdded: ['首次导入局'] });
+      const listed = async () => ((await app.call('GET', '/api/departments', { token: users.admin })).body as { name: string }[]).map((d) => d.name);
+      expect(await listed()).not.toContain('首次导入局');
+      const done = await asked(users.admin, false);
+      expect(done.body).toMatchObject({ created: 2, departmentsAdded: ['首次导入局'] });
+      expect(await listed()).toContain('首次导入局');
+      const entries = (await app.call('GET', '/api/audit?targetType=asset&limit=5', { token: users.admin })).body;
+      expect(JSON.stringify(entries)).toContain('首次导入局');
+    });
+
     it('names the column as the file does and codes the problem, in both languages', async () => {
       const csv = '名称,类型,部门,状态\n坏行,server,往返局,报废\n,server,往返局,运行中\n';
       const r = await app.call('POST', '/api/assets/import?dryRun=true', { token: users.admin, rawBody: csv, headers: { 'content-type': 'text/csv' } });

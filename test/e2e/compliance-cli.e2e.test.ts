@@ -36,7 +36,15 @@ describe('taishi audit run PROFILE', () => {
     spawnSync(process.execPath, ['bin/taishi.js', ...args], { cwd: root, env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: scratch }, encoding: 'utf8' });
 
   it('audits what the other commands loaded, with progress, and writes the report in each format', async () => {
-    expect(taishi('assets', 'import', path.join(scratch, 'assets.json')).status).toBe(0);
+    // A first import names departments the empty list does not hold: refused row by row, in both languages, until asked to add them.
+    const refused = taishi('assets', 'import', path.join(scratch, 'assets.json'));
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('行 row 1 [department]: 部门“交通局”不在部门列表中');
+    expect(refused.stdout).toContain('--add-departments');
+    expect(refused.stdout).toContain('未写入任何数据 / Nothing was written.');
+    const imported = taishi('assets', 'import', path.join(scratch, 'assets.json'), '--add-departments');
+    expect(imported.status).toBe(0);
+    expect(imported.stdout).toContain('已添加部门 Departments added: 交通局, 城管局');
     expect(taishi('ingest', path.join(scratch, 'events.ndjson'), '--format', 'json').status).toBe(0);
 
     const out = path.join(scratch, 'report.json');

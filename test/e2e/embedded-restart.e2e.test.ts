@@ -90,7 +90,7 @@ describe('the embedded database killed under a running service', () => {
 
     const inventory = path.join(scratch, 'inventory.json');
     await writeFile(inventory, JSON.stringify([{ name: '命令行登记的摄像头', type: 'camera', department: '公安局', addresses: ['10.77.0.2'] }]));
-    const cli = await run(process.execPath, ['bin/taishi.js', 'assets', 'import', inventory], { cwd: root, env: { PATH: process.env.PATH, ...env() } });
+    const cli = await run(process.execPath, ['bin/taishi.js', 'assets', 'import', inventory, '--add-departments'], { cwd: root, env: { PATH: process.env.PATH, ...env() } });
     expect(cli.stdout).toMatch(/1 created/);
     expect(cli.status).toBe(0);
     // Registered by another process: its notice reaches the service within moments (the CLI has exited by now).

@@ -75,6 +75,7 @@ interface ImportReport {
   created: number;
   updated: number;
   unchanged: number;
+  departmentsAdded: string[];
   errors: RowProblem[];
   rows: RowOutcome[];
 }
@@ -277,7 +278,13 @@ function withColumn(problem: RowProblem): string {
 /** The preview (or result) of an import: counts per action, then each row with what it does. */
 function importReport(result: ImportReport): HTMLElement[] {
   const counts = { total: result.total, created: result.created, updated: result.updated, unchanged: result.unchanged, errors: result.rows.filter((r) => r.action === 'error').length, encoding: result.encoding ?? 'utf-8' };
-  const summary = h('p', { class: counts.errors ? 'notice notice-warn' : 'notice' }, result.dryRun ? t('assets.previewSummary', counts) : t('assets.imported', counts));
+  const departments = result.departmentsAdded.join(t('assets.listSeparator'));
+  const summary = h(
+    'p',
+    { class: counts.errors ? 'notice notice-warn' : 'notice' },
+    result.dryRun ? t('assets.previewSummary', counts) : t('assets.imported', counts),
+    departments ? ` ${t(result.dryRun ? 'assets.departmentsToAdd' : 'assets.departmentsAdded', { departments })}` : '',
+  );
   // Problems not tied to a row of the body (a header, say) still show.
   const rowless = result.errors.filter((e) => !result.rows.some((r) => r.row === e.row));
   const rows = table(t('assets.importRows'), [
@@ -293,13 +300,15 @@ function importer(area: HTMLElement): void {
   const file = h('input', { type: 'file', name: 'file', accept: '.csv,.json,text/csv,application/json', required: true });
   const report = h('div', { 'aria-live': 'polite' });
   const importButton = button(t('assets.importNow'), () => void run(false), { kind: 'primary', disabled: true });
+  // Only an administrator may grow the department list; a first import names departments not listed yet.
+  const addDepartments = user().role === 'admin' ? checkbox(false, 'addDepartments') : undefined;
   const run = async (dryRun: boolean) => {
     const chosen = file.files?.[0];
     if (!chosen) return file.focus();
     const type = chosen.name.toLowerCase().endsWith('.json') ? 'application/json' : 'text/csv';
     replace(report, loading());
     try {
-      const result = await api<ImportReport>('POST', '/api/assets/import', { query: { dryRun: String(dryRun) }, raw: { content: await chosen.arrayBuffer(), type } });
+      const result = await api<ImportReport>('POST', '/api/assets/import', { query: { dryRun: String(dryRun), addDepartments: String(addDepartments?.checked ?? false) }, raw: { content: await chosen.arrayBuffer(), type } });
       importButton.disabled = !dryRun || result.errors.length > 0 || result.created + result.updated === 0;
       replace(report, ...importReport(result));
     } catch (error) {
@@ -308,14 +317,17 @@ function importer(area: HTMLElement): void {
       replace(report, errorBox(error), ...(details?.rows ? importReport(details).slice(1) : []));
     }
   };
-  file.addEventListener('change', () => {
-    importButton.disabled = true;
-    replace(report);
-  });
+  for (const control of [file, addDepartments]) {
+    control?.addEventListener('change', () => {
+      importButton.disabled = true;
+      replace(report);
+    });
+  }
   replace(
     area,
     h('p', { class: 'hint' }, t('assets.importLead')),
     h('div', { class: 'filters' }, field(t('assets.importFile'), file, t('assets.importFileHint')), button(t('assets.preview'), () => void run(true)), importButton),
+    addDepartments ? field(t('assets.addDepartments'), addDepartments, t('assets.addDepartmentsHint')) : null,
     report,
   );
 }

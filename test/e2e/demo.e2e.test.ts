@@ -78,6 +78,18 @@ describe.each(testDatabaseTargets())('the demo city on $name PostgreSQL', ({ adm
     expect(alerts.filter((a) => a.ruleId === RULES.deviceSilent).map((a) => a.groupKey)).toEqual(['device.id=wq-chlorine-03']);
   });
 
+  it('sorts the whole alert list, not one page: pages of a sorted list continue each other', async () => {
+    const all = (await get('/api/alerts?limit=500&sort=count:desc')).items as { id: string; count: number; level: string }[];
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.map((a) => a.count)).toEqual([...all.map((a) => a.count)].sort((x, y) => y - x));
+    const paged = [...(await get('/api/alerts?limit=5&sort=count:desc')).items, ...(await get('/api/alerts?limit=5&offset=5&sort=count:desc')).items];
+    expect(paged.map((a: { id: string }) => a.id)).toEqual(all.slice(0, 10).map((a) => a.id));
+    const rank = ['informational', 'low', 'medium', 'high', 'critical'];
+    const bySeverity = ((await get('/api/alerts?limit=500&sort=level:desc')).items as { level: string }[]).map((a) => rank.indexOf(a.level));
+    expect(bySeverity).toEqual([...bySeverity].sort((x, y) => y - x));
+    expect((await app.call('GET', '/api/alerts?sort=eventIds:desc', { token: analyst })).status).toBe(400);
+  });
+
   it('finds the personal data the data-sharing interface never declared, and stores it masked', async () => {
     const findings = (await get('/api/classification/findings')) as { assetName: string; kind: string; types: string[]; samples: string[] }[];
     const drift = findings.find((f) => f.assetName === '政务数据共享交换接口');

@@ -110,6 +110,8 @@ export interface TableSort {
   by: string;
   dir: SortDirection;
   onChange: (by: string, dir: SortDirection) => void;
+  /** The service sorted the whole list: columns with an `id` sort by asking it again, rows stay as given. */
+  byService?: boolean;
 }
 
 /** `level:desc` read from a URL, falling back to `fallback`. */
@@ -119,7 +121,7 @@ export function parseSort(value: string | null, fallback: { by: string; dir: Sor
 }
 
 function sortRows<T>(rows: T[], columns: Column<T>[], sort: TableSort | undefined): T[] {
-  const column = sort && columns.find((c) => c.id === sort.by && c.sortValue);
+  const column = sort && !sort.byService && columns.find((c) => c.id === sort.by && c.sortValue);
   if (!sort || !column) return rows;
   const value = column.sortValue!;
   const sign = sort.dir === 'asc' ? 1 : -1;
@@ -132,7 +134,7 @@ function sortRows<T>(rows: T[], columns: Column<T>[], sort: TableSort | undefine
 
 function headerCell<T>(c: Column<T>, sort: TableSort | undefined): HTMLElement {
   const cls = c.numeric ? 'num' : undefined;
-  if (!sort || !c.id || !c.sortValue) return h('th', { scope: 'col', class: cls }, c.label);
+  if (!sort || !c.id || !(c.sortValue || sort.byService)) return h('th', { scope: 'col', class: cls }, c.label);
   const active = sort.by === c.id;
   const next: SortDirection = active && sort.dir === 'desc' ? 'asc' : 'desc';
   return h(

@@ -147,7 +147,7 @@ export async function render(ctx: PageContext): Promise<void> {
     ctx.setParams(params);
     try {
       const page = await api<{ items: AlertRow[]; total: number }>('GET', '/api/alerts', {
-        query: { status: status.value === 'all' ? undefined : status.value, level: level.value, ruleId: rule.value.trim(), limit: PAGE_SIZE, offset },
+        query: { status: status.value === 'all' ? undefined : status.value, level: level.value, ruleId: rule.value.trim(), sort: `${sort.by}:${sort.dir}`, limit: PAGE_SIZE, offset },
       });
       rows = page.items;
       total = page.total;
@@ -182,21 +182,23 @@ export async function render(ctx: PageContext): Promise<void> {
       table(
         t('nav.alerts'),
         [
-          { id: 'level', label: t('alerts.level'), cell: (a) => badge('level', a.level), sortValue: (a) => LEVELS.length - LEVELS.indexOf(a.level as (typeof LEVELS)[number]) },
-          { id: 'title', label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, refresh).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle), sortValue: (a) => a.ruleTitle },
-          { id: 'group', label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey), sortValue: (a) => a.groupKey },
-          { id: 'department', label: t('assets.department'), cell: (a) => a.department ?? '—', sortValue: (a) => a.department ?? '' },
-          { id: 'count', label: t('alerts.count'), cell: (a) => String(a.count), numeric: true, sortValue: (a) => a.count },
-          { id: 'lastSeen', label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen), sortValue: (a) => Date.parse(a.lastSeen) },
-          { id: 'status', label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : ''), sortValue: (a) => STATUSES.indexOf(a.status) },
+          { id: 'level', label: t('alerts.level'), cell: (a) => badge('level', a.level) },
+          { id: 'title', label: t('alerts.title'), cell: (a) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => void showDetail(a.id, refresh).catch((e: unknown) => toast(errorText(e), 'error')) }, a.ruleTitle) },
+          { id: 'group', label: t('alerts.group'), cell: (a) => h('span', { class: 'mono' }, a.groupKey) },
+          { id: 'department', label: t('assets.department'), cell: (a) => a.department ?? '—' },
+          { id: 'count', label: t('alerts.count'), cell: (a) => String(a.count), numeric: true },
+          { id: 'lastSeen', label: t('alerts.lastSeen'), cell: (a) => formatDateTime(a.lastSeen) },
+          { id: 'status', label: t('alerts.status'), cell: (a) => tv('alertStatus', a.status) + (a.resolution ? ` · ${tv('resolution', a.resolution)}` : '') },
         ],
         rows,
         // Read-only roles get no checkboxes: there is nothing they could do with a selection.
         canAct() ? { key: (a) => a.id, selected, label: (a) => t('alerts.selectOne', { title: a.ruleTitle, group: a.groupKey }), onChange: updateBulk } : undefined,
         {
           ...sort,
+          byService: true,
           onChange: (by, dir) => {
             sort = { by, dir };
+            offset = 0;
             void load();
           },
         },

@@ -6,12 +6,16 @@ import { Access } from '../../common/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
 import { ALERT_LIST_STATUSES, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
-import { AlertsService } from './alerts.service.js';
+import { ALERT_SORT_EXPRESSIONS, AlertsService } from './alerts.service.js';
+
+const ALERT_SORTS = Object.keys(ALERT_SORT_EXPRESSIONS).flatMap((column) => [`${column}:asc`, `${column}:desc`]);
 
 class AlertListQuery {
   @IsOptional() @IsIn(ALERT_LIST_STATUSES) status?: string;
   @IsOptional() @IsIn(['informational', 'low', 'medium', 'high', 'critical']) level?: string;
   @IsOptional() @IsString() @MaxLength(200) ruleId?: string;
+  /** `column:asc|desc`, one of the columns the list shows; the newest first when absent. */
+  @IsOptional() @IsIn(ALERT_SORTS) sort?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }

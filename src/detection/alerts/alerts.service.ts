@@ -51,6 +51,18 @@ declare module '../../shared/event-bus.js' {
 const MAX_EVENT_IDS = 100;
 const MAX_ACTORS = 20;
 
+/** The columns an alert list sorts by, as SQL over the alias `a`; levels and statuses by rank, not by name. */
+export const ALERT_SORT_EXPRESSIONS = {
+  level: `CASE a.level WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END`,
+  title: 'a.rule_title',
+  group: 'a.group_key',
+  department: 'a.department',
+  count: 'a.count',
+  lastSeen: 'a.last_seen',
+  status: `CASE a.status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END`,
+} as const;
+export type AlertSortKey = keyof typeof ALERT_SORT_EXPRESSIONS;
+
 @Injectable()
 export class AlertsService {
   private readonly raised;
@@ -141,15 +153,24 @@ export class AlertsService {
     await this.outbox.drain().catch((error: Error) => this.logger.warn(`Handing ${recorded.length} alert(s) to incident handling is deferred: ${error.message}`));
   }
 
-  async list(q: { status?: string; level?: string; ruleId?: string; limit?: number; offset?: number }, principal: Principal) {
-    const qb = this.dataSource.getRepository(Alert).createQueryBuilder('a').orderBy('a.last_seen', 'DESC').addOrderBy('a.id', 'ASC');
+  /**
+   * A page of alerts in the order asked (`level:desc`, say), across the whole list rather than the
+   * page shown; ties fall back to the newest first, so pages never overlap.
+   */
+  async list(q: { status?: string; level?: string; ruleId?: string; sort?: string; limit?: number; offset?: number }, principal: Principal) {
+    const qb = this.dataSource.getRepository(Alert).createQueryBuilder('a');
+    const [by, dir] = (q.sort ?? 'lastSeen:desc').split(':') as [AlertSortKey, 'asc' | 'desc'];
+    qb.orderBy(ALERT_SORT_EXPRESSIONS[by], dir === 'asc' ? 'ASC' : 'DESC', 'NULLS LAST');
+    if (by !== 'lastSeen') qb.addOrderBy('a.last_seen', 'DESC');
+    qb.addOrderBy('a.id', 'ASC');
     const scope = departmentScope(principal);
     if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
     if (q.status === 'unclosed') qb.andWhere("a.status <> 'closed'");
     else if (q.status) qb.andWhere('a.status = :status', { status: q.status });
     if (q.level) qb.andWhere('a.level = :level', { level: q.level });
     if (q.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: q.ruleId });
-    const [items, total] = await qb.take(q.limit ?? 50).skip(q.offset ?? 0).getManyAndCount();
+    // limit/offset rather than take/skip: the list joins nothing, and take/skip would re-alias the ORDER BY expressions.
+    const [items, total] = await qb.limit(q.limit ?? 50).offset(q.offset ?? 0).getManyAndCount();
     return { items: items.map((a) => this.forReader(a, principal)), total };
   }
 

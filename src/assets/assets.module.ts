@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
+import { AuditModule } from '../audit/index.js';
 import { DepartmentsModule } from '../departments/index.js';
 import { Asset, AssetAddress } from './asset.entity.js';
 import { AssetsController } from './assets.controller.js';

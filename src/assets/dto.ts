@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { NoControlCharacters } from '../audit/identifiers.js';
+import { NoControlCharacters } from '../audit/index.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './asset.entity.js';
 
 const DATE_ONLY = { strict: true, strictSeparator: true };

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { AuditService } from './audit.service.js';
 
 class AuditQuery {

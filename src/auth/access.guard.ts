@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nest
 import { authErrors } from './errors.js';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ACCESS_POLICY, type AccessPolicy } from '../common/access.decorator.js';
+import { ACCESS_POLICY, type AccessPolicy } from '../common/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AuthService } from './auth.service.js';
 import { requestCredential, type PreAuthenticatedRequest } from './credentials.js';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, SourceIp } from './request.js';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { AuthService } from './auth.service.js';
 import { authErrors } from './errors.js';
 import { LoginDto, UpdateMeDto } from './dto.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../audit/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { ApiKey, Session, User } from './entities.js';
-import type { Sql } from '../database/sql.js';
+import type { Sql } from '../database/index.js';
 import { Clock, type DomainError } from '../shared/index.js';
 import { authErrors } from './errors.js';
 import { MetricsRegistry } from '../shared/metrics.js';

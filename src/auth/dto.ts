@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { NoControlCharacters } from '../audit/identifiers.js';
-import { IsTimeZone } from '../common/time-zone.js';
+import { NoControlCharacters } from '../audit/index.js';
+import { IsTimeZone } from '../common/index.js';
 import { API_KEY_SCOPES, ROLES, type ApiKeyScope, type Role } from '../shared/principal.js';
 
 export class LoginDto {

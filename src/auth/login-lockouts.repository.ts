@@ -1,4 +1,4 @@
-import type { Sql } from '../database/sql.js';
+import type { Sql } from '../database/index.js';
 
 /** The account key of a login name: names are matched case-insensitively. */
 export const accountKey = (username: string) => username.toLowerCase();

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, SourceIp } from './request.js';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { CreateApiKeyDto, CreateUserDto, ResetPasswordDto, UpdateUserDto } from './dto.js';
 import type { Principal } from '../shared/principal.js';
 import { UsersService } from './users.service.js';

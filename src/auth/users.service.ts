@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { authErrors } from './errors.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../audit/index.js';
 import { isUniqueViolation } from '../database/index.js';
 import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from './dto.js';
 import { AuthService } from './auth.service.js';

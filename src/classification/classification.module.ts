@@ -1,6 +1,6 @@
 import { Controller, Get, Global, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal } from '../auth/index.js';
 import { ClassificationService } from './classification.service.js';

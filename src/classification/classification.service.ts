@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { departmentScope, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 import type { PiiSighting, PrivacyHook } from './privacy.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';

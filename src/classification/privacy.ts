@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 
 /** Personal-data handling applied to every event before it leaves the pipeline. */
 export interface PrivacyHook {

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 import { loadSettings } from '../config/index.js';
-import { DetectionEngine, type RuleFiring } from '../detection/detection-engine.js';
-import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/rule-pack.js';
+import { DetectionEngine, type RuleFiring } from '../detection/index.js';
+import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/index.js';
 import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline } from '../ingest/pipeline.js';
+import { IngestPipeline } from '../ingest/index.js';
 import { UsageError } from './command-line.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';

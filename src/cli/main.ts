@@ -1,6 +1,6 @@
-import { StartupError } from '../common/startup-error.js';
+import { StartupError } from '../common/index.js';
 import { DomainError } from '../shared/domain-error.js';
-import { ConfigError } from '../config/settings.js';
+import { ConfigError } from '../config/index.js';
 import { command, generalUsage, runCommandLine, usageLine, UsageError } from './command-line.js';
 import { INGEST_FORMATS } from './ingest-formats.js';
 

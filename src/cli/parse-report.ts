@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { loadSettings } from '../config/index.js';
-import { parseBytes } from '../ingest/parsing/index.js';
-import { RecognitionTally } from '../ingest/recognition/index.js';
+import { parseBytes } from '../ingest/index.js';
+import { RecognitionTally } from '../ingest/index.js';
 import { UsageError } from './command-line.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';

@@ -17,7 +17,7 @@ import { loadSettings, type Settings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
 import { DomainError, errorCatalogue } from '../shared/index.js';
 import { DetectionService } from '../detection/index.js';
-import { IngestService } from '../ingest/ingest.service.js';
+import { IngestService } from '../ingest/index.js';
 import { demoCommand } from './demo-command.js';
 import { INGEST_FORMATS } from './ingest-formats.js';
 import { UsageError } from './command-line.js';

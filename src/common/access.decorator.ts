@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { SettingName } from '../config/settings.js';
+import type { SettingName } from '../config/index.js';
 import type { ApiKeyScope, Role } from '../shared/principal.js';
 
 /**

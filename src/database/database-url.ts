@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { chmod } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { ensureDataDir } from '../common/data-dir.js';
+import { ensureDataDir } from '../common/index.js';
 import type { Settings } from '../config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { probeServer } from './probe.js';

@@ -5,8 +5,8 @@ import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
 import path from 'node:path';
-import { StartupError } from '../common/startup-error.js';
-import { SETTINGS } from '../config/settings.js';
+import { StartupError } from '../common/index.js';
+import { SETTINGS } from '../config/index.js';
 import { placeCluster, reachableBinaries, serviceAccount, type Binaries, type Log, type ServiceAccount } from './embedded-runtime.js';
 import { Postmaster } from './postmaster.js';
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, rmdir, symlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { StartupError, systemReason } from '../common/startup-error.js';
+import { StartupError, systemReason } from '../common/index.js';
 
 /**
  * Where the embedded PostgreSQL can run when Taishi runs as root. PostgreSQL refuses root, so the

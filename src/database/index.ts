@@ -7,3 +7,5 @@ export { LockId, lockForTransaction, lockSession, tryLockForTransaction, tryLock
 export { enqueue } from './outbox.js';
 export { runtimeRoleName } from './runtime-role.js';
 export { clientSql, type Session, type Sql, type Transactor } from './sql.js';
+export { POOL_DEFAULTS } from './data-source.js';
+export { OutboxRelay } from './outbox.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StartupError } from '../common/startup-error.js';
+import { StartupError } from '../common/index.js';
 import type { Log, ServiceAccount } from './embedded-runtime.js';
 
 export interface PostmasterOptions {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StartupError } from '../common/startup-error.js';
+import { StartupError } from '../common/index.js';
 
 /** The URL as it may be printed: without its password. */
 export function redactedUrl(url: string): string {

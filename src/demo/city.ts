@@ -1,4 +1,4 @@
-import type { AssetInputDto } from '../assets/dto.js';
+import type { AssetInputDto } from '../assets/index.js';
 import type { Role } from '../shared/principal.js';
 
 /**

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Caller } from '../shared/principal.js';
-import type { UsersService } from '../auth/users.service.js';
-import type { IngestService } from '../ingest/ingest.service.js';
+import type { UsersService } from '../auth/index.js';
+import type { IngestService } from '../ingest/index.js';
 import { DEMO_TIME_ZONE } from './clock.js';
 import { liveAttack } from './scenarios.js';
 import { background, shipped, type DemoRecord, type Silence } from './traffic.js';

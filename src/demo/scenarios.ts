@@ -1,4 +1,4 @@
-import { residentIdCheckChar } from '../classification/detectors/resident-id.js';
+import { residentIdCheckChar } from '../classification/index.js';
 import { CAMERAS } from './city.js';
 import { Chance, HOUR, MINUTE } from './clock.js';
 import { accessLine, firewallLine, syslogLine, telemetry, type DemoRecord } from './traffic.js';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { NoControlCharacters } from '../audit/identifiers.js';
-import { Access } from '../common/access.decorator.js';
+import { NoControlCharacters } from '../audit/index.js';
+import { Access } from '../common/index.js';
 import { ROLES, type Principal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { DepartmentsService } from './departments.service.js';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { departmentScope, ROLES, type Principal } from '../shared/principal.js';
 import { CurrentPrincipal } from '../auth/index.js';
 import { FILTER_FIELDS, InvalidCursorError, type EventQuery, type EventStore, type FilterField } from './event-store.js';

@@ -3,7 +3,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { clientSql, LockId, lockForTransaction } from '../database/index.js';
-import { POOL_DEFAULTS } from '../database/data-source.js';
+import { POOL_DEFAULTS } from '../database/index.js';
 import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
 
 /** Filter fields and the columns that hold them. */

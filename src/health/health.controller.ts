@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { defineErrors } from '../shared/index.js';
 
 const healthErrors = defineErrors('health', {

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AssetsModule } from '../assets/assets.module.js';
+import { AssetsModule } from '../assets/index.js';
 import { HttpIngestController } from './collectors/http-ingest.controller.js';
 import { MqttCollector } from './collectors/mqtt/mqtt.collector.js';
 import { SyslogCollector } from './collectors/syslog/syslog.collector.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
-import type { PiiSighting, PrivacyHook } from '../classification/privacy.js';
+import type { PiiSighting, PrivacyHook } from '../classification/index.js';
 
 /** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
 export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };

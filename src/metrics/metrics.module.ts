@@ -1,6 +1,6 @@
 import { Controller, Get, Global, Header, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 
 @ApiTags('metrics')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsObject, IsOptional, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { PREFERENCE_KINDS, type PreferenceKind } from './notification.js';

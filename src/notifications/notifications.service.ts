@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../audit/index.js';
 import { actorName, type Caller, type Role } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Database } from '../database/index.js';
-import { OutboxRelay } from '../database/outbox.js';
+import { OutboxRelay } from '../database/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { Clock, EventBus } from '../shared/index.js';
 import { Scheduler } from './scheduler.js';

@@ -1,4 +1,4 @@
-import { zoneOffsetMinutes } from '../ingest/parsing/index.js';
+import { zoneOffsetMinutes } from '../ingest/index.js';
 
 /** Time buckets of the situation charts, aligned to midnight in the viewer's time zone. */
 export const RANGES = {

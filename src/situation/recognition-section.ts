@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { IngestService } from '../ingest/ingest.service.js';
+import { IngestService } from '../ingest/index.js';
 import type { SituationContribution, SituationScope } from './provider.js';
 import { SituationService } from './situation.service.js';
 

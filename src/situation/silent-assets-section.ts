@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { AssetsService } from '../assets/assets.service.js';
-import type { EventStore } from '../events/event-store.js';
-import { EVENT_STORE } from '../events/tokens.js';
+import { AssetsService } from '../assets/index.js';
+import type { EventStore } from '../events/index.js';
+import { EVENT_STORE } from '../events/index.js';
 import type { SituationContribution, SituationScope } from './provider.js';
 import { SituationService } from './situation.service.js';
 

@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal } from '../auth/index.js';
-import { DEFAULT_DISPLAY_TIME_ZONE, IsTimeZone } from '../common/time-zone.js';
+import { DEFAULT_DISPLAY_TIME_ZONE, IsTimeZone } from '../common/index.js';
 import { RANGES, type RangeName } from './buckets.js';
 import { SituationService } from './situation.service.js';
 

@@ -2,9 +2,9 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { departmentScope, type Principal } from '../shared/principal.js';
-import { ClassificationService } from '../classification/classification.service.js';
+import { ClassificationService } from '../classification/index.js';
 import { DetectionService } from '../detection/index.js';
-import { IngestService, type CollectorTotals } from '../ingest/ingest.service.js';
+import { IngestService, type CollectorTotals } from '../ingest/index.js';
 import { bucketStarts, RANGES, type RangeName } from './buckets.js';
 import { ALERT_LEVELS, assetRisk, posture, postureReasons, type PostureReason } from './posture.js';
 import type { SituationProvider, SituationScope } from './provider.js';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Post, Query, Req } from '@nestjs
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import type { Request } from 'express';
-import { Access } from '../../common/access.decorator.js';
+import { Access } from '../../common/index.js';
 import type { RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal } from '../../auth/index.js';
 import { parseBoundedJson } from '../../shared/index.js';

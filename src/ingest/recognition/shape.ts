@@ -1,4 +1,4 @@
-import { scanText } from '../../classification/detectors/index.js';
+import { scanText } from '../../classification/index.js';
 import type { NormalizedEvent } from '../parsing/index.js';
 
 /** Only the head of a line decides its shape: long lines cost no more than this. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, StoredEvent } from '../../events/event-store.js';
+import type { EventStore, StoredEvent } from '../../events/index.js';
 import type { MetricsRegistry } from '../../shared/metrics.js';
 import { Spool } from './spool.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { StoredEvent } from '../../events/event-store.js';
+import type { StoredEvent } from '../../events/index.js';
 import { writeFileWhole } from './durable-file.js';
 
 /**

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
+import { Database, type Sql } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
+import { DepartmentsRepository, type DepartmentView } from './departments.repository.js';
 import { departmentErrors } from './errors.js';
-
-export interface DepartmentView {
-  name: string;
-  assets: number;
-  users: number;
-}
 
 /** Spaces at either end and letter case do not make another department. */
 const comparable = (name: string) => name.normalize('NFKC').trim().toLowerCase();
@@ -20,19 +14,15 @@ const comparable = (name: string) => name.normalize('NFKC').trim().toLowerCase()
  */
 @Injectable()
 export class DepartmentsService {
+  private readonly departments = new DepartmentsRepository();
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<DepartmentView[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT d.name,
-              (SELECT count(*) FROM assets a WHERE a.department = d.name)::int AS assets,
-              (SELECT count(*) FROM users u WHERE u.department = d.name)::int AS users
-       FROM departments d ORDER BY d.name`,
-    )) as DepartmentView[];
-    return rows;
+  list(): Promise<DepartmentView[]> {
+    return this.departments.list(this.db);
   }
 
   /**
@@ -41,7 +31,7 @@ export class DepartmentsService {
    * (trimmed), so that '公安局' and ' 公安局' in one file add one department.
    */
   async resolve(written: string[], proposeNew = false): Promise<{ listed: Map<string, string>; proposed: Set<string> }> {
-    const names = ((await this.dataSource.query(`SELECT name FROM departments`)) as { name: string }[]).map((r) => r.name);
+    const names = await this.departments.names(this.db);
     const byComparable = new Map(names.map((n) => [comparable(n), n]));
     const listed = new Map<string, string>();
     const proposed = new Set<string>();
@@ -59,14 +49,14 @@ export class DepartmentsService {
   }
 
   /** Lists departments an administrator's import named, inside the import's own transaction. */
-  async addDuringImport(m: EntityManager, names: Iterable<string>): Promise<void> {
-    for (const name of names) await m.query(`INSERT INTO departments (name) VALUES ($1) ON CONFLICT DO NOTHING`, [name]);
+  addDuringImport(tx: Sql, names: Iterable<string>): Promise<void> {
+    return this.departments.insertMissing(tx, names);
   }
 
   async add(name: string, caller: Caller): Promise<DepartmentView> {
     return this.audit.change(async (m) => {
       await this.assertFree(m, name);
-      await m.query(`INSERT INTO departments (name) VALUES ($1)`, [name]);
+      await this.departments.insert(m, name);
       return { result: { name, assets: 0, users: 0 }, record: { ...caller, action: 'department.create', targetType: 'department', targetId: name, after: { name } } };
     });
   }
@@ -75,9 +65,7 @@ export class DepartmentsService {
     return this.audit.change(async (m) => {
       await this.assertExists(m, from);
       if (comparable(from) !== comparable(to)) await this.assertFree(m, to);
-      await m.query(`UPDATE departments SET name = $2 WHERE name = $1`, [from, to]);
-      const assets = (await m.query(`UPDATE assets SET department = $2, updated_at = now() WHERE department = $1`, [from, to]))[1] as number;
-      const users = (await m.query(`UPDATE users SET department = $2 WHERE department = $1`, [from, to]))[1] as number;
+      const { assets, users } = await this.departments.rename(m, from, to);
       return { result: { name: to, assets, users }, record: { ...caller, action: 'department.rename', targetType: 'department', targetId: to, before: { name: from }, after: { name: to, assets, users } } };
     });
   }
@@ -85,23 +73,19 @@ export class DepartmentsService {
   async remove(name: string, caller: Caller): Promise<void> {
     await this.audit.change(async (m) => {
       await this.assertExists(m, name);
-      const [{ assets, users }] = (await m.query(
-        `SELECT (SELECT count(*) FROM assets WHERE department = $1)::int AS assets, (SELECT count(*) FROM users WHERE department = $1)::int AS users`,
-        [name],
-      )) as { assets: number; users: number }[];
+      const { assets, users } = await this.departments.holdings(m, name);
       if (assets || users) throw departmentErrors.in_use({ name, assets, users });
-      await m.query(`DELETE FROM departments WHERE name = $1`, [name]);
+      await this.departments.delete(m, name);
       return { result: undefined, record: { ...caller, action: 'department.delete', targetType: 'department', targetId: name, before: { name } } };
     });
   }
 
-  private async assertExists(m: EntityManager, name: string): Promise<void> {
-    const rows = (await m.query(`SELECT 1 FROM departments WHERE name = $1 FOR UPDATE`, [name])) as unknown[];
-    if (!rows.length) throw departmentErrors.not_found({ name });
+  private async assertExists(tx: Sql, name: string): Promise<void> {
+    if (!(await this.departments.lockIfListed(tx, name))) throw departmentErrors.not_found({ name });
   }
 
-  private async assertFree(m: EntityManager, name: string): Promise<void> {
-    const names = ((await m.query(`SELECT name FROM departments`)) as { name: string }[]).map((r) => r.name);
+  private async assertFree(tx: Sql, name: string): Promise<void> {
+    const names = await this.departments.names(tx);
     const clash = names.find((n) => comparable(n) === comparable(name));
     if (clash) throw departmentErrors.exists({ name: clash });
   }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { LockId, withLockIfFree } from '../database/index.js';
+import { Database, LockId, withLockIfFree } from '../database/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import type { EventStore } from './event-store.js';
 import { EVENT_STORE } from './tokens.js';
@@ -19,7 +17,7 @@ export class RetentionService implements OnModuleInit {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     metrics: MetricsRegistry,
   ) {
     this.removed = metrics.counter('taishi_retention_events_removed_total', 'Events removed by the retention job');
@@ -44,7 +42,7 @@ export class RetentionService implements OnModuleInit {
 
   /** Drops days older than the retention period; with several instances only one does it. */
   async run(now = new Date()): Promise<{ removed: number; cutoff: string } | { skipped: true }> {
-    return withLockIfFree(this.dataSource, LockId.Retention, async () => {
+    return withLockIfFree(this.db, LockId.Retention, async () => {
       const cutoff = new Date(now.getTime() - this.settings.TAISHI_RETENTION_DAYS * 86_400_000);
       const removed = await this.store.deleteBefore(cutoff);
       this.removed.inc({}, removed);

@@ -1,8 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Access } from '../common/index.js';
+import { Database } from '../database/index.js';
 import { defineErrors } from '../shared/index.js';
 
 const healthErrors = defineErrors('health', {
@@ -13,7 +12,7 @@ const healthErrors = defineErrors('health', {
 @Controller('health')
 @Access.public()
 export class HealthController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   @Get('live')
   live() {
@@ -23,7 +22,7 @@ export class HealthController {
   @Get('ready')
   async ready() {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.db.query('SELECT 1');
     } catch {
       throw healthErrors.database_down({}, { database: 'down' });
     }

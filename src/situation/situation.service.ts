@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Database } from '../database/index.js';
 import { departmentScope, type Principal } from '../shared/principal.js';
 import { ClassificationService } from '../classification/index.js';
 import { DetectionService } from '../detection/index.js';
@@ -8,6 +7,7 @@ import { IngestService, type CollectorTotals } from '../ingest/index.js';
 import { bucketStarts, RANGES, type RangeName } from './buckets.js';
 import { ALERT_LEVELS, assetRisk, posture, postureReasons, type PostureReason } from './posture.js';
 import type { SituationProvider, SituationScope } from './provider.js';
+import { SituationRepository } from './situation.repository.js';
 import { Scheduler } from '../platform/index.js';
 import { Clock } from '../shared/index.js';
 
@@ -33,9 +33,10 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
   private readonly providers = new Map<string, SituationProvider>();
   /** Ingest counters sampled every 15 s over the last hour: rates come from their differences. */
   private samples: Sample[] = [];
+  private readonly reads = new SituationRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly ingest: IngestService,
     private readonly detection: DetectionService,
     private readonly classification: ClassificationService,
@@ -120,38 +121,22 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async openAlerts(department: string | undefined): Promise<LevelCounts> {
-    const rows = (await this.dataSource.query(
-      `SELECT level, count(*)::int AS n FROM alerts WHERE status <> 'closed' ${department !== undefined ? 'AND department = $1' : ''} GROUP BY level`,
-      department !== undefined ? [department] : [],
-    )) as { level: string; n: number }[];
+    const rows = await this.reads.openAlertsByLevel(this.db, department);
     const counts: LevelCounts = Object.fromEntries(ALERT_LEVELS.map((l) => [l, 0]));
     for (const r of rows) counts[r.level] = r.n;
     return counts;
   }
 
-  /** New alerts per bucket and level, by when they were first seen. (Arithmetic, not date_bin: PostgreSQL 13 lacks it.) */
+  /** New alerts per bucket and level, by when they were first seen. */
   private async alertTimeline(department: string | undefined, starts: number[], bucketMs: number): Promise<Record<string, number[]>> {
-    const params: unknown[] = [bucketMs / 1000, new Date(starts[0])];
-    if (department !== undefined) params.push(department);
-    const rows = (await this.dataSource.query(
-      `SELECT floor(extract(epoch FROM first_seen - $2::timestamptz) / $1)::int AS i, level, count(*)::int AS n
-       FROM alerts WHERE first_seen >= $2 ${department !== undefined ? 'AND department = $3' : ''}
-       GROUP BY 1, 2`,
-      params,
-    )) as { i: number; level: string; n: number }[];
+    const rows = await this.reads.newAlertsPerBucket(this.db, department, new Date(starts[0]), bucketMs);
     const levels: Record<string, number[]> = Object.fromEntries(ALERT_LEVELS.map((l) => [l, starts.map(() => 0)]));
     for (const r of rows) if (r.i >= 0 && r.i < starts.length) (levels[r.level] ??= starts.map(() => 0))[r.i] += r.n;
     return levels;
   }
 
   private async assetsAtRisk(department: string | undefined) {
-    const rows = (await this.dataSource.query(
-      `SELECT al.asset_id, a.name, a.department, a.criticality, al.level, count(*)::int AS n
-       FROM alerts al LEFT JOIN assets a ON a.id = al.asset_id
-       WHERE al.status <> 'closed' ${department !== undefined ? 'AND al.department = $1' : ''}
-       GROUP BY 1, 2, 3, 4, 5`,
-      department !== undefined ? [department] : [],
-    )) as { asset_id: string | null; name: string | null; department: string | null; criticality: string | null; level: string; n: number }[];
+    const rows = await this.reads.openAlertsPerAsset(this.db, department);
     let unattributed = 0;
     const byAsset = new Map<string, { assetId: string; name: string; department: string; criticality: string; openByLevel: LevelCounts }>();
     for (const r of rows) {

@@ -23,9 +23,10 @@ module.exports = {
     },
     {
       name: 'queries-in-repositories',
-      comment: 'Only repositories, event-store adapters and the database module talk to the database.',
+      comment:
+        'Only repositories, event-store adapters and the database module talk to the database. Entity files (the table mappings repositories use) and Nest modules (which register them) name TypeORM without querying.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/database/', '\\.repository\\.ts$', '^src/events/(postgres|elasticsearch)-event-store\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/database/', '\\.repository\\.ts$', '\\.entity\\.ts$', '^src/[^/]+/[^/]+\\.module\\.ts$', '^src/app\\.module\\.ts$', '^src/events/(postgres|elasticsearch)-event-store\\.ts$'] },
       to: { path: 'node_modules/(typeorm|@nestjs/typeorm|pg|pg-copy-streams)/' },
     },
     {

@@ -1,14 +1,11 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
-import { DataSource } from 'typeorm';
 import { CurrentPrincipal, SourceIp } from './request.js';
 import { Access } from '../common/index.js';
 import { AuthService } from './auth.service.js';
 import { authErrors } from './errors.js';
 import { LoginDto, UpdateMeDto } from './dto.js';
-import { publicApiKey, publicUser, ApiKey, Session, User } from './entities.js';
 import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { clearSessionCookie, CSRF_HEADER, passesCsrfCheck, setSessionCookie } from './session-cookie.js';
 import { UsersService } from './users.service.js';
@@ -20,7 +17,6 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Post('login')
@@ -45,14 +41,8 @@ export class AuthController {
 
   @Get('me')
   @Access.roles(...ROLES)
-  async me(@CurrentPrincipal() principal: RequestPrincipal) {
-    if (principal.kind === 'api-key') {
-      return publicApiKey(await this.dataSource.getRepository(ApiKey).findOneByOrFail({ id: principal.id }));
-    }
-    const user = publicUser(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.id }));
-    // The console schedules its "session expired" screen from this.
-    const session = await this.dataSource.getRepository(Session).findOneByOrFail({ id: principal.sessionId });
-    return { ...user, sessionExpiresAt: session.expiresAt.toISOString() };
+  me(@CurrentPrincipal() principal: RequestPrincipal) {
+    return this.users.me(principal);
   }
 
   @Patch('me')

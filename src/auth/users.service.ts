@@ -8,7 +8,7 @@ import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from 
 import { AuthService } from './auth.service.js';
 import { ApiKey, publicApiKey, publicUser, Session, User } from './entities.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
-import type { Caller, Principal } from '../shared/principal.js';
+import type { Caller, Principal, RequestPrincipal } from '../shared/principal.js';
 import { hashPassword, newSecret, verifyPassword } from './secrets.js';
 
 type UserPrincipal = Principal & { kind: 'user' };
@@ -39,6 +39,14 @@ export class UsersService {
     const user = await this.find(id);
     const locked = await this.lockouts.lockedAccounts(this.dataSource.manager, new Date());
     return publicUser(user, locked.get(accountKey(user.username)) ?? null);
+  }
+
+  /** Who is calling: the key, or the user with the expiry of this session (the console schedules its "session expired" screen from it). */
+  async me(principal: RequestPrincipal) {
+    if (principal.kind === 'api-key') return publicApiKey(await this.dataSource.getRepository(ApiKey).findOneByOrFail({ id: principal.id }));
+    const user = publicUser(await this.dataSource.getRepository(User).findOneByOrFail({ id: principal.id }));
+    const session = await this.dataSource.getRepository(Session).findOneByOrFail({ id: principal.sessionId });
+    return { ...user, sessionExpiresAt: session.expiresAt.toISOString() };
   }
 
   private async find(id: string): Promise<User> {

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { notifyChannel, type Sql } from '../database/index.js';
 
 /**
  * Registry changes reach every Taishi instance on the database at once, through PostgreSQL's
@@ -8,6 +8,6 @@ import type { EntityManager } from 'typeorm';
 export const ASSET_CHANGES_CHANNEL = 'taishi_asset_changes';
 
 /** Called inside the transaction that changes the registry: delivered at commit, not at all on rollback. */
-export async function announceAssetChange(m: EntityManager): Promise<void> {
-  await m.query('SELECT pg_notify($1, NULL)', [ASSET_CHANGES_CHANNEL]);
+export function announceAssetChange(tx: Sql): Promise<void> {
+  return notifyChannel(tx, ASSET_CHANGES_CHANNEL);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { listenOnChannel, type ChannelHandlers, type ChannelListening } from './channel-listener.js';
 import type { Session, Sql, Transactor } from './sql.js';
 
 /**
@@ -17,6 +18,11 @@ export class Database implements Sql, Transactor {
 
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(manager));
+  }
+
+  /** Hears another process's NOTIFY on `channel`, on a connection of its own kept open (and reopened) outside the pool. */
+  listen(channel: string, applicationName: string, handlers: ChannelHandlers): Promise<ChannelListening> {
+    return listenOnChannel((this.dataSource.options as { url: string }).url, channel, applicationName, handlers);
   }
 
   async session(): Promise<Session> {

@@ -9,3 +9,4 @@ export { runtimeRoleName } from './runtime-role.js';
 export { clientSql, type Session, type Sql, type Transactor } from './sql.js';
 export { POOL_DEFAULTS } from './data-source.js';
 export { OutboxRelay } from './outbox.js';
+export { notifyChannel, type ChannelHandlers, type ChannelListening } from './channel-listener.js';

@@ -1,14 +1,13 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { departmentScope, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { StoredEvent } from '../events/index.js';
 import type { PiiSighting, PrivacyHook } from './privacy.js';
 import { MetricsRegistry } from '../shared/metrics.js';
-import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PersonIdentifier, type PiiType } from './detectors/index.js';
-import { LockId, lockForTransaction } from '../database/index.js';
+import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PiiType } from './detectors/index.js';
+import { Database, LockId, lockForTransaction } from '../database/index.js';
+import { ClassificationRepository, type StoredSketch } from './classification.repository.js';
 import { Scheduler } from '../platform/index.js';
 
 /** How often people sketches are written; a crash loses at most this much counting. */
@@ -39,10 +38,11 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
   private drift = new Map<string, Drift>();
   readonly people = new PeopleCounter();
   private readonly found;
+  private readonly stored = new ClassificationRepository();
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
@@ -69,11 +69,10 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
 
   /** The distinct-people counts kept before a restart (and by other instances) count on here. */
   private async loadSketches(): Promise<void> {
-    const rows = (await this.dataSource.query(`SELECT asset_id::text AS asset_id, identifier, registers FROM people_sketches`)) as { asset_id: string; identifier: PersonIdentifier; registers: Buffer }[];
-    for (const row of rows) this.mergeStored(row);
+    for (const row of await this.stored.sketches(this.db)) this.mergeStored(row);
   }
 
-  private mergeStored(row: { asset_id: string; identifier: PersonIdentifier; registers: Buffer }): void {
+  private mergeStored(row: StoredSketch): void {
     try {
       this.people.merge(row.asset_id, row.identifier, HyperLogLog.fromBuffer(row.registers));
     } catch (error) {
@@ -90,24 +89,10 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
     const changed = this.people.takeChanged();
     if (changed.length === 0) return;
     try {
-      await this.dataSource.transaction(async (m) => {
-        await lockForTransaction(m, LockId.ClassificationSketches);
-        const keys = changed.map((c) => `${c.assetId}|${c.type}`);
-        const stored = (await m.query(
-          `SELECT asset_id::text AS asset_id, identifier, registers FROM people_sketches WHERE asset_id::text || '|' || identifier = ANY($1::text[])`,
-          [keys],
-        )) as { asset_id: string; identifier: PersonIdentifier; registers: Buffer }[];
-        for (const row of stored) this.mergeStored(row);
-        const rows = changed.map((c) => ({ asset_id: c.assetId, identifier: c.type, registers: this.people.sketch(c.assetId, c.type).toBase64() }));
-        // Sketches of assets deleted meanwhile are dropped with them.
-        await m.query(
-          `INSERT INTO people_sketches (asset_id, identifier, registers)
-           SELECT r.asset_id, r.identifier, decode(r.registers, 'base64')
-           FROM jsonb_to_recordset($1::jsonb) AS r(asset_id uuid, identifier text, registers text)
-           WHERE EXISTS (SELECT 1 FROM assets a WHERE a.id = r.asset_id)
-           ON CONFLICT (asset_id, identifier) DO UPDATE SET registers = excluded.registers, updated_at = now()`,
-          [JSON.stringify(rows)],
-        );
+      await this.db.transaction(async (tx) => {
+        await lockForTransaction(tx, LockId.ClassificationSketches);
+        for (const row of await this.stored.sketchesOf(tx, changed.map((c) => `${c.assetId}|${c.type}`))) this.mergeStored(row);
+        await this.stored.saveSketches(tx, changed.map((c) => ({ asset_id: c.assetId, identifier: c.type, registers: this.people.sketch(c.assetId, c.type).toBase64() })));
       });
     } catch (error) {
       this.people.markChanged(changed);
@@ -117,9 +102,7 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
 
   /** The installation's key: generated once and kept in the database, so every instance shares it. */
   private async storedKey(): Promise<string> {
-    await this.dataSource.query(`INSERT INTO instance_secrets (name, value) VALUES ('pii_key', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('base64url')]);
-    const [row] = (await this.dataSource.query(`SELECT value FROM instance_secrets WHERE name = 'pii_key'`)) as { value: string }[];
-    return row.value;
+    return this.stored.piiKey(this.db, randomBytes(32).toString('base64url'));
   }
 
   privacy(): PrivacyHook | undefined {
@@ -150,17 +133,9 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
     if (this.drift.size === 0) return;
     const batch = [...this.drift.values()];
     this.drift = new Map();
-    await this.dataSource.query(
-      `INSERT INTO classification_findings (asset_id, kind, department, declared, first_seen, last_seen, event_count, types, samples)
-       SELECT r.asset_id, r.kind, r.department, r.declared, r.first::timestamptz, r.last::timestamptz, r.count, r.types, r.samples
-       FROM jsonb_to_recordset($1::jsonb) AS r(asset_id uuid, kind text, department text, declared text, first text, last text, count bigint, types text[], samples text[])
-       WHERE EXISTS (SELECT 1 FROM assets a WHERE a.id = r.asset_id)
-       ON CONFLICT (asset_id, kind) DO UPDATE SET
-         last_seen = greatest(classification_findings.last_seen, excluded.last_seen),
-         event_count = classification_findings.event_count + excluded.event_count,
-         types = ARRAY(SELECT DISTINCT unnest(classification_findings.types || excluded.types)),
-         samples = (ARRAY(SELECT DISTINCT unnest(classification_findings.samples || excluded.samples)))[1:5]`,
-      [JSON.stringify(batch.map((d) => ({ asset_id: d.assetId, kind: d.kind, department: d.department, declared: d.declared, first: d.first.toISOString(), last: d.last.toISOString(), count: d.count, types: [...d.types], samples: [...d.samples] })))],
+    await this.stored.mergeFindings(
+      this.db,
+      batch.map((d) => ({ asset_id: d.assetId, kind: d.kind, department: d.department, declared: d.declared, first: d.first.toISOString(), last: d.last.toISOString(), count: d.count, types: [...d.types], samples: [...d.samples] })),
     );
   }
 
@@ -177,10 +152,7 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
   async findings(principal: Principal) {
     await this.flush();
     const scope = departmentScope(principal);
-    const rows = (await this.dataSource.query(
-      `SELECT f.*, a.name AS asset_name FROM classification_findings f JOIN assets a ON a.id = f.asset_id ${scope !== undefined ? 'WHERE f.department = $1' : ''} ORDER BY f.last_seen DESC`,
-      scope !== undefined ? [scope] : [],
-    )) as Record<string, unknown>[];
+    const rows = await this.stored.findings(this.db, scope);
     return rows.map((r) => ({
       assetId: r.asset_id,
       assetName: r.asset_name,

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
 import { AssetsService } from '../assets/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import type { EventStore, StoredEvent } from '../events/index.js';
@@ -15,6 +13,8 @@ import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
 import { Scheduler } from '../platform/index.js';
+import { Database } from '../database/index.js';
+import { UnregisteredHosts, type UnregisteredHostView } from './unregistered-hosts.js';
 
 export interface CollectorTotals {
   collector: string;
@@ -36,15 +36,6 @@ export interface RecognitionReport {
   programs: ProgramRecognition[];
 }
 
-interface HostSighting {
-  kind: 'ip' | 'hostname';
-  first: Date;
-  last: Date;
-  count: number;
-  sample: string;
-  datasets: Set<string>;
-}
-
 /**
  * The ingest front: every collector hands its records here. Parses and enriches them, then
  * returns once the writer has made them durable, so a collector's acknowledgement is honest.
@@ -57,7 +48,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private reloading: Promise<void> | undefined;
   private readonly pipeline: IngestPipeline;
   readonly writer: EventWriter;
-  private sightings = new Map<string, HostSighting>();
+  private readonly unregistered: UnregisteredHosts;
   private readonly storedListeners: ((events: StoredEvent[]) => void)[] = [];
   private readonly recognition = new RecognitionTally(RECOGNITION_WINDOW);
   private readonly received;
@@ -70,12 +61,13 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    db: Database,
     private readonly assets: AssetsService,
     private readonly classification: ClassificationService,
     private readonly scheduler: Scheduler,
     metrics: MetricsRegistry,
   ) {
+    this.unregistered = new UnregisteredHosts(db);
     this.pipeline = new IngestPipeline(() => this.index, () => classification.privacy());
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
@@ -96,14 +88,14 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.assets.changes.on('changed', () => (this.indexStale = true));
     await this.reloadAssets();
     await this.writer.start();
-    this.scheduler.every('unregistered-hosts', 5_000, () => this.flushSightings());
+    this.scheduler.every('unregistered-hosts', 5_000, () => this.unregistered.flush());
   }
 
   // Before the database closes: the last batch and the host sightings are still to be written.
   async beforeApplicationShutdown(): Promise<void> {
     this.scheduler.cancel('unregistered-hosts');
     await this.writer.stop();
-    await this.flushSightings().catch(() => undefined);
+    await this.unregistered.flush().catch(() => undefined);
   }
 
   private async reloadAssets(): Promise<void> {
@@ -181,7 +173,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     const pii: PiiSighting[] = [];
     const now = Date.now();
     const events = this.pipeline.process(records, context, unmatched, pii, (e) => this.recognition.add(e, context.source, now));
-    this.noteSightings(unmatched);
+    this.unregistered.note(unmatched);
     if (pii.length) this.classification.note(pii);
     let known = 0;
     for (const e of events) if (e.event.action !== 'unknown') known++;
@@ -204,46 +196,9 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     return { windowHours: (RECOGNITION_WINDOW.bucketMs * RECOGNITION_WINDOW.buckets) / 3_600_000, programs: this.recognition.report(Date.now(), RECOGNITION_TOP_SHAPES) };
   }
 
-  private noteSightings(unmatched: UnmatchedHost[]): void {
-    for (const u of unmatched) {
-      const s = this.sightings.get(u.address);
-      if (s) {
-        s.count++;
-        if (u.at > s.last) s.last = u.at;
-        if (u.at < s.first) s.first = u.at;
-        s.datasets.add(u.dataset);
-      } else this.sightings.set(u.address, { kind: u.kind, first: u.at, last: u.at, count: 1, sample: u.eventId, datasets: new Set([u.dataset]) });
-    }
-  }
-
-  /** One upsert for everything seen since the last flush: one finding per host, with counts. */
-  private async flushSightings(): Promise<void> {
-    if (this.sightings.size === 0) return;
-    const batch = this.sightings;
-    this.sightings = new Map();
-    const rows = [...batch].map(([address, s]) => ({ address, kind: s.kind, first: s.first.toISOString(), last: s.last.toISOString(), count: s.count, sample: s.sample, datasets: [...s.datasets] }));
-    await this.dataSource.query(
-      `INSERT INTO unregistered_hosts (address, kind, first_seen, last_seen, event_count, sample_event_id, datasets)
-       SELECT r.address, r.kind, r.first::timestamptz, r.last::timestamptz, r.count, r.sample, r.datasets
-       FROM jsonb_to_recordset($1::jsonb) AS r(address text, kind text, first text, last text, count bigint, sample text, datasets text[])
-       ON CONFLICT (address) DO UPDATE SET
-         first_seen = least(unregistered_hosts.first_seen, excluded.first_seen),
-         last_seen = greatest(unregistered_hosts.last_seen, excluded.last_seen),
-         event_count = unregistered_hosts.event_count + excluded.event_count,
-         datasets = ARRAY(SELECT DISTINCT unnest(unregistered_hosts.datasets || excluded.datasets))`,
-      [JSON.stringify(rows)],
-    );
-  }
-
   /** Hosts seen in logs that match no registered asset (re-checked now: one may have been registered since). */
-  async unregisteredHosts(): Promise<{ address: string; kind: string; firstSeen: string; lastSeen: string; eventCount: number; sampleEventId: string | null; datasets: string[] }[]> {
-    await this.flushSightings();
+  async unregisteredHosts(): Promise<UnregisteredHostView[]> {
     if (this.indexStale) await this.reloadAssets();
-    const rows = (await this.dataSource.query(
-      `SELECT address, kind, first_seen, last_seen, event_count, sample_event_id, datasets FROM unregistered_hosts WHERE status = 'open' ORDER BY event_count DESC, address`,
-    )) as { address: string; kind: string; first_seen: Date; last_seen: Date; event_count: string; sample_event_id: string | null; datasets: string[] }[];
-    return rows
-      .filter((r) => !(r.kind === 'ip' ? this.index.byIp(r.address) : this.index.byName(r.address)))
-      .map((r) => ({ address: r.address, kind: r.kind, firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString(), eventCount: Number(r.event_count), sampleEventId: r.sample_event_id, datasets: r.datasets }));
+    return this.unregistered.list((kind, address) => !!(kind === 'ip' ? this.index.byIp(address) : this.index.byName(address)));
   }
 }

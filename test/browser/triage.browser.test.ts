@@ -171,7 +171,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
   });
 
   it('passes axe-core with no serious or critical violation on every page, in Chinese and English, and leaves screenshots to look at', async () => {
-    const pages = ['/situation', '/alerts', '/incidents', '/events', '/assets', '/assets?tab=unregistered', '/assets?tab=import', '/compliance', '/compliance?tab=results', '/compliance?tab=findings', '/compliance?tab=controls', '/compliance?tab=attestations', '/rules', '/admin/users', '/admin/api-keys', '/admin/notifications', '/admin/audit'];
+    const pages = ['/situation', '/alerts', '/incidents', '/events', '/assets', '/assets?tab=unregistered', '/assets?tab=import', '/compliance', '/compliance?tab=results', '/compliance?tab=findings', '/compliance?tab=controls', '/compliance?tab=attestations', '/rules', '/admin/users', '/admin/departments', '/admin/api-keys', '/admin/notifications', '/admin/audit'];
     const found: Record<string, string[]> = {};
     for (const lang of ['zh-CN', 'en'] as const) {
       for (const size of SIZES) {

@@ -22,7 +22,8 @@ import { CATEGORY_IDS, type CategoryId } from './core/categories.js';
 import { GRADES, POPULATION_SCOPES, PORTAL_LEVELS, QUALITATIVE_CRITERIA, type GradeOrUnrated, type PopulationScope, type PortalLevel, type QualitativeCriterion, type ThresholdGrade } from './core/grading.js';
 import { REPORT_STATUSES, type ReportStatus } from './core/report.js';
 import { INCIDENT_STATES, PROTECT_STATES, type WorkflowState } from './core/workflow.js';
-import { TASK_STATUSES, type Priority, type TaskStatus } from './incidents.service.js';
+import type { Priority } from './incidents.repository.js';
+import { TASK_STATUSES, type TaskStatus } from './incidents.service.js';
 
 const GRADE_IDS = ['unrated', ...GRADES.map((g) => g.id)] as GradeOrUnrated[];
 const PRIORITIES: Priority[] = ['p1', 'p2', 'p3', 'p4'];

@@ -1,9 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { NotificationsService, type DigestRecipient, type DigestSection, type DigestSource } from '../notifications/index.js';
-import { gradeName, type GradeOrUnrated } from './core/grading.js';
-import { OPEN_INCIDENT_STATES } from './core/workflow.js';
+import { gradeName } from './core/grading.js';
+import { IncidentsRepository } from './incidents.repository.js';
 import { ReportingService } from './reporting.service.js';
 
 const MAX_LISTED = 10;
@@ -16,7 +14,7 @@ export class IncidentDigest implements DigestSource, OnModuleInit {
   readonly name = 'incidents';
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: IncidentsRepository,
     private readonly notifications: NotificationsService,
     private readonly reporting: ReportingService,
   ) {}
@@ -27,19 +25,7 @@ export class IncidentDigest implements DigestSource, OnModuleInit {
 
   async sections(recipient: DigestRecipient, window: { from: Date; to: Date }): Promise<DigestSection[]> {
     const scope = recipient.role === 'owner' ? (recipient.department ?? '') : undefined;
-    // The department, when confined, is always the last parameter.
-    const scoped = (n: number) => (scope === undefined ? '' : `AND departments @> ARRAY[$${n}]::text[]`);
-    const params = (extra: unknown[]) => (scope === undefined ? extra : [...extra, scope]);
-    const fresh: { key: string; title: string; grade: GradeOrUnrated }[] = await this.dataSource.query(
-      `SELECT key, title, grade FROM incidents WHERE kind = 'incident' AND created_at >= $1 AND created_at < $2 ${scoped(3)} ORDER BY created_at`,
-      params([window.from, window.to]),
-    );
-    const open: { grade: GradeOrUnrated; n: number }[] = await this.dataSource.query(
-      `SELECT grade, count(*)::int AS n FROM incidents
-        WHERE kind = 'incident' AND state = ANY($1) AND created_at < $2 ${scoped(3)}
-        GROUP BY grade ORDER BY grade`,
-      params([OPEN_INCIDENT_STATES, window.to]),
-    );
+    const { fresh, open } = await this.repo.digest(window, scope);
     const sections: DigestSection[] = [
       {
         title: { 'zh-CN': `新登记事件（${fresh.length}）`, en: `New incidents (${fresh.length})` },

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { Caller } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { LockId, tryLockForTransaction } from '../database/index.js';
 import { Scheduler } from '../platform/index.js';
 import { Clock } from '../shared/index.js';
+import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService, ref, type AfterCommit } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
@@ -21,7 +20,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
   private running = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: IncidentsRepository,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly incidents: IncidentsService,
     private readonly reporting: ReportingService,
@@ -39,20 +38,20 @@ export class IncidentTimersService implements OnApplicationBootstrap {
     this.running = true;
     const after: AfterCommit = [];
     try {
-      const counts = await this.dataSource.transaction(async (m) => {
+      const counts = await this.repo.transaction(async (m) => {
         // Also taken by direct calls (CLI, tests), which skip the scheduler's claim.
         if (!(await tryLockForTransaction(m, LockId.IncidentTimers))) return { slaBreaches: 0, clockNotices: 0 };
         let slaBreaches = 0;
         let clockNotices = 0;
-        const open = await this.incidents.openIncidents(m);
-        const assets = await this.incidents.assetsById(m, [...new Set(open.flatMap((i) => i.assetIds))]);
+        const open = await this.repo.openIncidents(m);
+        const assets = await this.repo.assetsById(m, [...new Set(open.flatMap((i) => i.assetIds))]);
         for (const incident of open) {
           const id = incident.id;
           // 待研判 past its SLA: the analyst owes an assessment (the legal clock would already count from discovery).
           const assessment = this.incidents.assessmentWith(incident, incident.assetIds.flatMap((a) => assets.get(a) ?? []), now);
           if (assessment.status === 'pending' && assessment.overdue && !incident.notices.includes('sla:assess')) {
             slaBreaches++;
-            await m.query(`UPDATE incidents SET notices = array_append(notices, 'sla:assess') WHERE id = $1`, [id]);
+            await this.repo.addNotice(m, id, 'sla:assess');
             await this.incidents.timeline(m, id, SYSTEM, 'sla_breached', { target: 'assess', dueAt: assessment.dueAt, wouldBeDueAt: assessment.wouldBeDeadline.dueAt });
             after.push(() =>
               this.incidents.notify(
@@ -66,7 +65,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
             const notice = `sla:${s.target}`;
             if (s.status !== 'breached' || incident.notices.includes(notice)) continue;
             slaBreaches++;
-            await m.query(`UPDATE incidents SET notices = array_append(notices, $2) WHERE id = $1`, [id, notice]);
+            await this.repo.addNotice(m, id, notice);
             await this.incidents.timeline(m, id, SYSTEM, 'sla_breached', { target: s.target, dueAt: s.dueAt });
             after.push(() =>
               this.incidents.notify({ kind: 'sla_breach', incident: ref(incident), target: s.target, dueAt: s.dueAt.toISOString() }, { userIds: this.incidents.followers(incident), onDutyAnalysts: true }, `sla:${incident.key}:${s.target}`),
@@ -78,7 +77,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
           const notice = `clock:${clock.clock}:${clock.notice}`;
           if (clock.incident.notices.includes(notice)) continue;
           clockNotices++;
-          await m.query(`UPDATE incidents SET notices = array_append(notices, $2) WHERE id = $1`, [clock.incident.id, notice]);
+          await this.repo.addNotice(m, clock.incident.id, notice);
           await this.incidents.timeline(m, clock.incident.id, SYSTEM, 'reporting_clock', { clock: clock.clock, notice: clock.notice, dueAt: clock.dueAt });
           const reportTo = { 'zh-CN': clock.recipients.map((r) => r['zh-CN']).join('、'), en: clock.recipients.map((r) => r.en).join(' and ') };
           after.push(() =>

@@ -5,6 +5,7 @@ import { IncidentDigest } from './incident-digest.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentTimersService } from './incident-timers.service.js';
 import { AlertToIncidentController, IncidentsController } from './incidents.controller.js';
+import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 import { IncidentSituationSections } from './situation-sections.js';
@@ -12,7 +13,7 @@ import { IncidentSituationSections } from './situation-sections.js';
 @Module({
   imports: [AuditModule],
   controllers: [IncidentsController, AlertToIncidentController],
-  providers: [IncidentRules, IncidentsService, ReportingService, AlertIntakeService, IncidentTimersService, IncidentDigest, IncidentSituationSections],
+  providers: [IncidentRules, IncidentsRepository, IncidentsService, ReportingService, AlertIntakeService, IncidentTimersService, IncidentDigest, IncidentSituationSections],
   exports: [IncidentsService, ReportingService],
 })
 export class IncidentsModule {}

@@ -1,3 +1,4 @@
 export { IncidentsModule } from './incidents.module.js';
-export { IncidentsService, type IncidentRow } from './incidents.service.js';
+export type { IncidentRow } from './incidents.repository.js';
+export { IncidentsService } from './incidents.service.js';
 export { ReportingService, type RunningClock } from './reporting.service.js';

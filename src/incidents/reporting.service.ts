@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
@@ -19,18 +17,8 @@ import {
 } from './core/report.js';
 import { incidentErrors } from './errors.js';
 import { IncidentRules } from './incident-rules.js';
-import { IncidentsService, summary, type IncidentRow } from './incidents.service.js';
-
-interface StoredReport {
-  status: ReportStatus;
-  content: Partial<InitialReportInput>;
-  summary: ClosingSummary;
-  pipl: PiplNotice | null;
-  initialSubmittedAt: Date | null;
-  finalAt: Date | null;
-  updatedBy: string;
-  updatedAt: Date;
-}
+import { IncidentsRepository, type IncidentRow, type StoredReport, type Tx } from './incidents.repository.js';
+import { IncidentsService, summary } from './incidents.service.js';
 
 export interface RunningClock {
   incident: ReturnType<typeof summary> & { assigneeId: string | null; watcherIds: string[]; notices: string[] };
@@ -42,7 +30,6 @@ export interface RunningClock {
   recipients: { 'zh-CN': string; en: string }[];
 }
 
-const REPORT_COLUMNS = `status, content, summary, pipl, initial_submitted_at AS "initialSubmittedAt", final_at AS "finalAt", updated_by AS "updatedBy", updated_at AS "updatedAt"`;
 const EMPTY: StoredReport = { status: 'draft', content: {}, summary: {}, pipl: null, initialSubmittedAt: null, finalAt: null, updatedBy: '', updatedAt: new Date(0) };
 
 /**
@@ -53,7 +40,7 @@ const EMPTY: StoredReport = { status: 'draft', content: {}, summary: {}, pipl: n
 @Injectable()
 export class ReportingService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: IncidentsRepository,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly incidents: IncidentsService,
@@ -62,11 +49,11 @@ export class ReportingService {
 
   async get(idOrKey: string, principal: Principal) {
     const incident = await this.incidents.findVisible(idOrKey, principal);
-    return this.view(this.dataSource.manager, incident, await this.stored(this.dataSource.manager, incident.id), new Date());
+    return this.view(this.repo.pool, incident, await this.stored(this.repo.pool, incident.id), new Date());
   }
 
   async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus; missingReason?: string }, caller: Caller) {
-    return this.dataSource.transaction(async (m) => {
+    return this.repo.transaction(async (m) => {
       const incident = await this.incidents.findVisible(idOrKey, caller.principal, m, true);
       if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_no_report();
       const before = await this.stored(m, incident.id);
@@ -96,12 +83,7 @@ export class ReportingService {
         if (patch.status === 'initial_submitted') next.initialSubmittedAt = new Date();
         if (patch.status === 'final') next.finalAt = new Date();
       }
-      await m.query(
-        `INSERT INTO incident_reports (incident_id, status, content, summary, pipl, initial_submitted_at, final_at, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-         ON CONFLICT (incident_id) DO UPDATE SET status = $2, content = $3, summary = $4, pipl = $5, initial_submitted_at = $6, final_at = $7, updated_by = $8, updated_at = now()`,
-        [incident.id, next.status, next.content, next.summary, next.pipl, next.initialSubmittedAt, next.finalAt, actorName(caller.principal)],
-      );
+      await this.repo.saveReport(m, incident.id, { ...next, updatedBy: actorName(caller.principal) });
       const changed = Object.keys(patch);
       await this.incidents.timeline(m, incident.id, caller, 'report_updated', { changed, status: next.status, ...(patch.missingReason ? { missingReason: patch.missingReason } : {}) });
       await this.audit.record({ ...caller, action: 'incident.report', targetType: 'incident', targetId: incident.id, before, after: next }, m);
@@ -112,17 +94,9 @@ export class ReportingService {
   /** Every reporting clock still running, most urgent first: the compliance officer's list. */
   async clocks(now: Date, principal?: Principal): Promise<RunningClock[]> {
     const scope = principal ? departmentScope(principal) : undefined;
-    const rows: (IncidentRow & { reportStatus: ReportStatus | null })[] = await this.dataSource.query(
-      `SELECT i.id, i.key, i.title, i.grade, i.category, i.state, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.handling_ended_at AS "handlingEndedAt",
-              i.assignee_id AS "assigneeId", i.watcher_ids AS "watcherIds", i.notices, r.status AS "reportStatus"
-         FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
-        WHERE i.kind = 'incident' AND i.grade IN ('relatively_major', 'major', 'especially_major') AND i.grade_source = 'analyst'
-          AND i.state NOT IN ('false_positive', 'benign', 'duplicate') AND coalesce(r.status, 'draft') <> 'final'
-          ${scope !== undefined ? 'AND i.departments @> ARRAY[$1]::text[]' : ''}`,
-      scope !== undefined ? [scope] : [],
-    );
+    const rows = await this.repo.reportableIncidents(scope);
     // One read of every asset involved, rather than one per incident.
-    const assets = await this.incidents.assetsById(this.dataSource.manager, [...new Set(rows.flatMap((r) => r.assetIds))]);
+    const assets = await this.repo.assetsById(this.repo.pool, [...new Set(rows.flatMap((r) => r.assetIds))]);
     const out: RunningClock[] = [];
     for (const row of rows) {
       const incident = { ...summary(row), assigneeId: row.assigneeId, watcherIds: row.watcherIds, notices: row.notices };
@@ -139,18 +113,17 @@ export class ReportingService {
     return { incident, clock, startsAt: c.startsAt, dueAt: c.dueAt, fraction: Math.round(state.fraction * 1000) / 1000, notice: state.notify, recipients };
   }
 
-  private async reporterType(m: EntityManager, assetIds: string[]) {
-    return reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, [...(await this.incidents.assetsById(m, assetIds)).values()]);
+  private async reporterType(m: Tx, assetIds: string[]) {
+    return reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, [...(await this.repo.assetsById(m, assetIds)).values()]);
   }
 
-  private async stored(m: EntityManager, incidentId: string): Promise<StoredReport> {
-    const [row] = await m.query(`SELECT ${REPORT_COLUMNS} FROM incident_reports WHERE incident_id = $1`, [incidentId]);
-    return row ?? EMPTY;
+  private async stored(m: Tx, incidentId: string): Promise<StoredReport> {
+    return (await this.repo.report(m, incidentId)) ?? EMPTY;
   }
 
   /** The draft fills what Taishi knows (unit, systems, discovery, type and grade); people write the rest. */
-  private async content(m: EntityManager, incident: IncidentRow, report: Pick<StoredReport, 'content'>): Promise<InitialReportInput> {
-    const assets = await this.incidents.assetsById(m, incident.assetIds);
+  private async content(m: Tx, incident: IncidentRow, report: Pick<StoredReport, 'content'>): Promise<InitialReportInput> {
+    const assets = await this.repo.assetsById(m, incident.assetIds);
     const known: InitialReportInput = {
       unit: this.settings.TAISHI_ORGANISATION_NAME,
       systems: [...assets.values()].map((a) => a.name),
@@ -163,7 +136,7 @@ export class ReportingService {
     return { ...known, ...written, grade: incident.grade } as InitialReportInput;
   }
 
-  private async view(m: EntityManager, incident: IncidentRow, report: StoredReport, now: Date) {
+  private async view(m: Tx, incident: IncidentRow, report: StoredReport, now: Date) {
     const reporterType = await this.reporterType(m, incident.assetIds);
     const content = await this.content(m, incident, report);
     // The legal clock runs on a confirmed grade only; before that the assessment says what would apply.

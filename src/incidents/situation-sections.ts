@@ -1,10 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { SituationService, type PostureReason, type SituationScope } from '../situation/index.js';
 import { GRADES, type GradeOrUnrated } from './core/grading.js';
-import { OPEN_INCIDENT_STATES, phaseOf, type WorkflowState } from './core/workflow.js';
-import { IncidentsService, type IncidentRow } from './incidents.service.js';
+import { phaseOf, type WorkflowState } from './core/workflow.js';
+import { IncidentsRepository } from './incidents.repository.js';
+import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
 /** Clocks listed on the situation page; the rest are counted and wait on the incidents page. */
@@ -17,8 +16,6 @@ export const INCIDENT_DEDUCTIONS = {
 
 const GRADE_ORDER: GradeOrUnrated[] = [...GRADES.map((g) => g.id), 'unrated'];
 const OPEN_PHASES = ['detect', 'respond', 'recover'] as const;
-
-type OpenRow = Pick<IncidentRow, 'kind' | 'grade' | 'state' | 'detectedAt' | 'acknowledgedAt' | 'containedAt' | 'recoveredAt'>;
 
 function deduction(code: keyof typeof INCIDENT_DEDUCTIONS, count: number): PostureReason[] {
   const { each, cap } = INCIDENT_DEDUCTIONS[code];
@@ -33,7 +30,7 @@ function deduction(code: keyof typeof INCIDENT_DEDUCTIONS, count: number): Postu
 @Injectable()
 export class IncidentSituationSections implements OnModuleInit {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: IncidentsRepository,
     private readonly situation: SituationService,
     private readonly incidents: IncidentsService,
     private readonly reporting: ReportingService,
@@ -45,12 +42,7 @@ export class IncidentSituationSections implements OnModuleInit {
   }
 
   async openIncidents(scope: SituationScope) {
-    const scoped = scope.department !== undefined;
-    const rows: OpenRow[] = await this.dataSource.query(
-      `SELECT kind, grade, state, detected_at AS "detectedAt", acknowledged_at AS "acknowledgedAt", contained_at AS "containedAt", recovered_at AS "recoveredAt"
-         FROM incidents WHERE kind = 'incident' AND state = ANY($1) ${scoped ? 'AND departments @> ARRAY[$2]::text[]' : ''}`,
-      scoped ? [OPEN_INCIDENT_STATES, scope.department] : [OPEN_INCIDENT_STATES],
-    );
+    const rows = await this.repo.openIncidentClocks(scope.department);
     const byGrade = Object.fromEntries(GRADE_ORDER.map((g) => [g, 0])) as Record<GradeOrUnrated, number>;
     const byPhase = Object.fromEntries(OPEN_PHASES.map((p) => [p, 0])) as Record<(typeof OPEN_PHASES)[number], number>;
     const now = new Date();

@@ -8,7 +8,7 @@ import { UsersService } from '../auth/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { DEFAULT_PROFILE, ProfilesService, RunsService } from '../compliance/index.js';
 import { AlertsService, DetectionService } from '../detection/index.js';
-import { IncidentsService, type IncidentRow } from '../incidents/index.js';
+import { IncidentMerge, IncidentQueries, IncidentsService, type IncidentRow } from '../incidents/index.js';
 import { IngestService } from '../ingest/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, demoAssets, SILENT_DEVICE } from './city.js';
 import { HOUR, MINUTE } from './clock.js';
@@ -25,6 +25,8 @@ export interface DemoServices {
   detection: DetectionService;
   alerts: AlertsService;
   incidents: IncidentsService;
+  incidentQueries: IncidentQueries;
+  incidentMerge: IncidentMerge;
   audit: AuditService;
   classification: ClassificationService;
   profiles: ProfilesService;
@@ -41,6 +43,8 @@ export function demoServices(get: <T>(type: new (...args: never[]) => T) => T): 
     detection: get(DetectionService),
     alerts: get(AlertsService),
     incidents: get(IncidentsService),
+    incidentQueries: get(IncidentQueries),
+    incidentMerge: get(IncidentMerge),
     audit: get(AuditService),
     classification: get(ClassificationService),
     profiles: get(ProfilesService),
@@ -267,9 +271,9 @@ async function firstMoves(
   say: (zh: string, en: string) => void,
 ) {
   const analyst = userIds.get('demo.analyst');
-  const { items } = await s.incidents.list({ kind: 'incident', limit: 500 }, caller.principal);
+  const { items } = await s.incidentQueries.list({ kind: 'incident', limit: 500 }, caller.principal);
   const fresh = items.filter((i) => i.createdAt.getTime() >= since - MINUTE);
-  const details = await Promise.all(fresh.map((i) => s.incidents.detail(i.id, caller.principal)));
+  const details = await Promise.all(fresh.map((i) => s.incidentQueries.detail(i.id, caller.principal)));
   const withRule = (ruleId: string) => details.filter((d) => (d.alerts as { ruleId: string }[]).some((a) => a.ruleId === ruleId));
   const step = async (zh: string, en: string, work: () => Promise<unknown>) => {
     try {
@@ -310,7 +314,7 @@ async function firstMoves(
     await step('处置门户网站攻击事件', 'working the portal attack incident', async () => {
       const related = [RULES.sqlInjection, RULES.pathTraversal, RULES.scriptInUploads, RULES.portScan].flatMap(withRule).filter((d) => d.id !== shell.id);
       const others = [...new Map(related.map((d) => [d.id, d])).values()];
-      if (others.length) await s.incidents.merge(shell.key, others.map((o) => o.key), caller);
+      if (others.length) await s.incidentMerge.merge(shell.key, others.map((o) => o.key), caller);
       await take(shell, '县政务服务网遭 SQL 注入后被植入 WebShell');
       // A county portal: the annex's portal criteria start at prefecture level, and nothing was
       // defaced or knocked out, so the analyst records the level and the grade stays 一般.
@@ -368,8 +372,8 @@ async function counts(s: DemoServices, caller: Caller): Promise<DemoReport['coun
   const tally = (values: string[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
   const levels = ['critical', 'high', 'medium', 'low', 'informational'];
   const alertTotals = await Promise.all(levels.map((level) => s.alerts.list({ level, limit: 1 }, principal).then((r) => [level, r.total] as const)));
-  const incidents = await s.incidents.list({ kind: 'incident', limit: 1000 }, principal);
-  const protect = await s.incidents.list({ kind: 'protect', limit: 1 }, principal);
+  const incidents = await s.incidentQueries.list({ kind: 'incident', limit: 1000 }, principal);
+  const protect = await s.incidentQueries.list({ kind: 'protect', limit: 1 }, principal);
   return {
     assets: (await s.assets.list({ limit: 1 }, principal)).total,
     alertsByLevel: Object.fromEntries(alertTotals),

@@ -4,6 +4,7 @@ import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { LockId, tryLockForTransaction } from '../database/index.js';
 import { Scheduler } from '../platform/index.js';
 import { Clock } from '../shared/index.js';
+import { IncidentQueries } from './incident-queries.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { IncidentsService, ref, type AfterCommit } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
@@ -23,6 +24,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
     private readonly repo: IncidentsRepository,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly incidents: IncidentsService,
+    private readonly queries: IncidentQueries,
     private readonly reporting: ReportingService,
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
@@ -48,7 +50,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
         for (const incident of open) {
           const id = incident.id;
           // 待研判 past its SLA: the analyst owes an assessment (the legal clock would already count from discovery).
-          const assessment = this.incidents.assessmentWith(incident, incident.assetIds.flatMap((a) => assets.get(a) ?? []), now);
+          const assessment = this.queries.assessmentWith(incident, incident.assetIds.flatMap((a) => assets.get(a) ?? []), now);
           if (assessment.status === 'pending' && assessment.overdue && !incident.notices.includes('sla:assess')) {
             slaBreaches++;
             await this.repo.addNotice(m, id, 'sla:assess');
@@ -61,7 +63,7 @@ export class IncidentTimersService implements OnApplicationBootstrap {
               ),
             );
           }
-          for (const s of this.incidents.slaStatus(incident, now)) {
+          for (const s of this.queries.slaStatus(incident, now)) {
             const notice = `sla:${s.target}`;
             if (s.status !== 'breached' || incident.notices.includes(notice)) continue;
             slaBreaches++;

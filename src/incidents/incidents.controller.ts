@@ -21,6 +21,8 @@ import {
   TransitionDto,
   UpdateIncidentDto,
 } from './dto.js';
+import { IncidentMerge } from './incident-merge.js';
+import { IncidentQueries } from './incident-queries.js';
 import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
@@ -35,6 +37,8 @@ const optionalDate = (v: string | null | undefined) => (v === undefined ? undefi
 export class IncidentsController {
   constructor(
     private readonly incidents: IncidentsService,
+    private readonly queries: IncidentQueries,
+    private readonly merges: IncidentMerge,
     private readonly reporting: ReportingService,
   ) {}
 
@@ -42,7 +46,7 @@ export class IncidentsController {
   @Get()
   @Access.roles(...ROLES)
   list(@Query() q: IncidentListQuery, @CurrentPrincipal() principal: RequestPrincipal) {
-    return this.incidents.list({ ...q, open: q.open === undefined ? undefined : q.open === 'true' }, principal);
+    return this.queries.list({ ...q, open: q.open === undefined ? undefined : q.open === 'true' }, principal);
   }
 
   /** Every running reporting clock, most urgent first. */
@@ -56,7 +60,7 @@ export class IncidentsController {
   @Get('stats/mean-times')
   @Access.roles(...REPORTS)
   meanTimes(@Query() q: MeanTimesQuery) {
-    return this.incidents.meanTimes(q.months ?? 12);
+    return this.queries.meanTimes(q.months ?? 12);
   }
 
   @Post()
@@ -68,7 +72,7 @@ export class IncidentsController {
   @Get(':id')
   @Access.roles(...ROLES)
   get(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal) {
-    return this.incidents.detail(id, principal);
+    return this.queries.detail(id, principal);
   }
 
   @Patch(':id')
@@ -111,7 +115,7 @@ export class IncidentsController {
   @HttpCode(200)
   @Access.roles(...WORK)
   merge(@Param('id') id: string, @Body() dto: MergeDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.incidents.merge(dto.into, [id], { principal, sourceIp });
+    return this.merges.merge(dto.into, [id], { principal, sourceIp });
   }
 
   /** Several incidents into one at once (the list's "merge selected"). */
@@ -119,7 +123,7 @@ export class IncidentsController {
   @HttpCode(200)
   @Access.roles(...WORK)
   mergeMany(@Body() dto: MergeManyDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.incidents.merge(dto.into, dto.incidents, { principal, sourceIp });
+    return this.merges.merge(dto.into, dto.incidents, { principal, sourceIp });
   }
 
   /** Splits an incident merged into this one back out. */
@@ -127,7 +131,7 @@ export class IncidentsController {
   @HttpCode(200)
   @Access.roles(...WORK)
   split(@Param('id') id: string, @Body() dto: SplitDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.incidents.split(id, dto.incident, { principal, sourceIp });
+    return this.merges.split(id, dto.incident, { principal, sourceIp });
   }
 
   @Post(':id/comments')

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
-import { actorName, departmentScope, readerLanguage, type Caller, type Principal } from '../shared/principal.js';
+import { actorName, departmentScope, readerLanguage, type Caller } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { RuleCatalogue } from '../detection/index.js';
 import { NotificationsService, type IncidentRef, type Named, type Notification, type Recipients } from '../notifications/index.js';
@@ -8,11 +8,12 @@ import { CATEGORIES, type CategoryId } from './core/categories.js';
 import type { IncidentFacts } from './core/facts.js';
 import { GRADES, gradeName, higherGrade, proposeGrade, type GradeOrUnrated, type GradingAsset } from './core/grading.js';
 import { selectPlaybooks, tasksOnEntering, type NewTask } from './core/playbooks.js';
-import { assessmentOf, reporterTypeFor } from './core/deadlines.js';
+import { reporterTypeFor } from './core/deadlines.js';
 import { incidentErrors } from './errors.js';
-import { nextStates, phaseOf, transition, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
+import { phaseOf, transition, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
+import { IncidentQueries } from './incident-queries.js';
 import { IncidentRules } from './incident-rules.js';
-import { IncidentsRepository, OPEN_STATES, type EditableColumn, type GradingInput, type IncidentKind, type IncidentRow, type Priority, type Tx } from './incidents.repository.js';
+import { IncidentsRepository, type EditableColumn, type GradingInput, type IncidentKind, type IncidentRow, type Priority, type Tx } from './incidents.repository.js';
 import { categoryForTags } from './policy.js';
 
 export const TASK_STATUSES = ['todo', 'in_progress', 'on_hold', 'done', 'cancelled'] as const;
@@ -42,78 +43,13 @@ export class IncidentsService {
 
   constructor(
     private readonly repo: IncidentsRepository,
+    private readonly queries: IncidentQueries,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly rules: IncidentRules,
     private readonly notifications: NotificationsService,
     private readonly catalogue: RuleCatalogue,
   ) {}
-
-  // ── reading ──────────────────────────────────────────────────────────────────────────────
-
-  async list(
-    q: { kind?: IncidentKind; state?: string; grade?: string; open?: boolean; q?: string; assetId?: string; limit?: number; offset?: number },
-    principal: Principal,
-  ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentsService['slaStatus']>; assessment: ReturnType<IncidentsService['assessmentWith']> })[]; total: number }> {
-    const { rows, total } = await this.repo.list({ ...q, department: departmentScope(principal) });
-    const now = new Date();
-    // One read of every asset on the page, rather than one per incident.
-    const assets = await this.repo.assetsById(this.repo.pool, [...new Set(rows.flatMap((r) => r.assetIds))]);
-    const items = rows.map((r) => ({ ...r, sla: this.slaStatus(r, now), assessment: this.assessmentWith(r, r.assetIds.flatMap((id) => assets.get(id) ?? []), now) }));
-    return { items, total };
-  }
-
-  /** 待研判 or not: see assessmentOf. The reporter type follows the assets, as the report's does. */
-  async assessment(m: Tx, incident: IncidentRow, now: Date) {
-    return this.assessmentWith(incident, [...(await this.repo.assetsById(m, incident.assetIds)).values()], now);
-  }
-
-  assessmentWith(incident: IncidentRow, assets: readonly { cii: boolean }[], now: Date) {
-    if (incident.kind !== 'incident') return { status: 'not_needed' as const };
-    const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, assets);
-    return assessmentOf({
-      gradeSource: incident.gradeSource,
-      grade: incident.grade,
-      proposed: incident.proposal?.grade ?? incident.grade,
-      reporterType,
-      discoveredAt: incident.detectedAt,
-      slaMs: this.rules.policy.assessment.slaMs,
-      now,
-    });
-  }
-
-  /** One ticket by id or key, or 404 when it does not exist or the caller may not see it. */
-  async findVisible(idOrKey: string, principal: Principal, m: Tx = this.repo.pool, lock = false): Promise<IncidentRow> {
-    const byKey = /^(INC|PRT)-\d{4}-\d{4,}$/.test(idOrKey);
-    if (!byKey && !/^[0-9a-f-]{36}$/i.test(idOrKey)) throw incidentErrors.not_found({ id: idOrKey });
-    const row = await this.repo.findByIdOrKey(m, byKey ? 'key' : 'id', idOrKey, lock);
-    const scope = departmentScope(principal);
-    if (!row || (scope !== undefined && !row.departments.includes(scope))) throw incidentErrors.not_found({ id: idOrKey });
-    return row;
-  }
-
-  async detail(idOrKey: string, principal: Principal) {
-    const incident = await this.findVisible(idOrKey, principal);
-    const [tasks, timeline, comments, alerts] = await Promise.all([
-      this.repo.tasksOf(incident.id),
-      this.repo.timelineOf(incident.id),
-      this.repo.commentsOf(incident.id),
-      this.repo.alertsOf(incident.id),
-    ]);
-    const now = new Date();
-    return {
-      ...incident,
-      phase: phaseOf(incident.state),
-      next: nextStates(incident.state),
-      sla: this.slaStatus(incident, now),
-      assessment: await this.assessment(this.repo.pool, incident, now),
-      tasks,
-      timeline,
-      comments,
-      alerts: alerts.map((a) => ({ ...a, ruleTitle: this.catalogue.title(a.ruleId, a.ruleTitle, readerLanguage(principal)) })),
-      evidenceEventIds: [...new Set(alerts.flatMap((a) => a.eventIds))].slice(0, 500),
-    };
-  }
 
   // ── creating ─────────────────────────────────────────────────────────────────────────────
 
@@ -190,7 +126,7 @@ export class IncidentsService {
   ): Promise<IncidentRow> {
     const after: AfterCommit = [];
     const row = await this.repo.transaction(async (m) => {
-      const before = await this.findVisible(idOrKey, caller.principal, m, true);
+      const before = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       if (patch.category !== undefined && before.kind !== 'incident') throw incidentErrors.protect_ticket_no_category();
       if (patch.assigneeId) await this.assertAssignable(m, patch.assigneeId, 'analyst');
       for (const w of patch.watcherIds ?? []) await this.assertAssignable(m, w, 'any');
@@ -233,7 +169,7 @@ export class IncidentsService {
   async transition(idOrKey: string, input: { to: WorkflowState; reason?: string; review?: PostIncidentReview; duplicateOf?: string; overrideQuietPeriod?: boolean }, caller: Caller) {
     const after: AfterCommit = [];
     const row = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       const result = transition(incident.state, input.to, input);
       if (!result.ok) {
         const details = { reason: result.reason, allowed: result.allowed, messages: result.message };
@@ -242,7 +178,7 @@ export class IncidentsService {
       }
       let duplicateOf: IncidentRow | undefined;
       if (input.to === 'duplicate') {
-        duplicateOf = await this.findVisible(input.duplicateOf!, caller.principal, m).catch(() => {
+        duplicateOf = await this.queries.findVisible(input.duplicateOf!, caller.principal, m).catch(() => {
           throw incidentErrors.duplicate_unknown({ id: input.duplicateOf });
         });
         if (duplicateOf.id === incident.id) throw incidentErrors.duplicate_of_self();
@@ -306,7 +242,7 @@ export class IncidentsService {
   async setGrade(idOrKey: string, input: { grade: GradeOrUnrated; reason: string }, caller: Caller) {
     const after: AfterCommit = [];
     const row = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_not_graded();
       await this.repo.setAnalystGrade(m, incident.id, input.grade, input.reason);
       await this.gradeChanged(m, incident, input.grade, input.reason, caller, after);
@@ -320,7 +256,7 @@ export class IncidentsService {
   async acceptProposal(idOrKey: string, caller: Caller) {
     const after: AfterCommit = [];
     const row = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       await this.repo.clearAnalystGrade(m, incident.id);
       await this.refreshGrade(m, incident.id, caller, after);
       return this.reload(m, incident.id);
@@ -329,7 +265,7 @@ export class IncidentsService {
     return row;
   }
 
-  private async gradeChanged(m: Tx, incident: IncidentRow, to: GradeOrUnrated, reason: string, caller: Caller, after: AfterCommit, announce = true) {
+  async gradeChanged(m: Tx, incident: IncidentRow, to: GradeOrUnrated, reason: string, caller: Caller, after: AfterCommit, announce = true) {
     if (to === incident.grade) return;
     const reporterType = reporterTypeFor(this.settings.TAISHI_ORGANISATION_TYPE, [...(await this.repo.assetsById(m, incident.assetIds)).values()]);
     await this.repo.setReporterAndPriority(m, incident.id, reporterType, PRIORITY_FOR_GRADE[to]);
@@ -391,7 +327,7 @@ export class IncidentsService {
   async linkAlerts(idOrKey: string, alertIds: string[], caller: Caller) {
     const after: AfterCommit = [];
     const row = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_no_alerts();
       await this.linkAlertsIn(m, incident, alertIds, caller);
       await this.refreshGrade(m, incident.id, caller, after);
@@ -428,78 +364,6 @@ export class IncidentsService {
     return this.create({ title: target.title ?? this.catalogue.title(alert.ruleId, alert.ruleTitle, readerLanguage(caller.principal)), category: target.category ?? categoryForTags(this.rules.policy, alert.tags), alertIds: [alertId] }, caller);
   }
 
-  /**
-   * Folds incidents into one: alerts, assets, tags and watchers move; the merged incident keeps
-   * the earliest discovery (so one set of clocks counts from the first sighting) and the most
-   * serious grade an analyst confirmed on any of them; the others close as duplicates. Each
-   * merge is remembered on the timeline so it can be split back.
-   */
-  async merge(intoIdOrKey: string, idsOrKeys: string[], caller: Caller) {
-    const after: AfterCommit = [];
-    const row = await this.repo.transaction(async (m) => {
-      const target = await this.findVisible(intoIdOrKey, caller.principal, m, true);
-      if (target.kind !== 'incident') throw incidentErrors.merge_not_incident({ key: target.key });
-      if (!OPEN_STATES.includes(target.state)) throw incidentErrors.merge_target_closed({ key: target.key, state: target.state });
-      for (const idOrKey of [...new Set(idsOrKeys)]) {
-        const source = await this.findVisible(idOrKey, caller.principal, m, true);
-        if (source.id === target.id) throw incidentErrors.merge_into_self({ key: source.key });
-        if (source.kind !== 'incident') throw incidentErrors.merge_not_incident({ key: source.key });
-        if (!nextStates(source.state).some((s) => s.state === 'duplicate'))
-          throw incidentErrors.merge_source_closed({ key: source.key, state: source.state }, { allowed: nextStates(source.state).map((s) => s.state) });
-        await this.mergeOne(m, target, source, caller);
-      }
-      await this.refreshGrade(m, target.id, caller, after);
-      return this.reload(m, target.id);
-    });
-    await this.runAfter(after);
-    return row;
-  }
-
-  private async mergeOne(m: Tx, target: IncidentRow, source: IncidentRow, caller: Caller) {
-    const current = await this.reload(m, target.id);
-    const moved = await this.repo.alertIdsOf(m, source.id);
-    await this.repo.absorb(m, target.id, source.id);
-    if (source.gradeSource === 'analyst' && (current.gradeSource !== 'analyst' || higherGrade(current.grade, source.grade) !== current.grade)) {
-      await this.repo.setAnalystGrade(m, target.id, source.grade, `${source.key}: ${source.gradeReason ?? ''}`);
-      await this.gradeChanged(m, current, source.grade, `merged from ${source.key}`, caller, [], false);
-    }
-    await this.repo.closeAsMerged(m, source.id, target.id, `merged into ${target.key}`);
-    await this.timeline(m, source.id, caller, 'merged_into', { key: target.key, state: source.state });
-    await this.timeline(m, target.id, caller, 'merged_from', {
-      key: source.key,
-      alertIds: moved,
-      before: { assetIds: current.assetIds, departments: current.departments, tags: current.tags, detectedAt: current.detectedAt, grade: current.grade, gradeSource: current.gradeSource },
-    });
-    await this.audit.record({ ...caller, action: 'incident.merge', targetType: 'incident', targetId: target.id, after: { merged: source.key, into: target.key } }, m);
-  }
-
-  /**
-   * Splits a merged incident back out: its own alerts return to it, it reopens in the state it
-   * had, and the incident it was merged into gets back its assets, tags, discovery time and grade
-   * as they were before (with what arrived since the merge kept).
-   */
-  async split(intoIdOrKey: string, idOrKey: string, caller: Caller) {
-    const after: AfterCommit = [];
-    const row = await this.repo.transaction(async (m) => {
-      const target = await this.findVisible(intoIdOrKey, caller.principal, m, true);
-      const source = await this.findVisible(idOrKey, caller.principal, m, true);
-      if (source.mergedInto !== target.id || source.state !== 'duplicate') throw incidentErrors.not_merged({ key: source.key, into: target.key });
-      const { merge, leftState } = await this.repo.lastMerge(m, target.id, source.id, source.key);
-      if (!merge) throw incidentErrors.not_merged({ key: source.key, into: target.key });
-      await this.repo.unmerge(m, target.id, source.id, merge);
-      if (target.gradeSource === 'analyst' && merge.before.gradeSource !== 'analyst') await this.repo.clearAnalystGrade(m, target.id);
-      await this.repo.reopenSplit(m, source.id, leftState ?? 'acknowledged');
-      await this.timeline(m, source.id, caller, 'split_from', { key: target.key });
-      await this.timeline(m, target.id, caller, 'split_out', { key: source.key, alertIds: merge.alertIds });
-      await this.audit.record({ ...caller, action: 'incident.split', targetType: 'incident', targetId: target.id, after: { split: source.key, from: target.key } }, m);
-      await this.refreshGrade(m, target.id, caller, after);
-      await this.refreshGrade(m, source.id, caller, after);
-      return this.reload(m, target.id);
-    });
-    await this.runAfter(after);
-    return row;
-  }
-
   /** Where a crime is suspected the operator also reports to the police (报案, measures Art. 4): a task, once. */
   private async addPoliceReportTask(m: Tx, incident: IncidentRow, caller: Caller) {
     await this.repo.insertTask(m, {
@@ -521,7 +385,7 @@ export class IncidentsService {
 
   async comment(idOrKey: string, body: string, caller: Caller) {
     return this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m);
       const c = await this.repo.insertComment(m, incident.id, actorName(caller.principal), body);
       await this.timeline(m, incident.id, caller, 'comment', { commentId: c.id });
       await this.audit.record({ ...caller, action: 'incident.comment', targetType: incident.kind, targetId: incident.id, after: { commentId: c.id, body } }, m);
@@ -532,7 +396,7 @@ export class IncidentsService {
   async addTask(idOrKey: string, input: { title: string; description?: string; assigneeId?: string; dueAt?: Date; assigneeRole?: 'analyst' | 'system_owner' }, caller: Caller) {
     const after: AfterCommit = [];
     const task = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       const role = input.assigneeRole ?? 'analyst';
       if (input.assigneeId) await this.assertTaskAssignee(m, incident, input.assigneeId);
       const text = { 'zh-CN': input.title, en: input.title };
@@ -553,7 +417,7 @@ export class IncidentsService {
   async updateTask(idOrKey: string, taskId: string, patch: { status?: TaskStatus; assigneeId?: string | null; dueAt?: Date | null; note?: string }, caller: Caller) {
     const after: AfterCommit = [];
     const task = await this.repo.transaction(async (m) => {
-      const incident = await this.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       const t = await this.repo.lockTask(m, incident.id, taskId);
       if (!t) throw incidentErrors.task_not_found({ taskId, key: incident.key });
       const p = caller.principal;
@@ -621,29 +485,6 @@ export class IncidentsService {
       ...(r.summaryAt ? { summaryAt: r.summaryAt.toISOString() } : {}),
       ...(r.review && r.closedAt ? { review: { completedAt: r.closedAt.toISOString() } } : {}),
     }));
-  }
-
-  /**
-   * Mean time to acknowledge and to recover, per grade and month of detection (Beijing time), in
-   * minutes, over incidents that got that far. Dismissed incidents are left out: they measure
-   * triage, not response.
-   */
-  meanTimes(months: number) {
-    return this.repo.meanTimes(months);
-  }
-
-  /** Each SLA target's due time and whether it was met, is running or is breached. */
-  slaStatus(incident: Pick<IncidentRow, 'kind' | 'grade' | 'detectedAt' | 'acknowledgedAt' | 'containedAt' | 'recoveredAt' | 'state'>, now: Date) {
-    if (incident.kind !== 'incident') return [];
-    const targets = this.rules.policy.sla[incident.grade];
-    const done = { acknowledge: incident.acknowledgedAt, contain: incident.containedAt, recover: incident.recoveredAt };
-    const dismissed = ['false_positive', 'benign', 'duplicate'].includes(incident.state);
-    return (Object.keys(targets) as (keyof typeof targets)[]).map((target) => {
-      const dueAt = new Date(incident.detectedAt.getTime() + targets[target]);
-      const at = done[target];
-      const status = at ? (at <= dueAt ? 'met' : 'missed') : dismissed ? 'not_needed' : now > dueAt ? 'breached' : 'running';
-      return { target, dueAt, status, at };
-    });
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────

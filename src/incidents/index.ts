@@ -1,3 +1,5 @@
+export { IncidentMerge } from './incident-merge.js';
+export { IncidentQueries } from './incident-queries.js';
 export { IncidentsModule } from './incidents.module.js';
 export type { IncidentRow } from './incidents.repository.js';
 export { IncidentsService } from './incidents.service.js';

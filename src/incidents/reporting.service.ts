@@ -17,6 +17,7 @@ import {
 } from './core/report.js';
 import { incidentErrors } from './errors.js';
 import { IncidentRules } from './incident-rules.js';
+import { IncidentQueries } from './incident-queries.js';
 import { IncidentsRepository, type IncidentRow, type StoredReport, type Tx } from './incidents.repository.js';
 import { IncidentsService, summary } from './incidents.service.js';
 
@@ -44,17 +45,18 @@ export class ReportingService {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly incidents: IncidentsService,
+    private readonly queries: IncidentQueries,
     private readonly rules: IncidentRules,
   ) {}
 
   async get(idOrKey: string, principal: Principal) {
-    const incident = await this.incidents.findVisible(idOrKey, principal);
+    const incident = await this.queries.findVisible(idOrKey, principal);
     return this.view(this.repo.pool, incident, await this.stored(this.repo.pool, incident.id), new Date());
   }
 
   async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus; missingReason?: string }, caller: Caller) {
     return this.repo.transaction(async (m) => {
-      const incident = await this.incidents.findVisible(idOrKey, caller.principal, m, true);
+      const incident = await this.queries.findVisible(idOrKey, caller.principal, m, true);
       if (incident.kind !== 'incident') throw incidentErrors.protect_ticket_no_report();
       const before = await this.stored(m, incident.id);
       const next: StoredReport = {
@@ -148,7 +150,7 @@ export class ReportingService {
       incident: summary(incident),
       reportRequired: deadline !== null,
       reporterType,
-      assessment: await this.incidents.assessment(m, incident, now),
+      assessment: await this.queries.assessment(m, incident, now),
       // The report's header: who reports, to whom, through which offices here (county → city → province).
       header: { unit: this.settings.TAISHI_ORGANISATION_NAME, reporterType, recipients: deadline?.recipients ?? [], route: this.rules.contacts },
       escalation: escalationStep(incident.grade, reporterType),

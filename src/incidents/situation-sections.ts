@@ -2,8 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { SituationService, type PostureReason, type SituationScope } from '../situation/index.js';
 import { GRADES, type GradeOrUnrated } from './core/grading.js';
 import { phaseOf, type WorkflowState } from './core/workflow.js';
+import { IncidentQueries } from './incident-queries.js';
 import { IncidentsRepository } from './incidents.repository.js';
-import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
 /** Clocks listed on the situation page; the rest are counted and wait on the incidents page. */
@@ -32,7 +32,7 @@ export class IncidentSituationSections implements OnModuleInit {
   constructor(
     private readonly repo: IncidentsRepository,
     private readonly situation: SituationService,
-    private readonly incidents: IncidentsService,
+    private readonly queries: IncidentQueries,
     private readonly reporting: ReportingService,
   ) {}
 
@@ -50,7 +50,7 @@ export class IncidentSituationSections implements OnModuleInit {
     for (const row of rows) {
       byGrade[row.grade]++;
       byPhase[phaseOf(row.state as WorkflowState) as (typeof OPEN_PHASES)[number]]++;
-      slaBreached += this.incidents.slaStatus(row, now).filter((s) => s.status === 'breached').length;
+      slaBreached += this.queries.slaStatus(row, now).filter((s) => s.status === 'breached').length;
     }
     return { data: { open: rows.length, byGrade, byPhase, slaBreached }, reasons: deduction('sla_breached', slaBreached) };
   }

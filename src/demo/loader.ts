@@ -8,7 +8,7 @@ import { UsersService } from '../auth/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { DEFAULT_PROFILE, ProfilesService, RunsService } from '../compliance/index.js';
 import { AlertsService, DetectionService } from '../detection/index.js';
-import { IncidentMerge, IncidentQueries, IncidentsService, type IncidentRow } from '../incidents/index.js';
+import { IncidentMerge, IncidentQueries, IncidentsService, IncidentWorkflow, type IncidentRow } from '../incidents/index.js';
 import { IngestService } from '../ingest/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, demoAssets, SILENT_DEVICE } from './city.js';
 import { HOUR, MINUTE } from './clock.js';
@@ -27,6 +27,7 @@ export interface DemoServices {
   incidents: IncidentsService;
   incidentQueries: IncidentQueries;
   incidentMerge: IncidentMerge;
+  incidentWorkflow: IncidentWorkflow;
   audit: AuditService;
   classification: ClassificationService;
   profiles: ProfilesService;
@@ -45,6 +46,7 @@ export function demoServices(get: <T>(type: new (...args: never[]) => T) => T): 
     incidents: get(IncidentsService),
     incidentQueries: get(IncidentQueries),
     incidentMerge: get(IncidentMerge),
+    incidentWorkflow: get(IncidentWorkflow),
     audit: get(AuditService),
     classification: get(ClassificationService),
     profiles: get(ProfilesService),
@@ -284,7 +286,7 @@ async function firstMoves(
   };
   const take = async (incident: Pick<IncidentRow, 'key'>, title: string) => s.incidents.update(incident.key, { title, assigneeId: analyst }, caller);
   const walk = async (incident: Pick<IncidentRow, 'key'>, states: ('acknowledged' | 'confirmed' | 'containment' | 'recovery' | 'verification')[]) => {
-    for (const to of states) await s.incidents.transition(incident.key, { to }, caller);
+    for (const to of states) await s.incidentWorkflow.transition(incident.key, { to }, caller);
   };
 
   const [bastion] = withRule(RULES.sshBruteForce).filter((d) => d.assetIds.includes(assetIds.get(BASTION) ?? ''));
@@ -292,7 +294,7 @@ async function firstMoves(
     await step('关闭堡垒机暴力破解事件', 'closing the bastion brute-force incident', async () => {
       await take(bastion, '运维堡垒机 LabSZ 遭受 SSH 暴力破解');
       await walk(bastion, ['acknowledged', 'confirmed', 'containment', 'recovery', 'verification']);
-      await s.incidents.transition(
+      await s.incidentWorkflow.transition(
         bastion.key,
         {
           to: 'closed',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../audit/index.js';
 import type { Caller } from '../shared/principal.js';
 import { higherGrade } from './core/grading.js';
 import { nextStates } from './core/workflow.js';

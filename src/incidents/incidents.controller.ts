@@ -23,6 +23,7 @@ import {
 } from './dto.js';
 import { IncidentMerge } from './incident-merge.js';
 import { IncidentQueries } from './incident-queries.js';
+import { IncidentWorkflow } from './incident-workflow.js';
 import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
 
@@ -39,6 +40,7 @@ export class IncidentsController {
     private readonly incidents: IncidentsService,
     private readonly queries: IncidentQueries,
     private readonly merges: IncidentMerge,
+    private readonly workflow: IncidentWorkflow,
     private readonly reporting: ReportingService,
   ) {}
 
@@ -86,7 +88,7 @@ export class IncidentsController {
   @HttpCode(200)
   @Access.roles(...WORK)
   transition(@Param('id') id: string, @Body() dto: TransitionDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.incidents.transition(id, dto, { principal, sourceIp });
+    return this.workflow.transition(id, dto, { principal, sourceIp });
   }
 
   @Post(':id/grade')

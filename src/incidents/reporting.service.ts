@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService } from '../audit/index.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { clockState, closingSummaryDue, escalationStep, legalClockRuns, reporterTypeFor, reportingDeadline, type Clock } from './core/deadlines.js';

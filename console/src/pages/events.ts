@@ -29,6 +29,7 @@ const fieldRank = (path: string) => {
   return i < 0 ? FIRST_FIELDS.length : i;
 };
 type Scalar = string | number | boolean | null;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The event as dotted paths: objects opened, arrays of plain values kept as lists, anything else as JSON text. */
 function eventFields(e: StoredEvent): [string, Scalar[]][] {
@@ -72,7 +73,8 @@ function narrowTo(path: string, value: Scalar): URLSearchParams | undefined {
 }
 
 function fieldValue(path: string, value: Scalar): HTMLElement {
-  const text = value === null ? '—' : path === '@timestamp' ? formatDateTime(String(value)) : String(value);
+  // Instants (the event's time, when it was created or ingested) read in the user's zone; the raw value is in the JSON.
+  const text = value === null ? '—' : typeof value === 'string' && INSTANT.test(value) ? formatDateTime(value) : String(value);
   const params = narrowTo(path, value);
   if (!params) return h('span', { class: 'mono' }, text);
   const title = path === '@timestamp' ? t('events.narrowTime') : path === 'message' ? t('events.narrowText') : t('events.narrowField', { field: `${path} = ${String(value)}` });

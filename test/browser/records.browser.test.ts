@@ -153,4 +153,17 @@ describe.each(testDatabaseTargets())('human-readable records in the console ($na
     await shot(page, 'records-evidence-en');
     await setLanguage(page, 'zh-CN');
   });
+
+  it('the incident report asks for the organisation name while it is the placeholder', async () => {
+    const created = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '堡垒机账号被爆破', category: 'network_attack' } });
+    expect(created.status).toBe(201);
+    const key = created.body.key ?? created.body.id;
+    expect((await app.call('POST', `/api/incidents/${key}/grade`, { token: users.analyst.token, body: { grade: 'relatively_major', reason: '供水调度网络可能受影响' } })).status).toBeLessThan(300);
+    const b = await asUser('compliance1', 'compliance1-password-1');
+    await go(b.page, `/incidents?id=${encodeURIComponent(key)}`);
+    const report = b.page.locator('form.report-part').first();
+    await expectText(report.locator('.organisation-notice'), /单位名称尚未设置.*TAISHI_ORGANISATION_NAME/);
+    await noAxe(b.page, 'incident report zh-CN');
+    await shot(b.page, 'records-incident-report-organisation');
+  });
 });

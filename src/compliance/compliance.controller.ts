@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../common/access.decorator.js';
 import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
+import { organisationNamed, SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { AttestationsService } from './attestations.service.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import {
@@ -38,7 +39,15 @@ export class ComplianceController {
     private readonly records: RecordsService,
     private readonly profiles: ProfilesService,
     private readonly runs: RunsService,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
   ) {}
+
+  /** The name reports carry, and whether anyone set it: the console asks the admin to, while it is the placeholder. */
+  @Get('organisation')
+  @Access.roles(...ROLES)
+  organisation() {
+    return { name: this.settings.TAISHI_ORGANISATION_NAME, named: organisationNamed(this.settings) };
+  }
 
   /** The control catalogue as loaded now. */
   @Get('controls')

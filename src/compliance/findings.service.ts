@@ -8,6 +8,7 @@ import { IncidentsService } from '../incidents/index.js';
 import type { CheckResult, Control, Localised } from './catalogue/index.js';
 import type { FindingListQuery, FindingTransitionDto } from './dto.js';
 import { allowedMoves, reconcile, transitionProblems, type FindingStatus } from './findings-workflow.js';
+import { evidenceWords, type EvidenceLang, type EvidenceLine } from './evidence-labels.js';
 import { complianceErrors } from './errors.js';
 import { LockId, lockForTransaction } from '../database/index.js';
 
@@ -20,6 +21,8 @@ export interface FindingView {
   status: FindingStatus;
   message: Localised;
   evidence: Record<string, unknown>;
+  /** The evidence in words (evidence-labels.ts). */
+  evidenceWords: Record<EvidenceLang, EvidenceLine[]>;
   firstRunId: string;
   lastRunId: string;
   firstSeenAt: string;
@@ -69,6 +72,7 @@ function toView(r: FindingRow): FindingView {
     status: r.status,
     message: r.message,
     evidence: r.evidence,
+    evidenceWords: evidenceWords(r.evidence),
     firstRunId: r.first_run_id,
     lastRunId: r.last_run_id,
     firstSeenAt: r.first_seen_at.toISOString(),

@@ -1,4 +1,5 @@
 import { parseCsv } from '../assets/csv.js';
+import { evidenceWords } from './evidence-labels.js';
 import { reportCsv, reportHtml, reportJson, summarise, type ReportInput } from './report.js';
 import type { FrozenControl, ResultView, RunView } from './run-views.js';
 
@@ -15,12 +16,14 @@ const control = (id: string, source: FrozenControl['source']): FrozenControl => 
   requirement: { 'zh-CN': '要求', en: 'Requirement' },
   remediation: { 'zh-CN': '整改', en: 'Fix' },
 });
+const evidence = { hoursSinceLastEvent: 30, examples: ['8.8.8.8', '1.1.1.1'], lastEventAt: null };
 const result = (controlId: string, status: ResultView['status'], subject: ResultView['subject'], department: string | null): ResultView => ({
   controlId,
   subject,
   department,
   status,
-  evidence: { hoursSinceLastEvent: 30, examples: ['8.8.8.8', '1.1.1.1'], lastEventAt: null },
+  evidence,
+  evidenceWords: evidenceWords(evidence),
   message: { 'zh-CN': `消息 ${status}`, en: `message ${status}` },
   findingId: null,
   riskAcceptedUntil: status === 'fail' ? '2026-06-30' : null,
@@ -45,6 +48,7 @@ const run: RunView = {
 };
 const input: ReportInput = {
   organisation: '某县 "大数据" 中心',
+  organisationNamed: true,
   run,
   controls: [control('CSL-21-LOG-COVERAGE', 'CSL'), control('DSL-27-SECURITY-LEAD', 'DSL')],
   results: [
@@ -83,12 +87,20 @@ describe('audit reports', () => {
     expect(zh).toContain('中华人民共和国网络安全法');
     expect(zh).toContain('风险已接受，至 2026-06-30');
     expect(zh).toContain('2026-03-10 10:00:00 (UTC+8)');
-    expect(zh).toContain('examples</span>=8.8.8.8, 1.1.1.1');
+    expect(zh).toContain('<span class="k">示例</span>：8.8.8.8、1.1.1.1');
+    expect(zh).toContain('<span class="k">距最近一条日志</span>：30 小时');
+    expect(zh).toContain('<span class="k">最近一条日志</span>：无');
+    expect(zh).not.toContain('TAISHI_ORGANISATION_NAME');
     const en = reportHtml(input, 'en');
     expect(en).toContain('<html lang="en">');
     expect(en).toContain('Summary by department');
     expect(en).toContain('Cybersecurity Law of the PRC');
     expect(en).toContain('message fail');
+    expect(en).toContain('<span class="k">Since the last event</span>: 30 hours');
+    const unnamed = reportHtml({ ...input, organisation: '本单位', organisationNamed: false }, 'zh-CN');
+    expect(unnamed).toContain('单位名称尚未设置');
+    expect(unnamed).toContain('TAISHI_ORGANISATION_NAME');
+    expect(reportHtml({ ...input, organisationNamed: false }, 'en')).toContain('The organisation name is not set');
   });
 
   it('CSV has one row per result with a fixed header, JSON carries summaries, controls and results', () => {

@@ -1,5 +1,6 @@
 import { toCsv } from '../assets/csv.js';
 import { SOURCES, type CheckStatus, type FactsSnapshot, type SourceKey } from './catalogue/index.js';
+import { describeEvidence } from './evidence-labels.js';
 import type { FrozenControl, ResultView, RunView } from './run-views.js';
 
 /**
@@ -11,6 +12,8 @@ export type ReportFormat = 'html' | 'json' | 'csv';
 
 export interface ReportInput {
   organisation: string;
+  /** False while TAISHI_ORGANISATION_NAME was never set: the report then says so, in red, at the top. */
+  organisationNamed: boolean;
   run: RunView;
   controls: FrozenControl[];
   results: ResultView[];
@@ -72,6 +75,7 @@ const TEXT = {
     method:
       '本报告依据运行时冻结的事实快照生成：资产登记、系统设置、事件库、未登记主机、安全事件和审计链均在运行开始时采集，证据数字即当时所见。自动检查项由程序判定；人工控制项需合规人员上传证据文件（记录 SHA-256）并在有效期内方为通过。控制项的法律依据标注了核实程度。',
     failedRun: '本次运行未完成',
+    organisationUnset: '单位名称尚未设置，报告中以“本单位”代替。请管理员设置 TAISHI_ORGANISATION_NAME 后重新生成报告。',
   },
   en: {
     title: 'Compliance audit report',
@@ -109,6 +113,7 @@ const TEXT = {
     method:
       'This report is generated from the facts snapshot frozen when the run started: the asset registry, settings, event store, unregistered hosts, incidents and the audit chain as they were then, so the evidence numbers are what the monitor saw. Automatic controls are decided by the checks; a manual control passes only with a compliance officer’s evidence file (its SHA-256 recorded) within its validity. The legal basis of each control is tagged with how well it was verified.',
     failedRun: 'This run did not complete',
+    organisationUnset: 'The organisation name is not set, so this report says “本单位” (“this organisation”). An administrator should set TAISHI_ORGANISATION_NAME, then generate the report again.',
   },
 } as const;
 
@@ -222,9 +227,9 @@ function beijing(iso: string | null): string {
   return `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`;
 }
 
-function evidenceText(evidence: Record<string, unknown>): string {
-  return Object.entries(evidence)
-    .map(([k, v]) => `<span class="k">${escapeHtml(k)}</span>=${escapeHtml(v === null ? '—' : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : v)}`)
+function evidenceText(evidence: Record<string, unknown>, lang: Lang): string {
+  return describeEvidence(evidence, lang)
+    .map((l) => `<span class="k">${escapeHtml(l.label)}</span>${lang === 'zh-CN' ? '：' : ': '}${escapeHtml(l.value)}`)
     .join('<br>');
 }
 
@@ -237,7 +242,7 @@ th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.5em 0}dl.meta dt{font-weight:bold}dl.meta dd{margin:0}
 .s{font-weight:bold;white-space:nowrap;padding:0 .3em;border-radius:3px}
 .s-fail{color:#fff;background:#b3261e}.s-pass{color:#fff;background:#1e7b34}.s-needs_attestation{color:#1a1a1a;background:#f2c14e}.s-not_applicable{color:#1a1a1a;background:#ddd}
-.k{color:#555}.ev{font-size:.85em;word-break:break-all}.muted{color:#666}.note{font-size:.85em;color:#444;margin-top:2em}
+.k{color:#555}.warn{border:2px solid #b3261e;color:#b3261e;padding:.4em .6em;font-weight:bold}.ev{font-size:.85em;word-break:break-all}.muted{color:#666}.note{font-size:.85em;color:#444;margin-top:2em}
 @page{size:A4 landscape;margin:12mm}
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}tr{break-inside:avoid}thead{display:table-header-group}
 .s{border:1px solid #000;background:none!important;color:#000!important}}
@@ -273,7 +278,7 @@ export function reportHtml(input: ReportInput, lang: Lang): string {
 <td>${escapeHtml(r.subject.name)}<br><span class="muted">${escapeHtml(t.subjectTypes[r.subject.type])}${r.department ? ` · ${escapeHtml(r.department)}` : ''}</span></td>
 <td>${status(r.status)}${accepted}</td>
 <td>${escapeHtml(r.message[lang])}</td>
-<td class="ev">${evidenceText(r.evidence)}</td>
+<td class="ev">${evidenceText(r.evidence, lang)}</td>
 </tr>`;
     })
     .join('\n');
@@ -288,6 +293,7 @@ export function reportHtml(input: ReportInput, lang: Lang): string {
 <body>
 <h1>${escapeHtml(t.title)}</h1>
 <p class="muted">${escapeHtml(input.organisation)}</p>
+${input.organisationNamed ? '' : `<p class="warn" role="alert">${escapeHtml(t.organisationUnset)}</p>`}
 <dl class="meta">${meta.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 ${run.status !== 'completed' ? `<p><span class="s s-fail">${escapeHtml(t.failedRun)}</span> ${escapeHtml(run.error ?? run.status)}</p>` : ''}
 <h2>${escapeHtml(t.overview)}</h2>

@@ -1,4 +1,5 @@
 import type { CheckStatus, Control, Localised, Subject } from './catalogue/index.js';
+import type { EvidenceLang, EvidenceLine } from './evidence-labels.js';
 import type { FindingChanges } from './findings.service.js';
 
 /** What a compliance run looks like to its readers: the API, the report renderer, the console. */
@@ -53,6 +54,8 @@ export interface ResultView {
   department: string | null;
   status: CheckStatus;
   evidence: Record<string, unknown>;
+  /** The evidence in words, as the report prints it (evidence-labels.ts). */
+  evidenceWords: Record<EvidenceLang, EvidenceLine[]>;
   message: Localised;
   findingId: string | null;
   riskAcceptedUntil: string | null;

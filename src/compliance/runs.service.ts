@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../auth/index.js';
-import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
+import { organisationNamed, SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { evaluateControl, type CheckStatus, type Control, type FactsSnapshot, type Localised, type Subject } from './catalogue/index.js';
 import { isAssetSelector } from './catalogue/selector.js';
 import { applyAttestation } from './attestation-rules.js';
 import { AttestationsService, attestationKey } from './attestations.service.js';
 import { ControlCatalogue } from './control-catalogue.js';
+import { evidenceWords } from './evidence-labels.js';
 import type { ResultsQuery } from './dto.js';
 import { FACTS_STEPS, FactsBuilder } from './facts/facts-builder.js';
 import { FindingsService, type FindingChanges, type RunResult } from './findings.service.js';
@@ -277,6 +278,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
       department: r.department,
       status: r.status,
       evidence: r.evidence,
+      evidenceWords: evidenceWords(r.evidence),
       message: r.message,
       findingId: r.finding_id,
       riskAcceptedUntil: r.risk_accepted_until,
@@ -292,7 +294,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
     const shown = visibleRun(await this.get(id), principal);
     const [{ controls, facts }, results] = await Promise.all([this.frozen(id), this.results(id, {}, principal)]);
     const extra = scope === undefined ? (facts ? { facts } : {}) : { department: scope };
-    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, run: shown, controls, results, ...extra, generatedAt: this.clock.now() }, format, lang) };
+    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, organisationNamed: organisationNamed(this.settings), run: shown, controls, results, ...extra, generatedAt: this.clock.now() }, format, lang) };
   }
 
   /** What changed since the profile's previous completed run. */

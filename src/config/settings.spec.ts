@@ -1,4 +1,4 @@
-import { ConfigError, loadSettings } from './settings.js';
+import { ConfigError, loadSettings, organisationNamed } from './settings.js';
 
 describe('loadSettings', () => {
   it('applies defaults', () => {
@@ -42,5 +42,13 @@ describe('e-mail settings', () => {
     expect(loadSettings({ TAISHI_DIGEST_CRON: 'off' }).TAISHI_DIGEST_CRON).toBe(false);
     expect(() => loadSettings({ TAISHI_DIGEST_CRON: 'every morning' })).toThrow(/TAISHI_DIGEST_CRON/);
     expect(() => loadSettings({ TAISHI_SMTP_PORT: '0' })).toThrow(/TAISHI_SMTP_PORT/);
+  });
+});
+
+describe('organisation name', () => {
+  it('counts as named only when set to something other than the placeholder', () => {
+    expect(organisationNamed(loadSettings({}))).toBe(false);
+    expect(organisationNamed(loadSettings({ TAISHI_ORGANISATION_NAME: '本单位' }))).toBe(false);
+    expect(organisationNamed(loadSettings({ TAISHI_ORGANISATION_NAME: '某县大数据中心' }))).toBe(true);
   });
 });

@@ -343,6 +343,14 @@ function readConfigFile(file: string): Record<string, string> {
   return values;
 }
 
+/**
+ * Whether the organisation was given its name. Reports carry it, and the placeholder default
+ * (本单位, "this organisation") is not a name: a report bearing it asks the admin to set one.
+ */
+export function organisationNamed(settings: Pick<Settings, 'TAISHI_ORGANISATION_NAME'>): boolean {
+  return settings.TAISHI_ORGANISATION_NAME.trim() !== SETTINGS.TAISHI_ORGANISATION_NAME.default;
+}
+
 /** Parses and validates all settings; throws ConfigError naming the first bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const fromFile = env.TAISHI_CONFIG_FILE ? readConfigFile(env.TAISHI_CONFIG_FILE) : {};

@@ -462,7 +462,7 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect(html.headers.get('content-type')).toMatch(/^text\/html; charset=utf-8/);
     const zh = await html.text();
     expect(zh).toMatch(/<html lang="zh-CN">/);
-    for (const text of ['合规审计报告', '按法律法规汇总', '按部门汇总', '中华人民共和国网络安全法', '交通局', '水务局', '全单位（组织与监测系统）', '@media print', 'hoursSinceLastEvent</span>=30', '风险已接受，至'])
+    for (const text of ['合规审计报告', '按法律法规汇总', '按部门汇总', '中华人民共和国网络安全法', '交通局', '水务局', '全单位（组织与监测系统）', '@media print', '距最近一条日志</span>：30 小时', '风险已接受，至'])
       expect({ text, found: zh.includes(text) }).toEqual({ text, found: true });
     const en = await (await get('?lang=en')).text();
     expect(en).toMatch(/<html lang="en">/);

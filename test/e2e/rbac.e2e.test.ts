@@ -86,6 +86,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'GET /api/notifications/outbox': ['admin'],
   'POST /api/notifications/outbox/:id/retry': ['admin'],
   'POST /api/notifications/test': ['admin'],
+  'GET /api/compliance/organisation': ALL,
   'GET /api/compliance/controls': ALL,
   'GET /api/compliance/assets/:id/record': ALL,
   'PATCH /api/compliance/assets/:id/record': ['admin', 'compliance', 'owner'],

@@ -1,9 +1,10 @@
 import { url } from '../core/api.js';
 import { h } from '../core/dom.js';
-import { t, tv } from '../core/i18n.js';
+import { language, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import type { Role } from '../core/session.js';
-import { badge } from '../core/ui.js';
+import { formatDateTime } from '../core/time.js';
+import { badge, details } from '../core/ui.js';
 import type { FINDING_STATUSES } from '../core/vocabulary.js';
 import type { Localised } from './incident-common.js';
 
@@ -49,12 +50,22 @@ export interface Subject {
   name: string;
 }
 
+/** A line of evidence in words, as the server's evidence vocabulary says it; `at` is an instant to show in the reader's zone. */
+export interface EvidenceLine {
+  key: string;
+  label: string;
+  value: string;
+  at?: string;
+}
+export type EvidenceWords = Record<'zh-CN' | 'en', EvidenceLine[]>;
+
 export interface ResultView {
   controlId: string;
   subject: Subject;
   department: string | null;
   status: CheckStatus;
   evidence: Record<string, unknown>;
+  evidenceWords: EvidenceWords;
   message: Localised;
   findingId: string | null;
   riskAcceptedUntil: string | null;
@@ -97,4 +108,11 @@ export function resultsHref(runId: string): string {
 export function passRate(counts: Record<CheckStatus, number>): number | null {
   const applicable = counts.pass + counts.fail + counts.needs_attestation;
   return applicable > 0 ? Math.round((counts.pass / applicable) * 1000) / 10 : null;
+}
+
+/** Evidence as labelled values in the user's language (the raw key in the hover title, for whoever compares with the JSON report). */
+export function evidenceList(words: EvidenceWords): HTMLElement {
+  const lines = words[language()];
+  if (!lines.length) return h('p', { class: 'hint' }, t('compliance.noEvidence'));
+  return details(lines.map((l) => [l.label, h('span', { title: l.key }, l.at ? formatDateTime(l.at) : l.value)]));
 }

@@ -5,7 +5,7 @@ import { can } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
 import { badge, button, dialog, emptyState, errorBox, errorText, field, input, loading, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import { FINDING_MOVES, FINDING_STATUSES } from '../core/vocabulary.js';
-import { WRITE, type Control, type FindingStatus } from './compliance-common.js';
+import { evidenceList, WRITE, type Control, type EvidenceWords, type FindingStatus } from './compliance-common.js';
 import { incidentLink, local, type Localised } from './incident-common.js';
 import type { PageContext } from './page.js';
 
@@ -17,6 +17,7 @@ interface Finding {
   severity: string;
   status: FindingStatus;
   message: Localised;
+  evidenceWords: EvidenceWords;
   firstSeenAt: string;
   lastSeenAt: string;
   resolvedAt: string | null;
@@ -107,7 +108,10 @@ export async function render(ctx: PageContext, area: HTMLElement): Promise<void>
             { label: t('assets.department'), cell: (f) => f.department ?? '—' },
             { label: t('compliance.severity'), cell: (f) => badge('severity', f.severity) },
             { label: t('findings.status'), cell: (f) => tv('findingStatus', f.status) + (f.riskAcceptance ? ` · ${t('findings.acceptedUntil', { date: f.riskAcceptance.expiresAt, approver: f.riskAcceptance.approver })}` : '') },
-            { label: t('compliance.message'), cell: (f) => h('span', { class: 'message' }, local(f.message)) },
+            {
+              label: t('compliance.message'),
+              cell: (f) => h('div', null, h('span', { class: 'message' }, local(f.message)), h('details', { class: 'evidence' }, h('summary', null, t('findings.evidence')), evidenceList(f.evidenceWords))),
+            },
             { label: t('findings.lastSeen'), cell: (f) => formatDateTime(f.lastSeenAt) },
             { label: t('common.actions'), cell: actions },
           ],

@@ -5,7 +5,7 @@ import { href } from '../core/router.js';
 import { formatDateTime } from '../core/time.js';
 import { button, card, details, dialog, emptyState, errorBox, field, input, loading, select, table, vocabulary, scrollable, textWidth } from '../core/ui.js';
 import { CHECK_STATUSES, LAWS } from '../core/vocabulary.js';
-import { checkBadge, citation, passRate, reportLinks, type CheckStatus, type Control, type ResultView, type RunView, type Subject } from './compliance-common.js';
+import { checkBadge, citation, evidenceList, passRate, reportLinks, type CheckStatus, type Control, type ResultView, type RunView, type Subject } from './compliance-common.js';
 import { local } from './incident-common.js';
 import type { PageContext } from './page.js';
 
@@ -20,12 +20,6 @@ interface RunDiff {
 const SUBJECT_ORDER: Subject['type'][] = ['organisation', 'asset', 'incident'];
 const subjectKey = (s: Subject) => `${s.type}|${s.id}`;
 const emptyCounts = (): Record<CheckStatus, number> => ({ pass: 0, fail: 0, not_applicable: 0, needs_attestation: 0 });
-
-function evidenceList(evidence: Record<string, unknown>): HTMLElement {
-  const entries = Object.entries(evidence);
-  if (!entries.length) return h('p', { class: 'hint' }, t('compliance.noEvidence'));
-  return details(entries.map(([k, v]) => [k, h('span', { class: 'mono' }, typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v))]));
-}
 
 /** One result with everything behind it: the law, the check's words, the evidence frozen with the run. */
 function resultDialog(r: ResultView, control: Control | undefined): void {
@@ -47,7 +41,7 @@ function resultDialog(r: ResultView, control: Control | undefined): void {
       control ? h('p', null, local(control.requirement)) : null,
       r.status === 'fail' && control ? [h('h3', null, t('compliance.remediation')), h('p', null, local(control.remediation))] : null,
       h('h3', null, t('compliance.evidence')),
-      evidenceList(r.evidence),
+      evidenceList(r.evidenceWords),
     ],
   });
 }

@@ -4,6 +4,7 @@ import { href } from '../core/router.js';
 import { can, user } from '../core/session.js';
 import { errorBox, loading, pageHeader } from '../core/ui.js';
 import { READ } from './compliance-common.js';
+import { organisationNotice } from './organisation.js';
 import type { PageContext } from './page.js';
 
 /** Each view of the compliance page lives in its own module, loaded when it is opened. */
@@ -25,5 +26,5 @@ export async function render(ctx: PageContext): Promise<void> {
   } catch (error) {
     replace(area, errorBox(error));
   }
-  replace(ctx.root, pageHeader(t('nav.compliance')), user().role === 'owner' ? h('p', { class: 'hint' }, t('compliance.ownerScope', { department: user().department ?? '' })) : null, nav, area);
+  replace(ctx.root, pageHeader(t('nav.compliance')), organisationNotice(), user().role === 'owner' ? h('p', { class: 'hint' }, t('compliance.ownerScope', { department: user().department ?? '' })) : null, nav, area);
 }

@@ -2,9 +2,10 @@ import { api } from '../core/api.js';
 import { chart, type ChartOption } from '../core/charts.js';
 import { h, replace } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
+import { currentRoute, href } from '../core/router.js';
 import { dateToWallClock, formatAxis, formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { EVENT_FILTER_FIELDS as FILTER_FIELDS } from '../core/vocabulary.js';
-import { button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, select, table, toast } from '../core/ui.js';
+import { button, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, select, table, toast } from '../core/ui.js';
 import { recognitionPanel } from './events-recognition.js';
 import type { PageContext } from './page.js';
 
@@ -14,33 +15,101 @@ const PAGE_SIZE = 50;
 type StoredEvent = Record<string, any> & { '@timestamp': string; event: { id: string; dataset: string; action: string; outcome?: string }; message?: string };
 
 /** Dotted field of an event (source.ip), first value of an array. */
-function fieldValue(e: StoredEvent, path: string): string {
+function firstValue(e: StoredEvent, path: string): string {
   let v: any = e;
   for (const k of path.split('.')) v = v?.[k];
   if (Array.isArray(v)) v = v[0];
   return v === undefined || v === null ? '' : String(v);
 }
 
+/** The fields people look at first; the rest follow by name. A prefix ending in "." takes the whole object. */
+const FIRST_FIELDS = ['@timestamp', 'host.', 'source.', 'event.action', 'message'];
+const fieldRank = (path: string) => {
+  const i = FIRST_FIELDS.findIndex((f) => (f.endsWith('.') ? path.startsWith(f) : path === f));
+  return i < 0 ? FIRST_FIELDS.length : i;
+};
+type Scalar = string | number | boolean | null;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The event as dotted paths: objects opened, arrays of plain values kept as lists, anything else as JSON text. */
+function eventFields(e: StoredEvent): [string, Scalar[]][] {
+  const out: [string, Scalar[]][] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, child] of Object.entries(v)) walk(child, path ? `${path}.${k}` : k);
+    } else if (Array.isArray(v)) {
+      out.push([path, v.every((x) => x === null || typeof x !== 'object') ? (v as Scalar[]) : [JSON.stringify(v)]]);
+    } else {
+      out.push([path, [v as Scalar]]);
+    }
+  };
+  walk(e, '');
+  return out.sort(([a], [b]) => fieldRank(a) - fieldRank(b) || a.localeCompare(b));
+}
+
+/**
+ * Where a value of the event leads: the list narrowed to it, as a shareable address. Indexed fields
+ * add a field filter, the message becomes the text query, the time a ten-minute window around it;
+ * other fields are not indexed by the stores, so they lead nowhere.
+ */
+function narrowTo(path: string, value: Scalar): URLSearchParams | undefined {
+  if (value === null || value === '') return undefined;
+  const params = new URLSearchParams(currentRoute().params);
+  params.delete('id');
+  if ((FILTER_FIELDS as readonly string[]).includes(path)) {
+    const filter = `${path}:${String(value)}`;
+    if (!params.getAll('filter').includes(filter)) params.append('filter', filter);
+  } else if (path === 'message') {
+    params.set('q', String(value));
+  } else if (path === '@timestamp') {
+    const at = new Date(String(value)).getTime();
+    params.set('range', 'custom');
+    params.set('from', dateToWallClock(new Date(at - 5 * 60_000)));
+    params.set('to', dateToWallClock(new Date(at + 5 * 60_000)));
+  } else {
+    return undefined;
+  }
+  return params;
+}
+
+function fieldValue(path: string, value: Scalar): HTMLElement {
+  // Instants (the event's time, when it was created or ingested) read in the user's zone; the raw value is in the JSON.
+  const text = value === null ? '—' : typeof value === 'string' && INSTANT.test(value) ? formatDateTime(value) : String(value);
+  const params = narrowTo(path, value);
+  if (!params) return h('span', { class: 'mono' }, text);
+  const title = path === '@timestamp' ? t('events.narrowTime') : path === 'message' ? t('events.narrowText') : t('events.narrowField', { field: `${path} = ${String(value)}` });
+  return h('a', { href: href('/events', params), class: 'mono', title }, text);
+}
+
+function fieldTable(e: StoredEvent): HTMLElement {
+  return table(
+    t('events.fields'),
+    [
+      { label: t('events.field'), cell: ([path]) => h('span', { class: 'mono' }, path) },
+      { label: t('events.value'), cell: ([path, values]) => h('span', { class: 'field-values' }, ...values.flatMap((v, i) => (i ? [', ', fieldValue(path, v)] : [fieldValue(path, v)]))) },
+    ],
+    eventFields(e),
+  );
+}
+
 async function showEvent(id: string): Promise<void> {
   const e = await api<StoredEvent>('GET', `/api/events/${encodeURIComponent(id)}`);
   const pii: string[] = e.taishi?.pii ?? [];
-  dialog({
+  const el = dialog({
     title: t('events.detail'),
     wide: true,
     body: [
-      details([
-        [t('events.time'), formatDateTime(e['@timestamp'])],
-        [t('events.dataset'), e.event.dataset],
-        [t('events.action'), e.event.action],
-        [t('events.outcome'), e.event.outcome ?? '—'],
-        [t('assets.department'), e.taishi?.department ?? '—'],
-        [t('events.id'), h('span', { class: 'mono' }, e.event.id)],
-      ]),
       pii.length
         ? h('p', { class: 'notice' }, t('events.piiMasked', { types: pii.map((p) => tv('pii', p)).join('、') }))
         : h('p', { class: 'hint' }, t('events.piiNone')),
-      h('pre', { class: 'json', tabindex: 0, 'aria-label': t('events.json') }, JSON.stringify(e, null, 2)),
+      h('p', { class: 'hint' }, t('events.fieldsHint')),
+      fieldTable(e),
+      h('details', { class: 'raw-json' }, h('summary', null, t('events.json')), h('pre', { class: 'json', tabindex: 0, 'aria-label': t('events.json') }, JSON.stringify(e, null, 2))),
     ],
+  });
+  // A value's link changes the address under the dialog; the narrowed list is what the user asked to see.
+  el.addEventListener('click', (event) => {
+    if ((event.target as Element).closest('a[href^="#/events"]')) el.close();
   });
 }
 
@@ -133,9 +202,9 @@ export async function render(ctx: PageContext): Promise<void> {
             { label: t('events.time'), cell: (e) => formatDateTime(e['@timestamp']) },
             { label: t('events.dataset'), cell: (e) => e.event.dataset },
             { label: t('events.action'), cell: (e) => e.event.action },
-            { label: 'source.ip', cell: (e) => fieldValue(e, 'source.ip') },
-            { label: 'user.name', cell: (e) => fieldValue(e, 'user.name') },
-            { label: 'host.name', cell: (e) => fieldValue(e, 'host.name') },
+            { label: 'source.ip', cell: (e) => firstValue(e, 'source.ip') },
+            { label: 'user.name', cell: (e) => firstValue(e, 'user.name') },
+            { label: 'host.name', cell: (e) => firstValue(e, 'host.name') },
             { label: t('events.message'), cell: (e) => h('span', { class: 'message' }, e.message ?? '') },
             { label: t('events.detailColumn'), cell: (e) => button(t('events.open'), () => void showEvent(e.event.id).catch((err: unknown) => toast(errorText(err), 'error')), { kind: 'link', title: t('events.openTitle', { time: formatDateTime(e['@timestamp']) }) }) },
           ],

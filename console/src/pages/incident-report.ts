@@ -5,6 +5,7 @@ import { can } from '../core/session.js';
 import { dateToWallClock, formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { button, card, checkbox, details, errorBox, field, input, select, textarea, toast } from '../core/ui.js';
 import { local, REPORTS, timeLeft, type IncidentRow, type Localised } from './incident-common.js';
+import { organisationNotice } from './organisation.js';
 
 interface ReportContent {
   unit?: string;
@@ -92,6 +93,7 @@ function initialReport(key: string, r: ReportView, after: () => Promise<void>): 
   const form = part(
     t('report.initialForm'),
     [
+      organisationNotice(),
       h('div', { class: 'form-grid' }, field(t('reportField.unit'), unit), field(t('reportField.systems'), systems, t('report.oneLine'))),
       h('div', { class: 'form-grid' }, ...TEXT_ITEMS.map((k) => field(tv('reportField', k), texts[k]))),
       h('fieldset', null, h('legend', null, t('reportField.leads')), h('div', { class: 'form-grid' }, field(t('reportField.leadsAttacker'), leads.attacker), field(t('reportField.leadsPath'), leads.path), field(t('reportField.leadsVulnerabilities'), leads.vulnerabilities))),

@@ -90,16 +90,73 @@ function eventTime(event: StoredEvent): number {
   return Number.isFinite(t) ? t : Date.now();
 }
 
+/** A rule the engine runs per event, numbered for the per-event stamps of `Candidates`. */
+interface ActiveRule {
+  rule: PackRule;
+  /** Position in the engine's list of active rules. */
+  index: number;
+  /** Number of the rule's logsource among the engine's distinct logsources. */
+  logsource: number;
+  standalone: boolean;
+  counted: boolean;
+  counters: RuleCounters;
+}
+
+/**
+ * The candidate rules of one event, in the order they were first added. A rule found by several
+ * hints or buckets is kept once by stamping it with the event's number instead of hashing it into
+ * a Set; logsource verdicts are stamped the same way, so nothing is allocated per event.
+ */
+class Candidates {
+  readonly list: ActiveRule[] = [];
+  private readonly ruleStamp: Uint32Array;
+  private readonly logsourceStamp: Uint32Array;
+  private readonly logsourceVerdict: Uint8Array;
+  private epoch = 0;
+
+  constructor(rules: number, logsources: number) {
+    this.ruleStamp = new Uint32Array(rules);
+    this.logsourceStamp = new Uint32Array(logsources);
+    this.logsourceVerdict = new Uint8Array(logsources);
+  }
+
+  /** Starts a new event. */
+  next(): void {
+    this.list.length = 0;
+    if (++this.epoch === 0xffffffff) {
+      this.epoch = 1;
+      this.ruleStamp.fill(0);
+      this.logsourceStamp.fill(0);
+    }
+  }
+
+  add(rule: ActiveRule): void {
+    if (this.ruleStamp[rule.index] === this.epoch) return;
+    this.ruleStamp[rule.index] = this.epoch;
+    this.list.push(rule);
+  }
+
+  /** Does the event belong to the rule's logsource? Many rules share one: each is tested once per event. */
+  belongs(rule: ActiveRule, event: StoredEvent): boolean {
+    const n = rule.logsource;
+    if (this.logsourceStamp[n] !== this.epoch) {
+      this.logsourceStamp[n] = this.epoch;
+      this.logsourceVerdict[n] = rule.rule.logsource.matches(event) ? 1 : 0;
+    }
+    return this.logsourceVerdict[n] === 1;
+  }
+}
+
 /**
  * Rules that pin one field to exact values (an EventID, a Channel, a provider), indexed by those
  * values: an event meets only the rules that name a value it has.
  */
 class ValueIndex {
-  private readonly byField = new Map<number, { access: FieldAccess; rules: Map<string, PackRule[]> }>();
+  private readonly byField = new Map<number, { access: FieldAccess; rules: Map<string, ActiveRule[]> }>();
   private readonly keys: string[] = [];
 
-  add(rule: PackRule): boolean {
-    const required = rule.compiled.requiredValues;
+  add(rule: ActiveRule): boolean {
+    const required = rule.rule.compiled.requiredValues;
     if (!required) return false;
     const slot = required.access.slot;
     const field = this.byField.get(slot) ?? this.byField.set(slot, { access: required.access, rules: new Map() }).get(slot)!;
@@ -107,7 +164,7 @@ class ValueIndex {
     return true;
   }
 
-  collect(context: EvalContext, into: Set<PackRule>): void {
+  collect(context: EvalContext, into: Candidates): void {
     for (const { access, rules } of this.byField.values()) {
       const keys = this.keys;
       keys.length = 0;
@@ -127,18 +184,18 @@ class ValueIndex {
  * exact values they require, where they have some.
  */
 class RuleBucket {
-  private readonly unfiltered: PackRule[] = [];
+  private readonly unfiltered: ActiveRule[] = [];
   private readonly byValue = new ValueIndex();
-  private readonly byHint: PackRule[][] = [];
+  private readonly byHint: ActiveRule[][] = [];
   private readonly automaton: AhoCorasick | undefined;
   /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
   private hintSeen = new Uint32Array(0);
   private eventNumber = 0;
 
-  constructor(rules: PackRule[]) {
+  constructor(rules: ActiveRule[]) {
     const hintIndex = new Map<string, number>();
     for (const rule of rules) {
-      const hints = rule.compiled.literalHints;
+      const hints = rule.rule.compiled.literalHints;
       if (!hints) {
         if (!this.byValue.add(rule)) this.unfiltered.push(rule);
         continue;
@@ -157,7 +214,7 @@ class RuleBucket {
     this.hintSeen = new Uint32Array(hintIndex.size);
   }
 
-  collect(context: EvalContext, into: Set<PackRule>): void {
+  collect(context: EvalContext, into: Candidates): void {
     for (const rule of this.unfiltered) into.add(rule);
     this.byValue.collect(context, into);
     if (!this.automaton) return;
@@ -190,10 +247,11 @@ export class DetectionEngine {
   private readonly byKey = new Map<string, RuleBucket>();
   private readonly unindexed: RuleBucket;
   private readonly correlation: CorrelationEngine;
-  private readonly stats = new Map<PackRule, RuleCounters>();
-  private readonly standalone = new Set<PackRule>();
-  /** Rules some correlation counts. */
-  private readonly counted = new Set<PackRule>();
+  /** The rules evaluated per event (not disabled, not scheduled), numbered in pack order. */
+  private readonly active: ActiveRule[] = [];
+  private readonly stats = new Map<PackRule, ActiveRule>();
+  /** How many distinct logsources the active rules have (see ActiveRule.logsource). */
+  private readonly logsourceCount: number;
   readonly scheduled: PackRule[] = [];
   /** The longest correlation timespan: how much of the past a new owner of the windows replays. */
   readonly longestTimespanMs: number;
@@ -209,21 +267,32 @@ export class DetectionEngine {
     );
     const referenced = new Set(pack.correlations.flatMap((c) => c.rules.map((r) => r.ref.toLowerCase())));
     this.longestTimespanMs = Math.max(0, ...pack.correlations.map((c) => c.timespanMs));
-    const byKey = new Map<string, PackRule[]>();
-    const unindexed: PackRule[] = [];
+    const byKey = new Map<string, ActiveRule[]>();
+    const unindexed: ActiveRule[] = [];
+    const logsources = new Map<PackRule['logsource'], number>();
     for (const rule of pack.rules) {
       if (disabled.has(rule.rule.id ?? '')) continue;
       if (scheduleOf(rule.rule)) {
         this.scheduled.push(rule);
         continue;
       }
-      this.stats.set(rule, { evaluations: 0, matches: 0, sampledNanos: 0, samples: 0, maxNanos: 0 });
-      if (this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name })) this.standalone.add(rule);
-      if ([rule.rule.id, rule.rule.name].some((k) => k && referenced.has(k.toLowerCase()))) this.counted.add(rule);
+      let logsource = logsources.get(rule.logsource);
+      if (logsource === undefined) logsources.set(rule.logsource, (logsource = logsources.size));
+      const active: ActiveRule = {
+        rule,
+        index: this.active.length,
+        logsource,
+        standalone: this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name }),
+        counted: [rule.rule.id, rule.rule.name].some((k) => k && referenced.has(k.toLowerCase())),
+        counters: { evaluations: 0, matches: 0, sampledNanos: 0, samples: 0, maxNanos: 0 },
+      };
+      this.active.push(active);
+      this.stats.set(rule, active);
       const key = rule.logsource.indexKey;
-      if (key === 'any') unindexed.push(rule);
-      else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(rule);
+      if (key === 'any') unindexed.push(active);
+      else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(active);
     }
+    this.logsourceCount = logsources.size;
     for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules));
     this.unindexed = new RuleBucket(unindexed);
   }
@@ -242,10 +311,10 @@ export class DetectionEngine {
    */
   keepCountersOf(earlier: DetectionEngine): void {
     const byId = new Map<string, RuleCounters>();
-    for (const [rule, counters] of earlier.stats) byId.set(rule.rule.id ?? rule.rule.title, counters);
-    for (const rule of this.stats.keys()) {
+    for (const [rule, active] of earlier.stats) byId.set(rule.rule.id ?? rule.rule.title, active.counters);
+    for (const [rule, active] of this.stats) {
       const counters = byId.get(rule.rule.id ?? rule.rule.title);
-      if (counters) this.stats.set(rule, counters);
+      if (counters) active.counters = counters;
     }
   }
 
@@ -260,25 +329,17 @@ export class DetectionEngine {
    */
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
-    const candidates = new Set<PackRule>();
-    // many rules share a logsource (60 of them for SigmaHQ's 2,400 Windows rules): test each once per event
-    const inLogsource = new Map<PackRule['logsource'], boolean>();
-    const belongs = (rule: PackRule, event: StoredEvent) => {
-      let yes = inLogsource.get(rule.logsource);
-      if (yes === undefined) inLogsource.set(rule.logsource, (yes = rule.logsource.matches(event)));
-      return yes;
-    };
+    const candidates = new Candidates(this.active.length, this.logsourceCount);
     for (const event of events) {
       const context = new EvalContext(event);
-      candidates.clear();
-      inLogsource.clear();
+      candidates.next();
       this.collectCandidates(event, context, candidates);
-      if (candidates.size === 0) continue;
-      for (const rule of candidates) {
-        const s = this.stats.get(rule)!;
+      for (const active of candidates.list) {
+        const s = active.counters;
+        const rule = active.rule;
         const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
         const started = timed ? process.hrtime.bigint() : 0n;
-        const hit = belongs(rule, event) && rule.compiled.matches(event, context);
+        const hit = candidates.belongs(active, event) && rule.compiled.matches(event, context);
         if (timed) {
           const nanos = Number(process.hrtime.bigint() - started);
           s.sampledNanos += nanos;
@@ -288,16 +349,16 @@ export class DetectionEngine {
         if (!hit) continue;
         s.matches++;
         const at = eventTime(event);
-        if (this.standalone.has(rule)) {
+        if (active.standalone) {
           firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
         }
-        if (this.counted.has(rule)) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+        if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
       }
     }
     return firings;
   }
 
-  private collectCandidates(event: StoredEvent, context: EvalContext, into: Set<PackRule>): void {
+  private collectCandidates(event: StoredEvent, context: EvalContext, into: Candidates): void {
     const [dataset, module] = eventIndexKeys(event);
     this.byKey.get(dataset)?.collect(context, into);
     this.byKey.get(module)?.collect(context, into);
@@ -310,9 +371,10 @@ export class DetectionEngine {
    */
   matchingRules(event: StoredEvent): string[] {
     const context = new EvalContext(event);
-    const candidates = new Set<PackRule>();
+    const candidates = new Candidates(this.active.length, this.logsourceCount);
+    candidates.next();
     this.collectCandidates(event, context, candidates);
-    return [...candidates].filter((r) => r.logsource.matches(event) && r.compiled.matches(event, context)).map((r) => r.rule.id ?? r.rule.title);
+    return candidates.list.filter((r) => candidates.belongs(r, event) && r.rule.compiled.matches(event, context)).map((r) => r.rule.rule.id ?? r.rule.rule.title);
   }
 
   /** Counts a match in this engine's correlation windows; answers the correlations it completes. */
@@ -342,7 +404,7 @@ export class DetectionEngine {
     const scheduled = new Set(this.scheduled);
     const switchedOn = (id: string) => ({ enabled: !this.disabled.has(id), state: this.disabled.has(id) ? ('disabled' as const) : ('active' as const) });
     const rows: RuleStats[] = this.pack.rules.map((r) => {
-      const s = this.stats.get(r);
+      const s = this.stats.get(r)?.counters;
       const id = r.rule.id ?? r.rule.title;
       return {
         id,

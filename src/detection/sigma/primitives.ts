@@ -215,9 +215,9 @@ export class AhoCorasick implements NeedleSet {
    * States are numbered breadth-first, so the shallowest have the smallest numbers. For each: the
    * character on the trie edge into it, its first child and its next sibling (-1: none).
    */
-  private readonly char: number[];
-  private readonly firstChild: number[];
-  private readonly nextSibling: number[];
+  private readonly char: Uint16Array;
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
   private readonly fail: Int32Array;
   private readonly terminal: Uint8Array;
   /** ASCII transitions of states 0 … rows-1, 128 per state. */
@@ -258,9 +258,11 @@ export class AhoCorasick implements NeedleSet {
     const id = new Int32Array(order.length);
     order.forEach((old, i) => (id[old] = i));
     const renumber = (s: number) => (s < 0 ? -1 : id[s]);
-    this.char = order.map((old) => char[old]);
-    this.firstChild = order.map((old) => renumber(first[old]));
-    this.nextSibling = order.map((old) => renumber(next[old]));
+    // typed arrays: half the memory of number arrays, and a community pack's automaton is scanned
+    // for every event, so how much of it stays in the CPU cache sets the speed of the scan
+    this.char = Uint16Array.from(order, (old) => Math.max(char[old], 0));
+    this.firstChild = Int32Array.from(order, (old) => renumber(first[old]));
+    this.nextSibling = Int32Array.from(order, (old) => renumber(next[old]));
     this.outputs = order.map((old) => ends[old]);
     const n = order.length;
     this.fail = new Int32Array(n);

@@ -4,3 +4,4 @@ export { AssetsModule } from './assets.module.js';
 export { AssetsService, type ImportProgress, type ImportReport, type RowError } from './assets.service.js';
 export { assetErrors } from './errors.js';
 export { type AssetInputDto } from './dto.js';
+export { toCsv } from './csv.js';

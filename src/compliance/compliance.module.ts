@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module.js';
+import { AuditModule } from '../audit/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { IncidentsModule } from '../incidents/index.js';
 import { AttestationsService } from './attestations.service.js';

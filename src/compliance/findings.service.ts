@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { invalidFields } from '../common/http-errors.js';
+import { invalidFields } from '../common/index.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { invalidFields } from '../common/http-errors.js';
+import { invalidFields } from '../common/index.js';
 import type { FieldIssue } from './findings-workflow.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';

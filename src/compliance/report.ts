@@ -1,4 +1,4 @@
-import { toCsv } from '../assets/csv.js';
+import { toCsv } from '../assets/index.js';
 import { SOURCES, type CheckStatus, type FactsSnapshot, type SourceKey } from './catalogue/index.js';
 import { describeEvidence } from './evidence-labels.js';
 import type { FrozenControl, ResultView, RunView } from './run-views.js';

@@ -1,5 +1,5 @@
 import { type Database, LockId, tryLockSession, type Session } from '../database/index.js';
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 import type { Clock } from '../shared/index.js';
 import type { CorrelationInput } from './detection-engine.js';
 

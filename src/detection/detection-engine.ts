@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { StoredEvent } from '../events/event-store.js';
+import type { StoredEvent } from '../events/index.js';
 import { eventIndexKeys, loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
 import { AhoCorasick, CorrelationEngine, EvalContext, valueKeys, type CorrelationHit, type FieldAccess } from './sigma/index.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { Request } from 'express';
-import { Access } from '../common/access.decorator.js';
+import { Access } from '../common/index.js';
 import { readerLanguage, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { DetectionService } from './detection.service.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../../audit/audit.service.js';
+import { AuditService } from '../../audit/index.js';
 import { departmentScope, readerLanguage, type Caller, type Principal } from '../../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
 import { enqueue, LockId, lockForTransaction } from '../../database/index.js';

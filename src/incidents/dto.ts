@@ -22,12 +22,13 @@ import { CATEGORY_IDS, type CategoryId } from './core/categories.js';
 import { GRADES, POPULATION_SCOPES, PORTAL_LEVELS, QUALITATIVE_CRITERIA, type GradeOrUnrated, type PopulationScope, type PortalLevel, type QualitativeCriterion, type ThresholdGrade } from './core/grading.js';
 import { REPORT_STATUSES, type ReportStatus } from './core/report.js';
 import { INCIDENT_STATES, PROTECT_STATES, type WorkflowState } from './core/workflow.js';
-import type { Priority } from './incidents.repository.js';
+import { INCIDENT_SORT_EXPRESSIONS, type Priority } from './incidents.repository.js';
 import { TASK_STATUSES, type TaskStatus } from './incidents.service.js';
 
 const GRADE_IDS = ['unrated', ...GRADES.map((g) => g.id)] as GradeOrUnrated[];
 const PRIORITIES: Priority[] = ['p1', 'p2', 'p3', 'p4'];
 const STATES = [...INCIDENT_STATES, ...PROTECT_STATES] as WorkflowState[];
+const INCIDENT_SORTS = Object.keys(INCIDENT_SORT_EXPRESSIONS).flatMap((column) => [`${column}:asc`, `${column}:desc`]);
 
 export class IncidentListQuery {
   @IsOptional() @IsIn(['incident', 'protect']) kind?: 'incident' | 'protect';
@@ -39,6 +40,10 @@ export class IncidentListQuery {
   open?: 'true' | 'false';
   @IsOptional() @IsString() @MaxLength(200) q?: string;
   @IsOptional() @IsUUID() assetId?: string;
+  @ApiPropertyOptional({ description: '`column:asc|desc`, one of the columns the list shows; the newest first when absent' })
+  @IsOptional()
+  @IsIn(INCIDENT_SORTS)
+  sort?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000_000) offset?: number;
 }

@@ -6,7 +6,8 @@ import { assessmentOf, reporterTypeFor } from './core/deadlines.js';
 import { nextStates, phaseOf } from './core/workflow.js';
 import { incidentErrors } from './errors.js';
 import { IncidentRules } from './incident-rules.js';
-import { IncidentsRepository, type IncidentKind, type IncidentRow, type Tx } from './incidents.repository.js';
+import { IncidentsRepository, type IncidentFilter, type IncidentRow, type Tx } from './incidents.repository.js';
+import { Clock } from '../shared/index.js';
 
 /**
  * The read side of incidents: lists, one incident's detail, what is visible to whom, and the
@@ -19,14 +20,15 @@ export class IncidentQueries {
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly rules: IncidentRules,
     private readonly catalogue: RuleCatalogue,
+    private readonly clock: Clock,
   ) {}
 
   async list(
-    q: { kind?: IncidentKind; state?: string; grade?: string; open?: boolean; q?: string; assetId?: string; limit?: number; offset?: number },
+    q: Omit<IncidentFilter, 'department'>,
     principal: Principal,
   ): Promise<{ items: (IncidentRow & { sla: ReturnType<IncidentQueries['slaStatus']>; assessment: ReturnType<IncidentQueries['assessmentWith']> })[]; total: number }> {
     const { rows, total } = await this.repo.list({ ...q, department: departmentScope(principal) });
-    const now = new Date();
+    const now = this.clock.now();
     // One read of every asset on the page, rather than one per incident.
     const assets = await this.repo.assetsById(this.repo.pool, [...new Set(rows.flatMap((r) => r.assetIds))]);
     const items = rows.map((r) => ({ ...r, sla: this.slaStatus(r, now), assessment: this.assessmentWith(r, r.assetIds.flatMap((id) => assets.get(id) ?? []), now) }));
@@ -70,7 +72,7 @@ export class IncidentQueries {
       this.repo.commentsOf(incident.id),
       this.repo.alertsOf(incident.id),
     ]);
-    const now = new Date();
+    const now = this.clock.now();
     return {
       ...incident,
       phase: phaseOf(incident.state),

@@ -24,8 +24,10 @@ import {
 import { IncidentMerge } from './incident-merge.js';
 import { IncidentQueries } from './incident-queries.js';
 import { IncidentWorkflow } from './incident-workflow.js';
+import type { IncidentSortKey } from './incidents.repository.js';
 import { IncidentsService } from './incidents.service.js';
 import { ReportingService } from './reporting.service.js';
+import { Clock } from '../shared/index.js';
 
 /** Security staff work incidents; compliance officers read them all and own the reports. */
 const WORK = ['admin', 'analyst'] as const;
@@ -42,20 +44,22 @@ export class IncidentsController {
     private readonly merges: IncidentMerge,
     private readonly workflow: IncidentWorkflow,
     private readonly reporting: ReportingService,
+    private readonly clock: Clock,
   ) {}
 
   /** Owners see the tickets that touch their department's systems. */
   @Get()
   @Access.roles(...ROLES)
   list(@Query() q: IncidentListQuery, @CurrentPrincipal() principal: RequestPrincipal) {
-    return this.queries.list({ ...q, open: q.open === undefined ? undefined : q.open === 'true' }, principal);
+    const [by, dir] = (q.sort ?? '').split(':') as [IncidentSortKey, 'asc' | 'desc'];
+    return this.queries.list({ ...q, open: q.open === undefined ? undefined : q.open === 'true', sort: q.sort ? { by, dir } : undefined }, principal);
   }
 
   /** Every running reporting clock, most urgent first. */
   @Get('clocks')
   @Access.roles(...REPORTS)
   clocks(@CurrentPrincipal() principal: RequestPrincipal) {
-    return this.reporting.clocks(new Date(), principal);
+    return this.reporting.clocks(this.clock.now(), principal);
   }
 
   /** Mean time to acknowledge and to recover, per grade and month. */

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { CategoryId } from './core/categories.js';
 import type { DataLevel, DefacementFacts, GradeOrUnrated, GradeProposal, GradingFacts, PortalLevel } from './core/grading.js';
 import type { ReportStatus, ClosingSummary, InitialReportInput, PiplNotice } from './core/report.js';
-import { OPEN_INCIDENT_STATES, OPEN_PROTECT_STATES, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
+import { INCIDENT_STATES, OPEN_INCIDENT_STATES, OPEN_PROTECT_STATES, PROTECT_STATES, type Phase, type PostIncidentReview, type WorkflowState } from './core/workflow.js';
 
 /**
  * Every query the incidents module makes, by name. A method that must see or change rows inside
@@ -149,7 +149,28 @@ export interface MergeRecord {
   before: { assetIds: string[]; departments: string[]; tags: string[]; detectedAt: string; grade: GradeOrUnrated; gradeSource: 'proposal' | 'analyst' };
 }
 
+/** A list of constant names as a SQL array literal, for ordering by their position. */
+const textArray = (names: readonly string[]) => `ARRAY[${names.map((n) => `'${n}'`).join(',')}]::text[]`;
+
+/**
+ * The columns the incident list sorts on, as SQL. Grades, priorities and states sort by how serious
+ * or how far along they are, not by their spelling.
+ */
+export const INCIDENT_SORT_EXPRESSIONS = {
+  key: 'key',
+  title: 'title',
+  grade: `CASE grade WHEN 'especially_major' THEN 4 WHEN 'major' THEN 3 WHEN 'relatively_major' THEN 2 WHEN 'general' THEN 1 ELSE 0 END`,
+  category: 'category',
+  state: `CASE kind WHEN 'protect' THEN array_position(${textArray(PROTECT_STATES)}, state) ELSE array_position(${textArray(INCIDENT_STATES)}, state) END`,
+  priority: `CASE priority WHEN 'p1' THEN 4 WHEN 'p2' THEN 3 WHEN 'p3' THEN 2 ELSE 1 END`,
+  department: `array_to_string(departments, ',')`,
+  detected: 'detected_at',
+} as const;
+export type IncidentSortKey = keyof typeof INCIDENT_SORT_EXPRESSIONS;
+
 export interface IncidentFilter {
+  /** The column and direction; the newest first when absent. */
+  sort?: { by: IncidentSortKey; dir: 'asc' | 'desc' };
   department?: string;
   kind?: IncidentKind;
   state?: string;
@@ -159,6 +180,12 @@ export interface IncidentFilter {
   assetId?: string;
   limit?: number;
   offset?: number;
+}
+
+/** ORDER BY for a list sort: ties fall back to the newest first, so a page boundary is stable. */
+function order(sort: IncidentFilter['sort']): string {
+  if (!sort || sort.by === 'detected') return `detected_at ${sort?.dir === 'asc' ? 'ASC' : 'DESC'}, key DESC`;
+  return `${INCIDENT_SORT_EXPRESSIONS[sort.by]} ${sort.dir === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, detected_at DESC, key DESC`;
 }
 
 /** The columns of a state change: which clocks it stamps and what it closes with. */
@@ -203,7 +230,7 @@ export class IncidentsRepository {
 
   // ── incidents ────────────────────────────────────────────────────────────────────────────
 
-  /** One page of the incident list, newest first, and how many match in all. */
+  /** One page of the incident list, in the asked order (newest first by default), and how many match in all. */
   async list(q: IncidentFilter): Promise<{ rows: IncidentRow[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -225,7 +252,7 @@ export class IncidentsRepository {
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM incidents ${filter}`, params);
     const rows: IncidentRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM incidents ${filter} ORDER BY detected_at DESC, key DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT ${COLUMNS} FROM incidents ${filter} ORDER BY ${order(q.sort)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit ?? 50, q.offset ?? 0],
     );
     return { rows, total };

@@ -156,6 +156,25 @@ describe.each(testDatabaseTargets())('the demo city on $name PostgreSQL', ({ adm
     expect(theirs.some((i) => i.title.includes('县政务服务网'))).toBe(false);
   });
 
+  it('sorts the whole incident list by grade, priority or state, most serious first, and pages continue each other', async () => {
+    const list = async (query: string) => (await get(`/api/incidents?kind=incident&limit=100&${query}`)).items as { key: string; grade: string; priority: string; state: string }[];
+    const gradeRank = ['unrated', 'general', 'relatively_major', 'major', 'especially_major'];
+    const byGrade = (await list('sort=grade:desc')).map((i) => gradeRank.indexOf(i.grade));
+    expect(new Set(byGrade).size).toBeGreaterThan(1);
+    expect(byGrade).toEqual([...byGrade].sort((x, y) => y - x));
+    const byPriority = (await list('sort=priority:asc')).map((i) => Number(i.priority.slice(1)));
+    // Ascending by urgency: the least urgent (p4) first.
+    expect(byPriority).toEqual([...byPriority].sort((x, y) => y - x));
+    const states = ['new', 'acknowledged', 'confirmed', 'containment', 'eradication', 'recovery', 'verification', 'closed', 'false_positive', 'benign', 'duplicate'];
+    const byState = (await list('sort=state:asc')).map((i) => states.indexOf(i.state));
+    expect(byState).toEqual([...byState].sort((x, y) => x - y));
+    const all = await list('sort=grade:desc');
+    const page = async (offset: number) => (await get(`/api/incidents?kind=incident&sort=grade:desc&limit=3&offset=${offset}`)).items as { key: string }[];
+    const paged = [...(await page(0)), ...(await page(3))];
+    expect(paged.map((i) => i.key)).toEqual(all.slice(0, 6).map((i) => i.key));
+    expect((await app.call('GET', '/api/incidents?sort=description:desc', { token: analyst })).status).toBe(400);
+  });
+
   it('adds nothing twice when run again: no new accounts, assets or incidents, only the traffic since', async () => {
     const admin = await app.login('admin', ADMIN_PASSWORD);
     const before = {

@@ -12,7 +12,6 @@ import type { PageContext } from './page.js';
 const PAGE_SIZE = 50;
 /** Most serious first: national grade (GRADES runs from the most serious down), unrated last. */
 const DEFAULT_SORT = { by: 'grade', dir: 'desc' as const };
-const gradeRank = (grade: string) => (GRADES.includes(grade as (typeof GRADES)[number]) ? GRADES.length - GRADES.indexOf(grade as (typeof GRADES)[number]) : 0);
 
 /** Several incidents into one: the analyst picks which one stays; the others close as merged. */
 function mergeDialog(chosen: IncidentRow[], after: () => Promise<void>): void {
@@ -105,7 +104,7 @@ export async function render(ctx: PageContext): Promise<void> {
     ctx.setParams(new URLSearchParams(Object.entries({ ...filters, kind: protect ? 'protect' : '', open: open.value === 'true' ? '' : open.value || 'all', sort: sortParam, offset: offset ? String(offset) : '' }).filter(([, v]) => v)));
     try {
       const [page, clocks] = await Promise.all([
-        api<{ items: IncidentRow[]; total: number }>('GET', '/api/incidents', { query: { ...filters, limit: PAGE_SIZE, offset } }),
+        api<{ items: IncidentRow[]; total: number }>('GET', '/api/incidents', { query: { ...filters, sort: `${sort.by}:${sort.dir}`, limit: PAGE_SIZE, offset } }),
         can(REPORTS) && !protect ? api<RunningClock[]>('GET', '/api/incidents/clocks') : Promise.resolve([]),
       ]);
       const clockOf = new Map(clocks.map((c) => [c.incident.id, c]));
@@ -131,18 +130,18 @@ export async function render(ctx: PageContext): Promise<void> {
         table(
           t('nav.incidents'),
           [
-            { id: 'key', label: t('incidents.key'), cell: (i) => incidentLink(i), sortValue: (i) => i.key },
-            { id: 'title', label: t('incidents.titleField'), cell: (i) => i.title, sortValue: (i) => i.title },
+            { id: 'key', label: t('incidents.key'), cell: (i) => incidentLink(i) },
+            { id: 'title', label: t('incidents.titleField'), cell: (i) => i.title },
             ...(protect
               ? []
               : [
-                  { id: 'grade', label: t('incidents.grade'), cell: (i: IncidentRow) => badge('grade', i.grade), sortValue: (i: IncidentRow) => gradeRank(i.grade) },
-                  { id: 'category', label: t('incidents.category'), cell: (i: IncidentRow) => (i.category ? tv('category', i.category) : '—'), sortValue: (i: IncidentRow) => i.category ?? '' },
+                  { id: 'grade', label: t('incidents.grade'), cell: (i: IncidentRow) => badge('grade', i.grade) },
+                  { id: 'category', label: t('incidents.category'), cell: (i: IncidentRow) => (i.category ? tv('category', i.category) : '—') },
                 ]),
-            { id: 'state', label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state), sortValue: (i) => (protect ? PROTECT_STATES : INCIDENT_STATES).indexOf(i.state as never) },
-            { id: 'priority', label: t('incidents.priority'), cell: (i) => tv('priority', i.priority), sortValue: (i) => PRIORITIES.length - PRIORITIES.indexOf(i.priority as (typeof PRIORITIES)[number]) },
-            { id: 'department', label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—', sortValue: (i) => i.departments.join(',') },
-            { id: 'detected', label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt), sortValue: (i) => Date.parse(i.detectedAt) },
+            { id: 'state', label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state) },
+            { id: 'priority', label: t('incidents.priority'), cell: (i) => tv('priority', i.priority) },
+            { id: 'department', label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—' },
+            { id: 'detected', label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
             ...(protect
               ? []
               : [
@@ -157,13 +156,14 @@ export async function render(ctx: PageContext): Promise<void> {
           can(WORK) && !protect ? { key: (i) => i.key, selected, label: (i) => t('incidents.selectOne', { key: i.key }), onChange: updateBulk } : undefined,
           {
             ...sort,
+            byService: true,
             onChange: (by, dir) => {
               sort = { by, dir };
+              offset = 0;
               void load();
             },
           },
         ),
-        bulk,
         pager(offset, PAGE_SIZE, page.total, (o) => {
           offset = o;
           void load();
@@ -197,6 +197,7 @@ export async function render(ctx: PageContext): Promise<void> {
     pageHeader(t('nav.incidents'), can(WORK) ? button(t('incidents.create'), createIncidentDialog, { kind: 'primary' }) : null),
     user().role === 'owner' ? h('p', { class: 'hint' }, t('incidents.ownerScope', { department: user().department ?? '' })) : null,
     filters,
+    bulk,
     results,
   );
 }

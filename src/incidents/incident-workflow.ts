@@ -7,6 +7,7 @@ import { IncidentQueries } from './incident-queries.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentsRepository, type IncidentRow, type Tx } from './incidents.repository.js';
 import { IncidentsService, ref, type AfterCommit } from './incidents.service.js';
+import { Clock } from '../shared/index.js';
 
 /** The workflow's steps: the state machine's checks, the clocks a step stamps, and what entering a phase brings. */
 @Injectable()
@@ -17,6 +18,7 @@ export class IncidentWorkflow {
     private readonly incidents: IncidentsService,
     private readonly audit: AuditService,
     private readonly rules: IncidentRules,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -41,7 +43,7 @@ export class IncidentWorkflow {
         if (duplicateOf.id === incident.id) throw incidentErrors.duplicate_of_self();
       }
       if (incident.state === 'verification' && input.to === 'closed') {
-        const quiet = await this.quietCheck(m, incident, new Date());
+        const quiet = await this.quietCheck(m, incident, this.clock.now());
         if (!quiet.quiet) {
           if (!input.overrideQuietPeriod)
             throw incidentErrors.not_quiet({ lastFiredAt: quiet.lastFiredAt!, quietUntil: quiet.quietUntil! }, { reason: 'not_quiet', ...quiet });
@@ -49,7 +51,7 @@ export class IncidentWorkflow {
           await this.incidents.timeline(m, incident.id, caller, 'quiet_period_overridden', { reason: input.reason, lastFiredAt: quiet.lastFiredAt });
         }
       }
-      const now = new Date();
+      const now = this.clock.now();
       const stamps: Partial<Record<WorkflowState, string>> = { acknowledged: 'acknowledged_at', containment: 'contained_at', recovery: 'recovered_at', verification: 'handling_ended_at' };
       const closing = result.phase === 'closed' || input.to === 'done' || input.to === 'cancelled';
       const reopening = phaseOf(incident.state) === 'closed' || incident.state === 'done' || incident.state === 'cancelled';

@@ -15,6 +15,7 @@ import { IncidentQueries } from './incident-queries.js';
 import { IncidentRules } from './incident-rules.js';
 import { IncidentsRepository, type EditableColumn, type GradingInput, type IncidentKind, type IncidentRow, type Priority, type Tx } from './incidents.repository.js';
 import { categoryForTags } from './policy.js';
+import { Clock } from '../shared/index.js';
 
 export const TASK_STATUSES = ['todo', 'in_progress', 'on_hold', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -49,6 +50,7 @@ export class IncidentsService {
     private readonly rules: IncidentRules,
     private readonly notifications: NotificationsService,
     private readonly catalogue: RuleCatalogue,
+    private readonly clock: Clock,
   ) {}
 
   // ── creating ─────────────────────────────────────────────────────────────────────────────
@@ -65,7 +67,7 @@ export class IncidentsService {
     if (input.alertIds?.length) await this.linkAlertsIn(m, incident, input.alertIds, caller);
     // The creation mail carries the first grade; a separate grade-change mail would only repeat it.
     const refreshed = await this.refreshGrade(m, incident.id, caller, after, false);
-    await this.addPlaybookTasks(m, refreshed, 'detect', new Date(), caller, after);
+    await this.addPlaybookTasks(m, refreshed, 'detect', this.clock.now(), caller, after);
     after.push(() => this.notify({ kind: 'incident_created', incident: ref(refreshed) }, { onDutyAnalysts: true }));
     if (refreshed.assigneeId) after.push(() => this.notify({ kind: 'incident_assigned', incident: ref(refreshed), assignee: refreshed.assigneeId! }, { userIds: [refreshed.assigneeId!] }));
     return this.reload(m, incident.id);
@@ -89,7 +91,7 @@ export class IncidentsService {
     input: Omit<CreateIncidentInput, 'category' | 'alertIds'> & { category?: CategoryId; kind: IncidentKind; source: object },
     caller: Caller,
   ): Promise<IncidentRow> {
-    const detectedAt = input.detectedAt ?? new Date();
+    const detectedAt = input.detectedAt ?? this.clock.now();
     const assets = await this.repo.assetsById(m, input.assetIds ?? []);
     const missing = (input.assetIds ?? []).filter((id) => !assets.has(id));
     if (missing.length) throw incidentErrors.assets_unknown({ assetIds: missing });

@@ -20,6 +20,7 @@ import { IncidentRules } from './incident-rules.js';
 import { IncidentQueries } from './incident-queries.js';
 import { IncidentsRepository, type IncidentRow, type StoredReport, type Tx } from './incidents.repository.js';
 import { IncidentsService, summary } from './incidents.service.js';
+import { Clock as TimeSource } from '../shared/index.js';
 
 export interface RunningClock {
   incident: ReturnType<typeof summary> & { assigneeId: string | null; watcherIds: string[]; notices: string[] };
@@ -47,11 +48,12 @@ export class ReportingService {
     private readonly incidents: IncidentsService,
     private readonly queries: IncidentQueries,
     private readonly rules: IncidentRules,
+    private readonly clock: TimeSource,
   ) {}
 
   async get(idOrKey: string, principal: Principal) {
     const incident = await this.queries.findVisible(idOrKey, principal);
-    return this.view(this.repo.pool, incident, await this.stored(this.repo.pool, incident.id), new Date());
+    return this.view(this.repo.pool, incident, await this.stored(this.repo.pool, incident.id), this.clock.now());
   }
 
   async update(idOrKey: string, patch: { content?: Partial<InitialReportInput>; summary?: ClosingSummary; pipl?: PiplNotice; status?: ReportStatus; missingReason?: string }, caller: Caller) {
@@ -82,14 +84,14 @@ export class ReportingService {
           }
         }
         next.status = patch.status;
-        if (patch.status === 'initial_submitted') next.initialSubmittedAt = new Date();
-        if (patch.status === 'final') next.finalAt = new Date();
+        if (patch.status === 'initial_submitted') next.initialSubmittedAt = this.clock.now();
+        if (patch.status === 'final') next.finalAt = this.clock.now();
       }
       await this.repo.saveReport(m, incident.id, { ...next, updatedBy: actorName(caller.principal) });
       const changed = Object.keys(patch);
       await this.incidents.timeline(m, incident.id, caller, 'report_updated', { changed, status: next.status, ...(patch.missingReason ? { missingReason: patch.missingReason } : {}) });
       await this.audit.record({ ...caller, action: 'incident.report', targetType: 'incident', targetId: incident.id, before, after: next }, m);
-      return this.view(m, incident, await this.stored(m, incident.id), new Date());
+      return this.view(m, incident, await this.stored(m, incident.id), this.clock.now());
     });
   }
 

@@ -5,6 +5,7 @@ import { phaseOf, type WorkflowState } from './core/workflow.js';
 import { IncidentQueries } from './incident-queries.js';
 import { IncidentsRepository } from './incidents.repository.js';
 import { ReportingService } from './reporting.service.js';
+import { Clock } from '../shared/index.js';
 
 /** Clocks listed on the situation page; the rest are counted and wait on the incidents page. */
 const CLOCKS_SHOWN = 10;
@@ -34,6 +35,7 @@ export class IncidentSituationSections implements OnModuleInit {
     private readonly situation: SituationService,
     private readonly queries: IncidentQueries,
     private readonly reporting: ReportingService,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -45,7 +47,7 @@ export class IncidentSituationSections implements OnModuleInit {
     const rows = await this.repo.openIncidentClocks(scope.department);
     const byGrade = Object.fromEntries(GRADE_ORDER.map((g) => [g, 0])) as Record<GradeOrUnrated, number>;
     const byPhase = Object.fromEntries(OPEN_PHASES.map((p) => [p, 0])) as Record<(typeof OPEN_PHASES)[number], number>;
-    const now = new Date();
+    const now = this.clock.now();
     let slaBreached = 0;
     for (const row of rows) {
       byGrade[row.grade]++;
@@ -58,7 +60,7 @@ export class IncidentSituationSections implements OnModuleInit {
   async clocks(scope: SituationScope) {
     // Owners may not read the clocks on the incidents API either.
     if (scope.department !== undefined) return null;
-    const clocks = await this.reporting.clocks(new Date(), scope.principal);
+    const clocks = await this.reporting.clocks(this.clock.now(), scope.principal);
     const overdue = clocks.filter((c) => c.notice === 'overdue').length;
     const items = clocks.slice(0, CLOCKS_SHOWN).map(({ incident: { assigneeId: _a, watcherIds: _w, notices: _n, ...incident }, ...clock }) => ({ ...clock, incident }));
     return { data: { total: clocks.length, overdue, items }, reasons: deduction('reporting_overdue', overdue) };

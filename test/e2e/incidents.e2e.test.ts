@@ -8,6 +8,7 @@ import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { SmtpListener } from '../support/smtp-listener.js';
 import { syslogStamp } from '../support/city-logs.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 
 const BRUTE_FORCE = 'f8f1436b-5e79-43de-8227-e9421d8f666d';
 const FROM_ABROAD = 'a56a65b7-97c8-4581-96cd-8727e04a4a09';
@@ -29,6 +30,8 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
   let smtp: SmtpListener;
   let rulesDir: string;
   let labsz: string;
+  /** The service's clock: quiet periods and SLA targets pass by moving it, not by sleeping. */
+  const serviceClock = new ShiftedClock();
 
   const ingest = async (lines: string[]) => {
     for (let i = 0; i < lines.length; i += 500) {
@@ -58,7 +61,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
       TAISHI_INCIDENT_RULES_DIR: rulesDir,
       TAISHI_INCIDENT_TICK_SECONDS: '3600',
       TAISHI_ORGANISATION_NAME: '某县大数据中心',
-    });
+    }, undefined, { clock: serviceClock });
     users = await seedUsers(app);
     const mail = (id: string, email: string, language: string) => app.call('PATCH', `/api/users/${id}`, { token: users.admin, body: { email, language } });
     await mail(users.analyst.id, 'analyst1@county.example', 'zh-CN');
@@ -219,7 +222,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
   });
 
   it('keeps an incident in verification while its rule still fires, and lets it close after the quiet period or on an override', async () => {
-    const now = () => new Date().toISOString();
+    const now = () => serviceClock.now().toISOString();
     const login = () => `<38>1 ${now()} labsz sshd 24680 - - Accepted password for fztu from 119.137.62.142 port 49116 ssh2`;
     await ingest([login()]);
     const [incident] = await incidentsOf(FROM_ABROAD);
@@ -238,7 +241,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     expect((await step({ to: 'closed', review, overrideQuietPeriod: true })).status).toBe(400);
 
     // After three quiet seconds it closes.
-    await new Promise((r) => setTimeout(r, 3200));
+    serviceClock.skip(3200);
     const closed = await step({ to: 'closed', review });
     expect(closed.status).toBe(200);
 
@@ -261,11 +264,11 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     });
     expect(created.status).toBe(201);
     expect(created.body.grade).toBe('unrated');
-    await new Promise((r) => setTimeout(r, 2100));
+    serviceClock.skip(2100);
     const timers = app.running.app.get(IncidentTimersService);
-    const first = await timers.tick(new Date());
+    const first = await timers.tick(serviceClock.now());
     expect(first.slaBreaches).toBeGreaterThanOrEqual(1);
-    expect((await timers.tick(new Date())).slaBreaches).toBe(0);
+    expect((await timers.tick(serviceClock.now())).slaBreaches).toBe(0);
     await delivered();
     const mail = await mailWhere((m) => m.to.includes('analyst1@county.example') && m.subject.includes(created.body.key) && /超出/.test(m.subject));
     expect(mail.text).toMatch(/确认|acknowledge/);
@@ -286,14 +289,14 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
 
   it('runs the reporting clock from discovery and notifies compliance at 50%, then records the report and the PIPL notice', async () => {
     // Discovered 40 minutes ago on a CII asset, graded 重大 by the analyst: a 1-hour clock at 67%.
-    const detectedAt = new Date(Date.now() - 40 * 60_000).toISOString();
+    const detectedAt = new Date(serviceClock.nowMs() - 40 * 60_000).toISOString();
     const created = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '供水调度系统数据外泄', category: 'data_security', assetIds: [labsz], detectedAt } });
     const key = created.body.key;
     expect((await app.call('POST', `/api/incidents/${key}/grade`, { token: users.analyst.token, body: { grade: 'major' } })).status).toBe(400);
     const graded = await app.call('POST', `/api/incidents/${key}/grade`, { token: users.analyst.token, body: { grade: 'major', reason: '泄露约 1200 万人的用水户信息' } });
     expect(graded.body).toMatchObject({ grade: 'major', gradeSource: 'analyst', gradeReason: '泄露约 1200 万人的用水户信息' });
 
-    const ticked = await app.running.app.get(IncidentTimersService).tick(new Date());
+    const ticked = await app.running.app.get(IncidentTimersService).tick(serviceClock.now());
     expect(ticked.clockNotices).toBeGreaterThanOrEqual(1);
     await delivered();
     const notice = await mailWhere((m) => m.to.includes('compliance@county.example') && m.subject.includes(key) && m.text.includes('保护工作部门'));
@@ -327,8 +330,8 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
         content: { discoveryPlace: '县大数据中心机房', impact: '用水户姓名、手机号外泄', measuresTaken: '下线接口', measuresEffect: '外泄已停止' },
         pipl: {
           content: { piTypes: ['姓名', '手机号'], cause: '接口未鉴权', possibleHarm: '诈骗电话', remedies: '已下线接口', individualSteps: '警惕冒充水务局的电话', contact: '0000-12345678' },
-          authority: { name: '县网信办', notifiedAt: new Date().toISOString() },
-          individuals: { notified: true, notifiedAt: new Date().toISOString(), channel: '短信' },
+          authority: { name: '县网信办', notifiedAt: serviceClock.now().toISOString() },
+          individuals: { notified: true, notifiedAt: serviceClock.now().toISOString(), channel: '短信' },
         },
       },
     });
@@ -366,7 +369,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
   });
 
   it('puts new and open incidents and the running clocks in the daily digest, confined to the owner\'s department', async () => {
-    await app.running.app.get(NotificationsService).sendDigest(new Date());
+    await app.running.app.get(NotificationsService).sendDigest(serviceClock.now());
     await delivered();
     const analyst = await mailWhere((m) => m.to.includes('analyst1@county.example') && /每日摘要/.test(m.subject));
     expect(analyst.text).toMatch(/新登记事件（\d+）/);
@@ -388,7 +391,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
     };
     const scada = await asset('二水厂 SCADA 工作站', 'zw-scada-01', true);
     const web = await asset('交通局办公系统', 'jt-oa-02', false);
-    const start = Date.now() - 10 * 60_000;
+    const start = serviceClock.nowMs() - 10 * 60_000;
     const line = (i: number, host: string, text: string) => `${syslogStamp(new Date(start + i * 1000))} ${host} ${text}`;
     const lines = [
       // One source on the CII asset: brute force, a successful login, sudo to a root shell, a second root account.
@@ -425,8 +428,8 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
 
     // Left unassessed past the 30-minute assessment SLA, it is escalated once, still without a legal clock.
     const timers = app.running.app.get(IncidentTimersService);
-    await timers.tick(new Date(Date.now() + 31 * 60_000));
-    await timers.tick(new Date(Date.now() + 32 * 60_000));
+    await timers.tick(new Date(serviceClock.nowMs() + 31 * 60_000));
+    await timers.tick(new Date(serviceClock.nowMs() + 32 * 60_000));
     const escalated = (await app.call('GET', `/api/incidents/${intrusion.key}`, { token: users.analyst.token })).body;
     expect(escalated.timeline.filter((e: { type: string; detail: { target: string } }) => e.type === 'sla_breached' && e.detail.target === 'assess')).toHaveLength(1);
     expect(escalated.assessment).toMatchObject({ status: 'pending', overdue: false });

@@ -44,7 +44,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     const [profile] = (await app.call('GET', '/api/compliance/profiles', { token: users.compliance.token })).body;
     const started = await app.call('POST', '/api/compliance/runs', { token: users.compliance.token, body: { profileId: profile.id } });
     expect((await app.running.app.get(RunsService).settled(started.body.id)).status).toBe('completed');
-  });
+  }, 180_000);
 
   afterAll(() => app.stop());
 
@@ -154,6 +154,25 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(await b.page.locator('main table tbody tr').count()).toBe(rows);
     expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
     expect((await app.call('GET', `/api/alerts/${second}`, { token: users.analyst.token })).body.status).toBe('acknowledged');
+    expect(b.problems).toEqual([]);
+  });
+
+  it('sorts incidents on the service by the column asked for (most serious grade first by default), the sort kept in the URL', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/incidents');
+    expect(await b.page.locator('main th[aria-sort]').textContent()).toMatch(/^等级/);
+    await expectText(b.page.locator('main table tbody tr').first(), /供水调度系统数据外泄/);
+    const priorities = () => b.page.locator('main table tbody tr td:nth-child(7)').allTextContents();
+    await b.page.getByRole('button', { name: /^优先级/ }).click();
+    await b.page.waitForFunction(() => /sort=priority(%3A|:)desc/.test((globalThis as any).location.hash));
+    await b.page.waitForFunction(() => (globalThis as any).document.querySelector('main th[aria-sort]')?.textContent.startsWith('优先级'));
+    const ranks = (await priorities()).map((p) => Number(/^P(\d)/.exec(p)?.[1]));
+    expect(ranks.every((r) => r >= 1 && r <= 4)).toBe(true);
+    expect(ranks).toEqual([...ranks].sort((x, y) => x - y));
+    expect((await app.call('GET', '/api/incidents?kind=incident&open=true&sort=priority:desc&limit=50', { token: users.analyst.token })).body.items.map((i: { priority: string }) => Number(i.priority.slice(1)))).toEqual(ranks);
+    await b.page.reload();
+    await b.page.locator('main table tbody tr').first().waitFor();
+    expect((await priorities()).map((p) => Number(/^P(\d)/.exec(p)?.[1]))).toEqual(ranks);
     expect(b.problems).toEqual([]);
   });
 

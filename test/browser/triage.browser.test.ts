@@ -173,6 +173,15 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await b.page.reload();
     await b.page.locator('main table tbody tr').first().waitFor();
     expect((await priorities()).map((p) => Number(/^P(\d)/.exec(p)?.[1]))).toEqual(ranks);
+    // j twice puts the cursor on the second row; Enter opens that incident.
+    const second = await b.page.locator('main table tbody tr').nth(1).getAttribute('data-key');
+    await b.page.locator('main h1').click();
+    await b.page.keyboard.press('j');
+    await b.page.keyboard.press('j');
+    expect(await b.page.locator('main tr.row-cursor').getAttribute('data-key')).toBe(second);
+    await b.page.keyboard.press('Enter');
+    await b.page.waitForFunction((key) => (globalThis as any).location.hash.includes(`id=${key}`), second);
+    await expectText(b.page.locator('main h1'), new RegExp(second!));
     expect(b.problems).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { api } from '../core/api.js';
 import { h, replace } from '../core/dom.js';
 import { t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
+import { RowCursor } from '../core/row-cursor.js';
 import { can, type Role } from '../core/session.js';
 import { formatDateTime } from '../core/time.js';
 import { badge, button, details, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, toast, vocabulary } from '../core/ui.js';
@@ -131,8 +132,17 @@ export async function render(ctx: PageContext): Promise<void> {
   const results = h('div', null, loading());
   let rows: AlertRow[] = [];
   let sort = parseSort(ctx.params.get('sort'), DEFAULT_SORT);
-  /** The row j/k moved to, by alert id. */
-  let cursor: string | undefined;
+  // j/k move through the rows; a acknowledges, e makes an incident, c closes the row under the cursor.
+  const cursor = new RowCursor(results, {
+    a: (id) => act(id, (row, after) => row.status === 'open' && can(TRIAGE) && changeDialog([row], 'acknowledged', after)),
+    c: (id) => act(id, (row, after) => row.status !== 'closed' && can(TRIAGE) && changeDialog([row], 'closed', after)),
+    e: (id) => act(id, (row, after) => can(SEND_TO_INCIDENT.roles) && void SEND_TO_INCIDENT.run([row]).then(after, (error: unknown) => toast(errorText(error), 'error'))),
+  }, canAct);
+  /** Runs a keyboard action on the alert under the cursor; the row is read again afterwards, where it stands. */
+  const act = (id: string | undefined, run: (row: AlertRow, after: () => void) => unknown) => {
+    const row = rows.find((r) => r.id === id);
+    if (row) run(row, () => void refresh([row]));
+  };
 
   const updateBulk = () => {
     const chosen = rows.filter((r) => selected.has(r.id));
@@ -208,8 +218,7 @@ export async function render(ctx: PageContext): Promise<void> {
         void load();
       }),
     );
-    // The cursor survives a redraw, so j/k continue from where the analyst was.
-    results.querySelector(`tbody tr[data-key="${CSS.escape(cursor ?? '')}"]`)?.classList.add('row-cursor');
+    cursor.mark();
   }
 
   const filters = h('form', { class: 'filters', role: 'search' }, field(t('alerts.status'), status), field(t('alerts.level'), level), field(t('alerts.rule'), rule), button(t('common.apply'), () => undefined, { type: 'submit', kind: 'primary' }));
@@ -222,34 +231,7 @@ export async function render(ctx: PageContext): Promise<void> {
   await load();
   replace(ctx.root, pageHeader(t('nav.alerts')), filters, bulk, canAct() ? h('p', { class: 'hint' }, t('alerts.shortcuts')) : null, results);
 
-  // j/k move through the rows; a acknowledges, e makes an incident, c closes the row under the cursor.
-  const moveTo = (step: number) => {
-    const trs = [...results.querySelectorAll<HTMLTableRowElement>('tbody tr[data-key]')];
-    if (!trs.length) return;
-    const at = trs.findIndex((tr) => tr.dataset.key === cursor);
-    const next = trs[Math.max(0, Math.min(trs.length - 1, at < 0 ? 0 : at + step))];
-    for (const tr of trs) tr.classList.toggle('row-cursor', tr === next);
-    cursor = next.dataset.key;
-    next.querySelector<HTMLElement>('td .btn-link')?.focus();
-  };
-  const onKey = (event: KeyboardEvent) => {
-    if (!canAct() || event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
-    if ((event.target as HTMLElement).closest('input, select, textarea, [contenteditable]')) return;
-    const row = rows.find((r) => r.id === cursor);
-    const after = () => void (row ? refresh([row]) : load());
-    const act: Record<string, () => void> = {
-      j: () => moveTo(1),
-      k: () => moveTo(-1),
-      a: () => row?.status === 'open' && can(TRIAGE) && changeDialog([row], 'acknowledged', after),
-      c: () => row && row.status !== 'closed' && can(TRIAGE) && changeDialog([row], 'closed', after),
-      e: () => row && can(SEND_TO_INCIDENT.roles) && void SEND_TO_INCIDENT.run([row]).then(after, (error: unknown) => toast(errorText(error), 'error')),
-    };
-    if (!act[event.key]) return;
-    event.preventDefault();
-    act[event.key]();
-  };
-  document.addEventListener('keydown', onKey);
-  ctx.onDispose(() => document.removeEventListener('keydown', onKey));
+  ctx.onDispose(cursor.listen());
   const open = ctx.params.get('id');
   if (open) void showDetail(open, refresh).catch((e: unknown) => toast(errorText(e), 'error'));
 }

@@ -2,6 +2,7 @@ import { api } from '../core/api.js';
 import { h, replace } from '../core/dom.js';
 import { t, tv } from '../core/i18n.js';
 import { navigate } from '../core/router.js';
+import { RowCursor } from '../core/row-cursor.js';
 import { can, user } from '../core/session.js';
 import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
 import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, vocabulary } from '../core/ui.js';
@@ -81,6 +82,8 @@ export async function render(ctx: PageContext): Promise<void> {
   let offset = Number(ctx.params.get('offset') ?? 0) || 0;
   let sort = parseSort(ctx.params.get('sort'), DEFAULT_SORT);
   const results = h('div', null, loading());
+  // j/k move through the rows; the row's link takes focus, so Enter opens it.
+  const cursor = new RowCursor(results, {});
   const selected = new Set<string>();
   const bulk = h('div', { class: 'bulk-actions' });
   let rows: IncidentRow[] = [];
@@ -169,6 +172,7 @@ export async function render(ctx: PageContext): Promise<void> {
           void load();
         }),
       );
+      cursor.mark();
     } catch (error) {
       replace(results, errorBox(error));
     }
@@ -197,7 +201,9 @@ export async function render(ctx: PageContext): Promise<void> {
     pageHeader(t('nav.incidents'), can(WORK) ? button(t('incidents.create'), createIncidentDialog, { kind: 'primary' }) : null),
     user().role === 'owner' ? h('p', { class: 'hint' }, t('incidents.ownerScope', { department: user().department ?? '' })) : null,
     filters,
+    h('p', { class: 'hint' }, t('incidents.shortcuts')),
     bulk,
     results,
   );
+  ctx.onDispose(cursor.listen());
 }

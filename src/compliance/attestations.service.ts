@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -8,7 +7,6 @@ import { SNIFF_BYTES, sniffContentType } from './evidence-type.js';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, type Caller } from '../auth/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
@@ -19,6 +17,8 @@ import type { AttestationListQuery, AttestationUploadQuery } from './dto.js';
 import { ORGANISATION_ID } from './facts/facts-builder.js';
 import { acceptanceHolds } from './findings-workflow.js';
 import { complianceErrors } from './errors.js';
+import { Database } from '../database/index.js';
+import { AttestationsRepository, type AttestationRow } from './attestations.repository.js';
 
 export interface AttestationView {
   id: string;
@@ -33,27 +33,6 @@ export interface AttestationView {
   valid: boolean;
 }
 
-interface AttestationRow {
-  id: string;
-  control_id: string;
-  subject_type: 'asset' | 'organisation';
-  subject_id: string;
-  subject_name: string;
-  department: string | null;
-  evidence_file_name: string;
-  evidence_sha256: string;
-  evidence_size: string;
-  content_type: string;
-  stored_path: string;
-  note: string | null;
-  attested_by: string;
-  attested_at: Date;
-  valid_until: string;
-}
-
-// Dates as text: a calendar day must not become a Date at some server's local midnight.
-const COLUMNS = `id, control_id, subject_type, subject_id, subject_name, department, evidence_file_name, evidence_sha256, evidence_size, content_type, stored_path, note, attested_by, attested_at, valid_until::text AS valid_until`;
-
 const key = (controlId: string, subjectType: string, subjectId: string) => `${controlId}|${subjectType}|${subjectId}`;
 
 /**
@@ -63,9 +42,10 @@ const key = (controlId: string, subjectType: string, subjectId: string) => `${co
 @Injectable()
 export class AttestationsService {
   private readonly root: string;
+  private readonly stored = new AttestationsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly catalogue: ControlCatalogue,
@@ -99,21 +79,21 @@ export class AttestationsService {
     if ('problem' in expiry) throw expiry.problem === 'past' ? complianceErrors.valid_until_past() : complianceErrors.valid_until_too_late({ latest: expiry.latest, controlId: control.id, maxDays: expiry.maxDays });
     const file = await this.receive(req);
     try {
-      const view = await this.dataSource.transaction(async (m) => {
-        const [row] = (await m.query(
-          `INSERT INTO compliance_attestations (control_id, subject_type, subject_id, subject_name, department, evidence_file_name, evidence_sha256, evidence_size, content_type, stored_path, note, attested_by, valid_until)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`,
-          [control.id, query.subjectType, query.subjectId, subject.name, subject.department, query.fileName, file.sha256, file.size, file.contentType, file.storedPath, query.note ?? null, actorName(caller.principal), expiry.validUntil],
-        )) as AttestationRow[];
+      return await this.audit.change(async (m) => {
+        const row = await this.stored.insert(m, {
+          controlId: control.id,
+          subject: { type: query.subjectType, id: query.subjectId, ...subject },
+          evidence: { fileName: query.fileName, ...file },
+          note: query.note ?? null,
+          attestedBy: actorName(caller.principal),
+          validUntil: expiry.validUntil,
+        });
         const created = this.view(row);
-        await this.audit.record({ ...caller, action: 'compliance.attestation.create', targetType: 'compliance_attestation', targetId: created.id, after: created }, m);
-        return created;
+        return { result: created, record: { ...caller, action: 'compliance.attestation.create', targetType: 'compliance_attestation', targetId: created.id, after: created } };
       });
-      return view;
     } catch (error) {
       // The file stays only when another attestation already points at the same content.
-      const [{ used }] = (await this.dataSource.query(`SELECT count(*)::int AS used FROM compliance_attestations WHERE stored_path = $1`, [file.storedPath])) as { used: number }[];
-      if (used === 0) await rm(path.join(this.root, file.storedPath), { force: true });
+      if ((await this.stored.usersOfFile(this.db, file.storedPath)) === 0) await rm(path.join(this.root, file.storedPath), { force: true });
       throw error;
     }
   }
@@ -123,7 +103,7 @@ export class AttestationsService {
       if (id !== ORGANISATION_ID) throw complianceErrors.organisation_id({ id: ORGANISATION_ID });
       return { name: this.settings.TAISHI_ORGANISATION_NAME, department: null };
     }
-    const [asset] = /^[0-9a-f-]{36}$/i.test(id) ? ((await this.dataSource.query(`SELECT name, department FROM assets WHERE id = $1`, [id])) as { name: string; department: string }[]) : [];
+    const asset = /^[0-9a-f-]{36}$/i.test(id) ? await this.stored.asset(this.db, id) : undefined;
     if (!asset) throw complianceErrors.asset_not_found({ id });
     return asset;
   }
@@ -169,17 +149,14 @@ export class AttestationsService {
   }
 
   async list(query: AttestationListQuery): Promise<AttestationView[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM compliance_attestations WHERE ($1::text IS NULL OR control_id = $1) AND ($2::text IS NULL OR subject_id = $2) ORDER BY attested_at DESC, id`,
-      [query.controlId ?? null, query.subjectId ?? null],
-    )) as AttestationRow[];
+    const rows = await this.stored.list(this.db, query.controlId ?? null, query.subjectId ?? null);
     const now = new Date();
     return rows.map((r) => this.view(r, now));
   }
 
   /** The file as attested; refused when it no longer matches the hash recorded at upload. */
   async evidence(id: string): Promise<{ view: AttestationView; content: Buffer }> {
-    const [row] = (await this.dataSource.query(`SELECT ${COLUMNS} FROM compliance_attestations WHERE id = $1`, [id])) as AttestationRow[];
+    const row = await this.stored.byId(this.db, id);
     if (!row) throw complianceErrors.attestation_not_found({ id });
     const file = path.join(this.root, row.stored_path);
     const content = await stat(file).then(
@@ -194,9 +171,7 @@ export class AttestationsService {
 
   /** The latest attestation of every control and subject, for a run to apply. */
   async latest(): Promise<Map<string, AttestationRef>> {
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT ON (control_id, subject_type, subject_id) ${COLUMNS} FROM compliance_attestations ORDER BY control_id, subject_type, subject_id, valid_until DESC, attested_at DESC`,
-    )) as AttestationRow[];
+    const rows = await this.stored.latestPerSubject(this.db);
     return new Map(
       rows.map((r) => [
         key(r.control_id, r.subject_type, r.subject_id),

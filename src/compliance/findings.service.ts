@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { invalidFields } from '../common/index.js';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../auth/index.js';
 import { IncidentsService } from '../incidents/index.js';
@@ -10,7 +8,8 @@ import type { FindingListQuery, FindingTransitionDto } from './dto.js';
 import { allowedMoves, reconcile, transitionProblems, type FindingStatus } from './findings-workflow.js';
 import { evidenceWords, type EvidenceLang, type EvidenceLine } from './evidence-labels.js';
 import { complianceErrors } from './errors.js';
-import { LockId, lockForTransaction } from '../database/index.js';
+import { Database, LockId, lockForTransaction, type Sql } from '../database/index.js';
+import { FindingsRepository, findingKey, type FindingFilter, type FindingRow } from './findings.repository.js';
 
 export interface FindingView {
   id: string;
@@ -33,34 +32,6 @@ export interface FindingView {
   updatedBy: string;
   updatedAt: string;
 }
-
-interface FindingRow {
-  id: string;
-  control_id: string;
-  subject_type: string;
-  subject_id: string;
-  subject_name: string;
-  department: string | null;
-  severity: string;
-  status: FindingStatus;
-  message: Localised;
-  evidence: Record<string, unknown>;
-  first_run_id: string;
-  last_run_id: string;
-  first_seen_at: Date;
-  last_seen_at: Date;
-  resolved_at: Date | null;
-  approver: string | null;
-  reason: string | null;
-  expires_at: string | null;
-  protect_ticket_id: string | null;
-  protect_ticket_key: string | null;
-  updated_by: string;
-  updated_at: Date;
-}
-
-const COLUMNS = `id, control_id, subject_type, subject_id, subject_name, department, severity, status, message, evidence, first_run_id, last_run_id, first_seen_at, last_seen_at, resolved_at,
-  approver, reason, expires_at::text AS expires_at, protect_ticket_id, protect_ticket_key, updated_by, updated_at`;
 
 function toView(r: FindingRow): FindingView {
   return {
@@ -107,8 +78,10 @@ export interface FindingChanges {
  */
 @Injectable()
 export class FindingsService {
+  private readonly stored = new FindingsRepository();
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly audit: AuditService,
     private readonly incidents: IncidentsService,
   ) {}
@@ -117,13 +90,13 @@ export class FindingsService {
    * Applies one run's results to the findings of the controls and subjects it evaluated, inside
    * the run's transaction; marks each result with its finding and any risk acceptance.
    */
-  async reconcileRun(m: EntityManager, runId: string, results: RunResult[], controls: readonly Control[], now: Date): Promise<FindingChanges> {
+  async reconcileRun(tx: Sql, runId: string, results: RunResult[], controls: readonly Control[], now: Date): Promise<FindingChanges> {
     // Runs finishing at once would both try to open the same new findings.
-    await lockForTransaction(m, LockId.ComplianceFindings);
+    await lockForTransaction(tx, LockId.ComplianceFindings);
     const severity = new Map(controls.map((c) => [c.id, c.severity]));
-    const keys = results.map((r) => `${r.controlId}|${r.subject.type}|${r.subject.id}`);
-    const rows = (await m.query(`SELECT ${COLUMNS} FROM compliance_findings WHERE control_id || '|' || subject_type || '|' || subject_id = ANY($1::text[]) FOR UPDATE`, [keys])) as FindingRow[];
-    const existing = new Map(rows.map((r) => [`${r.control_id}|${r.subject_type}|${r.subject_id}`, r]));
+    const keys = results.map((r) => findingKey(r.controlId, r.subject.type, r.subject.id));
+    const rows = await this.stored.lockByKeys(tx, keys);
+    const existing = new Map(rows.map((r) => [findingKey(r.control_id, r.subject_type, r.subject_id), r]));
     const changes: FindingChanges = { opened: 0, reopened: 0, resolved: 0, accepted: 0 };
     const actor = `audit-run:${runId}`;
     for (const [i, result] of results.entries()) {
@@ -131,18 +104,13 @@ export class FindingsService {
       const plan = reconcile(current && { status: current.status, expiresAt: current.expires_at }, result.status, now);
       if (plan.action === 'none') continue;
       if (plan.action === 'create') {
-        const [{ id }] = (await m.query(
-          `INSERT INTO compliance_findings (control_id, subject_type, subject_id, subject_name, department, severity, status, message, evidence, first_run_id, last_run_id, first_seen_at, last_seen_at, updated_by)
-           VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9, $10, $10, $11) RETURNING id`,
-          [result.controlId, result.subject.type, result.subject.id, result.subject.name, result.department, severity.get(result.controlId), result.message, result.evidence, runId, now, actor],
-        )) as { id: string }[];
-        result.findingId = id;
+        result.findingId = await this.stored.open(tx, result, severity.get(result.controlId), runId, now, actor);
         changes.opened++;
         continue;
       }
       result.findingId = current!.id;
       if (plan.action === 'resolve') {
-        await m.query(`UPDATE compliance_findings SET status = 'resolved', resolved_at = $2, approver = NULL, reason = NULL, expires_at = NULL, updated_by = $3, updated_at = now() WHERE id = $1`, [current!.id, now, actor]);
+        await this.stored.resolve(tx, current!.id, now, actor);
         changes.resolved++;
         continue;
       }
@@ -151,39 +119,26 @@ export class FindingsService {
         result.riskAcceptedUntil = plan.riskAcceptedUntil;
         changes.accepted++;
       }
-      // A reopened finding drops the acceptance that ran out; the audit trail keeps who had given it.
-      await m.query(
-        `UPDATE compliance_findings SET status = $2, subject_name = $3, department = $4, message = $5, evidence = $6, last_run_id = $7, last_seen_at = $8,
-           resolved_at = NULL${plan.action === 'reopen' ? ', approver = NULL, reason = NULL, expires_at = NULL, updated_by = $9, updated_at = now()' : ''}
-         WHERE id = $1`,
-        [current!.id, plan.status, result.subject.name, result.department, result.message, result.evidence, runId, now, ...(plan.action === 'reopen' ? [actor] : [])],
-      );
+      await this.stored.seenAgain(tx, current!.id, plan.status!, result, runId, now, plan.action === 'reopen' ? actor : undefined);
     }
     return changes;
   }
 
   async list(query: FindingListQuery, principal: Principal): Promise<{ items: FindingView[]; total: number }> {
-    const scope = departmentScope(principal);
-    const params: unknown[] = [query.status ?? null, query.controlId ?? null, query.department ?? null, scope ?? null];
-    const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR control_id = $2) AND ($3::text IS NULL OR department = $3)
-      AND ($4::text IS NULL OR (subject_type = 'asset' AND department = $4))`;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM compliance_findings WHERE ${where}`, params)) as { total: number }[];
-    const rows = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM compliance_findings WHERE ${where}
-       ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'in_remediation' THEN 1 WHEN 'risk_accepted' THEN 2 ELSE 3 END, last_seen_at DESC, id LIMIT $5 OFFSET $6`,
-      [...params, query.limit ?? 100, query.offset ?? 0],
-    )) as FindingRow[];
+    const filter: FindingFilter = { status: query.status ?? null, controlId: query.controlId ?? null, department: query.department ?? null, scope: departmentScope(principal) ?? null };
+    const total = await this.stored.count(this.db, filter);
+    const rows = await this.stored.page(this.db, filter, query.limit ?? 100, query.offset ?? 0);
     return { items: rows.map(toView), total };
   }
 
-  private async lockFinding(m: EntityManager, id: string): Promise<FindingRow> {
-    const [row] = (await m.query(`SELECT ${COLUMNS} FROM compliance_findings WHERE id = $1 FOR UPDATE`, [id])) as FindingRow[];
+  private async lockFinding(tx: Sql, id: string): Promise<FindingRow> {
+    const row = await this.stored.lock(tx, id);
     if (!row) throw complianceErrors.finding_not_found({ id });
     return row;
   }
 
   async transition(id: string, input: FindingTransitionDto, caller: Caller): Promise<FindingView> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audit.change(async (m) => {
       const row = await this.lockFinding(m, id);
       const now = new Date();
       if (!allowedMoves(row.status).includes(input.to))
@@ -192,20 +147,20 @@ export class FindingsService {
       if (problems.length) throw invalidFields(problems);
       const before = toView(row);
       const accepted = input.to === 'risk_accepted';
-      // TypeORM answers an UPDATE with [rows, count].
-      const [[updated]] = (await m.query(
-        `UPDATE compliance_findings SET status = $2, approver = $3, reason = $4, expires_at = $5, resolved_at = $6, updated_by = $7, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, input.to, accepted ? input.approver : null, accepted ? input.reason : null, accepted ? input.expiresAt : null, input.to === 'resolved' ? now : null, actorName(caller.principal)],
-      )) as [FindingRow[], number];
+      const updated = await this.stored.move(
+        m,
+        id,
+        { status: input.to, approver: accepted ? (input.approver ?? null) : null, reason: accepted ? (input.reason ?? null) : null, expiresAt: accepted ? (input.expiresAt ?? null) : null, resolvedAt: input.to === 'resolved' ? now : null },
+        actorName(caller.principal),
+      );
       const after = toView(updated);
-      await this.audit.record({ ...caller, action: 'compliance.finding.transition', targetType: 'compliance_finding', targetId: id, before, after: { ...after, note: input.reason ?? null } }, m);
-      return after;
+      return { result: after, record: { ...caller, action: 'compliance.finding.transition', targetType: 'compliance_finding', targetId: id, before, after: { ...after, note: input.reason ?? null } } };
     });
   }
 
   /** A protect ticket for the remediation, opened once per finding. */
   async openProtectTicket(id: string, caller: Caller): Promise<FindingView> {
-    return this.dataSource.transaction(async (m) => {
+    return this.audit.change(async (m) => {
       const row = await this.lockFinding(m, id);
       if (row.protect_ticket_id) throw complianceErrors.finding_has_ticket({ key: row.protect_ticket_key }, { key: row.protect_ticket_key });
       if (row.status === 'resolved') throw complianceErrors.finding_resolved();
@@ -219,15 +174,8 @@ export class FindingsService {
         caller,
         m,
       );
-      const [[updated]] = (await m.query(`UPDATE compliance_findings SET protect_ticket_id = $2, protect_ticket_key = $3, updated_by = $4, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [
-        id,
-        ticket.id,
-        ticket.key,
-        actorName(caller.principal),
-      ])) as [FindingRow[], number];
-      const after = toView(updated);
-      await this.audit.record({ ...caller, action: 'compliance.finding.protect_ticket', targetType: 'compliance_finding', targetId: id, before: toView(row), after }, m);
-      return after;
+      const after = toView(await this.stored.linkProtectTicket(m, id, ticket, actorName(caller.principal)));
+      return { result: after, record: { ...caller, action: 'compliance.finding.protect_ticket', targetType: 'compliance_finding', targetId: id, before: toView(row), after } };
     });
   }
 }

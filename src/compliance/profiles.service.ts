@@ -1,12 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { invalidFields } from '../common/index.js';
 import type { FieldIssue } from './findings-workflow.js';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, type Caller } from '../auth/index.js';
-import { isUniqueViolation } from '../database/index.js';
+import { Database, isUniqueViolation, type Sql } from '../database/index.js';
+import { changeIfAny } from './audited-change.js';
+import { ProfilesRepository, type ProfileColumns, type ProfileRow } from './profiles.repository.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import type { ProfileInputDto, ProfileUpdateDto } from './dto.js';
 import { complianceErrors } from './errors.js';
@@ -36,20 +36,6 @@ export const DEFAULT_PROFILE = {
 /** Schedules run in Beijing time: the laws' deadlines and the office hours are Beijing's. */
 export const SCHEDULE_TIME_ZONE = 'Asia/Shanghai';
 
-interface ProfileRow {
-  id: string;
-  name: string;
-  description: string | null;
-  control_ids: string[] | null;
-  departments: string[] | null;
-  asset_ids: string[] | null;
-  schedule: string | null;
-  is_default: boolean;
-  created_by: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
 function toProfile(r: ProfileRow): Profile {
   return {
     id: r.id,
@@ -66,15 +52,16 @@ function toProfile(r: ProfileRow): Profile {
   };
 }
 
-const COLUMNS = { name: 'name', description: 'description', controlIds: 'control_ids', departments: 'departments', assetIds: 'asset_ids', schedule: 'schedule' } as const;
+const COLUMNS = { name: 'name', description: 'description', controlIds: 'control_ids', departments: 'departments', assetIds: 'asset_ids', schedule: 'schedule' } as const satisfies Record<string, keyof ProfileColumns>;
 
 @Injectable()
 export class ProfilesService implements OnModuleInit {
   /** Emits 'changed' after a committed change, so the scheduler re-reads the schedules. */
   readonly changes = new EventEmitter();
+  private readonly stored = new ProfilesRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly audit: AuditService,
     private readonly catalogue: ControlCatalogue,
   ) {}
@@ -85,33 +72,33 @@ export class ProfilesService implements OnModuleInit {
 
   /** The "all controls" profile, created at first start (and again if someone renamed theirs into its place). */
   private async ensureDefault(): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const rows = (await m.query(
-        `INSERT INTO compliance_profiles (name, description, schedule, is_default, created_by)
-         SELECT $1, $2, $3, true, 'system' WHERE NOT EXISTS (SELECT 1 FROM compliance_profiles WHERE is_default)
-         ON CONFLICT DO NOTHING RETURNING *`,
-        [DEFAULT_PROFILE.name, DEFAULT_PROFILE.description, DEFAULT_PROFILE.schedule],
-      )) as ProfileRow[];
-      if (rows.length) await this.audit.record({ actor: 'system', action: 'compliance.profile.create', targetType: 'compliance_profile', targetId: rows[0].id, after: toProfile(rows[0]) }, m);
+    await changeIfAny(this.audit, async (m) => {
+      const row = await this.stored.insertDefaultIfMissing(m, DEFAULT_PROFILE);
+      return { result: undefined, record: row ? { actor: 'system', action: 'compliance.profile.create', targetType: 'compliance_profile', targetId: row.id, after: toProfile(row) } : null };
     });
   }
 
   async list(): Promise<Profile[]> {
-    const rows = (await this.dataSource.query(`SELECT * FROM compliance_profiles ORDER BY is_default DESC, lower(name)`)) as ProfileRow[];
-    return rows.map(toProfile);
+    return (await this.stored.list(this.db)).map(toProfile);
   }
 
-  async get(id: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<Profile> {
-    const [row] = (await m.query(`SELECT * FROM compliance_profiles WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as ProfileRow[];
+  async get(id: string): Promise<Profile> {
+    return this.found(await this.stored.byId(this.db, id), id);
+  }
+
+  /** The profile, locked until the transaction ends. */
+  private async lock(tx: Sql, id: string): Promise<Profile> {
+    return this.found(await this.stored.byId(tx, id, true), id);
+  }
+
+  private found(row: ProfileRow | undefined, id: string): Profile {
     if (!row) throw complianceErrors.profile_not_found({ id });
     return toProfile(row);
   }
 
   /** By id, or by name as the CLI takes it. */
   async find(idOrName: string): Promise<Profile> {
-    const [row] = (await this.dataSource.query(`SELECT * FROM compliance_profiles WHERE id::text = $1 OR lower(name) = lower($1)`, [idOrName])) as ProfileRow[];
-    if (!row) throw complianceErrors.profile_not_found({ id: JSON.stringify(idOrName) });
-    return toProfile(row);
+    return this.found(await this.stored.byIdOrName(this.db, idOrName), JSON.stringify(idOrName));
   }
 
   async listScheduled(): Promise<Profile[]> {
@@ -137,14 +124,18 @@ export class ProfilesService implements OnModuleInit {
   async create(input: ProfileInputDto, caller: Caller): Promise<Profile> {
     this.validate(input);
     const profile = await this.uniqueName(() =>
-      this.dataSource.transaction(async (m) => {
-        const [row] = (await m.query(
-          `INSERT INTO compliance_profiles (name, description, control_ids, departments, asset_ids, schedule, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-          [input.name, input.description ?? null, input.controlIds ?? null, input.departments ?? null, input.assetIds ?? null, input.schedule ?? null, actorName(caller.principal)],
-        )) as ProfileRow[];
+      this.audit.change(async (m) => {
+        const row = await this.stored.insert(m, {
+          name: input.name,
+          description: input.description ?? null,
+          control_ids: input.controlIds ?? null,
+          departments: input.departments ?? null,
+          asset_ids: input.assetIds ?? null,
+          schedule: input.schedule ?? null,
+          created_by: actorName(caller.principal),
+        });
         const created = toProfile(row);
-        await this.audit.record({ ...caller, action: 'compliance.profile.create', targetType: 'compliance_profile', targetId: created.id, after: created }, m);
-        return created;
+        return { result: created, record: { ...caller, action: 'compliance.profile.create', targetType: 'compliance_profile', targetId: created.id, after: created } };
       }),
     );
     this.changes.emit('changed');
@@ -154,22 +145,17 @@ export class ProfilesService implements OnModuleInit {
   async update(id: string, input: ProfileUpdateDto, caller: Caller): Promise<Profile> {
     this.validate(input);
     const profile = await this.uniqueName(() =>
-      this.dataSource.transaction(async (m) => {
-        const before = await this.get(id, m, true);
-        const sets: string[] = [];
-        const params: unknown[] = [id];
-        for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
+      changeIfAny(this.audit, async (m) => {
+        const before = await this.lock(m, id);
+        const changes: Partial<ProfileColumns> = {};
+        for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, keyof ProfileColumns][]) {
           if (input[field] === undefined) continue;
           if (field === 'name' && input.name === null) continue;
-          params.push(input[field]);
-          sets.push(`${column} = $${params.length}`);
+          Object.assign(changes, { [column]: input[field] });
         }
-        if (sets.length === 0) return before;
-        // TypeORM answers an UPDATE with [rows, count].
-        const [[row]] = (await m.query(`UPDATE compliance_profiles SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, params)) as [ProfileRow[], number];
-        const after = toProfile(row);
-        await this.audit.record({ ...caller, action: 'compliance.profile.update', targetType: 'compliance_profile', targetId: id, before, after }, m);
-        return after;
+        if (Object.keys(changes).length === 0) return { result: before, record: null };
+        const after = toProfile(await this.stored.update(m, id, changes));
+        return { result: after, record: { ...caller, action: 'compliance.profile.update', targetType: 'compliance_profile', targetId: id, before, after } };
       }),
     );
     this.changes.emit('changed');
@@ -177,11 +163,11 @@ export class ProfilesService implements OnModuleInit {
   }
 
   async remove(id: string, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const before = await this.get(id, m, true);
+    await this.audit.change(async (m) => {
+      const before = await this.lock(m, id);
       if (before.isDefault) throw complianceErrors.profile_default_undeletable();
-      await m.query(`DELETE FROM compliance_profiles WHERE id = $1`, [id]);
-      await this.audit.record({ ...caller, action: 'compliance.profile.delete', targetType: 'compliance_profile', targetId: id, before }, m);
+      await this.stored.delete(m, id);
+      return { result: undefined, record: { ...caller, action: 'compliance.profile.delete', targetType: 'compliance_profile', targetId: id, before } };
     });
     this.changes.emit('changed');
   }

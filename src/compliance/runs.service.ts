@@ -1,10 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { actorName, departmentScope, type Caller, type Principal } from '../auth/index.js';
 import { organisationNamed, SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { evaluateControl, type CheckStatus, type Control, type FactsSnapshot, type Localised, type Subject } from './catalogue/index.js';
+import { evaluateControl, type CheckStatus, type Control, type FactsSnapshot, type Subject } from './catalogue/index.js';
 import { isAssetSelector } from './catalogue/selector.js';
 import { applyAttestation } from './attestation-rules.js';
 import { AttestationsService, attestationKey } from './attestations.service.js';
@@ -12,31 +10,17 @@ import { ControlCatalogue } from './control-catalogue.js';
 import { evidenceWords } from './evidence-labels.js';
 import type { ResultsQuery } from './dto.js';
 import { FACTS_STEPS, FactsBuilder } from './facts/facts-builder.js';
-import { FindingsService, type FindingChanges, type RunResult } from './findings.service.js';
+import { FindingsService, type RunResult } from './findings.service.js';
 import { ProfilesService, type Profile } from './profiles.service.js';
 import { renderReport, type Lang, type ReportFormat } from './report.js';
-import type { FrozenControl, ResultView, RunDiff, RunStatus, RunSummary, RunTrigger, RunView } from './run-views.js';
+import type { FrozenControl, ResultView, RunDiff, RunSummary, RunTrigger, RunView } from './run-views.js';
 import { complianceErrors } from './errors.js';
 import { Clock } from '../shared/index.js';
+import { Database } from '../database/index.js';
+import { changeIfAny } from './audited-change.js';
+import { RunsRepository, type RunRow } from './runs.repository.js';
 
 
-interface RunRow {
-  id: string;
-  profile_id: string | null;
-  profile_name: string;
-  trigger: RunTrigger;
-  scheduled_for: Date | null;
-  status: RunStatus;
-  progress_done: number;
-  progress_total: number;
-  requested_by: string;
-  started_at: Date;
-  finished_at: Date | null;
-  error: string | null;
-  summary: RunSummary | null;
-}
-
-const RUN_COLUMNS = 'id, profile_id, profile_name, trigger, scheduled_for, status, progress_done, progress_total, requested_by, started_at, finished_at, error, summary';
 /** A run whose process has not written for this long died with it. */
 const STALE_MS = 10 * 60_000;
 const HEARTBEAT_MS = 30_000;
@@ -95,9 +79,10 @@ export function inProfile(profile: Pick<Profile, 'departments' | 'assetIds'>, as
 export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('ComplianceRuns');
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly stored = new RunsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly catalogue: ControlCatalogue,
@@ -109,12 +94,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // TypeORM answers an UPDATE with [rows, count].
-    const [, failed] = (await this.dataSource.query(
-      `UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = '运行中断：服务在审计完成前停止 / Interrupted: the service stopped before the audit finished'
-       WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
-      [STALE_MS / 1000],
-    )) as [unknown[], number];
+    const failed = await this.stored.failStale(this.db, STALE_MS / 1000);
     if (failed) this.logger.warn(`${failed} interrupted audit run(s) marked failed`);
   }
 
@@ -129,15 +109,10 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
    */
   async start(profileId: string, trigger: RunTrigger, caller: Caller, scheduledFor?: Date, onProgress?: (done: number, total: number) => void): Promise<RunView | null> {
     const profile = await this.profiles.get(profileId);
-    const run = await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query(
-        `INSERT INTO compliance_runs (profile_id, profile_name, trigger, scheduled_for, status, requested_by) VALUES ($1, $2, $3, $4, 'running', $5)
-         ON CONFLICT (profile_id, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING RETURNING ${RUN_COLUMNS}`,
-        [profile.id, profile.name, trigger, scheduledFor ?? null, actorName(caller.principal)],
-      )) as RunRow[];
-      if (!row) return null;
-      await this.audit.record({ ...caller, action: 'compliance.run.start', targetType: 'compliance_run', targetId: row.id, after: { profileId: profile.id, profileName: profile.name, trigger } }, m);
-      return toRunView(row);
+    const run = await changeIfAny(this.audit, async (m) => {
+      const row = await this.stored.insertRunning(m, { profileId: profile.id, profileName: profile.name, trigger, scheduledFor: scheduledFor ?? null, requestedBy: actorName(caller.principal) });
+      if (!row) return { result: null, record: null };
+      return { result: toRunView(row), record: { ...caller, action: 'compliance.run.start', targetType: 'compliance_run', targetId: row.id, after: { profileId: profile.id, profileName: profile.name, trigger } } };
     });
     if (!run) return null;
     const work = this.execute(run.id, profile, caller, onProgress).finally(() => this.inFlight.delete(run.id));
@@ -153,7 +128,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async execute(runId: string, profile: Profile, caller: Caller, onProgress?: (done: number, total: number) => void): Promise<void> {
     // On the clock, not the scheduler: a CLI run (which schedules nothing) beats too.
-    const stopHeartbeat = this.clock.every(HEARTBEAT_MS, () => this.dataSource.query(`UPDATE compliance_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined));
+    const stopHeartbeat = this.clock.every(HEARTBEAT_MS, () => this.stored.heartbeat(this.db, runId).catch(() => undefined));
     try {
       const now = this.clock.now();
       const catalogue = this.catalogue.load();
@@ -165,9 +140,9 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
       const step = async () => {
         done++;
         onProgress?.(done, total);
-        await this.dataSource.query(`UPDATE compliance_runs SET progress_done = $2, progress_total = $3, heartbeat_at = now() WHERE id = $1`, [runId, done, total]);
+        await this.stored.setProgress(this.db, runId, done, total);
       };
-      await this.dataSource.query(`UPDATE compliance_runs SET progress_total = $2 WHERE id = $1`, [runId, total]);
+      await this.stored.setTotal(this.db, runId, total);
 
       const facts = await this.facts.build(step, now);
       // Organisation-wide controls see every asset (an incident on another department's CII
@@ -184,44 +159,19 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
         await step();
       }
 
-      await this.dataSource.transaction(async (m) => {
+      await this.audit.change(async (m) => {
         const changes = await this.findings.reconcileRun(m, runId, results, controls, now);
-        for (let start = 0; start < results.length; start += 500) {
-          const chunk = results.slice(start, start + 500).map((r, i) => ({
-            seq: start + i,
-            control_id: r.controlId,
-            subject_type: r.subject.type,
-            subject_id: r.subject.id,
-            subject_name: r.subject.name,
-            department: r.department,
-            status: r.status,
-            evidence: r.evidence,
-            message: r.message,
-            finding_id: r.findingId ?? null,
-            risk_accepted_until: r.riskAcceptedUntil ?? null,
-          }));
-          await m.query(
-            `INSERT INTO compliance_results (run_id, seq, control_id, subject_type, subject_id, subject_name, department, status, evidence, message, finding_id, risk_accepted_until)
-             SELECT $1, r.seq, r.control_id, r.subject_type, r.subject_id, r.subject_name, r.department, r.status, r.evidence, r.message, r.finding_id, r.risk_accepted_until
-             FROM jsonb_to_recordset($2::jsonb) AS r(seq int, control_id text, subject_type text, subject_id text, subject_name text, department text, status text, evidence jsonb, message jsonb, finding_id uuid, risk_accepted_until date)`,
-            [runId, JSON.stringify(chunk)],
-          );
-        }
+        await this.stored.insertResults(m, runId, results);
         const byStatus: Record<CheckStatus, number> = { pass: 0, fail: 0, not_applicable: 0, needs_attestation: 0 };
         for (const r of results) byStatus[r.status]++;
         const summary: RunSummary = { results: results.length, byStatus, controls: controls.length, assets: scoped.assets.length, findings: changes, missingControls };
-        await m.query(`UPDATE compliance_runs SET status = 'completed', finished_at = now(), heartbeat_at = now(), facts = $2, controls = $3, summary = $4 WHERE id = $1`, [
-          runId,
-          JSON.stringify(facts),
-          JSON.stringify(controls.map(freeze)),
-          JSON.stringify(summary),
-        ]);
-        await this.audit.record({ ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, after: { profileId: profile.id, summary } }, m);
+        await this.stored.complete(m, runId, { facts, controls: controls.map(freeze), summary });
+        return { result: undefined, record: { ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, after: { profileId: profile.id, summary } } };
       });
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error(`Audit run ${runId} failed: ${message}`);
-      await this.dataSource.query(`UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [runId, message.slice(0, 4000)]).catch(() => undefined);
+      await this.stored.fail(this.db, runId, message.slice(0, 4000)).catch(() => undefined);
       await this.audit.record({ ...caller, action: 'compliance.run.complete', targetType: 'compliance_run', targetId: runId, outcome: 'failure', after: { profileId: profile.id, error: message } }).catch(() => undefined);
     } finally {
       stopHeartbeat();
@@ -229,22 +179,18 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async list(query: { profileId?: string; limit?: number }): Promise<RunView[]> {
-    const rows = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE ($1::uuid IS NULL OR profile_id = $1) ORDER BY started_at DESC, id LIMIT $2`, [
-      query.profileId ?? null,
-      query.limit ?? 50,
-    ])) as RunRow[];
-    return rows.map(toRunView);
+    return (await this.stored.list(this.db, query.profileId ?? null, query.limit ?? 50)).map(toRunView);
   }
 
   async get(id: string): Promise<RunView> {
-    const [row] = (await this.dataSource.query(`SELECT ${RUN_COLUMNS} FROM compliance_runs WHERE id = $1`, [id])) as RunRow[];
+    const row = await this.stored.byId(this.db, id);
     if (!row) throw complianceErrors.run_not_found({ id });
     return toRunView(row);
   }
 
   /** The controls and facts frozen with a completed run. */
   private async frozen(id: string): Promise<{ controls: FrozenControl[]; facts: FactsSnapshot | null }> {
-    const [row] = (await this.dataSource.query(`SELECT controls, facts FROM compliance_runs WHERE id = $1`, [id])) as { controls: FrozenControl[] | null; facts: FactsSnapshot | null }[];
+    const row = await this.stored.frozen(this.db, id);
     if (!row) throw complianceErrors.run_not_found({ id });
     return { controls: row.controls ?? [], facts: row.facts };
   }
@@ -253,25 +199,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   async results(id: string, query: ResultsQuery, principal: Principal): Promise<ResultView[]> {
     await this.get(id);
     const scope = departmentScope(principal);
-    const rows = (await this.dataSource.query(
-      `SELECT control_id, subject_type, subject_id, subject_name, department, status, evidence, message, finding_id, risk_accepted_until::text AS risk_accepted_until
-       FROM compliance_results
-       WHERE run_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR control_id = $3) AND ($4::text IS NULL OR department = $4)
-         AND ($5::text IS NULL OR (subject_type = 'asset' AND department = $5))
-       ORDER BY seq`,
-      [id, query.status ?? null, query.controlId ?? null, query.department ?? null, scope ?? null],
-    )) as {
-      control_id: string;
-      subject_type: Subject['type'];
-      subject_id: string;
-      subject_name: string;
-      department: string | null;
-      status: CheckStatus;
-      evidence: Record<string, unknown>;
-      message: Localised;
-      finding_id: string | null;
-      risk_accepted_until: string | null;
-    }[];
+    const rows = await this.stored.results(this.db, id, { status: query.status ?? null, controlId: query.controlId ?? null, department: query.department ?? null, scope: scope ?? null });
     return rows.map((r) => ({
       controlId: r.control_id,
       subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
@@ -300,11 +228,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
   /** What changed since the profile's previous completed run. */
   async diff(id: string, principal: Principal): Promise<RunDiff> {
     const run = await this.get(id);
-    const [previous] = (await this.dataSource.query(
-      `SELECT id, started_at FROM compliance_runs WHERE profile_id = $1 AND status = 'completed' AND started_at < (SELECT started_at FROM compliance_runs WHERE id = $2)
-       ORDER BY started_at DESC LIMIT 1`,
-      [run.profileId, run.id],
-    )) as { id: string; started_at: Date }[];
+    const previous = await this.stored.previousCompleted(this.db, run.profileId, run.id);
     const now = await this.results(id, {}, principal);
     const before = previous ? await this.results(previous.id, {}, principal) : [];
     const old = new Map(before.map((r) => [resultKey(r), r]));

@@ -1,10 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { SituationService, type SituationScope } from '../situation/index.js';
 import { summarise } from './report.js';
-import type { FrozenControl } from './run-views.js';
 import { RunsService } from './runs.service.js';
+import { Database } from '../database/index.js';
+import { RunsRepository } from './runs.repository.js';
 
 /**
  * The compliance section of the situation page: the results per law of the latest completed
@@ -13,8 +12,10 @@ import { RunsService } from './runs.service.js';
  */
 @Injectable()
 export class ComplianceSituationSection implements OnModuleInit {
+  private readonly runsStored = new RunsRepository();
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly situation: SituationService,
     private readonly runs: RunsService,
   ) {}
@@ -24,9 +25,7 @@ export class ComplianceSituationSection implements OnModuleInit {
   }
 
   async latest(scope: SituationScope) {
-    const [run] = (await this.dataSource.query(
-      `SELECT id, profile_name AS "profileName", finished_at AS "finishedAt", controls FROM compliance_runs WHERE status = 'completed' ORDER BY finished_at DESC, id LIMIT 1`,
-    )) as { id: string; profileName: string; finishedAt: Date; controls: FrozenControl[] }[];
+    const run = await this.runsStored.latestCompleted(this.db);
     if (!run) return { data: { run: null, byLaw: [] } };
     const summary = summarise(run.controls, await this.runs.results(run.id, {}, scope.principal));
     return {

@@ -12,11 +12,14 @@ export type ComplianceRecord = Pick<
 
 export const RECORD_FIELDS = ['goLiveDate', 'gradedDate', 'emergencyPlan', 'dataSecurityLead', 'piaReference', 'riskAssessments', 'exportAssessmentRef', 'automotive', 'camera'] as const satisfies readonly (keyof ComplianceRecord)[];
 
+/** A registry entry as the audits read it: the asset without its bookkeeping. */
+export type RegisteredAsset = Omit<Asset, 'contactUserId' | 'createdAt' | 'updatedAt'>;
+
 /**
  * One asset as the checks see it: the registry entry, the compliance record, whether the monitor
  * masks personal data before storing it, and how many distinct people its logs have shown.
  */
-export function toAssetFacts(asset: Asset, record: ComplianceRecord | undefined, extras: { maskingEnabled: boolean; peopleSeen: number }): AssetFacts {
+export function toAssetFacts(asset: RegisteredAsset, record: ComplianceRecord | undefined, extras: { maskingEnabled: boolean; peopleSeen: number }): AssetFacts {
   const declared = asset.personalDataSubjects;
   const facts: AssetFacts = {
     id: asset.id,

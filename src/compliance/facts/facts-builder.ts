@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Asset } from '../../assets/index.js';
 import { AuditService } from '../../audit/index.js';
 import { ClassificationService } from '../../classification/index.js';
+import { Database } from '../../database/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
 import type { EventStore } from '../../events/index.js';
 import { EVENT_STORE } from '../../events/index.js';
 import { IncidentsService } from '../../incidents/index.js';
 import { IngestService } from '../../ingest/index.js';
 import { appliesTo, type FactsSnapshot } from '../catalogue/index.js';
-import { toAssetFacts, type ComplianceRecord } from './asset-facts.js';
+import { toAssetFacts } from './asset-facts.js';
+import { FactsRepository } from './facts.repository.js';
 import { AddressPlaces, connectionsAbroad } from './places.js';
 
 /** The subject of organisation-wide and monitor controls. */
@@ -29,8 +28,10 @@ export const FACTS_STEPS: readonly FactsStep[] = ['assets', 'events', 'connectio
  */
 @Injectable()
 export class FactsBuilder {
+  private readonly stored = new FactsRepository();
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly places: AddressPlaces,
@@ -41,14 +42,14 @@ export class FactsBuilder {
   ) {}
 
   async build(onStep: (step: FactsStep) => Promise<void> | void = () => undefined, now = new Date()): Promise<FactsSnapshot> {
-    const registry = await this.dataSource.getRepository(Asset).find({ order: { name: 'ASC', id: 'ASC' } });
+    const registry = await this.stored.registry(this.db);
     const ids = registry.map((a) => a.id);
-    const records = await this.records(ids);
+    const records = await this.stored.records(this.db, ids);
     const people = await this.classification.peopleEstimates(ids);
     // The monitor masks (or hashes) personal data in every asset's logs before storing them, or in none.
     const maskingEnabled = this.settings.TAISHI_PII_MASKING !== 'keep';
     const assets = registry.map((a) => toAssetFacts(a, records.get(a.id), { maskingEnabled, peopleSeen: people.get(a.id)?.atLeast ?? 0 }));
-    const [{ installed }] = (await this.dataSource.query(`SELECT min(at) AS installed FROM audit_log`)) as { installed: Date | null }[];
+    const installed = await this.stored.monitorInstalledAt(this.db);
     await onStep('assets');
 
     const live = assets.filter((a) => a.lifecycle !== 'retired');
@@ -101,11 +102,5 @@ export class FactsBuilder {
     ]);
     const unrecognised = new Map(unknown.map((u) => [u.value, u.count]));
     return Object.fromEntries(all.map((a) => [a.value, { lines: a.count, unrecognised: unrecognised.get(a.value) ?? 0 }]));
-  }
-
-  private async records(assetIds: string[]): Promise<Map<string, ComplianceRecord>> {
-    if (assetIds.length === 0) return new Map();
-    const rows = (await this.dataSource.query(`SELECT asset_id::text AS asset_id, record FROM asset_compliance WHERE asset_id = ANY($1::uuid[])`, [assetIds])) as { asset_id: string; record: ComplianceRecord }[];
-    return new Map(rows.map((r) => [r.asset_id, r.record]));
   }
 }

@@ -1,16 +1,15 @@
 import type { Sql } from '../database/index.js';
 
-export interface StoredException {
+export interface RuleException {
   id: string;
   ruleId: string;
   field: string;
   value: string;
   reason: string;
   createdBy: string;
-  createdAt: Date;
-  expiresAt: Date;
-  /** bigint: pg answers it as a string. */
-  suppressed: string;
+  createdAt: string;
+  expiresAt: string;
+  suppressed: number;
 }
 
 /** The exception's fields as its removal's audit record keeps them. */
@@ -23,11 +22,13 @@ export interface RemovedException {
 
 /** Rule exceptions, newest first, and the count of firings each has suppressed. */
 export class ExceptionsRepository {
-  async list(sql: Sql): Promise<StoredException[]> {
-    return sql.query<StoredException>(
+  async list(sql: Sql): Promise<RuleException[]> {
+    const rows = await sql.query<Omit<RuleException, 'createdAt' | 'expiresAt' | 'suppressed'> & { createdAt: Date; expiresAt: Date; suppressed: string }>(
       `SELECT id, rule_id AS "ruleId", field, value, reason, created_by AS "createdBy", created_at AS "createdAt", expires_at AS "expiresAt", suppressed
        FROM rule_exceptions ORDER BY created_at DESC`,
     );
+    // suppressed is a bigint, which pg answers as a string.
+    return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(), suppressed: Number(r.suppressed) }));
   }
 
   /** Answers the new exception's id. */

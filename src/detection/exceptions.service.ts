@@ -5,19 +5,7 @@ import type { Caller } from '../shared/principal.js';
 import type { StoredEvent } from '../events/index.js';
 import type { RuleFiring } from './detection-engine.js';
 import { ruleErrors } from './errors.js';
-import { ExceptionsRepository } from './exceptions.repository.js';
-
-export interface RuleException {
-  id: string;
-  ruleId: string;
-  field: string;
-  value: string;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  suppressed: number;
-}
+import { ExceptionsRepository, type RuleException } from './exceptions.repository.js';
 
 function fieldText(event: StoredEvent, path: string): string | undefined {
   let v: unknown = event;
@@ -43,8 +31,8 @@ export class ExceptionsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<RuleException[]> {
-    return (await this.stored.list(this.db)).map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(), suppressed: Number(r.suppressed) }));
+  list(): Promise<RuleException[]> {
+    return this.stored.list(this.db);
   }
 
   async create(input: { ruleId: string; field: string; value: string; reason: string; expiresAt: string }, caller: Caller): Promise<RuleException> {

@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import iconv from 'iconv-lite';
 import { EventEmitter } from 'node:events';
-import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { DepartmentsService } from '../departments/index.js';
-import { User } from '../auth/index.js';
 import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
-import { isUniqueViolation, lockForTransaction, LockId } from '../database/index.js';
+import { Database, isUniqueViolation, lockForTransaction, LockId, type Sql } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import { Asset, AssetAddress } from './asset.entity.js';
+import { Asset } from './asset.entity.js';
+import { AssetsRepository, type AddressConflict } from './assets.repository.js';
 import { assetToRow, columnOf, mapHeader, rowId, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
@@ -120,13 +118,6 @@ function outcome(row: number, plain: Record<string, unknown>, valid: ImportRow |
 function countActions(rows: RowOutcome[]): Pick<ImportReport, 'created' | 'updated' | 'unchanged'> {
   const count = (action: RowAction) => rows.filter((r) => r.action === action).length;
   return { created: count('create'), updated: count('update'), unchanged: count('unchanged') };
-}
-
-interface AddressConflict {
-  address: string;
-  assetId: string;
-  assetName: string;
-  department: string;
 }
 
 /** Why an address cannot be claimed as asked: an overlap with another department, or a catch-all an owner asked for. */
@@ -274,41 +265,30 @@ function normalizeAll(raw: string[] | undefined): { addresses?: NormalizedAddres
 export class AssetsService {
   /** Emits 'changed' after any committed change, so caches of the registry (enrichment) reload. */
   readonly changes = new EventEmitter();
+  private readonly stored = new AssetsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly audit: AuditService,
     private readonly departments: DepartmentsService,
   ) {}
 
   async list(query: AssetListQuery, principal: Principal): Promise<{ items: AssetView[]; total: number }> {
-    const qb = this.dataSource.getRepository(Asset).createQueryBuilder('a').orderBy('a.name', 'ASC').addOrderBy('a.id', 'ASC');
-    const scope = departmentScope(principal);
-    if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
-    if (query.department) qb.andWhere('a.department = :department', { department: query.department });
-    if (query.type) qb.andWhere('a.type = :type', { type: query.type });
-    if (query.zone) qb.andWhere('a.zone = :zone', { zone: query.zone });
-    if (query.lifecycle) qb.andWhere('a.lifecycle = :lifecycle', { lifecycle: query.lifecycle });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
-      qb.andWhere(new Brackets((w) => w.where('a.name ILIKE :like', { like }).orWhere('array_to_string(a.addresses, \' \') ILIKE :like', { like })));
-    }
-    const [rows, total] = await qb.take(query.limit ?? 100).skip(query.offset ?? 0).getManyAndCount();
+    const filter = { scope: departmentScope(principal), department: query.department, type: query.type, zone: query.zone, lifecycle: query.lifecycle, q: query.q };
+    const { items: rows, total } = await this.stored.list(this.db, filter, { limit: query.limit ?? 100, offset: query.offset ?? 0 });
     return { items: rows.map(toView), total };
   }
 
   /** Owners get 404 for other departments' assets: they must not learn what exists elsewhere. */
-  private async findVisible(m: EntityManager, id: string, principal: Principal, lock = false): Promise<Asset> {
-    const qb = m.getRepository(Asset).createQueryBuilder('a').where('a.id = :id', { id });
-    if (lock) qb.setLock('pessimistic_write');
-    const asset = await qb.getOne();
+  private async findVisible(sql: Sql, id: string, principal: Principal, lock = false): Promise<Asset> {
+    const asset = await this.stored.find(sql, id, lock);
     const scope = departmentScope(principal);
     if (!asset || (scope !== undefined && asset.department !== scope)) throw assetErrors.not_found({ id });
     return asset;
   }
 
   async get(id: string, principal: Principal): Promise<AssetView> {
-    return toView(await this.findVisible(this.dataSource.manager, id, principal));
+    return toView(await this.findVisible(this.db, id, principal));
   }
 
   private resolveDepartment(requested: string | undefined, principal: Principal): string {
@@ -319,19 +299,6 @@ export class AssetsService {
     }
     if (requested && requested !== scope) throw assetErrors.own_department_only({ department: scope });
     return scope;
-  }
-
-  private async conflicts(m: EntityManager, values: string[], excludeAssetId?: string): Promise<AddressConflict[]> {
-    if (!values.length) return [];
-    const rows = await m
-      .getRepository(AssetAddress)
-      .createQueryBuilder('x')
-      .innerJoin(Asset, 'a', 'a.id = x.asset_id')
-      .select(['x.value AS address', 'a.id AS "assetId"', 'a.name AS "assetName"', 'a.department AS department'])
-      .where('x.live AND x.value IN (:...values)', { values })
-      .andWhere(excludeAssetId ? 'x.asset_id <> :excludeAssetId' : 'TRUE', { excludeAssetId })
-      .getRawMany<AddressConflict>();
-    return rows;
   }
 
   /** Owners learn nothing about another department's assets, not even that one has this id. */
@@ -371,15 +338,9 @@ export class AssetsService {
   }
 
   /** Every ordinary claim on IP space and host names in the registry, but the given asset's own. */
-  private async ordinaryClaims(m: EntityManager, excludeAssetId?: string): Promise<OrdinaryClaims> {
-    const rows = (await m.query(
-      `SELECT x.value, x.kind, a.id AS "assetId", a.name AS "assetName", a.department
-       FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
-       WHERE x.live AND NOT x.fallback AND x.kind <> 'mac' AND x.asset_id IS DISTINCT FROM $1`,
-      [excludeAssetId ?? null],
-    )) as (Claim & { kind: NormalizedAddress['kind'] })[];
+  private async ordinaryClaims(sql: Sql, excludeAssetId?: string): Promise<OrdinaryClaims> {
     const claims = new OrdinaryClaims();
-    for (const row of rows) claims.add(row);
+    for (const row of await this.stored.ordinaryClaims(sql, excludeAssetId)) claims.add(row);
     return claims;
   }
 
@@ -422,32 +383,26 @@ export class AssetsService {
   }
 
   /** The live registry as the ingest enrichment matches it. */
-  async indexEntries(): Promise<IndexedAsset[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT a.id, a.department, a.zone, a.personal_data AS "personalData",
-              array_agg(x.value) AS addresses, array_remove(array_agg(CASE WHEN x.fallback THEN x.value END), NULL) AS fallback
-       FROM assets a JOIN asset_addresses x ON x.asset_id = a.id AND x.live
-       GROUP BY a.id`,
-    )) as { id: string; department: string; zone: string | null; personalData: IndexedAsset['ref']['personalData']; addresses: string[]; fallback: string[] }[];
-    return rows.map(({ addresses, fallback, ...ref }) => ({ ref, addresses, fallback }));
+  indexEntries(): Promise<IndexedAsset[]> {
+    return this.stored.indexEntries(this.db);
   }
 
-  private async assertContactUser(m: EntityManager, contactUserId: string | undefined): Promise<void> {
-    if (contactUserId && !(await m.existsBy(User, { id: contactUserId }))) throw assetErrors.contact_unknown({ id: contactUserId });
+  private async assertContactUser(sql: Sql, contactUserId: string | undefined): Promise<void> {
+    if (contactUserId && !(await this.stored.userExists(sql, contactUserId))) throw assetErrors.contact_unknown({ id: contactUserId });
   }
 
-  private async saveAddresses(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], fallback: Set<string>): Promise<void> {
-    await m.delete(AssetAddress, { assetId: asset.id });
+  private async saveAddresses(sql: Sql, asset: Asset, addresses: NormalizedAddress[], fallback: Set<string>): Promise<void> {
+    await this.stored.deleteAddresses(sql, asset.id);
     const live = asset.lifecycle !== 'retired';
-    if (addresses.length) await m.insert(AssetAddress, addresses.map((a) => ({ assetId: asset.id, value: a.value, kind: a.kind, live, fallback: fallback.has(a.value) })));
+    await this.stored.insertAddresses(sql, addresses.map((a) => ({ assetId: asset.id, value: a.value, kind: a.kind, live, fallback: fallback.has(a.value) })));
   }
 
   /** Checks a live asset's addresses against the registry and answers which are fallbacks. */
-  private async claimOrRefuse(m: EntityManager, asset: Asset, addresses: NormalizedAddress[], principal: Principal, options: ClaimOptions): Promise<Set<string>> {
+  private async claimOrRefuse(sql: Sql, asset: Asset, addresses: NormalizedAddress[], principal: Principal, options: ClaimOptions): Promise<Set<string>> {
     if (asset.lifecycle === 'retired') return new Set();
-    await lockForTransaction(m, LockId.AddressClaims);
-    const duplicates = await this.conflicts(m, asset.addresses, asset.id);
-    const { fallback, problems } = this.claim(addresses, asset.department, await this.ordinaryClaims(m, asset.id), principal, options);
+    await lockForTransaction(sql, LockId.AddressClaims);
+    const duplicates = await this.stored.conflicts(sql, asset.addresses, asset.id);
+    const { fallback, problems } = this.claim(addresses, asset.department, await this.ordinaryClaims(sql, asset.id), principal, options);
     this.refuseClaims(duplicates, problems, principal);
     return fallback;
   }
@@ -463,11 +418,11 @@ export class AssetsService {
         const asset = newAsset();
         applyInput(asset, { ...input, department }, addresses);
         const fallback = await this.claimOrRefuse(m, asset, addresses, caller.principal, { allowOverlap: !!options.allowOverlap });
-        const saved = await m.save(asset);
-        await this.saveAddresses(m, saved, addresses, fallback);
-        const view = toView(saved);
+        [asset.id] = await this.stored.insert(m, [asset]);
+        await this.saveAddresses(m, asset, addresses, fallback);
+        const view = toView(asset);
         await announceAssetChange(m);
-        return { result: view, record: { ...caller, action: 'asset.create', targetType: 'asset', targetId: saved.id, after: view } };
+        return { result: view, record: { ...caller, action: 'asset.create', targetType: 'asset', targetId: asset.id, after: view } };
       }),
     ).finally(() => this.changes.emit('changed'));
   }
@@ -482,15 +437,15 @@ export class AssetsService {
         if (input.department !== undefined) this.resolveDepartment(input.department, caller.principal);
         await this.assertContactUser(m, input.contactUserId);
         const before = toView(asset);
-        const heldRows = await m.find(AssetAddress, { where: { assetId: id, live: true } });
+        const heldRows = await this.stored.liveAddresses(m, id);
         applyInput(asset, input, addresses);
         // Moved to another department, the asset's addresses are claimed afresh.
         const held = asset.department === before.department ? new Map(heldRows.map((r) => [r.value, r.fallback])) : undefined;
         const effective = addresses ?? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress);
         const fallback = await this.claimOrRefuse(m, asset, effective, caller.principal, { allowOverlap: !!options.allowOverlap, held });
-        const saved = await m.save(asset);
-        await this.saveAddresses(m, saved, effective, fallback);
-        const after = toView(saved);
+        await this.stored.update(m, asset);
+        await this.saveAddresses(m, asset, effective, fallback);
+        const after = toView(asset);
         await announceAssetChange(m);
         return { result: after, record: { ...caller, action: 'asset.update', targetType: 'asset', targetId: id, before, after } };
       }),
@@ -500,7 +455,7 @@ export class AssetsService {
   async remove(id: string, caller: Caller): Promise<void> {
     await this.audit.change(async (m) => {
       const asset = await this.findVisible(m, id, caller.principal, true);
-      await m.delete(Asset, { id });
+      await this.stored.delete(m, id);
       await announceAssetChange(m);
       return { result: undefined, record: { ...caller, action: 'asset.delete', targetType: 'asset', targetId: id, before: toView(asset) } };
     });
@@ -514,7 +469,7 @@ export class AssetsService {
     } catch (error) {
       if (!isUniqueViolation(error, 'asset_addresses_live_key')) throw error;
       const value = /\(value\)=\((.*)\)/.exec((error as { driverError?: { detail?: string } }).driverError?.detail ?? '')?.[1];
-      const found = value ? await this.conflicts(this.dataSource.manager, [value]) : [];
+      const found = value ? await this.stored.conflicts(this.db, [value]) : [];
       throw found.length ? this.conflictError(found, principal) : assetErrors.address_taken();
     }
   }
@@ -563,7 +518,7 @@ export class AssetsService {
       onProgress?.('validate', ++done, parsed.rows.length);
     }
     const matchedAsset = new Map(valid.map((v) => [v.row, v.existing?.id]));
-    const conflicts = await this.conflicts(this.dataSource.manager, [...seen.keys()]);
+    const conflicts = await this.stored.conflicts(this.db, [...seen.keys()]);
     for (const c of conflicts) {
       const row = seen.get(c.address)!;
       if (matchedAsset.get(row) === c.assetId) continue; // the row's own asset already holds it
@@ -571,7 +526,7 @@ export class AssetsService {
       report.errors.push({ row, field: 'addresses', column: parsed.column(row, 'addresses'), message: bothLanguages(message), code: assetErrors.codes.address_conflict, params: { problems: message } });
     }
     const writes = valid.filter((v) => !v.unchanged);
-    const { problems } = this.claimRows(writes, await this.ordinaryClaims(this.dataSource.manager), caller.principal, options);
+    const { problems } = this.claimRows(writes, await this.ordinaryClaims(this.db), caller.principal, options);
     for (const [row, found] of problems) {
       for (const p of found) {
         const message = this.describeProblem(p, caller.principal).message;
@@ -621,8 +576,7 @@ export class AssetsService {
 
   /** The assets the caller may see, by id and by department and name, to match import rows against. */
   private async visibleRegistry(principal: Principal): Promise<Registry> {
-    const scope = departmentScope(principal);
-    const assets = await this.dataSource.getRepository(Asset).find({ where: scope !== undefined ? { department: scope } : {} });
+    const assets = await this.stored.all(this.db, departmentScope(principal));
     const byName = new Map<string, Asset[]>();
     for (const a of assets) byName.set(nameKey(a.department, a.name), [...(byName.get(nameKey(a.department, a.name)) ?? []), a]);
     return { byId: new Map(assets.map((a) => [a.id, a])), byName };
@@ -647,7 +601,7 @@ export class AssetsService {
   }
 
   /** New assets in multi-row inserts, in chunks: one round trip per chunk instead of three per asset. */
-  private async insertRows(m: EntityManager, rows: ImportRow[], fallback: Map<number, Set<string>>, onProgress?: ImportProgress): Promise<void> {
+  private async insertRows(sql: Sql, rows: ImportRow[], fallback: Map<number, Set<string>>, onProgress?: ImportProgress): Promise<void> {
     const CHUNK = 250;
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK);
@@ -656,23 +610,23 @@ export class AssetsService {
         applyInput(asset, { ...input, department }, addresses);
         return asset;
       });
-      await m.insert(Asset, assets);
+      const ids = await this.stored.insert(sql, assets);
       const addressRows = chunk.flatMap(({ row, addresses }, i) =>
-        addresses.map((a) => ({ assetId: assets[i].id, value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired', fallback: fallback.get(row)?.has(a.value) ?? false })),
+        addresses.map((a) => ({ assetId: ids[i], value: a.value, kind: a.kind, live: assets[i].lifecycle !== 'retired', fallback: fallback.get(row)?.has(a.value) ?? false })),
       );
-      if (addressRows.length) await m.insert(AssetAddress, addressRows);
+      await this.stored.insertAddresses(sql, addressRows);
       onProgress?.('write', Math.min(start + CHUNK, rows.length), rows.length);
     }
   }
 
   /** Changed assets one by one, under a row lock; a row leaving out the addresses keeps the asset's. */
-  private async updateRows(m: EntityManager, rows: ImportRow[], fallback: Map<number, Set<string>>, principal: Principal): Promise<string[]> {
+  private async updateRows(sql: Sql, rows: ImportRow[], fallback: Map<number, Set<string>>, principal: Principal): Promise<string[]> {
     for (const { row, input, addresses, department, existing } of rows) {
-      const asset = await this.findVisible(m, existing!.id, principal, true);
+      const asset = await this.findVisible(sql, existing!.id, principal, true);
       applyInput(asset, { ...input, department }, input.addresses === undefined ? undefined : addresses);
-      const saved = await m.save(asset);
-      const effective = input.addresses === undefined ? saved.addresses.map((value) => normalizeAddress(value) as NormalizedAddress) : addresses;
-      await this.saveAddresses(m, saved, effective, fallback.get(row) ?? new Set());
+      await this.stored.update(sql, asset);
+      const effective = input.addresses === undefined ? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress) : addresses;
+      await this.saveAddresses(sql, asset, effective, fallback.get(row) ?? new Set());
     }
     return rows.map((r) => r.existing!.id);
   }
@@ -754,8 +708,7 @@ export class AssetsService {
   }
 
   async export(principal: Principal, format: 'csv' | 'json', headers: 'en' | 'zh', encoding: 'utf-8' | 'gbk'): Promise<{ body: Buffer; contentType: string; extension: string }> {
-    const scope = departmentScope(principal);
-    const assets = await this.dataSource.getRepository(Asset).find({ where: scope !== undefined ? { department: scope } : {}, order: { name: 'ASC', id: 'ASC' } });
+    const assets = await this.stored.all(this.db, departmentScope(principal));
     const views = assets.map(toView);
     if (format === 'json') return { body: Buffer.from(JSON.stringify(views, null, 2)), contentType: 'application/json; charset=utf-8', extension: 'json' };
     const csv = toCsv(tableHeader(headers), views.map(assetToRow));

@@ -7,10 +7,8 @@ import {
 } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import type { Caller, Language } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
@@ -29,6 +27,7 @@ import { dormancyText, latestByGroup, scheduleOf } from './rule-pack.js';
 import { CONSEQUENCES, ruleErrors, type Consequence } from './errors.js';
 import { ExceptionsService } from './exceptions.service.js';
 import { RuleCatalogue } from './rule-catalogue.js';
+import { RuleSettingsRepository } from './rule-settings.repository.js';
 import type { SigmaCorrelation, SigmaRule } from './sigma/index.js';
 import { checkRuleFileIsolated, loadRuleText, MAX_RULE_FILE_BYTES, type RuleFileCheckRequest, type RuleFileVerdict } from './rule-file-check.js';
 
@@ -84,11 +83,11 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   private readonly alertFailures;
   private readonly feedFailures;
   private readonly evaluateSeconds;
+  private readonly ruleSettings = new RuleSettingsRepository();
 
   constructor(
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly alerts: AlertsService,
     private readonly ingest: IngestService,
     private readonly audit: AuditService,
@@ -146,10 +145,9 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
 
   async reload(): Promise<{ rules: number; errors: string[] }> {
     try {
-      const rows = (await this.dataSource.query(`SELECT rule_id FROM rule_settings WHERE NOT enabled`)) as { rule_id: string }[];
       const { engine, errors } = DetectionEngine.fromFiles(
         { rules: this.settings.TAISHI_RULES_DIR, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS },
-        new Set(rows.map((r) => r.rule_id)),
+        await this.ruleSettings.disabledRuleIds(this.db),
       );
       if (this.engine) engine.keepCountersOf(this.engine);
       const replaced = this.engine !== undefined;
@@ -232,7 +230,7 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       // Each period of a rule is claimed once across instances; a forced run (an operator's) is not.
       if (!force && !(await this.scheduler.claim(`scheduled-rule:${id}`, schedule.everyMs, now.getTime()))) continue;
       await withLockIfFree(
-        this.dataSource,
+        this.db,
         LockId.ScheduledRule,
         async () => {
           const matching = await this.scheduledEvents(rule.logsource.indexKey, new Date(now.getTime() - schedule.baselineMs), now, (e) => rule.matches(e));
@@ -314,10 +312,10 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       await writeFile(partial, yamlText);
       let moved = false;
       try {
-        await this.dataSource.transaction(async (m) => {
-          await this.audit.record({ ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256, ids: verdict.ids } }, m);
+        await this.audit.change(async () => {
           await rename(partial, target);
           moved = true;
+          return { result: undefined, record: { ...caller, action: 'rule.upload', targetType: 'rule', targetId: first, after: { file: target, sha256, ids: verdict.ids } } };
         });
       } catch (error) {
         await rm(moved ? target : partial, { force: true });
@@ -358,11 +356,11 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
       const content = await readFile(file);
       let deleted = false;
       try {
-        await this.dataSource.transaction(async (m) => {
-          await this.audit.record({ ...caller, action: 'rule.delete', targetType: 'rule', targetId: id, before: { file, sha256: createHash('sha256').update(content).digest('hex'), ids: removed } }, m);
-          await m.query('DELETE FROM rule_settings WHERE rule_id = ANY($1)', [removed]);
+        await this.audit.change(async (m) => {
+          await this.ruleSettings.forget(m, removed);
           await rm(file);
           deleted = true;
+          return { result: undefined, record: { ...caller, action: 'rule.delete', targetType: 'rule', targetId: id, before: { file, sha256: createHash('sha256').update(content).digest('hex'), ids: removed } } };
         });
       } catch (error) {
         if (deleted) await writeFile(file, content);
@@ -475,13 +473,9 @@ export class DetectionService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async setEnabled(ruleId: string, enabled: boolean, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO rule_settings (rule_id, enabled, updated_by, updated_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (rule_id) DO UPDATE SET enabled = excluded.enabled, updated_by = excluded.updated_by, updated_at = now()`,
-        [ruleId, enabled, caller.principal.kind === 'user' ? caller.principal.username : caller.principal.kind],
-      );
-      await this.audit.record({ ...caller, action: enabled ? 'rule.enable' : 'rule.disable', targetType: 'rule', targetId: ruleId }, m);
+    await this.audit.change(async (m) => {
+      await this.ruleSettings.setEnabled(m, ruleId, enabled, caller.principal.kind === 'user' ? caller.principal.username : caller.principal.kind);
+      return { result: undefined, record: { ...caller, action: enabled ? 'rule.enable' : 'rule.disable', targetType: 'rule', targetId: ruleId } };
     });
     await this.reload();
   }

@@ -1,23 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
+import { Database } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
 import type { StoredEvent } from '../events/index.js';
 import type { RuleFiring } from './detection-engine.js';
 import { ruleErrors } from './errors.js';
-
-export interface RuleException {
-  id: string;
-  ruleId: string;
-  field: string;
-  value: string;
-  reason: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  suppressed: number;
-}
+import { ExceptionsRepository, type RuleException } from './exceptions.repository.js';
 
 function fieldText(event: StoredEvent, path: string): string | undefined {
   let v: unknown = event;
@@ -36,49 +24,33 @@ export class ExceptionsService {
   private active: RuleException[] = [];
   private loadedAt = 0;
   private readonly pendingCounts = new Map<string, number>();
+  private readonly stored = new ExceptionsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<RuleException[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, rule_id, field, value, reason, created_by, created_at, expires_at, suppressed FROM rule_exceptions ORDER BY created_at DESC`,
-    )) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: r.id as string,
-      ruleId: r.rule_id as string,
-      field: r.field as string,
-      value: r.value as string,
-      reason: r.reason as string,
-      createdBy: r.created_by as string,
-      createdAt: (r.created_at as Date).toISOString(),
-      expiresAt: (r.expires_at as Date).toISOString(),
-      suppressed: Number(r.suppressed),
-    }));
+  list(): Promise<RuleException[]> {
+    return this.stored.list(this.db);
   }
 
   async create(input: { ruleId: string; field: string; value: string; reason: string; expiresAt: string }, caller: Caller): Promise<RuleException> {
     if (Date.parse(input.expiresAt) <= Date.now()) throw ruleErrors.exception_expiry_past();
     const who = caller.principal.kind === 'user' ? caller.principal.username : caller.principal.kind;
-    const id = await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query(
-        `INSERT INTO rule_exceptions (rule_id, field, value, reason, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [input.ruleId, input.field, input.value, input.reason, who, input.expiresAt],
-      )) as { id: string }[];
-      await this.audit.record({ ...caller, action: 'rule-exception.create', targetType: 'rule', targetId: input.ruleId, after: { ...input, id: row.id } }, m);
-      return row.id;
+    const id = await this.audit.change(async (m) => {
+      const id = await this.stored.insert(m, input, who);
+      return { result: id, record: { ...caller, action: 'rule-exception.create', targetType: 'rule', targetId: input.ruleId, after: { ...input, id } } };
     });
     this.loadedAt = 0;
     return (await this.list()).find((e) => e.id === id)!;
   }
 
   async remove(id: string, caller: Caller): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query(`DELETE FROM rule_exceptions WHERE id = $1 RETURNING rule_id, field, value, reason`, [id])) as Record<string, string>[];
+    await this.audit.change(async (m) => {
+      const row = await this.stored.delete(m, id);
       if (!row) throw ruleErrors.exception_not_found({ id });
-      await this.audit.record({ ...caller, action: 'rule-exception.delete', targetType: 'rule', targetId: row.rule_id, before: row }, m);
+      return { result: undefined, record: { ...caller, action: 'rule-exception.delete', targetType: 'rule', targetId: row.rule_id, before: row } };
     });
     this.loadedAt = 0;
   }
@@ -96,7 +68,7 @@ export class ExceptionsService {
       if (hit) this.pendingCounts.set(hit.id, (this.pendingCounts.get(hit.id) ?? 0) + 1);
       return !hit;
     });
-    for (const [id, n] of this.pendingCounts) await this.dataSource.query(`UPDATE rule_exceptions SET suppressed = suppressed + $2 WHERE id = $1`, [id, n]);
+    for (const [id, n] of this.pendingCounts) await this.stored.addSuppressed(this.db, id, n);
     this.pendingCounts.clear();
     return kept;
   }

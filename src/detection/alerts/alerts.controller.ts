@@ -6,7 +6,8 @@ import { Access } from '../../common/index.js';
 import { ROLES, type RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
 import { ALERT_LIST_STATUSES, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
-import { ALERT_SORT_EXPRESSIONS, AlertsService } from './alerts.service.js';
+import { ALERT_SORT_EXPRESSIONS } from './alerts.repository.js';
+import { AlertsService } from './alerts.service.js';
 
 const ALERT_SORTS = Object.keys(ALERT_SORT_EXPRESSIONS).flatMap((column) => [`${column}:asc`, `${column}:desc`]);
 

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/index.js';
 import { departmentScope, readerLanguage, type Caller, type Principal } from '../../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../../config/index.js';
-import { enqueue, LockId, lockForTransaction } from '../../database/index.js';
+import { Database, enqueue, LockId, lockForTransaction } from '../../database/index.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
 import { OutboxService } from '../../platform/index.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
-import { Alert, type ALERT_STATUSES, type RESOLUTIONS } from './alert.entity.js';
+import type { Alert, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
+import { AlertsRepository, type AlertSortKey } from './alerts.repository.js';
 import { alertErrors } from './errors.js';
 
 /** One rule firing on one group, as the detection engine reports it. */
@@ -51,26 +50,15 @@ declare module '../../shared/event-bus.js' {
 const MAX_EVENT_IDS = 100;
 const MAX_ACTORS = 20;
 
-/** The columns an alert list sorts by, as SQL over the alias `a`; levels and statuses by rank, not by name. */
-export const ALERT_SORT_EXPRESSIONS = {
-  level: `CASE a.level WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END`,
-  title: 'a.rule_title',
-  group: 'a.group_key',
-  department: 'a.department',
-  count: 'a.count',
-  lastSeen: 'a.last_seen',
-  status: `CASE a.status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END`,
-} as const;
-export type AlertSortKey = keyof typeof ALERT_SORT_EXPRESSIONS;
-
 @Injectable()
 export class AlertsService {
   private readonly raised;
   private readonly updated;
   private readonly logger = new Logger('Alerts');
+  private readonly stored = new AlertsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly catalogue: RuleCatalogue,
@@ -105,24 +93,16 @@ export class AlertsService {
     }
     // Measured in event time, so a replayed or backfilled attack groups as it did when it happened.
     const windowMs = this.settings.TAISHI_ALERT_GROUP_MINUTES * 60_000;
-    await this.dataSource.transaction(async (m) => {
-      await lockForTransaction(m, LockId.AlertGrouping);
+    await this.db.transaction(async (tx) => {
+      await lockForTransaction(tx, LockId.AlertGrouping);
       for (const g of groups.values()) {
-        const [open] = (await m.query(
-          `SELECT id FROM alerts WHERE rule_id = $1 AND group_key = $2 AND status <> 'closed' AND last_seen >= $3 ORDER BY last_seen DESC LIMIT 1`,
-          [g.ruleId, g.groupKey, new Date(g.first.getTime() - windowMs)],
-        )) as { id: string }[];
+        const open = await this.stored.openAlertId(tx, g.ruleId, g.groupKey, new Date(g.first.getTime() - windowMs));
         if (open) {
-          await m.query(
-            `UPDATE alerts SET count = count + $2, last_seen = greatest(last_seen, $3), first_seen = least(first_seen, $4),
-               event_ids = (event_ids || $5::text[])[1:${MAX_EVENT_IDS}],
-               actors = (ARRAY(SELECT DISTINCT unnest(actors || $6::text[])))[1:${MAX_ACTORS}] WHERE id = $1`,
-            [open.id, g.count, g.at, g.first, g.eventIds, g.actors ?? []],
-          );
+          await this.stored.grow(tx, open, { count: g.count, lastSeen: g.at, firstSeen: g.first, eventIds: g.eventIds, actors: g.actors ?? [] }, MAX_EVENT_IDS, MAX_ACTORS);
           this.updated.inc({ level: g.level });
-          recorded.push(recordedAlert(open.id, g, false));
+          recorded.push(recordedAlert(open, g, false));
         } else {
-          const inserted = await m.insert(Alert, {
+          const id = await this.stored.insert(tx, {
             ruleId: g.ruleId,
             ruleTitle: g.ruleTitle,
             ruleKind: g.ruleKind,
@@ -143,10 +123,10 @@ export class AlertsService {
             actors: g.actors ?? [],
           });
           this.raised.inc({ level: g.level });
-          recorded.push(recordedAlert(inserted.identifiers[0].id as string, g, true));
+          recorded.push(recordedAlert(id, g, true));
         }
       }
-      await enqueue(m, 'alerts.recorded', recorded);
+      await enqueue(tx, 'alerts.recorded', recorded);
     });
     // Delivered at once so the caller (a batch being acknowledged, a hunt, a test) sees the
     // incidents; what fails here stays in the outbox and is retried, never lost.
@@ -158,24 +138,14 @@ export class AlertsService {
    * page shown; ties fall back to the newest first, so pages never overlap.
    */
   async list(q: { status?: string; level?: string; ruleId?: string; sort?: string; limit?: number; offset?: number }, principal: Principal) {
-    const qb = this.dataSource.getRepository(Alert).createQueryBuilder('a');
     const [by, dir] = (q.sort ?? 'lastSeen:desc').split(':') as [AlertSortKey, 'asc' | 'desc'];
-    qb.orderBy(ALERT_SORT_EXPRESSIONS[by], dir === 'asc' ? 'ASC' : 'DESC', 'NULLS LAST');
-    if (by !== 'lastSeen') qb.addOrderBy('a.last_seen', 'DESC');
-    qb.addOrderBy('a.id', 'ASC');
-    const scope = departmentScope(principal);
-    if (scope !== undefined) qb.andWhere('a.department = :scope', { scope });
-    if (q.status === 'unclosed') qb.andWhere("a.status <> 'closed'");
-    else if (q.status) qb.andWhere('a.status = :status', { status: q.status });
-    if (q.level) qb.andWhere('a.level = :level', { level: q.level });
-    if (q.ruleId) qb.andWhere('a.rule_id = :ruleId', { ruleId: q.ruleId });
-    // limit/offset rather than take/skip: the list joins nothing, and take/skip would re-alias the ORDER BY expressions.
-    const [items, total] = await qb.limit(q.limit ?? 50).offset(q.offset ?? 0).getManyAndCount();
+    const filter = { department: departmentScope(principal), status: q.status, level: q.level, ruleId: q.ruleId };
+    const { items, total } = await this.stored.list(this.db, filter, { by, dir }, { limit: q.limit ?? 50, offset: q.offset ?? 0 });
     return { items: items.map((a) => this.forReader(a, principal)), total };
   }
 
   async get(id: string, principal: Principal) {
-    const alert = await this.dataSource.getRepository(Alert).findOneBy({ id });
+    const alert = await this.stored.find(this.db, id);
     const scope = departmentScope(principal);
     if (!alert || (scope !== undefined && alert.department !== scope)) throw alertErrors.not_found({ id });
     return this.forReader(alert, principal);
@@ -192,8 +162,8 @@ export class AlertsService {
     change: { status: (typeof ALERT_STATUSES)[number]; resolution?: (typeof RESOLUTIONS)[number]; note?: string },
     caller: Caller,
   ): Promise<Alert> {
-    return this.dataSource.transaction(async (m) => {
-      const alert = await m.getRepository(Alert).createQueryBuilder('a').setLock('pessimistic_write').where('a.id = :id', { id }).getOne();
+    return this.audit.change(async (m) => {
+      const alert = await this.stored.find(m, id, true);
       if (!alert) throw alertErrors.not_found({ id });
       const allowed: Record<string, string[]> = { open: ['acknowledged', 'closed'], acknowledged: ['closed', 'open'], closed: ['open'] };
       if (!allowed[alert.status].includes(change.status)) {
@@ -209,9 +179,8 @@ export class AlertsService {
         statusBy: caller.principal.kind === 'user' ? caller.principal.username : 'system',
         statusAt: new Date(),
       });
-      await m.save(alert);
-      await this.audit.record({ ...caller, action: `alert.${change.status}`, targetType: 'alert', targetId: id, before, after: { status: alert.status, resolution: alert.resolution, note: alert.statusNote } }, m);
-      return alert;
+      await this.stored.saveStatus(m, alert);
+      return { result: alert, record: { ...caller, action: `alert.${change.status}`, targetType: 'alert', targetId: id, before, after: { status: alert.status, resolution: alert.resolution, note: alert.statusNote } } };
     });
   }
 }

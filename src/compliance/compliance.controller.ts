@@ -139,7 +139,7 @@ export class ComplianceController {
   @Access.roles(...ROLES)
   async report(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReportQuery, @CurrentPrincipal() principal: RequestPrincipal, @Res() res: Response) {
     const format = query.format ?? 'html';
-    const report = await this.runs.report(id, principal, format, query.lang ?? 'zh-CN');
+    const report = await this.runs.report(id, principal, format, query.lang ?? 'zh-CN', query.tz);
     res.setHeader('Content-Type', report.contentType);
     res.setHeader('Content-Disposition', `${format === 'html' ? 'inline' : 'attachment'}; filename="taishi-audit-${id}.${report.extension}"`);
     res.send(report.body);

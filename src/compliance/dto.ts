@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsTimeZone } from '../common/index.js';
 import { FINDING_STATUSES, type FindingStatus } from './findings-workflow.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -107,6 +108,8 @@ export class ResultsQuery {
 export class ReportQuery {
   @IsOptional() @IsIn(['html', 'json', 'csv']) format?: 'html' | 'json' | 'csv';
   @IsOptional() @IsIn(['zh-CN', 'en']) lang?: 'zh-CN' | 'en';
+  /** IANA zone the report's times are written in; Asia/Shanghai when absent. */
+  @IsOptional() @IsTimeZone() tz?: string;
 }
 
 // ── findings ─────────────────────────────────────────────────────────────────────────────────

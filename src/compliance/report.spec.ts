@@ -86,7 +86,7 @@ describe('audit reports', () => {
     expect(zh).toContain('按法律法规汇总');
     expect(zh).toContain('中华人民共和国网络安全法');
     expect(zh).toContain('风险已接受，至 2026-06-30');
-    expect(zh).toContain('2026-03-10 10:00:00 (UTC+8)');
+    expect(zh).toContain('2026-03-10 10:00 (UTC+8)');
     expect(zh).toContain('<span class="k">示例</span>：8.8.8.8、1.1.1.1');
     expect(zh).toContain('<span class="k">距最近一条日志</span>：30 小时');
     expect(zh).toContain('<span class="k">最近一条日志</span>：无');
@@ -97,6 +97,10 @@ describe('audit reports', () => {
     expect(en).toContain('Cybersecurity Law of the PRC');
     expect(en).toContain('message fail');
     expect(en).toContain('<span class="k">Since the last event</span>: 30 hours');
+    // Times in the reader's zone when one is asked for: the run's start and every time in the evidence.
+    const berlin = reportHtml({ ...input, timeZone: 'Europe/Berlin' }, 'en');
+    expect(berlin).toContain('2026-03-10 03:00 (UTC+1)');
+    expect(berlin).not.toContain('(UTC+8)');
     const unnamed = reportHtml({ ...input, organisation: '本单位', organisationNamed: false }, 'zh-CN');
     expect(unnamed).toContain('单位名称尚未设置');
     expect(unnamed).toContain('TAISHI_ORGANISATION_NAME');

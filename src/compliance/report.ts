@@ -1,6 +1,6 @@
 import { toCsv } from '../assets/index.js';
 import { SOURCES, type CheckStatus, type FactsSnapshot, type SourceKey } from './catalogue/index.js';
-import { describeEvidence } from './evidence-labels.js';
+import { describeEvidence, formatInstant } from './evidence-labels.js';
 import type { FrozenControl, ResultView, RunView } from './run-views.js';
 
 /**
@@ -22,6 +22,8 @@ export interface ReportInput {
   /** Set when the report is confined to one department's assets. */
   department?: string;
   generatedAt: Date;
+  /** IANA zone the report's times are written in: the reader's, Beijing time unless told otherwise. */
+  timeZone?: string;
 }
 
 type Counts = Record<CheckStatus, number> & { total: number };
@@ -221,14 +223,8 @@ function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Beijing wall-clock time, the time every reader of the report lives in. */
-function beijing(iso: string | null): string {
-  if (!iso) return '—';
-  return `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`;
-}
-
-function evidenceText(evidence: Record<string, unknown>, lang: Lang): string {
-  return describeEvidence(evidence, lang)
+function evidenceText(evidence: Record<string, unknown>, lang: Lang, timeZone: string | undefined): string {
+  return describeEvidence(evidence, lang, { timeZone })
     .map((l) => `<span class="k">${escapeHtml(l.label)}</span>${lang === 'zh-CN' ? '：' : ': '}${escapeHtml(l.value)}`)
     .join('<br>');
 }
@@ -250,6 +246,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.
 
 export function reportHtml(input: ReportInput, lang: Lang): string {
   const t = TEXT[lang];
+  const wallClock = (iso: string | null) => (iso ? formatInstant(iso, input.timeZone) : '—');
   const summary = summarise(input.controls, input.results);
   const controls = new Map(input.controls.map((c) => [c.id, c]));
   const status = (s: CheckStatus) => `<span class="s s-${s}">${escapeHtml(t.statuses[s])}</span>`;
@@ -261,9 +258,9 @@ export function reportHtml(input: ReportInput, lang: Lang): string {
     [t.run, escapeHtml(run.id)],
     [t.trigger, escapeHtml(t.triggers[run.trigger])],
     [t.requestedBy, escapeHtml(run.requestedBy)],
-    [t.started, escapeHtml(beijing(run.startedAt))],
-    [t.finished, escapeHtml(beijing(run.finishedAt))],
-    [t.generated, escapeHtml(beijing(input.generatedAt.toISOString()))],
+    [t.started, escapeHtml(wallClock(run.startedAt))],
+    [t.finished, escapeHtml(wallClock(run.finishedAt))],
+    [t.generated, escapeHtml(wallClock(input.generatedAt.toISOString()))],
     [t.scope, escapeHtml(input.department ?? t.scopeAll)],
   ];
   const rows = input.results
@@ -278,7 +275,7 @@ export function reportHtml(input: ReportInput, lang: Lang): string {
 <td>${escapeHtml(r.subject.name)}<br><span class="muted">${escapeHtml(t.subjectTypes[r.subject.type])}${r.department ? ` · ${escapeHtml(r.department)}` : ''}</span></td>
 <td>${status(r.status)}${accepted}</td>
 <td>${escapeHtml(r.message[lang])}</td>
-<td class="ev">${evidenceText(r.evidence, lang)}</td>
+<td class="ev">${evidenceText(r.evidence, lang, input.timeZone)}</td>
 </tr>`;
     })
     .join('\n');

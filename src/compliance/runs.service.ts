@@ -217,12 +217,12 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
    * A run's report as the principal may see it: owners get their department's results, without
    * the organisation-wide counts and without the facts snapshot (it lists every asset).
    */
-  async report(id: string, principal: Principal, format: ReportFormat, lang: Lang): Promise<{ run: RunView; body: string; contentType: string; extension: string }> {
+  async report(id: string, principal: Principal, format: ReportFormat, lang: Lang, timeZone?: string): Promise<{ run: RunView; body: string; contentType: string; extension: string }> {
     const scope = departmentScope(principal);
     const shown = visibleRun(await this.get(id), principal);
     const [{ controls, facts }, results] = await Promise.all([this.frozen(id), this.results(id, {}, principal)]);
     const extra = scope === undefined ? (facts ? { facts } : {}) : { department: scope };
-    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, organisationNamed: organisationNamed(this.settings), run: shown, controls, results, ...extra, generatedAt: this.clock.now() }, format, lang) };
+    return { run: shown, ...renderReport({ organisation: this.settings.TAISHI_ORGANISATION_NAME, organisationNamed: organisationNamed(this.settings), run: shown, controls, results, ...extra, generatedAt: this.clock.now(), timeZone }, format, lang) };
   }
 
   /** What changed since the profile's previous completed run. */

@@ -487,6 +487,12 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect([coverage[3], coverage[10], JSON.parse(coverage[14]).hoursSinceLastEvent]).toEqual(['Cybersecurity Law of the PRC', 'fail', 30]);
 
     expect((await get('?format=pdf')).status).toBe(400);
+    // Times in the reader's zone: Beijing time by default, the zone asked for otherwise.
+    expect(zh).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\+8\)/);
+    const utc = await (await get('?tz=UTC')).text();
+    expect(utc).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\)/);
+    expect(utc).not.toContain('(UTC+8)');
+    expect((await get('?tz=Mars/Olympus')).status).toBe(400);
   });
 
   it('owners read only their own department’s results, findings and report', async () => {

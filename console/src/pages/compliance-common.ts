@@ -3,7 +3,7 @@ import { h } from '../core/dom.js';
 import { language, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import type { Role } from '../core/session.js';
-import { formatDateTime } from '../core/time.js';
+import { formatDateTime, timeZone } from '../core/time.js';
 import { badge, details } from '../core/ui.js';
 import type { FINDING_STATUSES } from '../core/vocabulary.js';
 import type { Localised } from './incident-common.js';
@@ -84,9 +84,9 @@ export function citation(control: Pick<Control, 'source' | 'article'> | undefine
   return control.article ? t('compliance.citation', { law: tv('law', control.source), article: control.article }) : tv('law', control.source);
 }
 
-/** The report of a run in a format and language, as a link that downloads it under the name the service gives. */
+/** The report of a run in a format and language, times in the user's zone, as a link that downloads it under the name the service gives. */
 export function reportLink(runId: string, format: 'html' | 'json' | 'csv', lang: 'zh-CN' | 'en', label: string): HTMLAnchorElement {
-  return h('a', { class: 'btn btn-secondary', href: url(`/api/compliance/runs/${runId}/report`, { format, lang }), download: '' }, label);
+  return h('a', { class: 'btn btn-secondary', href: url(`/api/compliance/runs/${runId}/report`, { format, lang, tz: timeZone() }), download: '' }, label);
 }
 
 export function reportLinks(runId: string): HTMLElement {

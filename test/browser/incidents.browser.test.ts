@@ -112,9 +112,13 @@ describe.each(testDatabaseTargets())('incidents in the web console ($name Postgr
     const detail = (await app.call('GET', `/api/incidents/${key}`, { token: users.analyst.token })).body;
     expect(detail.alerts.map((a: { id: string }) => a.id).sort()).toEqual([first.id, second.id].sort());
 
-    // The assignee picker lists security staff by name; choosing one saves at once.
+    // The assignee picker lists security staff by name; choosing one saves at once. The page redraws
+    // after it, and a comment half-written meanwhile is still there.
+    await page.getByLabel('评论', { exact: true }).fill('先核对堡垒机登录记录');
     await page.getByLabel('分派给').selectOption({ label: 'analyst1' });
     await expectText(page.getByRole('status').last(), new RegExp(`已将 ${key} 分派给 analyst1`));
+    expect(await page.getByLabel('评论', { exact: true }).inputValue()).toBe('先核对堡垒机登录记录');
+    await page.getByLabel('评论', { exact: true }).fill('');
     expect((await app.call('GET', `/api/incidents/${key}`, { token: users.analyst.token })).body.assigneeId).toBe(users.analyst.id);
 
     // Evidence: the events behind the alerts, each a way into the event search.

@@ -1,5 +1,5 @@
 import { api, ApiError } from '../core/api.js';
-import { h, replace, type Child } from '../core/dom.js';
+import { DraftKeeper, h, replace, type Child } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import { can, user } from '../core/session.js';
@@ -472,6 +472,8 @@ function transitions(d: IncidentDetail, after: () => Promise<void>): HTMLElement
 export async function render(ctx: PageContext): Promise<void> {
   const key = ctx.params.get('id')!;
   const back = h('a', { href: href('/incidents'), class: 'back' }, t('incident.back'));
+  // Each action redraws the page; a comment or task being written elsewhere on it survives that.
+  const page = new DraftKeeper(ctx.root);
   const draw = async (focus: boolean): Promise<void> => {
     const d = await api<IncidentDetail>('GET', `/api/incidents/${encodeURIComponent(key)}`);
     const [assets, report, assignees] = await Promise.all([
@@ -481,8 +483,7 @@ export async function render(ctx: PageContext): Promise<void> {
     ]);
     const assetNames = new Map(assets.filter((a): a is { id: string; name: string } => !!a).map((a) => [a.id, a.name]));
     const after = () => draw(true).catch((error: unknown) => toast(errorText(error), 'error'));
-    replace(
-      ctx.root,
+    page.replace(
       back,
       pageHeader(`${d.key} ${d.title}`, d.kind === 'incident' ? badge('grade', d.grade) : null, h('span', { class: `badge badge-state` }, stateText(d, d.state))),
       h(

@@ -191,10 +191,14 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     const first = b.page.locator('main table tbody tr').first();
     await expectText(first.locator('td:nth-child(4)'), /^确认告警$/);
     await expectText(first.locator('td:nth-child(3)'), /^analyst1 · 安全分析员$/);
-    await expectText(first.locator('.diff-list'), /状态：.*→ acknowledged/);
+    await expectText(first.locator('.diff-list'), /状态：待处理 → 已确认/);
     expect(await first.locator('details pre.json').isVisible()).toBe(false);
     await first.locator('details summary').click();
     expect(await first.locator('details pre.json').isVisible()).toBe(true);
+    // A refused login: the reason in words, not the stored code.
+    await go(b.page, '/admin/audit?targetType=user');
+    const refused = b.page.locator('main table tbody tr', { hasText: '失败' }).first();
+    await expectText(refused.locator('.diff-list'), /原因：— → 密码错误/);
     expect(b.problems).toEqual([]);
   });
 

@@ -43,18 +43,49 @@ function shown(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The vocabularies a field's stored codes come from, by the field's last name and, where a name
+ * means different things, by the kind of record: 状态 reads 待处理 → 已确认, not open → acknowledged.
+ */
+const FIELD_VOCABULARY: Record<string, readonly string[] | Record<string, readonly string[]>> = {
+  status: { alert: ['alertStatus'], compliance_finding: ['findingStatus'] },
+  state: { incident: ['incidentState', 'protectState'] },
+  resolution: ['resolution'],
+  grade: ['grade'],
+  priority: ['priority'],
+  category: ['category'],
+  level: ['level'],
+  role: ['role'],
+  criticality: ['criticality'],
+  lifecycle: ['lifecycle'],
+  type: { asset: ['assetType'] },
+  reason: ['audit.reason'],
+};
+
+/** A stored value in the reader's words where its vocabulary names it; other values as stored. */
+function valueWords(targetType: string | null, field: string, value: string): string {
+  const entry = FIELD_VOCABULARY[field.split('.').pop()!];
+  const prefixes = Array.isArray(entry) ? entry : (entry as Record<string, readonly string[]> | undefined)?.[targetType ?? ''];
+  if (!prefixes || value === '—') return value;
+  // "wrong password; locked out": each part named on its own.
+  return value
+    .split('; ')
+    .map((part) => prefixes.map((prefix) => tv(prefix, part)).find((word) => word !== part) ?? part)
+    .join(t('audit.reasonSeparator'));
+}
+
 /** The fields a record changed, each as before → after; fields that stayed the same are left out. */
-export function changedFields(before: unknown, after: unknown): { field: string; before: string; after: string }[] {
+function changedFields(before: unknown, after: unknown, targetType: string | null = null): { field: string; before: string; after: string }[] {
   const b = flatten(before);
   const a = flatten(after);
   return [...new Set([...b.keys(), ...a.keys()])]
-    .map((field) => ({ field, before: shown(b.get(field)), after: shown(a.get(field)) }))
+    .map((field) => ({ field, before: valueWords(targetType, field, shown(b.get(field))), after: valueWords(targetType, field, shown(a.get(field))) }))
     .filter((c) => c.before !== c.after);
 }
 
 function changeCell(r: AuditRecord): Child {
   if (!r.before && !r.after) return '—';
-  const changes = changedFields(r.before, r.after);
+  const changes = changedFields(r.before, r.after, r.targetType);
   return h(
     'div',
     { class: 'diff' },

@@ -82,13 +82,13 @@ interface HuntAlert {
   events: { file: string; line: number }[];
 }
 
+/** An alert lists where its first events are; its count says how many there were. */
+const MAX_EVENTS_PER_ALERT = 100;
+
 /**
  * `hunt --rules PATH... FILE...`: the live pipeline's parsers, logsource mapping, rules and
  * correlations over log files, offline. Firings of one rule on one group become one alert.
  */
-/** An alert lists where its first events are; its count says how many there were. */
-const MAX_EVENTS_PER_ALERT = 100;
-
 export async function hunt(options: { rules?: string[]; format?: string }, positionals: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('hunt needs at least one log FILE');
   const format = options.format ?? 'table';

@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import path from 'node:path';
-import { DataSource, type EntityManager } from 'typeorm';
 import { actorName, actorRole, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { AuditRecord } from './audit-record.entity.js';
-import { ChainWalk, GENESIS_HASH, keyedChainHash, redactSecrets, type ChainAnchor, type ChainReport } from './chain.js';
+import { AuditRepository, type AuditFilter, type ChangeTx } from './audit.repository.js';
+import { ChainWalk, GENESIS_HASH, keyedChainHash, redactSecrets, type ChainAnchor, type ChainedFields, type ChainReport } from './chain.js';
 import { loadAuditKey, readAnchor, writeAnchor, type AuditKey } from './trail-files.js';
-import { LockId, lockForTransaction } from '../database/index.js';
+import { Database, LockId, lockForTransaction, type Sql } from '../database/index.js';
 import { type Cancel, Clock } from '../shared/index.js';
 
 export interface AuditEntry {
@@ -37,9 +35,10 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   private keyLoad?: Promise<AuditKey>;
   private anchoring: Promise<void> = Promise.resolve();
   private stopAnchoring?: Cancel;
+  private readonly trail = new AuditRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly clock: Clock,
   ) {
@@ -55,7 +54,7 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    * keyed boundary record, and anchors the head now and then every TAISHI_AUDIT_ANCHOR_SECONDS.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.dataSource.transaction((m) => this.lockedHead(m));
+    await this.db.transaction((tx) => this.lockedHead(tx));
     await this.anchor();
     // On the clock, not the scheduler: the platform module sits above audit (it uses metrics, which uses auth).
     this.stopAnchoring = this.clock.every(this.settings.TAISHI_AUDIT_ANCHOR_SECONDS * 1000, () =>
@@ -69,14 +68,14 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Appends one record. Pass the transaction's manager so the record commits or rolls back with
-   * the change it describes (or use `change`); the advisory lock keeps the chain linear across
-   * concurrent writers.
+   * Appends one record. Pass the transaction so the record commits or rolls back with the change
+   * it describes (or use `change`); the advisory lock keeps the chain linear across concurrent
+   * writers.
    */
-  async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
-    if (!manager) return this.dataSource.transaction((m) => this.record(entry, m));
-    const prevHash = await this.lockedHead(manager);
-    await this.append(manager, prevHash, {
+  async record(entry: AuditEntry, tx?: Sql): Promise<void> {
+    if (!tx) return this.db.transaction((t) => this.record(entry, t));
+    const prevHash = await this.lockedHead(tx);
+    await this.append(tx, prevHash, {
       at: new Date(),
       actor: entry.actor ?? actorName(entry.principal),
       actorRole: actorRole(entry.principal),
@@ -91,10 +90,11 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** Runs a change and appends its audit record in one transaction: both are kept, or neither. */
-  async change<T>(work: (m: EntityManager) => Promise<{ result: T; record: AuditEntry }>): Promise<T> {
-    return this.dataSource.transaction(async (m) => {
-      const { result, record } = await work(m);
-      await this.record(record, m);
+  async change<T>(work: (tx: ChangeTx) => Promise<{ result: T; record: AuditEntry }>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      // The database's transactions are TypeORM's managers, which callers not yet on repositories still use as such.
+      const { result, record } = await work(tx as ChangeTx);
+      await this.record(record, tx);
       return result;
     });
   }
@@ -103,10 +103,10 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    * Takes the chain lock and answers the hash the next record links to. An old unkeyed chain is
    * first closed with a keyed boundary record; a chain keyed with another key is not written to.
    */
-  private async lockedHead(m: EntityManager): Promise<string> {
-    await lockForTransaction(m, LockId.AuditChain);
+  private async lockedHead(tx: Sql): Promise<string> {
+    await lockForTransaction(tx, LockId.AuditChain);
     const key = await this.key();
-    const [last] = (await m.query('SELECT hash, key_id AS "keyId" FROM audit_log ORDER BY id DESC LIMIT 1')) as { hash: string; keyId: string | null }[];
+    const last = await this.trail.head(tx);
     if (!last) return GENESIS_HASH;
     if (last.keyId === key.id) return last.hash;
     if (last.keyId !== null) {
@@ -115,8 +115,8 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
           `The audit trail is keyed with key ${last.keyId}, but this instance's key (${key.source}) is ${key.id}: restore the original key, or set the same TAISHI_AUDIT_KEY on every instance`,
       );
     }
-    const [{ n }] = (await m.query('SELECT count(*)::int AS n FROM audit_log WHERE key_id IS NULL')) as { n: number }[];
-    return this.append(m, last.hash, {
+    const n = await this.trail.unkeyedCount(tx);
+    return this.append(tx, last.hash, {
       at: new Date(),
       actor: 'system',
       actorRole: null,
@@ -130,10 +130,10 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
-  private async append(m: EntityManager, prevHash: string, fields: Omit<AuditRecord, 'id' | 'prevHash' | 'hash' | 'keyId'>): Promise<string> {
+  private async append(tx: Sql, prevHash: string, fields: ChainedFields): Promise<string> {
     const key = await this.key();
     const hash = keyedChainHash(key.key, prevHash, fields);
-    await m.insert(AuditRecord, { ...fields, prevHash, hash, keyId: key.id });
+    await this.trail.append(tx, { ...fields, prevHash, hash, keyId: key.id });
     return hash;
   }
 
@@ -143,13 +143,12 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
    */
   anchor(): Promise<void> {
     const run = this.anchoring.then(async () => {
-      const [head] = (await this.dataSource.query('SELECT id::text AS id, hash FROM audit_log ORDER BY id DESC LIMIT 1')) as { id: string; hash: string }[];
+      const head = await this.trail.head(this.db);
       if (!head) return;
       const previous = await readAnchor(this.anchorFile);
       if (previous?.id === head.id && previous.hash === head.hash) return;
       if (previous) {
-        const [held] = (await this.dataSource.query('SELECT hash FROM audit_log WHERE id = $1', [previous.id])) as { hash: string }[];
-        if (held?.hash !== previous.hash) {
+        if ((await this.trail.hashOf(this.db, previous.id)) !== previous.hash) {
           this.logger.error(
             `审计链不再包含 ${previous.at} 锚定的记录 ${previous.id}：记录被删除或改写；锚点保留为证据，请运行 npx taishi audit verify / ` +
               `The audit trail no longer holds record ${previous.id} as anchored at ${previous.at}: records were deleted or rewritten. The anchor is kept as evidence; run npx taishi audit verify`,
@@ -169,31 +168,16 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
   async verify(batchSize = 1000): Promise<ChainVerification> {
     const anchor = (await readAnchor(this.anchorFile)) ?? null;
     const walk = new ChainWalk(await this.key(), anchor ?? undefined);
-    const repo = this.dataSource.getRepository(AuditRecord);
     let afterId = '0';
     for (;;) {
-      const batch = await repo.createQueryBuilder('a').where('a.id > :afterId', { afterId }).orderBy('a.id', 'ASC').limit(batchSize).getMany();
+      const batch = await this.trail.linksAfter(this.db, afterId, batchSize);
       if (batch.length === 0 || !batch.every((record) => walk.next(record))) break;
       afterId = batch[batch.length - 1].id;
     }
-    return { ...walk.finish(), anchor, appendOnlyForService: await this.appendOnlyForService() };
+    return { ...walk.finish(), anchor, appendOnlyForService: await this.trail.appendOnlyForCurrentRole(this.db) };
   }
 
-  private async appendOnlyForService(): Promise<boolean> {
-    const [row] = (await this.dataSource.query(`
-      SELECT NOT (r.rolsuper OR pg_has_role(current_user, c.relowner, 'MEMBER')
-                  OR has_table_privilege('audit_log', 'UPDATE') OR has_table_privilege('audit_log', 'DELETE')
-                  OR has_table_privilege('audit_log', 'TRUNCATE') OR has_table_privilege('audit_log', 'TRIGGER')) AS "appendOnly"
-      FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'audit_log'::regclass`)) as { appendOnly: boolean }[];
-    return row.appendOnly;
-  }
-
-  async list(query: { limit: number; beforeId?: string; targetType?: string; targetId?: string; actor?: string }) {
-    const qb = this.dataSource.getRepository(AuditRecord).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit);
-    if (query.beforeId) qb.andWhere('a.id < :beforeId', { beforeId: query.beforeId });
-    if (query.targetType) qb.andWhere('a.target_type = :targetType', { targetType: query.targetType });
-    if (query.targetId) qb.andWhere('a.target_id = :targetId', { targetId: query.targetId });
-    if (query.actor) qb.andWhere('a.actor = :actor', { actor: query.actor });
-    return qb.getMany();
+  list(query: AuditFilter) {
+    return this.trail.list(this.db, query);
   }
 }

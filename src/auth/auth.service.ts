@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { ApiKey, Session, User } from './entities.js';
-import type { Sql } from '../database/index.js';
+import { ApiKeysRepository, type ApiKeyRow } from './api-keys.repository.js';
+import { Database, type Sql } from '../database/index.js';
 import { Clock, type DomainError } from '../shared/index.js';
 import { authErrors } from './errors.js';
 import { MetricsRegistry } from '../shared/metrics.js';
@@ -12,6 +10,7 @@ import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository
 import { AttemptWindow, ConcurrencyGate } from './login-throttle.js';
 import type { RequestPrincipal } from '../shared/principal.js';
 import { dummyPasswordHash, generatePassword, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { UsersRepository, type SessionUser } from './users.repository.js';
 
 /**
  * Failed logins one source address may make per minute, and failed logins on one name from
@@ -44,13 +43,15 @@ export class AuthService {
   private readonly logger = new Logger('Auth');
   private readonly apiKeys = new Map<string, { principal: RequestPrincipal; until: number }>();
   private readonly lockouts = new LoginLockoutsRepository();
+  private readonly users = new UsersRepository();
+  private readonly keys = new ApiKeysRepository();
   private readonly perSource: AttemptWindow;
   private readonly perAccount: AttemptWindow;
   private readonly passwordChecks = new ConcurrencyGate(PASSWORD_CHECKS_AT_ONCE, PASSWORD_CHECKS_WAITING);
   private readonly throttled;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -63,22 +64,22 @@ export class AuthService {
 
   /** First start: with no users at all, create `admin` so someone can log in. */
   async ensureInitialAdmin(): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.query('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
-      if ((await m.count(User)) > 0) return;
+    await this.db.transaction(async (tx) => {
+      await this.users.lockAgainstNewUsers(tx);
+      if ((await this.users.count(tx)) > 0) return;
       const password = this.settings.TAISHI_ADMIN_PASSWORD ?? generatePassword();
-      const user = await m.save(
-        m.create(User, {
-          username: 'admin',
-          displayName: 'Administrator',
-          role: 'admin',
-          language: 'zh-CN',
-          passwordHash: await hashPassword(password),
-          disabled: false,
-          updatedAt: new Date(),
-        }),
-      );
-      await this.audit.record({ actor: 'system', action: 'user.create', targetType: 'user', targetId: user.id, after: { username: 'admin', role: 'admin' } }, m);
+      const id = await this.users.insert(tx, {
+        username: 'admin',
+        displayName: 'Administrator',
+        email: null,
+        role: 'admin',
+        department: null,
+        language: 'zh-CN',
+        passwordHash: await hashPassword(password),
+        disabled: false,
+        updatedAt: new Date(),
+      });
+      await this.audit.record({ actor: 'system', action: 'user.create', targetType: 'user', targetId: id, after: { username: 'admin', role: 'admin' } }, tx);
       if (!this.settings.TAISHI_ADMIN_PASSWORD) {
         // Printed once on purpose: it is the only way in on a fresh install without the setting.
         process.stdout.write(
@@ -117,26 +118,26 @@ export class AuthService {
    */
   private checkPassword(username: string, account: string, password: string, source: string, sourceIp: string | null) {
     const now = new Date();
-    return this.dataSource.transaction(async (m): Promise<{ token: string; expiresAt: string } | { error: DomainError }> => {
-      const user = await m.getRepository(User).createQueryBuilder('u').where('lower(u.username) = :account', { account }).getOne();
+    return this.db.transaction(async (tx): Promise<{ token: string; expiresAt: string } | { error: DomainError }> => {
+      const user = await this.users.byAccount(tx, account);
       const usable = user && !user.disabled ? user : undefined;
       const matches = await verifyPassword(password, usable?.passwordHash ?? (await dummyPasswordHash()));
       const refuse = async (reason: string, error: DomainError) => {
-        await this.audit.record({ actor: username, action: 'auth.login', targetType: 'user', targetId: user?.id, outcome: 'failure', sourceIp, after: { reason } }, m);
+        await this.audit.record({ actor: username, action: 'auth.login', targetType: 'user', targetId: user?.id, outcome: 'failure', sourceIp, after: { reason } }, tx);
         return { error };
       };
-      const lockedUntil = await this.lockouts.lockedUntil(m, account, source, now);
+      const lockedUntil = await this.lockouts.lockedUntil(tx, account, source, now);
       if (lockedUntil) return refuse('locked out', lockedOut(lockedUntil));
       if (!usable || !matches) {
-        const locks = await this.recordFailure(m, account, source, now);
+        const locks = await this.recordFailure(tx, account, source, now);
         const reason = !user ? 'unknown user' : user.disabled ? 'account disabled' : 'wrong password';
         return refuse(locks ? `${reason}; locked out` : reason, authErrors.invalid_credentials());
       }
-      await this.lockouts.clear(m, account, source);
+      await this.lockouts.clear(tx, account, source);
       const { secret, hash } = newSecret('tss');
       const expiresAt = new Date(now.getTime() + this.settings.TAISHI_SESSION_TTL_MINUTES * 60_000);
-      const session = await m.save(m.create(Session, { userId: usable.id, tokenHash: hash, sourceIp, expiresAt }));
-      await this.audit.record({ actor: usable.username, action: 'auth.login', targetType: 'session', targetId: session.id, sourceIp }, m);
+      const sessionId = await this.users.insertSession(tx, { userId: usable.id, tokenHash: hash, sourceIp, expiresAt });
+      await this.audit.record({ actor: usable.username, action: 'auth.login', targetType: 'session', targetId: sessionId, sourceIp }, tx);
       return { token: secret, expiresAt: expiresAt.toISOString() };
     });
   }
@@ -154,9 +155,9 @@ export class AuthService {
   }
 
   async logout(principal: RequestPrincipal & { kind: 'user' }, sourceIp: string | null): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.update(Session, { id: principal.sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
-      await this.audit.record({ principal, action: 'auth.logout', targetType: 'session', targetId: principal.sessionId, sourceIp }, m);
+    await this.db.transaction(async (tx) => {
+      await this.users.revokeSession(tx, principal.sessionId, new Date());
+      await this.audit.record({ principal, action: 'auth.logout', targetType: 'session', targetId: principal.sessionId, sourceIp }, tx);
     });
   }
 
@@ -175,10 +176,10 @@ export class AuthService {
     if (credential.startsWith('tsk_')) {
       const cached = this.apiKeys.get(hash);
       if (cached && cached.until > this.clock.nowMs()) return cached.principal;
-      let key: ApiKey | null;
+      let key: ApiKeyRow | undefined;
       try {
-        key = await this.dataSource.getRepository(ApiKey).findOneBy({ keyHash: hash, revokedAt: IsNull() });
-        if (key) await this.dataSource.getRepository(ApiKey).update(key.id, { lastUsedAt: new Date() });
+        key = await this.keys.activeByHash(this.db, hash);
+        if (key) await this.keys.touch(this.db, key.id, new Date());
       } catch (error) {
         if (cached) return cached.principal;
         throw this.databaseUnavailable(error);
@@ -192,20 +193,14 @@ export class AuthService {
       this.apiKeys.set(hash, { principal, until: this.clock.nowMs() + API_KEY_CACHE_MS });
       return principal;
     }
-    let row: Session | null;
+    let user: SessionUser | undefined;
     try {
-      row = await this.dataSource
-        .getRepository(Session)
-        .createQueryBuilder('s')
-        .innerJoinAndMapOne('s.user', User, 'u', 'u.id = s.user_id')
-        .where('s.token_hash = :hash AND s.revoked_at IS NULL AND s.expires_at > now()', { hash })
-        .getOne();
+      user = await this.users.sessionUser(this.db, hash);
     } catch (error) {
       throw this.databaseUnavailable(error);
     }
-    const user = (row as (Session & { user?: User }) | null)?.user;
-    if (!row || !user || user.disabled) throw authErrors.session_expired();
-    return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: row.id, language: user.language };
+    if (!user || user.disabled) throw authErrors.session_expired();
+    return { kind: 'user', id: user.id, username: user.username, role: user.role, department: user.department, sessionId: user.sessionId, language: user.language };
   }
 
   private databaseUnavailable(error: unknown): DomainError {

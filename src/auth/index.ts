@@ -5,6 +5,5 @@ export { CurrentPrincipal, SourceIp } from './request.js';
 export { AuthModule } from './auth.module.js';
 export { AuthService } from './auth.service.js';
 export { authenticateBeforeBody } from './authenticate-first.js';
-export { User } from './entities.js';
 export { actorName, departmentScope, ROLES, type Caller, type Principal, type Role } from '../shared/principal.js';
 export { UsersService } from './users.service.js';

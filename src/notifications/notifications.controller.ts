@@ -7,7 +7,8 @@ import { ROLES, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { PREFERENCE_KINDS, type PreferenceKind } from './notification.js';
 import { NotificationsService } from './notifications.service.js';
-import { OUTBOX_STATUSES, OutboxService, type OutboxStatus } from './outbox.service.js';
+import { OUTBOX_STATUSES, type OutboxStatus } from './outbox.repository.js';
+import { OutboxService } from './outbox.service.js';
 
 /** One optional switch per kind; an unknown kind is refused by the strict validation pipe. */
 class KindSwitches implements Partial<Record<PreferenceKind, boolean>> {

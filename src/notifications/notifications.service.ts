@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/index.js';
+import { Database } from '../database/index.js';
 import { actorName, type Caller, type Role } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
@@ -11,6 +10,7 @@ import { OutboxService, type NewOutboxRow } from './outbox.service.js';
 import { beijingTime, renderMail, type MailContent, type RenderedMail } from './templates.js';
 import { notificationErrors } from './errors.js';
 import { Scheduler } from '../platform/index.js';
+import { NotificationsRepository, type RecipientRow } from './notifications.repository.js';
 
 export interface Recipients {
   userIds?: string[];
@@ -24,26 +24,10 @@ export interface Preferences {
   kinds: Record<PreferenceKind, boolean>;
 }
 
-interface UserRow {
-  id: string;
-  username: string;
-  email: string | null;
-  role: Role;
-  department: string | null;
-  language: Language;
-  disabled: boolean;
-  on_duty: boolean;
-  muted: string[];
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ON_DUTY_ROLES: readonly Role[] = ['analyst', 'admin'];
 const DIGEST_TIME_ZONE = 'Asia/Shanghai';
 const DAY_MS = 86_400_000;
-
-const USERS_WITH_PREFERENCES = `SELECT u.id, u.username, u.email, u.role, u.department, u.language, u.disabled,
-  coalesce(p.on_duty, false) AS on_duty, coalesce(p.muted, '{}') AS muted
-  FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id`;
 
 const preferencesOf = (row: { on_duty: boolean; muted: string[] }): Preferences => ({
   onDuty: row.on_duty,
@@ -60,9 +44,10 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   private readonly digestSources = new Map<string, DigestSource>();
   private readonly queued;
   private readonly skipped;
+  private readonly users = new NotificationsRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
     private readonly outbox: OutboxService,
     private readonly mailer: Mailer,
@@ -131,7 +116,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   async sendDigest(now = new Date()): Promise<{ queued: number; skipped: number }> {
     const date = beijingTime(now).slice(0, 10);
     const window = { from: new Date(now.getTime() - DAY_MS), to: now };
-    const users = ((await this.dataSource.query(`${USERS_WITH_PREFERENCES} WHERE NOT u.disabled ORDER BY u.username`)) as UserRow[]).filter((u) => !u.muted.includes('digest'));
+    const users = (await this.users.activeUsers(this.db)).filter((u) => !u.muted.includes('digest'));
     const rows: NewOutboxRow[] = [];
     for (const user of users) {
       const recipient: DigestRecipient = { userId: user.id, role: user.role, department: user.department, language: user.language };
@@ -159,7 +144,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   }
 
   async preferences(userId: string): Promise<Preferences & { email: string | null; language: Language }> {
-    const [row] = (await this.dataSource.query(`${USERS_WITH_PREFERENCES} WHERE u.id = $1`, [userId])) as UserRow[];
+    const row = (await this.users.user(this.db, userId))!;
     return { ...preferencesOf(row), email: row.email, language: row.language };
   }
 
@@ -168,19 +153,15 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     if (change.onDuty === undefined && (change.kinds === undefined || Object.keys(change.kinds).length === 0)) {
       throw notificationErrors.nothing_to_change();
     }
-    await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query(`${USERS_WITH_PREFERENCES} WHERE u.id = $1 FOR NO KEY UPDATE OF u`, [userId])) as UserRow[];
+    await this.db.transaction(async (tx) => {
+      const row = (await this.users.lockUser(tx, userId))!;
       if (change.onDuty && !ON_DUTY_ROLES.includes(row.role)) throw notificationErrors.on_duty_role({ role: row.role });
       const before = preferencesOf(row);
       const kinds = { ...before.kinds, ...change.kinds };
       const after: Preferences = { onDuty: change.onDuty ?? before.onDuty, kinds };
       const muted = PREFERENCE_KINDS.filter((k) => !kinds[k]);
-      await m.query(
-        `INSERT INTO notification_preferences (user_id, on_duty, muted, updated_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (user_id) DO UPDATE SET on_duty = excluded.on_duty, muted = excluded.muted, updated_at = now()`,
-        [userId, after.onDuty, muted],
-      );
-      await this.audit.record({ ...caller, action: 'notification.preferences.update', targetType: 'user', targetId: userId, before, after }, m);
+      await this.users.savePreferences(tx, userId, after.onDuty, muted);
+      await this.audit.record({ ...caller, action: 'notification.preferences.update', targetType: 'user', targetId: userId, before, after }, tx);
     });
     return this.preferences(userId);
   }
@@ -188,11 +169,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   /** Sends a test mail at once (not through the outbox) and says what the server answered. */
   async sendTest(to: string | undefined, userId: string, caller: Caller) {
     if (!this.mailer.configured) throw notificationErrors.smtp_not_configured();
-    const [me] = (await this.dataSource.query(`SELECT email, language, coalesce(nullif(display_name, ''), username) AS name FROM users WHERE id = $1`, [userId])) as {
-      email: string | null;
-      language: Language;
-      name: string;
-    }[];
+    const me = (await this.users.mailIdentity(this.db, userId))!;
     const address = to ?? me.email;
     if (!address) throw notificationErrors.no_address();
     const mail = renderMail({ kind: 'test', sentBy: actorName(caller.principal), at: new Date().toISOString() }, me.language);
@@ -207,16 +184,13 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
     }
   }
 
-  private async recipients(to: Recipients): Promise<UserRow[]> {
+  private async recipients(to: Recipients): Promise<RecipientRow[]> {
     const ids = [...new Set(to.userIds ?? [])];
     const bad = ids.filter((id) => !UUID.test(id));
     if (bad.length) throw new Error(`notify: not user ids: ${bad.join(', ')}`);
-    const rows = (await this.dataSource.query(
-      `${USERS_WITH_PREFERENCES} WHERE u.id = ANY($1::uuid[]) OR u.role = ANY($2::text[]) OR ($3 AND u.role = ANY($4::text[])) ORDER BY u.username`,
-      [ids, to.roles ?? [], to.onDutyAnalysts === true, ON_DUTY_ROLES],
-    )) as UserRow[];
+    const rows = await this.users.candidates(this.db, ids, to.roles ?? [], to.onDutyAnalysts === true, ON_DUTY_ROLES);
     if (!to.onDutyAnalysts) return rows;
-    const named = (u: UserRow) => ids.includes(u.id) || (to.roles ?? []).includes(u.role);
+    const named = (u: RecipientRow) => ids.includes(u.id) || (to.roles ?? []).includes(u.role);
     const candidates = rows.filter((u) => !u.disabled && ON_DUTY_ROLES.includes(u.role));
     const onDuty = candidates.filter((u) => u.on_duty);
     // Nobody on duty must not mean nobody told: then every analyst (or, with none, every admin) is.
@@ -227,11 +201,11 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
   /** An assignee given as a user id is shown by name. */
   private async withNames(notification: Notification): Promise<MailContent> {
     if (notification.kind !== 'incident_assigned' || !UUID.test(notification.assignee)) return notification;
-    const [user] = (await this.dataSource.query(`SELECT coalesce(nullif(display_name, ''), username) AS name FROM users WHERE id = $1`, [notification.assignee])) as { name: string }[];
-    return user ? { ...notification, assignee: user.name } : notification;
+    const name = await this.users.mailName(this.db, notification.assignee);
+    return name !== undefined ? { ...notification, assignee: name } : notification;
   }
 
-  private rowFor(user: UserRow, kind: string, mail: RenderedMail, dedupeKey: string | null): NewOutboxRow {
+  private rowFor(user: RecipientRow, kind: string, mail: RenderedMail, dedupeKey: string | null): NewOutboxRow {
     return {
       kind,
       userId: user.id,
@@ -245,7 +219,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
 
   private async write(rows: NewOutboxRow[]): Promise<{ queued: number; skipped: number }> {
     if (rows.length === 0) return { queued: 0, skipped: 0 };
-    const statuses = await this.dataSource.transaction((m) => this.outbox.enqueue(rows, m));
+    const statuses = await this.db.transaction((tx) => this.outbox.enqueue(rows, tx));
     const skipped = statuses.filter((s) => s === 'skipped').length;
     const queued = statuses.length - skipped;
     if (skipped) {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/index.js';
+import { Database, type Sql } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { Mailer, SendError } from './mailer.js';
@@ -9,9 +8,7 @@ import type { Language } from './notification.js';
 import type { RenderedMail } from './templates.js';
 import { notificationErrors } from './errors.js';
 import { Scheduler } from '../platform/index.js';
-
-export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'held', 'skipped'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+import { OUTBOX_STATUSES, OutboxRepository, type OutboxRecord, type OutboxStatus } from './outbox.repository.js';
 
 /** After the last try a message is `failed`: 1+2+4+…+60 minutes of backoff is about two hours. */
 export const MAX_ATTEMPTS = 8;
@@ -40,23 +37,6 @@ export interface NewOutboxRow {
   skipReason?: string;
 }
 
-interface OutboxRecord {
-  id: string;
-  kind: string;
-  user_id: string | null;
-  username: string | null;
-  address: string | null;
-  language: Language;
-  subject: string;
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: Date | null;
-  last_error: string | null;
-  dedupe_key: string | null;
-  created_at: Date;
-  sent_at: Date | null;
-}
-
 const view = (r: OutboxRecord) => ({
   id: r.id,
   kind: r.kind,
@@ -75,9 +55,6 @@ const view = (r: OutboxRecord) => ({
 });
 export type OutboxView = ReturnType<typeof view>;
 
-const SELECT_VIEW = `SELECT o.id, o.kind, o.user_id, u.username, o.address, o.language, o.subject, o.status, o.attempts, o.next_attempt_at,
-  o.last_error, o.dedupe_key, o.created_at, o.sent_at FROM notification_outbox o LEFT JOIN users u ON u.id = o.user_id`;
-
 export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 
 /**
@@ -92,9 +69,10 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
   private readonly sent;
   private readonly sendErrors;
   private readonly failed;
+  private readonly outbox = new OutboxRepository();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly db: Database,
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
     private readonly mailer: Mailer,
     private readonly audit: AuditService,
@@ -122,18 +100,15 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Writes rows; a dedupe key already used for the same recipient writes nothing. Returns the statuses written. */
-  async enqueue(rows: NewOutboxRow[], manager: EntityManager = this.dataSource.manager): Promise<OutboxStatus[]> {
+  async enqueue(rows: NewOutboxRow[], sql: Sql = this.db): Promise<OutboxStatus[]> {
     const written: OutboxStatus[] = [];
     for (const row of rows) {
       const status: OutboxStatus = row.skipReason ? 'skipped' : this.mailer.configured ? 'queued' : 'held';
       const lastError = row.skipReason ?? (status === 'held' ? 'SMTP is not configured (TAISHI_SMTP_HOST)' : null);
-      const inserted = (await manager.query(
-        `INSERT INTO notification_outbox (kind, user_id, address, language, subject, text, html, status, next_attempt_at, last_error, dedupe_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'queued' THEN now() END, $9, $10)
-         ON CONFLICT DO NOTHING RETURNING status`,
-        [row.kind, row.userId, row.address, row.language, row.mail.subject, row.mail.text, row.mail.html, status, lastError, row.dedupeKey],
-      )) as { status: OutboxStatus }[];
-      if (inserted.length) written.push(status);
+      const { subject, text, html } = row.mail;
+      if (await this.outbox.insert(sql, { kind: row.kind, userId: row.userId, address: row.address, language: row.language, subject, text, html, status, lastError, dedupeKey: row.dedupeKey })) {
+        written.push(status);
+      }
     }
     return written;
   }
@@ -159,20 +134,12 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
     const tally = { sent: 0, retrying: 0, failed: 0 };
     if (!this.mailer.configured) return tally;
     for (;;) {
-      // TypeORM answers an UPDATE … RETURNING with [rows, count].
-      const [claimed] = (await this.dataSource.query(
-        `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $2::timestamptz + make_interval(secs => $3)
-         WHERE id IN (SELECT id FROM notification_outbox WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $2
-                      ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, address, subject, text, html, attempts,
-                   (SELECT coalesce(nullif(display_name, ''), username) FROM users WHERE users.id = notification_outbox.user_id) AS name`,
-        [BATCH, now, LEASE_MS / 1000],
-      )) as [{ id: string; kind: string; address: string; subject: string; text: string; html: string; attempts: number; name: string | null }[], number];
+      const claimed = await this.outbox.claimDue(this.db, now, BATCH, LEASE_MS);
       if (claimed.length === 0) return tally;
       for (const [index, row] of claimed.entries()) {
         try {
           await this.mailer.send({ to: { name: row.name ?? '', address: row.address }, subject: row.subject, text: row.text, html: row.html, kind: row.kind });
-          await this.dataSource.query(`UPDATE notification_outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL WHERE id = $1`, [row.id]);
+          await this.outbox.markSent(this.db, row.id);
           this.sent.inc({ kind: row.kind });
           tally.sent++;
         } catch (error) {
@@ -180,12 +147,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
           this.sendErrors.inc({ kind: row.kind });
           const giveUp = e.permanent || row.attempts >= MAX_ATTEMPTS;
           const retryAt = new Date(now.getTime() + backoffMs(row.attempts));
-          await this.dataSource.query(`UPDATE notification_outbox SET status = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1`, [
-            row.id,
-            giveUp ? 'failed' : 'retrying',
-            giveUp ? null : retryAt,
-            `attempt ${row.attempts}: ${e.message}`,
-          ]);
+          await this.outbox.markUnsent(this.db, row.id, giveUp ? 'failed' : 'retrying', giveUp ? null : retryAt, `attempt ${row.attempts}: ${e.message}`);
           if (giveUp) {
             this.failed.inc({ kind: row.kind });
             this.logger.error(`Notification ${row.id} to ${row.address} failed for good: ${e.message}`);
@@ -195,9 +157,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
             // The server is unreachable: the rest of this batch was never tried, so it keeps its
             // attempt count and waits as long as the one that was.
             const untried = claimed.slice(index + 1).map((r) => r.id);
-            if (untried.length) {
-              await this.dataSource.query(`UPDATE notification_outbox SET attempts = attempts - 1, next_attempt_at = $2 WHERE id = ANY($1::uuid[])`, [untried, retryAt]);
-            }
+            if (untried.length) await this.outbox.release(this.db, untried, retryAt);
             this.logger.warn(`SMTP server unreachable, retrying at ${retryAt.toISOString()}: ${e.message}`);
             return tally;
           }
@@ -208,20 +168,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async list(query: { status?: OutboxStatus; kind?: string; limit?: number; offset?: number }) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.status) where.push(`o.status = $${params.push(query.status)}`);
-    if (query.kind) where.push(`o.kind = $${params.push(query.kind)}`);
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [items, [{ total }], counts] = await Promise.all([
-      this.dataSource.query(`${SELECT_VIEW} ${filter} ORDER BY o.created_at DESC, o.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
-        ...params,
-        query.limit ?? 50,
-        query.offset ?? 0,
-      ]) as Promise<OutboxRecord[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM notification_outbox o ${filter}`, params) as Promise<{ total: number }[]>,
-      this.dataSource.query(`SELECT status, count(*)::int AS n FROM notification_outbox GROUP BY status`) as Promise<{ status: OutboxStatus; n: number }[]>,
-    ]);
+    const { items, total, counts } = await this.outbox.list(this.db, { status: query.status, kind: query.kind, limit: query.limit ?? 50, offset: query.offset ?? 0 });
     return {
       smtp: this.mailer.describe(),
       counts: Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, counts.find((c) => c.status === s)?.n ?? 0])),
@@ -235,24 +182,23 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
    * address its user has now, so mail missed for want of an address can still go out.
    */
   async retry(id: string, caller: Caller): Promise<OutboxView> {
-    const result = await this.dataSource.transaction(async (m) => {
-      const [row] = (await m.query(`${SELECT_VIEW} WHERE o.id = $1 FOR UPDATE OF o`, [id])) as OutboxRecord[];
+    const result = await this.db.transaction(async (tx) => {
+      const row = await this.outbox.find(tx, id, { lock: true });
       if (!row) throw notificationErrors.message_not_found({ id });
       if (row.status === 'sent') throw notificationErrors.already_sent({ id, sentAt: row.sent_at?.toISOString() ?? '' });
       if (!this.mailer.configured) throw notificationErrors.smtp_not_configured();
       let address = row.address;
       if (row.status === 'skipped') {
-        const [user] = (await m.query(`SELECT email FROM users WHERE id = $1 AND NOT disabled`, [row.user_id])) as { email: string | null }[];
-        if (!user?.email) throw row.user_id ? notificationErrors.recipient_unreachable() : notificationErrors.no_recipient();
-        address = user.email;
+        const email = await this.outbox.activeUserEmail(tx, row.user_id);
+        if (!email) throw row.user_id ? notificationErrors.recipient_unreachable() : notificationErrors.no_recipient();
+        address = email;
       }
-      await m.query(`UPDATE notification_outbox SET status = 'queued', attempts = 0, next_attempt_at = now(), address = $2 WHERE id = $1`, [id, address]);
+      await this.outbox.requeue(tx, id, address);
       await this.audit.record(
         { ...caller, action: 'notification.retry', targetType: 'notification', targetId: id, before: { status: row.status, attempts: row.attempts, lastError: row.last_error }, after: { status: 'queued', address } },
-        m,
+        tx,
       );
-      const [updated] = (await m.query(`${SELECT_VIEW} WHERE o.id = $1`, [id])) as OutboxRecord[];
-      return view(updated);
+      return view((await this.outbox.find(tx, id))!);
     });
     this.kick();
     return result;

@@ -1,12 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { Sql } from '../database/index.js';
 import type { ChainedFields, StoredLink } from './chain.js';
-
-/**
- * The transaction `AuditService.change` hands its callers. Modules that still query through
- * TypeORM use it as an EntityManager; repositories take it as `Sql`.
- */
-export type ChangeTx = EntityManager;
 
 export interface AuditFilter {
   limit: number;

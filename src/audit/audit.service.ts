@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import path from 'node:path';
 import { actorName, actorRole, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import { AuditRepository, type AuditFilter, type ChangeTx } from './audit.repository.js';
+import { AuditRepository, type AuditFilter } from './audit.repository.js';
 import { ChainWalk, GENESIS_HASH, keyedChainHash, redactSecrets, type ChainAnchor, type ChainedFields, type ChainReport } from './chain.js';
 import { loadAuditKey, readAnchor, writeAnchor, type AuditKey } from './trail-files.js';
 import { Database, LockId, lockForTransaction, type Sql } from '../database/index.js';
@@ -89,12 +89,15 @@ export class AuditService implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
-  /** Runs a change and appends its audit record in one transaction: both are kept, or neither. */
-  async change<T>(work: (tx: ChangeTx) => Promise<{ result: T; record: AuditEntry }>): Promise<T> {
+  /**
+   * Runs a change and appends its audit record in one transaction: both are kept, or neither. Work
+   * that found nothing to do (a slot another instance took, an update that sets nothing) answers
+   * `record: null`, and nothing is recorded.
+   */
+  async change<T>(work: (tx: Sql) => Promise<{ result: T; record: AuditEntry | null }>): Promise<T> {
     return this.db.transaction(async (tx) => {
-      // The database's transactions are TypeORM's managers, which callers not yet on repositories still use as such.
-      const { result, record } = await work(tx as ChangeTx);
-      await this.record(record, tx);
+      const { result, record } = await work(tx);
+      if (record) await this.record(record, tx);
       return result;
     });
   }

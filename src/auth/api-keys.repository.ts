@@ -51,11 +51,6 @@ export class ApiKeysRepository {
 
   /** False when there is no such key or it was revoked already. */
   async revoke(sql: Sql, id: string, at: Date): Promise<boolean> {
-    // Counted in SQL: through TypeORM an UPDATE … RETURNING answers [rows, count], through a plain client rows.
-    const [{ n }] = await sql.query<{ n: number }>(`WITH revoked AS (UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING 1) SELECT count(*)::int AS n FROM revoked`, [
-      id,
-      at,
-    ]);
-    return n > 0;
+    return (await sql.query(`UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING 1`, [id, at])).length > 0;
   }
 }

@@ -37,9 +37,7 @@ export class LoginLockoutsRepository {
 
   /** An administrator's unlock: every source, for this name. */
   async clearAccount(sql: Sql, account: string): Promise<number> {
-    // Counted in SQL: through TypeORM a DELETE … RETURNING answers [rows, count], through a plain client rows.
-    const [{ n }] = await sql.query<{ n: number }>(`WITH cleared AS (DELETE FROM login_lockouts WHERE account = $1 RETURNING 1) SELECT count(*)::int AS n FROM cleared`, [account]);
-    return n;
+    return (await sql.query(`DELETE FROM login_lockouts WHERE account = $1 RETURNING 1`, [account])).length;
   }
 
   /** For the user list: the latest lockout still running per account. */

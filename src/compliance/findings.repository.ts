@@ -120,9 +120,7 @@ export class FindingsRepository {
     actor: string,
   ): Promise<FindingRow> {
     const [row] = await sql.query<FindingRow>(
-      `WITH moved AS (
-         UPDATE compliance_findings SET status = $2, approver = $3, reason = $4, expires_at = $5, resolved_at = $6, updated_by = $7, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS})
-       SELECT * FROM moved`,
+      `UPDATE compliance_findings SET status = $2, approver = $3, reason = $4, expires_at = $5, resolved_at = $6, updated_by = $7, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, to.status, to.approver, to.reason, to.expiresAt, to.resolvedAt, actor],
     );
     return row;
@@ -130,9 +128,7 @@ export class FindingsRepository {
 
   async linkProtectTicket(sql: Sql, id: string, ticket: { id: string; key: string }, actor: string): Promise<FindingRow> {
     const [row] = await sql.query<FindingRow>(
-      `WITH linked AS (
-         UPDATE compliance_findings SET protect_ticket_id = $2, protect_ticket_key = $3, updated_by = $4, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS})
-       SELECT * FROM linked`,
+      `UPDATE compliance_findings SET protect_ticket_id = $2, protect_ticket_key = $3, updated_by = $4, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, ticket.id, ticket.key, actor],
     );
     return row;

@@ -68,7 +68,7 @@ export class ProfilesRepository {
       params.push(changes[column]);
       sets.push(`${column} = $${params.length}`);
     }
-    const [row] = await sql.query<ProfileRow>(`WITH changed AS (UPDATE compliance_profiles SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *) SELECT * FROM changed`, params);
+    const [row] = await sql.query<ProfileRow>(`UPDATE compliance_profiles SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, params);
     return row;
   }
 

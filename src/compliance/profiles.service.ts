@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import { AuditService } from '../audit/index.js';
 import { actorName, type Caller } from '../auth/index.js';
 import { Database, isUniqueViolation, type Sql } from '../database/index.js';
-import { changeIfAny } from './audited-change.js';
 import { ProfilesRepository, type ProfileColumns, type ProfileRow } from './profiles.repository.js';
 import { ControlCatalogue } from './control-catalogue.js';
 import type { ProfileInputDto, ProfileUpdateDto } from './dto.js';
@@ -72,7 +71,7 @@ export class ProfilesService implements OnModuleInit {
 
   /** The "all controls" profile, created at first start (and again if someone renamed theirs into its place). */
   private async ensureDefault(): Promise<void> {
-    await changeIfAny(this.audit, async (m) => {
+    await this.audit.change(async (m) => {
       const row = await this.stored.insertDefaultIfMissing(m, DEFAULT_PROFILE);
       return { result: undefined, record: row ? { actor: 'system', action: 'compliance.profile.create', targetType: 'compliance_profile', targetId: row.id, after: toProfile(row) } : null };
     });
@@ -145,7 +144,7 @@ export class ProfilesService implements OnModuleInit {
   async update(id: string, input: ProfileUpdateDto, caller: Caller): Promise<Profile> {
     this.validate(input);
     const profile = await this.uniqueName(() =>
-      changeIfAny(this.audit, async (m) => {
+      this.audit.change(async (m) => {
         const before = await this.lock(m, id);
         const changes: Partial<ProfileColumns> = {};
         for (const [field, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, keyof ProfileColumns][]) {

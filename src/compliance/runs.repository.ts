@@ -63,17 +63,15 @@ const RESULTS_PER_INSERT = 500;
 export class RunsRepository {
   /**
    * Marks failed the runs whose process stopped writing more than `staleSeconds` ago; answers how
-   * many. The UPDATE is read through a CTE so every `Sql` answers it with plain rows.
+   * many.
    */
   async failStale(sql: Sql, staleSeconds: number): Promise<number> {
-    const [{ failed }] = await sql.query<{ failed: number }>(
-      `WITH failed AS (
-         UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = '运行中断：服务在审计完成前停止 / Interrupted: the service stopped before the audit finished'
-         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING 1)
-       SELECT count(*)::int AS failed FROM failed`,
+    const failed = await sql.query(
+      `UPDATE compliance_runs SET status = 'failed', finished_at = now(), error = '运行中断：服务在审计完成前停止 / Interrupted: the service stopped before the audit finished'
+         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1) RETURNING 1`,
       [staleSeconds],
     );
-    return failed;
+    return failed.length;
   }
 
   /** A new running run; undefined when a scheduled run already took the profile's slot. */

@@ -17,7 +17,6 @@ import type { FrozenControl, ResultView, RunDiff, RunSummary, RunTrigger, RunVie
 import { complianceErrors } from './errors.js';
 import { Clock } from '../shared/index.js';
 import { Database } from '../database/index.js';
-import { changeIfAny } from './audited-change.js';
 import { RunsRepository, type RunRow } from './runs.repository.js';
 
 
@@ -109,7 +108,7 @@ export class RunsService implements OnModuleInit, BeforeApplicationShutdown {
    */
   async start(profileId: string, trigger: RunTrigger, caller: Caller, scheduledFor?: Date, onProgress?: (done: number, total: number) => void): Promise<RunView | null> {
     const profile = await this.profiles.get(profileId);
-    const run = await changeIfAny(this.audit, async (m) => {
+    const run = await this.audit.change(async (m) => {
       const row = await this.stored.insertRunning(m, { profileId: profile.id, profileName: profile.name, trigger, scheduledFor: scheduledFor ?? null, requestedBy: actorName(caller.principal) });
       if (!row) return { result: null, record: null };
       return { result: toRunView(row), record: { ...caller, action: 'compliance.run.start', targetType: 'compliance_run', targetId: row.id, after: { profileId: profile.id, profileName: profile.name, trigger } } };

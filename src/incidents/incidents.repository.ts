@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Database, type Sql } from '../database/index.js';
 import type { CategoryId } from './core/categories.js';
 import type { DataLevel, DefacementFacts, GradeOrUnrated, GradeProposal, GradingFacts, PortalLevel } from './core/grading.js';
 import type { ReportStatus, ClosingSummary, InitialReportInput, PiplNotice } from './core/report.js';
@@ -11,8 +10,8 @@ import { INCIDENT_STATES, OPEN_INCIDENT_STATES, OPEN_PROTECT_STATES, PROTECT_STA
  * its caller's transaction takes that transaction (`Tx`) first; the others read from the pool.
  */
 
-/** A unit of work: the caller's transaction, or the pool's manager for a plain read. */
-export type Tx = EntityManager;
+/** A unit of work: the caller's transaction, or the pool for a plain read. */
+export type Tx = Sql;
 
 export type IncidentKind = 'incident' | 'protect';
 export type Priority = 'p1' | 'p2' | 'p3' | 'p4';
@@ -217,15 +216,15 @@ const REPORT_COLUMNS = `status, content, summary, pipl, initial_submitted_at AS 
 
 @Injectable()
 export class IncidentsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** The pool, for reads outside any transaction. */
   get pool(): Tx {
-    return this.dataSource.manager;
+    return this.db;
   }
 
   transaction<T>(work: (m: Tx) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return this.db.transaction(work);
   }
 
   // ── incidents ────────────────────────────────────────────────────────────────────────────
@@ -250,8 +249,8 @@ export class IncidentsRepository {
       where[where.length - 1] = `(${where.at(-1)} OR key ILIKE $${params.length})`;
     }
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM incidents ${filter}`, params);
-    const rows: IncidentRow[] = await this.dataSource.query(
+    const [{ total }] = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM incidents ${filter}`, params);
+    const rows = await this.db.query<IncidentRow>(
       `SELECT ${COLUMNS} FROM incidents ${filter} ORDER BY ${order(q.sort)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit ?? 50, q.offset ?? 0],
     );
@@ -265,7 +264,7 @@ export class IncidentsRepository {
   }
 
   async findById(m: Tx, id: string): Promise<IncidentRow> {
-    const [row] = await m.query(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]);
+    const [row] = await m.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]);
     return row;
   }
 
@@ -276,7 +275,7 @@ export class IncidentsRepository {
 
   /** The next number of the year for a kind of ticket, counted without gaps between committed ones. */
   async nextNumber(m: Tx, kind: IncidentKind, year: number): Promise<number> {
-    const [{ last }] = await m.query(
+    const [{ last }] = await m.query<{ last: number }>(
       `INSERT INTO incident_counters (kind, year, last) VALUES ($1, $2, 1)
        ON CONFLICT (kind, year) DO UPDATE SET last = incident_counters.last + 1 RETURNING last`,
       [kind, year],
@@ -288,7 +287,7 @@ export class IncidentsRepository {
     m: Tx,
     row: Pick<IncidentRow, 'key' | 'kind' | 'title' | 'description' | 'category' | 'state' | 'priority' | 'assetIds' | 'departments' | 'assigneeId' | 'detectedAt' | 'createdBy'> & { source: object },
   ): Promise<string> {
-    const [{ id }] = await m.query(
+    const [{ id }] = await m.query<{ id: string }>(
       `INSERT INTO incidents (key, kind, title, description, category, state, priority, asset_ids, departments, assignee_id, source, detected_at, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
       [row.key, row.kind, row.title, row.description, row.category, row.state, row.priority, row.assetIds, row.departments, row.assigneeId, row.source, row.detectedAt, row.createdBy],
@@ -365,8 +364,7 @@ export class IncidentsRepository {
 
   /** The policy's category, only while the incident is new and nobody changed it; false when it did not apply. */
   async recategorise(m: Tx, id: string, to: CategoryId, from: CategoryId): Promise<boolean> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, count].
-    const [changed] = (await m.query(`UPDATE incidents SET category = $2, updated_at = now() WHERE id = $1 AND category = $3 AND state = 'new' RETURNING id`, [id, to, from])) as [unknown[], number];
+    const changed = await m.query(`UPDATE incidents SET category = $2, updated_at = now() WHERE id = $1 AND category = $3 AND state = 'new' RETURNING id`, [id, to, from]);
     return changed.length > 0;
   }
 
@@ -395,8 +393,8 @@ export class IncidentsRepository {
 
   /** The timeline's record of the latest merge of `sourceKey` into the target, and of the source leaving. */
   async lastMerge(m: Tx, targetId: string, sourceId: string, sourceKey: string): Promise<{ merge?: MergeRecord; leftState?: WorkflowState }> {
-    const [merge] = await m.query(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_from' AND detail->>'key' = $2 ORDER BY id DESC LIMIT 1`, [targetId, sourceKey]);
-    const [left] = await m.query(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_into' ORDER BY id DESC LIMIT 1`, [sourceId]);
+    const [merge] = await m.query<{ detail: MergeRecord }>(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_from' AND detail->>'key' = $2 ORDER BY id DESC LIMIT 1`, [targetId, sourceKey]);
+    const [left] = await m.query<{ detail: { state?: WorkflowState } }>(`SELECT detail FROM incident_timeline WHERE incident_id = $1 AND type = 'merged_into' ORDER BY id DESC LIMIT 1`, [sourceId]);
     return { merge: merge?.detail, leftState: left?.detail?.state };
   }
 
@@ -426,27 +424,27 @@ export class IncidentsRepository {
   }
 
   timelineOf(incidentId: string): Promise<TimelineRow[]> {
-    return this.dataSource.query(`SELECT id::int, at, actor, type, detail FROM incident_timeline WHERE incident_id = $1 ORDER BY id`, [incidentId]);
+    return this.db.query(`SELECT id::int, at, actor, type, detail FROM incident_timeline WHERE incident_id = $1 ORDER BY id`, [incidentId]);
   }
 
   commentsOf(incidentId: string): Promise<CommentRow[]> {
-    return this.dataSource.query(`SELECT id, author, body, created_at AS "createdAt" FROM incident_comments WHERE incident_id = $1 ORDER BY created_at, id`, [incidentId]);
+    return this.db.query(`SELECT id, author, body, created_at AS "createdAt" FROM incident_comments WHERE incident_id = $1 ORDER BY created_at, id`, [incidentId]);
   }
 
   async insertComment(m: Tx, incidentId: string, author: string, body: string): Promise<CommentRow> {
-    const [c] = await m.query(`INSERT INTO incident_comments (incident_id, author, body) VALUES ($1, $2, $3) RETURNING id, author, body, created_at AS "createdAt"`, [incidentId, author, body]);
+    const [c] = await m.query<CommentRow>(`INSERT INTO incident_comments (incident_id, author, body) VALUES ($1, $2, $3) RETURNING id, author, body, created_at AS "createdAt"`, [incidentId, author, body]);
     return c;
   }
 
   tasksOf(incidentId: string): Promise<TaskRow[]> {
-    return this.dataSource.query(`SELECT ${TASK_COLUMNS} FROM incident_tasks WHERE incident_id = $1 ORDER BY seq`, [incidentId]);
+    return this.db.query(`SELECT ${TASK_COLUMNS} FROM incident_tasks WHERE incident_id = $1 ORDER BY seq`, [incidentId]);
   }
 
   async insertTask(
     m: Tx,
     task: Pick<TaskRow, 'incidentId' | 'phase' | 'title' | 'description' | 'assigneeRole' | 'assigneeId' | 'dueAt'>,
   ): Promise<TaskRow> {
-    const [t] = await m.query(
+    const [t] = await m.query<TaskRow>(
       `INSERT INTO incident_tasks (incident_id, phase, title, description, assignee_role, assignee_id, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${TASK_COLUMNS}`,
       [task.incidentId, task.phase, task.title, task.description, task.assigneeRole, task.assigneeId, task.dueAt],
     );
@@ -470,13 +468,12 @@ export class IncidentsRepository {
   }
 
   async lockTask(m: Tx, incidentId: string, taskId: string): Promise<TaskRow | undefined> {
-    const [t] = await m.query(`SELECT ${TASK_COLUMNS} FROM incident_tasks WHERE id = $1 AND incident_id = $2 FOR UPDATE`, [taskId, incidentId]);
+    const [t] = await m.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM incident_tasks WHERE id = $1 AND incident_id = $2 FOR UPDATE`, [taskId, incidentId]);
     return t;
   }
 
   async updateTask(m: Tx, taskId: string, next: Pick<TaskRow, 'status' | 'assigneeId' | 'dueAt' | 'note'>): Promise<TaskRow> {
-    // pg through TypeORM answers an UPDATE … RETURNING with [rows, affected].
-    const [[updated]] = await m.query(
+    const [updated] = await m.query<TaskRow>(
       `UPDATE incident_tasks SET status = $2, assignee_id = $3, due_at = $4, note = $5, updated_at = now(),
            completed_at = CASE WHEN $2 IN ('done', 'cancelled') THEN coalesce(completed_at, now()) ELSE NULL END
          WHERE id = $1 RETURNING ${TASK_COLUMNS}`,
@@ -488,7 +485,7 @@ export class IncidentsRepository {
   // ── alerts ───────────────────────────────────────────────────────────────────────────────
 
   alertsOf(incidentId: string): Promise<LinkedAlertRow[]> {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT a.id, a.rule_id AS "ruleId", a.rule_title AS "ruleTitle", a.level, a.status, a.count, a.first_seen AS "firstSeen", a.last_seen AS "lastSeen",
                 a.asset_id AS "assetId", a.group_key AS "groupKey", a.event_ids AS "eventIds"
            FROM incident_alerts l JOIN alerts a ON a.id = l.alert_id WHERE l.incident_id = $1 ORDER BY a.first_seen`,
@@ -497,7 +494,7 @@ export class IncidentsRepository {
   }
 
   async alert(alertId: string): Promise<{ ruleId: string; ruleTitle: string; tags: string[]; assetId: string | null; department: string | null } | undefined> {
-    const [alert] = await this.dataSource.query(`SELECT rule_id AS "ruleId", rule_title AS "ruleTitle", tags, asset_id AS "assetId", department FROM alerts WHERE id = $1`, [alertId]);
+    const [alert] = await this.db.query<{ ruleId: string; ruleTitle: string; tags: string[]; assetId: string | null; department: string | null }>(`SELECT rule_id AS "ruleId", rule_title AS "ruleTitle", tags, asset_id AS "assetId", department FROM alerts WHERE id = $1`, [alertId]);
     return alert;
   }
 
@@ -526,7 +523,7 @@ export class IncidentsRepository {
 
   /** The tags of the incident's alerts other than `exceptAlertId`. */
   async heldAlertTags(m: Tx, incidentId: string, exceptAlertId: string): Promise<string[][]> {
-    const held: { tags: string[] }[] = await m.query(`SELECT a.tags FROM alerts a JOIN incident_alerts l ON l.alert_id = a.id WHERE l.incident_id = $1 AND a.id <> $2`, [incidentId, exceptAlertId]);
+    const held = await m.query<{ tags: string[] }>(`SELECT a.tags FROM alerts a JOIN incident_alerts l ON l.alert_id = a.id WHERE l.incident_id = $1 AND a.id <> $2`, [incidentId, exceptAlertId]);
     return held.map((h) => h.tags);
   }
 
@@ -537,7 +534,7 @@ export class IncidentsRepository {
 
   /** When these rules last fired on these assets (or, for alerts on no asset, these group keys). */
   async lastFiredAt(m: Tx, rules: string[], assetIds: string[], groupKeys: string[]): Promise<Date | null> {
-    const [{ last }] = await m.query(`SELECT max(last_seen) AS last FROM alerts WHERE rule_id = ANY($1) AND (asset_id = ANY($2::uuid[]) OR (asset_id IS NULL AND group_key = ANY($3)))`, [
+    const [{ last }] = await m.query<{ last: Date | null }>(`SELECT max(last_seen) AS last FROM alerts WHERE rule_id = ANY($1) AND (asset_id = ANY($2::uuid[]) OR (asset_id IS NULL AND group_key = ANY($3)))`, [
       rules,
       assetIds,
       groupKeys,
@@ -550,7 +547,7 @@ export class IncidentsRepository {
    * target asset or an actor, or for hosts not in the registry the same rule and group key.
    */
   async homeFor(m: Tx, alertId: string, windowSeconds: number, actors: string[]): Promise<string | undefined> {
-    const [home] = await m.query(
+    const [home] = await m.query<{ id: string }>(
       `SELECT i.id FROM incidents i JOIN incident_alerts l ON l.incident_id = i.id JOIN alerts a ON a.id = l.alert_id, alerts n
             WHERE n.id = $1 AND i.kind = 'incident' AND i.state = ANY($3)
               AND (a.asset_id = n.asset_id OR a.actors && $4::text[]
@@ -587,19 +584,19 @@ export class IncidentsRepository {
   }
 
   async assetName(m: Tx, id: string): Promise<string | undefined> {
-    const [asset] = await m.query(`SELECT name FROM assets WHERE id = $1`, [id]);
+    const [asset] = await m.query<{ name: string }>(`SELECT name FROM assets WHERE id = $1`, [id]);
     return asset?.name;
   }
 
   async user(m: Tx, id: string): Promise<{ role: string; department: string | null; disabled: boolean } | undefined> {
-    const [u] = await m.query(`SELECT role, department, disabled FROM users WHERE id = $1`, [id]);
+    const [u] = await m.query<{ role: string; department: string | null; disabled: boolean }>(`SELECT role, department, disabled FROM users WHERE id = $1`, [id]);
     return u;
   }
 
   // ── reports ──────────────────────────────────────────────────────────────────────────────
 
   async report(m: Tx, incidentId: string): Promise<StoredReport | undefined> {
-    const [row] = await m.query(`SELECT ${REPORT_COLUMNS} FROM incident_reports WHERE incident_id = $1`, [incidentId]);
+    const [row] = await m.query<StoredReport>(`SELECT ${REPORT_COLUMNS} FROM incident_reports WHERE incident_id = $1`, [incidentId]);
     return row;
   }
 
@@ -616,7 +613,7 @@ export class IncidentsRepository {
 
   /** Incidents graded 较大 and above by an analyst whose report is not final: their clocks run. */
   reportableIncidents(department?: string): Promise<(IncidentRow & { reportStatus: ReportStatus | null })[]> {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT i.id, i.key, i.title, i.grade, i.category, i.state, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.handling_ended_at AS "handlingEndedAt",
               i.assignee_id AS "assigneeId", i.watcher_ids AS "watcherIds", i.notices, r.status AS "reportStatus"
          FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
@@ -631,7 +628,7 @@ export class IncidentsRepository {
   gradedIncidents(): Promise<
     (Pick<IncidentRow, 'id' | 'key' | 'title' | 'grade' | 'assetIds' | 'detectedAt' | 'closedAt' | 'handlingEndedAt' | 'review' | 'state'> & { reportedAt: Date | null; summaryAt: Date | null })[]
   > {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT i.id, i.key, i.title, i.grade, i.asset_ids AS "assetIds", i.detected_at AS "detectedAt", i.closed_at AS "closedAt", i.handling_ended_at AS "handlingEndedAt", i.review, i.state,
               r.initial_submitted_at AS "reportedAt", r.final_at AS "summaryAt"
          FROM incidents i LEFT JOIN incident_reports r ON r.incident_id = i.id
@@ -646,7 +643,7 @@ export class IncidentsRepository {
    * triage, not response.
    */
   meanTimes(months: number): Promise<{ month: string; grade: GradeOrUnrated; incidents: number; mttaMinutes: number | null; acknowledged: number; mttrMinutes: number | null; recovered: number }[]> {
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT to_char(detected_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, grade,
               count(*)::int AS incidents,
               round((avg(extract(epoch FROM acknowledged_at - detected_at)) / 60)::numeric, 1)::float AS "mttaMinutes",
@@ -666,7 +663,7 @@ export class IncidentsRepository {
     department?: string,
   ): Promise<Pick<IncidentRow, 'kind' | 'grade' | 'state' | 'detectedAt' | 'acknowledgedAt' | 'containedAt' | 'recoveredAt'>[]> {
     const scoped = department !== undefined;
-    return this.dataSource.query(
+    return this.db.query(
       `SELECT kind, grade, state, detected_at AS "detectedAt", acknowledged_at AS "acknowledgedAt", contained_at AS "containedAt", recovered_at AS "recoveredAt"
          FROM incidents WHERE kind = 'incident' AND state = ANY($1) ${scoped ? 'AND departments @> ARRAY[$2]::text[]' : ''}`,
       scoped ? [OPEN_INCIDENT_STATES, department] : [OPEN_INCIDENT_STATES],
@@ -678,11 +675,11 @@ export class IncidentsRepository {
     // The department, when confined, is always the last parameter.
     const scoped = (n: number) => (department === undefined ? '' : `AND departments @> ARRAY[$${n}]::text[]`);
     const params = (extra: unknown[]) => (department === undefined ? extra : [...extra, department]);
-    const fresh = await this.dataSource.query(
+    const fresh = await this.db.query<Pick<IncidentRow, 'key' | 'title' | 'grade'>>(
       `SELECT key, title, grade FROM incidents WHERE kind = 'incident' AND created_at >= $1 AND created_at < $2 ${scoped(3)} ORDER BY created_at`,
       params([window.from, window.to]),
     );
-    const open = await this.dataSource.query(
+    const open = await this.db.query<{ grade: GradeOrUnrated; n: number }>(
       `SELECT grade, count(*)::int AS n FROM incidents
         WHERE kind = 'incident' AND state = ANY($1) AND created_at < $2 ${scoped(3)}
         GROUP BY grade ORDER BY grade`,

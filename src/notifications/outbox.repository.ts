@@ -70,15 +70,12 @@ export class OutboxRepository {
    * by then is due again.
    */
   async claimDue(sql: Sql, now: Date, limit: number, leaseMs: number): Promise<ClaimedMail[]> {
-    // Read through a CTE: through TypeORM an UPDATE … RETURNING answers [rows, count], through a plain client rows.
     return sql.query<ClaimedMail>(
-      `WITH claimed AS (
-         UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $2::timestamptz + make_interval(secs => $3)
+      `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $2::timestamptz + make_interval(secs => $3)
          WHERE id IN (SELECT id FROM notification_outbox WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $2
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING id, kind, address, subject, text, html, attempts,
-                   (SELECT ${MAIL_NAME} FROM users WHERE users.id = notification_outbox.user_id) AS name)
-       SELECT * FROM claimed`,
+                   (SELECT ${MAIL_NAME} FROM users WHERE users.id = notification_outbox.user_id) AS name`,
       [limit, now, leaseMs / 1000],
     );
   }

@@ -80,6 +80,11 @@ describe('live detection', () => {
     const listed = (await app.call('GET', '/api/rules/exceptions', { token: users.compliance.token })).body;
     expect(listed[0]).toMatchObject({ id: created.body.id, suppressed: 1 });
     expect((await app.call('DELETE', `/api/rules/exceptions/${created.body.id}`, { token: users.analyst.token })).status).toBe(204);
+    // The removal is audited under the rule, with what the exception was; it cannot be removed twice.
+    const trail = (await app.call('GET', `/api/audit?targetType=rule&targetId=${rule.id}`, { token: users.admin })).body as { action: string; before: { reason?: string } | null }[];
+    expect(trail.find((r) => r.action === 'rule-exception.delete')?.before).toMatchObject({ reason: '运维人员固定出口地址' });
+    const again = await app.call('DELETE', `/api/rules/exceptions/${created.body.id}`, { token: users.analyst.token });
+    expect([again.status, again.body.code]).toEqual([404, 'rule.exception_not_found']);
   });
 
   it('switches a rule off and on, audited, without a restart', async () => {

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/index.js';
-import { Alert } from './alerts/alert.entity.js';
 import { AlertsController } from './alerts/alerts.controller.js';
 import { AlertsService } from './alerts/alerts.service.js';
 import { ExceptionsService } from './exceptions.service.js';
@@ -20,7 +18,7 @@ export class DetectionModule {
       module: DetectionModule,
       // Incident handling listens to alerts; detection stays unaware of it.
       global: true,
-      imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
+      imports: [AuditModule],
       controllers: [AlertsController, RulesController],
       providers: [AlertsService, ExceptionsService, LiveDetection, RuleCatalogue, RuleFiles, RulePackService, RuleTester, ScheduledRules],
       exports: [AlertsService, RuleCatalogue, RulePackService],

@@ -6,7 +6,7 @@ import { Database, enqueue, LockId, lockForTransaction } from '../../database/in
 import { MetricsRegistry } from '../../shared/metrics.js';
 import { OutboxService } from '../../platform/index.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
-import type { Alert, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
+import type { Alert, ALERT_STATUSES, RESOLUTIONS } from './alert.js';
 import { AlertsRepository, type AlertSortKey } from './alerts.repository.js';
 import { alertErrors } from './errors.js';
 

@@ -11,16 +11,9 @@ import { AlertsRepository, type AlertSortKey } from './alerts.repository.js';
 import { alertErrors } from './errors.js';
 
 /** One rule firing on one group, as the detection engine reports it. */
-export interface Detection {
-  ruleId: string;
-  ruleTitle: string;
-  ruleKind: 'rule' | 'correlation' | 'scheduled';
-  level: string;
-  tags: string[];
-  groupKey: string;
+export interface Detection extends Pick<Alert, 'ruleId' | 'ruleTitle' | 'ruleKind' | 'level' | 'tags' | 'groupKey' | 'eventIds'> {
   assetId?: string;
   department?: string;
-  eventIds: string[];
   /** Who acted: `ip:…`, `host:…` (source address or name) and `user:…`. */
   actors?: string[];
   at: Date;

@@ -1,7 +1,7 @@
 import type { Sql } from '../database/index.js';
 import type { Claim, NormalizedAddress } from '../shared/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import type { Asset, AssetAddress } from './asset.entity.js';
+import type { Asset, AssetAddress } from './asset.js';
 
 /** A live address another asset already holds. */
 export interface AddressConflict {
@@ -22,7 +22,7 @@ export interface AssetFilter {
   q?: string;
 }
 
-/** Columns of `assets` as an `Asset` (asset.entity.ts): dates as `YYYY-MM-DD` text, subject counts as numbers. */
+/** Columns of `assets` as an `Asset` (asset.ts): dates as `YYYY-MM-DD` text, subject counts as numbers. */
 const COLUMNS = `a.id, a.name, a.type, a.department, a.contact_user_id AS "contactUserId", a.contact, a.security_contact AS "securityContact", a.addresses, a.zone,
   a.mlps_level AS "mlpsLevel", a.mlps_filing_number AS "mlpsFilingNumber", a.mlps_filing_date::text AS "mlpsFilingDate", a.mlps_last_assessment::text AS "mlpsLastAssessment",
   a.cii, a.cii_designation_ref AS "ciiDesignationRef", a.data_categories AS "dataCategories", a.data_level AS "dataLevel", a.personal_data AS "personalData",

@@ -8,7 +8,7 @@ import { DepartmentsService } from '../departments/index.js';
 import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { Database, isUniqueViolation, lockForTransaction, LockId, type Sql } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import { Asset } from './asset.entity.js';
+import type { Asset } from './asset.js';
 import { AssetsRepository, type AddressConflict } from './assets.repository.js';
 import { assetToRow, columnOf, mapHeader, rowId, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
@@ -213,8 +213,9 @@ function applyInput(asset: Asset, input: Partial<AssetInputDto>, addresses: Norm
   asset.updatedAt = new Date();
 }
 
+/** An asset before its input is applied; the id and creation time are the database's. */
 function newAsset(): Asset {
-  return Object.assign(new Asset(), {
+  const defaults: Partial<Asset> = {
     contactUserId: null,
     contact: null,
     securityContact: null,
@@ -234,7 +235,8 @@ function newAsset(): Asset {
     criticality: 'medium',
     lifecycle: 'active',
     tags: [],
-  } satisfies Partial<Asset>);
+  };
+  return defaults as Asset;
 }
 
 function validationMessages(errors: ValidationError[], prefix = ''): Omit<RowError, 'row'>[] {
@@ -385,6 +387,11 @@ export class AssetsService {
   /** The live registry as the ingest enrichment matches it. */
   indexEntries(): Promise<IndexedAsset[]> {
     return this.stored.indexEntries(this.db);
+  }
+
+  /** Every asset, by name then id, for modules that read the whole registry (compliance audits). */
+  registry(): Promise<Asset[]> {
+    return this.stored.all(this.db);
   }
 
   private async assertContactUser(sql: Sql, contactUserId: string | undefined): Promise<void> {
@@ -593,7 +600,7 @@ export class AssetsService {
   /** What the row would change on its asset: nothing, or the fields that differ. */
   private compare(existing: Asset, input: AssetInputDto, department: string, addresses: NormalizedAddress[]): Pick<ImportRow, 'existing' | 'unchanged' | 'changed'> {
     const before = toView(existing);
-    const probe = Object.assign(new Asset(), structuredClone(existing));
+    const probe = structuredClone(existing);
     applyInput(probe, { ...input, department }, input.addresses === undefined ? undefined : addresses);
     const after = toView(probe);
     const changed = Object.keys({ ...before, ...after }).filter((key) => !['createdAt', 'updatedAt'].includes(key) && JSON.stringify(before[key as keyof AssetView]) !== JSON.stringify(after[key as keyof AssetView]));

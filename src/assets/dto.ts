@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { NoControlCharacters } from '../audit/index.js';
-import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './asset.entity.js';
+import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './vocabulary.js';
 
 const DATE_ONLY = { strict: true, strictSeparator: true };
 

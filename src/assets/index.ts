@@ -1,5 +1,5 @@
 export { AssetIndex, type AssetRef, type IndexedAsset } from './asset-index.js';
-export { Asset } from './asset.entity.js';
+export type { Asset } from './asset.js';
 export { AssetsModule } from './assets.module.js';
 export { AssetsService, type ImportProgress, type ImportReport, type RowError } from './assets.service.js';
 export { assetErrors } from './errors.js';

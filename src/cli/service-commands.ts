@@ -16,7 +16,7 @@ import type { Principal } from '../auth/index.js';
 import { loadSettings, type Settings } from '../config/index.js';
 import { connectDatabase } from '../database/index.js';
 import { DomainError, errorCatalogue } from '../shared/index.js';
-import { DetectionService } from '../detection/index.js';
+import { LiveDetection } from '../detection/index.js';
 import { IngestService } from '../ingest/index.js';
 import { demoCommand } from './demo-command.js';
 import { INGEST_FORMATS } from './ingest-formats.js';
@@ -159,7 +159,7 @@ export async function ingestFiles(values: { format?: string; source?: string }, 
       total += lines;
     }
     // Alerts and the incidents they open are written before the database is let go.
-    await get(DetectionService).settled();
+    await get(LiveDetection).settled();
     process.stdout.write(`共 Total: ${total} events\n`);
     return 0;
   });

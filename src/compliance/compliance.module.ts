@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AssetsModule } from '../assets/index.js';
 import { AuditModule } from '../audit/index.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { IncidentsModule } from '../incidents/index.js';
@@ -21,7 +22,7 @@ export class ComplianceModule {
   static forRoot(options: { listen: boolean }): DynamicModule {
     return {
       module: ComplianceModule,
-      imports: [AuditModule, IncidentsModule],
+      imports: [AssetsModule, AuditModule, IncidentsModule],
       controllers: [ComplianceController, FindingsController, AttestationsController],
       providers: [
         { provide: AddressPlaces, inject: [SETTINGS_TOKEN], useFactory: (settings: Settings) => new AddressPlaces(CountryTable.load(settings.TAISHI_GEO_COUNTRY_DB)) },

@@ -7,7 +7,7 @@ import { AuthService } from '../auth/index.js';
 import { UsersService } from '../auth/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { DEFAULT_PROFILE, ProfilesService, RunsService } from '../compliance/index.js';
-import { AlertsService, DetectionService } from '../detection/index.js';
+import { AlertsService, LiveDetection, ScheduledRules } from '../detection/index.js';
 import { IncidentMerge, IncidentQueries, IncidentsService, IncidentWorkflow, type IncidentRow } from '../incidents/index.js';
 import { IngestService } from '../ingest/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, demoAssets, SILENT_DEVICE } from './city.js';
@@ -22,7 +22,8 @@ export interface DemoServices {
   assets: AssetsService;
   users: UsersService;
   ingest: IngestService;
-  detection: DetectionService;
+  liveDetection: LiveDetection;
+  scheduledRules: ScheduledRules;
   alerts: AlertsService;
   incidents: IncidentsService;
   incidentQueries: IncidentQueries;
@@ -41,7 +42,8 @@ export function demoServices(get: <T>(type: new (...args: never[]) => T) => T): 
     assets: get(AssetsService),
     users: get(UsersService),
     ingest: get(IngestService),
-    detection: get(DetectionService),
+    liveDetection: get(LiveDetection),
+    scheduledRules: get(ScheduledRules),
     alerts: get(AlertsService),
     incidents: get(IncidentsService),
     incidentQueries: get(IncidentQueries),
@@ -147,10 +149,10 @@ export async function loadDemo(s: DemoServices, options: DemoOptions): Promise<D
   }
   say(`载入 ${records.length} 条事件`, `loading ${records.length} events`);
   await ingestRecords(s.ingest, records, options.progress);
-  await s.detection.settled();
+  await s.liveDetection.settled();
   // The absence rule runs on its own schedule; run it now so the silent sensor is on the page at once.
-  await s.detection.runScheduled(new Date());
-  await s.detection.settled();
+  await s.scheduledRules.runScheduled(new Date());
+  await s.liveDetection.settled();
   await s.audit.record({
     ...caller,
     action: 'demo.load',

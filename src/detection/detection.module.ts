@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/index.js';
-import { Alert } from './alerts/alert.entity.js';
 import { AlertsController } from './alerts/alerts.controller.js';
 import { AlertsService } from './alerts/alerts.service.js';
-import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { LiveDetection } from './live-detection.js';
 import { RuleCatalogue } from './rule-catalogue.js';
+import { RuleFiles } from './rule-files.js';
+import { RulePackService } from './rule-pack.service.js';
+import { RuleTester } from './rule-tester.js';
+import { ScheduledRules } from './scheduled-rules.js';
 import { RulesController } from './rules.controller.js';
 
 @Module({})
@@ -16,10 +18,10 @@ export class DetectionModule {
       module: DetectionModule,
       // Incident handling listens to alerts; detection stays unaware of it.
       global: true,
-      imports: [TypeOrmModule.forFeature([Alert]), AuditModule],
+      imports: [AuditModule],
       controllers: [AlertsController, RulesController],
-      providers: [AlertsService, DetectionService, ExceptionsService, RuleCatalogue],
-      exports: [AlertsService, DetectionService, RuleCatalogue],
+      providers: [AlertsService, ExceptionsService, LiveDetection, RuleCatalogue, RuleFiles, RulePackService, RuleTester, ScheduledRules],
+      exports: [AlertsService, RuleCatalogue, RulePackService],
     };
   }
 }

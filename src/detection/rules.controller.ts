@@ -5,8 +5,10 @@ import type { Request } from 'express';
 import { Access } from '../common/index.js';
 import { readerLanguage, type RequestPrincipal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
-import { DetectionService } from './detection.service.js';
 import { ExceptionsService } from './exceptions.service.js';
+import { RuleFiles } from './rule-files.js';
+import { RulePackService } from './rule-pack.service.js';
+import { RuleTester } from './rule-tester.js';
 import { ruleErrors } from './errors.js';
 
 class RuleToggleDto {
@@ -41,7 +43,9 @@ class RuleTestDto {
 @Controller('api/rules')
 export class RulesController {
   constructor(
-    private readonly detection: DetectionService,
+    private readonly rules: RulePackService,
+    private readonly files: RuleFiles,
+    private readonly tester: RuleTester,
     private readonly exceptions: ExceptionsService,
   ) {}
 
@@ -54,7 +58,7 @@ export class RulesController {
   @Post('exceptions')
   @Access.roles('admin', 'analyst')
   createException(@Body() dto: RuleExceptionDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    if (!this.detection.status().rules.some((r) => r.id === dto.ruleId)) throw ruleErrors.not_found({ id: dto.ruleId });
+    if (!this.rules.status().rules.some((r) => r.id === dto.ruleId)) throw ruleErrors.not_found({ id: dto.ruleId });
     return this.exceptions.create(dto, { principal, sourceIp });
   }
 
@@ -69,29 +73,29 @@ export class RulesController {
   @Get()
   @Access.roles('admin', 'analyst', 'compliance')
   list(@CurrentPrincipal() principal: RequestPrincipal) {
-    return this.detection.status(readerLanguage(principal));
+    return this.rules.status(readerLanguage(principal));
   }
 
   @Patch(':id')
   @Access.roles('admin', 'analyst')
   async toggle(@Param('id') id: string, @Body() dto: RuleToggleDto, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    if (!this.detection.status().rules.some((r) => r.id === id)) throw ruleErrors.not_found({ id });
-    await this.detection.setEnabled(id, dto.enabled, { principal, sourceIp });
-    return this.detection.status(readerLanguage(principal)).rules.find((r) => r.id === id);
+    if (!this.rules.status().rules.some((r) => r.id === id)) throw ruleErrors.not_found({ id });
+    await this.rules.setEnabled(id, dto.enabled, { principal, sourceIp });
+    return this.rules.status(readerLanguage(principal)).rules.find((r) => r.id === id);
   }
 
   /** Deletes an uploaded rule (and the file it came from); shipped rules are not deleted here. */
   @Delete(':id')
   @Access.roles('admin', 'analyst')
   remove(@Param('id') id: string, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
-    return this.detection.deleteUploaded(id, { principal, sourceIp });
+    return this.files.deleteUploaded(id, { principal, sourceIp });
   }
 
   @Post('reload')
   @HttpCode(200)
   @Access.roles('admin', 'analyst')
   reload() {
-    return this.detection.reload();
+    return this.rules.reload();
   }
 
   /** Body: a rule file's YAML. Saved under uploaded/ in the rules folder and loaded, or refused whole. */
@@ -99,7 +103,7 @@ export class RulesController {
   @Access.roles('admin', 'analyst')
   upload(@Req() req: Request, @CurrentPrincipal() principal: RequestPrincipal, @SourceIp() sourceIp: string | null) {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw ruleErrors.body_required();
-    return this.detection.upload(req.body.toString('utf8'), { principal, sourceIp });
+    return this.files.upload(req.body.toString('utf8'), { principal, sourceIp });
   }
 
   /** Which pasted events a rule matches, through the live parsing and masking; nothing is stored or raised. */
@@ -107,7 +111,7 @@ export class RulesController {
   @HttpCode(200)
   @Access.roles('admin', 'analyst')
   test(@Body() dto: RuleTestDto) {
-    return this.detection.testRule(dto);
+    return this.tester.testRule(dto);
   }
 
   /** Body: the rule file's YAML (text/plain or application/yaml). Nothing is saved. */
@@ -116,6 +120,6 @@ export class RulesController {
   @Access.roles('admin', 'analyst')
   validate(@Req() req: Request) {
     if (!Buffer.isBuffer(req.body) || !req.body.length) throw ruleErrors.body_required();
-    return this.detection.validate(req.body.toString('utf8'));
+    return this.files.validate(req.body.toString('utf8'));
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { Database } from '../database/index.js';
 import { departmentScope, type Principal } from '../shared/principal.js';
 import { ClassificationService } from '../classification/index.js';
-import { DetectionService } from '../detection/index.js';
+import { RulePackService } from '../detection/index.js';
 import { IngestService, type CollectorTotals } from '../ingest/index.js';
 import { bucketStarts, RANGES, type RangeName } from './buckets.js';
 import { ALERT_LEVELS, assetRisk, posture, postureReasons, type PostureReason } from './posture.js';
@@ -38,7 +38,7 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly db: Database,
     private readonly ingest: IngestService,
-    private readonly detection: DetectionService,
+    private readonly rules: RulePackService,
     private readonly classification: ClassificationService,
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
@@ -98,7 +98,7 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
       openAlerts: openByLevel,
       ingest: ingest ? { dropped: ingest.window.dropped, failed: ingest.window.failed, storeUp: ingest.writer.storeUp, spooled: ingest.writer.spooled } : undefined,
       unregisteredHosts: unregistered?.length,
-      ruleProblems: seesService ? this.detection.status().errors.length : undefined,
+      ruleProblems: seesService ? this.rules.status().errors.length : undefined,
       classificationDrift: drift.length,
     });
     return {

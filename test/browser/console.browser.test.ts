@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import type { Page } from 'playwright-core';
 import { testDatabaseTargets } from '../support/databases.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
@@ -23,7 +23,7 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     const withPhone = JSON.stringify({ '@timestamp': new Date().toISOString(), message: '预约登记 手机 13812345678 提交失败', host: { name: 'zw-bastion' }, event: { dataset: 'app.booking' } });
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: withPhone, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(202);
     // Detection writes alerts after the batch is stored.
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
   });
 
   afterAll(() => app.stop());

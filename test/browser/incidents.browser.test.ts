@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { buildConsole, consoleHarness, expectText } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
@@ -41,7 +41,7 @@ describe.each(testDatabaseTargets())('incidents in the web console ($name Postgr
       const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
       expect(r.status).toBe(202);
     }
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
   });
 
   afterAll(() => app.stop());

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { axeViolations, buildConsole, consoleHarness, expectText, rowCount, setLanguage } from '../support/browser.js';
 import { bastionAttack } from '../support/city-logs.js';
@@ -33,7 +33,7 @@ describe.each(testDatabaseTargets())('human-readable records in the console ($na
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: bastionAttack(), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
     const booking = JSON.stringify({ '@timestamp': new Date().toISOString(), message: '预约登记提交失败', host: { name: 'app-01' }, user: { name: 'zhangwei' }, event: { dataset: 'app.booking', action: 'submit' } });
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: booking, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(202);
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     // One audit with the default profile, so there is evidence to read.
     const profiles = await app.call('GET', '/api/compliance/profiles', { token: users.compliance.token });
     const started = await app.call('POST', '/api/compliance/runs', { token: users.compliance.token, body: { profileId: profiles.body[0].id } });

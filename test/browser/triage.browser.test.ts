@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunsService } from '../../src/compliance/index.js';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { axeViolations, buildConsole, consoleHarness, expectText, setLanguage } from '../support/browser.js';
 import { testDatabaseTargets } from '../support/databases.js';
@@ -32,7 +32,7 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
       const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
       expect(r.status).toBe(202);
     }
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     // Discovered 20 minutes ago and graded 重大 by the analyst: a reporting clock runs. Another is the analyst's own.
     const assetId = asset.body.id as string;
     const graded = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '供水调度系统数据外泄', category: 'data_security', assetIds: [assetId], detectedAt: new Date(Date.now() - 20 * 60_000).toISOString() } });

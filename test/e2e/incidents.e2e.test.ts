@@ -1,7 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DetectionService } from '../../src/detection/detection.service.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { IncidentTimersService } from '../../src/incidents/incident-timers.service.js';
 import { NotificationsService } from '../../src/notifications/index.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
@@ -38,7 +38,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
       const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
       expect(r.status).toBe(202);
     }
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
   };
   const delivered = () => app.running.app.get(NotificationsService).flush();
   /** The first mail received that matches, by envelope recipient, subject and plain text. */
@@ -403,7 +403,7 @@ describe.each(testDatabaseTargets())('incidents on $name PostgreSQL', ({ adminUr
       ...Array.from({ length: 10 }, (_, i) => line(20 + i, 'jt-oa-02', `sshd[610${i}]: Failed password for zhao from 198.51.100.60 port 6100${i} ssh2`)),
     ];
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: lines.join('\n'), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
 
     const on = async (assetId: string) => {
       const list = (await app.call('GET', `/api/incidents?kind=incident&assetId=${assetId}&limit=100`, { token: users.analyst.token })).body.items as { key: string }[];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
-import { DetectionService } from '../../src/detection/detection.service.js';
+import { LiveDetection, ScheduledRules } from '../../src/detection/index.js';
 
 const [embedded] = testDatabaseTargets();
 
@@ -24,7 +24,7 @@ describe('live detection', () => {
       const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
       expect(r.status).toBe(202);
     }
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     const brute = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
     expect(brute.body.total).toBeGreaterThan(3);
     const biggest = brute.body.items.find((a: { groupKey: string }) => a.groupKey === 'source.address=183.62.140.253');
@@ -74,7 +74,7 @@ describe('live detection', () => {
     expect((await app.call('POST', '/api/rules/exceptions', { token: users.analyst.token, body: { ruleId: rule.id, field: 'source.ip', value: 'x', reason: 'old', expiresAt: '2020-01-01T00:00:00Z' } })).status).toBe(400);
     const line = 'Dec 10 09:32:20 LabSZ sshd[24680]: Accepted password for fztu from 119.137.62.142 port 49116 ssh2';
     await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: line, headers: { 'content-type': 'text/plain' } });
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     const after = (await app.call('GET', `/api/alerts?ruleId=${rule.id}`, { token: users.analyst.token })).body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=119.137.62.142');
     expect(after.count).toBe(before.count);
     const listed = (await app.call('GET', '/api/rules/exceptions', { token: users.compliance.token })).body;
@@ -118,7 +118,7 @@ describe('rule upload', () => {
       expect((await upload(rule)).status).toBe(409);
       const line = 'Dec 10 09:00:00 portal sshd[1]: Accepted password for portaladmin from 10.9.9.9 port 5000 ssh2';
       await app.call('POST', '/api/ingest', { token: admin, rawBody: line, headers: { 'content-type': 'text/plain' } });
-      await app.running.app.get(DetectionService).settled();
+      await app.running.app.get(LiveDetection).settled();
       const alerts = (await app.call('GET', '/api/alerts?ruleId=7c6f1b0e-1111-4c2a-9d3e-000000000001', { token: admin })).body.items;
       expect(alerts).toHaveLength(1);
     } finally {
@@ -137,11 +137,11 @@ describe('scheduled absence rules', () => {
       const telemetry = (device: string, minutesAgo: number) => JSON.stringify({ device_id: device, ts: Math.floor((now - minutesAgo * 60_000) / 1000), temperature: 40, online: true });
       const body = [telemetry('cam-silent', 180), telemetry('cam-silent', 120), telemetry('cam-alive', 180), telemetry('cam-alive', 5), telemetry('cam-gone', 3 * 24 * 60)].join('\n');
       expect((await app.call('POST', '/api/ingest?format=telemetry', { token: admin, rawBody: body, headers: { 'content-type': 'application/x-ndjson' } })).status).toBe(202);
-      const detection = app.running.app.get(DetectionService);
-      const [result] = await detection.runScheduled(new Date(now));
+      const scheduled = app.running.app.get(ScheduledRules);
+      const [result] = await scheduled.runScheduled(new Date(now));
       expect(result.silent).toEqual(['cam-silent']);
-      await detection.runScheduled(new Date(now + 15 * 60_000));
-      await detection.settled();
+      await scheduled.runScheduled(new Date(now + 15 * 60_000));
+      await app.running.app.get(LiveDetection).settled();
       const alerts = (await app.call('GET', '/api/alerts?ruleId=9315c64a-53f6-402c-ad13-f3900c817a3b', { token: admin })).body.items;
       expect(alerts).toHaveLength(1);
       expect(alerts[0]).toMatchObject({ groupKey: 'device.id=cam-silent', ruleKind: 'scheduled', count: 2 });

@@ -1,7 +1,7 @@
 import { appendFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DetectionService } from '../../src/detection/detection.service.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { root } from '../support/service-process.js';
@@ -48,7 +48,7 @@ describe('rules in the reader’s language, and dormant rules, through the API',
     const burst = Array.from({ length: 10 }, (_, i) => `Jun  1 10:00:0${i} zw-bastion sshd[3020${i}]: Failed password for root from 203.0.113.77 port 4022${i} ssh2`);
     const success = 'Jun  1 10:00:30 zw-bastion sshd[30211]: Accepted password for root from 203.0.113.77 port 40231 ssh2';
     expect((await app.call('POST', '/api/ingest?source=bastion', { token: users.admin, rawBody: [...burst, success].join('\n'), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
   });
   afterAll(async () => {
     await app.stop();

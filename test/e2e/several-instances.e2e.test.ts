@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../src/database/embedded-postgres.js';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { FakeClock } from '../../src/shared/index.js';
 import { startTestApp, seedUsers, type TestApp } from '../support/app.js';
 import { bastionAttack } from '../support/city-logs.js';
@@ -89,10 +89,10 @@ describe(`two instances on one ${target.name} PostgreSQL`, () => {
   }
 
   async function settle(clock: FakeClock, apps: TestApp[]): Promise<void> {
-    for (const app of apps) await app.running.app.get(DetectionService).settled();
+    for (const app of apps) await app.running.app.get(LiveDetection).settled();
     // One poll of the correlation feed: the owner reads what the other instance wrote.
     await clock.advance(1_000);
-    for (const app of apps) await app.running.app.get(DetectionService).settled();
+    for (const app of apps) await app.running.app.get(LiveDetection).settled();
   }
 
   it('an attack split across both instances raises the alerts and incidents one instance raises, each timed job runs once per period, and the correlation windows move to the survivor', async () => {

@@ -1,5 +1,5 @@
 import { RunsService } from '../../src/compliance/index.js';
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { bastionAttack } from '../support/city-logs.js';
@@ -22,7 +22,7 @@ describe.each(testDatabaseTargets())('situation sections from incidents and comp
     const bastion = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '供水调度堡垒机', type: 'server', addresses: ['zw-bastion'], criticality: 'high' } });
     expect(bastion.status).toBe(201);
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: bastionAttack(), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     // Detected five hours ago and never acknowledged: the 4-hour acknowledge target of an unrated incident is breached.
     const late = await app.call('POST', '/api/incidents', { token: users.analyst.token, body: { title: '门户疑似被篡改', category: 'network_attack', detectedAt: new Date(Date.now() - 5 * HOUR).toISOString() } });
     expect(late.status).toBe(201);

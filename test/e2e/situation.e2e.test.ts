@@ -1,4 +1,4 @@
-import { DetectionService } from '../../src/detection/index.js';
+import { LiveDetection } from '../../src/detection/index.js';
 import { SituationService } from '../../src/situation/index.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
@@ -35,7 +35,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
   it('after an attack: alerts by level over time, the asset most at risk, ingest per collector, and the reasons', async () => {
     await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '供水调度堡垒机', type: 'server', addresses: ['zw-bastion'], criticality: 'high' } });
     expect((await app.call('POST', '/api/ingest', { token: users.admin, rawBody: bastionAttack(), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
-    await app.running.app.get(DetectionService).settled();
+    await app.running.app.get(LiveDetection).settled();
     const alerts = (await app.call('GET', '/api/alerts?limit=500', { token: users.admin })).body.items as { level: string; department: string | null }[];
     const byLevel = (list: typeof alerts) => list.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.level]: (acc[a.level] ?? 0) + 1 }), {});
 

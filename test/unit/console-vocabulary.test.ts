@@ -1,7 +1,7 @@
 import * as web from '../../console/src/core/vocabulary.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../../src/assets/vocabulary.js';
 import { ROLES } from '../../src/shared/principal.js';
-import { ALERT_STATUSES, RESOLUTIONS } from '../../src/detection/alerts/alert.entity.js';
+import { ALERT_STATUSES, RESOLUTIONS } from '../../src/detection/alerts/alert.js';
 import { FILTER_FIELDS } from '../../src/events/event-store.js';
 import { ALERT_LEVELS } from '../../src/situation/posture.js';
 import { REPORTER_TYPES, SELECTORS, SEVERITIES, SOURCES, VERIFICATIONS } from '../../src/compliance/catalogue/index.js';

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AssetsService } from '../../assets/index.js';
 import { AuditService } from '../../audit/index.js';
 import { ClassificationService } from '../../classification/index.js';
 import { Database } from '../../database/index.js';
@@ -34,6 +35,7 @@ export class FactsBuilder {
     private readonly db: Database,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+    private readonly assets: AssetsService,
     private readonly places: AddressPlaces,
     private readonly ingest: IngestService,
     private readonly classification: ClassificationService,
@@ -42,7 +44,7 @@ export class FactsBuilder {
   ) {}
 
   async build(onStep: (step: FactsStep) => Promise<void> | void = () => undefined, now = new Date()): Promise<FactsSnapshot> {
-    const registry = await this.stored.registry(this.db);
+    const registry = await this.assets.registry();
     const ids = registry.map((a) => a.id);
     const records = await this.stored.records(this.db, ids);
     const people = await this.classification.peopleEstimates(ids);

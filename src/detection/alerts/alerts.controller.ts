@@ -5,7 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { Access } from '../../common/index.js';
 import { ROLES, type RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../../auth/index.js';
-import { ALERT_LIST_STATUSES, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
+import { ALERT_LIST_STATUSES, ALERT_STATUSES, RESOLUTIONS } from './alert.js';
 import { ALERT_SORT_EXPRESSIONS } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
 

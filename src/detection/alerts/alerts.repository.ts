@@ -1,5 +1,5 @@
 import type { Sql } from '../../database/index.js';
-import type { Alert } from './alert.entity.js';
+import type { Alert } from './alert.js';
 
 /** The columns an alert list sorts by, as SQL over the alias `a`; levels and statuses by rank, not by name. */
 export const ALERT_SORT_EXPRESSIONS = {

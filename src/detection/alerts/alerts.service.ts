@@ -6,21 +6,14 @@ import { Database, enqueue, LockId, lockForTransaction } from '../../database/in
 import { MetricsRegistry } from '../../shared/metrics.js';
 import { OutboxService } from '../../platform/index.js';
 import { RuleCatalogue } from '../rule-catalogue.js';
-import type { Alert, ALERT_STATUSES, RESOLUTIONS } from './alert.entity.js';
+import type { Alert, ALERT_STATUSES, RESOLUTIONS } from './alert.js';
 import { AlertsRepository, type AlertSortKey } from './alerts.repository.js';
 import { alertErrors } from './errors.js';
 
 /** One rule firing on one group, as the detection engine reports it. */
-export interface Detection {
-  ruleId: string;
-  ruleTitle: string;
-  ruleKind: 'rule' | 'correlation' | 'scheduled';
-  level: string;
-  tags: string[];
-  groupKey: string;
+export interface Detection extends Pick<Alert, 'ruleId' | 'ruleTitle' | 'ruleKind' | 'level' | 'tags' | 'groupKey' | 'eventIds'> {
   assetId?: string;
   department?: string;
-  eventIds: string[];
   /** Who acted: `ip:…`, `host:…` (source address or name) and `user:…`. */
   actors?: string[];
   at: Date;

@@ -32,7 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), autoLoadEntities: true }),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
         ...(options.listen ? [ScheduleModule.forRoot()] : []),
         DatabaseModule,
         MetricsModule,

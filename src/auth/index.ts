@@ -1,4 +1,3 @@
-export { Access, ACCESS_POLICY, type AccessPolicy } from '../common/access.decorator.js';
 export { type AuthenticatedRequest } from './access.guard.js';
 export { bearerCredential, requestCredential } from './credentials.js';
 export { CurrentPrincipal, SourceIp } from './request.js';

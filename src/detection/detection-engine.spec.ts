@@ -87,6 +87,43 @@ describe('DetectionEngine: rules without literal hints', () => {
   });
 });
 
+describe('DetectionEngine: hints found only in the raw record', () => {
+  // `#attributes` is a key of the raw Windows record: no parsed field has it as a value
+  const rule = (n: number, detection: string) =>
+    [`title: Raw ${n}`, `id: 00000000-0000-4000-8000-00000000010${n}`, 'logsource: { product: windows, service: security }', 'detection:', detection].join('\n');
+  const rules = [
+    rule(1, "  keywords: ['#attributes']\n  condition: keywords"),
+    rule(2, "  selection: { event.original|contains: '#attributes' }\n  condition: selection"),
+    rule(3, "  selection: { SubjectUserName|contains: '#attributes' }\n  condition: selection"),
+    rule(4, "  selection: { Channel|contains: 'secur' }\n  condition: selection"),
+  ];
+  const text = readFileSync(path.join(root, 'fixtures/logs/windows-security.ndjson'), 'utf8').split('\n').filter(Boolean);
+  const events = new IngestPipeline(() => new AssetIndex([])).process(text.map((t) => ({ text: t })), { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
+
+  it('are found for keyword rules and rules that name event.original, and for no others', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'taishi-raw-hints-'));
+    try {
+      writeFileSync(path.join(dir, 'windows.yml'), rules.join('\n---\n') + '\n');
+      const { engine, errors } = DetectionEngine.fromFiles({ ...files, rules: [dir] });
+      expect(errors).toEqual([]);
+      expect(engine.pack.rules.map((r) => r.compiled.literalHintPaths?.includes('event.original'))).toEqual([undefined, true, false, false]);
+      const security = events.filter((e) => e.event.dataset === 'windows.security');
+      expect(security.length).toBeGreaterThan(0);
+      const titles = (rules: { rule: { title: string } }[]) => rules.map((r) => r.rule.title).sort();
+      let raw = 0;
+      for (const event of security) {
+        expect(new EvalContext(event).lowerRest()).not.toContain('#attributes');
+        const byRule = titles(engine.pack.rules.filter((r) => r.matches(event)));
+        if (byRule.includes('Raw 1')) raw++;
+        expect(titles(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!))).toEqual(byRule);
+      }
+      expect(raw).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('AhoCorasick.forEachMatch', () => {
   it('reports every needle, overlapping ones and ones ending inside others included', () => {
     const found: string[] = [];

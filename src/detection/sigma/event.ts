@@ -122,7 +122,11 @@ export function fieldAccess(paths: string[]): FieldAccess {
 }
 
 export class EvalContext {
-  private readonly cache: (FieldValues | undefined)[] = [];
+  /**
+   * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
+   * writing far past its end turns into a slow dictionary.
+   */
+  private readonly cache: (FieldValues | undefined)[] = new Array(slots.size + 1);
   private joined?: string;
   private rest?: string;
   private lowOriginal?: string;

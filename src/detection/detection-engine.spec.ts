@@ -45,9 +45,32 @@ describe('DetectionEngine', () => {
   });
 });
 
+/** A Windows Security rule numbered `n` in a series (`prefix` names the series and sets its ids apart). */
+const windowsRule = (prefix: string, n: number, detection: string) =>
+  [`title: ${prefix} ${n}`, `id: 00000000-0000-4000-8000-${String(prefix.length * 100 + n).padStart(12, '0')}`, 'logsource: { product: windows, service: security }', 'detection:', detection].join('\n');
+const windowsEvents = new IngestPipeline(() => new AssetIndex([])).process(
+  readFileSync(path.join(root, 'fixtures/logs/windows-security.ndjson'), 'utf8').split('\n').filter(Boolean).map((text) => ({ text })),
+  { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') },
+  [],
+);
+
+/** An engine of the rules alone, run by `check` on the Windows Security events of the fixture. */
+function withWindowsRules(rules: string[], check: (engine: DetectionEngine, security: typeof windowsEvents) => void): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'taishi-windows-rules-'));
+  try {
+    writeFileSync(path.join(dir, 'windows.yml'), rules.join('\n---\n') + '\n');
+    const { engine, errors } = DetectionEngine.fromFiles({ ...files, rules: [dir] });
+    expect(errors).toEqual([]);
+    const security = windowsEvents.filter((e) => e.event.dataset === 'windows.security');
+    expect(security.length).toBeGreaterThan(0);
+    check(engine, security);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('DetectionEngine: rules without literal hints', () => {
-  const rule = (n: number, detection: string) =>
-    [`title: Windows ${n}`, `id: 00000000-0000-4000-8000-00000000000${n}`, 'logsource: { product: windows, service: security }', 'detection:', detection].join('\n');
+  const rule = (n: number, detection: string) => windowsRule('Windows', n, detection);
   const rules = [
     rule(1, '  selection: { EventID: 4625 }\n  condition: selection'),
     rule(2, "  selection: { EventID: '4625' }\n  condition: selection"),
@@ -55,18 +78,10 @@ describe('DetectionEngine: rules without literal hints', () => {
     rule(4, '  selection: { EventID: 4624 }\n  condition: not selection'),
     rule(5, '  a: { EventID: 4625 }\n  b: { EventID: 4624 }\n  condition: 1 of them'),
   ];
-  const text = readFileSync(path.join(root, 'fixtures/logs/windows-security.ndjson'), 'utf8').split('\n').filter(Boolean);
-  const events = new IngestPipeline(() => new AssetIndex([])).process(text.map((t) => ({ text: t })), { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
 
   it('meet an event only when it has a value they require (EventID as number or text), and match as rule-by-rule evaluation does', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'taishi-value-index-'));
-    try {
-      writeFileSync(path.join(dir, 'windows.yml'), rules.join('\n---\n') + '\n');
-      const { engine, errors } = DetectionEngine.fromFiles({ ...files, rules: [dir] });
-      expect(errors).toEqual([]);
+    withWindowsRules(rules, (engine, security) => {
       expect(engine.pack.rules.map((r) => r.compiled.requiredValues?.keys)).toEqual([['n:4625'], ['s:4625'], ['n:4624', 'n:4634'], undefined, ['n:4625', 'n:4624']]);
-      const security = events.filter((e) => e.event.dataset === 'windows.security');
-      expect(security.length).toBeGreaterThan(0);
       for (const event of security) {
         const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.title).sort();
         expect(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title).sort()).toEqual(byRule);
@@ -81,9 +96,33 @@ describe('DetectionEngine: rules without literal hints', () => {
       expect(stats.get('Windows 2')).toMatchObject({ matches: with4625, evaluations: with4625 });
       expect(stats.get('Windows 3')).toMatchObject({ evaluations: security.filter((e) => ['4624', '4634'].includes(eventId(e))).length });
       expect(stats.get('Windows 4')).toMatchObject({ evaluations: security.length });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+});
+
+describe('DetectionEngine: hints found only in the raw record', () => {
+  // `#attributes` is a key of the raw Windows record: no parsed field has it as a value
+  const rule = (n: number, detection: string) => windowsRule('Raw', n, detection);
+  const rules = [
+    rule(1, "  keywords: ['#attributes']\n  condition: keywords"),
+    rule(2, "  selection: { event.original|contains: '#attributes' }\n  condition: selection"),
+    rule(3, "  selection: { SubjectUserName|contains: '#attributes' }\n  condition: selection"),
+    rule(4, "  selection: { Channel|contains: 'secur' }\n  condition: selection"),
+  ];
+
+  it('are found for keyword rules and rules that name event.original, and for no others', () => {
+    withWindowsRules(rules, (engine, security) => {
+      expect(engine.pack.rules.map((r) => r.compiled.literalHintPaths?.includes('event.original'))).toEqual([undefined, true, false, false]);
+      const titles = (rules: { rule: { title: string } }[]) => rules.map((r) => r.rule.title).sort();
+      let raw = 0;
+      for (const event of security) {
+        expect(new EvalContext(event).lowerRest()).not.toContain('#attributes');
+        const byRule = titles(engine.pack.rules.filter((r) => r.matches(event)));
+        if (byRule.includes('Raw 1')) raw++;
+        expect(titles(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!))).toEqual(byRule);
+      }
+      expect(raw).toBeGreaterThan(0);
+    });
   });
 });
 

@@ -86,25 +86,27 @@ function describe(ls: LogSource): string {
 }
 
 /**
- * Leaves at a dotted path, nested objects first and flattened keys (`"event.dataset"`) too, as the
- * Sigma engine resolves them; arrays fan out.
+ * Does some leaf at a dotted path pass `ok`? Nested objects and flattened keys (`"event.dataset"`)
+ * both count, as the Sigma engine resolves paths; arrays fan out. Asked of every event, so
+ * nothing is collected on the way.
  */
-function valuesAt(obj: unknown, segs: readonly string[], i: number, out: unknown[]): void {
+function someAt(obj: unknown, segs: readonly string[], i: number, ok: (x: unknown) => boolean): boolean {
   if (i === segs.length) {
-    if (Array.isArray(obj)) out.push(...obj);
-    else if (obj !== undefined) out.push(obj);
-    return;
+    if (!Array.isArray(obj)) return obj !== undefined && ok(obj);
+    for (let k = 0; k < obj.length; k++) if (ok(obj[k])) return true;
+    return false;
   }
   if (Array.isArray(obj)) {
-    for (const el of obj) valuesAt(el, segs, i, out);
-    return;
+    for (const el of obj) if (someAt(el, segs, i, ok)) return true;
+    return false;
   }
-  if (!isObject(obj)) return;
+  if (!isObject(obj)) return false;
   let key = segs[i];
   for (let j = i; j < segs.length; j++) {
     if (j > i) key += '.' + segs[j];
-    if (Object.hasOwn(obj, key)) valuesAt(obj[key], segs, j + 1, out);
+    if (Object.hasOwn(obj, key) && someAt(obj[key], segs, j + 1, ok)) return true;
   }
+  return false;
 }
 
 function lowerString(v: unknown): string | undefined {
@@ -143,16 +145,18 @@ function compileBranch(map: unknown, file: string, where: string): Branch {
     const at = `${where}.${rawKey}`;
     if (rest.length > 0 || !path) throw new ConfigError(file, at, OPERATORS);
     const segs = path.split('.');
-    const read = (event: unknown) => {
-      const out: unknown[] = [];
-      valuesAt(event, segs, 0, out);
-      return out;
-    };
     /** Some value at the path, as lower-case text, passes `ok`. */
-    const some = (ok: (s: string) => boolean): EventTest => (e) => read(e).some((x) => { const s = lowerString(x); return s !== undefined && ok(s); });
+    const some = (ok: (s: string) => boolean): EventTest => {
+      const leafOk = (x: unknown) => {
+        const s = lowerString(x);
+        return s !== undefined && ok(s);
+      };
+      return (e) => someAt(e, segs, 0, leafOk);
+    };
     if (op === 'exists') {
       if (typeof value !== 'boolean') throw new ConfigError(file, at, 'needs true or false');
-      branch.tests.push({ test: (e) => read(e).some((x) => x !== null) === value, cost: 1 });
+      const notNull = (x: unknown) => x !== null;
+      branch.tests.push({ test: (e) => someAt(e, segs, 0, notNull) === value, cost: 1 });
     } else if (op === 'startswith' || op === 'contains') {
       const needles = stringList(value, file, at).map((p) => p.toLowerCase());
       branch.tests.push({ test: some(op === 'startswith' ? (s) => needles.some((p) => s.startsWith(p)) : (s) => needles.some((p) => s.includes(p))), cost: 2 });

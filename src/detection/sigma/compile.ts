@@ -45,6 +45,12 @@ export interface CompiledRule {
    */
   literalHints?: string[];
   /**
+   * Where the hints can occur: every event path the rule (and its filters) reads; undefined when
+   * it searches keywords over every value of the event. A scalar no such path reaches (such as the
+   * raw record at `event.original`) can be left out of the text the hints are looked for in.
+   */
+  literalHintPaths?: string[];
+  /**
    * Prefilter: when defined, the rule can only match an event in which the field read by
    * `access` has a value whose key (see `valueKeys`) is in `keys`: most Windows rules pin an
    * EventID, a Channel or a provider, and an index by those values skips them on other events.
@@ -92,10 +98,12 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
   const c = new Compiler(rule.file, options);
   let root = c.detection(rule.detection);
   const applied: string[] = [];
+  let paths = c.paths;
   for (const f of options.filters ?? []) {
     if (!filterApplies(f, rule)) continue;
-    const fc = new Compiler(f.file, options).detection(f.detection);
-    root = and([root, fc]);
+    const fc = new Compiler(f.file, options);
+    root = and([root, fc.detection(f.detection)]);
+    paths = paths && fc.paths && new Set([...paths, ...fc.paths]);
     applied.push(f.title || f.id || '(untitled filter)');
   }
   const test = root.test;
@@ -110,6 +118,7 @@ export function compileRule(rule: SigmaRule, options: CompileOptions = {}): Comp
     rule,
     filters: applied,
     literalHints: root.hints,
+    literalHintPaths: root.hints && paths && [...paths],
     requiredValues: root.required,
     matches: (event, ctx) => test(ctx ?? new EvalContext(event)),
   };
@@ -139,6 +148,8 @@ class Compiler {
   private readonly mapper: FieldMapper;
   private readonly keywordAccess?: FieldAccess;
   private readonly accessCache = new Map<string, FieldAccess>();
+  /** Every event path read so far; undefined once a keyword search reads every value. */
+  paths: Set<string> | undefined = new Set();
 
   constructor(
     private readonly file: string,
@@ -159,8 +170,10 @@ class Compiler {
   private access(field: string): FieldAccess {
     let a = this.accessCache.get(field);
     if (!a) {
-      const paths = this.mapper(field);
-      a = fieldAccess(paths.length > 0 ? paths : [field]);
+      const mapped = this.mapper(field);
+      const paths = mapped.length > 0 ? mapped : [field];
+      for (const p of paths) this.paths?.add(p);
+      a = fieldAccess(paths);
       this.accessCache.set(field, a);
     }
     return a;
@@ -246,6 +259,8 @@ class Compiler {
     let cost = value.cost;
     if (item.field === null) {
       const ka = this.keywordAccess;
+      if (!ka) this.paths = undefined;
+      else for (const p of this.options.keywordFields!) this.paths?.add(p);
       test = (ctx) => vt(ctx.keywords(ka), ctx);
       cost += 10;
     } else {

@@ -13,6 +13,9 @@
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Where an event keeps its raw record (see `EvalContext.lowerOriginal`). */
+export const ORIGINAL_PATH = 'event.original';
+
 /** The values one (mapped) field has in one event. */
 export class FieldValues {
   private strs?: (string | undefined)[];
@@ -119,8 +122,14 @@ export function fieldAccess(paths: string[]): FieldAccess {
 }
 
 export class EvalContext {
-  private readonly cache: (FieldValues | undefined)[] = [];
+  /**
+   * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
+   * writing far past its end turns into a slow dictionary.
+   */
+  private readonly cache: (FieldValues | undefined)[] = new Array(slots.size + 1);
   private joined?: string;
+  private rest?: string;
+  private lowOriginal?: string;
   constructor(readonly event: unknown) {}
 
   field(access: FieldAccess): FieldValues {
@@ -154,9 +163,42 @@ export class EvalContext {
     if (this.joined === undefined) this.joined = this.keywords().lowers().filter((s) => s !== undefined).join('\u0000');
     return this.joined;
   }
+
+  /**
+   * `lowerText` in two parts: `lowerOriginal`, the raw record (the string at `event.original`;
+   * '' when there is none), and `lowerRest`, every other scalar value. The raw record is most of
+   * an event's text, and only rules that search keywords or name `event.original` can see it (see
+   * `literalHintPaths`).
+   */
+  lowerOriginal(): string {
+    const original = this.original();
+    return original === undefined ? '' : (this.lowOriginal ??= original.toLowerCase());
+  }
+
+  lowerRest(): string {
+    if (this.rest !== undefined) return this.rest;
+    const original = this.original();
+    if (original === undefined) return (this.rest = this.lowerText());
+    const values: unknown[] = [];
+    collectScalars(this.event, values, 0, original);
+    const lowers: string[] = [];
+    for (const v of values) {
+      const s = toStr(v);
+      if (s !== undefined) lowers.push(s.toLowerCase());
+    }
+    return (this.rest = lowers.join('\u0000'));
+  }
+
+  private original(): string | undefined {
+    const event = this.event;
+    const inner = event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, unknown>).event : undefined;
+    const original = inner !== null && typeof inner === 'object' && !Array.isArray(inner) && hasOwn.call(inner, 'original') ? (inner as Record<string, unknown>).original : undefined;
+    return typeof original === 'string' ? original : undefined;
+  }
 }
 
-function collectScalars(v: unknown, out: unknown[], depth: number): void {
+/** Pushes the scalar leaves below `v`; `skip` (the string at `event.original`) is left out, once. */
+function collectScalars(v: unknown, out: unknown[], depth: number, skip?: string): void {
   if (depth > 32) return;
   if (v === null || v === undefined) return;
   if (typeof v !== 'object') {
@@ -168,7 +210,18 @@ function collectScalars(v: unknown, out: unknown[], depth: number): void {
     return;
   }
   for (const k in v as Record<string, unknown>) {
-    if (hasOwn.call(v, k)) collectScalars((v as Record<string, unknown>)[k], out, depth + 1);
+    if (!hasOwn.call(v, k)) continue;
+    const child = (v as Record<string, unknown>)[k];
+    if (skip !== undefined && k === 'event' && child !== null && typeof child === 'object' && !Array.isArray(child)) collectEventObject(child as Record<string, unknown>, out, depth + 1, skip);
+    else collectScalars(child, out, depth + 1);
+  }
+}
+
+function collectEventObject(v: Record<string, unknown>, out: unknown[], depth: number, skip: string): void {
+  for (const k in v) {
+    if (!hasOwn.call(v, k)) continue;
+    if (k === 'original' && v[k] === skip) continue;
+    collectScalars(v[k], out, depth + 1);
   }
 }
 

@@ -202,24 +202,27 @@ export function needleSet(needles: string[]): NeedleSet {
 /** States of an AhoCorasick automaton, the shallowest, that get a transition table row (see `delta`). */
 const DENSE_STATES = 4096;
 
+/** Int32 fields per state in `AhoCorasick.node`. */
+const NODE_FIELDS = 4;
+
 /**
- * Aho-Corasick automaton. The trie is kept as flat arrays (first child, next sibling, edge
- * character), since a community rule pack's hints make hundreds of thousands of states. ASCII
- * transitions of the states nearest the root, where a scan spends nearly all its time, are a
- * dense DFA table (one typed-array load per character); deeper states and other characters follow
- * trie edges and failure links. Besides `test`, it can report every needle found
- * (`forEachMatch`), which the rule index uses to find candidate rules for an event in one pass.
+ * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
+ * hints make a hundred thousand states and more. ASCII transitions of the states nearest the
+ * root, where a scan spends most of its time, are a dense DFA table (one typed-array load per
+ * character); deeper states and other characters follow trie edges and failure links. A state's
+ * children are numbered consecutively and what a step reads of a state sits together in `node`,
+ * so a step past the table touches a cache line or two rather than one per array. Besides
+ * `test`, it can report every needle found (`forEachMatch`), which the rule index uses to find
+ * candidate rules for an event in one pass.
  */
 export class AhoCorasick implements NeedleSet {
   /**
-   * States are numbered breadth-first, so the shallowest have the smallest numbers. For each: the
-   * character on the trie edge into it, its first child and its next sibling (-1: none).
+   * States are numbered breadth-first, so the shallowest have the smallest numbers and the
+   * children of a state are consecutive. For each: the character on the trie edge into it.
    */
   private readonly char: Uint16Array;
-  private readonly firstChild: Int32Array;
-  private readonly nextSibling: Int32Array;
-  private readonly fail: Int32Array;
-  private readonly terminal: Uint8Array;
+  /** NODE_FIELDS per state: first child, number of children, failure link, terminal (1 or 0). */
+  private readonly node: Int32Array;
   /** ASCII transitions of states 0 … rows-1, 128 per state. */
   private readonly delta: Int32Array;
   private readonly rows: number;
@@ -255,32 +258,36 @@ export class AhoCorasick implements NeedleSet {
     // renumbered breadth-first
     const order = [0];
     for (let qi = 0; qi < order.length; qi++) for (let x = first[order[qi]]; x >= 0; x = next[x]) order.push(x);
-    const id = new Int32Array(order.length);
-    order.forEach((old, i) => (id[old] = i));
-    const renumber = (s: number) => (s < 0 ? -1 : id[s]);
-    // typed arrays: half the memory of number arrays, and a community pack's automaton is scanned
-    // for every event, so how much of it stays in the CPU cache sets the speed of the scan
-    this.char = Uint16Array.from(order, (old) => Math.max(char[old], 0));
-    this.firstChild = Int32Array.from(order, (old) => renumber(first[old]));
-    this.nextSibling = Int32Array.from(order, (old) => renumber(next[old]));
-    this.outputs = order.map((old) => ends[old]);
     const n = order.length;
-    this.fail = new Int32Array(n);
-    this.terminal = Uint8Array.from(this.outputs, (o) => (o.length ? 1 : 0));
+    const id = new Int32Array(n);
+    order.forEach((old, i) => (id[old] = i));
+    this.char = Uint16Array.from(order, (old) => Math.max(char[old], 0));
+    this.outputs = order.map((old) => ends[old]);
+    const node = (this.node = new Int32Array(n * NODE_FIELDS));
+    for (let i = 0; i < n; i++) {
+      const old = order[i];
+      let count = 0;
+      for (let x = first[old]; x >= 0; x = next[x]) count++;
+      node[i * NODE_FIELDS] = count ? id[first[old]] : -1;
+      node[i * NODE_FIELDS + 1] = count;
+      node[i * NODE_FIELDS + 3] = this.outputs[i].length ? 1 : 0;
+    }
     this.rows = Math.min(n, DENSE_STATES);
     this.delta = new Int32Array(this.rows * 128);
     // A state's failure link is shallower, so it (and its table row) is complete before the state.
     for (let r = 0; r < n; r++) {
-      for (let s = this.firstChild[r]; s >= 0; s = this.nextSibling[s]) {
-        if (r !== 0) this.fail[s] = this.walk(this.fail[r], this.char[s]);
-        const f = this.fail[s];
-        if (this.terminal[f]) this.terminal[s] = 1;
+      const from = node[r * NODE_FIELDS];
+      const to = from + node[r * NODE_FIELDS + 1];
+      for (let s = from; s < to; s++) {
+        const f = r === 0 ? 0 : this.walk(node[r * NODE_FIELDS + 2], this.char[s]);
+        node[s * NODE_FIELDS + 2] = f;
+        if (node[f * NODE_FIELDS + 3]) node[s * NODE_FIELDS + 3] = 1;
         if (this.outputs[f].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[f]];
       }
       if (r < this.rows) {
         for (let c = 0; c < 128; c++) {
           const own = this.child(r, c);
-          this.delta[(r << 7) | c] = own >= 0 ? own : r === 0 ? 0 : this.walk(this.fail[r], c);
+          this.delta[(r << 7) | c] = own >= 0 ? own : r === 0 ? 0 : this.walk(node[r * NODE_FIELDS + 2], c);
         }
       }
     }
@@ -288,7 +295,9 @@ export class AhoCorasick implements NeedleSet {
 
   /** The trie child of `s` along character `c`, or -1. */
   private child(s: number, c: number): number {
-    for (let x = this.firstChild[s]; x >= 0; x = this.nextSibling[x]) if (this.char[x] === c) return x;
+    const from = this.node[s * NODE_FIELDS];
+    const to = from + this.node[s * NODE_FIELDS + 1];
+    for (let x = from; x < to; x++) if (this.char[x] === c) return x;
     return -1;
   }
 
@@ -304,7 +313,7 @@ export class AhoCorasick implements NeedleSet {
       const next = this.child(s, c);
       if (next >= 0) return next;
       if (s === 0) return 0;
-      s = this.fail[s];
+      s = this.node[s * NODE_FIELDS + 2];
     }
   }
 
@@ -313,7 +322,7 @@ export class AhoCorasick implements NeedleSet {
     let s = 0;
     for (let i = 0; i < h.length; i++) {
       s = this.step(s, h.charCodeAt(i));
-      if (this.terminal[s]) return true;
+      if (this.node[s * NODE_FIELDS + 3]) return true;
     }
     return false;
   }
@@ -323,7 +332,7 @@ export class AhoCorasick implements NeedleSet {
     let s = 0;
     for (let i = 0; i < h.length; i++) {
       s = this.step(s, h.charCodeAt(i));
-      if (this.terminal[s]) for (const n of this.outputs[s]) found(n);
+      if (this.node[s * NODE_FIELDS + 3]) for (const n of this.outputs[s]) found(n);
     }
   }
 }

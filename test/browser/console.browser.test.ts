@@ -368,6 +368,9 @@ describe.each(testDatabaseTargets())('web console in headless chromium ($name Po
     await expectText(b.page.getByRole('alert'), /会话已过期，请重新登录/);
     await shot(b.page, 'session-expired');
     expect((await b.context.cookies()).find((c) => c.name === 'taishi_session')).toBeUndefined();
+    // Reloaded, the login page still says why it is there (a call that met the expiry before a reload must not wipe that).
+    await b.page.reload();
+    await expectText(b.page.getByRole('alert'), /会话已过期，请重新登录/);
   });
 });
 

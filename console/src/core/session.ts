@@ -42,7 +42,8 @@ function end(reason: 'expired' | 'logout'): void {
   if (!me && reason === 'expired') return;
   me = undefined;
   window.clearTimeout(expiryTimer);
-  localStorage.removeItem(HAD_SESSION);
+  // After an expiry the mark stays, so a reload of the login page still says why it is there.
+  if (reason === 'logout') localStorage.removeItem(HAD_SESSION);
   for (const l of endListeners) l(reason);
 }
 

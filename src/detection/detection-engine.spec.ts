@@ -81,7 +81,7 @@ describe('DetectionEngine: rules without literal hints', () => {
 
   it('meet an event only when it has a value they require (EventID as number or text), and match as rule-by-rule evaluation does', () => {
     withWindowsRules(rules, (engine, security) => {
-      expect(engine.pack.rules.map((r) => r.compiled.requiredValues?.keys)).toEqual([['n:4625'], ['s:4625'], ['n:4624', 'n:4634'], undefined, ['n:4625', 'n:4624']]);
+      expect(engine.pack.rules.map((r) => r.compiled.requiredValues?.map((q) => q.keys))).toEqual([[['n:4625']], [['s:4625']], [['n:4624', 'n:4634']], undefined, [['n:4625', 'n:4624']]]);
       for (const event of security) {
         const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.title).sort();
         expect(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title).sort()).toEqual(byRule);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
-import { eventIndexKeys, loadLogsourceMapping, type LogsourceMapping } from './logsources.js';
+import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
 import { AhoCorasick, CorrelationEngine, EvalContext, ORIGINAL_PATH, valueKeys, type CorrelationHit, type FieldAccess } from './sigma/index.js';
 
@@ -95,29 +95,23 @@ interface ActiveRule {
   rule: PackRule;
   /** Position in the engine's list of active rules. */
   index: number;
-  /** Number of the rule's logsource among the engine's distinct logsources. */
-  logsource: number;
   standalone: boolean;
   counted: boolean;
   counters: RuleCounters;
 }
 
 /**
- * The candidate rules of one event, in the order they were first added. A rule found by several
- * hints or buckets is kept once by stamping it with the event's number instead of hashing it into
- * a Set; logsource verdicts are stamped the same way, so nothing is allocated per event.
+ * The candidate rules of one event. A rule found by several hints or buckets is kept once by
+ * stamping it with the event's number instead of hashing it into a Set, so nothing is allocated
+ * per event.
  */
 class Candidates {
   readonly list: ActiveRule[] = [];
   private readonly ruleStamp: Uint32Array;
-  private readonly logsourceStamp: Uint32Array;
-  private readonly logsourceVerdict: Uint8Array;
   private epoch = 0;
 
-  constructor(rules: number, logsources: number) {
+  constructor(rules: number) {
     this.ruleStamp = new Uint32Array(rules);
-    this.logsourceStamp = new Uint32Array(logsources);
-    this.logsourceVerdict = new Uint8Array(logsources);
   }
 
   /** Starts a new event. */
@@ -126,7 +120,6 @@ class Candidates {
     if (++this.epoch === 0xffffffff) {
       this.epoch = 1;
       this.ruleStamp.fill(0);
-      this.logsourceStamp.fill(0);
     }
   }
 
@@ -136,44 +129,10 @@ class Candidates {
     this.list.push(rule);
   }
 
-  /** Does the event belong to the rule's logsource? Many rules share one: each is tested once per event. */
-  belongs(rule: ActiveRule, event: StoredEvent): boolean {
-    const n = rule.logsource;
-    if (this.logsourceStamp[n] !== this.epoch) {
-      this.logsourceStamp[n] = this.epoch;
-      this.logsourceVerdict[n] = rule.rule.logsource.matches(event) ? 1 : 0;
-    }
-    return this.logsourceVerdict[n] === 1;
-  }
-}
-
-/**
- * Rules that pin one field to exact values (an EventID, a Channel, a provider), indexed by those
- * values: an event meets only the rules that name a value it has.
- */
-class ValueIndex {
-  private readonly byField = new Map<number, { access: FieldAccess; rules: Map<string, ActiveRule[]> }>();
-  private readonly keys: string[] = [];
-
-  add(rule: ActiveRule): boolean {
-    const required = rule.rule.compiled.requiredValues;
-    if (!required) return false;
-    const slot = required.access.slot;
-    const field = this.byField.get(slot) ?? this.byField.set(slot, { access: required.access, rules: new Map() }).get(slot)!;
-    for (const key of required.keys) (field.rules.get(key) ?? field.rules.set(key, []).get(key)!).push(rule);
-    return true;
-  }
-
-  collect(context: EvalContext, into: Candidates): void {
-    for (const { access, rules } of this.byField.values()) {
-      const keys = this.keys;
-      keys.length = 0;
-      for (const v of context.field(access).values) valueKeys(v, keys);
-      for (const key of keys) {
-        const found = rules.get(key);
-        if (found) for (const rule of found) into.add(rule);
-      }
-    }
+  /** The candidates in pack order: an event's firings come in the same order however they were found. */
+  inPackOrder(): ActiveRule[] {
+    if (this.list.length > 1) this.list.sort((a, b) => a.index - b.index);
+    return this.list;
   }
 }
 
@@ -236,43 +195,145 @@ class HintIndex {
 }
 
 /**
- * The rules of one dataset. Rules with literal hints are found by a scan of the event's text;
- * those whose hints can only be in fields other than the raw record (`event.original`, most of an
- * event's text) by a scan that leaves it out. Rules without hints are indexed by the exact values
- * they require, where they have some.
+ * The rules of a bucket that events of one kind (same logsource verdicts, same required values
+ * present) can match, and how to find an event's candidates among them.
+ */
+interface Route {
+  /** Evaluated on every such event: rules without hints, and all of them where a scan would cost more. */
+  always: ActiveRule[];
+  /** Rules whose hints are never in the raw record: found by a scan that leaves it out. */
+  besideOriginal?: HintIndex;
+  /** Rules that search every value or read the raw record: found by a scan of the whole event. */
+  anywhere?: HintIndex;
+}
+
+/** A route with fewer hinted rules than this evaluates them all: evaluating a few rules costs less than scanning an event's text. */
+const SCAN_MIN_RULES = 8;
+/** Routes kept by the values that decide them; beyond this many (values no rule names, say, all different) the cache starts over. */
+const MAX_ROUTE_CODES = 4096;
+/** Routes kept by the rules they hold (each holds automata); beyond this many the cache starts over. */
+const MAX_ROUTES = 256;
+
+/** How many fields route events at most: those the most rules require values of. */
+const MAX_ROUTING_FIELDS = 4;
+
+/**
+ * The rules of one dataset, routed: which of them an event can match is decided by a few of its
+ * values, those its rules' logsource conditions read (dataset, channel, event id …) and those of
+ * the routing fields (the EventID, Channel, provider most Windows rules require one of). Events
+ * alike in those values meet the same rules, so the decision is made once per kind of event, and
+ * an event of that kind meets only the rules whose logsource it belongs to and whose required
+ * values it has; among those, hinted rules are found by a scan of the event's text.
  */
 class RuleBucket {
-  private readonly unfiltered: ActiveRule[] = [];
-  private readonly byValue = new ValueIndex();
-  /** Rules whose hints are never in the raw record. */
-  private readonly besideOriginal: HintIndex | undefined;
-  /** Rules that search every value, or read the raw record. */
-  private readonly anywhere: HintIndex | undefined;
-  /** One rule of `anywhere` per logsource: the raw record is scanned only for an event one of them fits. */
-  private readonly anywhereLogsources: ActiveRule[] = [];
+  /** The paths the rules' logsource conditions read, split at dots. */
+  private readonly paths: string[][];
+  private readonly logsources: ResolvedLogsource[];
+  /** Per rule: its logsource's position in `logsources`. */
+  private readonly logsourceOf: number[];
+  /** Per rule: the values it requires in the routing fields (by position in `routing`). */
+  private readonly requires: { field: number; keys: string[] }[][];
+  /** Per routing field: the values some rule requires, numbered. Other values decide nothing. */
+  private readonly pinned: Map<string, number>[];
+  private readonly byCode = new Map<string, Route>();
+  private readonly byRules = new Map<string, Route>();
+  private readonly keys: string[] = [];
 
-  constructor(rules: ActiveRule[]) {
-    const beside: ActiveRule[] = [];
-    const anywhere: ActiveRule[] = [];
-    for (const rule of rules) {
-      const { literalHints, literalHintPaths } = rule.rule.compiled;
-      if (literalHints) (literalHintPaths && !literalHintPaths.includes(ORIGINAL_PATH) ? beside : anywhere).push(rule);
-      else if (!this.byValue.add(rule)) this.unfiltered.push(rule);
-    }
-    this.besideOriginal = beside.length ? new HintIndex(beside) : undefined;
-    this.anywhere = anywhere.length ? new HintIndex(anywhere) : undefined;
-    const logsources = new Set<number>();
-    for (const rule of anywhere) if (!logsources.has(rule.logsource)) this.anywhereLogsources.push(rule), logsources.add(rule.logsource);
+  constructor(
+    private readonly rules: readonly ActiveRule[],
+    private readonly routing: readonly FieldAccess[],
+  ) {
+    this.logsources = [...new Set(rules.map((r) => r.rule.logsource))];
+    this.logsourceOf = rules.map((r) => this.logsources.indexOf(r.rule.logsource));
+    this.paths = [...new Set(this.logsources.flatMap((l) => l.paths))].map((p) => p.split('.'));
+    this.requires = rules.map((r) =>
+      (r.rule.compiled.requiredValues ?? []).flatMap((req) => {
+        const field = routing.findIndex((a) => a.slot === req.access.slot);
+        return field < 0 ? [] : [{ field, keys: req.keys }];
+      }),
+    );
+    this.pinned = routing.map(() => new Map());
+    for (const req of this.requires.flat()) for (const k of req.keys) if (!this.pinned[req.field].has(k)) this.pinned[req.field].set(k, this.pinned[req.field].size);
   }
 
   collect(context: EvalContext, into: Candidates): void {
-    for (const rule of this.unfiltered) into.add(rule);
-    this.byValue.collect(context, into);
-    if (!this.besideOriginal && !this.anywhere) return;
-    this.besideOriginal?.collect(into, context.lowerRest());
-    // (a candidate outside its logsource is never evaluated, so finding it would be wasted)
-    if (this.anywhere && this.anywhereLogsources.some((rule) => into.belongs(rule, context.event as StoredEvent))) this.anywhere.collect(into, context.lowerRest(), context.lowerOriginal());
+    if (this.rules.length === 0) return;
+    const route = this.route(context);
+    for (const rule of route.always) into.add(rule);
+    route.besideOriginal?.collect(into, context.lowerRest());
+    route.anywhere?.collect(into, context.lowerRest(), context.lowerOriginal());
   }
+
+  private route(context: EvalContext): Route {
+    // each path's values end with \u0001 (a value's code starts with a letter); then per routing field the pinned values it has, by number
+    let code = '';
+    for (const segs of this.paths) code += conditionValues(context.event, segs) + '\u0001';
+    const keys = this.keys;
+    for (let f = 0; f < this.routing.length; f++) {
+      keys.length = 0;
+      for (const v of context.field(this.routing[f]).values) valueKeys(v, keys);
+      const pinned = this.pinned[f];
+      for (const k of keys) {
+        const n = pinned.get(k);
+        if (n !== undefined) code += n + ',';
+      }
+      code += ';';
+    }
+    let route = this.byCode.get(code);
+    if (!route) {
+      if (this.byCode.size >= MAX_ROUTE_CODES) this.byCode.clear();
+      route = this.decide(context);
+      this.byCode.set(code, route);
+    }
+    return route;
+  }
+
+  /** The route of an event: the rules whose logsource it belongs to and whose required values it has. */
+  private decide(context: EvalContext): Route {
+    const verdicts = this.logsources.map((l) => l.matches(context.event));
+    const present = this.routing.map((access) => {
+      const keys: string[] = [];
+      for (const v of context.field(access).values) valueKeys(v, keys);
+      return new Set(keys);
+    });
+    const rules = this.rules.filter((_, i) => verdicts[this.logsourceOf[i]] && this.requires[i].every((req) => req.keys.some((k) => present[req.field].has(k))));
+    const key = rules.map((r) => r.index).join(',');
+    let route = this.byRules.get(key);
+    if (!route) {
+      if (this.byRules.size >= MAX_ROUTES) this.byRules.clear();
+      route = routeOf(rules);
+      this.byRules.set(key, route);
+    }
+    return route;
+  }
+}
+
+function routeOf(rules: ActiveRule[]): Route {
+  const always: ActiveRule[] = [];
+  const beside: ActiveRule[] = [];
+  const anywhere: ActiveRule[] = [];
+  for (const rule of rules) {
+    const { literalHints, literalHintPaths } = rule.rule.compiled;
+    if (!literalHints) always.push(rule);
+    else (literalHintPaths && !literalHintPaths.includes(ORIGINAL_PATH) ? beside : anywhere).push(rule);
+  }
+  if (beside.length + anywhere.length < SCAN_MIN_RULES) return { always: rules };
+  return { always, besideOriginal: beside.length ? new HintIndex(beside) : undefined, anywhere: anywhere.length ? new HintIndex(anywhere) : undefined };
+}
+
+/** The fields to route by: those whose exact values many rules require. */
+function routingFields(rules: readonly ActiveRule[]): FieldAccess[] {
+  const bySlot = new Map<number, { access: FieldAccess; rules: number }>();
+  for (const rule of rules) {
+    for (const { access } of rule.rule.compiled.requiredValues ?? []) {
+      const field = bySlot.get(access.slot) ?? bySlot.set(access.slot, { access, rules: 0 }).get(access.slot)!;
+      field.rules++;
+    }
+  }
+  return [...bySlot.values()]
+    .sort((a, b) => b.rules - a.rules)
+    .slice(0, MAX_ROUTING_FIELDS)
+    .map((f) => f.access);
 }
 
 /** A match of a rule that correlations count, handed to whoever keeps the correlation windows. */
@@ -296,8 +357,6 @@ export class DetectionEngine {
   /** The rules evaluated per event (not disabled, not scheduled), numbered in pack order. */
   private readonly active: ActiveRule[] = [];
   private readonly stats = new Map<PackRule, ActiveRule>();
-  /** How many distinct logsources the active rules have (see ActiveRule.logsource). */
-  private readonly logsourceCount: number;
   readonly scheduled: PackRule[] = [];
   /** The longest correlation timespan: how much of the past a new owner of the windows replays. */
   readonly longestTimespanMs: number;
@@ -315,19 +374,15 @@ export class DetectionEngine {
     this.longestTimespanMs = Math.max(0, ...pack.correlations.map((c) => c.timespanMs));
     const byKey = new Map<string, ActiveRule[]>();
     const unindexed: ActiveRule[] = [];
-    const logsources = new Map<PackRule['logsource'], number>();
     for (const rule of pack.rules) {
       if (disabled.has(rule.rule.id ?? '')) continue;
       if (scheduleOf(rule.rule)) {
         this.scheduled.push(rule);
         continue;
       }
-      let logsource = logsources.get(rule.logsource);
-      if (logsource === undefined) logsources.set(rule.logsource, (logsource = logsources.size));
       const active: ActiveRule = {
         rule,
         index: this.active.length,
-        logsource,
         standalone: this.correlation.standalone({ id: rule.rule.id, name: rule.rule.name }),
         counted: [rule.rule.id, rule.rule.name].some((k) => k && referenced.has(k.toLowerCase())),
         counters: { evaluations: 0, matches: 0, sampledNanos: 0, samples: 0, maxNanos: 0 },
@@ -338,9 +393,9 @@ export class DetectionEngine {
       if (key === 'any') unindexed.push(active);
       else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(active);
     }
-    this.logsourceCount = logsources.size;
-    for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules));
-    this.unindexed = new RuleBucket(unindexed);
+    const routing = routingFields(this.active);
+    for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules, routing));
+    this.unindexed = new RuleBucket(unindexed, routing);
   }
 
   /** Loads rules, logsource mapping and placeholders from files; problems come back as messages. */
@@ -375,17 +430,17 @@ export class DetectionEngine {
    */
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
-    const candidates = new Candidates(this.active.length, this.logsourceCount);
+    const candidates = new Candidates(this.active.length);
     for (const event of events) {
       const context = new EvalContext(event);
       candidates.next();
       this.collectCandidates(event, context, candidates);
-      for (const active of candidates.list) {
+      for (const active of candidates.inPackOrder()) {
         const s = active.counters;
         const rule = active.rule;
         const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
         const started = timed ? process.hrtime.bigint() : 0n;
-        const hit = candidates.belongs(active, event) && rule.compiled.matches(event, context);
+        const hit = rule.compiled.matches(event, context);
         if (timed) {
           const nanos = Number(process.hrtime.bigint() - started);
           s.sampledNanos += nanos;
@@ -417,10 +472,10 @@ export class DetectionEngine {
    */
   matchingRules(event: StoredEvent): string[] {
     const context = new EvalContext(event);
-    const candidates = new Candidates(this.active.length, this.logsourceCount);
+    const candidates = new Candidates(this.active.length);
     candidates.next();
     this.collectCandidates(event, context, candidates);
-    return candidates.list.filter((r) => candidates.belongs(r, event) && r.rule.compiled.matches(event, context)).map((r) => r.rule.rule.id ?? r.rule.rule.title);
+    return candidates.inPackOrder().filter((r) => r.rule.compiled.matches(event, context)).map((r) => r.rule.rule.id ?? r.rule.rule.title);
   }
 
   /** Counts a match in this engine's correlation windows; answers the correlations it completes. */

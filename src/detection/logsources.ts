@@ -37,6 +37,11 @@ export interface ResolvedLogsource {
   key: string;
   /** Does the event belong to this logsource? Cheap: a few property reads and Set look-ups. */
   matches(event: unknown): boolean;
+  /**
+   * The event paths `matches` reads: two events whose `conditionValues` at these paths are equal
+   * get the same verdict.
+   */
+  paths: readonly string[];
   fieldMapper: FieldMapper;
   /** Where field-less (keyword) searches look (undefined: everywhere); for `compileRule(…, { keywordFields })`. */
   keywordFields?: string[];
@@ -70,6 +75,8 @@ interface Entry {
   specificity: number;
   /** OR of branches, each an AND of tests; undefined = no condition. */
   test?: EventTest;
+  /** The paths `test` reads. */
+  paths: string[];
   /** Index keys the condition allows, or 'any' when it constrains neither dataset nor module. */
   keys: IndexKey;
   fields: Map<string, string[]>;
@@ -109,6 +116,46 @@ function someAt(obj: unknown, segs: readonly string[], i: number, ok: (x: unknow
   return false;
 }
 
+/**
+ * The values at a dotted path as the conditions see them (see `someAt`: each value a condition
+ * passes to its test), written down so that different values never read the same: a test sees
+ * numbers, strings and booleans as text and anything else only as null or not null. Each value
+ * is a tag (s n b z u o), then for a string its length, `:` and the string, and a NUL after it.
+ */
+export function conditionValues(obj: unknown, segs: readonly string[], i = 0): string {
+  if (i === segs.length) {
+    if (!Array.isArray(obj)) return obj === undefined ? '' : valueCode(obj);
+    let code = '';
+    for (let k = 0; k < obj.length; k++) code += valueCode(obj[k]);
+    return code;
+  }
+  let code = '';
+  if (Array.isArray(obj)) {
+    for (const el of obj) code += conditionValues(el, segs, i);
+    return code;
+  }
+  if (!isObject(obj)) return code;
+  let key = segs[i];
+  for (let j = i; j < segs.length; j++) {
+    if (j > i) key += '.' + segs[j];
+    if (Object.hasOwn(obj, key)) code += conditionValues(obj[key], segs, j + 1);
+  }
+  return code;
+}
+
+function valueCode(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return `s${v.length}:${v}\u0000`;
+    case 'number':
+      return `n${String(v)}\u0000`;
+    case 'boolean':
+      return `b${String(v)}\u0000`;
+    default:
+      return v === null ? 'z\u0000' : v === undefined ? 'u\u0000' : 'o\u0000';
+  }
+}
+
 function lowerString(v: unknown): string | undefined {
   return typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' || typeof v === 'boolean' ? String(v).toLowerCase() : undefined;
 }
@@ -130,6 +177,7 @@ function stringList(v: unknown, file: string, where: string): string[] {
 
 interface Branch {
   tests: { test: EventTest; cost: number }[];
+  paths: string[];
   /** Index keys from an `event.dataset` (preferred) or `event.module` condition. */
   keys?: string[];
 }
@@ -139,12 +187,13 @@ const OPERATORS = 'expected `field`, `field|exists`, `field|startswith`, `field|
 /** One `when` map: an AND of `path[|exists|startswith|contains|re]: value(s)` conditions. */
 function compileBranch(map: unknown, file: string, where: string): Branch {
   if (!isObject(map) || Object.keys(map).length === 0) throw new ConfigError(file, where, 'must be a non-empty map of field conditions');
-  const branch: Branch = { tests: [] };
+  const branch: Branch = { tests: [], paths: [] };
   for (const [rawKey, value] of Object.entries(map)) {
     const [path, op, ...rest] = rawKey.split('|');
     const at = `${where}.${rawKey}`;
     if (rest.length > 0 || !path) throw new ConfigError(file, at, OPERATORS);
     const segs = path.split('.');
+    branch.paths.push(path);
     /** Some value at the path, as lower-case text, passes `ok`. */
     const some = (ok: (s: string) => boolean): EventTest => {
       const leafOk = (x: unknown) => {
@@ -180,8 +229,8 @@ function compileBranch(map: unknown, file: string, where: string): Branch {
   return branch;
 }
 
-function compileWhen(when: unknown, file: string, where: string): { test?: EventTest; keys: IndexKey } {
-  if (when === undefined || when === null) return { keys: 'any' };
+function compileWhen(when: unknown, file: string, where: string): { test?: EventTest; keys: IndexKey; paths: string[] } {
+  if (when === undefined || when === null) return { keys: 'any', paths: [] };
   const maps = Array.isArray(when) ? when : [when];
   if (maps.length === 0) throw new ConfigError(file, where, 'must not be an empty list');
   const branches = maps.map((m, i) => compileBranch(m, file, Array.isArray(when) ? `${where}[${i}]` : where));
@@ -192,7 +241,7 @@ function compileWhen(when: unknown, file: string, where: string): { test?: Event
   const test: EventTest = ands.length === 1 ? ands[0] : (e) => ands.some((t) => t(e));
   // an event that passes some branch has one of that branch's keys, so the union is a valid index
   const keys = branches.every((b) => b.keys) ? [...new Set(branches.flatMap((b) => b.keys!))].sort() : 'any';
-  return { test, keys };
+  return { test, keys, paths: [...new Set(branches.flatMap((b) => b.paths))] };
 }
 
 function parseFields(v: unknown, file: string, where: string): Map<string, string[]> {
@@ -243,6 +292,7 @@ export class LogsourceMapping {
     const resolved: ResolvedLogsource = {
       key,
       matches,
+      paths: [...new Set(applying.flatMap((e) => e.paths))],
       fieldMapper: this.mapperFor(applying),
       keywordFields: this.keywordFields(applying),
       indexKey: applying.reduce<IndexKey>((acc, e) => intersect(acc, e.keys), 'any'),
@@ -347,12 +397,13 @@ export function loadLogsourceMapping(yamlText: string, file = 'rules/logsources.
     }
     const specificity = Object.keys(selector).length;
     if (specificity === 0) throw new ConfigError(file, `${where}.logsource`, 'names no attribute');
-    const { test, keys } = compileWhen(raw.when, file, `${where}.when`);
+    const { test, keys, paths } = compileWhen(raw.when, file, `${where}.when`);
     return {
       selector,
       specificity,
       test,
       keys,
+      paths,
       fields: parseFields(raw.fields, file, `${where}.fields`),
       fallback: raw.fallback === undefined ? undefined : stringList(raw.fallback, file, `${where}.fallback`),
       unavailable: raw.unavailable === undefined ? [] : stringList(raw.unavailable, file, `${where}.unavailable`).map((f) => f.toLowerCase()),

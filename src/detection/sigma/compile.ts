@@ -4,7 +4,7 @@ import { SigmaError, type SourcePos } from './errors.js';
 import { EvalContext, fieldAccess, type FieldAccess, type FieldValues } from './event.js';
 import { processItem, type ModifierSettings, type Spec } from './modifiers.js';
 import { ipInNet, longestLiteral, needleSet, parseIp, shapeOf, timePart } from './primitives.js';
-import { compileSigmaRegex } from './regex.js';
+import { compileSigmaRegex, requiredLiteral } from './regex.js';
 import { posInScalar } from './yaml.js';
 
 export type FieldMapper = (name: string) => string[];
@@ -51,11 +51,12 @@ export interface CompiledRule {
    */
   literalHintPaths?: string[];
   /**
-   * Prefilter: when defined, the rule can only match an event in which the field read by
+   * Prefilter: the rule can only match an event in which, for each of these, the field read by
    * `access` has a value whose key (see `valueKeys`) is in `keys`: most Windows rules pin an
    * EventID, a Channel or a provider, and an index by those values skips them on other events.
+   * At most one per field; undefined when the rule requires no exact value.
    */
-  requiredValues?: RequiredValues;
+  requiredValues?: RequiredValues[];
   /** Evaluate against one event. Pass the same EvalContext to share field look-ups across rules. */
   matches(event: unknown, ctx?: EvalContext): boolean;
 }
@@ -88,7 +89,7 @@ interface Piece<T> {
   test: T;
   cost: number;
   hints?: string[];
-  required?: RequiredValues;
+  required?: RequiredValues[];
 }
 
 const NEVER: Piece<Pred> = { test: () => false, cost: 0 };
@@ -272,7 +273,7 @@ class Compiler {
       return { test: (ctx) => !pos(ctx), cost };
     }
     const keys = item.field === null ? undefined : exactKeys(spec);
-    return { test, cost, hints: value.hints, required: keys && { access: this.access(item.field!), keys } };
+    return { test, cost, hints: value.hints, required: keys && [{ access: this.access(item.field!), keys }] };
   }
 
   /** Values of one item that are OR-ed: string shapes are merged into sets and one regex. */
@@ -353,12 +354,14 @@ class Compiler {
       }
       case 're': {
         const re = compileSigmaRegex(v, this.file);
+        const literal = requiredLiteral(v.src, v.flags);
         return {
           test: (fv) => {
             for (const s of fv.strings()) if (s !== undefined && re.test(s)) return true;
             return false;
           },
           cost: 8,
+          hints: literal === undefined ? undefined : [literal],
         };
       }
       case 'cidr': {
@@ -581,7 +584,7 @@ function and(parts: Piece<Pred>[]): Piece<Pred> {
   const fns = sorted.map((p) => p.test);
   const cost = parts.reduce((a, p) => a + p.cost, 0);
   const hints = bestHints(parts.map((p) => p.hints));
-  const required = narrowestRequired(parts.map((p) => p.required));
+  const required = allRequired(parts.map((p) => p.required));
   if (fns.length === 2) {
     const [a, b] = fns;
     return { test: (ctx) => a(ctx) && b(ctx), cost, hints, required };
@@ -607,7 +610,7 @@ function or(parts: Piece<Pred>[]): Piece<Pred> {
     if (!p.hints || !hints) hints = undefined;
     else hints.push(...p.hints);
   }
-  const required = unitedRequired(parts.map((p) => p.required));
+  const required = eitherRequired(parts.map((p) => p.required));
   if (fns.length === 2) {
     const [a, b] = fns;
     return { test: (ctx) => a(ctx) || b(ctx), cost, hints: dedupe(hints), required };
@@ -641,16 +644,30 @@ function exactKeys(spec: ReturnType<typeof processItem>): string[] | undefined {
   return spec.values.length > 0 && spec.values.every(visit) ? [...new Set(keys)] : undefined;
 }
 
-/** Of several conditions that must all hold, the one with the fewest allowed values. */
-function narrowestRequired(list: (RequiredValues | undefined)[]): RequiredValues | undefined {
-  let best: RequiredValues | undefined;
-  for (const r of list) if (r && (!best || r.keys.length < best.keys.length)) best = r;
-  return best;
+/**
+ * What several conditions that must all hold require: every field any of them requires. Of two
+ * requirements on one field the one with fewer values is kept, not their intersection: a field
+ * can have several values (an array, or two mapped paths), and each requirement may be met by a
+ * different one.
+ */
+function allRequired(lists: (RequiredValues[] | undefined)[]): RequiredValues[] | undefined {
+  const bySlot = new Map<number, RequiredValues>();
+  for (const list of lists) {
+    for (const r of list ?? []) {
+      const had = bySlot.get(r.access.slot);
+      if (!had || r.keys.length < had.keys.length) bySlot.set(r.access.slot, r);
+    }
+  }
+  return bySlot.size ? [...bySlot.values()] : undefined;
 }
 
-/** Of alternatives, a requirement holds only when every one requires the same field. */
-function unitedRequired(list: (RequiredValues | undefined)[]): RequiredValues | undefined {
-  const first = list[0];
-  if (!first || list.some((r) => !r || r.access.slot !== first.access.slot)) return undefined;
-  return { access: first.access, keys: [...new Set(list.flatMap((r) => r!.keys))] };
+/** What one of several alternatives requires: a field every alternative requires, with any of their values. */
+function eitherRequired(lists: (RequiredValues[] | undefined)[]): RequiredValues[] | undefined {
+  const [first, ...rest] = lists;
+  const out: RequiredValues[] = [];
+  for (const r of first ?? []) {
+    const others = rest.map((list) => list?.find((o) => o.access.slot === r.access.slot));
+    if (others.every((o) => o !== undefined)) out.push({ access: r.access, keys: [...new Set([r, ...others].flatMap((o) => o!.keys))] });
+  }
+  return out.length ? out : undefined;
 }

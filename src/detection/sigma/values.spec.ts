@@ -152,10 +152,15 @@ describe('literalHints', () => {
     expect(r.literalHints).toEqual(['\\rundll32.exe']);
     // wildcard pattern: its longest literal run
     expect(sel('P', 'C:\\\\*\\system32\\\\*.dll').literalHints).toEqual(['\\system32\\']);
+    // regular expression: its longest run of text outside groups, classes and optional characters
+    expect(sel('CommandLine|re', '\\.exe\\s+[^"]{0,64}WerFault\\.exe"?\\s+\\d').literalHints).toEqual(['werfault.exe']);
+    expect(sel('CommandLine|re', '(?:invoke).*&&.*cmd\\.exe?').literalHints).toEqual(['cmd.ex']);
+    // RE2 folds s with ſ, which lower-casing keeps: under (?i) an s ends a run
+    expect(sel('CommandLine|re', '(?i)sekurlsa::logonpasswords').literalHints).toEqual(['a::logonpa']);
   });
   it('is undefined when no literal is required', () => {
     expect(sel('EventID', 4624).literalHints).toBeUndefined();
-    expect(sel('User|re', 'adm.*').literalHints).toBeUndefined();
+    expect(sel('User|re', 'ad|min').literalHints).toBeUndefined();
     expect(detection(`  a: { X: 'foo' }\n  b: { Y: 1 }\n  condition: a or b`).literalHints).toBeUndefined();
     expect(detection(`  a: { X: 'foo' }\n  condition: not a`).literalHints).toBeUndefined();
   });

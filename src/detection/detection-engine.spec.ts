@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
@@ -156,5 +156,124 @@ describe('AhoCorasick.forEachMatch', () => {
     expect([...counts].sort((a, b) => a[0] - b[0])).toEqual([...naive].sort((a, b) => a[0] - b[0]));
     expect(needles.map((n) => automaton.test(`zz${n}zz`)).every(Boolean)).toBe(true);
     expect(automaton.test('zzzzzzzz')).toBe(false);
+  });
+});
+
+describe('DetectionEngine: routing by required values', () => {
+  const rule = (n: number, detection: string, logsource = '{ product: windows, service: security }') =>
+    windowsRule('Route', n, detection).replace('logsource: { product: windows, service: security }', `logsource: ${logsource}`);
+  const processCreation = '{ product: windows, category: process_creation }';
+  const rules = [
+    rule(1, '  sel: { EventID: 4625 }\n  condition: sel'),
+    rule(2, "  sel: { EventID: '4625' }\n  condition: sel"),
+    rule(3, '  sel: { EventID: [4624, 4634] }\n  condition: sel'),
+    rule(4, '  sel: { EventID: 4624 }\n  condition: not sel'),
+    rule(5, '  a: { EventID: 4625 }\n  b: { EventID: 4624 }\n  condition: 1 of them'),
+    rule(6, '  a: { EventID: 4625 }\n  b: { TargetUserName: administrator }\n  condition: a or b'),
+    // one field with two values, each required by one side (winlog.event_id and event.code both map to EventID)
+    rule(7, '  a: { EventID: 1 }\n  b: { EventID: 4688 }\n  condition: a and b'),
+    rule(8, "  sel: { EventID|contains: '62' }\n  condition: sel"),
+    rule(9, "  sel: { EventID|re: '^46[0-9]+$' }\n  condition: sel"),
+    rule(10, "  sel: { EventID: '46*' }\n  condition: sel"),
+    rule(11, '  sel: { EventID: 4625, Provider_Name: Microsoft-Windows-Security-Auditing }\n  condition: sel'),
+    rule(12, '  sel: { Provider_Name: MICROSOFT-WINDOWS-SECURITY-AUDITING }\n  condition: sel'),
+    rule(13, "  sel: { EventID|cased: '4625' }\n  condition: sel"),
+    rule(14, '  sel: { EventID: 4625 }\n  filter: { TargetUserName: administrator }\n  condition: sel and not filter'),
+    rule(15, '  a: { EventID: 4720 }\n  b: { EventID: 1102 }\n  condition:\n    - a\n    - b'),
+    rule(16, '  sel_a: { EventID: 4624 }\n  sel_b: { LogonType: 10 }\n  condition: all of sel_*'),
+    rule(17, "  keywords: ['administrator']\n  condition: keywords"),
+    rule(18, '  sel: { EventID|all: [4625, 1] }\n  condition: sel'),
+    rule(19, '  sel: { EventID: [4625, null] }\n  condition: sel'),
+    rule(20, '  sel: { EventID|gte: 4700 }\n  condition: sel'),
+    rule(21, '  sel: { EventID: 4688 }\n  condition: sel', processCreation),
+    rule(22, "  sel: { Image: 'C:\\nothing.exe' }\n  condition: not sel", processCreation),
+  ];
+
+  /** The fixture's events, and copies with the values routing decides by written every way an event may carry them. */
+  function variants(security: typeof windowsEvents): typeof windowsEvents {
+    type Mutable = Record<string, Record<string, unknown>>;
+    const out = [...security];
+    const vary = (base: (typeof security)[number], change: (e: Mutable) => void) => {
+      const copy = structuredClone(base);
+      change(copy as unknown as Mutable);
+      out.push(copy);
+    };
+    for (const e of security) {
+      const id = String(e.winlog?.event_id);
+      vary(e, (v) => (v.winlog.event_id = Number(id)));
+      vary(e, (v) => (v.winlog.event_id = ` ${id}`));
+      vary(e, (v) => (v.winlog.event_id = [id, '1']));
+      vary(e, (v) => ((v.winlog.event_id = '1'), (v.event.code = id)));
+      vary(e, (v) => (delete v.winlog.event_id, (v.event.code = Number(id))));
+      vary(e, (v) => ((v.winlog.event_id = '1'), (v.event.code = '4688')));
+      vary(e, (v) => (v.winlog.event_id = '4688'));
+      vary(e, (v) => (v.winlog.channel = 'SECURITY'));
+      vary(e, (v) => (v.winlog.channel = ['System', 'Security']));
+      vary(e, (v) => delete v.winlog.channel);
+      vary(e, (v) => (v.winlog.provider_name = 'microsoft-windows-security-auditing'));
+      vary(e, (v) => ((v.winlog.event_data as Record<string, unknown>).TargetUserName = 'guest'));
+      vary(e, (v) => (((v as unknown as Record<string, unknown>)['winlog.event_id'] = '4688'), delete v.winlog.event_id));
+    }
+    return out;
+  }
+
+  it('finds every match a rule-by-rule evaluation finds, and no other, however the routing values are written', () => {
+    withWindowsRules(rules, (engine, security) => {
+      const title = (id: string) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title;
+      expect(engine.pack.rules.filter((r) => r.compiled.requiredValues).map((r) => r.rule.title)).toEqual(
+        ['Route 1', 'Route 2', 'Route 3', 'Route 5', 'Route 7', 'Route 11', 'Route 12', 'Route 13', 'Route 14', 'Route 15', 'Route 16', 'Route 21'],
+      );
+      const events = variants(security);
+      const matched = new Set<string>();
+      // twice: the second pass meets routes decided in the first
+      for (let pass = 0; pass < 2; pass++) {
+        for (const event of events) {
+          const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.title);
+          byRule.forEach((t) => matched.add(t));
+          expect(engine.matchingRules(event).map(title)).toEqual(byRule);
+        }
+      }
+      // every rule, and the pitfalls above, met an event it matches
+      expect([...matched].sort()).toEqual(engine.pack.rules.map((r) => r.rule.title).sort());
+      const firings = engine.evaluate(events).map((f) => `${events.indexOf(f.event)} ${f.title}`);
+      expect(firings).toEqual(events.flatMap((event, i) => engine.pack.rules.filter((r) => r.matches(event)).map((r) => `${i} ${r.rule.title}`)));
+    });
+  });
+});
+
+/** SigmaHQ's checkout (rules and regression data; not committed, DRL 1.1), where this machine has one. */
+const sigmahq = [process.env.SIGMAHQ_DIR, '/work/shared/data/sigmahq', path.join(root, '../shared/data/sigmahq')].find((dir) => dir && existsSync(path.join(dir, 'regression_data')));
+
+(sigmahq ? describe : describe.skip)('DetectionEngine on SigmaHQ Windows rules and regression events', () => {
+  /** Every record of the regression data: pretty-printed JSON objects, each closed by a `}` alone on a line. */
+  function regressionLines(dir: string): string[] {
+    const lines: string[] = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+      const text = readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
+      let start = 0;
+      for (const match of text.matchAll(/^}\s*$/gm)) {
+        lines.push(JSON.stringify(JSON.parse(text.slice(start, match.index + 1))));
+        start = match.index + 1;
+      }
+    }
+    return lines;
+  }
+
+  it('finds through its routes exactly the matches a rule-by-rule evaluation finds', () => {
+    const { engine } = DetectionEngine.fromFiles({ ...files, rules: [path.join(sigmahq!, 'rules/windows')] });
+    const events = new IngestPipeline(() => new AssetIndex([])).process(
+      regressionLines(path.join(sigmahq!, 'regression_data')).map((text) => ({ text })),
+      { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') },
+      [],
+    );
+    expect(events.length).toBeGreaterThan(200);
+    let matches = 0;
+    for (const event of events) {
+      const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.id ?? r.rule.title);
+      matches += byRule.length;
+      expect(engine.matchingRules(event)).toEqual(byRule);
+    }
+    expect(matches).toBeGreaterThan(200);
   });
 });

@@ -183,13 +183,13 @@ class HintIndex {
     this.seen = new Uint32Array(hintIndex.size);
   }
 
-  /** Adds the rules whose hints occur in one of the texts (values of one event). */
-  collect(into: Candidates, text: string, more = ''): void {
+  /** Adds the rules whose hints occur in the text (values of one event). */
+  collect(into: Candidates, text: string): void {
+    if (!text) return;
     this.eventNumber = (this.eventNumber % 0xfffffffe) + 1;
     if (this.eventNumber === 1) this.seen.fill(0);
     this.into = into;
     this.automaton.forEachMatch(text, this.found);
-    if (more) this.automaton.forEachMatch(more, this.found);
     this.into = undefined;
   }
 }
@@ -201,10 +201,10 @@ class HintIndex {
 interface Route {
   /** Evaluated on every such event: rules without hints, and all of them where a scan would cost more. */
   always: ActiveRule[];
-  /** Rules whose hints are never in the raw record: found by a scan that leaves it out. */
-  besideOriginal?: HintIndex;
-  /** Rules that search every value or read the raw record: found by a scan of the whole event. */
-  anywhere?: HintIndex;
+  /** Hinted rules, found by a scan of every value but the raw record. */
+  rest?: HintIndex;
+  /** Those that search every value or read the raw record, found by a scan of the raw record as well. */
+  original?: HintIndex;
 }
 
 /** A route with fewer hinted rules than this evaluates them all: evaluating a few rules costs less than scanning an event's text. */
@@ -260,8 +260,8 @@ class RuleBucket {
     if (this.rules.length === 0) return;
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
-    route.besideOriginal?.collect(into, context.lowerRest());
-    route.anywhere?.collect(into, context.lowerRest(), context.lowerOriginal());
+    route.rest?.collect(into, context.lowerRest());
+    route.original?.collect(into, context.lowerOriginal());
   }
 
   private route(context: EvalContext): Route {
@@ -310,15 +310,18 @@ class RuleBucket {
 
 function routeOf(rules: ActiveRule[]): Route {
   const always: ActiveRule[] = [];
-  const beside: ActiveRule[] = [];
+  const hinted: ActiveRule[] = [];
   const anywhere: ActiveRule[] = [];
   for (const rule of rules) {
     const { literalHints, literalHintPaths } = rule.rule.compiled;
     if (!literalHints) always.push(rule);
-    else (literalHintPaths && !literalHintPaths.includes(ORIGINAL_PATH) ? beside : anywhere).push(rule);
+    else {
+      hinted.push(rule);
+      if (!literalHintPaths || literalHintPaths.includes(ORIGINAL_PATH)) anywhere.push(rule);
+    }
   }
-  if (beside.length + anywhere.length < SCAN_MIN_RULES) return { always: rules };
-  return { always, besideOriginal: beside.length ? new HintIndex(beside) : undefined, anywhere: anywhere.length ? new HintIndex(anywhere) : undefined };
+  if (hinted.length < SCAN_MIN_RULES) return { always: rules };
+  return { always, rest: new HintIndex(hinted), original: anywhere.length ? new HintIndex(anywhere) : undefined };
 }
 
 /** The fields to route by: those whose exact values many rules require. */

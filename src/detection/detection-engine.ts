@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, EvalContext, ORIGINAL_PATH, valueKeys, type CorrelationHit, type FieldAccess } from './sigma/index.js';
+import { AhoCorasick, CorrelationEngine, EvalContext, ORIGINAL_PATH, pathKeys, valueKeys, type CorrelationHit, type FieldAccess, type PathKeys } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -226,8 +226,8 @@ const MAX_ROUTING_FIELDS = 4;
  * values it has; among those, hinted rules are found by a scan of the event's text.
  */
 class RuleBucket {
-  /** The paths the rules' logsource conditions read, split at dots. */
-  private readonly paths: string[][];
+  /** The paths the rules' logsource conditions read. */
+  private readonly paths: PathKeys[];
   private readonly logsources: ResolvedLogsource[];
   /** Per rule: its logsource's position in `logsources`. */
   private readonly logsourceOf: number[];
@@ -235,9 +235,10 @@ class RuleBucket {
   private readonly requires: { field: number; keys: string[] }[][];
   /** Per routing field: the values some rule requires, numbered. Other values decide nothing. */
   private readonly pinned: Map<string, number>[];
+  /** Per routing field: what one value (as the event has it) adds to a route's code, remembered. */
+  private readonly pieces: Map<unknown, string>[];
   private readonly byCode = new Map<string, Route>();
   private readonly byRules = new Map<string, Route>();
-  private readonly keys: string[] = [];
 
   constructor(
     private readonly rules: readonly ActiveRule[],
@@ -245,7 +246,7 @@ class RuleBucket {
   ) {
     this.logsources = [...new Set(rules.map((r) => r.rule.logsource))];
     this.logsourceOf = rules.map((r) => this.logsources.indexOf(r.rule.logsource));
-    this.paths = [...new Set(this.logsources.flatMap((l) => l.paths))].map((p) => p.split('.'));
+    this.paths = [...new Set(this.logsources.flatMap((l) => l.paths))].map(pathKeys);
     this.requires = rules.map((r) =>
       (r.rule.compiled.requiredValues ?? []).flatMap((req) => {
         const field = routing.findIndex((a) => a.slot === req.access.slot);
@@ -253,6 +254,7 @@ class RuleBucket {
       }),
     );
     this.pinned = routing.map(() => new Map());
+    this.pieces = routing.map(() => new Map());
     for (const req of this.requires.flat()) for (const k of req.keys) if (!this.pinned[req.field].has(k)) this.pinned[req.field].set(k, this.pinned[req.field].size);
   }
 
@@ -268,15 +270,8 @@ class RuleBucket {
     // each path's values end with \u0001 (a value's code starts with a letter); then per routing field the pinned values it has, by number
     let code = '';
     for (const segs of this.paths) code += conditionValues(context.event, segs) + '\u0001';
-    const keys = this.keys;
     for (let f = 0; f < this.routing.length; f++) {
-      keys.length = 0;
-      for (const v of context.field(this.routing[f]).values) valueKeys(v, keys);
-      const pinned = this.pinned[f];
-      for (const k of keys) {
-        const n = pinned.get(k);
-        if (n !== undefined) code += n + ',';
-      }
+      for (const v of context.field(this.routing[f]).values) if (v !== null && typeof v !== 'object') code += this.piece(f, v);
       code += ';';
     }
     let route = this.byCode.get(code);
@@ -286,6 +281,24 @@ class RuleBucket {
       this.byCode.set(code, route);
     }
     return route;
+  }
+
+  /** The pinned values (by number) one value of a routing field has: its text, its number (see valueKeys). */
+  private piece(field: number, v: unknown): string {
+    const pieces = this.pieces[field];
+    let piece = pieces.get(v);
+    if (piece === undefined) {
+      const keys: string[] = [];
+      valueKeys(v, keys);
+      piece = '';
+      for (const k of keys) {
+        const n = this.pinned[field].get(k);
+        if (n !== undefined) piece += n + ',';
+      }
+      if (pieces.size >= MAX_ROUTE_CODES) pieces.clear();
+      pieces.set(v, piece);
+    }
+    return piece;
   }
 
   /** The route of an event: the rules whose logsource it belongs to and whose required values it has. */

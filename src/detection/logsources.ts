@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import type { FieldMapper, LogSource } from './sigma/index.js';
+import { pathKeys, type FieldMapper, type LogSource, type PathKeys } from './sigma/index.js';
 
 /**
  * Sigma logsource mapping: which normalized events a rule's `logsource` (product, category,
@@ -97,22 +97,19 @@ function describe(ls: LogSource): string {
  * both count, as the Sigma engine resolves paths; arrays fan out. Asked of every event, so
  * nothing is collected on the way.
  */
-function someAt(obj: unknown, segs: readonly string[], i: number, ok: (x: unknown) => boolean): boolean {
-  if (i === segs.length) {
+function someAt(obj: unknown, keys: PathKeys, i: number, ok: (x: unknown) => boolean): boolean {
+  if (i === keys.length) {
     if (!Array.isArray(obj)) return obj !== undefined && ok(obj);
     for (let k = 0; k < obj.length; k++) if (ok(obj[k])) return true;
     return false;
   }
   if (Array.isArray(obj)) {
-    for (const el of obj) if (someAt(el, segs, i, ok)) return true;
+    for (const el of obj) if (someAt(el, keys, i, ok)) return true;
     return false;
   }
   if (!isObject(obj)) return false;
-  let key = segs[i];
-  for (let j = i; j < segs.length; j++) {
-    if (j > i) key += '.' + segs[j];
-    if (Object.hasOwn(obj, key) && someAt(obj[key], segs, j + 1, ok)) return true;
-  }
+  const row = keys[i];
+  for (let k = 0; k < row.length; k++) if (Object.hasOwn(obj, row[k]) && someAt(obj[row[k]], keys, i + k + 1, ok)) return true;
   return false;
 }
 
@@ -122,8 +119,8 @@ function someAt(obj: unknown, segs: readonly string[], i: number, ok: (x: unknow
  * numbers, strings and booleans as text and anything else only as null or not null. Each value
  * is a tag (s n b z u o), then for a string its length, `:` and the string, and a NUL after it.
  */
-export function conditionValues(obj: unknown, segs: readonly string[], i = 0): string {
-  if (i === segs.length) {
+export function conditionValues(obj: unknown, keys: PathKeys, i = 0): string {
+  if (i === keys.length) {
     if (!Array.isArray(obj)) return obj === undefined ? '' : valueCode(obj);
     let code = '';
     for (let k = 0; k < obj.length; k++) code += valueCode(obj[k]);
@@ -131,15 +128,12 @@ export function conditionValues(obj: unknown, segs: readonly string[], i = 0): s
   }
   let code = '';
   if (Array.isArray(obj)) {
-    for (const el of obj) code += conditionValues(el, segs, i);
+    for (const el of obj) code += conditionValues(el, keys, i);
     return code;
   }
   if (!isObject(obj)) return code;
-  let key = segs[i];
-  for (let j = i; j < segs.length; j++) {
-    if (j > i) key += '.' + segs[j];
-    if (Object.hasOwn(obj, key)) code += conditionValues(obj[key], segs, j + 1);
-  }
+  const row = keys[i];
+  for (let k = 0; k < row.length; k++) if (Object.hasOwn(obj, row[k])) code += conditionValues(obj[row[k]], keys, i + k + 1);
   return code;
 }
 
@@ -192,7 +186,7 @@ function compileBranch(map: unknown, file: string, where: string): Branch {
     const [path, op, ...rest] = rawKey.split('|');
     const at = `${where}.${rawKey}`;
     if (rest.length > 0 || !path) throw new ConfigError(file, at, OPERATORS);
-    const segs = path.split('.');
+    const segs = pathKeys(path);
     branch.paths.push(path);
     /** Some value at the path, as lower-case text, passes `ok`. */
     const some = (ok: (s: string) => boolean): EventTest => {

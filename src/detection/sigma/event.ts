@@ -57,24 +57,36 @@ export function toStr(v: unknown): string | undefined {
   }
 }
 
-/** Pushes the leaves found at `segs[i..]` below `obj`; true when the path exists. */
-function walk(obj: unknown, segs: string[], i: number, out: unknown[]): boolean {
-  if (i === segs.length) {
+/**
+ * A dotted path as the keys it can be found under: `keys[i][k]` joins segments i … i+k with dots
+ * (a flattened key such as `winlog.event_id`). Made once per path, so reading one builds no
+ * strings.
+ */
+export type PathKeys = readonly (readonly string[])[];
+
+export function pathKeys(path: string): PathKeys {
+  const segs = path.split('.');
+  return segs.map((_, i) => segs.slice(i).map((__, k) => segs.slice(i, i + k + 1).join('.')));
+}
+
+/** Pushes the leaves found at `keys[i..]` below `obj`; true when the path exists. */
+function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[]): boolean {
+  if (i === keys.length) {
     pushLeaves(obj, out);
     return obj !== undefined;
   }
   if (obj === null || typeof obj !== 'object') return false;
   if (Array.isArray(obj)) {
     let found = false;
-    for (const el of obj) if (walk(el, segs, i, out)) found = true;
+    for (const el of obj) if (walk(el, keys, i, out)) found = true;
     return found;
   }
   let found = false;
-  let key = '';
-  for (let j = i; j < segs.length; j++) {
-    key = j === i ? segs[i] : key + '.' + segs[j];
+  const row = keys[i];
+  for (let k = 0; k < row.length; k++) {
+    const key = row[k];
     if (hasOwn.call(obj, key)) {
-      if (walk((obj as Record<string, unknown>)[key], segs, j + 1, out)) found = true;
+      if (walk((obj as Record<string, unknown>)[key], keys, i + k + 1, out)) found = true;
     }
   }
   return found;
@@ -96,8 +108,8 @@ export function pathReader(path: string): PathReader {
       return v !== undefined;
     };
   }
-  const segs = path.split('.');
-  return (event, out) => walk(event, segs, 0, out);
+  const keys = pathKeys(path);
+  return (event, out) => walk(event, keys, 0, out);
 }
 
 /** A field as the compiled rule sees it: its candidate event paths after field mapping. */

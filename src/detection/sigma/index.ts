@@ -26,7 +26,7 @@ export type {
 } from './ast.js';
 export { parseSigmaDocuments, type ParseResult } from './parse.js';
 export { compileRule, compileFilter, filterApplies, valueKeys, type CompiledRule, type CompileOptions, type FieldMapper, type RequiredValues } from './compile.js';
-export { EvalContext, ORIGINAL_PATH, eventMayMatch, type FieldAccess } from './event.js';
+export { EvalContext, ORIGINAL_PATH, eventMayMatch, pathKeys, type FieldAccess, type PathKeys } from './event.js';
 export { parseCondition, type ConditionNode } from './condition.js';
 export { MODIFIER_NAMES } from './modifiers.js';
 export {

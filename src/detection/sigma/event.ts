@@ -119,18 +119,21 @@ export interface FieldAccess {
   readers: PathReader[];
 }
 
-/** Candidate path lists → cache slot. Grows with the number of distinct fields rules use. */
-const slots = new Map<string, number>();
+/**
+ * Candidate path lists → their access, numbered by cache slot. Grows with the number of distinct
+ * fields rules use; every rule reading a field shares its access, so its readers are made once.
+ */
+const accesses = new Map<string, FieldAccess>();
 const KEYWORD_SLOT = 0;
 
 export function fieldAccess(paths: string[]): FieldAccess {
   const key = paths.join('\u0000');
-  let slot = slots.get(key);
-  if (slot === undefined) {
-    slot = slots.size + 1;
-    slots.set(key, slot);
+  let access = accesses.get(key);
+  if (access === undefined) {
+    access = { slot: accesses.size + 1, readers: paths.map(pathReader) };
+    accesses.set(key, access);
   }
-  return { slot, readers: paths.map(pathReader) };
+  return access;
 }
 
 export class EvalContext {
@@ -138,7 +141,7 @@ export class EvalContext {
    * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
    * writing far past its end turns into a slow dictionary.
    */
-  private readonly cache: (FieldValues | undefined)[] = new Array(slots.size + 1);
+  private readonly cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
   private joined?: string;
   private rest?: string;
   private lowOriginal?: string;

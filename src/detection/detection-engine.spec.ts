@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { DetectionEngine } from './detection-engine.js';
-import { AhoCorasick, EvalContext } from './sigma/index.js';
+import { AhoCorasick, EvalContext, PairSkipScanner } from './sigma/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const files = { rules: [path.join(root, 'rules/detection')], logsources: path.join(root, 'rules/logsources.yml'), placeholders: path.join(root, 'rules/placeholders.yml') };
@@ -123,6 +123,24 @@ describe('DetectionEngine: hints found only in the raw record', () => {
       }
       expect(raw).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('PairSkipScanner.forEachMatch', () => {
+  it('reports every occurrence a naive search finds, needles overlapping, sharing pairs and past the 8-bit hash included', () => {
+    let x = 11;
+    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    const alphabet = 'abcd:\\ıĀ登';
+    const word = (n: number) => Array.from({ length: n }, () => alphabet[next() % alphabet.length]).join('');
+    for (let round = 0; round < 20; round++) {
+      const needles = [...new Set(Array.from({ length: 1 + (next() % 30) }, () => word(4 + (next() % 8))))];
+      const text = word(3000) + needles[0];
+      const found: string[] = [];
+      new PairSkipScanner(needles).forEachMatch(text, (i) => found.push(needles[i]));
+      const naive: string[] = [];
+      for (const n of needles) for (let at = text.indexOf(n); at >= 0; at = text.indexOf(n, at + 1)) naive.push(n);
+      expect(found.sort()).toEqual(naive.sort());
+    }
   });
 });
 

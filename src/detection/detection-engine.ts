@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, EvalContext, ORIGINAL_PATH, pathKeys, valueKeys, type CorrelationHit, type FieldAccess, type PathKeys } from './sigma/index.js';
+import { AhoCorasick, CorrelationEngine, PairSkipScanner, EvalContext, ORIGINAL_PATH, pathKeys, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -155,7 +155,7 @@ function hintTail(hint: string): string {
  */
 class HintIndex {
   private readonly byHint: ActiveRule[][] = [];
-  private readonly automaton: AhoCorasick;
+  private readonly automaton: NeedleScanner;
   /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
   private readonly seen: Uint32Array;
   private eventNumber = 0;
@@ -179,7 +179,7 @@ class HintIndex {
         this.byHint[index].push(rule);
       }
     }
-    this.automaton = new AhoCorasick([...hintIndex.keys()]);
+    this.automaton = scannerOf([...hintIndex.keys()]);
     this.seen = new Uint32Array(hintIndex.size);
   }
 
@@ -192,6 +192,18 @@ class HintIndex {
     this.automaton.forEachMatch(text, this.found);
     this.into = undefined;
   }
+}
+
+/**
+ * A scanner that skips needs long needles, and few pairs of characters in them, to skip far; an
+ * automaton reads every character, at the same cost however many needles it has.
+ */
+const SKIP_MIN_LENGTH = 4;
+const SKIP_MAX_PAIRS = 1024;
+
+function scannerOf(hints: string[]): NeedleScanner {
+  const shortest = Math.min(...hints.map((h) => h.length));
+  return shortest >= SKIP_MIN_LENGTH && hints.length * (shortest - 1) <= SKIP_MAX_PAIRS ? new PairSkipScanner(hints) : new AhoCorasick(hints);
 }
 
 /**

@@ -40,4 +40,4 @@ export {
   type RuleRef,
 } from './correlation.js';
 export { runRuleTests, type RuleTestFailure } from './selftest.js';
-export { AhoCorasick } from './primitives.js';
+export { AhoCorasick, PairSkipScanner, type NeedleScanner } from './primitives.js';

@@ -215,7 +215,7 @@ const NODE_FIELDS = 4;
  * `test`, it can report every needle found (`forEachMatch`), which the rule index uses to find
  * candidate rules for an event in one pass.
  */
-export class AhoCorasick implements NeedleSet {
+export class AhoCorasick implements NeedleSet, NeedleScanner {
   /**
    * States are numbered breadth-first, so the shallowest have the smallest numbers and the
    * children of a state are consecutive. For each: the character on the trie edge into it.
@@ -335,6 +335,59 @@ export class AhoCorasick implements NeedleSet {
       if (this.node[s * NODE_FIELDS + 3]) for (const n of this.outputs[s]) found(n);
     }
   }
+}
+
+/** Where a scan reports the needles it finds (by index), once per occurrence. */
+export interface NeedleScanner {
+  forEachMatch(h: string, found: (needle: number) => void): void;
+}
+
+/**
+ * A few long needles found by skipping (Wu and Manber's shift table over pairs of characters):
+ * a pair of the text that ends no needle's first `m` characters (m: the shortest needle's
+ * length) moves the window by up to m - 1 characters at once, where an automaton reads every one.
+ * Pairs are hashed into 16 bits; two pairs sharing a hash only lower a shift, never skip a match.
+ */
+export class PairSkipScanner implements NeedleScanner {
+  private readonly m: number;
+  private readonly shift: Uint8Array;
+  /** Needle indices by the hash of the pair their first m characters end with. */
+  private readonly ending = new Map<number, number[]>();
+
+  constructor(private readonly needles: readonly string[]) {
+    this.m = Math.min(...needles.map((n) => n.length));
+    if (this.m < 2 || this.m > 255) throw new Error('PairSkipScanner needs needles of 2 to 255 characters');
+    this.shift = new Uint8Array(1 << 16).fill(this.m - 1);
+    for (const [index, needle] of needles.entries()) {
+      for (let q = 1; q < this.m; q++) {
+        const h = pairHash(needle, q);
+        this.shift[h] = Math.min(this.shift[h], this.m - 1 - q);
+      }
+      const h = pairHash(needle, this.m - 1);
+      (this.ending.get(h) ?? this.ending.set(h, []).get(h)!).push(index);
+    }
+  }
+
+  forEachMatch(h: string, found: (needle: number) => void): void {
+    const { m, shift, needles } = this;
+    let pos = m - 1;
+    while (pos < h.length) {
+      const hash = pairHash(h, pos);
+      const skip = shift[hash];
+      if (skip > 0) {
+        pos += skip;
+        continue;
+      }
+      const start = pos - m + 1;
+      for (const n of this.ending.get(hash)!) if (h.startsWith(needles[n], start)) found(n);
+      pos++;
+    }
+  }
+}
+
+/** The hash of the characters at i - 1 and i. */
+function pairHash(s: string, i: number): number {
+  return ((s.charCodeAt(i - 1) & 0xff) << 8) | (s.charCodeAt(i) & 0xff);
 }
 
 // ---------------------------------------------------------------------------------------------

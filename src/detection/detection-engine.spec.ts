@@ -142,6 +142,46 @@ describe('PairSkipScanner.forEachMatch', () => {
       expect(found.sort()).toEqual(naive.sort());
     }
   });
+
+  it('reads a text of ASCII characters folded as it would read the text lower-cased', () => {
+    let x = 5;
+    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    const word = (n: number, letters: string) => Array.from({ length: n }, () => letters[next() % letters.length]).join('');
+    for (let round = 0; round < 20; round++) {
+      const needles = [...new Set(Array.from({ length: 1 + (next() % 20) }, () => word(4 + (next() % 6), 'ab:z[@')))];
+      const text = word(3000, 'aAbB:zZ[@`') + needles[0].toUpperCase();
+      const found: string[] = [];
+      new PairSkipScanner(needles).forEachMatch(text, (i) => found.push(needles[i]), true);
+      const lower = text.toLowerCase();
+      const naive: string[] = [];
+      for (const n of needles) for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + 1)) naive.push(n);
+      expect(found.sort()).toEqual(naive.sort());
+    }
+  });
+});
+
+describe('DetectionEngine: keyword hints in the raw record', () => {
+  const words = ['gentilkiwi', 'kerberos::golden', 'sekurlsa::', 'lsadump::', 'privilege::debug', 'misc::skeleton', 'mimidrv.sys', 'eo.oe.kiwi'];
+  const rules = words.map((w, n) => windowsRule('Keyword', n, `  keywords: ['${w}']\n  condition: keywords`));
+
+  it('are found in the raw record whatever its case, and where lower-casing turns other characters into ASCII letters', () => {
+    withWindowsRules(rules, (engine, security) => {
+      const events = security.flatMap((e) =>
+        ['GENTILKIWI', 'Kerberos::Golden', 'gentil\u212aiwi', 'pr\u0130vilege::debug', 'mimidrv.sys\u00e9', 'misc::skeleton \u212a'].map((w) => {
+          const copy = structuredClone(e);
+          copy.event.original = `${copy.event.original ?? ''} ${w}`;
+          return copy;
+        }),
+      );
+      let matched = 0;
+      for (const event of events) {
+        const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.id);
+        matched += byRule.length;
+        expect(engine.matchingRules(event)).toEqual(byRule);
+      }
+      expect(matched).toBeGreaterThanOrEqual(security.length * 4);
+    });
+  });
 });
 
 describe('AhoCorasick.forEachMatch', () => {

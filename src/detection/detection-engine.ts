@@ -167,6 +167,8 @@ function hintTail(hint: string): string {
 class HintIndex {
   private readonly byHint: ActiveRule[][] = [];
   private readonly automaton: NeedleScanner;
+  /** The scanner, where it can read a text of ASCII letters folded (see collectRaw). */
+  private readonly folding?: PairSkipScanner;
   /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
   private readonly seen: Uint32Array;
   private eventNumber = 0;
@@ -191,16 +193,34 @@ class HintIndex {
       }
     }
     this.automaton = scannerOf([...hintIndex.keys()]);
+    if (this.automaton instanceof PairSkipScanner && [...hintIndex.keys()].every((h) => /^[\x00-\x7f]*$/.test(h))) this.folding = this.automaton;
     this.seen = new Uint32Array(hintIndex.size);
+  }
+
+  /**
+   * Adds the rules whose hints occur in the lower-cased raw record. Where lower-casing it would
+   * change nothing but ASCII letters, a skipping scan reads it folded instead of lower-casing it:
+   * with ASCII hints that holds unless the record has one of the two characters toLowerCase turns
+   * into ASCII letters (KELVIN SIGN → k, capital I with dot → i + dot).
+   */
+  collectRaw(into: Candidates, context: EvalContext): void {
+    const raw = context.original();
+    if (raw !== undefined && this.folding && !raw.includes('\u212a') && !raw.includes('\u0130')) this.scan(into, raw, this.folding);
+    else this.collect(into, context.lowerOriginal());
   }
 
   /** Adds the rules whose hints occur in the text (values of one event). */
   collect(into: Candidates, text: string): void {
+    this.scan(into, text);
+  }
+
+  private scan(into: Candidates, text: string, folding?: PairSkipScanner): void {
     if (!text) return;
     this.eventNumber = (this.eventNumber % 0xfffffffe) + 1;
     if (this.eventNumber === 1) this.seen.fill(0);
     this.into = into;
-    this.automaton.forEachMatch(text, this.found);
+    if (folding) folding.forEachMatch(text, this.found, true);
+    else this.automaton.forEachMatch(text, this.found);
     this.into = undefined;
   }
 }
@@ -286,7 +306,7 @@ class RuleBucket {
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
     route.rest?.collect(into, context.lowerRest());
-    route.original?.collect(into, context.lowerOriginal());
+    route.original?.collectRaw(into, context);
   }
 
   private route(context: EvalContext): Route {

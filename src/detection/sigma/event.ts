@@ -204,7 +204,8 @@ export class EvalContext {
     return (this.rest = lowers.join('\u0000'));
   }
 
-  private original(): string | undefined {
+  /** The raw record (the string at `event.original`), as it is. */
+  original(): string | undefined {
     const event = this.event;
     const inner = event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, unknown>).event : undefined;
     const original = inner !== null && typeof inner === 'object' && !Array.isArray(inner) && hasOwn.call(inner, 'original') ? (inner as Record<string, unknown>).original : undefined;

@@ -368,18 +368,22 @@ export class PairSkipScanner implements NeedleScanner {
     }
   }
 
-  forEachMatch(h: string, found: (needle: number) => void): void {
+  /**
+   * With `foldAscii`, `h` is read as if its ASCII letters were lower case (what toLowerCase makes
+   * of a text of ASCII characters, without making it).
+   */
+  forEachMatch(h: string, found: (needle: number) => void, foldAscii = false): void {
     const { m, shift, needles } = this;
     let pos = m - 1;
     while (pos < h.length) {
-      const hash = pairHash(h, pos);
+      const hash = foldAscii ? foldedPairHash(h, pos) : pairHash(h, pos);
       const skip = shift[hash];
       if (skip > 0) {
         pos += skip;
         continue;
       }
       const start = pos - m + 1;
-      for (const n of this.ending.get(hash)!) if (h.startsWith(needles[n], start)) found(n);
+      for (const n of this.ending.get(hash)!) if (foldAscii ? startsWithFolded(h, needles[n], start) : h.startsWith(needles[n], start)) found(n);
       pos++;
     }
   }
@@ -388,6 +392,19 @@ export class PairSkipScanner implements NeedleScanner {
 /** The hash of the characters at i - 1 and i. */
 function pairHash(s: string, i: number): number {
   return ((s.charCodeAt(i - 1) & 0xff) << 8) | (s.charCodeAt(i) & 0xff);
+}
+
+const foldAsciiCode = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+
+function foldedPairHash(s: string, i: number): number {
+  return ((foldAsciiCode(s.charCodeAt(i - 1)) & 0xff) << 8) | (foldAsciiCode(s.charCodeAt(i)) & 0xff);
+}
+
+/** `s` has `needle` at `start`, its ASCII letters read as lower case. */
+function startsWithFolded(s: string, needle: string, start: number): boolean {
+  if (start + needle.length > s.length) return false;
+  for (let k = 0; k < needle.length; k++) if (foldAsciiCode(s.charCodeAt(start + k)) !== needle.charCodeAt(k)) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

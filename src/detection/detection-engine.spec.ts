@@ -299,6 +299,30 @@ describe('DetectionEngine: routing by required values', () => {
   });
 });
 
+describe('DetectionEngine: events of many kinds', () => {
+  // eight hinted rules every event meets, and one rule per EventID: forty kinds of events, more than get automata of their own
+  const hinted = ['adm', 'admi', 'admin', 'dmin', 'istr', 'rator', 'dministr', 'nistrat'].map((needle, n) => windowsRule('Kinds', n, `  sel: { TargetUserName|contains: '${needle}' }\n  condition: sel`));
+  const pinned = Array.from({ length: 40 }, (_, n) => windowsRule('Kinds', 100 + n, `  sel: { EventID: ${n + 1}, TargetUserName|endswith: 'tor' }\n  condition: sel`));
+
+  it('match as rule-by-rule evaluation does once routes share the bucket automata', () => {
+    withWindowsRules([...hinted, ...pinned], (engine, security) => {
+      const base = security.find((e) => e.winlog?.event_id === '4625')!;
+      const events = Array.from({ length: 40 }, (_, n) => {
+        const copy = structuredClone(base);
+        copy.winlog!.event_id = String(n + 1);
+        return copy;
+      });
+      for (const pass of [1, 2]) {
+        for (const event of events) {
+          const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.id);
+          expect(byRule.length).toBe(hinted.length + 1);
+          expect([pass, engine.matchingRules(event)]).toEqual([pass, byRule]);
+        }
+      }
+    });
+  });
+});
+
 /** SigmaHQ's checkout (rules and regression data; not committed, DRL 1.1), where this machine has one. */
 const sigmahq = [process.env.SIGMAHQ_DIR, '/work/shared/data/sigmahq', path.join(root, '../shared/data/sigmahq')].find((dir) => dir && existsSync(path.join(dir, 'regression_data')));
 

@@ -173,10 +173,13 @@ class HintIndex {
   private readonly seen: Uint32Array;
   private eventNumber = 0;
   private into?: Candidates;
+  /** The rules (by index) the scan may add, where the index holds more than the event's route. */
+  private member?: Uint8Array;
   private readonly found = (hint: number) => {
     if (this.seen[hint] === this.eventNumber) return;
     this.seen[hint] = this.eventNumber;
-    for (const rule of this.byHint[hint]) this.into!.add(rule);
+    const member = this.member;
+    for (const rule of this.byHint[hint]) if (!member || member[rule.index]) this.into!.add(rule);
   };
 
   constructor(rules: readonly ActiveRule[]) {
@@ -203,25 +206,27 @@ class HintIndex {
    * with ASCII hints that holds unless the record has one of the two characters toLowerCase turns
    * into ASCII letters (KELVIN SIGN → k, capital I with dot → i + dot).
    */
-  collectRaw(into: Candidates, context: EvalContext): void {
+  collectRaw(into: Candidates, context: EvalContext, member?: Uint8Array): void {
     const raw = context.original();
-    if (raw !== undefined && this.folding && !raw.includes('\u212a') && !raw.includes('\u0130')) this.scan(into, raw, this.folding);
-    else this.collect(into, context.lowerOriginal());
+    if (raw !== undefined && this.folding && !raw.includes('\u212a') && !raw.includes('\u0130')) this.scan(into, raw, member, this.folding);
+    else this.collect(into, context.lowerOriginal(), member);
   }
 
-  /** Adds the rules whose hints occur in the text (values of one event). */
-  collect(into: Candidates, text: string): void {
-    this.scan(into, text);
+  /** Adds the rules of `member` whose hints occur in the text (values of one event). */
+  collect(into: Candidates, text: string, member?: Uint8Array): void {
+    this.scan(into, text, member);
   }
 
-  private scan(into: Candidates, text: string, folding?: PairSkipScanner): void {
+  private scan(into: Candidates, text: string, member: Uint8Array | undefined, folding?: PairSkipScanner): void {
     if (!text) return;
     this.eventNumber = (this.eventNumber % 0xfffffffe) + 1;
     if (this.eventNumber === 1) this.seen.fill(0);
     this.into = into;
+    this.member = member;
     if (folding) folding.forEachMatch(text, this.found, true);
     else this.automaton.forEachMatch(text, this.found);
     this.into = undefined;
+    this.member = undefined;
   }
 }
 
@@ -248,14 +253,22 @@ interface Route {
   rest?: HintIndex;
   /** Those that search every value or read the raw record, found by a scan of the raw record as well. */
   original?: HintIndex;
+  /** The hinted rules (by index), where the scans are the bucket's and find others too. */
+  hinted?: Uint8Array;
 }
 
 /** A route with fewer hinted rules than this evaluates them all: evaluating a few rules costs less than scanning an event's text. */
 const SCAN_MIN_RULES = 8;
 /** Routes kept by the values that decide them; beyond this many (values no rule names, say, all different) the cache starts over. */
 const MAX_ROUTE_CODES = 4096;
-/** Routes kept by the rules they hold (each holds automata); beyond this many the cache starts over. */
-const MAX_ROUTES = 256;
+/** Routes kept by the rules they hold; beyond this many the cache starts over. */
+const MAX_ROUTES = 1024;
+/**
+ * Routes of a bucket with automata of their own (smaller than the bucket's, so faster to scan):
+ * the first this many; later ones (events of ever more kinds) share the bucket's, so no stream of
+ * events can make the engine build automata over and over.
+ */
+const MAX_ROUTE_AUTOMATA = 32;
 
 /** How many fields route events at most: those the most rules require values of. */
 const MAX_ROUTING_FIELDS = 4;
@@ -282,10 +295,16 @@ class RuleBucket {
   private readonly pieces: Map<unknown, string>[];
   private readonly byCode = new Map<string, Route>();
   private readonly byRules = new Map<string, Route>();
+  /** How many routes got automata of their own. */
+  private automata = 0;
+  /** All hinted rules of the bucket, for the routes that share them (made when the first needs them). */
+  private shared?: { rest: HintIndex; original?: HintIndex };
 
   constructor(
     private readonly rules: readonly ActiveRule[],
     private readonly routing: readonly FieldAccess[],
+    /** How many rules the engine runs (the size of a route's `hinted`). */
+    private readonly ruleCount: number,
   ) {
     this.logsources = [...new Set(rules.map((r) => r.rule.logsource))];
     this.logsourceOf = rules.map((r) => this.logsources.indexOf(r.rule.logsource));
@@ -305,8 +324,8 @@ class RuleBucket {
     if (this.rules.length === 0) return;
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
-    route.rest?.collect(into, context.lowerRest());
-    route.original?.collectRaw(into, context);
+    route.rest?.collect(into, context.lowerRest(), route.hinted);
+    route.original?.collectRaw(into, context, route.hinted);
   }
 
   private route(context: EvalContext): Route {
@@ -324,6 +343,25 @@ class RuleBucket {
       this.byCode.set(code, route);
     }
     return route;
+  }
+
+  private routeOf(rules: ActiveRule[]): Route {
+    const always = rules.filter((r) => !r.rule.compiled.literalHints);
+    const hinted = rules.filter((r) => r.rule.compiled.literalHints);
+    if (hinted.length < SCAN_MIN_RULES) return { always: rules };
+    const raw = hinted.filter(seesRaw);
+    if (this.automata < MAX_ROUTE_AUTOMATA) {
+      this.automata++;
+      return { always, rest: new HintIndex(hinted), original: raw.length ? new HintIndex(raw) : undefined };
+    }
+    if (!this.shared) {
+      const all = this.rules.filter((r) => r.rule.compiled.literalHints);
+      const allRaw = all.filter(seesRaw);
+      this.shared = { rest: new HintIndex(all), original: allRaw.length ? new HintIndex(allRaw) : undefined };
+    }
+    const member = new Uint8Array(this.ruleCount);
+    for (const rule of hinted) member[rule.index] = 1;
+    return { always, rest: this.shared.rest, original: raw.length ? this.shared.original : undefined, hinted: member };
   }
 
   /** The pinned values (by number) one value of a routing field has: its text, its number (see valueKeys). */
@@ -357,27 +395,17 @@ class RuleBucket {
     let route = this.byRules.get(key);
     if (!route) {
       if (this.byRules.size >= MAX_ROUTES) this.byRules.clear();
-      route = routeOf(rules);
+      route = this.routeOf(rules);
       this.byRules.set(key, route);
     }
     return route;
   }
 }
 
-function routeOf(rules: ActiveRule[]): Route {
-  const always: ActiveRule[] = [];
-  const hinted: ActiveRule[] = [];
-  const anywhere: ActiveRule[] = [];
-  for (const rule of rules) {
-    const { literalHints, literalHintPaths } = rule.rule.compiled;
-    if (!literalHints) always.push(rule);
-    else {
-      hinted.push(rule);
-      if (!literalHintPaths || literalHintPaths.includes(ORIGINAL_PATH)) anywhere.push(rule);
-    }
-  }
-  if (hinted.length < SCAN_MIN_RULES) return { always: rules };
-  return { always, rest: new HintIndex(hinted), original: anywhere.length ? new HintIndex(anywhere) : undefined };
+/** The rule searches every value, or reads the raw record: its hints may be found only there. */
+function seesRaw(rule: ActiveRule): boolean {
+  const paths = rule.rule.compiled.literalHintPaths;
+  return !paths || paths.includes(ORIGINAL_PATH);
 }
 
 /** The fields to route by: those whose exact values many rules require. */
@@ -453,8 +481,8 @@ export class DetectionEngine {
       else for (const k of key) (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(active);
     }
     const routing = routingFields(this.active);
-    for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules, routing));
-    this.unindexed = new RuleBucket(unindexed, routing);
+    for (const [k, rules] of byKey) this.byKey.set(k, new RuleBucket(rules, routing, this.active.length));
+    this.unindexed = new RuleBucket(unindexed, routing, this.active.length);
   }
 
   /** Loads rules, logsource mapping and placeholders from files; problems come back as messages. */

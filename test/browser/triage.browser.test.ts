@@ -185,6 +185,25 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(b.problems).toEqual([]);
   });
 
+  it('acknowledges and takes an incident from the list with a and m, the row kept under the cursor', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/incidents');
+    const row = b.page.locator(`main table tbody tr[data-key="${clockKey}"]`);
+    await expectText(row.locator('td:nth-child(6)'), /^新建$/);
+    await b.page.locator('main h1').click();
+    const cursorKey = () => b.page.locator('main tr.row-cursor').getAttribute('data-key', { timeout: 1000 }).catch(() => null);
+    for (let moves = 0; (await cursorKey()) !== clockKey && moves < 50; moves++) await b.page.keyboard.press('j');
+    await b.page.keyboard.press('a');
+    await expectText(b.page.getByRole('status').last(), new RegExp(`${clockKey} 已转为“已确认”`));
+    await expectText(row.locator('td:nth-child(6)'), /^已确认$/);
+    expect(await cursorKey()).toBe(clockKey);
+    await b.page.keyboard.press('m');
+    await expectText(b.page.getByRole('status').last(), new RegExp(`已将 ${clockKey} 分派给您`));
+    const stored = await app.call('GET', `/api/incidents/${clockKey}`, { token: users.analyst.token });
+    expect(stored.body).toMatchObject({ state: 'acknowledged', assigneeId: users.analyst.id });
+    expect(b.problems).toEqual([]);
+  });
+
   it('words the audit log: actions and actors in the reader\'s language, each change as before → after', async () => {
     const b = await asUser('admin', ADMIN_PASSWORD);
     await go(b.page, '/admin/audit?targetType=alert');

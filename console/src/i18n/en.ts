@@ -1069,7 +1069,7 @@ export const en: Record<MessageKey, string> = {
   'incidents.merge': 'Merge',
   'incidents.selected': '{count} incidents selected',
   'incidents.selectOne': 'Select {key}',
-  'incidents.shortcuts': 'Shortcuts: j / k move down / up, Enter opens the incident under the cursor.',
+  'incidents.shortcuts': 'Shortcuts: j / k move down / up, Enter opens the incident under the cursor, a acknowledges it, m assigns it to you.',
   'incident.assessment': 'Assessment',
   'incident.split': 'Split back',
   'incident.splitDone': '{key} split back out',

@@ -1070,7 +1070,7 @@ export const zhCN = {
   'incidents.merge': '合并',
   'incidents.selected': '已选 {count} 个事件',
   'incidents.selectOne': '选择 {key}',
-  'incidents.shortcuts': '快捷键：j / k 上下移动，Enter 打开所在的安全事件。',
+  'incidents.shortcuts': '快捷键：j / k 上下移动，Enter 打开所在的安全事件，a 确认，m 分派给自己。',
   'incident.assessment': '研判',
   'incident.split': '拆分回去',
   'incident.splitDone': '已将 {key} 拆分回去',

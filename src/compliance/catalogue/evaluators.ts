@@ -168,6 +168,14 @@ const logsRecognised = assetEvaluator(
 
 // ── asset registry ───────────────────────────────────────────────────────────────────────────
 
+/** How the registration fields a finding can name read to the people who fill them in on the asset form. */
+const REGISTRATION_FIELD_NAMES: Readonly<Record<string, Localised>> = {
+  department: msg('责任部门', 'responsible department'),
+  contact: msg('联系人', 'contact'),
+  securityContact: msg('安全负责人', 'security contact'),
+  'mlps.level': msg('网络安全等级保护级别', 'MLPS level'),
+};
+
 const ownerContactMlps = assetEvaluator(
   'asset_has_owner_contact_and_mlps',
   (r) => ({ requireSecurityContact: r.bool('require_security_contact', true) }),
@@ -185,7 +193,11 @@ const ownerContactMlps = assetEvaluator(
     const evidence = { missing, missingCount: missing.length };
     return missing.length === 0
       ? { status: 'pass', evidence, message: msg('责任部门、联系人和等级保护级别均已登记。', 'Owner, contacts and MLPS level are registered.') }
-      : { status: 'fail', evidence, message: msg(`登记信息缺少：${missing.join('、')}。`, `Registration lacks: ${missing.join(', ')}.`) };
+      : {
+          status: 'fail',
+          evidence,
+          message: msg(`登记信息缺少：${missing.map((f) => REGISTRATION_FIELD_NAMES[f]['zh-CN']).join('、')}。`, `Registration lacks: ${missing.map((f) => REGISTRATION_FIELD_NAMES[f].en).join(', ')}.`),
+        };
   },
 );
 

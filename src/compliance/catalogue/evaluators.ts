@@ -45,6 +45,13 @@ export interface Evaluator {
 
 const msg = (zh: string, en: string): Localised => ({ 'zh-CN': zh, en });
 
+/** A silence of days reads in days: "8659.8 小时" asks the reader to do the sum. */
+function quietFor(hoursQuiet: number): Localised {
+  if (hoursQuiet < 48) return msg(` ${hoursQuiet} 小时`, `${hoursQuiet} h`);
+  const days = Math.floor(hoursQuiet / 24);
+  return msg(` ${days} 天`, `${days} days`);
+}
+
 function readWith<P extends object>(read: (r: ParamReader) => P): Evaluator['readParams'] {
   return (raw) => {
     const r = new ParamReader(raw);
@@ -139,7 +146,7 @@ const logCoverage = assetEvaluator(
       : {
           status: 'fail',
           evidence,
-          message: msg(`已有 ${hoursSinceLastEvent} 小时未收到日志（上限 ${p.windowHours} 小时）。`, `No log for ${hoursSinceLastEvent} h (limit ${p.windowHours} h).`),
+          message: msg(`已有${quietFor(hoursSinceLastEvent)['zh-CN']}未收到日志（上限 ${p.windowHours} 小时）。`, `No log for ${quietFor(hoursSinceLastEvent).en} (limit ${p.windowHours} h).`),
         };
   },
 );

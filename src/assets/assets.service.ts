@@ -8,13 +8,14 @@ import { DepartmentsService } from '../departments/index.js';
 import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { Database, isUniqueViolation, lockForTransaction, LockId, type Sql } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import type { Asset } from './asset.js';
+import type { Asset, SendingAsset } from './asset.js';
 import { AssetsRepository, type AddressConflict } from './assets.repository.js';
 import { assetToRow, columnOf, mapHeader, rowId, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
+import { EXPECTED_INTERVAL_MINUTES } from './vocabulary.js';
 import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, OrdinaryClaims, type Claim, type Localised, type NormalizedAddress } from '../shared/index.js';
 
 export interface RowError {
@@ -175,6 +176,7 @@ export function toView(a: Asset): AssetView {
     criticality: a.criticality,
     lifecycle: a.lifecycle,
     tags: a.tags,
+    expectedIntervalMinutes: a.expectedIntervalMinutes,
     createdAt: a.createdAt?.toISOString(),
     updatedAt: a.updatedAt?.toISOString(),
   } as AssetView;
@@ -210,6 +212,8 @@ function applyInput(asset: Asset, input: Partial<AssetInputDto>, addresses: Norm
   if (input.criticality !== undefined) asset.criticality = input.criticality;
   if (input.lifecycle !== undefined) asset.lifecycle = input.lifecycle;
   if (input.tags !== undefined) asset.tags = [...new Set(input.tags)];
+  // null is asked for: back to the default interval.
+  if (input.expectedIntervalMinutes !== undefined) asset.expectedIntervalMinutes = input.expectedIntervalMinutes;
   asset.updatedAt = new Date();
 }
 
@@ -235,6 +239,7 @@ function newAsset(): Asset {
     criticality: 'medium',
     lifecycle: 'active',
     tags: [],
+    expectedIntervalMinutes: null,
   };
   return defaults as Asset;
 }
@@ -245,6 +250,12 @@ function validationMessages(errors: ValidationError[], prefix = ''): Omit<RowErr
     const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({ field, constraint, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
     return [...own, ...validationMessages(e.children ?? [], field)];
   });
+}
+
+/** A whole number of minutes outside the bounds; anything else not a whole number is the validator's to refuse. */
+function intervalOutOfRange(minutes: unknown): DomainError | undefined {
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes)) return undefined;
+  return minutes < EXPECTED_INTERVAL_MINUTES.min || minutes > EXPECTED_INTERVAL_MINUTES.max ? assetErrors.expected_interval_out_of_range({ ...EXPECTED_INTERVAL_MINUTES }) : undefined;
 }
 
 function invalidAddresses(errors: { text: string; message: string }[]) {
@@ -389,6 +400,11 @@ export class AssetsService {
     return this.stored.indexEntries(this.db);
   }
 
+  /** Every asset the caller sees that is expected to send events, with its own interval if it has one. */
+  sending(principal: Principal): Promise<SendingAsset[]> {
+    return this.stored.sending(this.db, departmentScope(principal));
+  }
+
   /** Every asset, by name then id, for modules that read the whole registry (compliance audits). */
   registry(): Promise<Asset[]> {
     return this.stored.all(this.db);
@@ -417,6 +433,8 @@ export class AssetsService {
   async create(input: AssetInputDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     const department = this.resolveDepartment(input.department, caller.principal);
     this.assertMayForce(caller.principal, options);
+    const badInterval = intervalOutOfRange(input.expectedIntervalMinutes);
+    if (badInterval) throw badInterval;
     const { addresses = [], errors } = normalizeAll(input.addresses);
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
@@ -436,6 +454,8 @@ export class AssetsService {
 
   async update(id: string, input: AssetUpdateDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     this.assertMayForce(caller.principal, options);
+    const badInterval = intervalOutOfRange(input.expectedIntervalMinutes);
+    if (badInterval) throw badInterval;
     const { addresses, errors } = normalizeAll(input.addresses);
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
@@ -705,6 +725,8 @@ export class AssetsService {
     if (!plain || typeof plain !== 'object' || Array.isArray(plain)) return [{ message: 'not an object' }];
     const dto = plainToInstance(AssetInputDto, plain);
     const errors = validationMessages(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+    const badInterval = intervalOutOfRange(dto.expectedIntervalMinutes);
+    if (badInterval) errors.push({ field: 'expectedIntervalMinutes', message: badInterval.message, code: badInterval.code, params: badInterval.params });
     try {
       this.resolveDepartment(dto.department, principal);
     } catch (error) {

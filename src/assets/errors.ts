@@ -11,6 +11,7 @@ export const assetErrors = defineErrors('asset', {
   invalid_addresses: { kind: 'invalid', message: { 'zh-CN': '以下地址无法识别（须为 IP 地址、CIDR 网段、MAC 地址或主机名）：{addresses}', en: 'Not an IP address, CIDR block, MAC address or host name: {addresses}' } },
   address_conflict: { kind: 'conflict', message: { 'zh-CN': '地址冲突：{problems}', en: 'Address conflict: {problems}' } },
   catch_all_admin_only: { kind: 'forbidden', message: { 'zh-CN': '{address}：只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段', en: '{address}: only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)' } },
+  expected_interval_out_of_range: { kind: 'invalid', message: { 'zh-CN': '预期上报间隔须为 {min} 到 {max} 分钟（1 分钟到 31 天）', en: 'expectedIntervalMinutes: from {min} to {max} minutes (1 minute to 31 days)' } },
   address_taken: { kind: 'conflict', message: { 'zh-CN': '该地址已登记在另一资产上', en: 'An address is already registered to another asset' } },
   import_empty_body: { kind: 'invalid', message: { 'zh-CN': '请把 CSV 或 JSON 文件作为请求体发送', en: 'Send the CSV or JSON file as the request body' } },
   import_format_unknown: { kind: 'unsupported_type', message: { 'zh-CN': '请发送 text/csv 或 application/json，或用 ?format=csv|json 指明格式', en: 'Send text/csv or application/json, or name the format with ?format=csv|json' } },

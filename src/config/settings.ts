@@ -168,6 +168,12 @@ export const SETTINGS = {
     default: 'false',
     parse: boolean,
   }),
+  TAISHI_EXPECTED_INTERVAL_MINUTES: setting({
+    doc: 'How long a running asset without an expected reporting interval of its own may send no event before the situation page lists it as unknown / no data (未知 / 无数据). An asset’s own interval (1 minute to 31 days) takes its place.',
+    accepted: 'an integer 1-44640',
+    default: '1440',
+    parse: integer(1, 44640),
+  }),
   TAISHI_ELASTICSEARCH_URL: setting({
     doc: 'Elasticsearch 8 cluster for events; when unset, events are stored in PostgreSQL.',
     accepted: 'an http:// or https:// URL (credentials may be embedded)',

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/index.js';
 import { UnknownLogsourceError, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
+import { RuleFileCache } from './rule-cache.js';
 import { chineseText } from './rule-text.js';
 import {
   CorrelationEngine,
@@ -104,6 +105,7 @@ const CIDR_KEY_RE = /^(\s*(?:-\s+)?[^\s:#|]*)\|expand\|cidr(\s*:\s*)(['"]?)%(\w+
  * with no value keeps only `expand`, so the rule parses and sleeps until the value is configured.
  */
 export function substituteCidrPlaceholders(text: string, placeholders: Placeholders): string {
+  if (!text.includes('|expand|cidr')) return text;
   return text
     .split('\n')
     .map((line) => {
@@ -192,19 +194,23 @@ function ymlFiles(dir: string): string[] {
 /**
  * Loads every rule file in the given folders and files (one bad rule never stops the others).
  * Rules that break the Sigma specification are errors; valid rules that cannot run yet (no
- * mapping for their logsource, placeholders without a value) load as dormant.
+ * mapping for their logsource, placeholders without a value) load as dormant. With `cacheDir`,
+ * the parsed YAML of the files is kept there for the next load (see RuleFileCache).
  */
-export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd()): RulePack {
+export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd(), cacheDir?: string): RulePack {
   const errors: string[] = [];
   const warnings: string[] = [];
   let invalid = 0;
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const filters: SigmaFilter[] = [];
-  const files = (typeof paths === 'string' ? [paths] : paths).flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
+  const roots = typeof paths === 'string' ? [paths] : paths;
+  const files = roots.flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
+  const cache = RuleFileCache.open(cacheDir, roots);
   for (const path of files) {
     const file = relative(baseDir, path);
-    const parsed = parseSigmaDocuments(substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders), file);
+    const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders);
+    const parsed = parseSigmaDocuments(text, file, cache.documents(text, file));
     errors.push(...parsed.errors.map(String));
     warnings.push(...parsed.warnings.map(String));
     invalid += parsed.invalid;
@@ -212,6 +218,7 @@ export function loadRulePack(paths: string | readonly string[], mapping: Logsour
     correlations.push(...parsed.correlations);
     filters.push(...parsed.filters);
   }
+  cache.save();
   const packRules: PackRule[] = [];
   const dormant: DormantRule[] = [];
   for (const rule of rules) {

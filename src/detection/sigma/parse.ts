@@ -23,7 +23,7 @@ import { compileFilter, compileRule } from './compile.js';
 import { parseCondition } from './condition.js';
 import { SigmaError, type SourcePos } from './errors.js';
 import { MODIFIER_NAMES } from './modifiers.js';
-import { parseYamlDocuments, posInKey, posInScalar, toJS, yget, type YMap, type YMapEntry, type YNode, type YScalar } from './yaml.js';
+import { parseYamlDocuments, posInKey, posInScalar, toJS, yget, type YamlDocuments, type YMap, type YMapEntry, type YNode, type YScalar } from './yaml.js';
 
 export interface ParseResult {
   rules: SigmaRule[];
@@ -42,9 +42,10 @@ export interface ParseResult {
  * rule (`correlation`) or a filter (`filter`). Rules and filters are also test-compiled so that
  * modifier, regex, CIDR and condition-reference errors are reported here, with positions.
  * Placeholders of `expand` are only checked at compile time, when their values are known.
+ * `yaml`: the text's documents when the caller has them already (a cache of parsed files).
  */
-export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseResult {
-  const { docs, errors } = parseYamlDocuments(text, fileName);
+export function parseSigmaDocuments(text: string, fileName = '<input>', yaml: YamlDocuments = parseYamlDocuments(text, fileName)): ParseResult {
+  const { docs, errors } = yaml;
   const result: ParseResult = { rules: [], correlations: [], filters: [], errors: [...errors], warnings: [], invalid: new Set(errors.map((e) => e.line)).size };
   const seenIds = new Map<string, SourcePos>();
   const seenNames = new Map<string, SourcePos>();

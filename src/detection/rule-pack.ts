@@ -10,6 +10,8 @@ import {
   SigmaError,
   compileRule,
   parseSigmaDocuments,
+  testCompile,
+  yget,
   type CompiledRule,
   type DetectionItem,
   type SearchNode,
@@ -191,6 +193,21 @@ function ymlFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** Whether a valid rule can run (with the logsource it resolves to) or sleeps, and why. */
+type Verdict = { logsource: ResolvedLogsource; dormant?: undefined } | { dormant: DormantReason };
+
+function verdictOf(rule: SigmaRule, mapping: LogsourceMapping, placeholders: Placeholders): Verdict {
+  let logsource: ResolvedLogsource;
+  try {
+    logsource = mapping.resolve(rule.logsource);
+  } catch (err) {
+    if (!(err instanceof UnknownLogsourceError)) throw err;
+    return { dormant: { kind: 'logsource', logsource: err.key, missing: err.missing } };
+  }
+  const reason = dormancy(rule, logsource, placeholders);
+  return reason ? { dormant: reason } : { logsource };
+}
+
 /**
  * Loads every rule file in the given folders and files (one bad rule never stops the others).
  * Rules that break the Sigma specification are errors; valid rules that cannot run yet (no
@@ -205,12 +222,34 @@ export function loadRulePack(paths: string | readonly string[], mapping: Logsour
   const correlations: SigmaCorrelation[] = [];
   const filters: SigmaFilter[] = [];
   const roots = typeof paths === 'string' ? [paths] : paths;
-  const files = roots.flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
   const cache = RuleFileCache.open(cacheDir, roots);
-  for (const path of files) {
-    const file = relative(baseDir, path);
-    const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders);
-    const parsed = parseSigmaDocuments(text, file, cache.documents(text, file));
+  const sources = roots
+    .flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]))
+    .map((path) => {
+      const file = relative(baseDir, path);
+      const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders);
+      return { file, text, yaml: cache.documents(text, file) };
+    });
+  cache.save();
+  const compileOptions = (logsource: ResolvedLogsource) => ({ fieldMapper: logsource.fieldMapper, keywordFields: logsource.keywordFields, placeholders, filters });
+  // A rule that will run is checked by compiling it to run, instead of a test-compile and then a
+  // second compilation. Its errors are the test-compile's as long as the settings cannot change
+  // them: no `expand` placeholders, and no Sigma filters (those are only known after every file).
+  const early = new Map<SigmaRule, { verdict: Verdict; compiled?: CompiledRule }>();
+  const compileOnce = (rule: SigmaRule): SigmaError[] => {
+    const verdict = verdictOf(rule, mapping, placeholders);
+    if (verdict.dormant || detectionItems(rule).some((i) => i.modifiers.some((m) => m.name === 'expand'))) {
+      early.set(rule, { verdict });
+      return testCompile(rule);
+    }
+    const collectErrors: SigmaError[] = [];
+    const compiled = compileRule(rule, { ...compileOptions(verdict.logsource), collectErrors });
+    if (collectErrors.length === 0) early.set(rule, { verdict, compiled });
+    return collectErrors;
+  };
+  const hasFilters = sources.some((s) => s.yaml.docs.some((d) => d.root?.kind === 'map' && yget(d.root, 'filter')));
+  for (const { file, text, yaml } of sources) {
+    const parsed = parseSigmaDocuments(text, file, { yaml, checkRule: hasFilters ? undefined : compileOnce });
     errors.push(...parsed.errors.map(String));
     warnings.push(...parsed.warnings.map(String));
     invalid += parsed.invalid;
@@ -218,26 +257,20 @@ export function loadRulePack(paths: string | readonly string[], mapping: Logsour
     correlations.push(...parsed.correlations);
     filters.push(...parsed.filters);
   }
-  cache.save();
   const packRules: PackRule[] = [];
   const dormant: DormantRule[] = [];
   for (const rule of rules) {
-    let logsource: ResolvedLogsource;
-    try {
-      logsource = mapping.resolve(rule.logsource);
-    } catch (err) {
-      if (!(err instanceof UnknownLogsourceError)) throw err;
-      dormant.push({ rule, reason: { kind: 'logsource', logsource: err.key, missing: err.missing } });
-      continue;
-    }
-    const reason = dormancy(rule, logsource, placeholders);
-    if (reason) {
+    const known = early.get(rule);
+    const verdict = known?.verdict ?? verdictOf(rule, mapping, placeholders);
+    if (verdict.dormant) {
+      const reason = verdict.dormant;
       dormant.push({ rule, reason });
       if (reason.kind === 'placeholder') warnings.push(`${at(rule)}: ${rule.title}: ${dormancyText(reason)}; the rule stays dormant until then`);
       continue;
     }
+    const { logsource } = verdict;
     try {
-      const compiled = compileRule(rule, { fieldMapper: logsource.fieldMapper, keywordFields: logsource.keywordFields, placeholders, filters });
+      const compiled = known?.compiled ?? compileRule(rule, compileOptions(logsource));
       packRules.push({ rule, compiled, logsource, matches: (e) => logsource.matches(e) && compiled.matches(e) });
     } catch (err) {
       if (!(err instanceof SigmaError)) throw err;

@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { SigmaError, SigmaLimitError, type SourcePos } from './errors.js';
+import { parsePlainYaml } from './plain-yaml.js';
 
 /**
  * A small positioned view of a YAML document. Sigma validation works on this tree instead of on
@@ -60,7 +61,13 @@ export interface YamlDocuments {
   errors: SigmaError[];
 }
 
+/** The documents of a YAML file: through the fast parser of plain rule files when it can read it. */
 export function parseYamlDocuments(text: string, file: string): YamlDocuments {
+  return parsePlainYaml(text) ?? parseYamlFully(text, file);
+}
+
+/** The documents of any YAML file, through the `yaml` library. */
+export function parseYamlFully(text: string, file: string): YamlDocuments {
   const lineCounter = new LineCounter();
   const errors: SigmaError[] = [];
   const docs: YDocument[] = [];

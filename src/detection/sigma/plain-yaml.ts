@@ -1,5 +1,5 @@
 import type { SourcePos } from './errors.js';
-import type { YamlDocuments, YMapEntry, YNode, YScalar } from './yaml.js';
+import type { YamlDocuments, YMapEntry, YNode, YScalar } from './yaml-tree.js';
 
 /**
  * A parser for the plain block YAML nearly every Sigma rule is written in: one document of block

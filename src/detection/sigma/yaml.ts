@@ -1,52 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { SigmaError, SigmaLimitError, type SourcePos } from './errors.js';
 import { parsePlainYaml } from './plain-yaml.js';
+import type { YamlDocuments, YDocument, YMap, YMapEntry, YNode, YScalar } from './yaml-tree.js';
 
-/**
- * A small positioned view of a YAML document. Sigma validation works on this tree instead of on
- * plain JS objects so that every error can point at the line and column of the key or value that
- * caused it.
- */
-export type YNode = YMap | YSeq | YScalar;
-
-export interface YScalar {
-  kind: 'scalar';
-  value: string | number | boolean | null;
-  pos: SourcePos;
-  /** Written in quotes: the text starts one column after `pos`. */
-  quoted: boolean;
-  /** The value's source text is on one line (so an offset into the value is an offset into the line). */
-  singleLine: boolean;
-  /** The value as written (quotes and escapes included); empty for a missing value. */
-  source: string;
-}
-
-export interface YMapEntry {
-  key: string;
-  keyPos: SourcePos;
-  keyQuoted: boolean;
-  value: YNode;
-}
-
-export interface YMap {
-  kind: 'map';
-  entries: YMapEntry[];
-  pos: SourcePos;
-}
-
-export interface YSeq {
-  kind: 'seq';
-  items: YNode[];
-  pos: SourcePos;
-}
-
-export interface YDocument {
-  /** Null for an empty document (e.g. a trailing `---`). */
-  root: YNode | null;
-  pos: SourcePos;
-  /** Index of the document in the file, 0-based. */
-  index: number;
-}
+export type { YamlDocuments, YDocument, YMap, YMapEntry, YNode, YScalar, YSeq } from './yaml-tree.js';
 
 const MAX_DEPTH = 64;
 /**
@@ -56,10 +13,6 @@ const MAX_DEPTH = 64;
  */
 export const MAX_ALIAS_NODES = 10_000;
 
-export interface YamlDocuments {
-  docs: YDocument[];
-  errors: SigmaError[];
-}
 
 /** The documents of a YAML file: through the fast parser of plain rule files when it can read it. */
 export function parseYamlDocuments(text: string, file: string): YamlDocuments {

@@ -241,6 +241,11 @@ export const SETTINGS = {
   }),
   TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
   TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
+  TAISHI_RULE_CACHE: setting({
+    doc: 'Folder that keeps the parsed YAML of rule files between loads, found by each file\'s hash (an edited file is parsed afresh); unset uses a folder of the OS user in the system\'s temporary folder, off keeps none.',
+    accepted: 'a folder path, or off',
+    parse: nonEmpty,
+  }),
   TAISHI_LOGSOURCES: setting({ doc: 'YAML mapping of Sigma logsources and field names to normalized events.', accepted: 'a file path', default: './rules/logsources.yml', parse: nonEmpty }),
   TAISHI_ORGANISATION_NAME: setting({ doc: 'Name of the organisation running Taishi, as it appears in incident reports and audit reports.', accepted: 'any text', default: '本单位', parse: nonEmpty }),
   TAISHI_ORGANISATION_TYPE: setting({

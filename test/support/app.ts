@@ -69,11 +69,15 @@ export async function startTestApp(adminUrl: string, env: Record<string, string>
   };
 }
 
-/** Lists departments, as an administrator (token), so that assets and users may name them; one already listed stays. */
-export async function listDepartments(app: TestApp, token: string, ...names: string[]): Promise<void> {
+/**
+ * Lists departments, as an administrator (token), so that assets and users may name them; one
+ * already listed stays. Any running service will do: a test app or a service process.
+ */
+export async function listDepartments(service: { baseUrl: string }, token: string, ...names: string[]): Promise<void> {
   for (const name of names) {
-    const r = await app.call('POST', '/api/departments', { token, body: { name } });
-    if (r.status !== 201 && r.body?.code !== 'department.exists') throw new Error(`list department ${name}: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await fetch(`${service.baseUrl}/api/departments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name }) });
+    const body = (await r.json()) as { code?: string };
+    if (r.status !== 201 && body.code !== 'department.exists') throw new Error(`list department ${name}: ${r.status} ${JSON.stringify(body)}`);
   }
 }
 

@@ -571,6 +571,8 @@ export class AssetsService {
         const contactIds = [...new Set(writes.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
         await this.departments.addDuringImport(m, report.departmentsAdded);
+        // Held like a single write's: a department removed since the validation refuses the import.
+        for (const department of new Set(writes.map((v) => v.department))) await this.listedDepartment(m, department);
         await this.insertRows(m, writes.filter((v) => !v.existing), claimed.fallback, onProgress);
         const updated = await this.updateRows(m, writes.filter((v) => v.existing), claimed.fallback, caller.principal);
         await announceAssetChange(m);

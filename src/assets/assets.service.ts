@@ -314,6 +314,13 @@ export class AssetsService {
     return scope;
   }
 
+  /** The department as the list spells it, held until the write commits; one not listed is refused. */
+  private async listedDepartment(tx: Sql, written: string): Promise<string> {
+    const listed = await this.departments.holdListed(tx, written);
+    if (listed === undefined) throw assetErrors.department_unknown({ department: written });
+    return listed;
+  }
+
   /** Owners learn nothing about another department's assets, not even that one has this id. */
   private conflictError(conflicts: AddressConflict[], principal: Principal, overlaps: ClaimProblem[] = []): DomainError {
     const all = [...conflicts.map((c) => this.describeDuplicate(c, principal)), ...overlaps.map((p) => this.describeProblem(p, principal))];
@@ -439,9 +446,10 @@ export class AssetsService {
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
+        const listed = await this.listedDepartment(m, department);
         await this.assertContactUser(m, input.contactUserId);
         const asset = newAsset();
-        applyInput(asset, { ...input, department }, addresses);
+        applyInput(asset, { ...input, department: listed }, addresses);
         const fallback = await this.claimOrRefuse(m, asset, addresses, caller.principal, { allowOverlap: !!options.allowOverlap });
         [asset.id] = await this.stored.insert(m, [asset]);
         await this.saveAddresses(m, asset, addresses, fallback);
@@ -460,12 +468,17 @@ export class AssetsService {
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
+        // The department list before the asset's row: a rename locks them in that order too.
+        const listed = input.department === undefined ? undefined : await this.departments.holdListed(m, input.department);
         const asset = await this.findVisible(m, id, caller.principal, true);
-        if (input.department !== undefined) this.resolveDepartment(input.department, caller.principal);
+        if (input.department !== undefined) {
+          this.resolveDepartment(input.department, caller.principal);
+          if (listed === undefined) throw assetErrors.department_unknown({ department: input.department });
+        }
         await this.assertContactUser(m, input.contactUserId);
         const before = toView(asset);
         const heldRows = await this.stored.liveAddresses(m, id);
-        applyInput(asset, input, addresses);
+        applyInput(asset, { ...input, department: listed }, addresses);
         // Moved to another department, the asset's addresses are claimed afresh.
         const held = asset.department === before.department ? new Map(heldRows.map((r) => [r.value, r.fallback])) : undefined;
         const effective = addresses ?? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress);
@@ -578,6 +591,8 @@ export class AssetsService {
         const contactIds = [...new Set(writes.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
         await this.departments.addDuringImport(m, report.departmentsAdded);
+        // Held like a single write's: a department removed since the validation refuses the import.
+        for (const department of new Set(writes.map((v) => v.department))) await this.listedDepartment(m, department);
         await this.insertRows(m, writes.filter((v) => !v.existing), claimed.fallback, onProgress);
         const updated = await this.updateRows(m, writes.filter((v) => v.existing), claimed.fallback, caller.principal);
         await announceAssetChange(m);

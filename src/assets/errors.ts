@@ -4,6 +4,7 @@ import { defineErrors } from '../shared/index.js';
 export const assetErrors = defineErrors('asset', {
   not_found: { kind: 'not_found', message: { 'zh-CN': '没有编号为 {id} 的资产', en: 'No asset {id}' } },
   department_required: { kind: 'invalid', message: { 'zh-CN': '必须填写所属部门', en: 'department: required' } },
+  department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中：请改用列表中的名称，或请管理员先在“部门”页添加', en: 'Department "{department}" is not in the department list: use a listed name, or have an administrator add it on the Departments page first' } },
   own_department_only: { kind: 'forbidden', message: { 'zh-CN': '系统负责人只能为本部门（{department}）登记资产', en: 'Owners register assets for their own department ({department}) only' } },
   add_departments_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以在导入时添加新部门', en: 'Only administrators may add departments during an import (addDepartments)' } },
   overlap_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以强制登记重叠的地址', en: 'Only administrators may register overlapping addresses (allowOverlap)' } },

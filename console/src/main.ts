@@ -91,7 +91,7 @@ function navigation(activePath: string): HTMLElement {
 function preferences(): void {
   const me = user();
   const zones = [...new Set([timeZone(), ...COMMON_TIME_ZONES])];
-  const lang = select([{ value: 'zh-CN', label: '简体中文' }, { value: 'en', label: 'English' }], me.language, { name: 'language' });
+  const lang = select(['zh-CN', 'en'].map((l) => ({ value: l, label: tv('languageName', l) })), me.language, { name: 'language' });
   const zone = select(zones.map((z) => ({ value: z, label: z })), timeZone(), { name: 'timeZone' });
   const displayName = input({ name: 'displayName', value: me.displayName });
   const current = input({ name: 'currentPassword', type: 'password', autocomplete: 'current-password' });

@@ -49,6 +49,8 @@ export const COLUMNS: Column[] = [
   { key: 'criticality', zh: '重要程度', read: (a) => a.criticality ?? '' },
   { key: 'lifecycle', zh: '状态', aliases: ['生命周期状态'], read: (a) => a.lifecycle ?? '' },
   { key: 'tags', zh: '标签', read: (a) => list(a.tags) },
+  // Blank: the default interval. Last, so files made before the column existed keep their layout.
+  { key: 'expected_interval_minutes', field: 'expectedIntervalMinutes', zh: '预期上报间隔（分钟）', aliases: ['预期上报间隔', '上报间隔（分钟）'], read: (a) => (a.expectedIntervalMinutes == null ? '' : String(a.expectedIntervalMinutes)) },
 ];
 
 /**
@@ -144,6 +146,8 @@ export function rowToInput(cells: string[], columns: HeaderMap): Record<string, 
     criticality: has('criticality') ? alias('criticality', v.criticality) : undefined,
     lifecycle: has('lifecycle') ? alias('lifecycle', v.lifecycle) : undefined,
     tags: has('tags') ? splitList(v.tags) : undefined,
+    // A blank cell in the column puts the asset back on the default; no column leaves it as it is.
+    expectedIntervalMinutes: v.expected_interval_minutes === undefined ? undefined : has('expected_interval_minutes') ? numeric(v.expected_interval_minutes) : null,
   };
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
 }

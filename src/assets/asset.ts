@@ -32,9 +32,14 @@ export interface Asset {
   criticality: (typeof CRITICALITIES)[number];
   lifecycle: (typeof LIFECYCLES)[number];
   tags: string[];
+  /** How often the asset is expected to send events; null: the service's default. */
+  expectedIntervalMinutes: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A running asset as the silence check reads it. */
+export type SendingAsset = Pick<Asset, 'id' | 'name' | 'department' | 'expectedIntervalMinutes'>;
 
 /** A row of `asset_addresses`: one address an asset claims. */
 export interface AssetAddress {

@@ -1,7 +1,8 @@
 import type { Sql } from '../database/index.js';
 import type { Claim, NormalizedAddress } from '../shared/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import type { Asset, AssetAddress } from './asset.js';
+import type { Asset, AssetAddress, SendingAsset } from './asset.js';
+import { SENDING_LIFECYCLES } from './vocabulary.js';
 
 /** A live address another asset already holds. */
 export interface AddressConflict {
@@ -26,7 +27,7 @@ export interface AssetFilter {
 const COLUMNS = `a.id, a.name, a.type, a.department, a.contact_user_id AS "contactUserId", a.contact, a.security_contact AS "securityContact", a.addresses, a.zone,
   a.mlps_level AS "mlpsLevel", a.mlps_filing_number AS "mlpsFilingNumber", a.mlps_filing_date::text AS "mlpsFilingDate", a.mlps_last_assessment::text AS "mlpsLastAssessment",
   a.cii, a.cii_designation_ref AS "ciiDesignationRef", a.data_categories AS "dataCategories", a.data_level AS "dataLevel", a.personal_data AS "personalData",
-  a.personal_data_subjects AS "personalDataSubjects", a.storage_location AS "storageLocation", a.criticality, a.lifecycle, a.tags, a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+  a.personal_data_subjects AS "personalDataSubjects", a.storage_location AS "storageLocation", a.criticality, a.lifecycle, a.tags, a.expected_interval_minutes AS "expectedIntervalMinutes", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 
 /** The columns a write sets (the id and creation time are the database's), with the asset's value for each. */
 const WRITTEN: readonly [column: string, value: (a: Asset) => unknown][] = [
@@ -52,6 +53,7 @@ const WRITTEN: readonly [column: string, value: (a: Asset) => unknown][] = [
   ['criticality', (a) => a.criticality],
   ['lifecycle', (a) => a.lifecycle],
   ['tags', (a) => a.tags],
+  ['expected_interval_minutes', (a) => a.expectedIntervalMinutes],
   ['updated_at', (a) => a.updatedAt],
 ];
 
@@ -99,6 +101,15 @@ export class AssetsRepository {
   async all(sql: Sql, department?: string): Promise<Asset[]> {
     const { sql: condition, params } = where({ scope: department });
     return (await sql.query<Parameters<typeof toAsset>[0]>(`SELECT ${COLUMNS} FROM assets a ${condition} ORDER BY a.name ASC, a.id ASC`, params)).map(toAsset);
+  }
+
+  /** Every asset expected to send events (by lifecycle), or one department's, however many there are. */
+  async sending(sql: Sql, department?: string): Promise<SendingAsset[]> {
+    return sql.query<SendingAsset>(
+      `SELECT id, name, department, expected_interval_minutes AS "expectedIntervalMinutes" FROM assets
+       WHERE lifecycle = ANY($1::text[]) AND ($2::text IS NULL OR department = $2)`,
+      [SENDING_LIFECYCLES, department ?? null],
+    );
   }
 
   /** The asset, if any; `lock` holds its row for the rest of the transaction. */

@@ -8,13 +8,14 @@ import { DepartmentsService } from '../departments/index.js';
 import { departmentScope, type Caller, type Principal } from '../shared/principal.js';
 import { Database, isUniqueViolation, lockForTransaction, LockId, type Sql } from '../database/index.js';
 import type { IndexedAsset } from './asset-index.js';
-import type { Asset } from './asset.js';
+import type { Asset, SendingAsset } from './asset.js';
 import { AssetsRepository, type AddressConflict } from './assets.repository.js';
 import { assetToRow, columnOf, mapHeader, rowId, rowToInput, tableHeader, type AssetView } from './asset-table.js';
 import { decodeText, parseCsv, toCsv } from './csv.js';
 import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.js';
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
+import { EXPECTED_INTERVAL_MINUTES } from './vocabulary.js';
 import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, OrdinaryClaims, type Claim, type Localised, type NormalizedAddress } from '../shared/index.js';
 
 export interface RowError {
@@ -175,6 +176,7 @@ export function toView(a: Asset): AssetView {
     criticality: a.criticality,
     lifecycle: a.lifecycle,
     tags: a.tags,
+    expectedIntervalMinutes: a.expectedIntervalMinutes,
     createdAt: a.createdAt?.toISOString(),
     updatedAt: a.updatedAt?.toISOString(),
   } as AssetView;
@@ -210,6 +212,8 @@ function applyInput(asset: Asset, input: Partial<AssetInputDto>, addresses: Norm
   if (input.criticality !== undefined) asset.criticality = input.criticality;
   if (input.lifecycle !== undefined) asset.lifecycle = input.lifecycle;
   if (input.tags !== undefined) asset.tags = [...new Set(input.tags)];
+  // null is asked for: back to the default interval.
+  if (input.expectedIntervalMinutes !== undefined) asset.expectedIntervalMinutes = input.expectedIntervalMinutes;
   asset.updatedAt = new Date();
 }
 
@@ -235,6 +239,7 @@ function newAsset(): Asset {
     criticality: 'medium',
     lifecycle: 'active',
     tags: [],
+    expectedIntervalMinutes: null,
   };
   return defaults as Asset;
 }
@@ -245,6 +250,12 @@ function validationMessages(errors: ValidationError[], prefix = ''): Omit<RowErr
     const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({ field, constraint, message: message.replace(/^property (\S+) should not exist$/, 'unknown field $1') }));
     return [...own, ...validationMessages(e.children ?? [], field)];
   });
+}
+
+/** A whole number of minutes outside the bounds; anything else not a whole number is the validator's to refuse. */
+function intervalOutOfRange(minutes: unknown): DomainError | undefined {
+  if (typeof minutes !== 'number' || !Number.isInteger(minutes)) return undefined;
+  return minutes < EXPECTED_INTERVAL_MINUTES.min || minutes > EXPECTED_INTERVAL_MINUTES.max ? assetErrors.expected_interval_out_of_range({ ...EXPECTED_INTERVAL_MINUTES }) : undefined;
 }
 
 function invalidAddresses(errors: { text: string; message: string }[]) {
@@ -301,6 +312,13 @@ export class AssetsService {
     }
     if (requested && requested !== scope) throw assetErrors.own_department_only({ department: scope });
     return scope;
+  }
+
+  /** The department as the list spells it, held until the write commits; one not listed is refused. */
+  private async listedDepartment(tx: Sql, written: string): Promise<string> {
+    const listed = await this.departments.holdListed(tx, written);
+    if (listed === undefined) throw assetErrors.department_unknown({ department: written });
+    return listed;
   }
 
   /** Owners learn nothing about another department's assets, not even that one has this id. */
@@ -389,6 +407,11 @@ export class AssetsService {
     return this.stored.indexEntries(this.db);
   }
 
+  /** Every asset the caller sees that is expected to send events, with its own interval if it has one. */
+  sending(principal: Principal): Promise<SendingAsset[]> {
+    return this.stored.sending(this.db, departmentScope(principal));
+  }
+
   /** Every asset, by name then id, for modules that read the whole registry (compliance audits). */
   registry(): Promise<Asset[]> {
     return this.stored.all(this.db);
@@ -417,13 +440,16 @@ export class AssetsService {
   async create(input: AssetInputDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     const department = this.resolveDepartment(input.department, caller.principal);
     this.assertMayForce(caller.principal, options);
+    const badInterval = intervalOutOfRange(input.expectedIntervalMinutes);
+    if (badInterval) throw badInterval;
     const { addresses = [], errors } = normalizeAll(input.addresses);
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
+        const listed = await this.listedDepartment(m, department);
         await this.assertContactUser(m, input.contactUserId);
         const asset = newAsset();
-        applyInput(asset, { ...input, department }, addresses);
+        applyInput(asset, { ...input, department: listed }, addresses);
         const fallback = await this.claimOrRefuse(m, asset, addresses, caller.principal, { allowOverlap: !!options.allowOverlap });
         [asset.id] = await this.stored.insert(m, [asset]);
         await this.saveAddresses(m, asset, addresses, fallback);
@@ -436,16 +462,23 @@ export class AssetsService {
 
   async update(id: string, input: AssetUpdateDto, caller: Caller, options: WriteOptions = {}): Promise<AssetView> {
     this.assertMayForce(caller.principal, options);
+    const badInterval = intervalOutOfRange(input.expectedIntervalMinutes);
+    if (badInterval) throw badInterval;
     const { addresses, errors } = normalizeAll(input.addresses);
     if (errors.length) throw invalidAddresses(errors);
     return this.withDuplicateGuard(caller.principal, () =>
       this.audit.change(async (m) => {
+        // The department list before the asset's row: a rename locks them in that order too.
+        const listed = input.department === undefined ? undefined : await this.departments.holdListed(m, input.department);
         const asset = await this.findVisible(m, id, caller.principal, true);
-        if (input.department !== undefined) this.resolveDepartment(input.department, caller.principal);
+        if (input.department !== undefined) {
+          this.resolveDepartment(input.department, caller.principal);
+          if (listed === undefined) throw assetErrors.department_unknown({ department: input.department });
+        }
         await this.assertContactUser(m, input.contactUserId);
         const before = toView(asset);
         const heldRows = await this.stored.liveAddresses(m, id);
-        applyInput(asset, input, addresses);
+        applyInput(asset, { ...input, department: listed }, addresses);
         // Moved to another department, the asset's addresses are claimed afresh.
         const held = asset.department === before.department ? new Map(heldRows.map((r) => [r.value, r.fallback])) : undefined;
         const effective = addresses ?? asset.addresses.map((value) => normalizeAddress(value) as NormalizedAddress);
@@ -558,6 +591,8 @@ export class AssetsService {
         const contactIds = [...new Set(writes.map((v) => v.input.contactUserId).filter((id): id is string => !!id))];
         for (const id of contactIds) await this.assertContactUser(m, id);
         await this.departments.addDuringImport(m, report.departmentsAdded);
+        // Held like a single write's: a department removed since the validation refuses the import.
+        for (const department of new Set(writes.map((v) => v.department))) await this.listedDepartment(m, department);
         await this.insertRows(m, writes.filter((v) => !v.existing), claimed.fallback, onProgress);
         const updated = await this.updateRows(m, writes.filter((v) => v.existing), claimed.fallback, caller.principal);
         await announceAssetChange(m);
@@ -705,6 +740,8 @@ export class AssetsService {
     if (!plain || typeof plain !== 'object' || Array.isArray(plain)) return [{ message: 'not an object' }];
     const dto = plainToInstance(AssetInputDto, plain);
     const errors = validationMessages(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }));
+    const badInterval = intervalOutOfRange(dto.expectedIntervalMinutes);
+    if (badInterval) errors.push({ field: 'expectedIntervalMinutes', message: badInterval.message, code: badInterval.code, params: badInterval.params });
     try {
       this.resolveDepartment(dto.department, principal);
     } catch (error) {

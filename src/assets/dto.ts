@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { NoControlCharacters } from '../audit/index.js';
-import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './vocabulary.js';
+import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, EXPECTED_INTERVAL_MINUTES, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from './vocabulary.js';
 
 const DATE_ONLY = { strict: true, strictSeparator: true };
 
@@ -74,6 +74,17 @@ export class AssetInputDto {
   @ApiPropertyOptional({ enum: CRITICALITIES }) @IsOptional() @IsIn(CRITICALITIES) criticality?: (typeof CRITICALITIES)[number];
   @ApiPropertyOptional({ enum: LIFECYCLES }) @IsOptional() @IsIn(LIFECYCLES) lifecycle?: (typeof LIFECYCLES)[number];
   @ApiPropertyOptional({ isArray: true, type: String }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(50, { each: true }) @NoControlCharacters({ each: true }) tags?: string[];
+  // The range is the service's check, so a refusal says the bounds in words (asset.expected_interval_out_of_range).
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: EXPECTED_INTERVAL_MINUTES.min,
+    maximum: EXPECTED_INTERVAL_MINUTES.max,
+    description: '预期上报间隔（分钟）: how often the asset is expected to send events, e.g. 15 for a camera heartbeat; null or absent: the default (TAISHI_EXPECTED_INTERVAL_MINUTES)',
+  })
+  @IsOptional()
+  @IsInt()
+  expectedIntervalMinutes?: number | null;
 }
 
 export class AssetUpdateDto extends PartialType(AssetInputDto) {}

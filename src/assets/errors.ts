@@ -4,6 +4,7 @@ import { defineErrors } from '../shared/index.js';
 export const assetErrors = defineErrors('asset', {
   not_found: { kind: 'not_found', message: { 'zh-CN': '没有编号为 {id} 的资产', en: 'No asset {id}' } },
   department_required: { kind: 'invalid', message: { 'zh-CN': '必须填写所属部门', en: 'department: required' } },
+  department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中：请改用列表中的名称，或请管理员先在“部门”页添加', en: 'Department "{department}" is not in the department list: use a listed name, or have an administrator add it on the Departments page first' } },
   own_department_only: { kind: 'forbidden', message: { 'zh-CN': '系统负责人只能为本部门（{department}）登记资产', en: 'Owners register assets for their own department ({department}) only' } },
   add_departments_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以在导入时添加新部门', en: 'Only administrators may add departments during an import (addDepartments)' } },
   overlap_admin_only: { kind: 'forbidden', message: { 'zh-CN': '只有管理员可以强制登记重叠的地址', en: 'Only administrators may register overlapping addresses (allowOverlap)' } },
@@ -11,6 +12,7 @@ export const assetErrors = defineErrors('asset', {
   invalid_addresses: { kind: 'invalid', message: { 'zh-CN': '以下地址无法识别（须为 IP 地址、CIDR 网段、MAC 地址或主机名）：{addresses}', en: 'Not an IP address, CIDR block, MAC address or host name: {addresses}' } },
   address_conflict: { kind: 'conflict', message: { 'zh-CN': '地址冲突：{problems}', en: 'Address conflict: {problems}' } },
   catch_all_admin_only: { kind: 'forbidden', message: { 'zh-CN': '{address}：只有管理员可以登记宽于 /16（IPv4）或 /48（IPv6）的地址段', en: '{address}: only administrators register ranges wider than /16 (IPv4) or /48 (IPv6)' } },
+  expected_interval_out_of_range: { kind: 'invalid', message: { 'zh-CN': '预期上报间隔须为 {min} 到 {max} 分钟（1 分钟到 31 天）', en: 'expectedIntervalMinutes: from {min} to {max} minutes (1 minute to 31 days)' } },
   address_taken: { kind: 'conflict', message: { 'zh-CN': '该地址已登记在另一资产上', en: 'An address is already registered to another asset' } },
   import_empty_body: { kind: 'invalid', message: { 'zh-CN': '请把 CSV 或 JSON 文件作为请求体发送', en: 'Send the CSV or JSON file as the request body' } },
   import_format_unknown: { kind: 'unsupported_type', message: { 'zh-CN': '请发送 text/csv 或 application/json，或用 ?format=csv|json 指明格式', en: 'Send text/csv or application/json, or name the format with ?format=csv|json' } },

@@ -5,3 +5,10 @@ export const PERSONAL_DATA = ['none', 'personal', 'sensitive'] as const;
 export const STORAGE_LOCATIONS = ['in_china', 'abroad'] as const;
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const LIFECYCLES = ['planned', 'active', 'maintenance', 'retired'] as const;
+/** Lifecycles in which an asset is expected to send events. */
+export const SENDING_LIFECYCLES = ['active', 'maintenance'] as const;
+/**
+ * An asset's expected reporting interval, in whole minutes: from a heartbeat every minute to a
+ * monthly batch job (31 days). The database holds the same bounds.
+ */
+export const EXPECTED_INTERVAL_MINUTES = { min: 1, max: 31 * 24 * 60 } as const;

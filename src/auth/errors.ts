@@ -16,6 +16,7 @@ export const authErrors = defineErrors('auth', {
   user_not_found: { kind: 'not_found', message: { 'zh-CN': '没有编号为 {id} 的用户', en: 'No user {id}' } },
   username_taken: { kind: 'conflict', message: { 'zh-CN': '用户名 {username} 已被使用', en: 'Username {username} is already taken' } },
   owner_needs_department: { kind: 'invalid', message: { 'zh-CN': '系统负责人角色的用户必须填写所属部门', en: 'A user with role owner needs a department' } },
+  department_unknown: { kind: 'invalid', message: { 'zh-CN': '部门“{department}”不在部门列表中：请改用列表中的名称，或先在“部门”页添加', en: 'Department "{department}" is not in the department list: use a listed name, or add it on the Departments page first' } },
   no_self_demotion: { kind: 'invalid', message: { 'zh-CN': '管理员不能降低自己的角色或停用自己，请另一位管理员操作', en: 'Administrators cannot demote or disable themselves; ask another administrator' } },
   password_locked_out: { kind: 'locked', message: { 'zh-CN': '此地址密码核对失败次数过多，锁定至 {until}', en: 'Too many failed password checks from this address: locked until {until}' } },
   current_password_wrong: { kind: 'unauthenticated', message: { 'zh-CN': '当前密码不正确', en: 'Current password is wrong' } },

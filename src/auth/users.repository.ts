@@ -78,6 +78,14 @@ export class UsersRepository {
     return sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ${options.activeOnly ? 'WHERE disabled = false' : ''} ORDER BY username ASC`);
   }
 
+  /**
+   * The department list, share-locked until the transaction ends against renaming and removal. The
+   * list is the departments module's, but that module builds on this one, so users read it here.
+   */
+  async heldDepartments(sql: Sql): Promise<string[]> {
+    return (await sql.query<{ name: string }>(`SELECT name FROM departments FOR SHARE`)).map((r) => r.name);
+  }
+
   /** Writes the given columns only. */
   async update(sql: Sql, id: string, changes: UserChanges): Promise<void> {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined) as [keyof UserChanges, unknown][];

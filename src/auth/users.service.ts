@@ -6,6 +6,7 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import type { CreateApiKeyDto, CreateUserDto, UpdateMeDto, UpdateUserDto } from './dto.js';
 import { AuthService } from './auth.service.js';
 import { accountKey, LoginLockoutsRepository } from './login-lockouts.repository.js';
+import { listedDepartment } from '../shared/index.js';
 import type { Caller, Principal, RequestPrincipal } from '../shared/principal.js';
 import { hashPassword, newSecret, verifyPassword } from './secrets.js';
 import { UsersRepository, type UserChanges, type UserRow } from './users.repository.js';
@@ -65,7 +66,7 @@ export class UsersService {
           displayName: dto.displayName ?? dto.username,
           email: dto.email ?? null,
           role: dto.role,
-          department: dto.department ?? null,
+          department: dto.department === undefined ? null : await this.listedDepartment(tx, dto.department),
           language: dto.language ?? 'zh-CN',
           passwordHash: await hashPassword(dto.password),
           disabled: false,
@@ -84,9 +85,10 @@ export class UsersService {
 
   async update(id: string, dto: UpdateUserDto, caller: Caller) {
     return this.db.transaction(async (tx) => {
+      const department = dto.department === undefined ? undefined : await this.listedDepartment(tx, dto.department);
       const user = await this.find(tx, id);
       const before = publicUser(user);
-      const changes: UserChanges = { ...(Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as UpdateUserDto), updatedAt: new Date() };
+      const changes: UserChanges = { ...(Object.fromEntries(Object.entries({ ...dto, department }).filter(([, v]) => v !== undefined)) as UpdateUserDto), updatedAt: new Date() };
       Object.assign(user, changes);
       if (user.role === 'owner' && !user.department) throw authErrors.owner_needs_department();
       if (caller.principal.kind === 'user' && caller.principal.id === id && (user.role !== 'admin' || user.disabled)) {
@@ -98,6 +100,13 @@ export class UsersService {
       await this.audit.record({ ...caller, action: 'user.update', targetType: 'user', targetId: id, before, after }, tx);
       return after;
     });
+  }
+
+  /** The department as the list spells it, held until the write commits; one not listed is refused. */
+  private async listedDepartment(tx: Sql, written: string): Promise<string> {
+    const listed = listedDepartment(await this.users.heldDepartments(tx), written);
+    if (listed === undefined) throw authErrors.department_unknown({ department: written });
+    return listed;
   }
 
   async resetPassword(id: string, password: string, caller: Caller) {

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { StoredEvent } from '../events/index.js';
 import { loadSettings } from '../config/index.js';
-import { DetectionEngine, type RuleFiring } from '../detection/index.js';
+import { DetectionEngine, ruleCacheDir, type RuleFiring } from '../detection/index.js';
 import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/index.js';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/index.js';
@@ -12,7 +12,7 @@ import { progressBar } from './progress.js';
 
 function loadEngine(rules: string[]) {
   const settings = loadSettings();
-  return DetectionEngine.fromFiles({ rules, logsources: settings.TAISHI_LOGSOURCES, placeholders: settings.TAISHI_RULE_PLACEHOLDERS });
+  return DetectionEngine.fromFiles({ rules, logsources: settings.TAISHI_LOGSOURCES, placeholders: settings.TAISHI_RULE_PLACEHOLDERS, cache: ruleCacheDir(settings.TAISHI_RULE_CACHE) });
 }
 
 function rulePaths(args: string[]): string[] {

@@ -108,6 +108,10 @@ export class AttestationsService {
     return asset;
   }
 
+  limits(): { maxBytes: number } {
+    return { maxBytes: this.settings.TAISHI_EVIDENCE_MAX_BYTES };
+  }
+
   /** Streams the body to disk while hashing it; the limit is checked as bytes arrive. */
   private async receive(req: Request): Promise<{ sha256: string; size: number; contentType: string; storedPath: string }> {
     // The JSON body parser has already read (and parsed) an application/json body.

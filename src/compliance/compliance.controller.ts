@@ -186,6 +186,13 @@ export class AttestationsController {
     return this.attestations.list(query);
   }
 
+  /** What the upload form says before a file is sent: the largest evidence file accepted. */
+  @Get('limits')
+  @Access.roles(...WRITE)
+  limits() {
+    return this.attestations.limits();
+  }
+
   /**
    * Body: the evidence file itself (any type but application/json, up to TAISHI_EVIDENCE_MAX_BYTES);
    * the query says what it attests. The SHA-256 is recorded and checked on every download.

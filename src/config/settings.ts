@@ -168,6 +168,12 @@ export const SETTINGS = {
     default: 'false',
     parse: boolean,
   }),
+  TAISHI_EXPECTED_INTERVAL_MINUTES: setting({
+    doc: 'How long a running asset without an expected reporting interval of its own may send no event before the situation page lists it as unknown / no data (未知 / 无数据). An asset’s own interval (1 minute to 31 days) takes its place.',
+    accepted: 'an integer 1-44640',
+    default: '1440',
+    parse: integer(1, 44640),
+  }),
   TAISHI_ELASTICSEARCH_URL: setting({
     doc: 'Elasticsearch 8 cluster for events; when unset, events are stored in PostgreSQL.',
     accepted: 'an http:// or https:// URL (credentials may be embedded)',
@@ -235,6 +241,11 @@ export const SETTINGS = {
   }),
   TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
   TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
+  TAISHI_RULE_CACHE: setting({
+    doc: 'Folder that keeps the parsed YAML of rule files between loads, found by each file\'s hash (an edited file is parsed afresh); unset uses a folder of the OS user in the system\'s temporary folder, off keeps none.',
+    accepted: 'a folder path, or off',
+    parse: nonEmpty,
+  }),
   TAISHI_LOGSOURCES: setting({ doc: 'YAML mapping of Sigma logsources and field names to normalized events.', accepted: 'a file path', default: './rules/logsources.yml', parse: nonEmpty }),
   TAISHI_ORGANISATION_NAME: setting({ doc: 'Name of the organisation running Taishi, as it appears in incident reports and audit reports.', accepted: 'any text', default: '本单位', parse: nonEmpty }),
   TAISHI_ORGANISATION_TYPE: setting({

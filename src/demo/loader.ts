@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AssetsService } from '../assets/index.js';
 import { AuditService } from '../audit/index.js';
+import { listedDepartment } from '../shared/index.js';
 import type { Caller } from '../shared/principal.js';
 import { AuthService } from '../auth/index.js';
 import { UsersService } from '../auth/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { DEFAULT_PROFILE, ProfilesService, RunsService } from '../compliance/index.js';
+import { DepartmentsService } from '../departments/index.js';
 import { AlertsService, LiveDetection, ScheduledRules } from '../detection/index.js';
 import { IncidentMerge, IncidentQueries, IncidentsService, IncidentWorkflow, type IncidentRow } from '../incidents/index.js';
 import { IngestService } from '../ingest/index.js';
@@ -20,6 +22,7 @@ import { background, type DemoRecord, type Silence } from './traffic.js';
 export interface DemoServices {
   auth: AuthService;
   assets: AssetsService;
+  departments: DepartmentsService;
   users: UsersService;
   ingest: IngestService;
   liveDetection: LiveDetection;
@@ -40,6 +43,7 @@ export function demoServices(get: <T>(type: new (...args: never[]) => T) => T): 
   return {
     auth: get(AuthService),
     assets: get(AssetsService),
+    departments: get(DepartmentsService),
     users: get(UsersService),
     ingest: get(IngestService),
     liveDetection: get(LiveDetection),
@@ -126,6 +130,7 @@ export async function loadDemo(s: DemoServices, options: DemoOptions): Promise<D
   await refuseForeignData(s, caller, options.force ?? false);
   // Loaded before the service ever started, the demo's users would keep it from creating `admin`.
   await s.auth.ensureInitialAdmin();
+  await ensureDepartments(s, caller);
   const users = await ensureUsers(s, caller);
   say(`演示账户：新建 ${users.created.length} 个，已有 ${users.existing.length} 个`, `demo accounts: ${users.created.length} created, ${users.existing.length} already there`);
   const assets = await ensureAssets(s, caller, users.ids, now);
@@ -190,6 +195,12 @@ async function refuseForeignData(s: DemoServices, caller: Caller, force: boolean
       `这个数据库里已有 ${foreignAssets} 个非演示资产和 ${foreignUsers} 个非演示用户，演示数据会与真实数据混在一起且无法撤销（审计链只增不删）；确需载入请加 --force。` +
         ` / This database already holds ${foreignAssets} asset(s) and ${foreignUsers} user(s) the demo did not create; demo data would mix with real data for good (the audit trail is append-only). Add --force to load anyway.`,
     );
+}
+
+/** The demo's users and assets name only listed departments. */
+async function ensureDepartments(s: DemoServices, caller: Caller): Promise<void> {
+  const listed = (await s.departments.list()).map((d) => d.name);
+  for (const name of Object.values(DEPARTMENTS)) if (listedDepartment(listed, name) === undefined) await s.departments.add(name, caller);
 }
 
 async function ensureUsers(s: DemoServices, caller: Caller) {

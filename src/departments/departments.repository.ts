@@ -20,8 +20,9 @@ export class DepartmentsRepository {
     );
   }
 
-  async names(sql: Sql): Promise<string[]> {
-    return (await sql.query<{ name: string }>(`SELECT name FROM departments`)).map((r) => r.name);
+  /** With `hold`, the rows stay share-locked until the transaction ends, against renaming and removal. */
+  async names(sql: Sql, hold = false): Promise<string[]> {
+    return (await sql.query<{ name: string }>(`SELECT name FROM departments${hold ? ' FOR SHARE' : ''}`)).map((r) => r.name);
   }
 
   async insert(sql: Sql, name: string): Promise<void> {

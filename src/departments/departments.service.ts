@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/index.js';
 import { Database, type Sql } from '../database/index.js';
+import { departmentKey as comparable, listedDepartment } from '../shared/index.js';
 import type { Caller } from '../shared/principal.js';
 import { DepartmentsRepository, type DepartmentView } from './departments.repository.js';
 import { departmentErrors } from './errors.js';
-
-/** Spaces at either end and letter case do not make another department. */
-const comparable = (name: string) => name.normalize('NFKC').trim().toLowerCase();
 
 /**
  * The departments an administrator keeps. Renaming carries every asset and user along in the same
@@ -46,6 +44,14 @@ export class DepartmentsService {
       }
     }
     return { listed, proposed };
+  }
+
+  /**
+   * The listed spelling of the department an asset is written with (undefined if none), the list
+   * held until the transaction ends: a rename or removal alongside waits, then sees the asset.
+   */
+  async holdListed(tx: Sql, written: string): Promise<string | undefined> {
+    return listedDepartment(await this.departments.names(tx, true), written);
   }
 
   /** Lists departments an administrator's import named, inside the import's own transaction. */

@@ -485,11 +485,14 @@ export class DetectionEngine {
     this.unindexed = new RuleBucket(unindexed, routing, this.active.length);
   }
 
-  /** Loads rules, logsource mapping and placeholders from files; problems come back as messages. */
-  static fromFiles(paths: { rules: string | readonly string[]; logsources: string; placeholders: string }, disabled?: ReadonlySet<string>): { engine: DetectionEngine; mapping: LogsourceMapping; errors: string[] } {
+  /**
+   * Loads rules, logsource mapping and placeholders from files; problems come back as messages.
+   * `cache`: a folder that keeps the parsed rule files for the next load (see RuleFileCache).
+   */
+  static fromFiles(paths: { rules: string | readonly string[]; logsources: string; placeholders: string; cache?: string }, disabled?: ReadonlySet<string>): { engine: DetectionEngine; mapping: LogsourceMapping; errors: string[] } {
     const mapping = loadLogsourceMapping(readFileSync(paths.logsources, 'utf8'), paths.logsources);
     const placeholders = loadPlaceholders(readFileSync(paths.placeholders, 'utf8'), paths.placeholders);
-    const pack = loadRulePack(paths.rules, mapping, placeholders);
+    const pack = loadRulePack(paths.rules, mapping, placeholders, process.cwd(), paths.cache);
     return { engine: new DetectionEngine(pack, mapping, disabled), mapping, errors: pack.errors };
   }
 

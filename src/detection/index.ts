@@ -6,3 +6,4 @@ export { RulePackService } from './rule-pack.service.js';
 export { ScheduledRules } from './scheduled-rules.js';
 export { DetectionEngine, type RuleFiring } from './detection-engine.js';
 export { dormancyText, type DormantRule, runCorrelationSequences, runRuleExamples, runScheduleTests } from './rule-pack.js';
+export { ruleCacheDir } from './rule-cache.js';

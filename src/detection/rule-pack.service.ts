@@ -8,6 +8,7 @@ import { Database } from '../database/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { Clock } from '../shared/index.js';
 import { DetectionEngine } from './detection-engine.js';
+import { ruleCacheDir } from './rule-cache.js';
 import { RuleCatalogue } from './rule-catalogue.js';
 import { RuleSettingsRepository } from './rule-settings.repository.js';
 
@@ -74,7 +75,7 @@ export class RulePackService implements OnModuleInit, BeforeApplicationShutdown 
   async reload(): Promise<{ rules: number; errors: string[] }> {
     try {
       const { engine, errors } = DetectionEngine.fromFiles(
-        { rules: this.settings.TAISHI_RULES_DIR, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS },
+        { rules: this.settings.TAISHI_RULES_DIR, logsources: this.settings.TAISHI_LOGSOURCES, placeholders: this.settings.TAISHI_RULE_PLACEHOLDERS, cache: ruleCacheDir(this.settings.TAISHI_RULE_CACHE) },
         await this.ruleSettings.disabledRuleIds(this.db),
       );
       if (this.current) engine.keepCountersOf(this.current);

@@ -3,12 +3,15 @@ import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/index.js';
 import { UnknownLogsourceError, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
+import { RuleFileCache } from './rule-cache.js';
 import { chineseText } from './rule-text.js';
 import {
   CorrelationEngine,
   SigmaError,
   compileRule,
   parseSigmaDocuments,
+  testCompile,
+  yget,
   type CompiledRule,
   type DetectionItem,
   type SearchNode,
@@ -104,6 +107,7 @@ const CIDR_KEY_RE = /^(\s*(?:-\s+)?[^\s:#|]*)\|expand\|cidr(\s*:\s*)(['"]?)%(\w+
  * with no value keeps only `expand`, so the rule parses and sleeps until the value is configured.
  */
 export function substituteCidrPlaceholders(text: string, placeholders: Placeholders): string {
+  if (!text.includes('|expand|cidr')) return text;
   return text
     .split('\n')
     .map((line) => {
@@ -189,22 +193,63 @@ function ymlFiles(dir: string): string[] {
   return out.sort();
 }
 
+/** Whether a valid rule can run (with the logsource it resolves to) or sleeps, and why. */
+type Verdict = { logsource: ResolvedLogsource; dormant?: undefined } | { dormant: DormantReason };
+
+function verdictOf(rule: SigmaRule, mapping: LogsourceMapping, placeholders: Placeholders): Verdict {
+  let logsource: ResolvedLogsource;
+  try {
+    logsource = mapping.resolve(rule.logsource);
+  } catch (err) {
+    if (!(err instanceof UnknownLogsourceError)) throw err;
+    return { dormant: { kind: 'logsource', logsource: err.key, missing: err.missing } };
+  }
+  const reason = dormancy(rule, logsource, placeholders);
+  return reason ? { dormant: reason } : { logsource };
+}
+
 /**
  * Loads every rule file in the given folders and files (one bad rule never stops the others).
  * Rules that break the Sigma specification are errors; valid rules that cannot run yet (no
- * mapping for their logsource, placeholders without a value) load as dormant.
+ * mapping for their logsource, placeholders without a value) load as dormant. With `cacheDir`,
+ * the parsed YAML of the files is kept there for the next load (see RuleFileCache).
  */
-export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd()): RulePack {
+export function loadRulePack(paths: string | readonly string[], mapping: LogsourceMapping, placeholders: Placeholders, baseDir = process.cwd(), cacheDir?: string): RulePack {
   const errors: string[] = [];
   const warnings: string[] = [];
   let invalid = 0;
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   const filters: SigmaFilter[] = [];
-  const files = (typeof paths === 'string' ? [paths] : paths).flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]));
-  for (const path of files) {
-    const file = relative(baseDir, path);
-    const parsed = parseSigmaDocuments(substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders), file);
+  const roots = typeof paths === 'string' ? [paths] : paths;
+  const cache = RuleFileCache.open(cacheDir, roots);
+  const sources = roots
+    .flatMap((p) => (statSync(p).isDirectory() ? ymlFiles(p) : [p]))
+    .map((path) => {
+      const file = relative(baseDir, path);
+      const text = substituteCidrPlaceholders(readFileSync(path, 'utf8'), placeholders);
+      return { file, text, yaml: cache.documents(text, file) };
+    });
+  cache.save();
+  const compileOptions = (logsource: ResolvedLogsource) => ({ fieldMapper: logsource.fieldMapper, keywordFields: logsource.keywordFields, placeholders, filters });
+  // A rule that will run is checked by compiling it to run, instead of a test-compile and then a
+  // second compilation. Its errors are the test-compile's as long as the settings cannot change
+  // them: no `expand` placeholders, and no Sigma filters (those are only known after every file).
+  const early = new Map<SigmaRule, { verdict: Verdict; compiled?: CompiledRule }>();
+  const compileOnce = (rule: SigmaRule): SigmaError[] => {
+    const verdict = verdictOf(rule, mapping, placeholders);
+    if (verdict.dormant || detectionItems(rule).some((i) => i.modifiers.some((m) => m.name === 'expand'))) {
+      early.set(rule, { verdict });
+      return testCompile(rule);
+    }
+    const collectErrors: SigmaError[] = [];
+    const compiled = compileRule(rule, { ...compileOptions(verdict.logsource), collectErrors });
+    if (collectErrors.length === 0) early.set(rule, { verdict, compiled });
+    return collectErrors;
+  };
+  const hasFilters = sources.some((s) => s.yaml.docs.some((d) => d.root?.kind === 'map' && yget(d.root, 'filter')));
+  for (const { file, text, yaml } of sources) {
+    const parsed = parseSigmaDocuments(text, file, { yaml, checkRule: hasFilters ? undefined : compileOnce });
     errors.push(...parsed.errors.map(String));
     warnings.push(...parsed.warnings.map(String));
     invalid += parsed.invalid;
@@ -215,22 +260,17 @@ export function loadRulePack(paths: string | readonly string[], mapping: Logsour
   const packRules: PackRule[] = [];
   const dormant: DormantRule[] = [];
   for (const rule of rules) {
-    let logsource: ResolvedLogsource;
-    try {
-      logsource = mapping.resolve(rule.logsource);
-    } catch (err) {
-      if (!(err instanceof UnknownLogsourceError)) throw err;
-      dormant.push({ rule, reason: { kind: 'logsource', logsource: err.key, missing: err.missing } });
-      continue;
-    }
-    const reason = dormancy(rule, logsource, placeholders);
-    if (reason) {
+    const known = early.get(rule);
+    const verdict = known?.verdict ?? verdictOf(rule, mapping, placeholders);
+    if (verdict.dormant) {
+      const reason = verdict.dormant;
       dormant.push({ rule, reason });
       if (reason.kind === 'placeholder') warnings.push(`${at(rule)}: ${rule.title}: ${dormancyText(reason)}; the rule stays dormant until then`);
       continue;
     }
+    const { logsource } = verdict;
     try {
-      const compiled = compileRule(rule, { fieldMapper: logsource.fieldMapper, keywordFields: logsource.keywordFields, placeholders, filters });
+      const compiled = known?.compiled ?? compileRule(rule, compileOptions(logsource));
       packRules.push({ rule, compiled, logsource, matches: (e) => logsource.matches(e) && compiled.matches(e) });
     } catch (err) {
       if (!(err instanceof SigmaError)) throw err;

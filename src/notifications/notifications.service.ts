@@ -98,7 +98,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
         language: 'zh-CN',
         mail: render('zh-CN'),
         dedupeKey,
-        skipReason: `no recipient: no active user matched ${JSON.stringify(to)}`,
+        skipReason: { code: 'no_recipient', params: { to: JSON.stringify(to) } },
       });
     }
     return this.write(rows);
@@ -213,7 +213,7 @@ export class NotificationsService implements OnModuleInit, OnApplicationShutdown
       language: user.language,
       mail,
       dedupeKey,
-      skipReason: user.email ? undefined : `user ${user.username} has no e-mail address`,
+      skipReason: user.email ? undefined : { code: 'no_address' },
     };
   }
 

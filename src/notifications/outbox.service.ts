@@ -34,7 +34,24 @@ export interface NewOutboxRow {
   mail: RenderedMail;
   dedupeKey: string | null;
   /** Why nothing will be sent (no address, nobody to send to). */
-  skipReason?: string;
+  skipReason?: UnsentReason;
+}
+
+/**
+ * Why a row was not sent, as a code the console words in the reader's language. Stored in
+ * `last_error` as the code, then its parameters as JSON; transport errors stay there as the mail
+ * server's own text, which is technical detail with no translation.
+ */
+export interface UnsentReason {
+  code: 'no_address' | 'no_recipient' | 'smtp_not_configured';
+  params?: Record<string, string>;
+}
+const UNSENT_REASON = /^(no_address|no_recipient|smtp_not_configured)(?: (\{.*\}))?$/s;
+const storedReason = (r: UnsentReason) => (r.params ? `${r.code} ${JSON.stringify(r.params)}` : r.code);
+function readReason(stored: string | null): UnsentReason | null {
+  const m = stored === null ? null : UNSENT_REASON.exec(stored);
+  if (!m) return null;
+  return m[2] ? { code: m[1] as UnsentReason['code'], params: JSON.parse(m[2]) as Record<string, string> } : { code: m[1] as UnsentReason['code'] };
 }
 
 const view = (r: OutboxRecord) => ({
@@ -48,7 +65,8 @@ const view = (r: OutboxRecord) => ({
   status: r.status,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
-  lastError: r.last_error,
+  reason: readReason(r.last_error),
+  lastError: readReason(r.last_error) ? null : r.last_error,
   dedupeKey: r.dedupe_key,
   createdAt: r.created_at.toISOString(),
   sentAt: r.sent_at?.toISOString() ?? null,
@@ -104,7 +122,8 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
     const written: OutboxStatus[] = [];
     for (const row of rows) {
       const status: OutboxStatus = row.skipReason ? 'skipped' : this.mailer.configured ? 'queued' : 'held';
-      const lastError = row.skipReason ?? (status === 'held' ? 'SMTP is not configured (TAISHI_SMTP_HOST)' : null);
+      const reason = row.skipReason ?? (status === 'held' ? { code: 'smtp_not_configured' as const } : null);
+      const lastError = reason && storedReason(reason);
       const { subject, text, html } = row.mail;
       if (await this.outbox.insert(sql, { kind: row.kind, userId: row.userId, address: row.address, language: row.language, subject, text, html, status, lastError, dedupeKey: row.dedupeKey })) {
         written.push(status);

@@ -11,3 +11,4 @@ export { DEFAULT_LANGUAGE, LANGUAGES, fillTemplate, isLanguage, languageFromAcce
 export { addressBytes, CidrMatcher, inBlock, parseCidr, unmapIPv4, type CidrBlock } from './network/cidr.js';
 export { normalizeAddress, type AddressKind, type NormalizedAddress } from './network/addresses.js';
 export { addressBlock, blocksOverlap, CATCH_ALL_BELOW, hostnamesClash, isCatchAll, OrdinaryClaims, type Claim } from './network/address-claims.js';
+export { departmentKey, listedDepartment } from './department-names.js';

@@ -44,8 +44,8 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
   beforeAll(async () => {
     app = await startTestApp(adminUrl, { TAISHI_CONSOLE_DIR: await buildConsole(), TAISHI_ORGANISATION_NAME: '某县大数据中心' });
     users = await seedUsers(app);
-    for (const department of ['水务局', '交通局']) expect((await app.call('POST', '/api/departments', { token: users.admin, body: { name: department } })).status).toBe(201);
-    const pump = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '一号泵站控制器', type: 'iot_gateway', addresses: ['10.60.0.1'], criticality: 'high' } });
+    expect((await app.call('GET', '/api/departments', { token: users.admin })).body.map((d: { name: string }) => d.name).sort()).toEqual(['水务局', '交通局'].sort());
+    const pump = await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '一号泵站控制器', type: 'iot_gateway', addresses: ['10.60.0.1'], criticality: 'high', expectedIntervalMinutes: 15 } });
     expect(pump.status).toBe(201);
     pumpId = pump.body.id;
     expect((await app.call('POST', '/api/assets', { token: users.ownerA.token, body: { name: '水质监测平台', type: 'web_application', addresses: ['10.60.0.2'] } })).status).toBe(201);
@@ -182,7 +182,28 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
       await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('main .chart')].every((c: any) => c.dataset.chart !== 'loading'));
       await expectText(page.locator('main .score-value'), lang === 'zh-CN' ? /^未知$/ : /^Unknown$/);
       await expectText(page.locator('main'), lang === 'zh-CN' ? /一号泵站控制器.*未知 \/ 无数据/ : /一号泵站控制器.*Unknown \/ no data/);
+      // Each with the interval it was judged by: the pump's own, the platform's the default.
+      const row = (name: string) => page.locator('main tr', { hasText: name });
+      await expectText(row('一号泵站控制器'), lang === 'zh-CN' ? /预期每 15 分钟$/ : /expected every 15 min$/);
+      await expectText(row('水质监测平台'), lang === 'zh-CN' ? /预期每 24 小时（默认）$/ : /expected every 24 h \(default\)$/);
       expect(await page.locator('main .reasons-none').count()).toBe(0);
     });
   }, 180_000);
+
+  it('the asset form takes the expected interval as a number and a unit, and the situation page says it back in the largest whole unit', async () => {
+    const b = await asUser(OWNER[0], OWNER[1]);
+    await go(b.page, `/assets?id=${pumpId}`);
+    const dialog = b.page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('预期上报间隔').inputValue()).toBe('15');
+    expect(await dialog.getByLabel('间隔单位').inputValue()).toBe('minutes');
+    await dialog.getByLabel('预期上报间隔').fill('2');
+    await dialog.getByLabel('间隔单位').selectOption('days');
+    await noUnlabelled(b.page, 'asset form with the expected interval');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await app.call('GET', `/api/assets/${pumpId}`, { token: users.ownerA.token })).body.expectedIntervalMinutes).toBe(2880);
+    await go(b.page, '/situation');
+    await expectText(b.page.locator('main tr', { hasText: '一号泵站控制器' }), /预期每 2 天$/);
+  }, 120_000);
 });

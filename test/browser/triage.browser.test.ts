@@ -185,6 +185,37 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     expect(b.problems).toEqual([]);
   });
 
+  it('acknowledges and takes an incident from the list with a and m, the row kept under the cursor', async () => {
+    const b = await asUser('analyst1', 'analyst1-password-1');
+    await go(b.page, '/incidents');
+    const row = b.page.locator(`main table tbody tr[data-key="${clockKey}"]`);
+    await expectText(row.locator('td:nth-child(6)'), /^新建$/);
+    await b.page.locator('main h1').click();
+    const cursorKey = () => b.page.locator('main tr.row-cursor').getAttribute('data-key', { timeout: 1000 }).catch(() => null);
+    for (let moves = 0; (await cursorKey()) !== clockKey && moves < 50; moves++) await b.page.keyboard.press('j');
+    await b.page.keyboard.press('a');
+    await expectText(b.page.getByRole('status').last(), new RegExp(`${clockKey} 已转为“已确认”`));
+    await expectText(row.locator('td:nth-child(6)'), /^已确认$/);
+    expect(await cursorKey()).toBe(clockKey);
+    await b.page.keyboard.press('m');
+    await expectText(b.page.getByRole('status').last(), new RegExp(`已将 ${clockKey} 分派给您`));
+    const stored = await app.call('GET', `/api/incidents/${clockKey}`, { token: users.analyst.token });
+    expect(stored.body).toMatchObject({ state: 'acknowledged', assigneeId: users.analyst.id });
+    expect(b.problems).toEqual([]);
+  });
+
+  it('words why a notification was not sent, and names its recipient', async () => {
+    const b = await asUser('admin', ADMIN_PASSWORD);
+    await go(b.page, '/admin/notifications');
+    const skipped = b.page.locator('main table tbody tr', { hasText: '已跳过' }).first();
+    await expectText(skipped.locator('td:nth-child(3)'), /^analyst1$/);
+    await expectText(skipped.locator('td:nth-child(5)'), /^已跳过 — 用户 analyst1 没有电子邮箱$/);
+    await setLanguage(b.page, 'en');
+    await expectText(b.page.locator('main table tbody tr', { hasText: 'Skipped' }).first().locator('td:nth-child(5)'), /^Skipped — user analyst1 has no e-mail address$/);
+    await setLanguage(b.page, 'zh-CN');
+    expect(b.problems).toEqual([]);
+  });
+
   it('words the audit log: actions and actors in the reader\'s language, each change as before → after', async () => {
     const b = await asUser('admin', ADMIN_PASSWORD);
     await go(b.page, '/admin/audit?targetType=alert');
@@ -199,6 +230,13 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await go(b.page, '/admin/audit?targetType=user');
     const refused = b.page.locator('main table tbody tr', { hasText: '失败' }).first();
     await expectText(refused.locator('.diff-list'), /原因：— → 密码错误/);
+    // A changed language reads as the language and the account as its name, not a code and a UUID.
+    const ownSettings = b.page.locator('main table tbody tr', { hasText: '语言' }).first();
+    await expectText(ownSettings.locator('.diff-list'), /语言：(简体中文 → English|English → 简体中文)/);
+    await expectText(ownSettings.locator('td:nth-child(5)'), /^用户 admin$/);
+    // An assignee by name.
+    await go(b.page, '/admin/audit?targetType=incident');
+    await expectText(b.page.locator('main .diff-list', { hasText: '负责人' }).first(), /负责人：— → analyst1/);
     expect(b.problems).toEqual([]);
   });
 

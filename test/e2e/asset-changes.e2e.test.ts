@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_PASSWORD, listDepartments, startTestApp, type TestApp } from '../support/app.js';
 import { dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 
 /**
@@ -21,6 +21,7 @@ describe.each(testDatabaseTargets())('asset registry changes across instances ($
     a = await startTestApp(adminUrl, shared);
     b = await startTestApp(adminUrl, shared, { databaseUrl: a.databaseUrl, dataDir: await mkdtemp(path.join(tmpdir(), 'taishi-app-b-')) });
     adminA = await a.login('admin', ADMIN_PASSWORD);
+    await listDepartments(a, adminA, '信息中心');
     analystB = await b.login('admin', ADMIN_PASSWORD);
     keyB = (await b.call('POST', '/api/api-keys', { token: analystB, body: { name: 'shipper-b', scopes: ['ingest'] } })).body.key;
   }, 120_000);

@@ -411,6 +411,8 @@ describe.each(testDatabaseTargets())('compliance audit over live data ($name Pos
     expect((await upload(query, '{"a":1}', 'application/json')).status).toBe(415);
     expect((await upload(query, '')).status).toBe(400);
     expect((await upload(query, file, 'application/pdf', users.analyst.token)).status).toBe(403);
+    // the form learns the limit before sending, so it can refuse a large file without uploading it
+    expect(await ok(as(users.compliance.token).get('/api/compliance/attestations/limits'))).toEqual({ maxBytes: 64 * 1024 });
     const big = Buffer.alloc(65 * 1024, 1);
     expect((await upload(query, big)).body.message).toMatch(/TAISHI_EVIDENCE_MAX_BYTES/);
     // streamed without a length: the limit is enforced as the bytes arrive

@@ -59,7 +59,12 @@ describe('taishi audit run PROFILE', () => {
     const result = (control: string, subject: string) => report.results.find((r: any) => r.controlId === control && r.subject.name === subject);
     expect(result('CSL-21-LOG-COVERAGE', '县政务服务门户')).toMatchObject({ status: 'pass', department: '交通局', evidence: { hoursSinceLastEvent: 1 } });
     expect(result('CSL-21-LOG-COVERAGE', '路灯网关')).toMatchObject({ status: 'fail', evidence: { lastEventAt: null } });
-    expect(result('CSL-21-RESPONSIBLE-PERSON', '县政务服务门户')).toMatchObject({ status: 'fail', evidence: { missing: ['securityContact'] } });
+    // The finding names the missing entry as the asset form does, not by its field name.
+    expect(result('CSL-21-RESPONSIBLE-PERSON', '县政务服务门户')).toMatchObject({
+      status: 'fail',
+      evidence: { missing: ['securityContact'] },
+      message: { 'zh-CN': '登记信息缺少：安全负责人。', en: 'Registration lacks: security contact.' },
+    });
     expect(result('PIPL-55-SENSITIVE-PI-PROTECTION', '县政务服务门户')).toMatchObject({ status: 'fail', evidence: { maskingEnabled: true, missing: ['pia'] } });
     expect(report.summary.byStatus.fail).toBe(report.results.filter((r: any) => r.status === 'fail').length);
 

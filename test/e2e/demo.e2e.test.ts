@@ -9,7 +9,7 @@ import { liveAttack } from '../../src/demo/scenarios.js';
 import { background } from '../../src/demo/traffic.js';
 import { UsersService } from '../../src/auth/users.service.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
-import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_PASSWORD, listDepartments, startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 
 const RULES = {
@@ -210,6 +210,7 @@ describe.each(testDatabaseTargets())('the demo city on $name PostgreSQL', ({ adm
 
   it('refuses a database that holds systems it did not register, unless forced', async () => {
     const admin = await app.login('admin', ADMIN_PASSWORD);
+    await listDepartments(app, admin, '财政局');
     expect((await app.call('POST', '/api/assets', { token: admin, body: { name: '县财政一体化平台', type: 'server', department: '财政局' } })).status).toBe(201);
     await expect(loadDemo(demoServices((type) => app.running.app.get(type)), { caller })).rejects.toThrow(DemoRefusedError);
     await expect(loadDemo(demoServices((type) => app.running.app.get(type)), { caller, force: true })).resolves.toMatchObject({ mode: 'top-up' });

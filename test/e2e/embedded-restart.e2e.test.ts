@@ -2,6 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { processesMentioning, run } from '../support/processes.js';
+import { listDepartments } from '../support/app.js';
 import { login, root, startService, stopService, type Service } from '../support/service-process.js';
 
 const PASSWORD = 'restart-admin-password';
@@ -58,6 +59,7 @@ describe('the embedded database killed under a running service', () => {
 
     // A later request that writes succeeds on the restarted server.
     const token = await login(service.baseUrl, PASSWORD);
+    await listDepartments(service, token, '信息中心');
     const created = await fetch(`${service.baseUrl}/api/assets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

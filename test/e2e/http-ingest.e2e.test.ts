@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { testDatabaseTargets } from '../support/databases.js';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ adminUrl }) => {
   let app: TestApp;
@@ -11,6 +11,7 @@ describe.each(testDatabaseTargets())('HTTP ingest into PostgreSQL ($name)', ({ a
   beforeAll(async () => {
     app = await startTestApp(adminUrl, { TAISHI_INGEST_QUEUE_EVENTS: '1000' });
     users = await seedUsers(app);
+    await listDepartments(app, users.admin, '信息中心');
     key = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'portal-shipper', scopes: ['ingest'] } })).body.key;
     await app.call('POST', '/api/assets', { token: users.admin, body: { name: '水务门户', type: 'web_application', department: '水务局', addresses: ['10.1.1.5', 'water-portal'] } });
   });

@@ -84,7 +84,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
     expect(smtp.to(address('gone'))).toEqual([]);
 
     const skipped = await outbox('?status=skipped');
-    expect(skipped.items).toEqual([expect.objectContaining({ kind: 'incident_created', username: 'analyst1', address: null, lastError: 'user analyst1 has no e-mail address' })]);
+    expect(skipped.items).toEqual([expect.objectContaining({ kind: 'incident_created', username: 'analyst1', address: null, reason: { code: 'no_address' }, lastError: null })]);
     const sent = await outbox('?status=sent');
     expect(sent.items.map((i: { address: string }) => i.address).sort()).toEqual([address('li.na'), address('sam')]);
     expect(sent.smtp).toEqual({ configured: true, host: '127.0.0.1', port: smtp.port, tls: 'off', user: SMTP_USER, from: 'Taishi 态势 <taishi@city.example.cn>' });
@@ -208,7 +208,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
     const nobody = await notifications.notify({ kind: 'incident_closed', incident: incident({ key: 'INC-2026-0010' }), resolution: 'x' }, { userIds: [users.gone.id] });
     expect(nobody).toEqual({ queued: 0, skipped: 1 });
     const rows = (await outbox('?status=skipped&kind=incident_closed')).items;
-    expect(rows.find((i: { subject: string }) => i.subject.includes('INC-2026-0010'))).toMatchObject({ userId: null, address: null, lastError: expect.stringMatching(/^no recipient/) });
+    expect(rows.find((i: { subject: string }) => i.subject.includes('INC-2026-0010'))).toMatchObject({ userId: null, address: null, reason: { code: 'no_recipient', params: { to: expect.any(String) } }, lastError: null });
   });
 
   it('sends each subscribed user a digest in their language, once a day', async () => {
@@ -262,7 +262,7 @@ describe.each(testDatabaseTargets())('notifications without an SMTP server ($nam
     const list = (await app.call('GET', '/api/notifications/outbox', { token: admin })).body;
     expect(list.smtp).toMatchObject({ configured: false, host: null });
     expect(list.counts).toMatchObject({ held: 1 });
-    expect(list.items[0]).toMatchObject({ status: 'held', address: 'a1@city.example.cn', lastError: 'SMTP is not configured (TAISHI_SMTP_HOST)' });
+    expect(list.items[0]).toMatchObject({ status: 'held', address: 'a1@city.example.cn', reason: { code: 'smtp_not_configured' }, lastError: null });
     expect((await app.call('POST', `/api/notifications/outbox/${list.items[0].id}/retry`, { token: admin })).status).toBe(409);
     expect((await app.call('POST', '/api/notifications/test', { token: admin, body: { to: 'x@city.example.cn' } })).status).toBe(409);
   });

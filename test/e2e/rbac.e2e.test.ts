@@ -106,6 +106,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'POST /api/compliance/findings/:id/protect-ticket': ['admin', 'compliance'],
   'GET /api/compliance/attestations': ['admin', 'compliance', 'analyst'],
   'POST /api/compliance/attestations': ['admin', 'compliance'],
+  'GET /api/compliance/attestations/limits': ['admin', 'compliance'],
   'GET /api/compliance/attestations/:id/evidence': ['admin', 'compliance', 'analyst'],
 };
 

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '../support/databases.js';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 const MINUTE = 60_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -15,6 +15,7 @@ describe.each(testDatabaseTargets())('blind spots made visible ($name)', ({ admi
   beforeAll(async () => {
     app = await startTestApp(adminUrl);
     users = await seedUsers(app);
+    await listDepartments(app, users.admin, '卫健局');
     key = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'county-relay', scopes: ['ingest'] } })).body.key;
     for (const [name, department] of [['his01', '卫健局'], ['oa01', '水务局']]) {
       expect((await app.call('POST', '/api/assets', { token: users.admin, body: { name, type: 'server', department, addresses: [name] } })).status).toBe(201);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listDepartments } from '../support/app.js';
 import { login, root, startService, stopService } from '../support/service-process.js';
 
 describe('the service process on the embedded database', () => {
@@ -20,6 +21,7 @@ describe('the service process on the embedded database', () => {
       const password = /Initial admin password: (\S+)/.exec(first.output())?.[1];
       expect(password).toBeDefined();
       const token = await login(first.baseUrl, password!);
+      await listDepartments(first, token, '信息中心');
       const created = await fetch(`${first.baseUrl}/api/assets`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -28,7 +28,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
       clocks: { total: 0, overdue: 0, items: [] },
       compliance: { run: null, byLaw: [] },
       recognition: { windowHours: 24, programs: 0, blind: [] },
-      silentAssets: { intervalHours: 24, registered: 0, total: 0, items: [] },
+      silentAssets: { defaultIntervalMinutes: 1440, registered: 0, total: 0, items: [] },
     });
   });
 
@@ -110,7 +110,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
     expect(quiet.status).toBe(201);
     await app.call('POST', '/api/assets', { token: users.ownerB.token, body: { name: '已下线旧服务器', type: 'server', addresses: ['10.55.0.10'], lifecycle: 'retired' } });
     const all = (await situation(users.analyst.token)).body.sections.silentAssets;
-    expect(all.items).toEqual(expect.arrayContaining([{ id: quiet.body.id, name: '信号灯控制机', department: '交通局', lastEventAt: null }]));
+    expect(all.items).toEqual(expect.arrayContaining([{ id: quiet.body.id, name: '信号灯控制机', department: '交通局', lastEventAt: null, intervalMinutes: 1440, intervalSource: 'default' }]));
     // The bastion sent events just now; the retired server is not expected to send any.
     expect(all.items.map((a: { name: string }) => a.name)).not.toContain('供水调度堡垒机');
     expect(all.items.map((a: { name: string }) => a.name)).not.toContain('已下线旧服务器');
@@ -118,5 +118,31 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
     expect(water.items.map((a: { department: string }) => a.department)).not.toContain('交通局');
     const traffic = (await situation(users.ownerB.token)).body.sections.silentAssets;
     expect(traffic).toMatchObject({ registered: 1, total: 1, items: [expect.objectContaining({ name: '信号灯控制机' })] });
+  });
+
+  it('judges each asset by its own expected interval: a 15-minute camera quiet for 30 minutes is silent, a 24-hour server quiet for 2 hours is not', async () => {
+    const register = async (name: string, address: string, expectedIntervalMinutes: number) => {
+      const r = await app.call('POST', '/api/assets', { token: users.ownerB.token, body: { name, type: name.includes('摄像头') ? 'camera' : 'server', addresses: [address], expectedIntervalMinutes } });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const camera = await register('路口摄像头', 'cam-crossing-7', 15);
+    await register('停车收费服务器', 'parking-billing', 1440);
+    const sent = (host: string, minutesAgo: number) => JSON.stringify({ '@timestamp': new Date(Date.now() - minutesAgo * 60_000).toISOString(), message: 'heartbeat ok', host: { name: host }, event: { dataset: 'device.heartbeat' } });
+    const ingested = await app.call('POST', '/api/ingest', { token: users.admin, rawBody: [sent('cam-crossing-7', 30), sent('parking-billing', 120)].join('\n'), headers: { 'content-type': 'application/x-ndjson' } });
+    expect(ingested.status).toBe(202);
+    // Detection runs on a batch once it is stored.
+    await app.running.app.get(LiveDetection).settled();
+
+    const traffic = (await situation(users.ownerB.token)).body.sections.silentAssets;
+    expect(traffic.items).toContainEqual({ id: camera, name: '路口摄像头', department: '交通局', lastEventAt: expect.any(String), intervalMinutes: 15, intervalSource: 'asset' });
+    const cameraItem = traffic.items.find((a: { id: string }) => a.id === camera);
+    expect(Date.now() - Date.parse(cameraItem.lastEventAt)).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(traffic.items.map((a: { name: string }) => a.name)).not.toContain('停车收费服务器');
+    expect(traffic).toMatchObject({ defaultIntervalMinutes: 1440, registered: 3, total: 2 });
+
+    // Told it reports only every hour, the camera is no longer silent.
+    expect((await app.call('PATCH', `/api/assets/${camera}`, { token: users.ownerB.token, body: { expectedIntervalMinutes: 60 } })).status).toBe(200);
+    expect((await situation(users.ownerB.token)).body.sections.silentAssets.items.map((a: { name: string }) => a.name)).toEqual(['信号灯控制机']);
   });
 });

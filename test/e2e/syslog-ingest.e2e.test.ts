@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import iconv from 'iconv-lite';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { testDatabaseTargets } from '../support/databases.js';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 const [embedded] = testDatabaseTargets();
 
@@ -26,6 +26,7 @@ describe('syslog collector end to end', () => {
     port = await freePort();
     app = await startTestApp(embedded.adminUrl, { TAISHI_SYSLOG_HOST: '127.0.0.1', TAISHI_SYSLOG_UDP_PORT: String(port), TAISHI_SYSLOG_TCP_PORT: String(port) });
     admin = (await seedUsers(app)).admin;
+    await listDepartments(app, admin, '信息中心');
     await app.call('POST', '/api/assets', { token: admin, body: { name: '边界防火墙', type: 'network_device', department: '信息中心', addresses: ['fw01', '10.0.0.1'] } });
   });
   afterAll(() => app.stop());

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TrailAndClaims1796425365584 } from '../../src/database/migrations/1796425365584-trail-and-claims.js';
 import { createDatabaseBefore, testDatabaseTargets } from '../support/databases.js';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 /**
  * Hardening item 5: an owner must not capture another department's events by registering an
@@ -20,6 +20,7 @@ describe.each(testDatabaseTargets())('owner isolation by address ($name PostgreS
   beforeAll(async () => {
     app = await startTestApp(adminUrl);
     users = await seedUsers(app);
+    await listDepartments(app, users.admin, '大数据中心');
     ingestKey = (await app.call('POST', '/api/api-keys', { token: users.admin, body: { name: 'isolation-shipper', scopes: ['ingest'] } })).body.key;
     const created = await app.call('POST', '/api/assets', {
       token: users.ownerA.token,

@@ -10,7 +10,7 @@ import type { EventStore } from '../../src/events/event-store.js';
 import { EVENT_STORE } from '../../src/events/tokens.js';
 import { TrailAndClaims1796425365584 } from '../../src/database/migrations/1796425365584-trail-and-claims.js';
 import { createDatabaseBefore, createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
-import { ADMIN_PASSWORD, seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { ADMIN_PASSWORD, listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { startService, stopService } from '../support/service-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -80,6 +80,7 @@ describe.each(testDatabaseTargets())('audit trail integrity ($name PostgreSQL)',
   const verify = async (app: TestApp) => (await app.call('GET', '/api/audit/verify', { token: await app.login('admin', ADMIN_PASSWORD) })).body;
   const someChanges = async (app: TestApp, n = 3) => {
     const admin = await app.login('admin', ADMIN_PASSWORD);
+    await listDepartments(app, admin, '水务局');
     for (let i = 0; i < n; i++) {
       const r = await app.call('POST', '/api/assets', { token: admin, body: { name: `审计测试-${i}-${randomBytes(3).toString('hex')}`, type: 'server', department: '水务局' } });
       expect(r.status).toBe(201);
@@ -192,6 +193,7 @@ describe.each(testDatabaseTargets())('audit trail integrity ($name PostgreSQL)',
   it('writes no change whose audit record cannot be written', async () => {
     const app = await start();
     const admin = await app.login('admin', ADMIN_PASSWORD);
+    await listDepartments(app, admin, '水务局');
     const db = new pg.Client({ connectionString: app.databaseUrl });
     await db.connect();
     try {

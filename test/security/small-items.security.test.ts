@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../../src/assets/csv.js';
 import { testDatabaseTargets } from '../support/databases.js';
-import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { listDepartments, seedUsers, startTestApp, type TestApp } from '../support/app.js';
 
 /** The hardening issue's smaller items: spreadsheet formulas, out-of-range ids, evidence files. */
 const [embedded] = testDatabaseTargets();
@@ -14,6 +14,7 @@ describe('smaller hardening items (security)', () => {
   beforeAll(async () => {
     app = await startTestApp(embedded.adminUrl);
     users = await seedUsers(app);
+    await listDepartments(app, users.admin, '信息中心');
   });
   afterAll(() => app.stop());
 

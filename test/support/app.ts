@@ -69,9 +69,22 @@ export async function startTestApp(adminUrl: string, env: Record<string, string>
   };
 }
 
-/** Creates one user per role (owners in two departments) and logs each in. */
+/**
+ * Lists departments, as an administrator (token), so that assets and users may name them; one
+ * already listed stays. Any running service will do: a test app or a service process.
+ */
+export async function listDepartments(service: { baseUrl: string }, token: string, ...names: string[]): Promise<void> {
+  for (const name of names) {
+    const r = await fetch(`${service.baseUrl}/api/departments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name }) });
+    const body = (await r.json()) as { code?: string };
+    if (r.status !== 201 && body.code !== 'department.exists') throw new Error(`list department ${name}: ${r.status} ${JSON.stringify(body)}`);
+  }
+}
+
+/** Creates one user per role (owners in two departments, listed first) and logs each in. */
 export async function seedUsers(app: TestApp) {
   const admin = await app.login('admin', ADMIN_PASSWORD);
+  await listDepartments(app, admin, '水务局', '交通局');
   const make = async (username: string, role: string, department?: string) => {
     const r = await app.call('POST', '/api/users', { token: admin, body: { username, role, department, password: `${username}-password-1` } });
     if (r.status !== 201) throw new Error(`create ${username}: ${r.status} ${JSON.stringify(r.body)}`);

@@ -28,6 +28,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   'contact.phone': 'assets.contactPhone',
   'contact.email': 'assets.contactEmail',
   tags: 'assets.tags',
+  expectedIntervalMinutes: 'assets.expectedInterval',
   username: 'users.username',
   password: 'login.password',
   displayName: 'users.displayName',

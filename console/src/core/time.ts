@@ -1,4 +1,4 @@
-import { language } from './i18n.js';
+import { formatNumber, language, t } from './i18n.js';
 import { dateToWallClock as toWallClock, wallClockToDate as toDate } from './zones.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -54,3 +54,19 @@ export function dateToWallClock(date: Date): string {
 
 /** Zones offered in the preferences; the user's current one is added when it is not among them. */
 export const COMMON_TIME_ZONES = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Tokyo', 'Asia/Singapore', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'UTC'];
+
+export const INTERVAL_UNITS = { minutes: 1, hours: 60, days: 1440 } as const;
+export type IntervalUnit = keyof typeof INTERVAL_UNITS;
+
+/** Minutes in the largest unit that divides them; one day stays 24 hours, as people say it. */
+export function intervalIn(minutes: number): { n: number; unit: IntervalUnit } {
+  if (minutes % 1440 === 0 && minutes > 1440) return { n: minutes / 1440, unit: 'days' };
+  if (minutes % 60 === 0) return { n: minutes / 60, unit: 'hours' };
+  return { n: minutes, unit: 'minutes' };
+}
+
+/** A reporting interval in words (interval.* in the catalogues), e.g. every 15 min. */
+export function formatInterval(minutes: number): string {
+  const { n, unit } = intervalIn(minutes);
+  return t(`interval.${unit}`, { n: formatNumber(n) });
+}

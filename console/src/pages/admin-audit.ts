@@ -60,10 +60,16 @@ const FIELD_VOCABULARY: Record<string, readonly string[] | Record<string, readon
   lifecycle: ['lifecycle'],
   type: { asset: ['assetType'] },
   reason: ['audit.reason'],
+  language: ['languageName'],
 };
 
+/** User ids by username, so an assignee or a changed account reads as a name, not a UUID. */
+type People = ReadonlyMap<string, string>;
+
 /** A stored value in the reader's words where its vocabulary names it; other values as stored. */
-function valueWords(targetType: string | null, field: string, value: string): string {
+function valueWords(targetType: string | null, field: string, value: string, people: People): string {
+  const person = people.get(value);
+  if (person !== undefined) return person;
   const entry = FIELD_VOCABULARY[field.split('.').pop()!];
   const prefixes = Array.isArray(entry) ? entry : (entry as Record<string, readonly string[]> | undefined)?.[targetType ?? ''];
   if (!prefixes || value === '—') return value;
@@ -75,17 +81,24 @@ function valueWords(targetType: string | null, field: string, value: string): st
 }
 
 /** The fields a record changed, each as before → after; fields that stayed the same are left out. */
-function changedFields(before: unknown, after: unknown, targetType: string | null = null): { field: string; before: string; after: string }[] {
+function changedFields(before: unknown, after: unknown, targetType: string | null, people: People): { field: string; before: string; after: string }[] {
   const b = flatten(before);
   const a = flatten(after);
   return [...new Set([...b.keys(), ...a.keys()])]
-    .map((field) => ({ field, before: valueWords(targetType, field, shown(b.get(field))), after: valueWords(targetType, field, shown(a.get(field))) }))
+    .map((field) => ({ field, before: valueWords(targetType, field, shown(b.get(field)), people), after: valueWords(targetType, field, shown(a.get(field)), people) }))
     .filter((c) => c.before !== c.after);
 }
 
-function changeCell(r: AuditRecord): Child {
+/** A record's target: a user by name, anything else by its id (long ones shortened, in full on hover). */
+function targetName(id: string, people: People): Child {
+  const person = people.get(id);
+  if (person !== undefined) return h('span', { title: id }, ` ${person}`);
+  return h('span', { class: 'mono', title: id }, ` ${id.length > 12 ? `${id.slice(0, 8)}…` : id}`);
+}
+
+function changeCell(r: AuditRecord, people: People): Child {
   if (!r.before && !r.after) return '—';
-  const changes = changedFields(r.before, r.after, r.targetType);
+  const changes = changedFields(r.before, r.after, r.targetType, people);
   return h(
     'div',
     { class: 'diff' },
@@ -105,6 +118,8 @@ export async function render(ctx: PageContext): Promise<void> {
   const newer: (string | undefined)[] = [];
   let beforeId: string | undefined;
 
+  // Accounts removed since keep their ids: the records hold what was true then.
+  const people: People = new Map((await api<{ id: string; username: string }[]>('GET', '/api/users')).map((u) => [u.id, u.username]));
   const load = async () => {
     try {
       const records = await api<AuditRecord[]>('GET', '/api/audit', { query: { actor: actor.value.trim(), targetType: targetType.value.trim(), beforeId, limit: PAGE_SIZE } });
@@ -116,10 +131,10 @@ export async function render(ctx: PageContext): Promise<void> {
               { label: t('audit.at'), cell: (r) => formatDateTime(r.at) },
               { label: t('audit.actor'), cell: actorText },
               { label: t('audit.action'), cell: (r) => h('span', { title: r.action }, tv('audit.actions', r.action)) },
-              { label: t('audit.target'), cell: (r) => (r.targetType ? [tv('audit.targets', r.targetType), r.targetId ? h('span', { class: 'mono', title: r.targetId }, ` ${r.targetId.length > 12 ? `${r.targetId.slice(0, 8)}…` : r.targetId}`) : null] : '—') },
+              { label: t('audit.target'), cell: (r) => (r.targetType ? [tv('audit.targets', r.targetType), r.targetId ? targetName(r.targetId, people) : null] : '—') },
               { label: t('audit.outcome'), cell: (r) => tv('audit.outcomes', r.outcome) },
               { label: t('audit.sourceIp'), cell: (r) => r.sourceIp ?? '—' },
-              { label: t('audit.change'), cell: changeCell },
+              { label: t('audit.change'), cell: (r) => changeCell(r, people) },
             ], records)
           : emptyState(t('audit.none'), t('audit.noneNext')),
         h(

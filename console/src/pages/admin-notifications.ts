@@ -17,10 +17,12 @@ interface OutboxRow {
   id: string;
   kind: string;
   status: string;
-  to?: string | null;
+  username?: string | null;
   address?: string | null;
   subject?: string;
   attempts?: number;
+  /** Why the row was not sent, as a code; transport errors come as the mail server's text in lastError. */
+  reason?: { code: string; params?: Record<string, string> } | null;
   lastError?: string | null;
   createdAt: string;
   sentAt?: string | null;
@@ -63,9 +65,9 @@ async function outboxCard(): Promise<HTMLElement> {
           ? table(t('notify.outbox'), [
               { label: t('notify.created'), cell: (o) => formatDateTime(o.createdAt) },
               { label: t('notify.kindColumn'), cell: (o) => tv('notify.kind', o.kind) },
-              { label: t('notify.to'), cell: (o) => o.to ?? o.address ?? '—' },
+              { label: t('notify.to'), cell: (o) => [o.username, o.address].filter(Boolean).join(' · ') || '—' },
               { label: t('notify.subject'), cell: (o) => o.subject ?? '—' },
-              { label: t('notify.statusColumn'), cell: (o) => tv('notify.status', o.status) + (o.lastError ? ` — ${o.lastError}` : '') },
+              { label: t('notify.statusColumn'), cell: (o) => tv('notify.status', o.status) + (o.reason ? ` — ${tv('notify.reason', o.reason.code, { username: o.username ?? '' })}` : o.lastError ? ` — ${o.lastError}` : '') },
               {
                 label: t('common.actions'),
                 cell: (o) =>

@@ -4,7 +4,7 @@ import { h, replace } from '../core/dom.js';
 import { formatNumber, t, tv } from '../core/i18n.js';
 import { href } from '../core/router.js';
 import { can, user, type Role } from '../core/session.js';
-import { formatDateTime } from '../core/time.js';
+import { formatDateTime, formatInterval, INTERVAL_UNITS, intervalIn, type IntervalUnit } from '../core/time.js';
 import { ASSET_TYPES, CRITICALITIES, DATA_LEVELS, LIFECYCLES, PERSONAL_DATA, STORAGE_LOCATIONS } from '../core/vocabulary.js';
 import { fieldLabel, problemText } from '../core/api-errors.js';
 import { badge, button, checkbox, confirmDialog, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, select, table, textarea, toast, vocabulary } from '../core/ui.js';
@@ -35,6 +35,8 @@ interface Asset {
   criticality: string;
   lifecycle: string;
   tags: string[];
+  /** null: the service's default interval. */
+  expectedIntervalMinutes: number | null;
   updatedAt: string;
 }
 
@@ -101,6 +103,9 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
   const contactPhone = input({ name: 'contactPhone', type: 'tel', value: existing?.contact?.phone });
   const contactEmail = input({ name: 'contactEmail', type: 'email', value: existing?.contact?.email });
   const tags = input({ name: 'tags', value: (existing?.tags ?? []).join(', ') });
+  const ownInterval = existing?.expectedIntervalMinutes ? intervalIn(existing.expectedIntervalMinutes) : undefined;
+  const interval = input({ name: 'expectedInterval', type: 'number', min: '1', value: ownInterval ? String(ownInterval.n) : '' });
+  const intervalUnit = select(Object.keys(INTERVAL_UNITS).map((u) => ({ value: u, label: t(`interval.unit.${u as IntervalUnit}`) })), ownInterval?.unit ?? 'minutes', { name: 'expectedIntervalUnit' });
   const editing = !!existing?.id;
   dialog({
     title: editing ? t('assets.editTitle', { name: existing!.name! }) : t('assets.createTitle'),
@@ -121,6 +126,8 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
       field(t('assets.storage'), storage),
       field(t('assets.criticality'), criticality),
       field(t('assets.lifecycle'), lifecycle),
+      field(t('assets.expectedInterval'), interval, t('assets.expectedIntervalHint')),
+      field(t('assets.expectedIntervalUnit'), intervalUnit),
       field(t('assets.contactName'), contactName),
       field(t('assets.contactPhone'), contactPhone),
       field(t('assets.contactEmail'), contactEmail),
@@ -140,6 +147,8 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
         storageLocation: storage.value,
         criticality: criticality.value,
         lifecycle: lifecycle.value,
+        // Empty puts the asset back on the default; a fraction of a minute is the service's to refuse.
+        expectedIntervalMinutes: interval.value.trim() ? Number(interval.value) * INTERVAL_UNITS[intervalUnit.value as IntervalUnit] : null,
         ...(contactName.value.trim() ? { contact: { name: contactName.value.trim(), ...(contactPhone.value.trim() ? { phone: contactPhone.value.trim() } : {}), ...(contactEmail.value.trim() ? { email: contactEmail.value.trim() } : {}) } } : {}),
         tags: tags.value.split(',').map((x) => x.trim()).filter(Boolean),
       };
@@ -229,7 +238,7 @@ async function registry(ctx: PageContext, area: HTMLElement): Promise<void> {
   const open = ctx.params.get('id');
   if (open) {
     api<Asset>('GET', `/api/assets/${open}`).then(
-      (a) => (can(MANAGE) ? assetForm(a, load) : replace(results, table(t('assets.registry'), [{ label: t('assets.name'), cell: (x: Asset) => x.name }, { label: t('assets.department'), cell: (x: Asset) => x.department }, { label: t('assets.addresses'), cell: (x: Asset) => x.addresses.join(', ') }], [a]))),
+      (a) => (can(MANAGE) ? assetForm(a, load) : replace(results, table(t('assets.registry'), [{ label: t('assets.name'), cell: (x: Asset) => x.name }, { label: t('assets.department'), cell: (x: Asset) => x.department }, { label: t('assets.addresses'), cell: (x: Asset) => x.addresses.join(', ') }, { label: t('assets.expectedInterval'), cell: (x: Asset) => (x.expectedIntervalMinutes ? formatInterval(x.expectedIntervalMinutes) : t('assets.expectedIntervalDefault')) }], [a]))),
       (e: unknown) => toast(errorText(e), 'error'),
     );
   }

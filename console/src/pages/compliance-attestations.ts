@@ -26,7 +26,11 @@ const ORGANISATION = 'organisation';
 
 /** Uploads one evidence file for a manual control; the server keeps its SHA-256 and checks it on every download. */
 async function uploadForm(manual: Control[], after: () => Promise<void>): Promise<HTMLElement> {
-  const assets = (await api<{ items: { id: string; name: string; department: string }[] }>('GET', '/api/assets', { query: { limit: 500 } })).items;
+  const [{ items: assets }, { maxBytes }] = await Promise.all([
+    api<{ items: { id: string; name: string; department: string }[] }>('GET', '/api/assets', { query: { limit: 500 } }),
+    api<{ maxBytes: number }>('GET', '/api/compliance/attestations/limits'),
+  ]);
+  const maxSize = t('attest.megabytes', { size: formatNumber(maxBytes / 1_048_576, 1) });
   const control = select(
     manual.map((c) => ({ value: c.id, label: `${c.id} ${local(c.title)}` })),
     undefined,
@@ -60,7 +64,7 @@ async function uploadForm(manual: Control[], after: () => Promise<void>): Promis
     { class: 'attest-form', novalidate: true },
     h('div', { class: 'form-grid' }, field(t('compliance.control'), control), assetField, organisation),
     needs,
-    h('div', { class: 'form-grid' }, field(t('attest.file'), file as HTMLInputElement, t('attest.fileHint')), field(t('attest.validUntil'), validUntil, t('attest.validUntilHint')), field(t('attest.note'), note)),
+    h('div', { class: 'form-grid' }, field(t('attest.file'), file as HTMLInputElement, t('attest.fileHint', { size: maxSize })), field(t('attest.validUntil'), validUntil, t('attest.validUntilHint')), field(t('attest.note'), note)),
     status,
     submit,
   );
@@ -71,6 +75,8 @@ async function uploadForm(manual: Control[], after: () => Promise<void>): Promis
     if (!c || !upload) return (file as HTMLInputElement).focus();
     const perAsset = ASSET_SELECTORS.includes(c.appliesTo);
     if (perAsset && !asset.value) return asset.focus();
+    // Said before sending, so a large scan does not upload for minutes only to be refused.
+    if (upload.size > maxBytes) return replace(status, h('div', { class: 'notice notice-error', role: 'alert' }, t('attest.tooLarge', { name: upload.name, size: maxSize })));
     submit.disabled = true;
     replace(status, loading());
     try {

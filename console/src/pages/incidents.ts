@@ -5,7 +5,7 @@ import { navigate } from '../core/router.js';
 import { RowCursor } from '../core/row-cursor.js';
 import { can, user } from '../core/session.js';
 import { formatDateTime, timeZone, wallClockToDate } from '../core/time.js';
-import { badge, button, dialog, emptyState, errorBox, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, vocabulary } from '../core/ui.js';
+import { badge, button, dialog, emptyState, errorBox, errorText, field, input, loading, pageHeader, pager, parseSort, select, table, textarea, toast, vocabulary } from '../core/ui.js';
 import { GRADES, INCIDENT_CATEGORIES, INCIDENT_STATES, PRIORITIES, PROTECT_STATES } from '../core/vocabulary.js';
 import { assessmentBadge, clockBadge, incidentLink, REPORTS, slaBadges, WORK, type IncidentRow, type RunningClock } from './incident-common.js';
 import type { PageContext } from './page.js';
@@ -82,8 +82,29 @@ export async function render(ctx: PageContext): Promise<void> {
   let offset = Number(ctx.params.get('offset') ?? 0) || 0;
   let sort = parseSort(ctx.params.get('sort'), DEFAULT_SORT);
   const results = h('div', null, loading());
-  // j/k move through the rows; the row's link takes focus, so Enter opens it.
-  const cursor = new RowCursor(results, {});
+  // j/k move through the rows (the row's link takes focus, so Enter opens it); a acknowledges a new
+  // incident and m takes the row's incident, the two moves an on-duty analyst makes from the list.
+  // Moves that need a reason or a review stay on the incident's page.
+  const cursor = new RowCursor(
+    results,
+    {
+      a: (key) => act(key, (i) => i.kind === 'incident' && i.state === 'new', (i) => api('POST', `/api/incidents/${encodeURIComponent(i.key)}/transitions`, { body: { to: 'acknowledged' } }), (i) => t('incident.moved', { key: i.key, state: tv('incidentState', 'acknowledged') })),
+      m: (key) => act(key, (i) => i.assigneeId !== user().id, (i) => api('PATCH', `/api/incidents/${encodeURIComponent(i.key)}`, { body: { assigneeId: user().id } }), (i) => t('incident.assigned', { key: i.key })),
+    },
+    () => can(WORK),
+  );
+  /** One keyboard move on the incident under the cursor; the list is read again so the row shows where it stands. */
+  const act = (key: string | undefined, applies: (i: IncidentRow) => boolean, run: (i: IncidentRow) => Promise<unknown>, done: (i: IncidentRow) => string) => {
+    const row = rows.find((r) => r.key === key);
+    if (!row || !applies(row)) return;
+    void run(row).then(
+      async () => {
+        await load();
+        toast(done(row));
+      },
+      (error: unknown) => toast(errorText(error), 'error'),
+    );
+  };
   const selected = new Set<string>();
   const bulk = h('div', { class: 'bulk-actions' });
   let rows: IncidentRow[] = [];

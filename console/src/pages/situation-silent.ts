@@ -1,14 +1,14 @@
 import { h, type Child } from '../core/dom.js';
 import { formatNumber, t } from '../core/i18n.js';
 import { href } from '../core/router.js';
-import { formatDateTime } from '../core/time.js';
+import { formatDateTime, formatInterval } from '../core/time.js';
 import { emptyState, table } from '../core/ui.js';
 
 export interface SilentAssets {
-  intervalHours: number;
+  defaultIntervalMinutes: number;
   registered: number;
   total: number;
-  items: { id: string; name: string; department: string; lastEventAt: string | null }[];
+  items: { id: string; name: string; department: string; lastEventAt: string | null; intervalMinutes: number; intervalSource: 'asset' | 'default' }[];
   error?: string;
 }
 
@@ -22,13 +22,14 @@ export function nothingSeen(raw: unknown): boolean {
 export function silentAssetsSection(raw: unknown): Child {
   const s = raw as SilentAssets;
   if (s.error) return h('p', { class: 'notice notice-warn' }, t('situation.sectionUnavailable'));
-  if (!s.total) return emptyState(t('situation.noSilentAssets', { hours: s.intervalHours }), t('situation.noSilentAssetsNext'));
+  if (!s.total) return emptyState(t('situation.noSilentAssets', { every: formatInterval(s.defaultIntervalMinutes) }), t('situation.noSilentAssetsNext'));
   return [
-    h('p', { class: 'notice notice-warn' }, t('situation.silentLead', { count: formatNumber(s.total), registered: formatNumber(s.registered), hours: s.intervalHours })),
+    h('p', { class: 'notice notice-warn' }, t('situation.silentLead', { count: formatNumber(s.total), registered: formatNumber(s.registered) })),
     table(t('situation.silentAssets'), [
       { label: t('assets.name'), cell: (a: SilentAssets['items'][number]) => h('a', { href: href('/assets', { id: a.id }) }, a.name) },
       { label: t('assets.department'), cell: (a) => a.department },
       { label: t('situation.lastEvent'), cell: (a) => (a.lastEventAt ? formatDateTime(a.lastEventAt) : t('situation.noData')) },
+      { label: t('situation.expectedInterval'), cell: (a) => t(a.intervalSource === 'default' ? 'situation.expectedEveryDefault' : 'situation.expectedEvery', { every: formatInterval(a.intervalMinutes) }) },
     ], s.items),
     s.total > s.items.length ? h('p', { class: 'hint' }, t('situation.silentMore', { count: formatNumber(s.total - s.items.length) })) : null,
   ];

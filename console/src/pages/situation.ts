@@ -149,7 +149,7 @@ function ingestCard(s: Situation, onDispose: PageContext['onDispose']): HTMLElem
       ],
       ingest.collectors,
     ),
-    h('p', { class: 'hint' }, t('situation.sinceStart', { minutes: ingest.windowMinutes })),
+    h('p', { class: 'hint' }, ingest.windowMinutes >= 1 ? t('situation.sinceStart', { minutes: ingest.windowMinutes }) : t('situation.sinceStartJust')),
     status,
   );
 }

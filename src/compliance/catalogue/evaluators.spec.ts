@@ -121,6 +121,11 @@ describe('log_coverage_24h', () => {
     });
   });
 
+  it('words a long silence in days', () => {
+    expect(one('log_coverage_24h', { window_hours: 24 }, withAsset(asset(), { events: at('2026-06-29T03:00:00Z') })).message).toEqual({ 'zh-CN': '已有 25 小时未收到日志（上限 24 小时）。', en: 'No log for 25 h (limit 24 h).' });
+    expect(one('log_coverage_24h', { window_hours: 24 }, withAsset(asset(), { events: at('2026-05-30T01:00:00Z') })).message).toEqual({ 'zh-CN': '已有 31 天未收到日志（上限 24 小时）。', en: 'No log for 31 days (limit 24 h).' });
+  });
+
   it('does not expect logs from a system not yet in operation', () => {
     expect(one('log_coverage_24h', {}, withAsset(asset({ lifecycle: 'planned' }), { events: at() })).status).toBe('not_applicable');
   });
@@ -155,6 +160,13 @@ describe('asset_has_owner_contact_and_mlps', () => {
   ] as const)('%s', (_label, over, requireSecurityContact, status, missing) => {
     const r = one('asset_has_owner_contact_and_mlps', { require_security_contact: requireSecurityContact }, withAsset(asset(over as Partial<AssetFacts>)));
     expect(r).toMatchObject({ status, evidence: { missing, missingCount: missing.length } });
+  });
+
+  it('names what is missing as the asset form does, not by field name', () => {
+    expect(one('asset_has_owner_contact_and_mlps', {}, withAsset(asset({ department: '', contact: null, securityContact: null, mlps: null }))).message).toEqual({
+      'zh-CN': '登记信息缺少：责任部门、联系人、安全负责人、网络安全等级保护级别。',
+      en: 'Registration lacks: responsible department, contact, security contact, MLPS level.',
+    });
   });
 
   it('judges systems, not devices: a camera or switch inherits its system\'s MLPS level and people (CSL 2016 Art. 21)', () => {

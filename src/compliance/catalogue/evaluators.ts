@@ -45,6 +45,13 @@ export interface Evaluator {
 
 const msg = (zh: string, en: string): Localised => ({ 'zh-CN': zh, en });
 
+/** A silence of days reads in days: "8659.8 小时" asks the reader to do the sum. */
+function quietFor(hoursQuiet: number): Localised {
+  if (hoursQuiet < 48) return msg(` ${hoursQuiet} 小时`, `${hoursQuiet} h`);
+  const days = Math.floor(hoursQuiet / 24);
+  return msg(` ${days} 天`, `${days} days`);
+}
+
 function readWith<P extends object>(read: (r: ParamReader) => P): Evaluator['readParams'] {
   return (raw) => {
     const r = new ParamReader(raw);
@@ -139,7 +146,7 @@ const logCoverage = assetEvaluator(
       : {
           status: 'fail',
           evidence,
-          message: msg(`已有 ${hoursSinceLastEvent} 小时未收到日志（上限 ${p.windowHours} 小时）。`, `No log for ${hoursSinceLastEvent} h (limit ${p.windowHours} h).`),
+          message: msg(`已有${quietFor(hoursSinceLastEvent)['zh-CN']}未收到日志（上限 ${p.windowHours} 小时）。`, `No log for ${quietFor(hoursSinceLastEvent).en} (limit ${p.windowHours} h).`),
         };
   },
 );
@@ -168,6 +175,14 @@ const logsRecognised = assetEvaluator(
 
 // ── asset registry ───────────────────────────────────────────────────────────────────────────
 
+/** How the registration fields a finding can name read to the people who fill them in on the asset form. */
+const REGISTRATION_FIELD_NAMES: Readonly<Record<string, Localised>> = {
+  department: msg('责任部门', 'responsible department'),
+  contact: msg('联系人', 'contact'),
+  securityContact: msg('安全负责人', 'security contact'),
+  'mlps.level': msg('网络安全等级保护级别', 'MLPS level'),
+};
+
 const ownerContactMlps = assetEvaluator(
   'asset_has_owner_contact_and_mlps',
   (r) => ({ requireSecurityContact: r.bool('require_security_contact', true) }),
@@ -185,7 +200,11 @@ const ownerContactMlps = assetEvaluator(
     const evidence = { missing, missingCount: missing.length };
     return missing.length === 0
       ? { status: 'pass', evidence, message: msg('责任部门、联系人和等级保护级别均已登记。', 'Owner, contacts and MLPS level are registered.') }
-      : { status: 'fail', evidence, message: msg(`登记信息缺少：${missing.join('、')}。`, `Registration lacks: ${missing.join(', ')}.`) };
+      : {
+          status: 'fail',
+          evidence,
+          message: msg(`登记信息缺少：${missing.map((f) => REGISTRATION_FIELD_NAMES[f]['zh-CN']).join('、')}。`, `Registration lacks: ${missing.map((f) => REGISTRATION_FIELD_NAMES[f].en).join(', ')}.`),
+        };
   },
 );
 

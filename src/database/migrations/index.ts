@@ -12,6 +12,7 @@ import { LoginLockouts1796429135106 } from './1796429135106-login-lockouts.js';
 import { IntrusionIncidents1796430000000 } from './1796430000000-intrusion-incidents.js';
 import { Departments1796440000000 } from './1796440000000-departments.js';
 import { SeveralInstances1796500000000 } from './1796500000000-several-instances.js';
+import { AssetExpectedInterval1796600000000 } from './1796600000000-asset-expected-interval.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   IntrusionIncidents1796430000000,
   Departments1796440000000,
   SeveralInstances1796500000000,
+  AssetExpectedInterval1796600000000,
 ];

@@ -24,7 +24,8 @@ export type {
   DetectionItem,
   SearchNode,
 } from './ast.js';
-export { parseSigmaDocuments, type ParseResult } from './parse.js';
+export { parseSigmaDocuments, testCompile, type ParseOptions, type ParseResult } from './parse.js';
+export { parseYamlDocuments, encodeYaml, decodeYaml, yget, MalformedEncodingError, type YamlDocuments, type EncodedYaml } from './yaml.js';
 export { compileRule, compileFilter, filterApplies, valueKeys, type CompiledRule, type CompileOptions, type FieldMapper, type RequiredValues } from './compile.js';
 export { EvalContext, ORIGINAL_PATH, eventMayMatch, pathKeys, type FieldAccess, type PathKeys } from './event.js';
 export { parseCondition, type ConditionNode } from './condition.js';

@@ -23,7 +23,7 @@ import { compileFilter, compileRule } from './compile.js';
 import { parseCondition } from './condition.js';
 import { SigmaError, type SourcePos } from './errors.js';
 import { MODIFIER_NAMES } from './modifiers.js';
-import { parseYamlDocuments, posInKey, posInScalar, toJS, yget, type YMap, type YMapEntry, type YNode, type YScalar } from './yaml.js';
+import { parseYamlDocuments, posInKey, posInScalar, toJS, yget, type YamlDocuments, type YMap, type YMapEntry, type YNode, type YScalar } from './yaml.js';
 
 export interface ParseResult {
   rules: SigmaRule[];
@@ -37,14 +37,32 @@ export interface ParseResult {
   invalid: number;
 }
 
+export interface ParseOptions {
+  /** The text's documents when the caller has them already (a cache of parsed files). */
+  yaml?: YamlDocuments;
+  /**
+   * In place of the test-compile of a rule: a compilation of the caller's own whose errors are
+   * those the test-compile would report (so a rule that is compiled to run is compiled once).
+   */
+  checkRule?: (rule: SigmaRule) => SigmaError[];
+}
+
+/** Compiles a rule without settings, for its errors: placeholders of `expand` stay as written. */
+export function testCompile(rule: SigmaRule): SigmaError[] {
+  const collect: SigmaError[] = [];
+  compileRule(rule, { lenientPlaceholders: true, collectErrors: collect });
+  return collect;
+}
+
 /**
  * Parses a (multi-document) Sigma YAML file. Each document is a rule (`detection`), a correlation
  * rule (`correlation`) or a filter (`filter`). Rules and filters are also test-compiled so that
  * modifier, regex, CIDR and condition-reference errors are reported here, with positions.
  * Placeholders of `expand` are only checked at compile time, when their values are known.
  */
-export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseResult {
-  const { docs, errors } = parseYamlDocuments(text, fileName);
+export function parseSigmaDocuments(text: string, fileName = '<input>', options: ParseOptions = {}): ParseResult {
+  const { docs, errors } = options.yaml ?? parseYamlDocuments(text, fileName);
+  const checkRule = options.checkRule ?? testCompile;
   const result: ParseResult = { rules: [], correlations: [], filters: [], errors: [...errors], warnings: [], invalid: new Set(errors.map((e) => e.line)).size };
   const seenIds = new Map<string, SourcePos>();
   const seenNames = new Map<string, SourcePos>();
@@ -72,10 +90,12 @@ export function parseSigmaDocuments(text: string, fileName = '<input>'): ParseRe
     }
     if (parsed && parsed.kind !== 'correlation' && p.errors.length === 0) {
       // Test-compile: modifier chains, regexes, CIDRs, condition references.
-      const collect: SigmaError[] = [];
-      if (parsed.kind === 'rule') compileRule(parsed, { lenientPlaceholders: true, collectErrors: collect });
-      else compileFilter(parsed, { lenientPlaceholders: true, collectErrors: collect });
-      p.errors.push(...collect);
+      if (parsed.kind === 'rule') p.errors.push(...checkRule(parsed));
+      else {
+        const collect: SigmaError[] = [];
+        compileFilter(parsed, { lenientPlaceholders: true, collectErrors: collect });
+        p.errors.push(...collect);
+      }
     }
     if (p.errors.length > 0 || !parsed) {
       result.errors.push(...p.errors);

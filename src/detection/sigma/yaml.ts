@@ -1,51 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { SigmaError, SigmaLimitError, type SourcePos } from './errors.js';
+import { parsePlainYaml } from './plain-yaml.js';
+import type { YamlDocuments, YDocument, YMap, YMapEntry, YNode, YScalar } from './yaml-tree.js';
 
-/**
- * A small positioned view of a YAML document. Sigma validation works on this tree instead of on
- * plain JS objects so that every error can point at the line and column of the key or value that
- * caused it.
- */
-export type YNode = YMap | YSeq | YScalar;
-
-export interface YScalar {
-  kind: 'scalar';
-  value: string | number | boolean | null;
-  pos: SourcePos;
-  /** Written in quotes: the text starts one column after `pos`. */
-  quoted: boolean;
-  /** The value's source text is on one line (so an offset into the value is an offset into the line). */
-  singleLine: boolean;
-  /** The value as written (quotes and escapes included); empty for a missing value. */
-  source: string;
-}
-
-export interface YMapEntry {
-  key: string;
-  keyPos: SourcePos;
-  keyQuoted: boolean;
-  value: YNode;
-}
-
-export interface YMap {
-  kind: 'map';
-  entries: YMapEntry[];
-  pos: SourcePos;
-}
-
-export interface YSeq {
-  kind: 'seq';
-  items: YNode[];
-  pos: SourcePos;
-}
-
-export interface YDocument {
-  /** Null for an empty document (e.g. a trailing `---`). */
-  root: YNode | null;
-  pos: SourcePos;
-  /** Index of the document in the file, 0-based. */
-  index: number;
-}
+export type { YamlDocuments, YDocument, YMap, YMapEntry, YNode, YScalar, YSeq } from './yaml-tree.js';
 
 const MAX_DEPTH = 64;
 /**
@@ -55,7 +13,14 @@ const MAX_DEPTH = 64;
  */
 export const MAX_ALIAS_NODES = 10_000;
 
-export function parseYamlDocuments(text: string, file: string): { docs: YDocument[]; errors: SigmaError[] } {
+
+/** The documents of a YAML file: through the fast parser of plain rule files when it can read it. */
+export function parseYamlDocuments(text: string, file: string): YamlDocuments {
+  return parsePlainYaml(text) ?? parseYamlFully(text, file);
+}
+
+/** The documents of any YAML file, through the `yaml` library. */
+export function parseYamlFully(text: string, file: string): YamlDocuments {
   const lineCounter = new LineCounter();
   const errors: SigmaError[] = [];
   const docs: YDocument[] = [];
@@ -238,4 +203,96 @@ export function posInScalar(node: YScalar, offset: number): SourcePos {
 /** Position of the character at `offset` inside a map key. */
 export function posInKey(entry: YMapEntry, offset: number): SourcePos {
   return { line: entry.keyPos.line, column: entry.keyPos.column + (entry.keyQuoted ? 1 : 0) + offset };
+}
+
+// ---- a compact, checked JSON form of parsed documents (for a cache of parsed rule files) ------
+
+/**
+ * `parseYamlDocuments` without the file name in its errors, as plain JSON: a scalar is
+ * `[line, column, flags, value, source?]` (source left out when it is the value as written), a map
+ * `{ m: [[key, line, column, keyQuoted, value]…], p: [line, column] }`, a sequence `{ s: […], p }`.
+ * Numbers JSON cannot hold (NaN, ±Infinity, -0) are `{ n: 'NaN' }`.
+ */
+export type EncodedYaml = { docs: unknown[]; errors: unknown[] };
+
+const QUOTED = 1;
+const SINGLE_LINE = 2;
+
+function encodeNode(node: YNode): unknown {
+  if (node.kind === 'map') return { m: node.entries.map((e) => [e.key, e.keyPos.line, e.keyPos.column, e.keyQuoted ? 1 : 0, encodeNode(e.value)]), p: [node.pos.line, node.pos.column] };
+  if (node.kind === 'seq') return { s: node.items.map(encodeNode), p: [node.pos.line, node.pos.column] };
+  const v = node.value;
+  const value = typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? { n: Object.is(v, -0) ? '-0' : String(v) } : v;
+  const flags = (node.quoted ? QUOTED : 0) | (node.singleLine ? SINGLE_LINE : 0);
+  const out: unknown[] = [node.pos.line, node.pos.column, flags, value];
+  if (node.source !== (v === null ? '' : String(v))) out.push(node.source);
+  return out;
+}
+
+export function encodeYaml(parsed: YamlDocuments): EncodedYaml {
+  return {
+    docs: parsed.docs.map((d) => [d.index, d.pos.line, d.pos.column, d.root && encodeNode(d.root)]),
+    errors: parsed.errors.map((e) => [e.message, e.line, e.column, e instanceof SigmaLimitError ? 1 : 0]),
+  };
+}
+
+/** Thrown when an encoded form is not one `encodeYaml` makes: the caller parses the text instead. */
+export class MalformedEncodingError extends Error {}
+
+function check(ok: boolean): void {
+  if (!ok) throw new MalformedEncodingError('malformed encoded YAML');
+}
+
+const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
+
+function decodePos(p: unknown): SourcePos {
+  check(Array.isArray(p) && p.length === 2 && isInt(p[0]) && isInt(p[1]));
+  return { line: (p as number[])[0], column: (p as number[])[1] };
+}
+
+function decodeNode(x: unknown, depth: number): YNode {
+  check(depth <= MAX_DEPTH + 1);
+  if (Array.isArray(x)) {
+    check((x.length === 4 || x.length === 5) && isInt(x[0]) && isInt(x[1]) && isInt(x[2]));
+    let value = x[3] as unknown;
+    if (typeof value === 'object' && value !== null) {
+      const n = (value as { n?: unknown }).n;
+      check(n === 'NaN' || n === 'Infinity' || n === '-Infinity' || n === '-0');
+      value = Number(n);
+    }
+    check(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean');
+    const source = x.length === 5 ? x[4] : value === null ? '' : String(value);
+    check(typeof source === 'string');
+    return { kind: 'scalar', value: value as YScalar['value'], pos: { line: x[0], column: x[1] }, quoted: (x[2] & QUOTED) !== 0, singleLine: (x[2] & SINGLE_LINE) !== 0, source: source as string };
+  }
+  check(typeof x === 'object' && x !== null);
+  const o = x as { m?: unknown; s?: unknown; p?: unknown };
+  const pos = decodePos(o.p);
+  if (Array.isArray(o.s)) return { kind: 'seq', items: o.s.map((i) => decodeNode(i, depth + 1)), pos };
+  check(Array.isArray(o.m));
+  const entries = (o.m as unknown[]).map((e): YMapEntry => {
+    check(Array.isArray(e) && e.length === 5 && typeof e[0] === 'string' && isInt(e[1]) && isInt(e[2]) && (e[3] === 0 || e[3] === 1));
+    const [key, line, column, keyQuoted, value] = e as [string, number, number, number, unknown];
+    return { key, keyPos: { line, column }, keyQuoted: keyQuoted === 1, value: decodeNode(value, depth + 1) };
+  });
+  return { kind: 'map', entries, pos };
+}
+
+/** The documents and errors `encodeYaml` encoded, with `file` in the errors; throws MalformedEncodingError on anything else. */
+export function decodeYaml(encoded: unknown, file: string): YamlDocuments {
+  check(typeof encoded === 'object' && encoded !== null);
+  const { docs, errors } = encoded as { docs?: unknown; errors?: unknown };
+  check(Array.isArray(docs) && Array.isArray(errors));
+  return {
+    docs: (docs as unknown[]).map((d) => {
+      check(Array.isArray(d) && d.length === 4 && isInt(d[0]) && isInt(d[1]) && isInt(d[2]));
+      const [index, line, column, root] = d as [number, number, number, unknown];
+      return { index, pos: { line, column }, root: root === null ? null : decodeNode(root, 0) };
+    }),
+    errors: (errors as unknown[]).map((e) => {
+      check(Array.isArray(e) && e.length === 4 && typeof e[0] === 'string' && isInt(e[1]) && isInt(e[2]) && (e[3] === 0 || e[3] === 1));
+      const [message, line, column, limit] = e as [string, number, number, number];
+      return new (limit ? SigmaLimitError : SigmaError)(message, file, line, column);
+    }),
+  };
 }

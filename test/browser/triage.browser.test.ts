@@ -111,7 +111,18 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
         els.filter((el) => el.getClientRects().length > 1 || el.scrollWidth > el.clientWidth + 1 || (el.matches('.badge') && el.getBoundingClientRect().height > 30)).map((el) => el.textContent),
       );
       expect({ where, wrapped }).toEqual({ where, wrapped: [] });
+      // Longer text keeps a readable width: no title broken every two or three characters.
+      const squeezed = await b.page.locator('main td.prose').evaluateAll((els: any[]) => els.filter((el) => el.getBoundingClientRect().width < 100).map((el) => el.textContent));
+      expect({ where, squeezed }).toEqual({ where, squeezed: [] });
     }
+    // The same in English, where the headers and badges are wider.
+    await setLanguage(b.page, 'en');
+    await go(b.page, '/incidents');
+    expect(await b.page.locator('main td.prose').evaluateAll((els: any[]) => els.filter((el) => el.getBoundingClientRect().width < 100).map((el) => el.textContent))).toEqual([]);
+    // Where the row is too wide, the running clocks stay in view and where and when scroll out first.
+    const deadlines = await b.page.locator('main th', { hasText: /^Deadlines$/ }).boundingBox();
+    expect(deadlines!.x + deadlines!.width).toBeLessThanOrEqual(1280);
+    await setLanguage(b.page, 'zh-CN');
     await go(b.page, '/compliance?tab=results');
     const headers = b.page.locator('main table.matrix th.subject');
     expect(await headers.count()).toBeGreaterThan(0);

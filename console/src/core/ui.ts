@@ -156,7 +156,9 @@ export function textWidth(text: string): number {
  * broken over lines when the table is tight; longer text wraps as usual.
  */
 function fitted(cell: HTMLTableCellElement): HTMLTableCellElement {
-  if (textWidth(cell.textContent ?? '') <= 12) cell.classList.add('nowrap');
+  // Short cells keep to one line; longer text keeps a readable width, so a crowded table scrolls
+  // sideways instead of breaking a Chinese title every two or three characters.
+  cell.classList.add(textWidth(cell.textContent ?? '') <= 12 ? 'nowrap' : 'prose');
   return cell;
 }
 

@@ -1439,7 +1439,7 @@ export const en: Record<MessageKey, string> = {
   'attest.forOrganisation': 'This control applies to the organisation as a whole.',
   'attest.needs': 'Evidence needed: {evidence} (valid {days} days)',
   'attest.file': 'Evidence file',
-  'attest.megabytes': '{size} MB',
+  'attest.megabytes': '{size}\u00a0MB',
   'attest.tooLarge': 'The file {name} is larger than the {size} limit; it was not uploaded.',
   'attest.fileHint': 'PDF, image or any file, up to {size}.',
   'attest.validUntil': 'Valid until',

@@ -1440,7 +1440,7 @@ export const zhCN = {
   'attest.forOrganisation': '此控制项针对本单位整体。',
   'attest.needs': '所需材料：{evidence}（有效期 {days} 天）',
   'attest.file': '证明文件',
-  'attest.megabytes': '{size} MB',
+  'attest.megabytes': '{size}\u00a0MB',
   'attest.tooLarge': '文件 {name} 超过 {size} 的上限，未上传。',
   'attest.fileHint': 'PDF、图片或其他文件，最大 {size}。',
   'attest.validUntil': '有效期至',

@@ -164,8 +164,6 @@ export async function render(ctx: PageContext): Promise<void> {
                 ]),
             { id: 'state', label: t('incidents.state'), cell: (i) => tv(protect ? 'protectState' : 'incidentState', i.state) },
             { id: 'priority', label: t('incidents.priority'), cell: (i) => tv('priority', i.priority) },
-            { id: 'department', label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—' },
-            { id: 'detected', label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
             ...(protect
               ? []
               : [
@@ -174,6 +172,9 @@ export async function render(ctx: PageContext): Promise<void> {
                     cell: (i: IncidentRow) => h('span', { class: 'inline-badges' }, slaBadges(i.sla), assessmentBadge(i), clockOf.has(i.id) ? clockBadge(clockOf.get(i.id)!) : null),
                   },
                 ]),
+            // The running clocks come before where and when, so a crowded row scrolls those out of view first.
+            { id: 'department', label: t('assets.department'), cell: (i) => i.departments.join(t('incidents.listSeparator')) || '—' },
+            { id: 'detected', label: t('incidents.detected'), cell: (i) => formatDateTime(i.detectedAt) },
           ],
           page.items,
           // Analysts select open incidents to merge them; closed ones and protect tickets do not merge.

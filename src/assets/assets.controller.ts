@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access } from '../common/index.js';
+import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
 import { ROLES, type Principal } from '../shared/principal.js';
 import { CurrentPrincipal, SourceIp } from '../auth/index.js';
 import { assetErrors } from './errors.js';
@@ -15,7 +16,17 @@ const MANAGE = ['admin', 'owner'] as const;
 @ApiBearerAuth()
 @Controller('api/assets')
 export class AssetsController {
-  constructor(private readonly assets: AssetsService) {}
+  constructor(
+    private readonly assets: AssetsService,
+    @Inject(SETTINGS_TOKEN) private readonly settings: Settings,
+  ) {}
+
+  /** What the asset form says an empty interval falls back to. */
+  @Get('defaults')
+  @Access.roles(...ROLES)
+  defaults() {
+    return { expectedIntervalMinutes: this.settings.TAISHI_EXPECTED_INTERVAL_MINUTES };
+  }
 
   @Get()
   @Access.roles(...ROLES)

@@ -197,6 +197,8 @@ describe.each(testDatabaseTargets())('asset import in the web console ($name Pos
     await dialog.waitFor();
     expect(await dialog.getByLabel('预期上报间隔').inputValue()).toBe('15');
     expect(await dialog.getByLabel('间隔单位').inputValue()).toBe('minutes');
+    // The hint names the default an empty field falls back to, from the service's setting.
+    await expectText(dialog.locator('.field', { has: b.page.getByLabel('预期上报间隔') }).locator('.hint'), /留空则用默认间隔（每 24 小时）。$/);
     await dialog.getByLabel('预期上报间隔').fill('2');
     await dialog.getByLabel('间隔单位').selectOption('days');
     await noUnlabelled(b.page, 'asset form with the expected interval');

@@ -61,6 +61,8 @@ describe.each(testDatabaseTargets())('asset registry ($name PostgreSQL)', ({ adm
     const camera = await app.call('POST', '/api/assets', { token: users.admin, body: { name: '路口摄像头', type: 'camera', department: '交通局', addresses: ['10.88.0.1'], expectedIntervalMinutes: 15 } });
     expect(camera.status).toBe(201);
     expect(camera.body.expectedIntervalMinutes).toBe(15);
+    // The default an empty interval falls back to, for the form's hint (TAISHI_EXPECTED_INTERVAL_MINUTES).
+    expect((await app.call('GET', '/api/assets/defaults', { token: users.ownerA.token })).body).toEqual({ expectedIntervalMinutes: 1440 });
     const monthly = await app.call('PATCH', `/api/assets/${camera.body.id}`, { token: users.admin, body: { expectedIntervalMinutes: 44640 } });
     expect(monthly.body.expectedIntervalMinutes).toBe(44640);
     // Another change leaves it as it is; null puts the asset back on the default.

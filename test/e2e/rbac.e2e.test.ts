@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Role[] | 'public' | { roles: Role[]; ingestKey: t
   'DELETE /api/departments/:name': ['admin'],
   'GET /api/assets': ALL,
   'GET /api/assets/export': ALL,
+  'GET /api/assets/defaults': ALL,
   'POST /api/assets/import': ['admin', 'owner'],
   'GET /api/assets/:id': ALL,
   'POST /api/assets': ['admin', 'owner'],

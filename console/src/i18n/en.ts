@@ -492,7 +492,7 @@ export const en: Record<MessageKey, string> = {
   'assets.tags': 'Tags',
   'assets.tagsHint': 'Separated by commas.',
   'assets.expectedInterval': 'Expected reporting interval',
-  'assets.expectedIntervalHint': 'How often at least one event should arrive, e.g. every 15 minutes for a camera heartbeat, every 31 days for a monthly batch job; beyond it the situation page shows the asset as "unknown / no data". Leave empty for the default (usually every 24 hours).',
+  'assets.expectedIntervalHint': 'How often at least one event should arrive, e.g. every 15 minutes for a camera heartbeat, every 31 days for a monthly batch job; beyond it the situation page shows the asset as "unknown / no data". Leave empty for the default ({interval}).',
   'assets.expectedIntervalUnit': 'Interval unit',
   'assets.expectedIntervalDefault': 'Default',
   'interval.minutes': 'every {n} min',

@@ -493,7 +493,7 @@ export const zhCN = {
   'assets.tags': '标签',
   'assets.tagsHint': '用逗号分隔。',
   'assets.expectedInterval': '预期上报间隔',
-  'assets.expectedIntervalHint': '多久至少发来一条事件，例如摄像头心跳每 15 分钟、月度批处理每 31 天；超过即在态势页显示为“未知 / 无数据”。留空则用默认间隔（通常每 24 小时）。',
+  'assets.expectedIntervalHint': '多久至少发来一条事件，例如摄像头心跳每 15 分钟、月度批处理每 31 天；超过即在态势页显示为“未知 / 无数据”。留空则用默认间隔（{interval}）。',
   'assets.expectedIntervalUnit': '间隔单位',
   'assets.expectedIntervalDefault': '默认',
   'interval.minutes': '每 {n} 分钟',

@@ -83,7 +83,8 @@ interface ImportReport {
 }
 
 /** Create or edit an asset; owners register for their own department only (the API insists too). */
-function assetForm(existing: Partial<Asset> | undefined, after: () => void): void {
+async function assetForm(existing: Partial<Asset> | undefined, after: () => void): Promise<void> {
+  const { expectedIntervalMinutes: defaultInterval } = await api<{ expectedIntervalMinutes: number }>('GET', '/api/assets/defaults');
   const me = user();
   const owner = me.role === 'owner';
   const name = input({ name: 'name', value: existing?.name, required: true });
@@ -126,7 +127,7 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
       field(t('assets.storage'), storage),
       field(t('assets.criticality'), criticality),
       field(t('assets.lifecycle'), lifecycle),
-      field(t('assets.expectedInterval'), interval, t('assets.expectedIntervalHint')),
+      field(t('assets.expectedInterval'), interval, t('assets.expectedIntervalHint', { interval: formatInterval(defaultInterval) })),
       field(t('assets.expectedIntervalUnit'), intervalUnit),
       field(t('assets.contactName'), contactName),
       field(t('assets.contactPhone'), contactPhone),
@@ -159,6 +160,11 @@ function assetForm(existing: Partial<Asset> | undefined, after: () => void): voi
   });
 }
 
+/** Opens the form from a button: a failure to read the defaults shows as a message, not a silent no-op. */
+function openAssetForm(existing: Partial<Asset> | undefined, after: () => void): void {
+  assetForm(existing, after).catch((error: unknown) => toast(errorText(error), 'error'));
+}
+
 async function registry(ctx: PageContext, area: HTMLElement): Promise<void> {
   const q = input({ name: 'q', type: 'search', value: ctx.params.get('q') ?? '' });
   const type = select(vocabulary('assetType', ASSET_TYPES, 'common.all'), ctx.params.get('type') ?? '', { name: 'type' });
@@ -174,7 +180,7 @@ async function registry(ctx: PageContext, area: HTMLElement): Promise<void> {
           emptyState(
             searching ? t('assets.noneFound') : t('assets.none'),
             searching ? t('assets.noneFoundNext') : can(MANAGE) ? t('assets.noneNextManage') : t('assets.noneNextRead'),
-            can(MANAGE) && !searching ? button(t('assets.create'), () => assetForm(undefined, load), { kind: 'primary' }) : null,
+            can(MANAGE) && !searching ? button(t('assets.create'), () => openAssetForm(undefined, load), { kind: 'primary' }) : null,
           ),
         );
         return;
@@ -198,7 +204,7 @@ async function registry(ctx: PageContext, area: HTMLElement): Promise<void> {
                   ? h(
                       'span',
                       { class: 'row-actions' },
-                      button(t('common.edit'), () => assetForm(a, load), { kind: 'link', title: t('assets.editTitle', { name: a.name }) }),
+                      button(t('common.edit'), () => openAssetForm(a, load), { kind: 'link', title: t('assets.editTitle', { name: a.name }) }),
                       button(t('common.delete'), () => confirmDialog(t('assets.deleteTitle'), t('assets.deleteConfirm', { name: a.name }), t('common.delete'), async () => {
                         await api('DELETE', `/api/assets/${a.id}`);
                         toast(t('assets.deleted', { name: a.name }));
@@ -231,14 +237,14 @@ async function registry(ctx: PageContext, area: HTMLElement): Promise<void> {
     { class: 'toolbar' },
     h('a', { class: 'btn btn-secondary', href: url('/api/assets/export', { format: 'csv', headers: 'zh' }), download: '' }, t('assets.exportCsv')),
     h('a', { class: 'btn btn-secondary', href: url('/api/assets/export', { format: 'json' }), download: '' }, t('assets.exportJson')),
-    can(MANAGE) ? button(t('assets.create'), () => assetForm(undefined, load), { kind: 'primary' }) : null,
+    can(MANAGE) ? button(t('assets.create'), () => openAssetForm(undefined, load), { kind: 'primary' }) : null,
   );
   await load();
   replace(area, exports, form, results);
   const open = ctx.params.get('id');
   if (open) {
     api<Asset>('GET', `/api/assets/${open}`).then(
-      (a) => (can(MANAGE) ? assetForm(a, load) : replace(results, table(t('assets.registry'), [{ label: t('assets.name'), cell: (x: Asset) => x.name }, { label: t('assets.department'), cell: (x: Asset) => x.department }, { label: t('assets.addresses'), cell: (x: Asset) => x.addresses.join(', ') }, { label: t('assets.expectedInterval'), cell: (x: Asset) => (x.expectedIntervalMinutes ? formatInterval(x.expectedIntervalMinutes) : t('assets.expectedIntervalDefault')) }], [a]))),
+      (a) => (can(MANAGE) ? openAssetForm(a, load) : replace(results, table(t('assets.registry'), [{ label: t('assets.name'), cell: (x: Asset) => x.name }, { label: t('assets.department'), cell: (x: Asset) => x.department }, { label: t('assets.addresses'), cell: (x: Asset) => x.addresses.join(', ') }, { label: t('assets.expectedInterval'), cell: (x: Asset) => (x.expectedIntervalMinutes ? formatInterval(x.expectedIntervalMinutes) : t('assets.expectedIntervalDefault')) }], [a]))),
       (e: unknown) => toast(errorText(e), 'error'),
     );
   }
@@ -261,7 +267,7 @@ async function unregistered(area: HTMLElement): Promise<void> {
             { label: t('assets.firstSeen'), cell: (x) => formatDateTime(x.firstSeen) },
             { label: t('assets.lastSeen'), cell: (x) => formatDateTime(x.lastSeen) },
             { label: t('assets.sample'), cell: (x) => (x.sampleEventId ? h('a', { href: href('/events', { id: x.sampleEventId }) }, t('events.open')) : '—') },
-            { label: t('common.actions'), cell: (x) => (can(MANAGE) ? button(t('assets.registerHost'), () => assetForm({ name: x.address, addresses: [x.address] }, reload), { title: t('assets.registerHostTitle', { address: x.address }) }) : '—') },
+            { label: t('common.actions'), cell: (x) => (can(MANAGE) ? button(t('assets.registerHost'), () => openAssetForm({ name: x.address, addresses: [x.address] }, reload), { title: t('assets.registerHostTitle', { address: x.address }) }) : '—') },
           ],
           hosts,
         )

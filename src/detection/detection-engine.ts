@@ -336,13 +336,7 @@ class RuleBucket {
       for (const v of context.field(this.routing[f]).values) if (v !== null && typeof v !== 'object') code += this.piece(f, v);
       code += ';';
     }
-    let route = this.byCode.get(code);
-    if (!route) {
-      if (this.byCode.size >= MAX_ROUTE_CODES) this.byCode.clear();
-      route = this.decide(context);
-      this.byCode.set(code, route);
-    }
-    return route;
+    return cached(this.byCode, code, MAX_ROUTE_CODES, () => this.decide(context));
   }
 
   private routeOf(rules: ActiveRule[]): Route {
@@ -392,13 +386,7 @@ class RuleBucket {
     });
     const rules = this.rules.filter((_, i) => verdicts[this.logsourceOf[i]] && this.requires[i].every((req) => req.keys.some((k) => present[req.field].has(k))));
     const key = rules.map((r) => r.index).join(',');
-    let route = this.byRules.get(key);
-    if (!route) {
-      if (this.byRules.size >= MAX_ROUTES) this.byRules.clear();
-      route = this.routeOf(rules);
-      this.byRules.set(key, route);
-    }
-    return route;
+    return cached(this.byRules, key, MAX_ROUTES, () => this.routeOf(rules));
   }
 }
 
@@ -634,4 +622,15 @@ export class DetectionEngine {
     }
     return rows;
   }
+}
+
+/** Gets or makes a cached value; a full cache starts over, so a stream of ever-new kinds of event cannot grow it without bound. */
+function cached<K, V>(cache: Map<K, V>, key: K, limit: number, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= limit) cache.clear();
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
 }

@@ -54,23 +54,26 @@ function readReason(stored: string | null): UnsentReason | null {
   return m[2] ? { code: m[1] as UnsentReason['code'], params: JSON.parse(m[2]) as Record<string, string> } : { code: m[1] as UnsentReason['code'] };
 }
 
-const view = (r: OutboxRecord) => ({
-  id: r.id,
-  kind: r.kind,
-  userId: r.user_id,
-  username: r.username,
-  address: r.address,
-  language: r.language,
-  subject: r.subject,
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
-  reason: readReason(r.last_error),
-  lastError: readReason(r.last_error) ? null : r.last_error,
-  dedupeKey: r.dedupe_key,
-  createdAt: r.created_at.toISOString(),
-  sentAt: r.sent_at?.toISOString() ?? null,
-});
+const view = (r: OutboxRecord) => {
+  const reason = readReason(r.last_error);
+  return {
+    id: r.id,
+    kind: r.kind,
+    userId: r.user_id,
+    username: r.username,
+    address: r.address,
+    language: r.language,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
+    reason,
+    lastError: reason ? null : r.last_error,
+    dedupeKey: r.dedupe_key,
+    createdAt: r.created_at.toISOString(),
+    sentAt: r.sent_at?.toISOString() ?? null,
+  };
+};
 export type OutboxView = ReturnType<typeof view>;
 
 export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));

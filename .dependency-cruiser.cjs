@@ -32,12 +32,12 @@ module.exports = {
     {
       name: 'modules-through-their-index',
       comment:
-        "Another module is reached only through its public index.ts; the shared kernel and config are open to all. A pure core's own index and a module's plain vocabulary file are public too: pure cores build on them and may not import a module index, which brings Nest along.",
+        "Another module is reached only through its public index.ts; the shared kernel and config are open to all. A pure core's own index and a module's plain vocabulary file are public too: pure cores build on them and may not import a module index, which brings Nest along. A module's core.ts is its framework-free surface, for the command line and worker threads, which start faster without Nest.",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: {
         path: '^src/([^/]+)/',
-        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/shared/', '^src/(detection/sigma|ingest/parsing|classification/detectors|incidents/core|compliance/catalogue)/index\\.ts$', '^src/[^/]+/vocabulary\\.ts$'],
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/shared/', '^src/(detection/sigma|ingest/parsing|classification/detectors|incidents/core|compliance/catalogue)/index\\.ts$', '^src/[^/]+/vocabulary\\.ts$', '^src/[^/]+/core\\.ts$'],
       },
     },
   ],

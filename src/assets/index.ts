@@ -1,4 +1,4 @@
-export { AssetIndex, type AssetRef, type IndexedAsset } from './asset-index.js';
+export { AssetIndex, type AssetRef, type IndexedAsset } from './core.js';
 export type { Asset } from './asset.js';
 export { AssetsModule } from './assets.module.js';
 export { AssetsService, type ImportProgress, type ImportReport, type RowError } from './assets.service.js';

@@ -4,6 +4,4 @@ export { LiveDetection } from './live-detection.js';
 export { RuleCatalogue } from './rule-catalogue.js';
 export { RulePackService } from './rule-pack.service.js';
 export { ScheduledRules } from './scheduled-rules.js';
-export { DetectionEngine, type RuleFiring } from './detection-engine.js';
-export { dormancyText, type DormantRule, runCorrelationSequences, runRuleExamples, runScheduleTests } from './rule-pack.js';
-export { ruleCacheDir } from './rule-cache.js';
+export { DetectionEngine, type CorrelationInput, type RuleFiring, dormancyText, type DormantRule, runCorrelationSequences, runRuleExamples, runScheduleTests, ruleCacheDir } from './core.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/index.js';
+import { parseJsonRecord, parseLine, type ParseContext } from '../ingest/parsing/index.js';
 import { UnknownLogsourceError, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { RuleFileCache } from './rule-cache.js';
 import { chineseText } from './rule-text.js';

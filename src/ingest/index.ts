@@ -1,4 +1,4 @@
-export { IngestPipeline } from './pipeline.js';
+export { IngestPipeline } from './core.js';
 export { parseBytes, zoneOffsetMinutes } from './parsing/index.js';
 export { RecognitionTally } from './recognition/index.js';
 export { type CollectorTotals, IngestService } from './ingest.service.js';

@@ -1,18 +1,22 @@
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { StoredEvent } from '../events/index.js';
 import { loadSettings } from '../config/index.js';
-import { DetectionEngine, ruleCacheDir, type RuleFiring } from '../detection/index.js';
-import { dormancyText, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule } from '../detection/index.js';
-import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline } from '../ingest/index.js';
+import { DetectionEngine, dormancyText, ruleCacheDir, runCorrelationSequences, runRuleExamples, runScheduleTests, type DormantRule, type RuleFiles, type RuleFiring } from '../detection/core.js';
 import { UsageError } from './command-line.js';
+import { BatchDetector, BatchDetectorPool, packLines, type BatchOutcome } from './hunt-batches.js';
 import { lineBatches } from './line-reader.js';
 import { progressBar } from './progress.js';
 
-function loadEngine(rules: string[]) {
+/** The files a detection engine is loaded from: the rules and what the settings name. */
+function engineFiles(rules: string[]): RuleFiles {
   const settings = loadSettings();
-  return DetectionEngine.fromFiles({ rules, logsources: settings.TAISHI_LOGSOURCES, placeholders: settings.TAISHI_RULE_PLACEHOLDERS, cache: ruleCacheDir(settings.TAISHI_RULE_CACHE) });
+  return { rules, logsources: settings.TAISHI_LOGSOURCES, placeholders: settings.TAISHI_RULE_PLACEHOLDERS, cache: ruleCacheDir(settings.TAISHI_RULE_CACHE) };
+}
+
+function loadEngine(rules: string[]) {
+  return DetectionEngine.fromFiles(engineFiles(rules));
 }
 
 function rulePaths(args: string[]): string[] {
@@ -85,57 +89,97 @@ interface HuntAlert {
 /** An alert lists where its first events are; its count says how many there were. */
 const MAX_EVENTS_PER_ALERT = 100;
 
+/** Below this much input, loading the rules once more in each worker costs more than it saves. */
+const WORKERS_FROM_BYTES = 32 << 20;
+
+function workerCount(option: string | undefined, inputBytes: number): number {
+  if (option === undefined) return inputBytes >= WORKERS_FROM_BYTES ? Math.min(availableParallelism() - 1, 3) : 0;
+  if (!/^\d+$/.test(option) || Number(option) > 64) throw new UsageError('--workers must be a whole number from 0 to 64 (0: only this thread)');
+  return Number(option);
+}
+
 /**
  * `hunt --rules PATH... FILE...`: the live pipeline's parsers, logsource mapping, rules and
- * correlations over log files, offline. Firings of one rule on one group become one alert.
+ * correlations over log files, offline. Firings of one rule on one group become one alert. Large
+ * inputs are parsed and matched in worker threads beside this one, which also reads the files and
+ * keeps the correlation windows, fed in file order, so the alerts are the same as with no workers.
  */
-export async function hunt(options: { rules?: string[]; format?: string }, positionals: string[]): Promise<number> {
+export async function hunt(options: { rules?: string[]; format?: string; workers?: string }, positionals: string[]): Promise<number> {
   if (!positionals.length) throw new UsageError('hunt needs at least one log FILE');
   const format = options.format ?? 'table';
   if (format !== 'table' && format !== 'ndjson') throw new UsageError('--format must be table or ndjson');
-  const { engine, errors } = loadEngine(rulePaths(options.rules ?? []));
-  for (const e of errors) process.stderr.write(`rule problem: ${e}\n`);
-  const pipeline = new IngestPipeline(() => new AssetIndex([]));
+  const sizes = new Map(positionals.map((file) => [file, statSync(file).size]));
+  const workers = workerCount(options.workers, [...sizes.values()].reduce((a, b) => a + b, 0));
+  const files = engineFiles(rulePaths(options.rules ?? []));
   const timeZone = loadSettings().TAISHI_TIME_ZONE;
+  // Started first, the workers load their rules while this thread loads its own.
+  const pool = workers ? new BatchDetectorPool(() => local, workers, { files, timeZone }) : undefined;
+  const { engine, errors } = DetectionEngine.fromFiles(files);
+  for (const e of errors) process.stderr.write(`rule problem: ${e}\n`);
+  const local = new BatchDetector(engine, timeZone);
   const alerts = new Map<string, HuntAlert>();
-  // Where each event came from, held only as long as the event itself (a correlation window may
-  // keep one): memory follows what the rules hold, not the size of the files.
+  // Where each counted event came from, held only as long as the event itself (a correlation
+  // window may keep one): memory follows what the rules hold, not the size of the files.
   const origin = new WeakMap<StoredEvent, { file: string; line: number }>();
-  const collect = (firings: RuleFiring[]) => {
-    for (const f of firings) {
-      const key = `${f.ruleId}\u0000${f.groupKey}`;
-      const at = f.at.toISOString();
-      const where = origin.get(f.event);
-      const alert = alerts.get(key) ?? { rule_id: f.ruleId, title: f.title, level: f.level, tags: f.tags, kind: f.kind, group: f.groupKey, count: 0, first_seen: at, last_seen: at, events: [] };
-      alert.count++;
-      if (at < alert.first_seen) alert.first_seen = at;
-      if (at > alert.last_seen) alert.last_seen = at;
-      if (where && alert.events.length < MAX_EVENTS_PER_ALERT) alert.events.push(where);
-      alerts.set(key, alert);
-    }
+  const record = (f: Omit<RuleFiring, 'event'>, where: { file: string; line: number } | undefined) => {
+    const key = `${f.ruleId}\u0000${f.groupKey}`;
+    const at = f.at.toISOString();
+    const alert = alerts.get(key) ?? { rule_id: f.ruleId, title: f.title, level: f.level, tags: f.tags, kind: f.kind, group: f.groupKey, count: 0, first_seen: at, last_seen: at, events: [] };
+    alert.count++;
+    if (at < alert.first_seen) alert.first_seen = at;
+    if (at > alert.last_seen) alert.last_seen = at;
+    if (where && alert.events.length < MAX_EVENTS_PER_ALERT) alert.events.push(where);
+    alerts.set(key, alert);
+  };
+  const correlated = (firings: RuleFiring[]) => {
+    for (const f of firings) record(f, origin.get(f.event));
   };
   let lastTime = 0;
   let eventCount = 0;
-  const started = performance.now();
-  for (const file of positionals) {
-    const size = statSync(file).size;
-    const bar = progressBar(`hunt ${path.basename(file)}`);
-    for await (const { batch, bytesRead } of lineBatches(file, 2000)) {
-      const events = pipeline.process(batch.map((b) => ({ bytes: b.bytes })), { source: `file:${path.basename(file)}`, transport: 'file', receivedAt: new Date(), timeZone }, []);
-      eventCount += events.length;
-      events.forEach((e, i) => {
-        origin.set(e, { file, line: batch[i].line });
-        lastTime = Math.max(lastTime, Date.parse(e['@timestamp']) || 0);
-      });
-      collect(engine.evaluate(events));
-      bar.update(bytesRead, size);
+  const apply = (file: string, outcome: BatchOutcome) => {
+    eventCount += outcome.events;
+    lastTime = Math.max(lastTime, outcome.lastTime);
+    for (const found of outcome.found) {
+      const where = { file, line: found.line };
+      if ('firing' in found) record(found.firing, where);
+      else {
+        origin.set(found.counted.event, where);
+        correlated(engine.correlate(found.counted));
+      }
     }
-    bar.update(size, size);
+  };
+  const started = performance.now();
+  try {
+    for (const file of positionals) {
+      const size = sizes.get(file)!;
+      const bar = progressBar(`hunt ${path.basename(file)}`);
+      const inFlight: { outcome: Promise<BatchOutcome>; bytesRead: number }[] = [];
+      const settleOldest = async () => {
+        const { outcome, bytesRead } = inFlight.shift()!;
+        apply(file, await outcome);
+        bar.update(bytesRead, size);
+      };
+      for await (const { batch, bytesRead } of lineBatches(file, 2000)) {
+        const packed = packLines(file, batch);
+        if (!pool) {
+          apply(file, local.detect(packed));
+          bar.update(bytesRead, size);
+          continue;
+        }
+        inFlight.push({ outcome: pool.detect(packed), bytesRead });
+        if (inFlight.length >= pool.capacity) await settleOldest();
+      }
+      while (inFlight.length) await settleOldest();
+      bar.update(size, size);
+    }
+  } finally {
+    await pool?.close();
   }
   // Windows still open at the end of the files are judged as if time had moved on.
-  collect(engine.advance(new Date(lastTime + 366 * 86_400_000)));
+  correlated(engine.advance(new Date(lastTime + 366 * 86_400_000)));
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`${eventCount} events in ${seconds.toFixed(1)} s (${Math.round(eventCount / Math.max(seconds, 1e-3))} events/s) 事件/秒\n`);
+  const threads = pool ? `, ${workers + 1} threads` : '';
+  process.stderr.write(`${eventCount} events in ${seconds.toFixed(1)} s (${Math.round(eventCount / Math.max(seconds, 1e-3))} events/s${threads}) 事件/秒\n`);
   const sorted = [...alerts.values()].sort((a, b) => a.first_seen.localeCompare(b.first_seen) || a.rule_id.localeCompare(b.rule_id));
   if (format === 'ndjson') for (const a of sorted) process.stdout.write(JSON.stringify(a) + '\n');
   else {

@@ -411,6 +411,14 @@ function routingFields(rules: readonly ActiveRule[]): FieldAccess[] {
     .map((f) => f.access);
 }
 
+/** Where a pack comes from: rule files or folders, the logsource mapping, placeholders, and a parse cache. */
+export interface RuleFiles {
+  rules: string | readonly string[];
+  logsources: string;
+  placeholders: string;
+  cache?: string;
+}
+
 /** A match of a rule that correlations count, handed to whoever keeps the correlation windows. */
 export interface CorrelationInput {
   rule: { id?: string; name?: string };
@@ -477,7 +485,7 @@ export class DetectionEngine {
    * Loads rules, logsource mapping and placeholders from files; problems come back as messages.
    * `cache`: a folder that keeps the parsed rule files for the next load (see RuleFileCache).
    */
-  static fromFiles(paths: { rules: string | readonly string[]; logsources: string; placeholders: string; cache?: string }, disabled?: ReadonlySet<string>): { engine: DetectionEngine; mapping: LogsourceMapping; errors: string[] } {
+  static fromFiles(paths: RuleFiles, disabled?: ReadonlySet<string>): { engine: DetectionEngine; mapping: LogsourceMapping; errors: string[] } {
     const mapping = loadLogsourceMapping(readFileSync(paths.logsources, 'utf8'), paths.logsources);
     const placeholders = loadPlaceholders(readFileSync(paths.placeholders, 'utf8'), paths.placeholders);
     const pack = loadRulePack(paths.rules, mapping, placeholders, process.cwd(), paths.cache);

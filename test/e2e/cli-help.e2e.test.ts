@@ -21,7 +21,7 @@ describe('taishi command-line help', () => {
     const viaShort = taishi('hunt', '--format', 'ndjson', '-h');
     for (const r of [viaHelp, viaFlag, viaShort]) {
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^用法 \/ Usage: taishi hunt \[--rules PATH\]\.\.\. \[--format table\|ndjson\] FILE\.\.\./);
+      expect(r.stdout).toMatch(/^用法 \/ Usage: taishi hunt \[--rules PATH\]\.\.\. \[--format table\|ndjson\] \[--workers N\] FILE\.\.\./);
       expect(r.stdout).toContain('选项 / Options: --rules, --format');
     }
     expect(viaFlag.stdout).toBe(viaHelp.stdout);

@@ -56,4 +56,31 @@ describe('detection from the command line', () => {
       for (const e of a.events) expect(lines[e.line - 1]).toMatch(/sshd\[\d+\]/);
     }
   });
+
+  it('hunt in worker threads finds the same alerts, correlations and lines as in one thread, and says which', async () => {
+    // Three copies of the OpenSSH log make three 2,000-line batches for the brute-force correlation
+    // to count across, dealt to different threads; two more files follow it.
+    const ssh = await readFile(path.join(root, 'fixtures/loghub/OpenSSH_2k.log'), 'utf8');
+    const tripled = path.join(scratch, 'openssh-3x.log');
+    await writeFile(tripled, (ssh.endsWith('\n') ? ssh : `${ssh}\n`).repeat(3));
+    const files = [tripled, 'fixtures/loghub/Apache_2k.log', 'fixtures/logs/redhat-legacy-auth.log'];
+    const single = taishi('hunt', '--format', 'ndjson', '--workers', '0', ...files);
+    const threaded = taishi('hunt', '--format', 'ndjson', '--workers', '3', ...files);
+    expect(single.status).toBe(0);
+    expect(threaded.status).toBe(0);
+    expect(threaded.stdout).toBe(single.stdout);
+    const alerts = single.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const brute = alerts.filter((a) => a.title === 'SSH brute force from one address');
+    expect(brute.length).toBeGreaterThan(3);
+    // Events of the last copy are counted too: lines past 4,000 are among the correlated ones.
+    expect(brute.some((a) => a.events.some((e: { line: number }) => e.line > 4000))).toBe(true);
+    expect(alerts.some((a) => a.events.some((e: { file: string }) => e.file === 'fixtures/logs/redhat-legacy-auth.log'))).toBe(true);
+    const events = /^(\d+) events in [\d.]+ s \(\d+ events\/s\) 事件\/秒$/m.exec(single.stderr)?.[1];
+    expect(Number(events)).toBeGreaterThan(9000);
+    expect(threaded.stderr).toMatch(new RegExp(`^${events} events in [\\d.]+ s \\(\\d+ events/s, 4 threads\\) 事件/秒$`, 'm'));
+
+    const bad = taishi('hunt', '--workers', 'many', tripled);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--workers');
+  });
 });

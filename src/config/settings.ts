@@ -242,7 +242,7 @@ export const SETTINGS = {
   TAISHI_RULES_DIR: setting({ doc: 'Folder of Sigma detection rules, reloaded when its files change.', accepted: 'a folder path', default: './rules/detection', parse: nonEmpty }),
   TAISHI_RULE_PLACEHOLDERS: setting({ doc: 'YAML file of values for Sigma `expand` placeholders (%name%).', accepted: 'a file path', default: './rules/placeholders.yml', parse: nonEmpty }),
   TAISHI_RULE_CACHE: setting({
-    doc: 'Folder that keeps the parsed YAML of rule files between loads, found by each file\'s hash (an edited file is parsed afresh); unset uses a folder of the OS user in the system\'s temporary folder, off keeps none.',
+    doc: 'Folder that keeps the parsed YAML of rule files between loads, found by each file\'s hash (an edited file is parsed afresh; cache files unused for 30 days are removed, at most 100 kept); unset uses a folder of the OS user in the system\'s temporary folder, off keeps none.',
     accepted: 'a folder path, or off',
     parse: nonEmpty,
   }),

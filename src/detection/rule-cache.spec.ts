@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLogsourceMapping } from './logsources.js';
@@ -88,6 +88,37 @@ describe('rule file cache', () => {
     writeFileSync(cacheFile(), JSON.stringify(data));
     expect(outcome(load())).toEqual(expected);
     expect(readFileSync(cacheFile(), 'utf8')).toBe(good);
+  });
+
+  it('removes cache files unused for a month when it writes one, keeps the others, and marks the one it read as used', () => {
+    load();
+    const mine = cacheFile();
+    const day = 86_400_000;
+    const age = (path: string, days: number) => utimesSync(path, (Date.now() - days * day) / 1000, (Date.now() - days * day) / 1000);
+    const other = (name: string, days: number) => {
+      const path = join(cache, name);
+      writeFileSync(path, '{}');
+      age(path, days);
+      return name;
+    };
+    const stale = other('a'.repeat(40) + '.json', 31);
+    const killedWrite = other('b'.repeat(40) + '.json.123.0f.partial', 40);
+    const recent = other('c'.repeat(40) + '.json', 29);
+    const notOurs = other('notes.txt', 365);
+    // Read, not written (nothing changed): nothing is removed, but the file counts as used today.
+    age(mine, 45);
+    load();
+    expect(readdirSync(cache).sort()).toEqual([stale, killedWrite, recent, notOurs, mine.slice(cache.length + 1)].sort());
+    expect(Date.now() - statSync(mine).mtimeMs).toBeLessThan(day);
+
+    // A load of another folder writes its own file and clears out the month-old ones.
+    rules = join(dir, 'rules', 'linux');
+    load();
+    const left = readdirSync(cache);
+    expect(left).toHaveLength(4);
+    expect(left).toEqual(expect.arrayContaining([recent, notOurs, mine.slice(cache.length + 1)]));
+    expect(left).not.toContain(stale);
+    expect(left).not.toContain(killedWrite);
   });
 
   it('neither reads nor writes a cache in a folder others may write to', () => {

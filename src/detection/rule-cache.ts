@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,15 @@ import { decodeYaml, encodeYaml, MalformedEncodingError, parseYamlDocuments, typ
 
 /** Bump when the encoding or what parseYamlDocuments answers changes. */
 const FORMAT = 1;
+/**
+ * Each set of rule paths has its own file, and tests and rule checks load from folders that come
+ * and go: files not used for this long are removed when another is written, and the folder never
+ * keeps more than MAX_FILES, the longest unused going first.
+ */
+const UNUSED_FOR_MS = 30 * 86_400_000;
+const MAX_FILES = 100;
+/** A file read is marked used (its modification time) at most this often. */
+const MARK_USED_EVERY_MS = 86_400_000;
 const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
 
 /** TAISHI_RULE_CACHE: a folder, `off`, or unset (a folder of this OS user under the system's temporary folder). */
@@ -55,6 +64,8 @@ export class RuleFileCache {
       const data = JSON.parse(readFileSync(cache.file!, 'utf8')) as { format?: unknown; yaml?: unknown; entries?: unknown };
       if (data?.format !== FORMAT || data.yaml !== YAML_VERSION || typeof data.entries !== 'object' || data.entries === null) return cache;
       for (const [key, value] of Object.entries(data.entries)) if (/^[0-9a-f]{40}$/.test(key)) cache.stored.set(key, value);
+      const now = Date.now();
+      if (now - st.mtimeMs > MARK_USED_EVERY_MS) utimesSync(cache.file!, now / 1000, now / 1000);
     } catch {
       // No cache yet, or one that cannot be read: every file is parsed.
     }
@@ -95,8 +106,21 @@ export class RuleFileCache {
       if (!privateFolder(dir)) return;
       writeFileSync(partial, JSON.stringify({ format: FORMAT, yaml: YAML_VERSION, entries: Object.fromEntries(this.used) }), { mode: 0o600 });
       renameSync(partial, this.file);
+      removeUnused(dir);
     } catch {
       rmSync(partial, { force: true });
     }
   }
+}
+
+/** Cache files (and partial writes a killed load left) unused for a month, and the longest unused beyond MAX_FILES. */
+function removeUnused(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((name) => /^[0-9a-f]{40}\.json(\..+\.partial)?$/.test(name))
+    .map((name) => ({ path: join(dir, name), usedMs: lstatSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.usedMs - a.usedMs);
+  const now = Date.now();
+  files.forEach((f, i) => {
+    if (i >= MAX_FILES || now - f.usedMs > UNUSED_FOR_MS) rmSync(f.path, { force: true });
+  });
 }

@@ -143,7 +143,7 @@ export class EvalContext {
    */
   private readonly cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
   private joined?: string;
-  private rest?: string;
+  private rest?: readonly unknown[];
   private lowOriginal?: string;
   constructor(readonly event: unknown) {}
 
@@ -180,28 +180,23 @@ export class EvalContext {
   }
 
   /**
-   * `lowerText` in two parts: `lowerOriginal`, the raw record (the string at `event.original`;
-   * '' when there is none), and `lowerRest`, every other scalar value. The raw record is most of
-   * an event's text, and only rules that search keywords or name `event.original` can see it (see
-   * `literalHintPaths`).
+   * The raw record (the string at `event.original`) lower-cased; '' when there is none. The raw
+   * record is most of an event's text, and only rules that search keywords or name
+   * `event.original` can see it (see `literalHintPaths`); `restValues` are the others.
    */
   lowerOriginal(): string {
     const original = this.original();
     return original === undefined ? '' : (this.lowOriginal ??= original.toLowerCase());
   }
 
-  lowerRest(): string {
+  /** Every scalar value of the event but the raw record (see `lowerOriginal`). */
+  restValues(): readonly unknown[] {
     if (this.rest !== undefined) return this.rest;
     const original = this.original();
-    if (original === undefined) return (this.rest = this.lowerText());
+    if (original === undefined) return (this.rest = this.keywords().values);
     const values: unknown[] = [];
     collectScalars(this.event, values, 0, original);
-    const lowers: string[] = [];
-    for (const v of values) {
-      const s = toStr(v);
-      if (s !== undefined) lowers.push(s.toLowerCase());
-    }
-    return (this.rest = lowers.join('\u0000'));
+    return (this.rest = values);
   }
 
   /** The raw record (the string at `event.original`), as it is. */

@@ -53,9 +53,17 @@ interface RuleCounters {
   maxNanos: number;
 }
 
+/** Dotted paths split into their keys, remembered: a few group-by fields are read on every firing. */
+const pathSegments = new Map<string, string[]>();
+
 function value(event: unknown, path: string): unknown {
   let v: unknown = event;
-  for (const key of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  let keys = pathSegments.get(path);
+  if (keys === undefined) {
+    if (pathSegments.size >= 1024) pathSegments.clear();
+    pathSegments.set(path, (keys = path.split('.')));
+  }
+  for (const key of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   return Array.isArray(v) ? v[0] : v;
 }
 
@@ -514,6 +522,7 @@ export class DetectionEngine {
       const context = new EvalContext(event);
       candidates.next();
       this.collectCandidates(event, context, candidates);
+      let at: number | undefined;
       for (const active of candidates.inPackOrder()) {
         const s = active.counters;
         const rule = active.rule;
@@ -528,7 +537,7 @@ export class DetectionEngine {
         }
         if (!hit) continue;
         s.matches++;
-        const at = eventTime(event);
+        at ??= eventTime(event);
         if (active.standalone) {
           firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
         }

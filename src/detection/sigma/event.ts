@@ -30,8 +30,13 @@ export class FieldValues {
   /** String form of each leaf (numbers and booleans stringified; undefined for null and objects). */
   strings(): (string | undefined)[] {
     if (this.strs) return this.strs;
-    const out = new Array<string | undefined>(this.values.length);
-    for (let i = 0; i < this.values.length; i++) out[i] = toStr(this.values[i]);
+    // most fields hold strings only, which are their own string forms: no copy for them
+    const values = this.values;
+    let i = 0;
+    while (i < values.length && typeof values[i] === 'string') i++;
+    if (i === values.length) return (this.strs = values as string[]);
+    const out = new Array<string | undefined>(values.length);
+    for (i = 0; i < values.length; i++) out[i] = toStr(values[i]);
     return (this.strs = out);
   }
 

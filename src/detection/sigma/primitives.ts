@@ -214,6 +214,7 @@ const UNFOLDABLE = -0x80000000;
 
 /** The two characters toLowerCase turns into ASCII letters: KELVIN SIGN → k, capital I with dot → i + dot. */
 const LOWERS_TO_ASCII = (c: number) => c === 0x212a || c === 0x130;
+const LOWERS_TO_ASCII_TEXT = /[\u212a\u0130]/;
 
 /**
  * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
@@ -426,7 +427,7 @@ export class PairSkipScanner implements NeedleScanner {
 
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
     const { m, shift, needles } = this;
-    if (fold && (!this.ascii || h.includes('\u212a') || h.includes('\u0130'))) return false;
+    if (fold && (!this.ascii || LOWERS_TO_ASCII_TEXT.test(h))) return false;
     let pos = m - 1;
     while (pos < h.length) {
       const hash = fold ? foldedPairHash(h, pos) : pairHash(h, pos);

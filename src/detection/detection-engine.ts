@@ -420,6 +420,13 @@ function routingFields(rules: readonly ActiveRule[]): FieldAccess[] {
     .map((f) => f.access);
 }
 
+/**
+ * Events whose candidates are found before any of them is evaluated: the scans of a chunk run
+ * one after another while the hint automata's tables (megabytes for SigmaHQ's process creation
+ * rules) are in the processor's cache, where evaluating rules between two scans pushed them out.
+ */
+const SCAN_CHUNK = 256;
+
 /** A match of a rule that correlations count, handed to whoever keeps the correlation windows. */
 export interface CorrelationInput {
   rule: { id?: string; name?: string };
@@ -518,33 +525,53 @@ export class DetectionEngine {
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Candidates(this.active.length);
-    for (const event of events) {
-      const context = new EvalContext(event);
-      candidates.next();
-      this.collectCandidates(event, context, candidates);
-      let at: number | undefined;
-      for (const active of candidates.inPackOrder()) {
-        const s = active.counters;
-        const rule = active.rule;
-        const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
-        const started = timed ? process.hrtime.bigint() : 0n;
-        const hit = rule.compiled.matches(event, context);
-        if (timed) {
-          const nanos = Number(process.hrtime.bigint() - started);
-          s.sampledNanos += nanos;
-          s.samples++;
-          if (nanos > s.maxNanos) s.maxNanos = nanos;
-        }
-        if (!hit) continue;
-        s.matches++;
-        at ??= eventTime(event);
-        if (active.standalone) {
-          firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
-        }
-        if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+    const contexts: EvalContext[] = [];
+    /** The candidates of the chunk's events one after another, those of event i from ends[i - 1]. */
+    const found: ActiveRule[] = [];
+    const ends: number[] = [];
+    for (let start = 0; start < events.length; start += SCAN_CHUNK) {
+      const end = Math.min(events.length, start + SCAN_CHUNK);
+      contexts.length = found.length = ends.length = 0;
+      for (let i = start; i < end; i++) {
+        const context = new EvalContext(events[i]);
+        candidates.next();
+        this.collectCandidates(events[i], context, candidates);
+        contexts.push(context);
+        for (const rule of candidates.inPackOrder()) found.push(rule);
+        ends.push(found.length);
+      }
+      for (let i = start; i < end; i++) {
+        const k = i - start;
+        this.fire(events[i], contexts[k], found, k ? ends[k - 1] : 0, ends[k], firings, correlate);
       }
     }
     return firings;
+  }
+
+  /** Evaluates the candidates `from` … `to` - 1 of `found` on the event; adds their firings. */
+  private fire(event: StoredEvent, context: EvalContext, found: readonly ActiveRule[], from: number, to: number, firings: RuleFiring[], correlate: (input: CorrelationInput) => RuleFiring[]): void {
+    let at: number | undefined;
+    for (let c = from; c < to; c++) {
+      const active = found[c];
+      const s = active.counters;
+      const rule = active.rule;
+      const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
+      const started = timed ? process.hrtime.bigint() : 0n;
+      const hit = rule.compiled.matches(event, context);
+      if (timed) {
+        const nanos = Number(process.hrtime.bigint() - started);
+        s.sampledNanos += nanos;
+        s.samples++;
+        if (nanos > s.maxNanos) s.maxNanos = nanos;
+      }
+      if (!hit) continue;
+      s.matches++;
+      at ??= eventTime(event);
+      if (active.standalone) {
+        firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
+      }
+      if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+    }
   }
 
   private collectCandidates(event: StoredEvent, context: EvalContext, into: Candidates): void {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, PairSkipScanner, EvalContext, ORIGINAL_PATH, pathKeys, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
+import { AhoCorasick, CorrelationEngine, PairSkipScanner, EvalContext, ORIGINAL_PATH, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -53,9 +53,17 @@ interface RuleCounters {
   maxNanos: number;
 }
 
+/** Dotted paths split into their keys, remembered: a few group-by fields are read on every firing. */
+const pathSegments = new Map<string, string[]>();
+
 function value(event: unknown, path: string): unknown {
   let v: unknown = event;
-  for (const key of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  let keys = pathSegments.get(path);
+  if (keys === undefined) {
+    if (pathSegments.size >= 1024) pathSegments.clear();
+    pathSegments.set(path, (keys = path.split('.')));
+  }
+  for (const key of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   return Array.isArray(v) ? v[0] : v;
 }
 
@@ -162,13 +170,13 @@ function hintTail(hint: string): string {
 /**
  * Rules indexed by their literal hints: one automaton pass over an event's text finds every rule
  * that could match it, so the cost of an event grows with the rules it might trigger, not with the
- * number of rules loaded.
+ * number of rules loaded. The text is read as it is, its ASCII letters folded, not lower-cased
+ * (see `NeedleScanner.forEachMatch`): one value at a time, so no joined or lower-cased copy of it
+ * is made.
  */
 class HintIndex {
   private readonly byHint: ActiveRule[][] = [];
-  private readonly automaton: NeedleScanner;
-  /** The scanner, where it can read a text of ASCII letters folded (see collectRaw). */
-  private readonly folding?: PairSkipScanner;
+  private readonly scanner: NeedleScanner;
   /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
   private readonly seen: Uint32Array;
   private eventNumber = 0;
@@ -195,36 +203,37 @@ class HintIndex {
         this.byHint[index].push(rule);
       }
     }
-    this.automaton = scannerOf([...hintIndex.keys()]);
-    if (this.automaton instanceof PairSkipScanner && [...hintIndex.keys()].every((h) => /^[\x00-\x7f]*$/.test(h))) this.folding = this.automaton;
+    this.scanner = scannerOf([...hintIndex.keys()]);
     this.seen = new Uint32Array(hintIndex.size);
   }
 
-  /**
-   * Adds the rules whose hints occur in the lower-cased raw record. Where lower-casing it would
-   * change nothing but ASCII letters, a skipping scan reads it folded instead of lower-casing it:
-   * with ASCII hints that holds unless the record has one of the two characters toLowerCase turns
-   * into ASCII letters (KELVIN SIGN → k, capital I with dot → i + dot).
-   */
+  /** Adds the rules of `member` whose hints occur in the raw record. */
   collectRaw(into: Candidates, context: EvalContext, member?: Uint8Array): void {
     const raw = context.original();
-    if (raw !== undefined && this.folding && !raw.includes('\u212a') && !raw.includes('\u0130')) this.scan(into, raw, member, this.folding);
-    else this.collect(into, context.lowerOriginal(), member);
+    if (!raw) return;
+    this.begin(into, member);
+    if (!this.scanner.forEachMatch(raw, this.found, true)) this.scanner.forEachMatch(context.lowerOriginal(), this.found);
+    this.end();
   }
 
-  /** Adds the rules of `member` whose hints occur in the text (values of one event). */
-  collect(into: Candidates, text: string, member?: Uint8Array): void {
-    this.scan(into, text, member);
+  /** Adds the rules of `member` whose hints occur in one of the values. */
+  collect(into: Candidates, values: readonly unknown[], member?: Uint8Array): void {
+    this.begin(into, member);
+    for (const v of values) {
+      const text = typeof v === 'string' ? v : toStr(v);
+      if (text && !this.scanner.forEachMatch(text, this.found, true)) this.scanner.forEachMatch(text.toLowerCase(), this.found);
+    }
+    this.end();
   }
 
-  private scan(into: Candidates, text: string, member: Uint8Array | undefined, folding?: PairSkipScanner): void {
-    if (!text) return;
+  private begin(into: Candidates, member: Uint8Array | undefined): void {
     this.eventNumber = (this.eventNumber % 0xfffffffe) + 1;
     if (this.eventNumber === 1) this.seen.fill(0);
     this.into = into;
     this.member = member;
-    if (folding) folding.forEachMatch(text, this.found, true);
-    else this.automaton.forEachMatch(text, this.found);
+  }
+
+  private end(): void {
     this.into = undefined;
     this.member = undefined;
   }
@@ -324,7 +333,7 @@ class RuleBucket {
     if (this.rules.length === 0) return;
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
-    route.rest?.collect(into, context.lowerRest(), route.hinted);
+    route.rest?.collect(into, context.restValues(), route.hinted);
     route.original?.collectRaw(into, context, route.hinted);
   }
 
@@ -418,6 +427,13 @@ export interface RuleFiles {
   placeholders: string;
   cache?: string;
 }
+
+/**
+ * Events whose candidates are found before any of them is evaluated: the scans of a chunk run
+ * one after another while the hint automata's tables (megabytes for SigmaHQ's process creation
+ * rules) are in the processor's cache, where evaluating rules between two scans pushed them out.
+ */
+const SCAN_CHUNK = 256;
 
 /** A match of a rule that correlations count, handed to whoever keeps the correlation windows. */
 export interface CorrelationInput {
@@ -517,32 +533,53 @@ export class DetectionEngine {
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Candidates(this.active.length);
-    for (const event of events) {
-      const context = new EvalContext(event);
-      candidates.next();
-      this.collectCandidates(event, context, candidates);
-      for (const active of candidates.inPackOrder()) {
-        const s = active.counters;
-        const rule = active.rule;
-        const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
-        const started = timed ? process.hrtime.bigint() : 0n;
-        const hit = rule.compiled.matches(event, context);
-        if (timed) {
-          const nanos = Number(process.hrtime.bigint() - started);
-          s.sampledNanos += nanos;
-          s.samples++;
-          if (nanos > s.maxNanos) s.maxNanos = nanos;
-        }
-        if (!hit) continue;
-        s.matches++;
-        const at = eventTime(event);
-        if (active.standalone) {
-          firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
-        }
-        if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+    const contexts: EvalContext[] = [];
+    /** The candidates of the chunk's events one after another, those of event i from ends[i - 1]. */
+    const found: ActiveRule[] = [];
+    const ends: number[] = [];
+    for (let start = 0; start < events.length; start += SCAN_CHUNK) {
+      const end = Math.min(events.length, start + SCAN_CHUNK);
+      contexts.length = found.length = ends.length = 0;
+      for (let i = start; i < end; i++) {
+        const context = new EvalContext(events[i]);
+        candidates.next();
+        this.collectCandidates(events[i], context, candidates);
+        contexts.push(context);
+        for (const rule of candidates.inPackOrder()) found.push(rule);
+        ends.push(found.length);
+      }
+      for (let i = start; i < end; i++) {
+        const k = i - start;
+        this.fire(events[i], contexts[k], found, k ? ends[k - 1] : 0, ends[k], firings, correlate);
       }
     }
     return firings;
+  }
+
+  /** Evaluates the candidates `from` … `to` - 1 of `found` on the event; adds their firings. */
+  private fire(event: StoredEvent, context: EvalContext, found: readonly ActiveRule[], from: number, to: number, firings: RuleFiring[], correlate: (input: CorrelationInput) => RuleFiring[]): void {
+    let at: number | undefined;
+    for (let c = from; c < to; c++) {
+      const active = found[c];
+      const s = active.counters;
+      const rule = active.rule;
+      const timed = s.evaluations++ % TIMING_SAMPLE_EVERY === 0;
+      const started = timed ? process.hrtime.bigint() : 0n;
+      const hit = rule.compiled.matches(event, context);
+      if (timed) {
+        const nanos = Number(process.hrtime.bigint() - started);
+        s.sampledNanos += nanos;
+        s.samples++;
+        if (nanos > s.maxNanos) s.maxNanos = nanos;
+      }
+      if (!hit) continue;
+      s.matches++;
+      at ??= eventTime(event);
+      if (active.standalone) {
+        firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
+      }
+      if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+    }
   }
 
   private collectCandidates(event: StoredEvent, context: EvalContext, into: Candidates): void {

@@ -30,8 +30,13 @@ export class FieldValues {
   /** String form of each leaf (numbers and booleans stringified; undefined for null and objects). */
   strings(): (string | undefined)[] {
     if (this.strs) return this.strs;
-    const out = new Array<string | undefined>(this.values.length);
-    for (let i = 0; i < this.values.length; i++) out[i] = toStr(this.values[i]);
+    // most fields hold strings only, which are their own string forms: no copy for them
+    const values = this.values;
+    let i = 0;
+    while (i < values.length && typeof values[i] === 'string') i++;
+    if (i === values.length) return (this.strs = values as string[]);
+    const out = new Array<string | undefined>(values.length);
+    for (i = 0; i < values.length; i++) out[i] = toStr(values[i]);
     return (this.strs = out);
   }
 
@@ -143,7 +148,7 @@ export class EvalContext {
    */
   private readonly cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
   private joined?: string;
-  private rest?: string;
+  private rest?: readonly unknown[];
   private lowOriginal?: string;
   constructor(readonly event: unknown) {}
 
@@ -180,28 +185,23 @@ export class EvalContext {
   }
 
   /**
-   * `lowerText` in two parts: `lowerOriginal`, the raw record (the string at `event.original`;
-   * '' when there is none), and `lowerRest`, every other scalar value. The raw record is most of
-   * an event's text, and only rules that search keywords or name `event.original` can see it (see
-   * `literalHintPaths`).
+   * The raw record (the string at `event.original`) lower-cased; '' when there is none. The raw
+   * record is most of an event's text, and only rules that search keywords or name
+   * `event.original` can see it (see `literalHintPaths`); `restValues` are the others.
    */
   lowerOriginal(): string {
     const original = this.original();
     return original === undefined ? '' : (this.lowOriginal ??= original.toLowerCase());
   }
 
-  lowerRest(): string {
+  /** Every scalar value of the event but the raw record (see `lowerOriginal`). */
+  restValues(): readonly unknown[] {
     if (this.rest !== undefined) return this.rest;
     const original = this.original();
-    if (original === undefined) return (this.rest = this.lowerText());
+    if (original === undefined) return (this.rest = this.keywords().values);
     const values: unknown[] = [];
     collectScalars(this.event, values, 0, original);
-    const lowers: string[] = [];
-    for (const v of values) {
-      const s = toStr(v);
-      if (s !== undefined) lowers.push(s.toLowerCase());
-    }
-    return (this.rest = lowers.join('\u0000'));
+    return (this.rest = values);
   }
 
   /** The raw record (the string at `event.original`), as it is. */

@@ -199,21 +199,34 @@ export function needleSet(needles: string[]): NeedleSet {
   return { test: (h) => (automaton ??= new AhoCorasick(unique)).test(h) };
 }
 
-/** States of an AhoCorasick automaton, the shallowest, that get a transition table row (see `delta`). */
-const DENSE_STATES = 4096;
+/**
+ * States of an AhoCorasick automaton, the shallowest, that get a transition table row (see
+ * `delta`): with rows narrowed to the needles' characters, 65,536 rows of a Windows rule pack's
+ * 68 characters take 17 MB at most, and every state of SigmaHQ's largest route (40,000) has one.
+ */
+const DENSE_STATES = 65_536;
 
 /** Int32 fields per state in `AhoCorasick.node`. */
 const NODE_FIELDS = 4;
 
+/** What a step answers when a folded read cannot go on (see `NeedleScanner.forEachMatch`). */
+const UNFOLDABLE = -0x80000000;
+
+/** The two characters toLowerCase turns into ASCII letters: KELVIN SIGN → k, capital I with dot → i + dot. */
+const LOWERS_TO_ASCII = (c: number) => c === 0x212a || c === 0x130;
+const LOWERS_TO_ASCII_TEXT = /[\u212a\u0130]/;
+
 /**
  * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
- * hints make a hundred thousand states and more. ASCII transitions of the states nearest the
- * root, where a scan spends most of its time, are a dense DFA table (one typed-array load per
- * character); deeper states and other characters follow trie edges and failure links. A state's
- * children are numbered consecutively and what a step reads of a state sits together in `node`,
- * so a step past the table touches a cache line or two rather than one per array. Besides
- * `test`, it can report every needle found (`forEachMatch`), which the rule index uses to find
- * candidate rules for an event in one pass.
+ * hints make a hundred thousand states and more. The transitions of the states nearest the root
+ * (all states, for a rule pack's hints) are a dense DFA table over the ASCII characters the
+ * needles have, one column each and one for every other character: a step is a load from a
+ * small character map and one from the table, whose entry also says whether the state reached
+ * ends a needle (a negative entry). Non-ASCII characters of the needles and states past the
+ * table follow trie edges and failure links. A state's children are numbered consecutively and
+ * what a step reads of a state sits together in `node`. Besides `test`, it can report every
+ * needle found (`forEachMatch`), which the rule index uses to find candidate rules for an event
+ * in one pass.
  */
 export class AhoCorasick implements NeedleSet, NeedleScanner {
   /**
@@ -223,14 +236,22 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
   private readonly char: Uint16Array;
   /** NODE_FIELDS per state: first child, number of children, failure link, terminal (1 or 0). */
   private readonly node: Int32Array;
-  /** ASCII transitions of states 0 … rows-1, 128 per state. */
+  /** Per ASCII character: its column in `delta` (0: no needle has it). */
+  private readonly column = new Uint8Array(128);
+  /** The same, ASCII capitals read as the small letters (see `forEachMatch`). */
+  private readonly foldedColumn = new Uint8Array(128);
+  private readonly width: number;
+  /** Per state below `rows`, `width` entries: the state a character leads to, `~state` where that state ends a needle. */
   private readonly delta: Int32Array;
   private readonly rows: number;
   private readonly shortest: number;
+  /** The needles' characters outside ASCII: any other leads back to the root. */
+  private readonly wide = new Set<number>();
   /** Needle indices ending at each state, including those reached through failure links. */
   private readonly outputs: number[][];
 
-  constructor(needles: string[]) {
+  /** `denseStates`: how many states get a table row (fewer only to test the steps past the table). */
+  constructor(needles: string[], denseStates = DENSE_STATES) {
     this.shortest = Math.min(...needles.map((n) => n.length));
     // the trie, its states numbered as they are made
     const char = [-1];
@@ -241,6 +262,8 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
       let s = 0;
       for (let i = 0; i < needle.length; i++) {
         const c = needle.charCodeAt(i);
+        if (c >= 128) this.wide.add(c);
+        else if (this.column[c] === 0) this.column[c] = this.column.reduce((a, b) => Math.max(a, b), 0) + 1;
         let x = first[s];
         while (x >= 0 && char[x] !== c) x = next[x];
         if (x < 0) {
@@ -255,6 +278,8 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
       }
       ends[s].push(index);
     }
+    const width = (this.width = this.column.reduce((a, b) => Math.max(a, b), 0) + 1);
+    for (let c = 0; c < 128; c++) this.foldedColumn[c] = this.column[c >= 65 && c <= 90 ? c + 32 : c];
     // renumbered breadth-first
     const order = [0];
     for (let qi = 0; qi < order.length; qi++) for (let x = first[order[qi]]; x >= 0; x = next[x]) order.push(x);
@@ -272,9 +297,10 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
       node[i * NODE_FIELDS + 1] = count;
       node[i * NODE_FIELDS + 3] = this.outputs[i].length ? 1 : 0;
     }
-    this.rows = Math.min(n, DENSE_STATES);
-    this.delta = new Int32Array(this.rows * 128);
-    // A state's failure link is shallower, so it (and its table row) is complete before the state.
+    this.rows = Math.min(n, denseStates);
+    const delta = (this.delta = new Int32Array(this.rows * width));
+    // A state's failure link is shallower, so it (and its table row) is complete before the state:
+    // a row is its failure link's row with the state's own children written over it.
     for (let r = 0; r < n; r++) {
       const from = node[r * NODE_FIELDS];
       const to = from + node[r * NODE_FIELDS + 1];
@@ -285,12 +311,16 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
         if (this.outputs[f].length) this.outputs[s] = [...this.outputs[s], ...this.outputs[f]];
       }
       if (r < this.rows) {
-        for (let c = 0; c < 128; c++) {
-          const own = this.child(r, c);
-          this.delta[(r << 7) | c] = own >= 0 ? own : r === 0 ? 0 : this.walk(node[r * NODE_FIELDS + 2], c);
-        }
+        const f = node[r * NODE_FIELDS + 2];
+        if (r > 0) delta.copyWithin(r * width, f * width, f * width + width);
+        for (let s = from; s < to; s++) if (this.char[s] < 128) delta[r * width + this.column[this.char[s]]] = this.entry(s);
       }
     }
+  }
+
+  /** A table entry for reaching `s`. */
+  private entry(s: number): number {
+    return this.node[s * NODE_FIELDS + 3] ? ~s : s;
   }
 
   /** The trie child of `s` along character `c`, or -1. */
@@ -301,15 +331,13 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
     return -1;
   }
 
-  /** The state after reading character code `c` in state `s`. */
-  private step(s: number, c: number): number {
-    return c < 128 && s < this.rows ? this.delta[(s << 7) | c] : this.walk(s, c);
-  }
-
-  /** `step` through trie edges and failure links (and table rows where a state has one). */
+  /** The state after reading character code `c` in state `s`, through table rows, trie edges and failure links. */
   private walk(s: number, c: number): number {
     for (;;) {
-      if (c < 128 && s < this.rows) return this.delta[(s << 7) | c];
+      if (c < 128 && s < this.rows) {
+        const e = this.delta[s * this.width + this.column[c]];
+        return e < 0 ? ~e : e;
+      }
       const next = this.child(s, c);
       if (next >= 0) return next;
       if (s === 0) return 0;
@@ -317,29 +345,55 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
     }
   }
 
+  /** A step `forEachMatch` leaves to the trie: a non-ASCII character, or a state past the table. */
+  private slowStep(s: number, c: number, fold: boolean): number {
+    if (c < 128) return this.entry(this.walk(s, fold && c >= 65 && c <= 90 ? c + 32 : c));
+    // folded, only ASCII needles can be read past a character toLowerCase keeps outside ASCII
+    if (fold && (this.wide.size > 0 || LOWERS_TO_ASCII(c))) return UNFOLDABLE;
+    return this.wide.has(c) ? this.entry(this.walk(s, c)) : 0;
+  }
+
   test(h: string): boolean {
     if (h.length < this.shortest) return false;
+    const { delta, width, rows, column } = this;
     let s = 0;
     for (let i = 0; i < h.length; i++) {
-      s = this.step(s, h.charCodeAt(i));
-      if (this.node[s * NODE_FIELDS + 3]) return true;
+      const c = h.charCodeAt(i);
+      const e = c < 128 && s < rows ? delta[s * width + column[c]] : this.slowStep(s, c, false);
+      if (e < 0) return true;
+      s = e;
     }
     return false;
   }
 
-  /** Calls `found` with the index of every needle occurring in `h` (once per occurrence). */
-  forEachMatch(h: string, found: (needle: number) => void): void {
+  forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
+    const { delta, width, rows } = this;
+    const column = fold ? this.foldedColumn : this.column;
     let s = 0;
     for (let i = 0; i < h.length; i++) {
-      s = this.step(s, h.charCodeAt(i));
-      if (this.node[s * NODE_FIELDS + 3]) for (const n of this.outputs[s]) found(n);
+      const c = h.charCodeAt(i);
+      const e = c < 128 && s < rows ? delta[s * width + column[c]] : this.slowStep(s, c, fold);
+      if (e >= 0) {
+        s = e;
+        continue;
+      }
+      if (e === UNFOLDABLE) return false;
+      s = ~e;
+      for (const n of this.outputs[s]) found(n);
     }
+    return true;
   }
 }
 
 /** Where a scan reports the needles it finds (by index), once per occurrence. */
 export interface NeedleScanner {
-  forEachMatch(h: string, found: (needle: number) => void): void;
+  /**
+   * With `fold`, `h` is read as if it were lower-cased, without lower-casing it: where the
+   * scanner cannot (a character toLowerCase turns into ASCII letters, or one outside ASCII with
+   * needles that are not all ASCII), it stops and answers false, having reported some of the
+   * needles or none; then `h.toLowerCase()` is to be scanned instead.
+   */
+  forEachMatch(h: string, found: (needle: number) => void, fold?: boolean): boolean;
 }
 
 /**
@@ -353,9 +407,12 @@ export class PairSkipScanner implements NeedleScanner {
   private readonly shift: Uint8Array;
   /** Needle indices by the hash of the pair their first m characters end with. */
   private readonly ending = new Map<number, number[]>();
+  /** Every needle is ASCII: a text can be read folded (see `NeedleScanner.forEachMatch`). */
+  private readonly ascii: boolean;
 
   constructor(private readonly needles: readonly string[]) {
     this.m = Math.min(...needles.map((n) => n.length));
+    this.ascii = needles.every((n) => /^[\x00-\x7f]*$/.test(n));
     if (this.m < 2 || this.m > 255) throw new Error('PairSkipScanner needs needles of 2 to 255 characters');
     this.shift = new Uint8Array(1 << 16).fill(this.m - 1);
     for (const [index, needle] of needles.entries()) {
@@ -368,24 +425,22 @@ export class PairSkipScanner implements NeedleScanner {
     }
   }
 
-  /**
-   * With `foldAscii`, `h` is read as if its ASCII letters were lower case (what toLowerCase makes
-   * of a text of ASCII characters, without making it).
-   */
-  forEachMatch(h: string, found: (needle: number) => void, foldAscii = false): void {
+  forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
     const { m, shift, needles } = this;
+    if (fold && (!this.ascii || LOWERS_TO_ASCII_TEXT.test(h))) return false;
     let pos = m - 1;
     while (pos < h.length) {
-      const hash = foldAscii ? foldedPairHash(h, pos) : pairHash(h, pos);
+      const hash = fold ? foldedPairHash(h, pos) : pairHash(h, pos);
       const skip = shift[hash];
       if (skip > 0) {
         pos += skip;
         continue;
       }
       const start = pos - m + 1;
-      for (const n of this.ending.get(hash)!) if (foldAscii ? startsWithFolded(h, needles[n], start) : h.startsWith(needles[n], start)) found(n);
+      for (const n of this.ending.get(hash)!) if (fold ? startsWithFolded(h, needles[n], start) : h.startsWith(needles[n], start)) found(n);
       pos++;
     }
+    return true;
   }
 }
 

@@ -10,6 +10,18 @@ const DIGIT_9 = 57;
 const DOT = 46;
 const AT = 64;
 const PERCENT = 37;
+const SPACE = 32;
+const HYPHEN = 45;
+// Longer tokens than this are noted by no detector.
+const MAX_TOKEN_BIT = 30;
+
+const isDigit = (code: number) => code >= DIGIT_0 && code <= DIGIT_9;
+const isAsciiLetter = (code: number) => (code | 0x20) >= 97 && (code | 0x20) <= 122;
+
+/** The `tokenLengths` bits of these lengths, to test a profile with one `&`. */
+export function tokenBits(...lengths: number[]): number {
+  return lengths.reduce((bits, length) => bits | (1 << length), 0);
+}
 
 /** A single linear pass over the text; far cheaper than running seven detectors' regexes on every field. */
 export function profileText(text: string): TextProfile {
@@ -18,22 +30,42 @@ export function profileText(text: string): TextProfile {
   let longestFraction = 0;
   let hasAt = false;
   let hasPlateProvince = false;
+  let longestDigitChain = 0;
+  let tokenLengths = 0;
   let run = 0;
   let runIsFraction = false;
+  let chain = 0;
+  let token = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= DIGIT_0 && code <= DIGIT_9) {
-      if (run === 0) runIsFraction = i > 0 && text.charCodeAt(i - 1) === DOT;
+    if (isDigit(code)) {
+      if (run === 0) {
+        runIsFraction = i > 0 && text.charCodeAt(i - 1) === DOT;
+        const before = i > 1 ? text.charCodeAt(i - 1) : 0;
+        if (!((before === SPACE || before === HYPHEN) && isDigit(text.charCodeAt(i - 2)))) chain = 0;
+      }
       run++;
+      chain++;
+      token++;
       digitCount++;
       if (run > longestDigitRun) longestDigitRun = run;
+      if (chain > longestDigitChain) longestDigitChain = chain;
       if (runIsFraction && run > longestFraction) longestFraction = run;
       continue;
     }
     run = 0;
+    if (isAsciiLetter(code)) {
+      token++;
+      continue;
+    }
+    if (token > 0) {
+      if (token <= MAX_TOKEN_BIT) tokenLengths |= 1 << token;
+      token = 0;
+    }
     if (code === AT) hasAt = true;
     else if (code === PERCENT && text.startsWith('40', i + 1)) hasAt = true;
     else if (code >= 0x4e00 && PROVINCE_CODES.has(code)) hasPlateProvince = true;
   }
-  return { longestDigitRun, digitCount, longestFraction, hasAt, hasPlateProvince, length: text.length };
+  if (token > 0 && token <= MAX_TOKEN_BIT) tokenLengths |= 1 << token;
+  return { longestDigitRun, digitCount, longestDigitChain, longestFraction, tokenLengths, hasAt, hasPlateProvince, length: text.length };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StoredEvent } from '../events/index.js';
 import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
@@ -104,7 +104,7 @@ function uniqueId(base: string, occurrences: Map<string, number>): string {
   const seen = occurrences.get(base) ?? 0;
   occurrences.set(base, seen + 1);
   if (seen === 0) return base;
-  return createHash('sha256').update(base).update('#').update(String(seen)).digest().subarray(0, 16).toString('base64url');
+  return hash('sha256', `${base}#${seen}`, 'buffer').subarray(0, 16).toString('base64url');
 }
 
 /** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */

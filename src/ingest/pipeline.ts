@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { StoredEvent } from '../events/index.js';
-import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
+import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
 
@@ -40,13 +40,15 @@ export class IngestPipeline {
   process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void): StoredEvent[] {
     const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
+    // A shipper's message is a log line whatever format its JSON envelope was declared as.
+    const messageContext = context.format === 'json' ? { ...parseContext, format: 'auto' as const } : parseContext;
     const index = this.assets();
     const occurrences = new Map<string, number>();
     const events: StoredEvent[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const event =
-        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
+        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, messageContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
       // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
@@ -73,17 +75,23 @@ export class IngestPipeline {
 /** What log shippers (Filebeat, Fluent Bit, Vector) add around a raw line; nothing of the event itself. */
 const ENVELOPE_KEYS = new Set(['@timestamp', 'message', 'host', 'hostname', 'agent', 'ecs', 'input', 'log', 'fields', 'tags', 'source_type', 'stream', 'file']);
 
+function onlyEnvelopeKeys(record: Record<string, unknown>): boolean {
+  // for…in with an own-property test visits what Object.keys would, without building the array.
+  for (const key in record) if (Object.hasOwn(record, key) && !ENVELOPE_KEYS.has(key)) return false;
+  return true;
+}
+
 /**
  * A shipper's envelope is unwrapped and its `message` parsed as the log line it is, so an sshd
  * line forwarded by Fluent Bit is understood like the same line sent over syslog.
  */
-function parseJson(json: unknown, context: Parameters<typeof parseLine>[1], original?: string): NormalizedEvent {
+function parseJson(json: unknown, context: ParseContext, messageContext: ParseContext, original?: string): NormalizedEvent {
   const record = json as Record<string, unknown>;
-  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !Object.keys(record).every((k) => ENVELOPE_KEYS.has(k))) {
+  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !onlyEnvelopeKeys(record)) {
     return parseJsonRecord(json, context, original);
   }
   // The envelope was the JSON; the line inside is whatever the device wrote.
-  const event = parseLine(record.message, context.format === 'json' ? { ...context, format: 'auto' } : context);
+  const event = parseLine(record.message, messageContext);
   // A line without a time of its own was stamped with the receive time; the shipper knows better.
   const shipped = typeof record['@timestamp'] === 'string' ? Date.parse(record['@timestamp']) : NaN;
   if (event['@timestamp'] === event.event.created && Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();

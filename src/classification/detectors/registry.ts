@@ -6,7 +6,7 @@ import { plateDetector } from './plate.js';
 import { profileText } from './profile.js';
 import { residentIdDetector } from './resident-id.js';
 import { hkMacaoPermitDetector, passportDetector, permanentResidenceDetector, taiwanPermitDetector } from './travel-documents.js';
-import type { Detector, PiiFinding, PiiType } from './types.js';
+import type { Detector, PiiFinding, PiiType, TextProfile } from './types.js';
 import { vinDetector } from './vin.js';
 
 export const DETECTORS: readonly Detector[] = [
@@ -50,10 +50,19 @@ function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Implied by every detector's `applies`. Most event fields (names, actions, words) fail it, and
+ * one test is cheaper than asking eleven detectors through one call site that has seen them all.
+ */
+export function mayHoldAny(profile: TextProfile): boolean {
+  return profile.digitCount >= 4 || profile.hasAt || profile.hasPlateProvince;
+}
+
 /** All personal information in one text, in order of position. Non-string input yields nothing. */
 export function scanText(text: string): PiiFinding[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const profile = profileText(text);
+  if (!mayHoldAny(profile)) return [];
   const findings: PiiFinding[] = [];
   for (const detector of DETECTORS) {
     if (!detector.applies(profile)) continue;

@@ -1,6 +1,5 @@
-import { hash } from 'node:crypto';
 import type { StoredEvent } from '../events/index.js';
-import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
+import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
 
@@ -112,7 +111,7 @@ function uniqueId(base: string, occurrences: Map<string, number>): string {
   const seen = occurrences.get(base) ?? 0;
   occurrences.set(base, seen + 1);
   if (seen === 0) return base;
-  return hash('sha256', `${base}#${seen}`, 'buffer').subarray(0, 16).toString('base64url');
+  return idHash(`${base}#${seen}`);
 }
 
 /** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */

@@ -42,7 +42,10 @@ export class IngestPipeline {
     // A shipper's message is a log line whatever format its JSON envelope was declared as.
     const messageContext = context.format === 'json' ? { ...parseContext, format: 'auto' as const } : parseContext;
     const index = this.assets();
-    const occurrences = new Map<string, number>();
+    const occurrences = new Occurrences();
+    // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
+    // brute-forced back into the personal data of its line.
+    const idSource = privacy ? `${privacy.key}\u0000${context.source}` : context.source;
     const events: StoredEvent[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
@@ -50,10 +53,8 @@ export class IngestPipeline {
         'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, messageContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
-      // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
-      // brute-forced back into the personal data of its line.
       const stored = event as StoredEvent;
-      stored.event.id = uniqueId(eventId(event, privacy ? `${privacy.key}\u0000${context.source}` : context.source), occurrences);
+      stored.event.id = uniqueId(eventId(event, idSource), occurrences);
       const asset = enrich(stored, index, unmatched, context.receivedAt);
       parsed?.(stored);
       if (!privacy) {
@@ -107,11 +108,26 @@ function parseJson(json: unknown, context: ParseContext, messageContext: ParseCo
  * events: the second and later copies get the occurrence number mixed into their id. A retried
  * batch repeats the same occurrences, so it still lands on the same ids.
  */
-function uniqueId(base: string, occurrences: Map<string, number>): string {
-  const seen = occurrences.get(base) ?? 0;
-  occurrences.set(base, seen + 1);
+function uniqueId(base: string, occurrences: Occurrences): string {
+  const seen = occurrences.before(base);
   if (seen === 0) return base;
   return idHash(`${base}#${seen}`);
+}
+
+/** How often each id came before in a batch. */
+class Occurrences {
+  private readonly seen = new Set<string>();
+  private readonly repeats = new Map<string, number>();
+
+  before(id: string): number {
+    // Nearly every id is new: one add, and the size tells whether it was there, hashes each id once.
+    const size = this.seen.size;
+    this.seen.add(id);
+    if (this.seen.size !== size) return 0;
+    const count = (this.repeats.get(id) ?? 0) + 1;
+    this.repeats.set(id, count);
+    return count;
+  }
 }
 
 /** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */
@@ -119,18 +135,24 @@ function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[
   // Client-supplied events must not claim an asset: enrichment alone decides. (Assigned, not
   // deleted: `delete` turns the object into a slow dictionary for everything downstream.)
   if (event.taishi !== undefined) (event as NormalizedEvent).taishi = undefined;
-  const names = [event.device?.id, event.host?.name, event.observer?.name].filter((n): n is string => !!n);
-  const ips = event.host?.ip ?? [];
-  for (const name of names) {
-    const asset = index.byName(name);
-    if (asset) return attach(event, asset);
-  }
-  for (const ip of ips) {
+  const asset = byName(index, event.device?.id) ?? byName(index, event.host?.name) ?? byName(index, event.observer?.name) ?? byIp(index, event.host?.ip);
+  if (asset) return attach(event, asset);
+  const name = event.host?.name;
+  const ip = event.host?.ip?.[0];
+  if (name) unmatched.push({ address: name.toLowerCase(), kind: 'hostname', dataset: event.event.dataset, eventId: event.event.id, at });
+  else if (ip) unmatched.push({ address: ip, kind: 'ip', dataset: event.event.dataset, eventId: event.event.id, at });
+  return undefined;
+}
+
+function byName(index: AssetIndex, name: string | undefined): AssetRef | undefined {
+  return name ? index.byName(name) : undefined;
+}
+
+function byIp(index: AssetIndex, ips: readonly string[] | undefined): AssetRef | undefined {
+  for (const ip of ips ?? []) {
     const asset = index.byIp(ip);
-    if (asset) return attach(event, asset);
+    if (asset) return asset;
   }
-  const host = event.host?.name ? { address: event.host.name.toLowerCase(), kind: 'hostname' as const } : ips[0] ? { address: ips[0], kind: 'ip' as const } : undefined;
-  if (host) unmatched.push({ ...host, dataset: event.event.dataset, eventId: event.event.id, at });
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import { emailDetector } from './email.js';
 import { locationDetector } from './location.js';
 import { mobileDetector } from './mobile.js';
 import { plateDetector } from './plate.js';
-import { profileText } from './profile.js';
+import { profileText, tokenBits } from './profile.js';
 import { residentIdDetector } from './resident-id.js';
 import { hkMacaoPermitDetector, passportDetector, permanentResidenceDetector, taiwanPermitDetector } from './travel-documents.js';
 import type { Detector, PiiFinding, PiiType, TextProfile } from './types.js';
@@ -50,12 +50,22 @@ function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+// Every length of whole token a detector matches: travel documents, VINs, resident ids.
+const DOCUMENT_TOKENS = tokenBits(8, 9, 11, 15, 17, 18);
+
 /**
- * Implied by every detector's `applies`. Most event fields (names, actions, words) fail it, and
- * one test is cheaper than asking eleven detectors through one call site that has seen them all.
+ * Implied by every detector's `applies`. Most event fields (names, actions, times, addresses,
+ * ids) fail it, and one test is cheaper than asking eleven detectors through one call site that
+ * has seen them all.
  */
 export function mayHoldAny(profile: TextProfile): boolean {
-  return profile.digitCount >= 4 || profile.hasAt || profile.hasPlateProvince;
+  return (
+    profile.longestDigitChain >= 11 ||
+    profile.longestFraction >= 4 ||
+    profile.hasAt ||
+    profile.hasPlateProvince ||
+    (profile.longestDigitRun >= 4 && (profile.tokenLengths & DOCUMENT_TOKENS) !== 0)
+  );
 }
 
 /** All personal information in one text, in order of position. Non-string input yields nothing. */

@@ -93,8 +93,10 @@ function parseJson(json: unknown, context: ParseContext, messageContext: ParseCo
   // The envelope was the JSON; the line inside is whatever the device wrote.
   const event = parseLine(record.message, messageContext);
   // A line without a time of its own was stamped with the receive time; the shipper knows better.
-  const shipped = typeof record['@timestamp'] === 'string' ? Date.parse(record['@timestamp']) : NaN;
-  if (event['@timestamp'] === event.event.created && Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
+  if (event['@timestamp'] === event.event.created && typeof record['@timestamp'] === 'string') {
+    const shipped = Date.parse(record['@timestamp']);
+    if (Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
+  }
   const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | undefined;
   const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
   if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };

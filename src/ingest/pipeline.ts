@@ -97,10 +97,10 @@ function parseJson(json: unknown, context: ParseContext, messageContext: ParseCo
     const shipped = Date.parse(record['@timestamp']);
     if (Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
   }
-  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | undefined;
+  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | null | undefined;
   const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
   if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };
-  const hostIps = typeof host === 'object' ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
+  const hostIps = typeof host === 'object' && host !== null ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
   if (hostIps.length && !event.host?.ip?.length) event.host = { ...event.host, ip: hostIps.filter((ip): ip is string => typeof ip === 'string') };
   return event;
 }

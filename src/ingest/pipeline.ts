@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../events/index.js';
-import { eventId, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
+import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
 
@@ -40,19 +39,22 @@ export class IngestPipeline {
   process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void): StoredEvent[] {
     const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
+    // A shipper's message is a log line whatever format its JSON envelope was declared as.
+    const messageContext = context.format === 'json' ? { ...parseContext, format: 'auto' as const } : parseContext;
     const index = this.assets();
-    const occurrences = new Map<string, number>();
+    const occurrences = new Occurrences();
+    // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
+    // brute-forced back into the personal data of its line.
+    const idSource = privacy ? `${privacy.key}\u0000${context.source}` : context.source;
     const events: StoredEvent[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const event =
-        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, record.original);
+        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, messageContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
-      // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
-      // brute-forced back into the personal data of its line.
       const stored = event as StoredEvent;
-      stored.event.id = uniqueId(eventId(event, privacy ? `${privacy.key}\u0000${context.source}` : context.source), occurrences);
+      stored.event.id = uniqueId(eventId(event, idSource), occurrences);
       const asset = enrich(stored, index, unmatched, context.receivedAt);
       parsed?.(stored);
       if (!privacy) {
@@ -73,24 +75,32 @@ export class IngestPipeline {
 /** What log shippers (Filebeat, Fluent Bit, Vector) add around a raw line; nothing of the event itself. */
 const ENVELOPE_KEYS = new Set(['@timestamp', 'message', 'host', 'hostname', 'agent', 'ecs', 'input', 'log', 'fields', 'tags', 'source_type', 'stream', 'file']);
 
+function onlyEnvelopeKeys(record: Record<string, unknown>): boolean {
+  // for…in with an own-property test visits what Object.keys would, without building the array.
+  for (const key in record) if (Object.hasOwn(record, key) && !ENVELOPE_KEYS.has(key)) return false;
+  return true;
+}
+
 /**
  * A shipper's envelope is unwrapped and its `message` parsed as the log line it is, so an sshd
  * line forwarded by Fluent Bit is understood like the same line sent over syslog.
  */
-function parseJson(json: unknown, context: Parameters<typeof parseLine>[1], original?: string): NormalizedEvent {
+function parseJson(json: unknown, context: ParseContext, messageContext: ParseContext, original?: string): NormalizedEvent {
   const record = json as Record<string, unknown>;
-  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !Object.keys(record).every((k) => ENVELOPE_KEYS.has(k))) {
+  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !onlyEnvelopeKeys(record)) {
     return parseJsonRecord(json, context, original);
   }
   // The envelope was the JSON; the line inside is whatever the device wrote.
-  const event = parseLine(record.message, context.format === 'json' ? { ...context, format: 'auto' } : context);
+  const event = parseLine(record.message, messageContext);
   // A line without a time of its own was stamped with the receive time; the shipper knows better.
-  const shipped = typeof record['@timestamp'] === 'string' ? Date.parse(record['@timestamp']) : NaN;
-  if (event['@timestamp'] === event.event.created && Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
-  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | undefined;
+  if (event['@timestamp'] === event.event.created && typeof record['@timestamp'] === 'string') {
+    const shipped = Date.parse(record['@timestamp']);
+    if (Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
+  }
+  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | null | undefined;
   const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
   if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };
-  const hostIps = typeof host === 'object' ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
+  const hostIps = typeof host === 'object' && host !== null ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
   if (hostIps.length && !event.host?.ip?.length) event.host = { ...event.host, ip: hostIps.filter((ip): ip is string => typeof ip === 'string') };
   return event;
 }
@@ -100,11 +110,26 @@ function parseJson(json: unknown, context: Parameters<typeof parseLine>[1], orig
  * events: the second and later copies get the occurrence number mixed into their id. A retried
  * batch repeats the same occurrences, so it still lands on the same ids.
  */
-function uniqueId(base: string, occurrences: Map<string, number>): string {
-  const seen = occurrences.get(base) ?? 0;
-  occurrences.set(base, seen + 1);
+function uniqueId(base: string, occurrences: Occurrences): string {
+  const seen = occurrences.before(base);
   if (seen === 0) return base;
-  return createHash('sha256').update(base).update('#').update(String(seen)).digest().subarray(0, 16).toString('base64url');
+  return idHash(`${base}#${seen}`);
+}
+
+/** How often each id came before in a batch. */
+class Occurrences {
+  private readonly seen = new Set<string>();
+  private readonly repeats = new Map<string, number>();
+
+  before(id: string): number {
+    // Nearly every id is new: one add, and the size tells whether it was there, hashes each id once.
+    const size = this.seen.size;
+    this.seen.add(id);
+    if (this.seen.size !== size) return 0;
+    const count = (this.repeats.get(id) ?? 0) + 1;
+    this.repeats.set(id, count);
+    return count;
+  }
 }
 
 /** Attaches the emitting asset (and returns it); notes hosts that match none so they can be registered. */
@@ -112,18 +137,24 @@ function enrich(event: StoredEvent, index: AssetIndex, unmatched: UnmatchedHost[
   // Client-supplied events must not claim an asset: enrichment alone decides. (Assigned, not
   // deleted: `delete` turns the object into a slow dictionary for everything downstream.)
   if (event.taishi !== undefined) (event as NormalizedEvent).taishi = undefined;
-  const names = [event.device?.id, event.host?.name, event.observer?.name].filter((n): n is string => !!n);
-  const ips = event.host?.ip ?? [];
-  for (const name of names) {
-    const asset = index.byName(name);
-    if (asset) return attach(event, asset);
-  }
-  for (const ip of ips) {
+  const asset = byName(index, event.device?.id) ?? byName(index, event.host?.name) ?? byName(index, event.observer?.name) ?? byIp(index, event.host?.ip);
+  if (asset) return attach(event, asset);
+  const name = event.host?.name;
+  const ip = event.host?.ip?.[0];
+  if (name) unmatched.push({ address: name.toLowerCase(), kind: 'hostname', dataset: event.event.dataset, eventId: event.event.id, at });
+  else if (ip) unmatched.push({ address: ip, kind: 'ip', dataset: event.event.dataset, eventId: event.event.id, at });
+  return undefined;
+}
+
+function byName(index: AssetIndex, name: string | undefined): AssetRef | undefined {
+  return name ? index.byName(name) : undefined;
+}
+
+function byIp(index: AssetIndex, ips: readonly string[] | undefined): AssetRef | undefined {
+  for (const ip of ips ?? []) {
     const asset = index.byIp(ip);
-    if (asset) return attach(event, asset);
+    if (asset) return asset;
   }
-  const host = event.host?.name ? { address: event.host.name.toLowerCase(), kind: 'hostname' as const } : ips[0] ? { address: ips[0], kind: 'ip' as const } : undefined;
-  if (host) unmatched.push({ ...host, dataset: event.event.dataset, eventId: event.event.id, at });
   return undefined;
 }
 

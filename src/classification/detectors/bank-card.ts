@@ -47,7 +47,7 @@ const ICCID = /^89\d{17,18}$/;
 export const bankCardDetector: Detector = {
   type: 'bank_card',
   sensitive: true,
-  applies: (profile) => profile.digitCount >= 13,
+  applies: (profile) => profile.longestDigitChain >= 13,
   detect(text) {
     const found: Candidate[] = [];
     for (const match of text.matchAll(CARD_PATTERN)) {

@@ -20,6 +20,8 @@ const MAX_DEPTH = 64;
 export const TOO_DEEP = '[too deep]';
 export const CIRCULAR = '[circular]';
 
+const MEMO_MIN_LENGTH = 32;
+
 const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
 function formatPath(segments: readonly (string | number)[]): string {
@@ -52,10 +54,10 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 // Cheap filter before splitting a key into words: every coordinate key contains one of these.
 const MAYBE_COORDINATE_KEY = /la|lo|ln|度/i;
 
-function coordinateKeys(node: Record<string, unknown>): ReadonlySet<string> {
+function coordinateKeys(node: Record<string, unknown>, keys: readonly string[]): ReadonlySet<string> {
   let latKey: string | undefined;
   let lonKey: string | undefined;
-  for (const key of Object.keys(node)) {
+  for (const key of keys) {
     if (!MAYBE_COORDINATE_KEY.test(key)) continue;
     const axis = coordinateKeyAxis(key);
     if (axis === 'lat') latKey ??= key;
@@ -76,9 +78,11 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
   const ancestors = new Set<object>();
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
-  // Events repeat long strings (message and event.original are often the same line): scan each once.
+  // Events repeat long strings (message and event.original are often the same line): scan each
+  // once. Short ones cost less to scan again than to hash into the map.
   const scanned = new Map<string, PiiFinding[]>();
   const scanOnce = (text: string) => {
+    if (text.length < MEMO_MIN_LENGTH) return scanText(text);
     let findings = scanned.get(text);
     if (!findings) scanned.set(text, (findings = scanText(text)));
     return findings;
@@ -100,17 +104,20 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
     let result: unknown = copy ? node : undefined;
     if (Array.isArray(node)) {
       let children: unknown[] | undefined;
-      node.forEach((child, index) => {
+      for (let index = 0; index < node.length; index++) {
+        const child: unknown = node[index];
         segments.push(index);
         const value = step(child, depth + 1, false);
         segments.pop();
         if (copy && value !== child) (children ??= node.slice())[index] = value;
-      });
+      }
       if (children) result = children;
     } else {
-      const coordinates = coordinateKeys(node);
+      const keys = Object.keys(node);
+      const coordinates = coordinateKeys(node, keys);
       let changed: Record<string, unknown> | undefined;
-      for (const [key, child] of Object.entries(node)) {
+      for (const key of keys) {
+        const child = node[key];
         segments.push(key);
         const value = step(child, depth + 1, coordinates.has(key));
         segments.pop();

@@ -8,7 +8,7 @@ const MOBILE_PATTERN = /(?<![0-9A-Za-z+])(?<!\d\.)(?:(?:\+|00)86[ -]?)?1[3-9]\d(
 export const mobileDetector: Detector = {
   type: 'mobile',
   sensitive: false,
-  applies: (profile) => profile.digitCount >= 11,
+  applies: (profile) => profile.longestDigitChain >= 11,
   detect(text) {
     const found: Candidate[] = [];
     for (const match of text.matchAll(MOBILE_PATTERN)) {

@@ -1,4 +1,5 @@
-import { isSensitive, scanText } from './registry.js';
+import { DETECTORS, isSensitive, mayHoldAny, scanText } from './registry.js';
+import type { TextProfile } from './types.js';
 
 describe('scanText', () => {
   it('reports every type in one realistic line, in order, with offsets into the text', () => {
@@ -31,5 +32,28 @@ describe('scanText', () => {
 
   it('returns nothing for text that fails every pre-check', () => {
     expect(scanText('GET /index.html 200 512 "Mozilla/5.0"')).toEqual([]);
+  });
+
+  it('skips only texts that no detector would look at', () => {
+    // Every profile near the detectors' thresholds: mayHoldAny must hold wherever one applies.
+    const small = [0, 1, 3, 4, 7, 8, 11, 12, 13, 15, 17, 18, 19];
+    let applying = 0;
+    const missed: TextProfile[] = [];
+    for (const digits of small)
+      for (const run of small.filter((r) => r <= digits))
+        for (const chain of small.filter((c) => c >= run && c <= digits))
+          for (const tokens of [0, ...Array.from({ length: 30 }, (_, n) => 1 << (n + 1)), -1 >>> 1])
+            for (const fraction of [0, 3, 4, 6].filter((f) => f <= run))
+              for (const flags of [0, 1, 2, 3]) {
+                const profile: TextProfile = {
+                  longestDigitRun: run, digitCount: digits, longestDigitChain: chain, longestFraction: fraction, tokenLengths: tokens,
+                  hasAt: (flags & 1) !== 0, hasPlateProvince: (flags & 2) !== 0, length: 40,
+                };
+                if (!DETECTORS.some((detector) => detector.applies(profile))) continue;
+                applying++;
+                if (!mayHoldAny(profile)) missed.push(profile);
+              }
+    expect(applying).toBeGreaterThan(1000);
+    expect(missed).toEqual([]);
   });
 });

@@ -3,10 +3,10 @@ import { emailDetector } from './email.js';
 import { locationDetector } from './location.js';
 import { mobileDetector } from './mobile.js';
 import { plateDetector } from './plate.js';
-import { profileText } from './profile.js';
+import { profileText, tokenBits } from './profile.js';
 import { residentIdDetector } from './resident-id.js';
 import { hkMacaoPermitDetector, passportDetector, permanentResidenceDetector, taiwanPermitDetector } from './travel-documents.js';
-import type { Detector, PiiFinding, PiiType } from './types.js';
+import type { Detector, PiiFinding, PiiType, TextProfile } from './types.js';
 import { vinDetector } from './vin.js';
 
 export const DETECTORS: readonly Detector[] = [
@@ -50,10 +50,29 @@ function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+// Every length of whole token a detector matches: travel documents, VINs, resident ids.
+const DOCUMENT_TOKENS = tokenBits(8, 9, 11, 15, 17, 18);
+
+/**
+ * Implied by every detector's `applies`. Most event fields (names, actions, times, addresses,
+ * ids) fail it, and one test is cheaper than asking eleven detectors through one call site that
+ * has seen them all.
+ */
+export function mayHoldAny(profile: TextProfile): boolean {
+  return (
+    profile.longestDigitChain >= 11 ||
+    profile.longestFraction >= 4 ||
+    profile.hasAt ||
+    profile.hasPlateProvince ||
+    (profile.longestDigitRun >= 4 && (profile.tokenLengths & DOCUMENT_TOKENS) !== 0)
+  );
+}
+
 /** All personal information in one text, in order of position. Non-string input yields nothing. */
 export function scanText(text: string): PiiFinding[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const profile = profileText(text);
+  if (!mayHoldAny(profile)) return [];
   const findings: PiiFinding[] = [];
   for (const detector of DETECTORS) {
     if (!detector.applies(profile)) continue;

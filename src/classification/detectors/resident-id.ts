@@ -1,4 +1,5 @@
 import { nearestKeyword } from './context.js';
+import { tokenBits } from './profile.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -26,6 +27,7 @@ const CHECK_CHARS = '10X98765432';
 // Any ASCII letter or digit next to the number means it is part of a longer token (order number,
 // hash, timestamp), not an id. `\d\.` before it or `.\d` after it means it is part of a decimal number.
 const ID_PATTERN = /(?<![0-9A-Za-z])(?<!\d\.)(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])(?!\.\d)/g;
+const ID_TOKENS = tokenBits(15, 18);
 
 // A bare 15-digit number is as often an IMEI or an order number as a legacy id: it counts only
 // when the nearest keyword before it names an identity document.
@@ -67,7 +69,7 @@ export function isValidResidentId(id: string, today = new Date()): boolean {
 export const residentIdDetector: Detector = {
   type: 'resident_id',
   sensitive: true,
-  applies: (profile) => profile.longestDigitRun >= 15,
+  applies: (profile) => profile.longestDigitRun >= 15 && (profile.tokenLengths & ID_TOKENS) !== 0,
   detect(text) {
     const found: Candidate[] = [];
     const today = new Date();

@@ -1,4 +1,5 @@
 import { nearestKeyword } from './context.js';
+import { tokenBits } from './profile.js';
 import { isPlausibleBirthDate, PROVINCE_PREFIXES, residentIdCheckChar } from './resident-id.js';
 import type { Candidate, Detector, PiiType } from './types.js';
 
@@ -55,6 +56,8 @@ const PERMANENT_RESIDENCE_2017: DocumentSpec = {
   context: /(?<doc>永居证|永久居留|permanent_?resid|prc_?green_?card|green_?card)|(?<other>护照|passport|订单|order|工单|ticket|serial)/gi,
 };
 
+// The 2017 card's 15 characters, the 2023 number's 18.
+const PERMANENT_RESIDENCE_TOKENS = tokenBits(15, 18);
 const PERMANENT_RESIDENCE_2023 = /(?<![0-9A-Za-z])(?<!\d\.)9\d{16}[\dXx](?![0-9A-Za-z])/g;
 
 function withContext(spec: DocumentSpec, text: string): Candidate[] {
@@ -75,22 +78,26 @@ export function isValidPermanentResidence2023(value: string, today = new Date())
   return value[0] === '9' && PROVINCE_PREFIXES.has(value.slice(1, 3)) && isPlausibleBirthDate(year, month, day, today) && residentIdCheckChar(value) === value[17].toUpperCase();
 }
 
-const documentDetector = (spec: DocumentSpec, minDigits: number): Detector => ({
-  type: spec.type,
-  sensitive: true,
-  applies: (profile) => profile.longestDigitRun >= minDigits,
-  detect: (text) => withContext(spec, text),
-  normalize: (value) => value.toUpperCase(),
-});
+/** `lengths`: the lengths of the whole tokens the document's pattern matches. */
+const documentDetector = (spec: DocumentSpec, minDigits: number, lengths: number[]): Detector => {
+  const tokens = tokenBits(...lengths);
+  return {
+    type: spec.type,
+    sensitive: true,
+    applies: (profile) => profile.longestDigitRun >= minDigits && (profile.tokenLengths & tokens) !== 0,
+    detect: (text) => withContext(spec, text),
+    normalize: (value) => value.toUpperCase(),
+  };
+};
 
-export const passportDetector = documentDetector(PASSPORT, 7);
-export const hkMacaoPermitDetector = documentDetector(HK_MACAO_PERMIT, 8);
-export const taiwanPermitDetector = documentDetector(TAIWAN_PERMIT, 8);
+export const passportDetector = documentDetector(PASSPORT, 7, [8, 9]);
+export const hkMacaoPermitDetector = documentDetector(HK_MACAO_PERMIT, 8, [9, 11]);
+export const taiwanPermitDetector = documentDetector(TAIWAN_PERMIT, 8, [8]);
 
 export const permanentResidenceDetector: Detector = {
   type: 'permanent_residence_id',
   sensitive: true,
-  applies: (profile) => profile.longestDigitRun >= 12,
+  applies: (profile) => profile.longestDigitRun >= 12 && (profile.tokenLengths & PERMANENT_RESIDENCE_TOKENS) !== 0,
   detect(text) {
     const today = new Date();
     const found = withContext(PERMANENT_RESIDENCE_2017, text);

@@ -41,8 +41,15 @@ export interface Candidate {
 export interface TextProfile {
   longestDigitRun: number;
   digitCount: number;
+  /** Most digits in runs joined by single spaces or hyphens (`138 1234 5678`: 11), as grouped numbers are written. */
+  longestDigitChain: number;
   /** Longest digit run directly after a '.', i.e. the most decimals of any number. */
   longestFraction: number;
+  /**
+   * Bit n is set when a maximal run of n ASCII letters and digits occurs (n up to 30): the
+   * detectors whose patterns are bounded by non-alphanumerics match whole tokens of set lengths.
+   */
+  tokenLengths: number;
   /** '@' or its URL-encoded form '%40'. */
   hasAt: boolean;
   hasPlateProvince: boolean;

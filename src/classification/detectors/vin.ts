@@ -1,3 +1,4 @@
+import { tokenBits } from './profile.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -7,6 +8,7 @@ import type { Candidate, Detector } from './types.js';
  * is too often a serial number or an API key.
  */
 const VIN_PATTERN = /(?<![0-9A-Za-z])[A-HJ-NPR-Z0-9]{17}(?![0-9A-Za-z])/g;
+const VIN_TOKEN = tokenBits(17);
 const WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 // Letter values of ISO 3779 Annex, indexed from 'A'; I, O and Q are not allowed and never reached.
 const LETTER_VALUES = [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4, 5, 0, 7, 0, 9, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -34,7 +36,7 @@ export function isValidVin(vin: string): boolean {
 export const vinDetector: Detector = {
   type: 'vin',
   sensitive: false,
-  applies: (profile) => profile.length >= 17 && profile.longestDigitRun >= 4,
+  applies: (profile) => profile.longestDigitRun >= 4 && (profile.tokenLengths & VIN_TOKEN) !== 0,
   detect(text) {
     const found: Candidate[] = [];
     for (const match of text.matchAll(VIN_PATTERN)) {

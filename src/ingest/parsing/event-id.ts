@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NormalizedEvent } from '../../shared/event-schema.js';
 
 /**
@@ -14,11 +14,26 @@ import type { NormalizedEvent } from '../../shared/event-schema.js';
  * so replaying it later yields a new id.
  */
 export function eventId(event: NormalizedEvent, sourceName: string): string {
-  const hash = createHash('sha256').update(sourceName).update('\0');
+  // One-shot hashing of one string: a Hash object per event was a tenth of parse time. The NUL
+  // separators keep the UTF-8 bytes the same as hashing the parts one by one.
   const clientId = event.event.id;
-  if (typeof clientId === 'string' && clientId.length > 0) hash.update('id\0').update(clientId);
-  else hash.update('line\0').update(event['@timestamp']).update('\0').update(event.event.original ?? contentOf(event));
-  return hash.digest().subarray(0, 16).toString('base64url');
+  const input =
+    typeof clientId === 'string' && clientId.length > 0
+      ? `${sourceName}\0id\0${clientId}`
+      : `${sourceName}\0line\0${event['@timestamp']}\0${event.event.original ?? contentOf(event)}`;
+  return idHash(input);
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The first 128 bits of the SHA-256 of `input` in base64url (22 characters). Taken from the
+ * digest's own base64url text rather than through Buffers: 21 characters carry 126 bits, and
+ * the 22nd keeps only the two high bits of its six, as encoding 16 bytes would leave it.
+ */
+export function idHash(input: string): string {
+  const digest = hash('sha256', input, 'base64url');
+  return digest.slice(0, 21) + BASE64URL[BASE64URL.indexOf(digest[21]) & 0b110000];
 }
 
 /** Events built in code have no original; their fields minus receive-time ones stand in for it. */

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import iconv from 'iconv-lite';
-import { ACTIONS, DEFAULT_MAX_LINE_LENGTH, eventId, parseBytes, parseJsonRecord, parseLine } from './index.js';
+import { ACTIONS, DEFAULT_MAX_LINE_LENGTH, eventId, idHash, parseBytes, parseJsonRecord, parseLine } from './index.js';
 import type { FormatHint, ParseContext } from './index.js';
 
 const ctx = (extra: Partial<ParseContext> = {}): ParseContext => ({
@@ -122,6 +122,21 @@ describe('eventId', () => {
     const b = parseJsonRecord({ '@timestamp': '2024-06-01T00:00:05Z', event: { id: 'evt-9', action: 'y' } }, ctx());
     expect(eventId(a, 'edge-01')).toBe(eventId(b, 'edge-01'));
     expect(eventId(a, 'edge-01')).not.toBe(eventId(a, 'edge-02'));
+  });
+
+  it('keeps the ids already stored: the first 16 bytes of SHA-256 over source, timestamp and line', () => {
+    for (const [source, text] of [['edge-01', line], ['边缘-\ud800', '六月 1 10:00:00 主机 登录失败 \udc00 user=张三']]) {
+      const event = parseLine(text, ctx());
+      const digest = createHash('sha256').update(source).update('\0').update('line\0').update(event['@timestamp']).update('\0').update(text).digest();
+      expect(eventId(event, source)).toBe(digest.subarray(0, 16).toString('base64url'));
+    }
+  });
+
+  it('hashes to 128 bits in base64url for any input', () => {
+    for (let i = 0; i < 200; i++) {
+      const input = randomBytes(i).toString('latin1');
+      expect(idHash(input)).toBe(createHash('sha256').update(input).digest().subarray(0, 16).toString('base64url'));
+    }
   });
 
   it('is stable for JSON records re-sent without their raw text', () => {

@@ -132,17 +132,22 @@ function epochToMs(n: number): number {
 
 let lastMs = NaN;
 let lastIso = '';
+let earlierMs = NaN;
+let earlierIso = '';
 
 /**
  * Date#toISOString is a noticeable share of parse time, and consecutive lines mostly share a
- * receive time and often a second; one remembered value catches most of it.
+ * receive time and often a second. Each event asks for both (its receive time and its own), so
+ * the two most recently used values are remembered.
  */
 export function toIso(ms: number): string {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
-  }
-  return lastIso;
+  if (ms === lastMs) return lastIso;
+  const iso = ms === earlierMs ? earlierIso : new Date(ms).toISOString();
+  earlierMs = lastMs;
+  earlierIso = lastIso;
+  lastMs = ms;
+  lastIso = iso;
+  return iso;
 }
 
 /** ISO string for valid epoch ms, otherwise undefined. */

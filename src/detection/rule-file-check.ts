@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerScript } from '../shared/index.js';
 import { DetectionEngine } from './detection-engine.js';
 import { dormancyText } from './rule-pack.js';
 import { SigmaError, SigmaLimitError, parseSigmaDocuments, type ParseResult } from './sigma/index.js';
@@ -112,14 +113,6 @@ export function loadRuleText(text: string, fileName: string, files: { logsources
   }
 }
 
-/** The compiled worker script; tests run this module from its TypeScript source, beside the build. */
-function workerScript(): URL {
-  const script = new URL('./rule-file-check.worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return script;
-  const i = script.pathname.lastIndexOf('/src/');
-  return new URL(`file://${script.pathname.slice(0, i)}/dist/${script.pathname.slice(i + '/src/'.length)}`);
-}
-
 let running = 0;
 const waiting: (() => void)[] = [];
 
@@ -140,7 +133,7 @@ export function checkRuleFileIsolated(request: RuleFileCheckRequest, limits = { 
     () =>
       new Promise<RuleFileVerdict>((resolve, reject) => {
         const refused = (limit: string): RuleFileVerdict => ({ errors: [limit], rules: 0, correlations: 0, ids: [], dormant: [], limit });
-        const worker = new Worker(workerScript(), {
+        const worker = new Worker(compiledWorkerScript('./rule-file-check.worker.js', import.meta.url), {
           workerData: request,
           resourceLimits: { maxOldGenerationSizeMb: limits.heapMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
           stdout: false,

@@ -6,8 +6,8 @@ import type { EventStore, StoredEvent } from '../events/index.js';
 import { EVENT_STORE } from '../events/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline, type BatchContext, type ProcessedBatch, type RawRecord } from './pipeline.js';
-import { PipelinePool, WorkerLostError } from './pipeline-pool.js';
+import { IngestPipeline, type BatchContext, type RawRecord } from './pipeline.js';
+import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
@@ -73,7 +73,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.unregistered = new UnregisteredHosts(db);
     this.pipeline = new IngestPipeline(() => this.index, () => classification.privacy());
     if (settings.TAISHI_INGEST_WORKERS > 0) {
-      this.pool = new PipelinePool(settings.TAISHI_INGEST_WORKERS, { onLost: (error) => this.logger.warn(`${error.message}; its batches are processed on the main thread`) });
+      this.pool = new PipelinePool(settings.TAISHI_INGEST_WORKERS, { prepare: store.kind === 'postgres', onLost: (error) => this.logger.warn(`${error.message}; its batches are processed on the main thread`) });
     }
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
@@ -94,6 +94,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     // Changes made here and, through the asset-change listener, by other instances and CLI commands.
     this.assets.changes.on('changed', () => (this.indexStale = true));
     await this.reloadAssets();
+    this.pool?.start();
     await this.writer.start();
     this.scheduler.every('unregistered-hosts', 5_000, () => this.unregistered.flush());
   }
@@ -179,7 +180,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
     this.received.inc({ collector }, records.length);
     await this.currentIndex();
-    const { events, unmatched, pii, recognition } = await this.process(records, context);
+    const { events, unmatched, pii, recognition, prepared } = await this.process(records, context);
     const now = Date.now();
     for (const line of recognition) this.recognition.count(context.source, line, now);
     this.unregistered.note(unmatched);
@@ -189,7 +190,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
     try {
-      await this.writer.submit(events, options);
+      await this.writer.submit(events, { ...options, prepared });
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);
@@ -200,9 +201,9 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     return events;
   }
 
-  /** Large batches on a worker thread; small ones, and any a dying worker took with it, here. */
-  private async process(records: RawRecord[], context: BatchContext): Promise<ProcessedBatch> {
-    if (this.pool && records.length >= WORKER_MIN_BATCH) {
+  /** Large batches on a worker thread; small ones, those that come while the workers start, and any a dying worker took with it, here. */
+  private async process(records: RawRecord[], context: BatchContext): Promise<PooledBatch> {
+    if (this.pool?.available && records.length >= WORKER_MIN_BATCH) {
       try {
         return await this.pool.process(records, context, this.classification.privacy());
       } catch (error) {

@@ -1,6 +1,7 @@
 import { AssetIndex, type IndexedAsset } from '../assets/asset-index.js';
 import { PII_TYPES, type MaskingPolicy } from '../classification/detectors/index.js';
 import { privacyHook } from '../classification/privacy.js';
+import { prepareCopy } from '../events/postgres-copy.js';
 import { IngestPipeline, type BatchContext, type RawRecord } from './pipeline.js';
 import { PipelinePool, WorkerLostError } from './pipeline-pool.js';
 
@@ -35,6 +36,21 @@ describe('PipelinePool', () => {
       expect(inline.unmatched).toEqual([expect.objectContaining({ address: 'rogue-nas', kind: 'hostname' })]);
       expect(inline.recognition.map((r) => [r.program, r.shape === undefined])).toEqual([['sshd', true], ['app', false], ['kernel', false], ['generic.raw', false]]);
       expect(inline.recognition[1].shape).toContain('<resident_id>');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('serialises the batch for the PostgreSQL store, as the store itself would', async () => {
+    const pool = new PipelinePool(1, { prepare: true });
+    try {
+      const inline = new IngestPipeline(() => new AssetIndex([]), () => privacy).run(records(), context);
+      const { prepared } = await pool.process(records(), context, privacy);
+      const expected = prepareCopy(inline.events, Date.now());
+      const text = (rows: Uint8Array[]) => Buffer.concat(rows).toString('utf8');
+      expect(prepared!.filed).toEqual(expected.filed);
+      expect(text(prepared!.rows)).toBe(text(expected.rows));
+      expect(text(prepared!.rows).split('\n')).toHaveLength(records().length + 1);
     } finally {
       await pool.close();
     }

@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { AssetIndex } from '../assets/asset-index.js';
 import { privacyHook, type PrivacyHook } from '../classification/privacy.js';
+import { prepareCopy } from '../events/postgres-copy.js';
 import { IngestPipeline } from './pipeline.js';
-import { fromWire, type ToWorker } from './pipeline-pool.js';
+import { fromWire, type ToWorker, type WireBatch } from './pipeline-pool.js';
 
 // One pipeline per thread. The asset index comes when it changes; the privacy settings (a key and
 // a policy) come with every batch, so a batch is always masked as the main thread would mask it.
@@ -17,8 +18,12 @@ parentPort!.on('message', (message: ToWorker) => {
   }
   privacy = message.privacy && privacyHook(message.privacy.key, message.privacy.policy);
   try {
-    parentPort!.postMessage({ id: message.id, batch: pipeline.run(fromWire(message.records), message.context) });
+    const batch = pipeline.run(fromWire(message.records), message.context);
+    const json = batch.events.map((event) => JSON.stringify(event));
+    const wire: WireBatch = { ...batch, events: `[${json.join(',')}]`, prepared: message.prepare ? prepareCopy(batch.events, Date.now(), json) : undefined };
+    parentPort!.postMessage({ id: message.id, batch: wire }, wire.prepared?.rows.map((bytes) => bytes.buffer as ArrayBuffer) ?? []);
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: (error as Error).message });
   }
 });
+parentPort!.postMessage({ ready: true });

@@ -22,12 +22,16 @@ describe('ingest on worker threads, into PostgreSQL', () => {
     db = new pg.Client({ connectionString: app.databaseUrl });
     await db.connect();
     ssh = (await readFile(new URL('../../fixtures/loghub/OpenSSH_2k.log', import.meta.url), 'utf8')).split('\n').filter(Boolean);
+    // Until a worker has started, batches are processed on the main thread: these tests are about the workers.
+    for (const deadline = Date.now() + 30_000; !pool().available && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool().available).toBe(true);
   });
   afterAll(async () => {
     await db.end();
     await app.stop();
   });
 
+  const pool = () => app.running.app.get(IngestService)['pool'] as PipelinePool;
   const post = (source: string, lines: string[]) => app.call('POST', `/api/ingest?source=${source}`, { token: users.admin, rawBody: lines.join('\n'), headers: { 'content-type': 'text/plain' } });
 
   it('stores a large batch before answering, enriched with an asset registered just before, masked, noted and detected', async () => {
@@ -63,14 +67,14 @@ describe('ingest on worker threads, into PostgreSQL', () => {
 
   it('processes a batch whose worker is lost midway on the main thread: answered, and stored exactly once', async () => {
     await db.query('TRUNCATE events');
-    const pool = app.running.app.get(IngestService)['pool'] as PipelinePool;
+    const workers = pool();
     const lines = ssh.slice(0, 2000);
     const answer = post('labsz', lines);
     const deadline = Date.now() + 10_000;
-    while (pool.busy === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-    expect(pool.busy).toBe(1);
+    while (workers.busy === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    expect(workers.busy).toBe(1);
     // Stopping the workers ends the threads under the batch, as a crash would.
-    await pool.close();
+    await workers.close();
     const r = await answer;
     expect(r.status).toBe(202);
     expect(r.body.accepted).toBe(2000);

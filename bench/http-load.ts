@@ -1,8 +1,9 @@
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
- * The HTTP load generator runs in a worker thread so the server under test keeps the main
- * thread to itself, the same for the bare baseline and for Taishi.
+ * The HTTP load generator runs in a child process so the server under test keeps its process to
+ * itself, the same for the bare baseline and for Taishi, and the server's CPU time is its own.
  */
 interface Job {
   url: string;
@@ -11,16 +12,28 @@ interface Job {
   concurrency: number;
 }
 
-export function runLoad(job: Job): Promise<{ seconds: number; failures: number; statuses: Record<number, number> }> {
+interface LoadResult {
+  seconds: number;
+  failures: number;
+  statuses: Record<number, number>;
+}
+
+const CHILD_FLAG = '--http-load-child';
+
+export function runLoad(job: Job): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: job });
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (result: LoadResult) => {
+      resolve(result);
+      child.disconnect();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the load generator exited (code ${code}) without a result`)));
+    child.send(job);
   });
 }
 
-if (parentPort && workerData) {
-  const job = workerData as Job;
+async function load(job: Job): Promise<LoadResult> {
   const statuses: Record<number, number> = {};
   let next = 0;
   let failures = 0;
@@ -30,16 +43,21 @@ if (parentPort && workerData) {
       while (next < job.bodies.length) {
         const body = job.bodies[next++];
         for (;;) {
-          const r = await fetch(job.url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...(job.token ? { authorization: `Bearer ${job.token}` } : {}) }, body });
-          await r.arrayBuffer();
-          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-          if (r.status === 202) break;
+          // A reset connection counts as status 0 and is retried, as a shipper would.
+          const status = await fetch(job.url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...(job.token ? { authorization: `Bearer ${job.token}` } : {}) }, body }).then(
+            async (r) => (await r.arrayBuffer(), r.status),
+            () => 0,
+          );
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status === 202) break;
           failures++;
-          if (r.status !== 503) break;
+          if (status !== 503 && status !== 0) break;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }
     }),
   );
-  parentPort.postMessage({ seconds: Number(process.hrtime.bigint() - started) / 1e9, failures, statuses });
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, failures, statuses };
 }
+
+if (process.argv.includes(CHILD_FLAG)) process.once('message', async (job: Job) => process.send!(await load(job)));

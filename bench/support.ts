@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -40,4 +40,51 @@ export function cityLogLines(count: number): string[] {
 /** The same lines as a log shipper sends them over HTTP: one JSON envelope per line. */
 export function shipperNdjson(lines: string[]): string[] {
   return lines.map((message, i) => JSON.stringify({ '@timestamp': new Date(Date.now() - (lines.length - i) * 10).toISOString(), message, host: { name: `host-${i % 500}` }, agent: { type: 'fluent-bit' } }));
+}
+
+const CLOCK_TICKS = 100;
+
+/** utime + stime (and, with `children`, those of reaped children) from a Linux /proc stat file, in seconds. */
+function statCpu(file: string, children = false): { seconds: number; ppid: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return { seconds: (f[11] + f[12] + (children ? f[13] + f[14] : 0)) / CLOCK_TICKS, ppid: f[1] };
+}
+
+export interface CpuSeconds {
+  mainThread: number;
+  process: number;
+  postgres: number;
+}
+
+function cpuNow(postmaster: number): CpuSeconds | undefined {
+  const main = statCpu(`/proc/self/task/${process.pid}/stat`);
+  const server = statCpu(`/proc/${postmaster}/stat`, true);
+  if (!main || !server) return undefined;
+  let postgres = server.seconds;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const child = statCpu(`/proc/${pid}/stat`);
+    if (child?.ppid === postmaster) postgres += child.seconds;
+  }
+  const usage = process.cpuUsage();
+  return { mainThread: main.seconds, process: (usage.user + usage.system) / 1e6, postgres };
+}
+
+/**
+ * From now on, CPU seconds of this process's main thread, of the whole process, and of the
+ * PostgreSQL server whose postmaster is `postmaster` (live backends and those already gone).
+ * Linux only (undefined elsewhere). The box is shared, so CPU time says more than wall time
+ * about what a design costs.
+ */
+export function cpuMeter(postmaster: number): () => CpuSeconds | undefined {
+  const start = cpuNow(postmaster);
+  return () => {
+    const end = cpuNow(postmaster);
+    return start && end && { mainThread: end.mainThread - start.mainThread, process: end.process - start.process, postgres: end.postgres - start.postgres };
+  };
 }

@@ -2,10 +2,9 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModu
 import { randomBytes } from 'node:crypto';
 import { departmentScope, type Principal } from '../shared/principal.js';
 import { SETTINGS_TOKEN, type Settings } from '../config/index.js';
-import type { StoredEvent } from '../events/index.js';
-import type { PiiSighting, PrivacyHook } from './privacy.js';
+import { privacyHook, type PiiSighting, type PrivacyHook } from './privacy.js';
 import { MetricsRegistry } from '../shared/metrics.js';
-import { HyperLogLog, maskEvent, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PiiType } from './detectors/index.js';
+import { HyperLogLog, PeopleCounter, PII_TYPES, type MaskingPolicy, type PeopleEstimate, type PiiType } from './detectors/index.js';
 import { Database, LockId, lockForTransaction } from '../database/index.js';
 import { ClassificationRepository, type StoredSketch } from './classification.repository.js';
 import { Scheduler } from '../platform/index.js';
@@ -53,7 +52,7 @@ export class ClassificationService implements OnModuleInit, BeforeApplicationShu
     const key = this.settings.TAISHI_PII_KEY ?? (await this.storedKey());
     const action = this.settings.TAISHI_PII_MASKING;
     const policy = Object.fromEntries(PII_TYPES.map((t) => [t, action])) as MaskingPolicy;
-    this.hook = { key, mask: (event: StoredEvent) => maskEvent(event, policy, key) };
+    this.hook = privacyHook(key, policy);
     await this.loadSketches();
     this.scheduler.every('classification-drift', 5_000, () => this.flush());
     this.scheduler.every('people-sketches', SKETCH_FLUSH_MS, () => this.flushSketches());

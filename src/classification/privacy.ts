@@ -1,9 +1,12 @@
 import type { StoredEvent } from '../events/index.js';
+import { maskEvent, type MaskingPolicy } from './detectors/index.js';
 
 /** Personal-data handling applied to every event before it leaves the pipeline. */
 export interface PrivacyHook {
   /** Keys event ids, so an id cannot be brute-forced back to the personal data in its line. */
   key: string;
+  /** With the key, all a worker thread needs to build the same hook. */
+  policy: MaskingPolicy;
   /** A copy of the event with personal data masked, and what was found (masked values and keyed hashes only). */
   mask(event: StoredEvent): { event: StoredEvent; findings: { path: string; type: string; sensitive: boolean; hash: string; masked: string }[] };
 }
@@ -16,4 +19,8 @@ export interface PiiSighting {
   findings: ReturnType<PrivacyHook['mask']>['findings'];
   eventId: string;
   at: Date;
+}
+
+export function privacyHook(key: string, policy: MaskingPolicy): PrivacyHook {
+  return { key, policy, mask: (event: StoredEvent) => maskEvent(event, policy, key) };
 }

@@ -4,7 +4,7 @@ import type { StoredEvent } from '../events/index.js';
 import type { CorrelationInput, DetectionEngine, RuleFiles, RuleFiring } from '../detection/core.js';
 import { AssetIndex } from '../assets/core.js';
 import { IngestPipeline } from '../ingest/core.js';
-import { compiledWorkerScript } from '../shared/worker-script.js';
+import { compiledWorkerScript } from '../shared/index.js';
 
 /** Lines of one file, packed into one buffer so a worker thread can take them without a copy. */
 export interface LineBatch {

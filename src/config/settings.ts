@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { cronProblem, parseCidr } from '../shared/index.js';
 
 /**
@@ -191,6 +192,12 @@ export const SETTINGS = {
     accepted: 'an integer 1000-10000000',
     default: '200000',
     parse: integer(1000, 10_000_000),
+  }),
+  TAISHI_INGEST_WORKERS: setting({
+    doc: 'Worker threads that parse, enrich and mask ingest batches of 100 records or more, so the main thread keeps the network and the store; auto starts one per CPU core beyond two (one core for the network and the store client, one for the database beside them: on two cores the threads cost more CPU than they save), 0 processes every batch on the main thread.',
+    accepted: 'auto, or an integer 0-64',
+    default: 'auto',
+    parse: (raw: string) => (raw.toLowerCase() === 'auto' ? Math.max(0, availableParallelism() - 2) : integer(0, 64)(raw)),
   }),
   TAISHI_INGEST_BATCH: setting({ doc: 'Events per store write.', accepted: 'an integer 100-100000', default: '5000', parse: integer(100, 100_000) }),
   TAISHI_SPOOL_MAX_BYTES: setting({

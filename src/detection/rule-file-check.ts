@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerScript } from '../shared/index.js';
 import { DetectionEngine } from './detection-engine.js';
 import { dormancyText } from './rule-pack.js';
-import { compiledWorkerScript } from '../shared/worker-script.js';
 import { SigmaError, SigmaLimitError, parseSigmaDocuments, type ParseResult } from './sigma/index.js';
 
 /**

@@ -53,12 +53,23 @@ export interface WriteResult {
   duplicates: number;
 }
 
+/**
+ * A batch already serialised for one kind of store (by an ingest worker thread), in the order of
+ * its events and with the filing time of each: that store writes it instead of serialising again.
+ */
+export interface PreparedWrite {
+  kind: 'postgres';
+  /** UTF-8 bytes, so a worker can hand them over without a copy and the writing thread need not encode them. */
+  rows: Uint8Array[];
+  filed: number[];
+}
+
 export interface EventStore {
   readonly kind: 'postgres' | 'elasticsearch';
   /** Creates what the store needs (tables, templates); safe to call at every start. */
   init(): Promise<void>;
-  /** Stores a batch idempotently by `event.id`; resolves once the batch is durable. */
-  write(events: StoredEvent[]): Promise<WriteResult>;
+  /** Stores a batch idempotently by `event.id`; resolves once the batch is durable. A store may use `prepared` when it is of its kind. */
+  write(events: StoredEvent[], prepared?: PreparedWrite): Promise<WriteResult>;
   get(id: string): Promise<StoredEvent | undefined>;
   /** Newest first unless `order` says otherwise; pages with keyset cursors, stable under inserts. */
   search(query: EventQuery, page: { limit: number; after?: string; order?: 'asc' | 'desc' }): Promise<EventPage>;

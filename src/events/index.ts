@@ -1,3 +1,3 @@
-export { type EventStore, type StoredEvent } from './event-store.js';
+export { type EventStore, type PreparedWrite, type StoredEvent } from './event-store.js';
 export { EVENT_STORE } from './tokens.js';
 export { type FilterField } from './event-store.js';

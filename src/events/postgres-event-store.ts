@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { clientSql, LockId, lockForTransaction } from '../database/index.js';
 import { POOL_DEFAULTS } from '../database/index.js';
-import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
+import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type PreparedWrite, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
+import { COPY_COLUMNS, eventCopyRow, UUID } from './postgres-copy.js';
 
 /** Filter fields and the columns that hold them. */
 const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'int' | 'uuid' | 'array' }> = {
@@ -25,57 +26,6 @@ const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'in
   'taishi.department': { column: 'department', type: 'text' },
   'taishi.zone': { column: 'zone', type: 'text' },
 };
-
-export const COPY_COLUMNS = ['ts', 'id', 'kind', 'module', 'dataset', 'action', 'outcome', 'category', 'source_ip', 'destination_ip', 'destination_port', 'user_name', 'host_name', 'observer_name', 'device_id', 'asset_id', 'department', 'zone', 'message', 'doc'];
-
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IP = /^[0-9a-f:.]+$/i;
-
-/** COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N. */
-function copyText(value: unknown): string {
-  if (value === undefined || value === null || value === '') return '\\N';
-  return String(value).replace(/[\\\t\n\r\0]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\ufffd' })[c]!);
-}
-
-/** PostgreSQL text cannot hold U+0000; keep the rest of the event and mark the spot. */
-function storableJson(event: StoredEvent): string {
-  return JSON.stringify(event).replace(/(^|[^\\])((?:\\\\)*)\\u0000/g, '$1$2\\ufffd');
-}
-
-function arrayLiteral(values: unknown): string | undefined {
-  if (!Array.isArray(values) || values.length === 0) return undefined;
-  return `{${values.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-/** One event as a line of COPY text for the events table, filed at `ts`. */
-export function eventCopyRow(event: StoredEvent, ts: number): string {
-  const sourceIp = event.source?.ip;
-  const destinationIp = event.destination?.ip;
-  const assetId = event.taishi?.asset_id;
-  const values = [
-    new Date(ts).toISOString(),
-    event.event.id,
-    event.event.kind,
-    event.event.module,
-    event.event.dataset,
-    event.event.action,
-    event.event.outcome,
-    arrayLiteral(event.event.category),
-    sourceIp && IP.test(sourceIp) ? sourceIp : undefined,
-    destinationIp && IP.test(destinationIp) ? destinationIp : undefined,
-    Number.isInteger(event.destination?.port) ? event.destination!.port : undefined,
-    event.user?.name,
-    event.host?.name,
-    event.observer?.name,
-    event.device?.id,
-    assetId && UUID.test(assetId) ? assetId : undefined,
-    event.taishi?.department,
-    event.taishi?.zone,
-    event.message ?? event.event.original,
-  ];
-  return values.map(copyText).join('\t') + '\t' + storableJson(event).replace(/\\/g, '\\\\') + '\n';
-}
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
@@ -114,13 +64,13 @@ export class PostgresEventStore implements EventStore {
    * makes COPY fail on the primary key; then, and only then, the batch goes through a staging
    * table and INSERT … ON CONFLICT DO NOTHING, so repeated ids land once.
    */
-  async write(events: StoredEvent[]): Promise<WriteResult> {
+  async write(events: StoredEvent[], prepared?: PreparedWrite): Promise<WriteResult> {
     if (events.length === 0) return { written: 0, duplicates: 0 };
     const now = Date.now();
-    const filed = events.map((event) => filingTime(event, now));
+    const filed = prepared?.filed ?? events.map((event) => filingTime(event, now));
     const days = new Set(filed.map((ts) => Math.floor(ts / DAY_MS)));
     // Serialised chunk by chunk as COPY consumes them, so the server parses one chunk while the next is built.
-    const rows = (): Iterable<string> => serialize(events, filed, 500);
+    const rows = (): Iterable<string | Uint8Array> => (prepared ? prepared.rows : serialize(events, filed, 500));
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
@@ -150,7 +100,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async copy(client: pg.PoolClient, table: string, rows: Iterable<string>): Promise<void> {
+  private async copy(client: pg.PoolClient, table: string, rows: Iterable<string | Uint8Array>): Promise<void> {
     const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN`));
     await pipeline(Readable.from(rows), stream);
   }

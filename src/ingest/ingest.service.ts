@@ -6,8 +6,8 @@ import type { EventStore, StoredEvent } from '../events/index.js';
 import { EVENT_STORE } from '../events/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { AssetIndex } from '../assets/index.js';
-import type { PiiSighting } from '../classification/index.js';
-import { IngestPipeline, type BatchContext, type RawRecord, type UnmatchedHost } from './pipeline.js';
+import { IngestPipeline, type BatchContext, type RawRecord } from './pipeline.js';
+import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
@@ -29,6 +29,8 @@ export interface CollectorTotals {
 /** The live recognition report: a rolling day in hourly buckets; programs and shapes capped. */
 const RECOGNITION_WINDOW = { bucketMs: 3_600_000, buckets: 24, maxPrograms: 500, maxShapes: 20 };
 const RECOGNITION_TOP_SHAPES = 5;
+/** Below this many records a batch is processed where it arrived: handing it to a worker would cost more than it saves. */
+const WORKER_MIN_BATCH = 100;
 
 export interface RecognitionReport {
   windowHours: number;
@@ -47,6 +49,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private indexStale = true;
   private reloading: Promise<void> | undefined;
   private readonly pipeline: IngestPipeline;
+  private readonly pool: PipelinePool | undefined;
   readonly writer: EventWriter;
   private readonly unregistered: UnregisteredHosts;
   private readonly storedListeners: ((events: StoredEvent[]) => void)[] = [];
@@ -69,6 +72,9 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   ) {
     this.unregistered = new UnregisteredHosts(db);
     this.pipeline = new IngestPipeline(() => this.index, () => classification.privacy());
+    if (settings.TAISHI_INGEST_WORKERS > 0) {
+      this.pool = new PipelinePool(settings.TAISHI_INGEST_WORKERS, { prepare: store.kind === 'postgres', onLost: (error) => this.logger.warn(`${error.message}; its batches are processed on the main thread`) });
+    }
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
     this.received = metrics.counter('taishi_ingest_received_total', 'Records received, per collector');
@@ -77,6 +83,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
     this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
+    metrics.gauge('taishi_ingest_worker_batches', 'Batches being parsed, enriched and masked on worker threads').track({}, () => this.pool?.busy ?? 0);
     const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
     metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
     metrics.observedCounter('taishi_ingest_program_recognised_total', 'Lines parsed to a known event action, per source and sending program').trackAll(perProgram((p) => p.totalRecognised));
@@ -87,6 +94,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     // Changes made here and, through the asset-change listener, by other instances and CLI commands.
     this.assets.changes.on('changed', () => (this.indexStale = true));
     await this.reloadAssets();
+    this.pool?.start();
     await this.writer.start();
     this.scheduler.every('unregistered-hosts', 5_000, () => this.unregistered.flush());
   }
@@ -95,12 +103,15 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.scheduler.cancel('unregistered-hosts');
     await this.writer.stop();
+    await this.pool?.close();
     await this.unregistered.flush().catch(() => undefined);
   }
 
   private async reloadAssets(): Promise<void> {
     this.indexStale = false;
-    this.index = new AssetIndex(await this.assets.indexEntries());
+    const entries = await this.assets.indexEntries();
+    this.index = new AssetIndex(entries);
+    this.pool?.setAssets(entries);
   }
 
   /** Reloads the asset index first when the registry changed since it was built. */
@@ -169,10 +180,9 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
     this.received.inc({ collector }, records.length);
     await this.currentIndex();
-    const unmatched: UnmatchedHost[] = [];
-    const pii: PiiSighting[] = [];
+    const { events, unmatched, pii, recognition, prepared } = await this.process(records, context);
     const now = Date.now();
-    const events = this.pipeline.process(records, context, unmatched, pii, (e) => this.recognition.add(e, context.source, now));
+    for (const line of recognition) this.recognition.count(context.source, line, now);
     this.unregistered.note(unmatched);
     if (pii.length) this.classification.note(pii);
     let known = 0;
@@ -180,7 +190,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
     try {
-      await this.writer.submit(events, options);
+      await this.writer.submit(events, { ...options, prepared });
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);
@@ -189,6 +199,18 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
     for (const listener of this.storedListeners) listener(events);
     return events;
+  }
+
+  /** Large batches on a worker thread; small ones, those that come while the workers start, and any a dying worker took with it, here. */
+  private async process(records: RawRecord[], context: BatchContext): Promise<PooledBatch> {
+    if (this.pool?.available && records.length >= WORKER_MIN_BATCH) {
+      try {
+        return await this.pool.process(records, context, this.classification.privacy());
+      } catch (error) {
+        if (!(error instanceof WorkerLostError)) throw error;
+      }
+    }
+    return this.pipeline.run(records, context);
   }
 
   /** Per source and sending program: the share of lines read over the last day, and the shapes of the rest (personal data masked). */

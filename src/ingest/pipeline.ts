@@ -2,6 +2,7 @@ import type { StoredEvent } from '../events/index.js';
 import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
+import { recognitionOf, type LineRecognition } from './recognition/index.js';
 
 /** One record as a collector received it; `peer` is the sending host where it varies within a batch (syslog). */
 export type RawRecord = { bytes: Buffer; peer?: string } | { text: string } | { json: unknown; original?: string };
@@ -25,6 +26,15 @@ export interface UnmatchedHost {
   at: Date;
 }
 
+/** All ingest keeps of one batch, as plain data: a worker thread sends it back as it is. */
+export interface ProcessedBatch {
+  events: StoredEvent[];
+  unmatched: UnmatchedHost[];
+  pii: PiiSighting[];
+  /** One per event, in order, taken before masking. */
+  recognition: LineRecognition[];
+}
+
 /**
  * Parse → normalize → stable id → enrich, for one batch. Pure CPU work with no I/O, so collectors
  * call it inline; the writer does the I/O.
@@ -34,6 +44,14 @@ export class IngestPipeline {
     private readonly assets: () => AssetIndex,
     private readonly privacy: () => PrivacyHook | undefined = () => undefined,
   ) {}
+
+  run(records: RawRecord[], context: BatchContext): ProcessedBatch {
+    const unmatched: UnmatchedHost[] = [];
+    const pii: PiiSighting[] = [];
+    const recognition: LineRecognition[] = [];
+    const events = this.process(records, context, unmatched, pii, (e) => recognition.push(recognitionOf(e)));
+    return { events, unmatched, pii, recognition };
+  }
 
   /** `parsed` sees each event before personal data is masked (the recognition tally shapes it with typed placeholders). */
   process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void): StoredEvent[] {

@@ -12,3 +12,4 @@ export { addressBytes, CidrMatcher, inBlock, parseCidr, unmapIPv4, type CidrBloc
 export { normalizeAddress, type AddressKind, type NormalizedAddress } from './network/addresses.js';
 export { addressBlock, blocksOverlap, CATCH_ALL_BELOW, hostnamesClash, isCatchAll, OrdinaryClaims, type Claim } from './network/address-claims.js';
 export { departmentKey, listedDepartment } from './department-names.js';
+export { compiledWorkerScript } from './worker-script.js';

@@ -1,3 +1,3 @@
 /** How much of each sending program Taishi can read, and the shapes of what it cannot: pure, no framework. */
 export { lineShape, programOf } from './shape.js';
-export { OTHER, RecognitionTally, type ProgramRecognition, type RecognitionOptions } from './tally.js';
+export { OTHER, recognitionOf, RecognitionTally, type LineRecognition, type ProgramRecognition, type RecognitionOptions } from './tally.js';

@@ -31,6 +31,16 @@ export interface ProgramRecognition {
 
 export const OTHER = '(other)';
 
+/** What the tally keeps of one line: its program, and its shape when it was not recognised. */
+export interface LineRecognition {
+  program: string;
+  shape?: string;
+}
+
+export function recognitionOf(event: NormalizedEvent): LineRecognition {
+  return event.event.action !== 'unknown' ? { program: programOf(event) } : { program: programOf(event), shape: lineShape(shapeText(event)) };
+}
+
 interface Entry {
   source: string;
   program: string;
@@ -54,7 +64,12 @@ export class RecognitionTally {
   constructor(private readonly options: RecognitionOptions) {}
 
   add(event: NormalizedEvent, source: string, at: number): void {
-    const entry = this.entry(source, programOf(event));
+    this.count(source, recognitionOf(event), at);
+  }
+
+  /** One line as `recognitionOf` saw it, perhaps in another thread. */
+  count(source: string, line: LineRecognition, at: number): void {
+    const entry = this.entry(source, line.program);
     const bucket = Number.isFinite(this.options.bucketMs) ? Math.floor(at / this.options.bucketMs) : 0;
     const slot = bucket % this.options.buckets;
     if (entry.epoch[slot] !== bucket) {
@@ -64,10 +79,10 @@ export class RecognitionTally {
     }
     entry.lines[slot]++;
     entry.totalLines++;
-    if (event.event.action !== 'unknown') {
+    if (line.shape === undefined) {
       entry.known[slot]++;
       entry.totalKnown++;
-    } else this.noteShape(entry.shapes, lineShape(shapeText(event)));
+    } else this.noteShape(entry.shapes, line.shape);
   }
 
   /** Every program with lines, busiest first; the window ends at `now`. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventStore, StoredEvent } from '../../events/index.js';
+import type { EventStore, PreparedWrite, StoredEvent } from '../../events/index.js';
 import type { MetricsRegistry } from '../../shared/metrics.js';
 import { Spool } from './spool.js';
 
@@ -11,6 +11,7 @@ export class OverloadedError extends Error {
 
 interface Pending {
   events: StoredEvent[];
+  prepared?: PreparedWrite;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -97,12 +98,12 @@ export class EventWriter {
    * (OverloadedError), or with `waitForRoom` holds them until there is room: for senders that are
    * already being held back and whose lines must not be lost.
    */
-  submit(events: StoredEvent[], options: { waitForRoom?: boolean } = {}): Promise<void> {
+  submit(events: StoredEvent[], options: { waitForRoom?: boolean; prepared?: PreparedWrite } = {}): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     const fits = this.canAccept(events.length) && this.waiting.length === 0;
     if (!fits && !options.waitForRoom) return Promise.reject(new OverloadedError(5));
     return new Promise((resolve, reject) => {
-      const pending = { events, resolve, reject };
+      const pending = { events, prepared: options.prepared, resolve, reject };
       if (fits) return this.enqueue(pending);
       this.waiting.push(pending);
       this.admitWaiting();
@@ -134,7 +135,7 @@ export class EventWriter {
         }
         const batch = taken.length === 1 ? taken[0].events : taken.flatMap((p) => p.events);
         try {
-          await this.persist(batch);
+          await this.persist(batch, preparedTogether(taken));
           for (const p of taken) p.resolve();
         } catch (error) {
           for (const p of taken) p.reject(error);
@@ -150,11 +151,11 @@ export class EventWriter {
   }
 
   /** Store first; on failure (or while the spool is still draining) into the spool. */
-  private async persist(batch: StoredEvent[]): Promise<void> {
+  private async persist(batch: StoredEvent[], prepared: PreparedWrite | undefined): Promise<void> {
     if (this.storeUp && this.spool.empty) {
       const started = process.hrtime.bigint();
       try {
-        const result = await this.store.write(batch);
+        const result = await this.store.write(batch, prepared);
         this.writeSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { store: this.store.kind });
         this.written.inc({ store: this.store.kind }, result.written);
         this.duplicates.inc({ store: this.store.kind }, result.duplicates);
@@ -205,4 +206,16 @@ export class EventWriter {
     this.retryTimer = undefined;
     await this.draining;
   }
+}
+
+/** The submissions' prepared writes as one, when every one of them came prepared. */
+function preparedTogether(taken: Pending[]): PreparedWrite | undefined {
+  if (!taken.every((p) => p.prepared)) return undefined;
+  if (taken.length === 1) return taken[0].prepared;
+  const together: PreparedWrite = { kind: 'postgres', rows: [], filed: [] };
+  for (const { prepared } of taken) {
+    together.rows.push(...prepared!.rows);
+    for (const ts of prepared!.filed) together.filed.push(ts);
+  }
+  return together;
 }

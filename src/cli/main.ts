@@ -45,8 +45,8 @@ const COMMANDS = [
     synopsis: '[--rules PATH]... [--format table|ndjson] [--workers N] FILE...',
     summary: '离线狩猎 / run the rules over log files',
     details:
-      '--rules 可重复，默认 TAISHI_RULES_DIR；--workers 另加的解析与匹配线程数，默认：输入达 32 MB 时按核数另加（最多 3），否则 0（只用本线程）\n' +
-      '--rules may repeat; default TAISHI_RULES_DIR. --workers: extra threads that parse and match; by default one per further core (at most 3) from 32 MB of input, else 0 (this thread only)',
+      '--rules 可重复，默认 TAISHI_RULES_DIR；--workers 另加的解析与匹配线程数，默认：输入达 256 MB 时按核数另加（最多 3），否则 0（只用本线程）\n' +
+      '--rules may repeat; default TAISHI_RULES_DIR. --workers: extra threads that parse and match; by default one per further core (at most 3) from 256 MB of input, else 0 (this thread only)',
     options: { rules: { type: 'string', multiple: true }, format: { type: 'string' }, workers: { type: 'string' } },
     positionals: true,
     run: async ({ values, positionals }) => (await detection()).hunt(values, positionals),

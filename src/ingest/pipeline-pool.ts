@@ -1,7 +1,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { IndexedAsset } from '../assets/asset-index.js';
-import type { PrivacyHook } from '../classification/privacy.js';
-import type { PreparedWrite } from '../events/event-store.js';
+import type { IndexedAsset } from '../assets/core.js';
+import type { PrivacyHook } from '../classification/core.js';
+import type { PreparedWrite } from '../events/core.js';
 import { compiledWorkerScript } from '../shared/index.js';
 import type { BatchContext, ProcessedBatch, RawRecord } from './pipeline.js';
 

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { AssetIndex } from '../assets/asset-index.js';
-import { privacyHook, type PrivacyHook } from '../classification/privacy.js';
-import { prepareCopy } from '../events/postgres-copy.js';
+import { AssetIndex } from '../assets/core.js';
+import { privacyHook, type PrivacyHook } from '../classification/core.js';
+import { prepareCopy } from '../events/core.js';
 import { IngestPipeline } from './pipeline.js';
 import { fromWire, type ToWorker, type WireBatch } from './pipeline-pool.js';
 

@@ -7,6 +7,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { createTestDatabase, dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 import { startService, stopService, type Service } from '../support/service-process.js';
+import { until } from '../support/until.js';
 
 /**
  * A crash after an MQTT message is stored but before the broker has its acknowledgement makes the
@@ -57,12 +58,9 @@ describe('MQTT redelivery after a crash', () => {
     const db = new pg.Client({ connectionString: databaseUrl });
     let service: Service | undefined;
     const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${service!.baseUrl}/metrics`)).text())?.[1] ?? NaN);
-    const until = async (what: string, condition: () => Promise<boolean>) => {
-      for (const deadline = Date.now() + 30_000; !(await condition()); await sleep(200)) if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    };
     try {
       service = await startService(env);
-      await until('connected', async () => (await metric(/^taishi_mqtt_connected (\d)/m)) === 1);
+      await until('connected', async () => (await metric(/^taishi_mqtt_connected (\d)/m)) === 1, 30_000);
       await db.connect();
 
       proxy.swallowAcks = true;
@@ -77,14 +75,14 @@ describe('MQTT redelivery after a crash', () => {
             [`%${run}%`, `m-${run}`],
           )
         ).rows;
-      await until('all 10 stored', async () => (await stored()).length === 10);
+      await until('all 10 stored', async () => (await stored()).length === 10, 30_000);
 
       // Stored, but the broker never got the acknowledgements: it delivers them again after the crash.
       service.child.kill('SIGKILL');
       await new Promise((r) => service!.child.once('exit', r));
       proxy.swallowAcks = false;
       service = await startService(env);
-      await until('redelivered', async () => (await metric(/^taishi_ingest_received_total\{collector="mqtt"\} (\d+)/m)) >= 10);
+      await until('redelivered', async () => (await metric(/^taishi_ingest_received_total\{collector="mqtt"\} (\d+)/m)) >= 10, 30_000);
       await sleep(1000);
       const rows = await stored();
       expect(rows.length).toBe(10);

@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/shared/index.js';
 import { startTestApp, seedUsers, type TestApp } from '../support/app.js';
 import { bastionAttack } from '../support/city-logs.js';
 import { dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
+import { until } from '../support/until.js';
 
 // Two instances share one database the way a deployment behind a load balancer does: the server
 // PostgreSQL when CI provides it (trust authentication, as in production with a shared secret).
@@ -31,15 +32,6 @@ function sendSyslog(port: number, lines: string[]): Promise<void> {
     socket.on('close', () => resolve());
     socket.on('error', reject);
   });
-}
-
-/** Polls stored data (not a timer): events reach the store through sockets and a batch writer. */
-async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 interface Outcome {
@@ -103,7 +95,7 @@ describe(`two instances on one ${target.name} PostgreSQL`, () => {
     try {
       const users = await prepare(single);
       await sendSyslog(single.port, lines);
-      await until(async () => (await storedEvents(single, users.admin)) === lines.length, 'the single instance stored the attack');
+      await until('the single instance stored the attack', async () => (await storedEvents(single, users.admin)) === lines.length);
       await settle(clock, [single]);
       reference = await outcome(single, users.admin);
     } finally {
@@ -124,7 +116,7 @@ describe(`two instances on one ${target.name} PostgreSQL`, () => {
       const two = (second = await start(clockPair, { databaseUrl: first.databaseUrl }));
       // Line by line, alternately: neither instance alone sees enough failures for the brute-force correlation.
       await Promise.all([sendSyslog(first.port, lines.filter((_, i) => i % 2 === 0)), sendSyslog(two.port, lines.filter((_, i) => i % 2 === 1))]);
-      await until(async () => (await storedEvents(first, users.admin)) === lines.length, 'both instances stored their halves');
+      await until('both instances stored their halves', async () => (await storedEvents(first, users.admin)) === lines.length);
       await settle(clockPair, [first, two]);
       expect(await outcome(two, users.admin)).toEqual(reference);
 
@@ -153,7 +145,7 @@ describe(`two instances on one ${target.name} PostgreSQL`, () => {
         expect(await windowKeepers(db)).toBe(1);
         const again = lines.filter((l) => l.includes('203.0.113.77')).map((l) => l.replaceAll('203.0.113.77', '203.0.113.88'));
         await sendSyslog(two.port, again);
-        await until(async () => (await storedEvents(two, users.admin)) === lines.length + again.length, 'the second attack was stored');
+        await until('the second attack was stored', async () => (await storedEvents(two, users.admin)) === lines.length + again.length);
         await settle(clockPair, [two]);
         const after = await outcome(two, users.admin);
         expect(after.alerts.filter((a) => a.startsWith('correlation ') && a.includes('203.0.113.88'))).toHaveLength(reference.alerts.filter((a) => a.startsWith('correlation ')).length);

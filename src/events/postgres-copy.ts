@@ -60,11 +60,36 @@ export function eventCopyRow(event: StoredEvent, ts: number, json = JSON.stringi
   return `${row}${storableJson(json).replaceAll('\\', '\\\\')}\n`;
 }
 
+// A COPY row is about twice its event's JSON; a chunk starts with room for rows this long.
+const ROW_BYTES_GUESS = 1024;
+
+/**
+ * The rows of `events` as COPY text, `size` events to a chunk, each chunk UTF-8 in a buffer of its
+ * own (never a slice of Node's shared pool, so a worker thread can transfer it). Written row by
+ * row into the buffer: concatenating a chunk's rows into one string and encoding that costs more
+ * than making the rows, as the engine must flatten the concatenation first.
+ */
+export function* copyChunks(events: StoredEvent[], filed: number[], size: number, json?: string[]): Generator<Buffer> {
+  for (let start = 0; start < events.length; start += size) {
+    const end = Math.min(start + size, events.length);
+    let chunk = Buffer.allocUnsafeSlow((end - start) * ROW_BYTES_GUESS);
+    let length = 0;
+    for (let i = start; i < end; i++) {
+      const row = eventCopyRow(events[i], filed[i], json?.[i]);
+      // UTF-8 takes at most three bytes for each UTF-16 unit.
+      if (chunk.length - length < row.length * 3) {
+        const larger = Buffer.allocUnsafeSlow(Math.max(chunk.length * 2, length + row.length * 3));
+        chunk.copy(larger, 0, 0, length);
+        chunk = larger;
+      }
+      length += chunk.write(row, length);
+    }
+    yield chunk.subarray(0, length);
+  }
+}
+
 /** A batch as COPY text, filed now: what an ingest worker hands the PostgreSQL store with the events. `json`: each event as JSON, when already made. */
 export function prepareCopy(events: StoredEvent[], now: number, json?: string[]): PreparedWrite {
   const filed = events.map((event) => filingTime(event, now));
-  let rows = '';
-  for (let i = 0; i < events.length; i++) rows += eventCopyRow(events[i], filed[i], json?.[i]);
-  // Its own buffer (never a slice of Node's shared pool), so it can be transferred to another thread.
-  return { kind: 'postgres', rows: [new TextEncoder().encode(rows)], filed };
+  return { kind: 'postgres', rows: [...copyChunks(events, filed, events.length, json)], filed };
 }

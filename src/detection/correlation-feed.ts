@@ -49,10 +49,14 @@ export class CorrelationFeed {
    */
   async write(inputs: readonly CorrelationInput[], counted: boolean): Promise<void> {
     if (inputs.length === 0) return;
+    // The events go as one JSON array: as an array of JSON texts the client would escape every
+    // quote of every event into an array literal, on the thread that ingests.
     await this.db.query(
       `INSERT INTO correlation_feed (rule_id, rule_name, event, event_at, written_at, read)
-       SELECT r, n, e, a, $5, $6 FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[]) AS t(r, n, e, a)`,
-      [inputs.map((i) => i.rule.id ?? null), inputs.map((i) => i.rule.name ?? null), inputs.map((i) => JSON.stringify(i.event)), inputs.map((i) => new Date(i.at)), this.clock.now(), counted],
+       SELECT r, n, e, a, $5, $6 FROM unnest(
+         $1::text[], $2::text[], ARRAY(SELECT value FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY ORDER BY ordinality), $4::timestamptz[]
+       ) AS t(r, n, e, a)`,
+      [inputs.map((i) => i.rule.id ?? null), inputs.map((i) => i.rule.name ?? null), JSON.stringify(inputs.map((i) => i.event)), inputs.map((i) => new Date(i.at)), this.clock.now(), counted],
     );
   }
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { clientSql, LockId, lockForTransaction } from '../database/index.js';
 import { POOL_DEFAULTS } from '../database/index.js';
 import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type PreparedWrite, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
-import { COPY_COLUMNS, eventCopyRow, UUID } from './postgres-copy.js';
+import { COPY_COLUMNS, copyChunks, UUID } from './postgres-copy.js';
 
 /** Filter fields and the columns that hold them. */
 const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'int' | 'uuid' | 'array' }> = {
@@ -70,7 +70,7 @@ export class PostgresEventStore implements EventStore {
     const filed = prepared?.filed ?? events.map((event) => filingTime(event, now));
     const days = new Set(filed.map((ts) => Math.floor(ts / DAY_MS)));
     // Serialised chunk by chunk as COPY consumes them, so the server parses one chunk while the next is built.
-    const rows = (): Iterable<string | Uint8Array> => (prepared ? prepared.rows : serialize(events, filed, 500));
+    const rows = (): Iterable<Uint8Array> => (prepared ? prepared.rows : copyChunks(events, filed, 500));
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
@@ -100,7 +100,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async copy(client: pg.PoolClient, table: string, rows: Iterable<string | Uint8Array>): Promise<void> {
+  private async copy(client: pg.PoolClient, table: string, rows: Iterable<Uint8Array>): Promise<void> {
     const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN`));
     await pipeline(Readable.from(rows), stream);
   }
@@ -221,12 +221,3 @@ export class PostgresEventStore implements EventStore {
     await this.pool.end();
   }
 }
-
-function* serialize(events: StoredEvent[], filed: number[], size: number): Generator<string> {
-  for (let i = 0; i < events.length; i += size) {
-    let text = '';
-    for (let j = i; j < Math.min(i + size, events.length); j++) text += eventCopyRow(events[j], filed[j]);
-    yield text;
-  }
-}
-

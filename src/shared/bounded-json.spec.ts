@@ -12,5 +12,8 @@ describe('bounded JSON', () => {
     expect(() => parseBoundedJson('['.repeat(65) + ']'.repeat(65))).toThrow(JsonTooDeepError);
     expect(parseBoundedJson('['.repeat(64) + ']'.repeat(64))).toBeInstanceOf(Array);
     expect(() => parseBoundedJson('{"a": 1')).toThrow(SyntaxError);
+    // Many brackets that stay shallow, and deep nesting hidden among long text, are both judged by depth.
+    expect(parseBoundedJson(JSON.stringify(Array.from({ length: 200 }, () => [{}])))).toHaveLength(200);
+    expect(() => parseBoundedJson(`{"note":"${'x'.repeat(500)}","deep":${'['.repeat(65)}${']'.repeat(65)}}`)).toThrow(JsonTooDeepError);
   });
 });

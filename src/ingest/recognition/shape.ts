@@ -6,26 +6,46 @@ const SHAPE_INPUT_CHARS = 512;
 const SHAPE_MAX_CHARS = 160;
 
 /**
- * The variable parts of a line, most specific first: one pass of one regex, each alternative a
- * named group that becomes its placeholder. Times before IPv6 (10:00:01 is not an address), MACs
- * before both, a hex run needs a digit and a letter (so words and plain numbers stay what they are).
+ * The variable parts of a line, most specific first, each with its placeholder. Times before IPv6
+ * (10:00:01 is not an address), MACs before both, a hex run needs a digit and a letter (so words
+ * and plain numbers stay what they are).
  */
-const VARIABLE = new RegExp(
-  [
-    String.raw`(?<str>"(?:[^"\\]|\\.){0,200}"|'(?:[^'\\]|\\.){0,200}')`,
-    String.raw`(?<uuid>\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b)`,
-    String.raw`(?<mac>\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b)`,
-    String.raw`(?<date>\b\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)`,
-    String.raw`(?<time>\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b)`,
-    String.raw`(?<ip>\b(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d{1,5})?\b)`,
-    String.raw`(?<ip6>(?<![\w:])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:]))`,
-    String.raw`(?<hex>\b0[xX][0-9A-Fa-f]+\b|\b(?=[0-9A-Fa-f]*\d)(?=[0-9A-Fa-f]*[A-Fa-f])[0-9A-Fa-f]{6,}\b)`,
-    String.raw`(?<n>\d+(?:\.\d+)*)`,
-  ].join('|'),
-  'g',
-);
+const VARIABLE_PARTS: readonly [placeholder: string, pattern: string][] = [
+  ['"<s>"', String.raw`"(?:[^"\\]|\\.){0,200}"|'(?:[^'\\]|\\.){0,200}'`],
+  ['<uuid>', String.raw`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b`],
+  ['<mac>', String.raw`\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b`],
+  ['<date>', String.raw`\b\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?`],
+  ['<time>', String.raw`\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b`],
+  ['<ip>', String.raw`\b(?:\d{1,3}\.){3}\d{1,3}(?:[:/]\d{1,5})?\b`],
+  ['<ip6>', String.raw`(?<![\w:])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:])`],
+  ['<hex>', String.raw`\b0[xX][0-9A-Fa-f]+\b|\b(?=[0-9A-Fa-f]*\d)(?=[0-9A-Fa-f]*[A-Fa-f])[0-9A-Fa-f]{6,}\b`],
+  ['<n>', String.raw`\d+(?:\.\d+)*`],
+];
 
-const PLACEHOLDER: Record<string, string> = { str: '"<s>"', uuid: '<uuid>', mac: '<mac>', date: '<date>', time: '<time>', ip: '<ip>', ip6: '<ip6>', hex: '<hex>', n: '<n>' };
+/**
+ * One pass of one regex, each part a numbered group. Every part starts with a quote, a digit, a
+ * colon or a hex letter at a word start; the lookahead in front says so, which lets the engine
+ * skip the other positions without trying nine alternatives at each (over twice as fast on log lines).
+ */
+const VARIABLE = new RegExp(String.raw`(?=["'\d:]|\b[A-Fa-f])(?:${VARIABLE_PARTS.map(([, pattern]) => `(${pattern})`).join('|')})`, 'g');
+
+/**
+ * Every variable part replaced by its placeholder. An exec loop over numbered groups: `replace`
+ * with a callback and named groups builds an arguments array and a groups object per match, which
+ * cost several times the matching itself.
+ */
+function withPlaceholders(line: string): string {
+  let shaped = '';
+  let copied = 0;
+  VARIABLE.lastIndex = 0;
+  for (let match = VARIABLE.exec(line); match; match = VARIABLE.exec(line)) {
+    let group = 1;
+    while (match[group] === undefined) group++;
+    shaped += line.slice(copied, match.index) + VARIABLE_PARTS[group - 1][0];
+    copied = VARIABLE.lastIndex;
+  }
+  return shaped + line.slice(copied);
+}
 
 /**
  * The shape of a line: personal data (through the classification detectors) and every variable
@@ -36,14 +56,7 @@ export function lineShape(text: string): string {
   let line = text.length > SHAPE_INPUT_CHARS ? text.slice(0, SHAPE_INPUT_CHARS) : text;
   const pii = scanText(line);
   for (let i = pii.length - 1; i >= 0; i--) line = `${line.slice(0, pii[i].start)}<${pii[i].type}>${line.slice(pii[i].end)}`;
-  const shape = line
-    .replace(VARIABLE, (...args) => {
-      const groups = args[args.length - 1] as Record<string, string | undefined>;
-      for (const name in groups) if (groups[name] !== undefined) return PLACEHOLDER[name];
-      return '';
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  const shape = withPlaceholders(line).replace(/\s+/g, ' ').trim();
   return shape.length > SHAPE_MAX_CHARS ? `${shape.slice(0, SHAPE_MAX_CHARS - 1)}…` : shape;
 }
 

@@ -112,7 +112,8 @@ describe('DetectionEngine: hints found only in the raw record', () => {
 
   it('are found for keyword rules and rules that name event.original, and for no others', () => {
     withWindowsRules(rules, (engine, security) => {
-      expect(engine.pack.rules.map((r) => r.compiled.literalHintPaths?.includes('event.original'))).toEqual([undefined, true, false, false]);
+      // sought anywhere (the keyword rule), in the raw record (rule 2), in fields without it (3, 4)
+      expect(engine.pack.rules.map((r) => r.compiled.hintClauses![0].map((h) => h.access?.paths.includes('event.original')))).toEqual([[undefined], [true], [false], [false]]);
       const titles = (rules: { rule: { title: string } }[]) => rules.map((r) => r.rule.title).sort();
       let raw = 0;
       for (const event of security) {

@@ -49,6 +49,9 @@ export class FieldValues {
   }
 }
 
+/** A field none of whose paths the event has. */
+const ABSENT = new FieldValues(false, []);
+
 export function toStr(v: unknown): string | undefined {
   switch (typeof v) {
     case 'string':
@@ -102,27 +105,57 @@ function pushLeaves(v: unknown, out: unknown[]): void {
   else if (v !== undefined) out.push(v);
 }
 
-export type PathReader = (event: unknown, out: unknown[]) => boolean;
+/** Pushes the leaves at `segs[i..]` below `obj`, each segment a key of its own; true when the path exists. */
+function walkNested(obj: unknown, segs: readonly string[], i: number, out: unknown[]): boolean {
+  if (i === segs.length) {
+    pushLeaves(obj, out);
+    return obj !== undefined;
+  }
+  if (obj === null || typeof obj !== 'object') return false;
+  if (Array.isArray(obj)) {
+    let found = false;
+    for (const el of obj) if (walkNested(el, segs, i, out)) found = true;
+    return found;
+  }
+  const v = (obj as Record<string, unknown>)[segs[i]];
+  return v !== undefined && walkNested(v, segs, i + 1, out);
+}
+
+/**
+ * Reads a path's leaves into `out`; true when it exists. `flattened`: the event has keys with
+ * dots in them, so every way of splitting the path into keys is tried (see `walk`); otherwise
+ * each segment is one key, read with a plain property load, several times faster than a
+ * `hasOwnProperty` call per possible key. A plain load is safe only where the key is not a
+ * member every object inherits (`constructor`, `toString` …): paths naming one always walk.
+ */
+export type PathReader = (event: unknown, out: unknown[], flattened: boolean) => boolean;
 
 export function pathReader(path: string): PathReader {
-  if (!path.includes('.')) {
-    return (event, out) => {
-      if (event === null || typeof event !== 'object' || !hasOwn.call(event, path)) return false;
-      const v = (event as Record<string, unknown>)[path];
-      pushLeaves(v, out);
-      return v !== undefined;
-    };
-  }
+  const segs = path.split('.');
   const keys = pathKeys(path);
-  return (event, out) => walk(event, keys, 0, out);
+  if (segs.some((seg) => seg in Object.prototype)) return (event, out) => walk(event, keys, 0, out);
+  return (event, out, flattened) => (flattened ? walk(event, keys, 0, out) : walkNested(event, segs, 0, out));
 }
 
 /** A field as the compiled rule sees it: its candidate event paths after field mapping. */
 export interface FieldAccess {
   /** Cache slot, shared by every access with the same candidate paths (so rules share look-ups). */
   slot: number;
+  paths: readonly string[];
   readers: PathReader[];
 }
+
+/**
+ * A needle (lower case) that must occur in the lower-cased string form of a value of `access`;
+ * without `access`, of any scalar value of the event (a keyword search over every value).
+ */
+export interface FieldHint {
+  access?: FieldAccess;
+  needle: string;
+}
+
+/** Hints one of which must occur (see `eventMayMatch`). */
+export type HintClause = readonly FieldHint[];
 
 /**
  * Candidate path lists → their access, numbered by cache slot. Grows with the number of distinct
@@ -135,7 +168,7 @@ export function fieldAccess(paths: string[]): FieldAccess {
   const key = paths.join('\u0000');
   let access = accesses.get(key);
   if (access === undefined) {
-    access = { slot: accesses.size + 1, readers: paths.map(pathReader) };
+    access = { slot: accesses.size + 1, paths: [...paths], readers: paths.map(pathReader) };
     accesses.set(key, access);
   }
   return access;
@@ -146,19 +179,37 @@ export class EvalContext {
    * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
    * writing far past its end turns into a slow dictionary.
    */
-  private readonly cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
-  private joined?: string;
+  private cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
   private rest?: readonly unknown[];
   private lowOriginal?: string;
-  constructor(readonly event: unknown) {}
+  /** Some key of the event has a dot in it (see `PathReader`). */
+  private dotted?: boolean;
+  constructor(private current: unknown) {}
+
+  get event(): unknown {
+    return this.current;
+  }
+
+  /**
+   * Starts over on another event, keeping the memory of the cache: the engine reuses its contexts
+   * from one chunk of events to the next instead of allocating a cache for every event.
+   */
+  reset(event: unknown): void {
+    this.current = event;
+    if (this.cache.length < accesses.size + 1) this.cache = new Array(accesses.size + 1);
+    else this.cache.fill(undefined);
+    this.rest = this.lowOriginal = this.dotted = undefined;
+  }
 
   field(access: FieldAccess): FieldValues {
     let fv = this.cache[access.slot];
     if (fv) return fv;
     const values: unknown[] = [];
     let present = false;
-    for (const r of access.readers) if (r(this.event, values)) present = true;
-    fv = new FieldValues(present, values);
+    const flattened = (this.dotted ??= hasDottedKey(this.current, 0));
+    for (const r of access.readers) if (r(this.current, values, flattened)) present = true;
+    // most fields an engine looks up are missing from any one event: they share one answer
+    fv = present || values.length > 0 ? new FieldValues(present, values) : ABSENT;
     this.cache[access.slot] = fv;
     return fv;
   }
@@ -172,22 +223,15 @@ export class EvalContext {
     let fv = this.cache[KEYWORD_SLOT];
     if (fv) return fv;
     const values: unknown[] = [];
-    collectScalars(this.event, values, 0);
+    collectScalars(this.current, values, 0);
     fv = new FieldValues(true, values);
     this.cache[KEYWORD_SLOT] = fv;
     return fv;
   }
 
-  /** All lower-cased scalar values joined by NUL (hints never contain NUL, so none spans two values). */
-  lowerText(): string {
-    if (this.joined === undefined) this.joined = this.keywords().lowers().filter((s) => s !== undefined).join('\u0000');
-    return this.joined;
-  }
-
   /**
    * The raw record (the string at `event.original`) lower-cased; '' when there is none. The raw
-   * record is most of an event's text, and only rules that search keywords or name
-   * `event.original` can see it (see `literalHintPaths`); `restValues` are the others.
+   * record is most of an event's text, scanned on its own (see `restValues`).
    */
   lowerOriginal(): string {
     const original = this.original();
@@ -200,17 +244,29 @@ export class EvalContext {
     const original = this.original();
     if (original === undefined) return (this.rest = this.keywords().values);
     const values: unknown[] = [];
-    collectScalars(this.event, values, 0, original);
+    collectScalars(this.current, values, 0, original);
     return (this.rest = values);
   }
 
   /** The raw record (the string at `event.original`), as it is. */
   original(): string | undefined {
-    const event = this.event;
+    const event = this.current;
     const inner = event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, unknown>).event : undefined;
     const original = inner !== null && typeof inner === 'object' && !Array.isArray(inner) && hasOwn.call(inner, 'original') ? (inner as Record<string, unknown>).original : undefined;
     return typeof original === 'string' ? original : undefined;
   }
+}
+
+/** Some object below `v` has a key with a dot in it (`winlog.event_data` as one key). */
+function hasDottedKey(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object' || depth > 32) return false;
+  if (Array.isArray(v)) {
+    for (const el of v) if (hasDottedKey(el, depth + 1)) return true;
+    return false;
+  }
+  // (an inherited key, were one enumerable, could only send the reads the slow way, never wrong)
+  for (const k in v as Record<string, unknown>) if (k.includes('.') || hasDottedKey((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
 }
 
 /** Pushes the scalar leaves below `v`; `skip` (the string at `event.original`) is left out, once. */
@@ -242,12 +298,10 @@ function collectEventObject(v: Record<string, unknown>, out: unknown[], depth: n
 }
 
 /**
- * The prefilter test that `literalHints` is defined against: true when one of the (lower-case)
- * hints occurs in the lower-cased string form of some scalar leaf of the event.
+ * The prefilter test that `hintClauses` are defined against: true when every clause has a hint
+ * whose needle occurs in the lower-cased string form of a value of its field.
  */
-export function eventMayMatch(hints: readonly string[] | undefined, ctx: EvalContext): boolean {
-  if (!hints) return true;
-  const text = ctx.lowerText();
-  for (const h of hints) if (text.includes(h)) return true;
-  return false;
+export function eventMayMatch(clauses: readonly HintClause[] | undefined, ctx: EvalContext): boolean {
+  if (!clauses) return true;
+  return clauses.every((clause) => clause.some((h) => (h.access ? ctx.field(h.access) : ctx.keywords()).lowers().some((s) => s !== undefined && s.includes(h.needle))));
 }

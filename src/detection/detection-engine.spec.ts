@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { DetectionEngine } from './detection-engine.js';
-import { AhoCorasick, EvalContext, PairSkipScanner } from './sigma/index.js';
+import { AhoCorasick, AnchorScanner, EvalContext, PairSkipScanner } from './sigma/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const files = { rules: [path.join(root, 'rules/detection')], logsources: path.join(root, 'rules/logsources.yml'), placeholders: path.join(root, 'rules/placeholders.yml') };
@@ -242,6 +242,50 @@ describe('AhoCorasick.forEachMatch', () => {
     }
     expect(unfoldable).toBeGreaterThan(10);
     expect(unfoldable).toBeLessThan(60);
+  });
+});
+
+describe('AnchorScanner.forEachMatch', () => {
+  /** Every needle occurrence in `text`, by needle, as a sorted list of needles. */
+  const naive = (needles: string[], text: string) => {
+    const out: string[] = [];
+    for (const n of needles) for (let at = text.indexOf(n); at >= 0; at = text.indexOf(n, at + 1)) out.push(n);
+    return out.sort();
+  };
+
+  it('reports every occurrence a naive search finds: thousands of needles, short ones, anchors shared, dashes outside ASCII', () => {
+    let x = 13;
+    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    // few letters, so anchors are shared by many needles and found often; the dashes as |windash makes them
+    const alphabet = 'abc:\\-–—.e';
+    const word = (n: number) => Array.from({ length: n }, () => alphabet[next() % alphabet.length]).join('');
+    for (let round = 0; round < 10; round++) {
+      const needles = [...new Set(Array.from({ length: 50 + (next() % 3000) }, () => word(1 + (next() % 14))))];
+      const text = word(4000) + needles[0];
+      const found: string[] = [];
+      expect(new AnchorScanner(needles).forEachMatch(text, (i) => found.push(needles[i]))).toBe(true);
+      expect(found.sort()).toEqual(naive(needles, text));
+    }
+  });
+
+  it('reads a text folded as it would read it lower-cased, or says it cannot', () => {
+    let x = 17;
+    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    const word = (n: number, letters: string) => Array.from({ length: n }, () => letters[next() % letters.length]).join('');
+    let unfoldable = 0;
+    for (let round = 0; round < 40; round++) {
+      // half the rounds have needles outside ASCII; some texts have letters outside it, some the two toLowerCase turns into ASCII letters
+      const needles = [...new Set(Array.from({ length: 300 + (next() % 300) }, () => word(1 + (next() % 10), round % 2 ? 'abk:\\i–' : 'abk:\\i')))];
+      const text = word(3000, 'aAbBkK:\\iI' + (round % 5 < 2 ? 'é–' : '') + (round % 7 === 3 ? '\u212a\u0130' : '')) + needles[0].toUpperCase();
+      const found: string[] = [];
+      if (!new AnchorScanner(needles).forEachMatch(text, (i) => found.push(needles[i]), true)) {
+        unfoldable++;
+        continue;
+      }
+      expect(found.sort()).toEqual(naive(needles, text.toLowerCase()));
+    }
+    expect(unfoldable).toBeGreaterThan(5);
+    expect(unfoldable).toBeLessThan(30);
   });
 });
 

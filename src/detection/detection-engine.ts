@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, PairSkipScanner, EvalContext, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
+import { AhoCorasick, AnchorScanner, CorrelationEngine, PairSkipScanner, EvalContext, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -245,7 +245,8 @@ class HintIndex {
         }
       });
     });
-    for (const { access, needles } of byField.values()) {
+    // the search of every value first: its walk over the event also tells the field reads whether keys have dots
+    for (const { access, needles } of [...byField.values()].sort((a, b) => (a.access ? 1 : 0) - (b.access ? 1 : 0))) {
       this.fields.push({ access, scanner: scannerOf([...needles.keys()]), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size) });
     }
   }
@@ -283,14 +284,17 @@ class HintIndex {
 
 /**
  * A scanner that skips needs long needles, and few pairs of characters in them, to skip far; an
- * automaton reads every character, at the same cost however many needles it has.
+ * automaton reads every character at a cost that grows with its table once that outgrows the
+ * processor's cache; past ANCHOR_MIN_NEEDLES needles, an anchor scanner's step stays in it.
  */
 const SKIP_MIN_LENGTH = 4;
 const SKIP_MAX_PAIRS = 1024;
+const ANCHOR_MIN_NEEDLES = 256;
 
 function scannerOf(hints: string[]): NeedleScanner {
   const shortest = Math.min(...hints.map((h) => h.length));
-  return shortest >= SKIP_MIN_LENGTH && hints.length * (shortest - 1) <= SKIP_MAX_PAIRS ? new PairSkipScanner(hints) : new AhoCorasick(hints);
+  if (shortest >= SKIP_MIN_LENGTH && hints.length * (shortest - 1) <= SKIP_MAX_PAIRS) return new PairSkipScanner(hints);
+  return hints.length >= ANCHOR_MIN_NEEDLES ? new AnchorScanner(hints) : new AhoCorasick(hints);
 }
 
 /**

@@ -103,6 +103,11 @@ interface Condition extends Piece<Pred> {
  * needles mostly growing the command-line automaton past the processor's cache.
  */
 const MAX_CLAUSES = 2;
+/**
+ * A clause past the first is kept only when all its needles are at least this long: a short one
+ * (`-c`, `/s `, `^^`) is in most command lines, so it excludes little and only adds to the scan.
+ */
+const EXTRA_CLAUSE_MIN_NEEDLE = 4;
 
 const NEVER: Condition = { test: () => false, cost: 0 };
 const identity: FieldMapper = (name) => [name];
@@ -582,7 +587,8 @@ function bestClauses(clauses: HintClause[]): HintClause[] | undefined {
   const byKey = new Map<string, HintClause>();
   for (const c of clauses) if (c.length > 0) byKey.set(clauseKey(c), c);
   if (byKey.size === 0) return undefined;
-  return [...byKey.values()].sort((a, b) => clauseScore(b) - clauseScore(a)).slice(0, MAX_CLAUSES);
+  const [best, ...others] = [...byKey.values()].sort((a, b) => clauseScore(b) - clauseScore(a));
+  return [best, ...others.filter((c) => c.every((h) => h.needle.length >= EXTRA_CLAUSE_MIN_NEEDLE)).slice(0, MAX_CLAUSES - 1)];
 }
 
 function clauseKey(clause: HintClause): string {

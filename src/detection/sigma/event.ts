@@ -180,7 +180,7 @@ export class EvalContext {
    * writing far past its end turns into a slow dictionary.
    */
   private cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
-  private rest?: readonly unknown[];
+  private rest?: unknown[];
   private lowOriginal?: string;
   /** Some key of the event has a dot in it (see `PathReader`). */
   private dotted?: boolean;
@@ -238,14 +238,18 @@ export class EvalContext {
     return original === undefined ? '' : (this.lowOriginal ??= original.toLowerCase());
   }
 
-  /** Every scalar value of the event but the raw record (see `lowerOriginal`). */
+  /**
+   * Every scalar value of the event but the raw record (see `lowerOriginal`). The walk that finds
+   * them also tells whether a key has a dot, so field reads after it need no walk of their own.
+   */
   restValues(): readonly unknown[] {
-    if (this.rest !== undefined) return this.rest;
-    const original = this.original();
-    if (original === undefined) return (this.rest = this.keywords().values);
-    const values: unknown[] = [];
-    collectScalars(this.current, values, 0, original);
-    return (this.rest = values);
+    if (this.rest === undefined) {
+      const walk = { values: [] as unknown[], dotted: false };
+      scalarsBut(this.current, walk, 0, this.original());
+      this.rest = walk.values;
+      this.dotted ??= walk.dotted;
+    }
+    return this.rest;
   }
 
   /** The raw record (the string at `event.original`), as it is. */
@@ -269,8 +273,28 @@ function hasDottedKey(v: unknown, depth: number): boolean {
   return false;
 }
 
-/** Pushes the scalar leaves below `v`; `skip` (the string at `event.original`) is left out, once. */
-function collectScalars(v: unknown, out: unknown[], depth: number, skip?: string): void {
+/** Pushes every scalar below `v` to `walk.values` and notes a key with a dot; `skip` (the string at `event.original`) is left out. */
+function scalarsBut(v: unknown, walk: { values: unknown[]; dotted: boolean }, depth: number, skip?: string, inEvent = false): void {
+  if (depth > 32 || v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    walk.values.push(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const el of v) scalarsBut(el, walk, depth + 1);
+    return;
+  }
+  for (const k in v as Record<string, unknown>) {
+    if (!hasOwn.call(v, k)) continue;
+    if (k.includes('.')) walk.dotted = true;
+    const child = (v as Record<string, unknown>)[k];
+    if (inEvent && k === 'original' && child === skip) continue;
+    scalarsBut(child, walk, depth + 1, skip, skip !== undefined && depth === 0 && k === 'event');
+  }
+}
+
+/** Pushes the scalar leaves below `v`. */
+function collectScalars(v: unknown, out: unknown[], depth: number): void {
   if (depth > 32) return;
   if (v === null || v === undefined) return;
   if (typeof v !== 'object') {
@@ -281,20 +305,7 @@ function collectScalars(v: unknown, out: unknown[], depth: number, skip?: string
     for (const el of v) collectScalars(el, out, depth + 1);
     return;
   }
-  for (const k in v as Record<string, unknown>) {
-    if (!hasOwn.call(v, k)) continue;
-    const child = (v as Record<string, unknown>)[k];
-    if (skip !== undefined && k === 'event' && child !== null && typeof child === 'object' && !Array.isArray(child)) collectEventObject(child as Record<string, unknown>, out, depth + 1, skip);
-    else collectScalars(child, out, depth + 1);
-  }
-}
-
-function collectEventObject(v: Record<string, unknown>, out: unknown[], depth: number, skip: string): void {
-  for (const k in v) {
-    if (!hasOwn.call(v, k)) continue;
-    if (k === 'original' && v[k] === skip) continue;
-    collectScalars(v[k], out, depth + 1);
-  }
+  for (const k in v as Record<string, unknown>) if (hasOwn.call(v, k)) collectScalars((v as Record<string, unknown>)[k], out, depth + 1);
 }
 
 /**

@@ -41,4 +41,4 @@ export {
   type RuleRef,
 } from './correlation.js';
 export { runRuleTests, type RuleTestFailure } from './selftest.js';
-export { AhoCorasick, PairSkipScanner, type NeedleScanner } from './primitives.js';
+export { AhoCorasick, AnchorScanner, PairSkipScanner, type NeedleScanner } from './primitives.js';

@@ -170,9 +170,12 @@ describe('hint clauses', () => {
     // mapped fields: the hint goes with every path the field maps to
     expect(clauses(sel('CommandLine|contains', 'x', { fieldMapper: () => ['process.command_line', 'CommandLine'] }))).toEqual([['process.command_line|CommandLine:x']]);
   });
-  it('of an AND keep both sides, the most selective first, at most two', () => {
-    const r = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: ',#1'\n  condition: sel`);
-    expect(clauses(r)).toEqual([['Image:\\rundll32.exe'], ['CommandLine:,#1']]);
+  it('of an AND keep both sides, the most selective first, at most two, a second only of long needles', () => {
+    const r = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: 'davsetcookie'\n  condition: sel`);
+    expect(clauses(r)).toEqual([['Image:\\rundll32.exe'], ['CommandLine:davsetcookie']]);
+    // ',#1' is in too many command lines to be worth scanning for
+    const short = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: ',#1'\n  condition: sel`);
+    expect(clauses(short)).toEqual([['Image:\\rundll32.exe']]);
     const three = detection(`  a: { Image|endswith: '\\cmd.exe' }\n  b: { CommandLine|contains: assoc }\n  c: { ParentImage|endswith: '\\explorer.exe' }\n  condition: all of them`);
     expect(clauses(three)).toEqual([['ParentImage:\\explorer.exe'], ['Image:\\cmd.exe']]);
     // |all: every value is a clause of its own

@@ -502,7 +502,6 @@ export class AnchorScanner implements NeedleScanner {
    * such a character lower-cases to is not known here): see `NeedleScanner.forEachMatch`.
    */
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
-    if (fold && lowersToAscii(h)) return false;
     if (this.rest) {
       this.report = found;
       const whole = this.rest.automaton.forEachMatch(h, this.reportRest, fold);
@@ -516,7 +515,8 @@ export class AnchorScanner implements NeedleScanner {
     for (let i = 0; i < h.length; i++) {
       let c = h.charCodeAt(i);
       if (c >= 128) {
-        if (bail) return false;
+        // every character is read here, so the two toLowerCase turns into ASCII letters are met here too
+        if (bail || (fold && LOWERS_TO_ASCII(c))) return false;
         c = OUTSIDE_ASCII;
       } else if (fold && c >= 65 && c <= 90) c += 32;
       code = ((code << 7) | c) & ANCHOR_MASK;

@@ -348,6 +348,8 @@ class RuleBucket {
   private readonly pieces: Map<unknown, string>[];
   private readonly byCode = new Map<string, Route>();
   private readonly byRules = new Map<string, Route>();
+  /** Some rule's hints are sought in every value of the event (a keyword search). */
+  private readonly searchesEveryValue: boolean;
   /** How many routes got automata of their own. */
   private automata = 0;
   /** All hinted rules of the bucket, for the routes that share them (made when the first needs them). */
@@ -360,6 +362,7 @@ class RuleBucket {
     private readonly ruleCount: number,
   ) {
     this.logsources = [...new Set(rules.map((r) => r.rule.logsource))];
+    this.searchesEveryValue = rules.some((r) => r.rule.compiled.hintClauses?.some((clause) => clause.some((h) => !h.access)));
     this.logsourceOf = rules.map((r) => this.logsources.indexOf(r.rule.logsource));
     this.paths = [...new Set(this.logsources.flatMap((l) => l.paths))].map(pathKeys);
     this.requires = rules.map((r) =>
@@ -375,6 +378,8 @@ class RuleBucket {
 
   collect(context: EvalContext, into: Candidates): void {
     if (this.rules.length === 0) return;
+    // walked now, the values a search of every value needs also tell the routing fields' reads whether keys have dots
+    if (this.searchesEveryValue) context.restValues();
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
     route.hinted?.collect(into, context, route.member);

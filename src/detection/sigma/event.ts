@@ -77,8 +77,12 @@ export function pathKeys(path: string): PathKeys {
   return segs.map((_, i) => segs.slice(i).map((__, k) => segs.slice(i, i + k + 1).join('.')));
 }
 
-/** Pushes the leaves found at `keys[i..]` below `obj`; true when the path exists. */
-function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[]): boolean {
+/**
+ * Pushes the leaves found at `keys[i..]` below `obj`; true when the path exists. `flattened`: keys
+ * may have dots, so every way of splitting the path into keys is tried, each with
+ * `hasOwnProperty`; otherwise each segment is one key, read with a plain property load.
+ */
+function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[], flattened: boolean): boolean {
   if (i === keys.length) {
     pushLeaves(obj, out);
     return obj !== undefined;
@@ -86,15 +90,19 @@ function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[]): boolean 
   if (obj === null || typeof obj !== 'object') return false;
   if (Array.isArray(obj)) {
     let found = false;
-    for (const el of obj) if (walk(el, keys, i, out)) found = true;
+    for (const el of obj) if (walk(el, keys, i, out, flattened)) found = true;
     return found;
   }
-  let found = false;
   const row = keys[i];
+  if (!flattened) {
+    const v = (obj as Record<string, unknown>)[row[0]];
+    return v !== undefined && walk(v, keys, i + 1, out, false);
+  }
+  let found = false;
   for (let k = 0; k < row.length; k++) {
     const key = row[k];
     if (hasOwn.call(obj, key)) {
-      if (walk((obj as Record<string, unknown>)[key], keys, i + k + 1, out)) found = true;
+      if (walk((obj as Record<string, unknown>)[key], keys, i + k + 1, out, true)) found = true;
     }
   }
   return found;
@@ -105,36 +113,19 @@ function pushLeaves(v: unknown, out: unknown[]): void {
   else if (v !== undefined) out.push(v);
 }
 
-/** Pushes the leaves at `segs[i..]` below `obj`, each segment a key of its own; true when the path exists. */
-function walkNested(obj: unknown, segs: readonly string[], i: number, out: unknown[]): boolean {
-  if (i === segs.length) {
-    pushLeaves(obj, out);
-    return obj !== undefined;
-  }
-  if (obj === null || typeof obj !== 'object') return false;
-  if (Array.isArray(obj)) {
-    let found = false;
-    for (const el of obj) if (walkNested(el, segs, i, out)) found = true;
-    return found;
-  }
-  const v = (obj as Record<string, unknown>)[segs[i]];
-  return v !== undefined && walkNested(v, segs, i + 1, out);
-}
-
 /**
  * Reads a path's leaves into `out`; true when it exists. `flattened`: the event has keys with
- * dots in them, so every way of splitting the path into keys is tried (see `walk`); otherwise
- * each segment is one key, read with a plain property load, several times faster than a
- * `hasOwnProperty` call per possible key. A plain load is safe only where the key is not a
- * member every object inherits (`constructor`, `toString` …): paths naming one always walk.
+ * dots in them (see `walk`). Without, a plain property load per segment is several times faster
+ * than a `hasOwnProperty` call per possible key; but it is safe only where the key is not a
+ * member every object inherits (`constructor`, `toString` …): paths naming one always take the
+ * `hasOwnProperty` way.
  */
 export type PathReader = (event: unknown, out: unknown[], flattened: boolean) => boolean;
 
 export function pathReader(path: string): PathReader {
-  const segs = path.split('.');
   const keys = pathKeys(path);
-  if (segs.some((seg) => seg in Object.prototype)) return (event, out) => walk(event, keys, 0, out);
-  return (event, out, flattened) => (flattened ? walk(event, keys, 0, out) : walkNested(event, segs, 0, out));
+  if (path.split('.').some((seg) => seg in Object.prototype)) return (event, out) => walk(event, keys, 0, out, true);
+  return (event, out, flattened) => walk(event, keys, 0, out, flattened);
 }
 
 /** A field as the compiled rule sees it: its candidate event paths after field mapping. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { DetectionEngine } from './detection-engine.js';
-import { AhoCorasick, EvalContext, PairSkipScanner } from './sigma/index.js';
+import { AhoCorasick, AnchorScanner, EvalContext, PairSkipScanner } from './sigma/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const files = { rules: [path.join(root, 'rules/detection')], logsources: path.join(root, 'rules/logsources.yml'), placeholders: path.join(root, 'rules/placeholders.yml') };
@@ -112,7 +112,8 @@ describe('DetectionEngine: hints found only in the raw record', () => {
 
   it('are found for keyword rules and rules that name event.original, and for no others', () => {
     withWindowsRules(rules, (engine, security) => {
-      expect(engine.pack.rules.map((r) => r.compiled.literalHintPaths?.includes('event.original'))).toEqual([undefined, true, false, false]);
+      // sought anywhere (the keyword rule), in the raw record (rule 2), in fields without it (3, 4)
+      expect(engine.pack.rules.map((r) => r.compiled.hintClauses![0].map((h) => h.access?.paths.includes('event.original')))).toEqual([[undefined], [true], [false], [false]]);
       const titles = (rules: { rule: { title: string } }[]) => rules.map((r) => r.rule.title).sort();
       let raw = 0;
       for (const event of security) {
@@ -126,36 +127,42 @@ describe('DetectionEngine: hints found only in the raw record', () => {
   });
 });
 
+/** A seeded generator of numbers and of words over given letters, so a failing round can be replayed. */
+function seeded(seed: number) {
+  let x = seed;
+  const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+  const word = (n: number, letters: string) => Array.from({ length: n }, () => letters[next() % letters.length]).join('');
+  return { next, word };
+}
+
+/** Every occurrence of every needle in `text` (a needle once per occurrence), sorted. */
+function naiveMatches(needles: readonly string[], text: string): string[] {
+  const out: string[] = [];
+  for (const n of needles) for (let at = text.indexOf(n); at >= 0; at = text.indexOf(n, at + 1)) out.push(n);
+  return out.sort();
+}
+
 describe('PairSkipScanner.forEachMatch', () => {
   it('reports every occurrence a naive search finds, needles overlapping, sharing pairs and past the 8-bit hash included', () => {
-    let x = 11;
-    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
+    const { next, word } = seeded(11);
     const alphabet = 'abcd:\\ıĀ登';
-    const word = (n: number) => Array.from({ length: n }, () => alphabet[next() % alphabet.length]).join('');
     for (let round = 0; round < 20; round++) {
-      const needles = [...new Set(Array.from({ length: 1 + (next() % 30) }, () => word(4 + (next() % 8))))];
-      const text = word(3000) + needles[0];
+      const needles = [...new Set(Array.from({ length: 1 + (next() % 30) }, () => word(4 + (next() % 8), alphabet)))];
+      const text = word(3000, alphabet) + needles[0];
       const found: string[] = [];
       new PairSkipScanner(needles).forEachMatch(text, (i) => found.push(needles[i]));
-      const naive: string[] = [];
-      for (const n of needles) for (let at = text.indexOf(n); at >= 0; at = text.indexOf(n, at + 1)) naive.push(n);
-      expect(found.sort()).toEqual(naive.sort());
+      expect(found.sort()).toEqual(naiveMatches(needles, text));
     }
   });
 
   it('reads a text of ASCII characters folded as it would read the text lower-cased', () => {
-    let x = 5;
-    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
-    const word = (n: number, letters: string) => Array.from({ length: n }, () => letters[next() % letters.length]).join('');
+    const { next, word } = seeded(5);
     for (let round = 0; round < 20; round++) {
       const needles = [...new Set(Array.from({ length: 1 + (next() % 20) }, () => word(4 + (next() % 6), 'ab:z[@')))];
       const text = word(3000, 'aAbB:zZ[@`') + needles[0].toUpperCase();
       const found: string[] = [];
       new PairSkipScanner(needles).forEachMatch(text, (i) => found.push(needles[i]), true);
-      const lower = text.toLowerCase();
-      const naive: string[] = [];
-      for (const n of needles) for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + 1)) naive.push(n);
-      expect(found.sort()).toEqual(naive.sort());
+      expect(found.sort()).toEqual(naiveMatches(needles, text.toLowerCase()));
     }
   });
 });
@@ -194,11 +201,9 @@ describe('AhoCorasick.forEachMatch', () => {
 
   it('finds exactly what a naive search finds when most states are past the transition table', () => {
     // deterministic pseudo-random needles over a small alphabet: many overlaps, ~30,000 states, 4,096 of them with table rows
-    let x = 7;
-    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
-    const word = (n: number) => Array.from({ length: n }, () => 'abcdé\\'[next() % 6]).join('');
-    const needles = [...new Set(Array.from({ length: 4000 }, () => word(3 + (next() % 16))))];
-    const text = word(20_000);
+    const { next, word } = seeded(7);
+    const needles = [...new Set(Array.from({ length: 4000 }, () => word(3 + (next() % 16), 'abcdé\\')))];
+    const text = word(20_000, 'abcdé\\');
     for (const automaton of [new AhoCorasick(needles, 4096), new AhoCorasick(needles)]) {
       const counts = new Map<number, number>();
       automaton.forEachMatch(text, (i) => counts.set(i, (counts.get(i) ?? 0) + 1));
@@ -218,9 +223,7 @@ describe('AhoCorasick.forEachMatch', () => {
   });
 
   it('reads a text folded as it would read it lower-cased, or says it cannot', () => {
-    let x = 3;
-    const next = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x >>> 12);
-    const word = (n: number, letters: string) => Array.from({ length: n }, () => letters[next() % letters.length]).join('');
+    const { next, word } = seeded(3);
     let unfoldable = 0;
     for (let round = 0; round < 40; round++) {
       // half the rounds have needles outside ASCII, most texts have letters outside it, some the two toLowerCase turns into ASCII letters
@@ -233,14 +236,44 @@ describe('AhoCorasick.forEachMatch', () => {
           unfoldable++;
           continue;
         }
-        const lower = text.toLowerCase();
-        const naive: string[] = [];
-        for (const n of needles) for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + 1)) naive.push(n);
-        expect(found.sort()).toEqual(naive.sort());
+        expect(found.sort()).toEqual(naiveMatches(needles, text.toLowerCase()));
       }
     }
     expect(unfoldable).toBeGreaterThan(10);
     expect(unfoldable).toBeLessThan(60);
+  });
+});
+
+describe('AnchorScanner.forEachMatch', () => {
+  it('reports every occurrence a naive search finds: thousands of needles, short ones, anchors shared, dashes outside ASCII', () => {
+    const { next, word } = seeded(13);
+    // few letters, so anchors are shared by many needles and found often; the dashes as |windash makes them
+    const alphabet = 'abc:\\-–—.e';
+    for (let round = 0; round < 10; round++) {
+      const needles = [...new Set(Array.from({ length: 50 + (next() % 3000) }, () => word(1 + (next() % 14), alphabet)))];
+      const text = word(4000, alphabet) + needles[0];
+      const found: string[] = [];
+      expect(new AnchorScanner(needles).forEachMatch(text, (i) => found.push(needles[i]))).toBe(true);
+      expect(found.sort()).toEqual(naiveMatches(needles, text));
+    }
+  });
+
+  it('reads a text folded as it would read it lower-cased, or says it cannot', () => {
+    const { next, word } = seeded(17);
+    let unfoldable = 0;
+    for (let round = 0; round < 40; round++) {
+      // half the rounds have needles outside ASCII; some texts have letters outside it, some the two toLowerCase turns into ASCII letters
+      const needles = [...new Set(Array.from({ length: 300 + (next() % 300) }, () => word(1 + (next() % 10), round % 2 ? 'abk:\\i–' : 'abk:\\i')))];
+      const text = word(3000, 'aAbBkK:\\iI' + (round % 5 < 2 ? 'é–' : '') + (round % 7 === 3 ? '\u212a\u0130' : '')) + needles[0].toUpperCase();
+      const found: string[] = [];
+      if (!new AnchorScanner(needles).forEachMatch(text, (i) => found.push(needles[i]), true)) {
+        unfoldable++;
+        continue;
+      }
+      expect(found.sort()).toEqual(naiveMatches(needles, text.toLowerCase()));
+    }
+    expect(unfoldable).toBeGreaterThan(5);
+    expect(unfoldable).toBeLessThan(30);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
-import { AhoCorasick, CorrelationEngine, PairSkipScanner, EvalContext, ORIGINAL_PATH, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
+import { AhoCorasick, AnchorScanner, CorrelationEngine, PairSkipScanner, EvalContext, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
 
 /** A rule or correlation firing, ready to become (or update) an alert. */
 export interface RuleFiring {
@@ -167,88 +167,134 @@ function hintTail(hint: string): string {
   return hint.length > HINT_TAIL ? hint.slice(-HINT_TAIL) : hint;
 }
 
+/** One field's needles, scanned over its values (or, without `access`, over every value of the event). */
+interface ScannedField {
+  access?: FieldAccess;
+  scanner: NeedleScanner;
+  /** Per needle of the scanner: what finding it satisfies, as `local rule << CLAUSE_BITS | clause`. */
+  satisfies: Int32Array[];
+  /** The event (by number) each needle last matched in: a needle found many times counts once. */
+  seen: Uint32Array;
+}
+
+/** Room for a rule's clause number in an entry of `ScannedField.satisfies`. */
+const CLAUSE_BITS = 2;
+
 /**
- * Rules indexed by their literal hints: one automaton pass over an event's text finds every rule
- * that could match it, so the cost of an event grows with the rules it might trigger, not with the
- * number of rules loaded. The text is read as it is, its ASCII letters folded, not lower-cased
- * (see `NeedleScanner.forEachMatch`): one value at a time, so no joined or lower-cased copy of it
- * is made.
+ * Rules indexed by their hint clauses (see `CompiledRule.hintClauses`): per field, one scan of its
+ * values finds every needle the rules seek there, and a rule becomes a candidate once each of its
+ * clauses has a needle found. So an event meets the rules its values could match, not those it
+ * merely shares a word with: `\cmd.exe` in a parent's image does not make every rule about
+ * cmd.exe a candidate. Values are read as they are, their ASCII letters folded (see
+ * `NeedleScanner.forEachMatch`), so no lower-cased copy is made.
  */
 class HintIndex {
-  private readonly byHint: ActiveRule[][] = [];
-  private readonly scanner: NeedleScanner;
-  /** The event (by number) each hint last matched in: a hint found many times adds its rules once. */
-  private readonly seen: Uint32Array;
+  private readonly fields: ScannedField[] = [];
+  /** The index's rules, numbered locally. */
+  private readonly rules: readonly ActiveRule[];
+  /** Per rule: the bits of all its clauses, and those the current event has satisfied. */
+  private readonly full: Uint8Array;
+  private readonly satisfied: Uint8Array;
+  /** Per rule: the event `satisfied` is about. */
+  private readonly stamp: Uint32Array;
   private eventNumber = 0;
   private into?: Candidates;
-  /** The rules (by index) the scan may add, where the index holds more than the event's route. */
+  /** The rules (by engine index) the scan may add, where the index holds more than the event's route. */
   private member?: Uint8Array;
-  private readonly found = (hint: number) => {
-    if (this.seen[hint] === this.eventNumber) return;
-    this.seen[hint] = this.eventNumber;
-    const member = this.member;
-    for (const rule of this.byHint[hint]) if (!member || member[rule.index]) this.into!.add(rule);
+  private scanning?: ScannedField;
+  private readonly found = (needle: number) => {
+    const field = this.scanning!;
+    if (field.seen[needle] === this.eventNumber) return;
+    field.seen[needle] = this.eventNumber;
+    const { satisfied, stamp, eventNumber } = this;
+    for (const entry of field.satisfies[needle]) {
+      const r = entry >> CLAUSE_BITS;
+      if (stamp[r] !== eventNumber) {
+        stamp[r] = eventNumber;
+        satisfied[r] = 0;
+      }
+      const was = satisfied[r];
+      const now = was | (1 << (entry & ((1 << CLAUSE_BITS) - 1)));
+      if (now === was) continue;
+      satisfied[r] = now;
+      if (now === this.full[r]) {
+        const rule = this.rules[r];
+        if (!this.member || this.member[rule.index]) this.into!.add(rule);
+      }
+    }
   };
 
   constructor(rules: readonly ActiveRule[]) {
-    const hintIndex = new Map<string, number>();
-    for (const rule of rules) {
-      for (const hint of new Set(rule.rule.compiled.literalHints!.map(hintTail))) {
-        let index = hintIndex.get(hint);
-        if (index === undefined) {
-          index = hintIndex.size;
-          hintIndex.set(hint, index);
-          this.byHint.push([]);
+    this.rules = rules;
+    this.full = new Uint8Array(rules.length);
+    this.satisfied = new Uint8Array(rules.length);
+    this.stamp = new Uint32Array(rules.length);
+    /** Per field (by slot, 0 for anywhere): its needles, and per needle the entries it satisfies. */
+    const byField = new Map<number, { access?: FieldAccess; needles: Map<string, number[]> }>();
+    rules.forEach((rule, r) => {
+      const clauses = rule.rule.compiled.hintClauses!;
+      this.full[r] = (1 << clauses.length) - 1;
+      clauses.forEach((clause, c) => {
+        for (const hint of clause) {
+          const slot = hint.access?.slot ?? 0;
+          const field = byField.get(slot) ?? byField.set(slot, { access: hint.access, needles: new Map() }).get(slot)!;
+          const needle = hintTail(hint.needle);
+          const entries = field.needles.get(needle) ?? field.needles.set(needle, []).get(needle)!;
+          const entry = (r << CLAUSE_BITS) | c;
+          if (!entries.includes(entry)) entries.push(entry);
         }
-        this.byHint[index].push(rule);
-      }
+      });
+    });
+    // the search of every value first: its walk over the event also tells the field reads whether keys have dots
+    for (const { access, needles } of [...byField.values()].sort((a, b) => (a.access ? 1 : 0) - (b.access ? 1 : 0))) {
+      this.fields.push({ access, scanner: scannerOf([...needles.keys()]), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size) });
     }
-    this.scanner = scannerOf([...hintIndex.keys()]);
-    this.seen = new Uint32Array(hintIndex.size);
   }
 
-  /** Adds the rules of `member` whose hints occur in the raw record. */
-  collectRaw(into: Candidates, context: EvalContext, member?: Uint8Array): void {
-    const raw = context.original();
-    if (!raw) return;
-    this.begin(into, member);
-    if (!this.scanner.forEachMatch(raw, this.found, true)) this.scanner.forEachMatch(context.lowerOriginal(), this.found);
-    this.end();
-  }
-
-  /** Adds the rules of `member` whose hints occur in one of the values. */
-  collect(into: Candidates, values: readonly unknown[], member?: Uint8Array): void {
-    this.begin(into, member);
-    for (const v of values) {
-      const text = typeof v === 'string' ? v : toStr(v);
-      if (text && !this.scanner.forEachMatch(text, this.found, true)) this.scanner.forEachMatch(text.toLowerCase(), this.found);
-    }
-    this.end();
-  }
-
-  private begin(into: Candidates, member: Uint8Array | undefined): void {
+  /** Adds the rules of `member` whose every clause has a needle in the event's values. */
+  collect(into: Candidates, context: EvalContext, member?: Uint8Array): void {
     this.eventNumber = (this.eventNumber % 0xfffffffe) + 1;
-    if (this.eventNumber === 1) this.seen.fill(0);
+    if (this.eventNumber === 1) {
+      this.stamp.fill(0);
+      for (const field of this.fields) field.seen.fill(0);
+    }
     this.into = into;
     this.member = member;
-  }
-
-  private end(): void {
+    for (const field of this.fields) {
+      this.scanning = field;
+      if (field.access) this.scanValues(field.scanner, context.field(field.access).values);
+      else {
+        this.scanValues(field.scanner, context.restValues());
+        const raw = context.original();
+        if (raw && !field.scanner.forEachMatch(raw, this.found, true)) field.scanner.forEachMatch(context.lowerOriginal(), this.found);
+      }
+    }
     this.into = undefined;
     this.member = undefined;
+    this.scanning = undefined;
+  }
+
+  private scanValues(scanner: NeedleScanner, values: readonly unknown[]): void {
+    for (const v of values) {
+      const text = typeof v === 'string' ? v : toStr(v);
+      if (text && !scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
+    }
   }
 }
 
 /**
  * A scanner that skips needs long needles, and few pairs of characters in them, to skip far; an
- * automaton reads every character, at the same cost however many needles it has.
+ * automaton reads every character at a cost that grows with its table once that outgrows the
+ * processor's cache; past ANCHOR_MIN_NEEDLES needles, an anchor scanner's step stays in it.
  */
 const SKIP_MIN_LENGTH = 4;
 const SKIP_MAX_PAIRS = 1024;
+const ANCHOR_MIN_NEEDLES = 256;
 
 function scannerOf(hints: string[]): NeedleScanner {
   const shortest = Math.min(...hints.map((h) => h.length));
-  return shortest >= SKIP_MIN_LENGTH && hints.length * (shortest - 1) <= SKIP_MAX_PAIRS ? new PairSkipScanner(hints) : new AhoCorasick(hints);
+  if (shortest >= SKIP_MIN_LENGTH && hints.length * (shortest - 1) <= SKIP_MAX_PAIRS) return new PairSkipScanner(hints);
+  return hints.length >= ANCHOR_MIN_NEEDLES ? new AnchorScanner(hints) : new AhoCorasick(hints);
 }
 
 /**
@@ -258,12 +304,10 @@ function scannerOf(hints: string[]): NeedleScanner {
 interface Route {
   /** Evaluated on every such event: rules without hints, and all of them where a scan would cost more. */
   always: ActiveRule[];
-  /** Hinted rules, found by a scan of every value but the raw record. */
-  rest?: HintIndex;
-  /** Those that search every value or read the raw record, found by a scan of the raw record as well. */
-  original?: HintIndex;
-  /** The hinted rules (by index), where the scans are the bucket's and find others too. */
-  hinted?: Uint8Array;
+  /** Hinted rules, found by scans of the values their hints are sought in. */
+  hinted?: HintIndex;
+  /** The hinted rules (by index), where the index is the bucket's and finds others too. */
+  member?: Uint8Array;
 }
 
 /** A route with fewer hinted rules than this evaluates them all: evaluating a few rules costs less than scanning an event's text. */
@@ -304,10 +348,12 @@ class RuleBucket {
   private readonly pieces: Map<unknown, string>[];
   private readonly byCode = new Map<string, Route>();
   private readonly byRules = new Map<string, Route>();
+  /** Some rule's hints are sought in every value of the event (a keyword search). */
+  private readonly searchesEveryValue: boolean;
   /** How many routes got automata of their own. */
   private automata = 0;
   /** All hinted rules of the bucket, for the routes that share them (made when the first needs them). */
-  private shared?: { rest: HintIndex; original?: HintIndex };
+  private shared?: HintIndex;
 
   constructor(
     private readonly rules: readonly ActiveRule[],
@@ -316,6 +362,7 @@ class RuleBucket {
     private readonly ruleCount: number,
   ) {
     this.logsources = [...new Set(rules.map((r) => r.rule.logsource))];
+    this.searchesEveryValue = rules.some((r) => r.rule.compiled.hintClauses?.some((clause) => clause.some((h) => !h.access)));
     this.logsourceOf = rules.map((r) => this.logsources.indexOf(r.rule.logsource));
     this.paths = [...new Set(this.logsources.flatMap((l) => l.paths))].map(pathKeys);
     this.requires = rules.map((r) =>
@@ -331,10 +378,11 @@ class RuleBucket {
 
   collect(context: EvalContext, into: Candidates): void {
     if (this.rules.length === 0) return;
+    // walked now, the values a search of every value needs also tell the routing fields' reads whether keys have dots
+    if (this.searchesEveryValue) context.restValues();
     const route = this.route(context);
     for (const rule of route.always) into.add(rule);
-    route.rest?.collect(into, context.restValues(), route.hinted);
-    route.original?.collectRaw(into, context, route.hinted);
+    route.hinted?.collect(into, context, route.member);
   }
 
   private route(context: EvalContext): Route {
@@ -349,22 +397,17 @@ class RuleBucket {
   }
 
   private routeOf(rules: ActiveRule[]): Route {
-    const always = rules.filter((r) => !r.rule.compiled.literalHints);
-    const hinted = rules.filter((r) => r.rule.compiled.literalHints);
+    const always = rules.filter((r) => !r.rule.compiled.hintClauses);
+    const hinted = rules.filter((r) => r.rule.compiled.hintClauses);
     if (hinted.length < SCAN_MIN_RULES) return { always: rules };
-    const raw = hinted.filter(seesRaw);
     if (this.automata < MAX_ROUTE_AUTOMATA) {
       this.automata++;
-      return { always, rest: new HintIndex(hinted), original: raw.length ? new HintIndex(raw) : undefined };
+      return { always, hinted: new HintIndex(hinted) };
     }
-    if (!this.shared) {
-      const all = this.rules.filter((r) => r.rule.compiled.literalHints);
-      const allRaw = all.filter(seesRaw);
-      this.shared = { rest: new HintIndex(all), original: allRaw.length ? new HintIndex(allRaw) : undefined };
-    }
+    this.shared ??= new HintIndex(this.rules.filter((r) => r.rule.compiled.hintClauses));
     const member = new Uint8Array(this.ruleCount);
     for (const rule of hinted) member[rule.index] = 1;
-    return { always, rest: this.shared.rest, original: raw.length ? this.shared.original : undefined, hinted: member };
+    return { always, hinted: this.shared, member };
   }
 
   /** The pinned values (by number) one value of a routing field has: its text, its number (see valueKeys). */
@@ -397,12 +440,6 @@ class RuleBucket {
     const key = rules.map((r) => r.index).join(',');
     return cached(this.byRules, key, MAX_ROUTES, () => this.routeOf(rules));
   }
-}
-
-/** The rule searches every value, or reads the raw record: its hints may be found only there. */
-function seesRaw(rule: ActiveRule): boolean {
-  const paths = rule.rule.compiled.literalHintPaths;
-  return !paths || paths.includes(ORIGINAL_PATH);
 }
 
 /** The fields to route by: those whose exact values many rules require. */
@@ -533,18 +570,20 @@ export class DetectionEngine {
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Candidates(this.active.length);
+    /** One per event of a chunk, reused by the next chunk. */
     const contexts: EvalContext[] = [];
     /** The candidates of the chunk's events one after another, those of event i from ends[i - 1]. */
     const found: ActiveRule[] = [];
     const ends: number[] = [];
     for (let start = 0; start < events.length; start += SCAN_CHUNK) {
       const end = Math.min(events.length, start + SCAN_CHUNK);
-      contexts.length = found.length = ends.length = 0;
+      found.length = ends.length = 0;
       for (let i = start; i < end; i++) {
-        const context = new EvalContext(events[i]);
+        let context = contexts[i - start];
+        if (context) context.reset(events[i]);
+        else contexts.push((context = new EvalContext(events[i])));
         candidates.next();
         this.collectCandidates(events[i], context, candidates);
-        contexts.push(context);
         for (const rule of candidates.inPackOrder()) found.push(rule);
         ends.push(found.length);
       }

@@ -14,7 +14,7 @@ const context: ParseContext = { source: 'test', transport: 'file', receivedAt: n
 /** What a load decides: every rule with what its compilation derived, dormancy, every message. */
 function outcome(pack: RulePack) {
   return {
-    rules: pack.rules.map((r) => ({ file: r.rule.file, id: r.rule.id, title: r.rule.title, logsource: r.logsource.key, hints: r.compiled.literalHints, required: r.compiled.requiredValues?.keys })),
+    rules: pack.rules.map((r) => ({ file: r.rule.file, id: r.rule.id, title: r.rule.title, logsource: r.logsource.key, hints: r.compiled.hintClauses?.map((clause) => clause.map((h) => `${h.access?.paths.join('|') ?? '*'}:${h.needle}`)), required: r.compiled.requiredValues?.keys })),
     dormant: pack.dormant.map((d) => ({ id: d.rule.id, reason: d.reason })),
     correlations: pack.correlations.map((c) => c.id),
     errors: pack.errors,

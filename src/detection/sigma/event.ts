@@ -49,6 +49,9 @@ export class FieldValues {
   }
 }
 
+/** A field none of whose paths the event has. */
+const ABSENT = new FieldValues(false, []);
+
 export function toStr(v: unknown): string | undefined {
   switch (typeof v) {
     case 'string':
@@ -74,8 +77,12 @@ export function pathKeys(path: string): PathKeys {
   return segs.map((_, i) => segs.slice(i).map((__, k) => segs.slice(i, i + k + 1).join('.')));
 }
 
-/** Pushes the leaves found at `keys[i..]` below `obj`; true when the path exists. */
-function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[]): boolean {
+/**
+ * Pushes the leaves found at `keys[i..]` below `obj`; true when the path exists. `flattened`: keys
+ * may have dots, so every way of splitting the path into keys is tried, each with
+ * `hasOwnProperty`; otherwise each segment is one key, read with a plain property load.
+ */
+function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[], flattened: boolean): boolean {
   if (i === keys.length) {
     pushLeaves(obj, out);
     return obj !== undefined;
@@ -83,15 +90,19 @@ function walk(obj: unknown, keys: PathKeys, i: number, out: unknown[]): boolean 
   if (obj === null || typeof obj !== 'object') return false;
   if (Array.isArray(obj)) {
     let found = false;
-    for (const el of obj) if (walk(el, keys, i, out)) found = true;
+    for (const el of obj) if (walk(el, keys, i, out, flattened)) found = true;
     return found;
   }
-  let found = false;
   const row = keys[i];
+  if (!flattened) {
+    const v = (obj as Record<string, unknown>)[row[0]];
+    return v !== undefined && walk(v, keys, i + 1, out, false);
+  }
+  let found = false;
   for (let k = 0; k < row.length; k++) {
     const key = row[k];
     if (hasOwn.call(obj, key)) {
-      if (walk((obj as Record<string, unknown>)[key], keys, i + k + 1, out)) found = true;
+      if (walk((obj as Record<string, unknown>)[key], keys, i + k + 1, out, true)) found = true;
     }
   }
   return found;
@@ -102,27 +113,40 @@ function pushLeaves(v: unknown, out: unknown[]): void {
   else if (v !== undefined) out.push(v);
 }
 
-export type PathReader = (event: unknown, out: unknown[]) => boolean;
+/**
+ * Reads a path's leaves into `out`; true when it exists. `flattened`: the event has keys with
+ * dots in them (see `walk`). Without, a plain property load per segment is several times faster
+ * than a `hasOwnProperty` call per possible key; but it is safe only where the key is not a
+ * member every object inherits (`constructor`, `toString` …): paths naming one always take the
+ * `hasOwnProperty` way.
+ */
+export type PathReader = (event: unknown, out: unknown[], flattened: boolean) => boolean;
 
 export function pathReader(path: string): PathReader {
-  if (!path.includes('.')) {
-    return (event, out) => {
-      if (event === null || typeof event !== 'object' || !hasOwn.call(event, path)) return false;
-      const v = (event as Record<string, unknown>)[path];
-      pushLeaves(v, out);
-      return v !== undefined;
-    };
-  }
   const keys = pathKeys(path);
-  return (event, out) => walk(event, keys, 0, out);
+  if (path.split('.').some((seg) => seg in Object.prototype)) return (event, out) => walk(event, keys, 0, out, true);
+  return (event, out, flattened) => walk(event, keys, 0, out, flattened);
 }
 
 /** A field as the compiled rule sees it: its candidate event paths after field mapping. */
 export interface FieldAccess {
   /** Cache slot, shared by every access with the same candidate paths (so rules share look-ups). */
   slot: number;
+  paths: readonly string[];
   readers: PathReader[];
 }
+
+/**
+ * A needle (lower case) that must occur in the lower-cased string form of a value of `access`;
+ * without `access`, of any scalar value of the event (a keyword search over every value).
+ */
+export interface FieldHint {
+  access?: FieldAccess;
+  needle: string;
+}
+
+/** Hints one of which must occur (see `eventMayMatch`). */
+export type HintClause = readonly FieldHint[];
 
 /**
  * Candidate path lists → their access, numbered by cache slot. Grows with the number of distinct
@@ -135,7 +159,7 @@ export function fieldAccess(paths: string[]): FieldAccess {
   const key = paths.join('\u0000');
   let access = accesses.get(key);
   if (access === undefined) {
-    access = { slot: accesses.size + 1, readers: paths.map(pathReader) };
+    access = { slot: accesses.size + 1, paths: [...paths], readers: paths.map(pathReader) };
     accesses.set(key, access);
   }
   return access;
@@ -146,19 +170,37 @@ export class EvalContext {
    * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
    * writing far past its end turns into a slow dictionary.
    */
-  private readonly cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
-  private joined?: string;
-  private rest?: readonly unknown[];
+  private cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
+  private rest?: unknown[];
   private lowOriginal?: string;
-  constructor(readonly event: unknown) {}
+  /** Some key of the event has a dot in it (see `PathReader`). */
+  private dotted?: boolean;
+  constructor(private current: unknown) {}
+
+  get event(): unknown {
+    return this.current;
+  }
+
+  /**
+   * Starts over on another event, keeping the memory of the cache: the engine reuses its contexts
+   * from one chunk of events to the next instead of allocating a cache for every event.
+   */
+  reset(event: unknown): void {
+    this.current = event;
+    if (this.cache.length < accesses.size + 1) this.cache = new Array(accesses.size + 1);
+    else this.cache.fill(undefined);
+    this.rest = this.lowOriginal = this.dotted = undefined;
+  }
 
   field(access: FieldAccess): FieldValues {
     let fv = this.cache[access.slot];
     if (fv) return fv;
     const values: unknown[] = [];
     let present = false;
-    for (const r of access.readers) if (r(this.event, values)) present = true;
-    fv = new FieldValues(present, values);
+    const flattened = (this.dotted ??= hasDottedKey(this.current, 0));
+    for (const r of access.readers) if (r(this.current, values, flattened)) present = true;
+    // most fields an engine looks up are missing from any one event: they share one answer
+    fv = present || values.length > 0 ? new FieldValues(present, values) : ABSENT;
     this.cache[access.slot] = fv;
     return fv;
   }
@@ -172,49 +214,78 @@ export class EvalContext {
     let fv = this.cache[KEYWORD_SLOT];
     if (fv) return fv;
     const values: unknown[] = [];
-    collectScalars(this.event, values, 0);
+    collectScalars(this.current, values, 0);
     fv = new FieldValues(true, values);
     this.cache[KEYWORD_SLOT] = fv;
     return fv;
   }
 
-  /** All lower-cased scalar values joined by NUL (hints never contain NUL, so none spans two values). */
-  lowerText(): string {
-    if (this.joined === undefined) this.joined = this.keywords().lowers().filter((s) => s !== undefined).join('\u0000');
-    return this.joined;
-  }
-
   /**
    * The raw record (the string at `event.original`) lower-cased; '' when there is none. The raw
-   * record is most of an event's text, and only rules that search keywords or name
-   * `event.original` can see it (see `literalHintPaths`); `restValues` are the others.
+   * record is most of an event's text, scanned on its own (see `restValues`).
    */
   lowerOriginal(): string {
     const original = this.original();
     return original === undefined ? '' : (this.lowOriginal ??= original.toLowerCase());
   }
 
-  /** Every scalar value of the event but the raw record (see `lowerOriginal`). */
+  /**
+   * Every scalar value of the event but the raw record (see `lowerOriginal`). The walk that finds
+   * them also tells whether a key has a dot, so field reads after it need no walk of their own.
+   */
   restValues(): readonly unknown[] {
-    if (this.rest !== undefined) return this.rest;
-    const original = this.original();
-    if (original === undefined) return (this.rest = this.keywords().values);
-    const values: unknown[] = [];
-    collectScalars(this.event, values, 0, original);
-    return (this.rest = values);
+    if (this.rest === undefined) {
+      const walk = { values: [] as unknown[], dotted: false };
+      scalarsBut(this.current, walk, 0, this.original());
+      this.rest = walk.values;
+      this.dotted ??= walk.dotted;
+    }
+    return this.rest;
   }
 
   /** The raw record (the string at `event.original`), as it is. */
   original(): string | undefined {
-    const event = this.event;
+    const event = this.current;
     const inner = event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, unknown>).event : undefined;
     const original = inner !== null && typeof inner === 'object' && !Array.isArray(inner) && hasOwn.call(inner, 'original') ? (inner as Record<string, unknown>).original : undefined;
     return typeof original === 'string' ? original : undefined;
   }
 }
 
-/** Pushes the scalar leaves below `v`; `skip` (the string at `event.original`) is left out, once. */
-function collectScalars(v: unknown, out: unknown[], depth: number, skip?: string): void {
+/** Some object below `v` has a key with a dot in it (`winlog.event_data` as one key). */
+function hasDottedKey(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object' || depth > 32) return false;
+  if (Array.isArray(v)) {
+    for (const el of v) if (hasDottedKey(el, depth + 1)) return true;
+    return false;
+  }
+  // (an inherited key, were one enumerable, could only send the reads the slow way, never wrong)
+  for (const k in v as Record<string, unknown>) if (k.includes('.') || hasDottedKey((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
+}
+
+/** Pushes every scalar below `v` to `walk.values` and notes a key with a dot; `skip` (the string at `event.original`) is left out. */
+function scalarsBut(v: unknown, walk: { values: unknown[]; dotted: boolean }, depth: number, skip?: string, inEvent = false): void {
+  if (depth > 32 || v === null || v === undefined) return;
+  if (typeof v !== 'object') {
+    walk.values.push(v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const el of v) scalarsBut(el, walk, depth + 1);
+    return;
+  }
+  for (const k in v as Record<string, unknown>) {
+    if (!hasOwn.call(v, k)) continue;
+    if (k.includes('.')) walk.dotted = true;
+    const child = (v as Record<string, unknown>)[k];
+    if (inEvent && k === 'original' && child === skip) continue;
+    scalarsBut(child, walk, depth + 1, skip, skip !== undefined && depth === 0 && k === 'event');
+  }
+}
+
+/** Pushes the scalar leaves below `v`. */
+function collectScalars(v: unknown, out: unknown[], depth: number): void {
   if (depth > 32) return;
   if (v === null || v === undefined) return;
   if (typeof v !== 'object') {
@@ -225,29 +296,14 @@ function collectScalars(v: unknown, out: unknown[], depth: number, skip?: string
     for (const el of v) collectScalars(el, out, depth + 1);
     return;
   }
-  for (const k in v as Record<string, unknown>) {
-    if (!hasOwn.call(v, k)) continue;
-    const child = (v as Record<string, unknown>)[k];
-    if (skip !== undefined && k === 'event' && child !== null && typeof child === 'object' && !Array.isArray(child)) collectEventObject(child as Record<string, unknown>, out, depth + 1, skip);
-    else collectScalars(child, out, depth + 1);
-  }
-}
-
-function collectEventObject(v: Record<string, unknown>, out: unknown[], depth: number, skip: string): void {
-  for (const k in v) {
-    if (!hasOwn.call(v, k)) continue;
-    if (k === 'original' && v[k] === skip) continue;
-    collectScalars(v[k], out, depth + 1);
-  }
+  for (const k in v as Record<string, unknown>) if (hasOwn.call(v, k)) collectScalars((v as Record<string, unknown>)[k], out, depth + 1);
 }
 
 /**
- * The prefilter test that `literalHints` is defined against: true when one of the (lower-case)
- * hints occurs in the lower-cased string form of some scalar leaf of the event.
+ * The prefilter test that `hintClauses` are defined against: true when every clause has a hint
+ * whose needle occurs in the lower-cased string form of a value of its field.
  */
-export function eventMayMatch(hints: readonly string[] | undefined, ctx: EvalContext): boolean {
-  if (!hints) return true;
-  const text = ctx.lowerText();
-  for (const h of hints) if (text.includes(h)) return true;
-  return false;
+export function eventMayMatch(clauses: readonly HintClause[] | undefined, ctx: EvalContext): boolean {
+  if (!clauses) return true;
+  return clauses.every((clause) => clause.some((h) => (h.access ? ctx.field(h.access) : ctx.keywords()).lowers().some((s) => s !== undefined && s.includes(h.needle))));
 }

@@ -214,7 +214,8 @@ const UNFOLDABLE = -0x80000000;
 
 /** The two characters toLowerCase turns into ASCII letters: KELVIN SIGN → k, capital I with dot → i + dot. */
 const LOWERS_TO_ASCII = (c: number) => c === 0x212a || c === 0x130;
-const LOWERS_TO_ASCII_TEXT = /[\u212a\u0130]/;
+/** `h` has one of those two (two single-character searches run faster than a character-class regex). */
+const lowersToAscii = (h: string) => h.indexOf('\u212a') >= 0 || h.indexOf('\u0130') >= 0;
 
 /**
  * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
@@ -367,6 +368,7 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
   }
 
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
+    if (h.length < this.shortest) return true;
     const { delta, width, rows } = this;
     const column = fold ? this.foldedColumn : this.column;
     let s = 0;
@@ -427,7 +429,8 @@ export class PairSkipScanner implements NeedleScanner {
 
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
     const { m, shift, needles } = this;
-    if (fold && (!this.ascii || LOWERS_TO_ASCII_TEXT.test(h))) return false;
+    if (h.length < m) return true;
+    if (fold && (!this.ascii || lowersToAscii(h))) return false;
     let pos = m - 1;
     while (pos < h.length) {
       const hash = fold ? foldedPairHash(h, pos) : pairHash(h, pos);
@@ -442,6 +445,114 @@ export class PairSkipScanner implements NeedleScanner {
     }
     return true;
   }
+}
+
+/** Characters in an `AnchorScanner` anchor. */
+const ANCHOR = 4;
+/** Bits of the hash an `AnchorScanner` keeps its anchors' presence under: 2^16 bits, 8 KB, in the fastest cache. */
+const ANCHOR_HASH_BITS = 16;
+
+/**
+ * Many needles, each found through one rare piece of it: ANCHOR characters that fewest other
+ * needles have. A step reads one character into a rolling code of the last ANCHOR (folded
+ * ASCII), and looks its hash up in a bit set small enough to stay in the processor's cache; only
+ * where that says "maybe" is the code looked up and the needles anchored there compared in place.
+ * An automaton over thousands of needles (SigmaHQ's command-line hints: 7,700 needles, 32,000
+ * states) reads a table of megabytes, and text like `C:\Windows\System32\` leads it deep into the
+ * trie, so most steps miss the cache; here every step stays in it. Characters outside ASCII all
+ * read as one code (DEL) in an anchor, the comparison in place telling them apart: SigmaHQ's
+ * `|windash` makes every command-line dash four needles, three of them with a dash outside ASCII.
+ * Needles shorter than ANCHOR go to a small automaton beside it.
+ */
+export class AnchorScanner implements NeedleScanner {
+  private readonly bits = new Uint32Array(1 << (ANCHOR_HASH_BITS - 5));
+  /** Needle indices by the code of their anchor. */
+  private readonly byAnchor = new Map<number, number[]>();
+  /** Per needle: where its anchor starts in it. */
+  private readonly anchorAt: Int32Array;
+  private readonly rest?: { automaton: AhoCorasick; ids: number[] };
+  /** Some needle has a character outside ASCII (see `forEachMatch`). */
+  private readonly wide: boolean;
+  private report?: (needle: number) => void;
+  private readonly reportRest = (i: number) => this.report!(this.rest!.ids[i]);
+
+  constructor(private readonly needles: readonly string[]) {
+    this.anchorAt = new Int32Array(needles.length);
+    this.wide = needles.some((n) => /[^\x00-\x7f]/.test(n));
+    const anchored = (n: string) => n.length >= ANCHOR;
+    const seen = new Map<number, number>();
+    for (const n of needles.filter(anchored)) for (const code of new Set(anchorCodes(n))) seen.set(code, (seen.get(code) ?? 0) + 1);
+    const restIds: number[] = [];
+    needles.forEach((n, index) => {
+      if (!anchored(n)) return void restIds.push(index);
+      const codes = anchorCodes(n);
+      let best = codes.length - 1;
+      for (let k = codes.length - 2; k >= 0; k--) if (seen.get(codes[k])! < seen.get(codes[best])!) best = k;
+      this.anchorAt[index] = best;
+      const list = this.byAnchor.get(codes[best]) ?? this.byAnchor.set(codes[best], []).get(codes[best])!;
+      list.push(index);
+      const h = anchorHash(codes[best]);
+      this.bits[h >>> 5] |= 1 << (h & 31);
+    });
+    if (restIds.length) this.rest = { automaton: new AhoCorasick(restIds.map((i) => needles[i])), ids: restIds };
+  }
+
+  /**
+   * Folded, a text with characters outside ASCII cannot be read where some needle has one (what
+   * such a character lower-cases to is not known here): see `NeedleScanner.forEachMatch`.
+   */
+  forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
+    if (this.rest) {
+      this.report = found;
+      const whole = this.rest.automaton.forEachMatch(h, this.reportRest, fold);
+      this.report = undefined;
+      if (!whole) return false;
+    }
+    if (h.length < ANCHOR) return true;
+    const { bits, byAnchor, anchorAt, needles } = this;
+    const bail = fold && this.wide;
+    let code = 0;
+    for (let i = 0; i < h.length; i++) {
+      let c = h.charCodeAt(i);
+      if (c >= 128) {
+        // every character is read here, so the two toLowerCase turns into ASCII letters are met here too
+        if (bail || (fold && LOWERS_TO_ASCII(c))) return false;
+        c = OUTSIDE_ASCII;
+      } else if (fold && c >= 65 && c <= 90) c += 32;
+      code = ((code << 7) | c) & ANCHOR_MASK;
+      if (i < ANCHOR - 1) continue;
+      const hash = anchorHash(code);
+      if ((bits[hash >>> 5] & (1 << (hash & 31))) === 0) continue;
+      const list = byAnchor.get(code);
+      if (list === undefined) continue;
+      const anchorStart = i - ANCHOR + 1;
+      for (const n of list) {
+        const start = anchorStart - anchorAt[n];
+        if (start >= 0 && (fold ? startsWithFolded(h, needles[n], start) : h.startsWith(needles[n], start))) found(n);
+      }
+    }
+    return true;
+  }
+}
+
+const ANCHOR_MASK = (1 << (7 * ANCHOR)) - 1;
+/** What any character outside ASCII reads as in an anchor's code. */
+const OUTSIDE_ASCII = 0x7f;
+
+/** The codes of every ANCHOR characters of a needle, by where they start. */
+function anchorCodes(needle: string): number[] {
+  const codes: number[] = [];
+  let code = 0;
+  for (let i = 0; i < needle.length; i++) {
+    const c = needle.charCodeAt(i);
+    code = ((code << 7) | (c >= 128 ? OUTSIDE_ASCII : c)) & ANCHOR_MASK;
+    if (i >= ANCHOR - 1) codes.push(code);
+  }
+  return codes;
+}
+
+function anchorHash(code: number): number {
+  return Math.imul(code, 0x9e3779b1) >>> (32 - ANCHOR_HASH_BITS);
 }
 
 /** The hash of the characters at i - 1 and i. */

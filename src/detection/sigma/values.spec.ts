@@ -45,9 +45,16 @@ describe('plain values', () => {
     ['tags', 'c', { tags: ['a', 'b'] }, false],
     ['users.name', 'bob', { users: [{ name: 'alice' }, { name: 'bob' }] }, true],
     ['users.name', 'eve', { users: [{ name: 'alice' }, { name: 'bob' }] }, false],
-    // prototype keys are not fields
+    // prototype keys are not fields, at any depth, with or without flattened keys beside them
     ['constructor', null, {}, true],
     ['toString', '*', {}, false],
+    ['process.constructor', null, { process: {} }, true],
+    ['process.toString', '*', { process: { name: 'x' } }, false],
+    ['process.toString', '*', { process: { name: 'x' }, 'a.b': 1 }, false],
+    // a path both nested and flattened in one event: both values count
+    ['process.name', 'b', { process: { name: 'a' }, 'process.name': 'b' }, true],
+    ['process.name', 'a', { process: { name: 'a' }, 'process.name': 'b' }, true],
+    ['process.name', 'x', { process: [{ name: 'a' }, { 'x.y': 1, name: 'x' }] }, true],
   ])('%s: %j on %j → %s', (key, value, event, expected) => {
     expect(sel(key, value).matches(event)).toBe(expected);
   });
@@ -144,45 +151,67 @@ describe('field mapping', () => {
   });
 });
 
-describe('literalHints', () => {
-  it('is the any-of set of literals a matching event must contain', () => {
-    expect(sel('CommandLine|contains', ['Mimikatz', 'sekurlsa::']).literalHints?.sort()).toEqual(['mimikatz', 'sekurlsa::']);
-    // AND: the most selective side suffices
-    const r = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: ',#1'\n  condition: sel`);
-    expect(r.literalHints).toEqual(['\\rundll32.exe']);
+/** A rule's hint clauses as `path:needle` (`*:` for a search of every value), for reading in a test. */
+const clauses = (rule: ReturnType<typeof detection>) => rule.hintClauses?.map((clause) => clause.map((h) => `${h.access ? h.access.paths.join('|') : '*'}:${h.needle}`).sort());
+
+describe('hint clauses', () => {
+  it('are the literals a matching event must contain, each in the field it is sought in', () => {
+    expect(clauses(sel('CommandLine|contains', ['Mimikatz', 'sekurlsa::']))).toEqual([['CommandLine:mimikatz', 'CommandLine:sekurlsa::']]);
     // wildcard pattern: its longest literal run
-    expect(sel('P', 'C:\\\\*\\system32\\\\*.dll').literalHints).toEqual(['\\system32\\']);
+    expect(clauses(sel('P', 'C:\\\\*\\system32\\\\*.dll'))).toEqual([['P:\\system32\\']]);
     // regular expression: its longest run of text outside groups, classes and optional characters
-    expect(sel('CommandLine|re', '\\.exe\\s+[^"]{0,64}WerFault\\.exe"?\\s+\\d').literalHints).toEqual(['werfault.exe']);
-    expect(sel('CommandLine|re', '(?:invoke).*&&.*cmd\\.exe?').literalHints).toEqual(['cmd.ex']);
+    expect(clauses(sel('CommandLine|re', '\\.exe\\s+[^"]{0,64}WerFault\\.exe"?\\s+\\d'))).toEqual([['CommandLine:werfault.exe']]);
+    expect(clauses(sel('CommandLine|re', '(?:invoke).*&&.*cmd\\.exe?'))).toEqual([['CommandLine:cmd.ex']]);
     // RE2 folds s with ſ, which lower-casing keeps: under (?i) an s ends a run
-    expect(sel('CommandLine|re', '(?i)sekurlsa::logonpasswords').literalHints).toEqual(['a::logonpa']);
+    expect(clauses(sel('CommandLine|re', '(?i)sekurlsa::logonpasswords'))).toEqual([['CommandLine:a::logonpa']]);
+    // a keyword search without keyword fields: anywhere
+    expect(clauses(detection(`  keywords: [Kiwi]\n  condition: keywords`))).toEqual([['*:kiwi']]);
+    expect(clauses(detection(`  keywords: [Kiwi]\n  condition: keywords`, { keywordFields: ['message'] }))).toEqual([['message:kiwi']]);
+    // mapped fields: the hint goes with every path the field maps to
+    expect(clauses(sel('CommandLine|contains', 'x', { fieldMapper: () => ['process.command_line', 'CommandLine'] }))).toEqual([['process.command_line|CommandLine:x']]);
   });
-  it('is undefined when no literal is required', () => {
-    expect(sel('EventID', 4624).literalHints).toBeUndefined();
-    expect(sel('User|re', 'ad|min').literalHints).toBeUndefined();
-    expect(detection(`  a: { X: 'foo' }\n  b: { Y: 1 }\n  condition: a or b`).literalHints).toBeUndefined();
-    expect(detection(`  a: { X: 'foo' }\n  condition: not a`).literalHints).toBeUndefined();
+  it('of an AND keep both sides, the most selective first, at most two, a second only of long needles', () => {
+    const r = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: 'davsetcookie'\n  condition: sel`);
+    expect(clauses(r)).toEqual([['Image:\\rundll32.exe'], ['CommandLine:davsetcookie']]);
+    // ',#1' is in too many command lines to be worth scanning for
+    const short = detection(`  sel:\n    Image|endswith: '\\rundll32.exe'\n    CommandLine|contains: ',#1'\n  condition: sel`);
+    expect(clauses(short)).toEqual([['Image:\\rundll32.exe']]);
+    const three = detection(`  a: { Image|endswith: '\\cmd.exe' }\n  b: { CommandLine|contains: assoc }\n  c: { ParentImage|endswith: '\\explorer.exe' }\n  condition: all of them`);
+    expect(clauses(three)).toEqual([['ParentImage:\\explorer.exe'], ['Image:\\cmd.exe']]);
+    // |all: every value is a clause of its own
+    expect(clauses(sel('CommandLine|contains|all', ['-enc', 'powershell']))).toEqual([['CommandLine:powershell'], ['CommandLine:-enc']]);
   });
-  it('never excludes an event the rule matches (randomised check)', () => {
+  it('of an OR are one clause: any hint of each side', () => {
+    expect(clauses(detection(`  a: { Image|endswith: '\\cmd.exe' }\n  b: { OriginalFileName: Cmd.Exe }\n  condition: a or b`))).toEqual([['Image:\\cmd.exe', 'OriginalFileName:cmd.exe']]);
+  });
+  it('are undefined when no literal is required', () => {
+    expect(sel('EventID', 4624).hintClauses).toBeUndefined();
+    expect(sel('User|re', 'ad|min').hintClauses).toBeUndefined();
+    expect(detection(`  a: { X: 'foo' }\n  b: { Y: 1 }\n  condition: a or b`).hintClauses).toBeUndefined();
+    expect(detection(`  a: { X: 'foo' }\n  condition: not a`).hintClauses).toBeUndefined();
+  });
+  it('never exclude an event the rule matches (randomised check)', () => {
     const rule = detection(
-      `  a: { 'CommandLine|contains': [ab, cd] }\n  b: { 'Image|endswith': ['\\x.exe', '\\y.exe'] }\n  c: { 'User|startswith': ADM }\n  condition: (a and b) or c`,
+      `  a: { 'CommandLine|contains': [ab, cd] }\n  b: { 'Image|endswith': ['\\x.exe', '\\y.exe'] }\n  c: { 'User|startswith': ADM }\n  d: { 'CommandLine|contains|all': [a, d] }\n  condition: (a and b and d) or c`,
     );
-    expect(rule.literalHints).toBeDefined();
+    expect(rule.hintClauses).toBeDefined();
     const alphabet = ['a', 'b', 'c', 'd', 'A', 'D', 'M', '\\', 'x', 'y', '.', 'e'];
     let seed = 1;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const str = () => Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
     let matched = 0;
+    let excluded = 0;
     for (let i = 0; i < 5000; i++) {
       const event = { CommandLine: str(), Image: str() + (rand() < 0.3 ? '\\x.exe' : ''), User: str() };
       const ctx = new EvalContext(event);
       if (rule.matches(event, ctx)) {
         matched++;
-        expect(eventMayMatch(rule.literalHints, ctx)).toBe(true);
-      }
+        expect(eventMayMatch(rule.hintClauses, ctx)).toBe(true);
+      } else if (!eventMayMatch(rule.hintClauses, ctx)) excluded++;
     }
     expect(matched).toBeGreaterThan(20);
+    // and they do exclude: most events that do not match
+    expect(excluded).toBeGreaterThan(2500);
   });
 });
 
@@ -194,5 +223,15 @@ describe('evaluation context', () => {
     const ctx = new EvalContext(event);
     expect([a.matches(event, ctx), b.matches(event, ctx)]).toEqual([true, true]);
     expect([a.matches(event), b.matches(event)]).toEqual([true, true]);
+  });
+  it('answers for the new event once reset', () => {
+    const a = sel('CommandLine|contains', 'who');
+    const flat = sel('process.name', 'x');
+    const ctx = new EvalContext({ CommandLine: 'WhoAmI' });
+    expect(a.matches(ctx.event, ctx)).toBe(true);
+    ctx.reset({ CommandLine: 'hostname', 'process.name': 'x' });
+    expect([a.matches(ctx.event, ctx), flat.matches(ctx.event, ctx)]).toEqual([false, true]);
+    ctx.reset({ process: { name: 'y' } });
+    expect(flat.matches(ctx.event, ctx)).toBe(false);
   });
 });

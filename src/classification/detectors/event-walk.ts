@@ -21,6 +21,10 @@ export const TOO_DEEP = '[too deep]';
 export const CIRCULAR = '[circular]';
 
 const MEMO_MIN_LENGTH = 32;
+// An event holds a handful of long strings, so the memo is a short list compared by length first:
+// hashing every long string into a map cost more than the repeats it saved. Past this many the
+// rest are scanned without it, which keeps a hostile event with thousands of them linear.
+const MEMO_ENTRIES = 8;
 
 const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
@@ -54,12 +58,23 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 // Cheap filter before splitting a key into words: every coordinate key contains one of these.
 const MAYBE_COORDINATE_KEY = /la|lo|ln|度/i;
 
+// Events repeat the same few keys, so each key's axis is worked out once; the bound keeps a stream
+// of made-up keys from growing the cache without end.
+const AXIS_CACHE_KEYS = 4096;
+const axisCache = new Map<string, ReturnType<typeof coordinateKeyAxis>>();
+
+function axisOfKey(key: string): ReturnType<typeof coordinateKeyAxis> {
+  if (axisCache.has(key)) return axisCache.get(key);
+  const axis = MAYBE_COORDINATE_KEY.test(key) ? coordinateKeyAxis(key) : undefined;
+  if (axisCache.size < AXIS_CACHE_KEYS) axisCache.set(key, axis);
+  return axis;
+}
+
 function coordinateKeys(node: Record<string, unknown>, keys: readonly string[]): ReadonlySet<string> {
   let latKey: string | undefined;
   let lonKey: string | undefined;
   for (const key of keys) {
-    if (!MAYBE_COORDINATE_KEY.test(key)) continue;
-    const axis = coordinateKeyAxis(key);
+    const axis = axisOfKey(key);
     if (axis === 'lat') latKey ??= key;
     else if (axis === 'lon') lonKey ??= key;
   }
@@ -75,16 +90,24 @@ function coordinateFinding(text: string): PiiFinding {
 }
 
 function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
-  const ancestors = new Set<object>();
+  // The objects and arrays being visited, outermost first: JSON is shallow, so looking for a cycle
+  // along this path is cheaper than hashing every node into a set.
+  const ancestors: object[] = [];
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
   // Events repeat long strings (message and event.original are often the same line): scan each
-  // once. Short ones cost less to scan again than to hash into the map.
-  const scanned = new Map<string, PiiFinding[]>();
+  // once. Short ones cost less to scan again than to look up.
+  const memoTexts: string[] = [];
+  const memoFindings: PiiFinding[][] = [];
   const scanOnce = (text: string) => {
     if (text.length < MEMO_MIN_LENGTH) return scanText(text);
-    let findings = scanned.get(text);
-    if (!findings) scanned.set(text, (findings = scanText(text)));
+    const seen = memoTexts.indexOf(text);
+    if (seen >= 0) return memoFindings[seen];
+    const findings = scanText(text);
+    if (memoTexts.length < MEMO_ENTRIES) {
+      memoTexts.push(text);
+      memoFindings.push(findings);
+    }
     return findings;
   };
   const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
@@ -97,8 +120,8 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
     if (node === null || typeof node !== 'object') return node;
     if (!Array.isArray(node) && !isPlainObject(node)) return node;
     if (depth >= MAX_DEPTH) return TOO_DEEP;
-    if (ancestors.has(node)) return CIRCULAR;
-    ancestors.add(node);
+    if (ancestors.includes(node)) return CIRCULAR;
+    ancestors.push(node);
     // Copy on write: a subtree without findings is returned as it is, so events without personal
     // data cost no allocation at all.
     let result: unknown = copy ? node : undefined;
@@ -125,7 +148,7 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
       }
       if (changed) result = changed;
     }
-    ancestors.delete(node);
+    ancestors.pop();
     return result;
   };
   return step(root, 0, false);

@@ -8,7 +8,7 @@ export interface Leaf {
   original: string | number;
   /** The leaf as text: numbers are scanned in their JSON spelling, so `"phone": 13812345678` counts. */
   text: string;
-  findings: PiiFinding[];
+  findings: readonly PiiFinding[];
 }
 
 /** Replaces a leaf with findings in the copy; returning `leaf.original` keeps it. */
@@ -19,12 +19,6 @@ export type LeafRewriter = (leaf: Leaf) => unknown;
 const MAX_DEPTH = 64;
 export const TOO_DEEP = '[too deep]';
 export const CIRCULAR = '[circular]';
-
-const MEMO_MIN_LENGTH = 32;
-// An event holds a handful of long strings, so the memo is a short list compared by length first:
-// hashing every long string into a map cost more than the repeats it saved. Past this many the
-// rest are scanned without it, which keeps a hostile event with thousands of them linear.
-const MEMO_ENTRIES = 8;
 
 const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
@@ -95,25 +89,10 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
   const ancestors: object[] = [];
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
-  // Events repeat long strings (message and event.original are often the same line): scan each
-  // once. Short ones cost less to scan again than to look up.
-  const memoTexts: string[] = [];
-  const memoFindings: PiiFinding[][] = [];
-  const scanOnce = (text: string) => {
-    if (text.length < MEMO_MIN_LENGTH) return scanText(text);
-    const seen = memoTexts.indexOf(text);
-    if (seen >= 0) return memoFindings[seen];
-    const findings = scanText(text);
-    if (memoTexts.length < MEMO_ENTRIES) {
-      memoTexts.push(text);
-      memoFindings.push(findings);
-    }
-    return findings;
-  };
   const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
     const text = leafText(node);
     if (text !== undefined) {
-      const findings = isCoordinate ? [coordinateFinding(text)] : scanOnce(text);
+      const findings = isCoordinate ? [coordinateFinding(text)] : scanText(text);
       if (findings.length === 0) return node;
       return visit({ path: formatPath(segments), original: node as string | number, text, findings });
     }

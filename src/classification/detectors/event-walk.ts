@@ -52,23 +52,12 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 // Cheap filter before splitting a key into words: every coordinate key contains one of these.
 const MAYBE_COORDINATE_KEY = /la|lo|ln|度/i;
 
-// Events repeat the same few keys, so each key's axis is worked out once; the bound keeps a stream
-// of made-up keys from growing the cache without end.
-const AXIS_CACHE_KEYS = 4096;
-const axisCache = new Map<string, ReturnType<typeof coordinateKeyAxis>>();
-
-function axisOfKey(key: string): ReturnType<typeof coordinateKeyAxis> {
-  if (axisCache.has(key)) return axisCache.get(key);
-  const axis = MAYBE_COORDINATE_KEY.test(key) ? coordinateKeyAxis(key) : undefined;
-  if (axisCache.size < AXIS_CACHE_KEYS) axisCache.set(key, axis);
-  return axis;
-}
-
 function coordinateKeys(node: Record<string, unknown>, keys: readonly string[]): ReadonlySet<string> {
   let latKey: string | undefined;
   let lonKey: string | undefined;
   for (const key of keys) {
-    const axis = axisOfKey(key);
+    if (!MAYBE_COORDINATE_KEY.test(key)) continue;
+    const axis = coordinateKeyAxis(key);
     if (axis === 'lat') latKey ??= key;
     else if (axis === 'lon') lonKey ??= key;
   }

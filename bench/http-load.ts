@@ -19,18 +19,44 @@ interface LoadResult {
 }
 
 const CHILD_FLAG = '--http-load-child';
+const READY = 'ready';
+const GO = 'go';
 
-export function runLoad(job: Job): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (result: LoadResult) => {
-      resolve(result);
-      child.disconnect();
-    });
+export interface PreparedLoad {
+  /** Fires the bodies the child already holds; resolves when every request is answered. */
+  run(): Promise<LoadResult>;
+}
+
+/**
+ * Forks the load generator and hands it the bodies before anything is measured: sending tens of
+ * megabytes over IPC is work of the measuring process, and would otherwise count as the server's.
+ */
+export function prepareLoad(job: Job): Promise<PreparedLoad> {
+  const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let ready: () => void;
+  let finished: (result: LoadResult) => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const result = new Promise<LoadResult>((resolve) => (finished = resolve));
+  const failed = new Promise<never>((_, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the load generator exited (code ${code}) without a result`)));
-    child.send(job);
   });
+  child.on('message', (message: typeof READY | LoadResult) => {
+    if (message === READY) return ready();
+    finished(message);
+    child.disconnect();
+  });
+  child.send(job);
+  return Promise.race([isReady, failed]).then(() => ({
+    run: () => {
+      child.send(GO);
+      return Promise.race([result, failed]);
+    },
+  }));
+}
+
+export async function runLoad(job: Job): Promise<LoadResult> {
+  return (await prepareLoad(job)).run();
 }
 
 async function load(job: Job): Promise<LoadResult> {
@@ -60,4 +86,9 @@ async function load(job: Job): Promise<LoadResult> {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, failures, statuses };
 }
 
-if (process.argv.includes(CHILD_FLAG)) process.once('message', async (job: Job) => process.send!(await load(job)));
+if (process.argv.includes(CHILD_FLAG)) {
+  process.once('message', (job: Job) => {
+    process.once('message', async () => process.send!(await load(job)));
+    process.send!(READY);
+  });
+}

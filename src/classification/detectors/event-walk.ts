@@ -8,7 +8,7 @@ export interface Leaf {
   original: string | number;
   /** The leaf as text: numbers are scanned in their JSON spelling, so `"phone": 13812345678` counts. */
   text: string;
-  findings: PiiFinding[];
+  findings: readonly PiiFinding[];
 }
 
 /** Replaces a leaf with findings in the copy; returning `leaf.original` keeps it. */
@@ -19,8 +19,6 @@ export type LeafRewriter = (leaf: Leaf) => unknown;
 const MAX_DEPTH = 64;
 export const TOO_DEEP = '[too deep]';
 export const CIRCULAR = '[circular]';
-
-const MEMO_MIN_LENGTH = 32;
 
 const PLAIN_KEY = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
 
@@ -75,30 +73,23 @@ function coordinateFinding(text: string): PiiFinding {
 }
 
 function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
-  const ancestors = new Set<object>();
+  // The objects and arrays being visited, outermost first: JSON is shallow, so looking for a cycle
+  // along this path is cheaper than hashing every node into a set.
+  const ancestors: object[] = [];
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
-  // Events repeat long strings (message and event.original are often the same line): scan each
-  // once. Short ones cost less to scan again than to hash into the map.
-  const scanned = new Map<string, PiiFinding[]>();
-  const scanOnce = (text: string) => {
-    if (text.length < MEMO_MIN_LENGTH) return scanText(text);
-    let findings = scanned.get(text);
-    if (!findings) scanned.set(text, (findings = scanText(text)));
-    return findings;
-  };
   const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
     const text = leafText(node);
     if (text !== undefined) {
-      const findings = isCoordinate ? [coordinateFinding(text)] : scanOnce(text);
+      const findings = isCoordinate ? [coordinateFinding(text)] : scanText(text);
       if (findings.length === 0) return node;
       return visit({ path: formatPath(segments), original: node as string | number, text, findings });
     }
     if (node === null || typeof node !== 'object') return node;
     if (!Array.isArray(node) && !isPlainObject(node)) return node;
     if (depth >= MAX_DEPTH) return TOO_DEEP;
-    if (ancestors.has(node)) return CIRCULAR;
-    ancestors.add(node);
+    if (ancestors.includes(node)) return CIRCULAR;
+    ancestors.push(node);
     // Copy on write: a subtree without findings is returned as it is, so events without personal
     // data cost no allocation at all.
     let result: unknown = copy ? node : undefined;
@@ -125,7 +116,7 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
       }
       if (changed) result = changed;
     }
-    ancestors.delete(node);
+    ancestors.pop();
     return result;
   };
   return step(root, 0, false);

@@ -14,6 +14,12 @@ describe('profileText', () => {
     });
   });
 
+  it('overwrites every fact of a reused profile', () => {
+    const reused = profileText('京A 13812345678 a@b 1.23456 ABCDEFGH1234');
+    expect(profileText('plain', reused)).toBe(reused);
+    expect(reused).toEqual(profileText('plain'));
+  });
+
   it('sees a literal or URL-encoded at-sign, and not a lone percent', () => {
     expect(profileText('a@b').hasAt).toBe(true);
     expect(profileText('a%40b').hasAt).toBe(true);

@@ -23,12 +23,16 @@ export function tokenBits(...lengths: number[]): number {
   return lengths.reduce((bits, length) => bits | (1 << length), 0);
 }
 
+export function blankProfile(): TextProfile {
+  return { longestDigitRun: 0, digitCount: 0, longestDigitChain: 0, longestFraction: 0, tokenLengths: 0, hasAt: false, hasPlateProvince: false, length: 0 };
+}
+
 /**
  * A single linear pass over the text; far cheaper than running seven detectors' regexes on every
  * field. Tokens and digit runs are consumed by their own inner loops, so most characters cost one
- * test.
+ * test. Written into `into`, so a caller that reads it at once need not allocate one per text.
  */
-export function profileText(text: string): TextProfile {
+export function profileText(text: string, into: TextProfile = blankProfile()): TextProfile {
   let longestDigitRun = 0;
   let digitCount = 0;
   let longestFraction = 0;
@@ -71,5 +75,13 @@ export function profileText(text: string): TextProfile {
     const token = i - tokenStart;
     if (token <= MAX_TOKEN_BIT) tokenLengths |= 1 << token;
   }
-  return { longestDigitRun, digitCount, longestDigitChain, longestFraction, tokenLengths, hasAt, hasPlateProvince, length };
+  into.longestDigitRun = longestDigitRun;
+  into.digitCount = digitCount;
+  into.longestDigitChain = longestDigitChain;
+  into.longestFraction = longestFraction;
+  into.tokenLengths = tokenLengths;
+  into.hasAt = hasAt;
+  into.hasPlateProvince = hasPlateProvince;
+  into.length = length;
+  return into;
 }

@@ -30,6 +30,19 @@ describe('scanText', () => {
     expect(scanText(input as unknown as string)).toEqual([]);
   });
 
+  it('answers a long text scanned again with the same read-only findings, however many texts came between', () => {
+    const line = (n: number) => `2025-03-01 portal user ${n} phone=1381234${String(n).padStart(4, '0')} from 10.0.0.${n}`;
+    const first = scanText(line(1));
+    expect(first).toMatchObject([{ type: 'mobile', value: '13812340001' }]);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(scanText(line(1))).toBe(first);
+    for (let n = 2; n < 20; n++) expect(scanText(line(n))).toMatchObject([{ type: 'mobile', value: `1381234${String(n).padStart(4, '0')}` }]);
+    // Built afresh, so equal content and not the cached object is what matches.
+    const again = scanText([...line(1)].join(''));
+    expect(again).toEqual(first);
+    expect(scanText('short 13812345678')).toMatchObject([{ type: 'mobile' }]);
+  });
+
   it('returns nothing for text that fails every pre-check', () => {
     expect(scanText('GET /index.html 200 512 "Mozilla/5.0"')).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { emailDetector } from './email.js';
 import { locationDetector } from './location.js';
 import { mobileDetector } from './mobile.js';
 import { plateDetector } from './plate.js';
-import { profileText, tokenBits } from './profile.js';
+import { blankProfile, profileText, tokenBits } from './profile.js';
 import { residentIdDetector } from './resident-id.js';
 import { hkMacaoPermitDetector, passportDetector, permanentResidenceDetector, taiwanPermitDetector } from './travel-documents.js';
 import type { Detector, PiiFinding, PiiType, TextProfile } from './types.js';
@@ -68,11 +68,24 @@ export function mayHoldAny(profile: TextProfile): boolean {
   );
 }
 
-/** All personal information in one text, in order of position. Non-string input yields nothing. */
-export function scanText(text: string): PiiFinding[] {
-  if (typeof text !== 'string' || text.length === 0) return [];
-  const profile = profileText(text);
-  if (!mayHoldAny(profile)) return [];
+const NOTHING: readonly PiiFinding[] = Object.freeze([]);
+
+// Detectors read the profile only while scanText asks them and scanText is never re-entered, so
+// one profile serves every scan: most texts are short and this was an allocation per field.
+const scratchProfile = blankProfile();
+
+// The same long text is often scanned twice in a row: the recognition tally shapes an event's
+// message just before masking walks it, and shippers repeat a line as message and event.original.
+// The last few long texts keep their findings; shorter ones cost less to scan again than to compare.
+const RECENT_MIN_LENGTH = 32;
+const RECENT_TEXTS = 4;
+const recentTexts: string[] = [];
+const recentFindings: (readonly PiiFinding[])[] = [];
+let recentNext = 0;
+
+function detect(text: string): readonly PiiFinding[] {
+  const profile = profileText(text, scratchProfile);
+  if (!mayHoldAny(profile)) return NOTHING;
   const findings: PiiFinding[] = [];
   for (const detector of DETECTORS) {
     if (!detector.applies(profile)) continue;
@@ -80,5 +93,22 @@ export function scanText(text: string): PiiFinding[] {
       findings.push({ type: detector.type, sensitive: detector.sensitive, ...candidate });
     }
   }
-  return findings.length > 1 ? withoutOverlaps(findings) : findings;
+  if (findings.length === 0) return NOTHING;
+  return Object.freeze(findings.length > 1 ? withoutOverlaps(findings) : findings);
+}
+
+/**
+ * All personal information in one text, in order of position. Non-string input yields nothing.
+ * The result may be shared with other calls for the same text, hence read-only.
+ */
+export function scanText(text: string): readonly PiiFinding[] {
+  if (typeof text !== 'string' || text.length === 0) return NOTHING;
+  if (text.length < RECENT_MIN_LENGTH) return detect(text);
+  const recent = recentTexts.indexOf(text);
+  if (recent >= 0) return recentFindings[recent];
+  const findings = detect(text);
+  recentTexts[recentNext] = text;
+  recentFindings[recentNext] = findings;
+  recentNext = (recentNext + 1) % RECENT_TEXTS;
+  return findings;
 }

@@ -41,7 +41,7 @@ export interface CompiledRule {
    * Prefilter: when defined, the rule can only match an event in which every clause has a hint
    * that occurs: its lower-cased string inside the lower-cased string form of a value of its field
    * (numbers and booleans included; see `eventMayMatch`). The most selective clauses, at most
-   * MAX_CLAUSES: `Image|endswith: \\cmd.exe` and `CommandLine|contains: assoc` both, not either
+   * MAX_CLAUSES: `Image|endswith: '\cmd.exe'` and `CommandLine|contains: assoc` both, not either
    * anywhere. Undefined when none can be derived (a rule that only tests numbers, regexes without
    * a literal, or absence).
    */

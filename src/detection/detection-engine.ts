@@ -245,8 +245,7 @@ class HintIndex {
         }
       });
     });
-    // the search of every value first: its walk over the event also tells the field reads whether keys have dots
-    for (const { access, needles } of [...byField.values()].sort((a, b) => (a.access ? 1 : 0) - (b.access ? 1 : 0))) {
+    for (const { access, needles } of byField.values()) {
       this.fields.push({ access, scanner: scannerOf([...needles.keys()]), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size) });
     }
   }

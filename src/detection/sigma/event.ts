@@ -13,9 +13,6 @@
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Where an event keeps its raw record (see `EvalContext.lowerOriginal`). */
-export const ORIGINAL_PATH = 'event.original';
-
 /** The values one (mapped) field has in one event. */
 export class FieldValues {
   private strs?: (string | undefined)[];
@@ -213,9 +210,10 @@ export class EvalContext {
     if (fields) return this.field(fields);
     let fv = this.cache[KEYWORD_SLOT];
     if (fv) return fv;
-    const values: unknown[] = [];
-    collectScalars(this.current, values, 0);
-    fv = new FieldValues(true, values);
+    const walk = { values: [] as unknown[], dotted: false };
+    collectScalars(this.current, walk, 0);
+    this.dotted ??= walk.dotted;
+    fv = new FieldValues(true, walk.values);
     this.cache[KEYWORD_SLOT] = fv;
     return fv;
   }
@@ -236,7 +234,7 @@ export class EvalContext {
   restValues(): readonly unknown[] {
     if (this.rest === undefined) {
       const walk = { values: [] as unknown[], dotted: false };
-      scalarsBut(this.current, walk, 0, this.original());
+      collectScalars(this.current, walk, 0, this.original());
       this.rest = walk.values;
       this.dotted ??= walk.dotted;
     }
@@ -264,15 +262,15 @@ function hasDottedKey(v: unknown, depth: number): boolean {
   return false;
 }
 
-/** Pushes every scalar below `v` to `walk.values` and notes a key with a dot; `skip` (the string at `event.original`) is left out. */
-function scalarsBut(v: unknown, walk: { values: unknown[]; dotted: boolean }, depth: number, skip?: string, inEvent = false): void {
+/** Pushes every scalar below `v` to `walk.values` and notes a key with a dot; `skip` (the string at `event.original`), when given, is left out. */
+function collectScalars(v: unknown, walk: { values: unknown[]; dotted: boolean }, depth: number, skip?: string, inEvent = false): void {
   if (depth > 32 || v === null || v === undefined) return;
   if (typeof v !== 'object') {
     walk.values.push(v);
     return;
   }
   if (Array.isArray(v)) {
-    for (const el of v) scalarsBut(el, walk, depth + 1);
+    for (const el of v) collectScalars(el, walk, depth + 1);
     return;
   }
   for (const k in v as Record<string, unknown>) {
@@ -280,23 +278,8 @@ function scalarsBut(v: unknown, walk: { values: unknown[]; dotted: boolean }, de
     if (k.includes('.')) walk.dotted = true;
     const child = (v as Record<string, unknown>)[k];
     if (inEvent && k === 'original' && child === skip) continue;
-    scalarsBut(child, walk, depth + 1, skip, skip !== undefined && depth === 0 && k === 'event');
+    collectScalars(child, walk, depth + 1, skip, skip !== undefined && depth === 0 && k === 'event');
   }
-}
-
-/** Pushes the scalar leaves below `v`. */
-function collectScalars(v: unknown, out: unknown[], depth: number): void {
-  if (depth > 32) return;
-  if (v === null || v === undefined) return;
-  if (typeof v !== 'object') {
-    out.push(v);
-    return;
-  }
-  if (Array.isArray(v)) {
-    for (const el of v) collectScalars(el, out, depth + 1);
-    return;
-  }
-  for (const k in v as Record<string, unknown>) if (hasOwn.call(v, k)) collectScalars((v as Record<string, unknown>)[k], out, depth + 1);
 }
 
 /**

@@ -27,7 +27,7 @@ export type {
 export { parseSigmaDocuments, testCompile, type ParseOptions, type ParseResult } from './parse.js';
 export { parseYamlDocuments, encodeYaml, decodeYaml, yget, MalformedEncodingError, type YamlDocuments, type EncodedYaml } from './yaml.js';
 export { compileRule, compileFilter, filterApplies, valueKeys, type CompiledRule, type CompileOptions, type FieldMapper, type RequiredValues } from './compile.js';
-export { EvalContext, ORIGINAL_PATH, eventMayMatch, pathKeys, toStr, type FieldAccess, type FieldHint, type HintClause, type PathKeys } from './event.js';
+export { EvalContext, eventMayMatch, pathKeys, toStr, type FieldAccess, type FieldHint, type HintClause, type PathKeys } from './event.js';
 export { parseCondition, type ConditionNode } from './condition.js';
 export { MODIFIER_NAMES } from './modifiers.js';
 export {

@@ -165,6 +165,19 @@ describe('PairSkipScanner.forEachMatch', () => {
       expect(found.sort()).toEqual(naiveMatches(needles, text.toLowerCase()));
     }
   });
+
+  it('reads the two characters toLowerCase turns into ASCII letters as those letters: nothing the lower-cased text has is missed', () => {
+    const { next, word } = seeded(9);
+    for (let round = 0; round < 40; round++) {
+      const needles = [...new Set(Array.from({ length: 1 + (next() % 12) }, () => word(4 + (next() % 5), 'kia:')))];
+      const text = word(2000, 'kKia:I\u212a\u0130') + needles[0].toUpperCase().replace(/K/g, '\u212a');
+      const found: string[] = [];
+      expect(new PairSkipScanner(needles).forEachMatch(text, (i) => found.push(needles[i]), true)).toBe(true);
+      // what it reports is the naive search of the text with each character folded on its own (capital I with dot read as i)
+      expect(found.sort()).toEqual(naiveMatches(needles, text.replace(/\u212a/g, 'k').replace(/\u0130/g, 'i').toLowerCase()));
+      for (const n of naiveMatches(needles, text.toLowerCase())) expect(found).toContain(n);
+    }
+  });
 });
 
 describe('DetectionEngine: keyword hints in the raw record', () => {
@@ -249,9 +262,12 @@ describe('AnchorScanner.forEachMatch', () => {
     const { next, word } = seeded(13);
     // few letters, so anchors are shared by many needles and found often; the dashes as |windash makes them
     const alphabet = 'abc:\\-–—.e';
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 20; round++) {
       const needles = [...new Set(Array.from({ length: 50 + (next() % 3000) }, () => word(1 + (next() % 14), alphabet)))];
-      const text = word(4000, alphabet) + needles[0];
+      // every other text is ASCII but for its last needle, if that has a dash outside it (short ones are sought apart from the ASCII ones)
+      const last = round % 4 < 2 ? needles[0] : needles.find((n) => n.length < 4 && /[–—]/.test(n));
+      expect(last).toBeDefined();
+      const text = word(4000, round % 2 ? 'abc:\\-.e' : alphabet) + last;
       const found: string[] = [];
       expect(new AnchorScanner(needles).forEachMatch(text, (i) => found.push(needles[i]))).toBe(true);
       expect(found.sort()).toEqual(naiveMatches(needles, text));

@@ -214,8 +214,6 @@ const UNFOLDABLE = -0x80000000;
 
 /** The two characters toLowerCase turns into ASCII letters: KELVIN SIGN → k, capital I with dot → i + dot. */
 const LOWERS_TO_ASCII = (c: number) => c === 0x212a || c === 0x130;
-/** `h` has one of those two (two single-character searches run faster than a character-class regex). */
-const lowersToAscii = (h: string) => h.indexOf('\u212a') >= 0 || h.indexOf('\u0130') >= 0;
 
 /**
  * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
@@ -393,7 +391,12 @@ export interface NeedleScanner {
    * With `fold`, `h` is read as if it were lower-cased, without lower-casing it: where the
    * scanner cannot (a character toLowerCase turns into ASCII letters, or one outside ASCII with
    * needles that are not all ASCII), it stops and answers false, having reported some of the
-   * needles or none; then `h.toLowerCase()` is to be scanned instead.
+   * needles or none; then `h.toLowerCase()` is to be scanned instead. A scanner that skips
+   * characters (`PairSkipScanner`) reads those two as the ASCII letters they lower-case to
+   * (`foldCode`) instead of seeking them first: it may then report a needle the lower-cased text
+   * has not (an `i` followed by what follows a capital I with dot, which lower-cases to `i` and a
+   * combining dot), never miss one it has; scans are prefilters, so one more candidate is all
+   * such a report costs.
    */
   forEachMatch(h: string, found: (needle: number) => void, fold?: boolean): boolean;
 }
@@ -402,7 +405,9 @@ export interface NeedleScanner {
  * A few long needles found by skipping (Wu and Manber's shift table over pairs of characters):
  * a pair of the text that ends no needle's first `m` characters (m: the shortest needle's
  * length) moves the window by up to m - 1 characters at once, where an automaton reads every one.
- * Pairs are hashed into 16 bits; two pairs sharing a hash only lower a shift, never skip a match.
+ * Pairs are hashed into 14 bits, every pair of ASCII characters to its own (a 16 KB table, which
+ * stays in the cache where a scanner per field meets a scanner per field); two pairs sharing a
+ * hash only lower a shift, never skip a match.
  */
 export class PairSkipScanner implements NeedleScanner {
   private readonly m: number;
@@ -416,7 +421,7 @@ export class PairSkipScanner implements NeedleScanner {
     this.m = Math.min(...needles.map((n) => n.length));
     this.ascii = needles.every((n) => /^[\x00-\x7f]*$/.test(n));
     if (this.m < 2 || this.m > 255) throw new Error('PairSkipScanner needs needles of 2 to 255 characters');
-    this.shift = new Uint8Array(1 << 16).fill(this.m - 1);
+    this.shift = new Uint8Array(1 << (2 * PAIR_CHAR_BITS)).fill(this.m - 1);
     for (const [index, needle] of needles.entries()) {
       for (let q = 1; q < this.m; q++) {
         const h = pairHash(needle, q);
@@ -430,7 +435,7 @@ export class PairSkipScanner implements NeedleScanner {
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
     const { m, shift, needles } = this;
     if (h.length < m) return true;
-    if (fold && (!this.ascii || lowersToAscii(h))) return false;
+    if (fold && !this.ascii) return false;
     let pos = m - 1;
     while (pos < h.length) {
       const hash = fold ? foldedPairHash(h, pos) : pairHash(h, pos);
@@ -462,39 +467,73 @@ const ANCHOR_HASH_BITS = 16;
  * trie, so most steps miss the cache; here every step stays in it. Characters outside ASCII all
  * read as one code (DEL) in an anchor, the comparison in place telling them apart: SigmaHQ's
  * `|windash` makes every command-line dash four needles, three of them with a dash outside ASCII.
- * Needles shorter than ANCHOR go to a small automaton beside it.
+ * Needles shorter than ANCHOR go to small automata beside it: those outside ASCII (SigmaHQ's
+ * emoji and homoglyph rules give a command line's scanner some 1,500) to one that reads only
+ * texts the loop saw such a character in, the few others to one that reads every text.
+ *
+ * What a "maybe" reads is laid out flat, in typed arrays: a command line meets about ten anchors
+ * that are there (`.exe`, `user`, `c:\w`), and between two scans of an event's fields the rest of
+ * the engine pushes the tables out of the cache. Looked up through a Map of arrays of needle
+ * strings, each of those meetings cost several misses (the Map's bucket, its entry, the array, the
+ * string); here it is the probed slot, then one run of `entries` and of `chars`.
  */
 export class AnchorScanner implements NeedleScanner {
   private readonly bits = new Uint32Array(1 << (ANCHOR_HASH_BITS - 5));
-  /** Needle indices by the code of their anchor. */
-  private readonly byAnchor = new Map<number, number[]>();
-  /** Per needle: where its anchor starts in it. */
-  private readonly anchorAt: Int32Array;
-  private readonly rest?: { automaton: AhoCorasick; ids: number[] };
+  /** Open addressing by anchor hash, SLOT_FIELDS per slot: anchor code (-1: free), first entry, end of entries. */
+  private readonly slots: Int32Array;
+  private readonly slotMask: number;
+  /** ENTRY_FIELDS per needle with an anchor, grouped by anchor: needle index, where its anchor starts in it, its first character in `chars`, its length. */
+  private readonly entries: Int32Array;
+  /** Every anchored needle's characters, one after another. */
+  private readonly chars: Uint16Array;
+  /** The needles shorter than ANCHOR, all ASCII. */
+  private readonly shortAscii?: ShortNeedles;
+  /** The needles shorter than ANCHOR with a character outside ASCII: only a text with one can have them. */
+  private readonly shortWide?: ShortNeedles;
   /** Some needle has a character outside ASCII (see `forEachMatch`). */
   private readonly wide: boolean;
-  private report?: (needle: number) => void;
-  private readonly reportRest = (i: number) => this.report!(this.rest!.ids[i]);
 
-  constructor(private readonly needles: readonly string[]) {
-    this.anchorAt = new Int32Array(needles.length);
+  constructor(needles: readonly string[]) {
     this.wide = needles.some((n) => /[^\x00-\x7f]/.test(n));
     const anchored = (n: string) => n.length >= ANCHOR;
     const seen = new Map<number, number>();
     for (const n of needles.filter(anchored)) for (const code of new Set(anchorCodes(n))) seen.set(code, (seen.get(code) ?? 0) + 1);
     const restIds: number[] = [];
+    const byAnchor = new Map<number, { index: number; at: number }[]>();
     needles.forEach((n, index) => {
       if (!anchored(n)) return void restIds.push(index);
       const codes = anchorCodes(n);
       let best = codes.length - 1;
       for (let k = codes.length - 2; k >= 0; k--) if (seen.get(codes[k])! < seen.get(codes[best])!) best = k;
-      this.anchorAt[index] = best;
-      const list = this.byAnchor.get(codes[best]) ?? this.byAnchor.set(codes[best], []).get(codes[best])!;
-      list.push(index);
-      const h = anchorHash(codes[best]);
-      this.bits[h >>> 5] |= 1 << (h & 31);
+      const list = byAnchor.get(codes[best]) ?? byAnchor.set(codes[best], []).get(codes[best])!;
+      list.push({ index, at: best });
     });
-    if (restIds.length) this.rest = { automaton: new AhoCorasick(restIds.map((i) => needles[i])), ids: restIds };
+    let slotCount = 16;
+    while (slotCount < byAnchor.size * 2) slotCount *= 2;
+    this.slotMask = slotCount - 1;
+    this.slots = new Int32Array(slotCount * SLOT_FIELDS).fill(-1);
+    const anchoredCount = needles.length - restIds.length;
+    this.entries = new Int32Array(anchoredCount * ENTRY_FIELDS);
+    this.chars = new Uint16Array(needles.reduce((sum, n) => sum + (anchored(n) ? n.length : 0), 0));
+    let entry = 0;
+    let char = 0;
+    for (const [code, list] of byAnchor) {
+      const h = anchorHash(code);
+      this.bits[h >>> 5] |= 1 << (h & 31);
+      let slot = h & this.slotMask;
+      while (this.slots[slot * SLOT_FIELDS] !== -1) slot = (slot + 1) & this.slotMask;
+      this.slots.set([code, entry, entry + list.length * ENTRY_FIELDS], slot * SLOT_FIELDS);
+      for (const { index, at } of list) {
+        const needle = needles[index];
+        this.entries.set([index, at, char, needle.length], entry);
+        entry += ENTRY_FIELDS;
+        for (let k = 0; k < needle.length; k++) this.chars[char++] = needle.charCodeAt(k);
+      }
+    }
+    const ascii = restIds.filter((i) => !/[^\x00-\x7f]/.test(needles[i]));
+    const wide = restIds.filter((i) => /[^\x00-\x7f]/.test(needles[i]));
+    if (ascii.length) this.shortAscii = new ShortNeedles(needles, ascii);
+    if (wide.length) this.shortWide = new ShortNeedles(needles, wide);
   }
 
   /**
@@ -502,39 +541,69 @@ export class AnchorScanner implements NeedleScanner {
    * such a character lower-cases to is not known here): see `NeedleScanner.forEachMatch`.
    */
   forEachMatch(h: string, found: (needle: number) => void, fold = false): boolean {
-    if (this.rest) {
-      this.report = found;
-      const whole = this.rest.automaton.forEachMatch(h, this.reportRest, fold);
-      this.report = undefined;
-      if (!whole) return false;
-    }
-    if (h.length < ANCHOR) return true;
-    const { bits, byAnchor, anchorAt, needles } = this;
+    if (this.shortAscii && !this.shortAscii.forEachMatch(h, found, fold)) return false;
+    const { bits, slots, slotMask, entries, chars } = this;
     const bail = fold && this.wide;
     let code = 0;
+    let outsideAscii = false;
     for (let i = 0; i < h.length; i++) {
       let c = h.charCodeAt(i);
       if (c >= 128) {
         // every character is read here, so the two toLowerCase turns into ASCII letters are met here too
         if (bail || (fold && LOWERS_TO_ASCII(c))) return false;
         c = OUTSIDE_ASCII;
+        outsideAscii = true;
       } else if (fold && c >= 65 && c <= 90) c += 32;
       code = ((code << 7) | c) & ANCHOR_MASK;
       if (i < ANCHOR - 1) continue;
       const hash = anchorHash(code);
       if ((bits[hash >>> 5] & (1 << (hash & 31))) === 0) continue;
-      const list = byAnchor.get(code);
-      if (list === undefined) continue;
+      let slot = (hash & slotMask) * SLOT_FIELDS;
+      while (slots[slot] !== code && slots[slot] !== -1) {
+        slot += SLOT_FIELDS;
+        if (slot === slots.length) slot = 0;
+      }
+      if (slots[slot] === -1) continue;
       const anchorStart = i - ANCHOR + 1;
-      for (const n of list) {
-        const start = anchorStart - anchorAt[n];
-        if (start >= 0 && (fold ? startsWithFolded(h, needles[n], start) : h.startsWith(needles[n], start))) found(n);
+      for (let e = slots[slot + 1], end = slots[slot + 2]; e < end; e += ENTRY_FIELDS) {
+        const start = anchorStart - entries[e + 1];
+        const length = entries[e + 3];
+        if (start < 0 || start + length > h.length) continue;
+        const from = entries[e + 2];
+        let k = 0;
+        if (fold) while (k < length && foldAsciiCode(h.charCodeAt(start + k)) === chars[from + k]) k++;
+        else while (k < length && h.charCodeAt(start + k) === chars[from + k]) k++;
+        if (k === length) found(entries[e]);
       }
     }
-    return true;
+    // (folded, a text reaches here with a character outside ASCII only when every needle is ASCII)
+    return !outsideAscii || !this.shortWide || this.shortWide.forEachMatch(h, found, fold);
   }
 }
 
+/** Some of a scanner's needles (by their index in it) in an automaton of their own. */
+class ShortNeedles {
+  private readonly automaton: AhoCorasick;
+  private report?: (needle: number) => void;
+  private readonly reportOwn = (i: number) => this.report!(this.ids[i]);
+
+  constructor(
+    needles: readonly string[],
+    private readonly ids: number[],
+  ) {
+    this.automaton = new AhoCorasick(ids.map((i) => needles[i]));
+  }
+
+  forEachMatch(h: string, found: (needle: number) => void, fold: boolean): boolean {
+    this.report = found;
+    const whole = this.automaton.forEachMatch(h, this.reportOwn, fold);
+    this.report = undefined;
+    return whole;
+  }
+}
+
+const SLOT_FIELDS = 3;
+const ENTRY_FIELDS = 4;
 const ANCHOR_MASK = (1 << (7 * ANCHOR)) - 1;
 /** What any character outside ASCII reads as in an anchor's code. */
 const OUTSIDE_ASCII = 0x7f;
@@ -555,21 +624,28 @@ function anchorHash(code: number): number {
   return Math.imul(code, 0x9e3779b1) >>> (32 - ANCHOR_HASH_BITS);
 }
 
+/** Bits a character keeps in a pair's hash. */
+const PAIR_CHAR_BITS = 7;
+const PAIR_CHAR_MASK = (1 << PAIR_CHAR_BITS) - 1;
+
 /** The hash of the characters at i - 1 and i. */
 function pairHash(s: string, i: number): number {
-  return ((s.charCodeAt(i - 1) & 0xff) << 8) | (s.charCodeAt(i) & 0xff);
+  return ((s.charCodeAt(i - 1) & PAIR_CHAR_MASK) << PAIR_CHAR_BITS) | (s.charCodeAt(i) & PAIR_CHAR_MASK);
 }
 
 const foldAsciiCode = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
 
+/** ASCII capitals, KELVIN SIGN and capital I with dot read as the ASCII letters they lower-case to first. */
+const foldCode = (c: number) => (c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : c === 0x212a ? 107 : c === 0x130 ? 105 : c);
+
 function foldedPairHash(s: string, i: number): number {
-  return ((foldAsciiCode(s.charCodeAt(i - 1)) & 0xff) << 8) | (foldAsciiCode(s.charCodeAt(i)) & 0xff);
+  return ((foldCode(s.charCodeAt(i - 1)) & PAIR_CHAR_MASK) << PAIR_CHAR_BITS) | (foldCode(s.charCodeAt(i)) & PAIR_CHAR_MASK);
 }
 
-/** `s` has `needle` at `start`, its ASCII letters read as lower case. */
+/** `s` has the ASCII `needle` at `start`, read through `foldCode`. */
 function startsWithFolded(s: string, needle: string, start: number): boolean {
   if (start + needle.length > s.length) return false;
-  for (let k = 0; k < needle.length; k++) if (foldAsciiCode(s.charCodeAt(start + k)) !== needle.charCodeAt(k)) return false;
+  for (let k = 0; k < needle.length; k++) if (foldCode(s.charCodeAt(start + k)) !== needle.charCodeAt(k)) return false;
   return true;
 }
 

@@ -544,6 +544,7 @@ export class AnchorScanner implements NeedleScanner {
     if (this.shortAscii && !this.shortAscii.forEachMatch(h, found, fold)) return false;
     const { bits, slots, slotMask, entries, chars } = this;
     const bail = fold && this.wide;
+    const ascii = fold ? FOLDED_ASCII : ASCII;
     let code = 0;
     let outsideAscii = false;
     for (let i = 0; i < h.length; i++) {
@@ -553,7 +554,7 @@ export class AnchorScanner implements NeedleScanner {
         if (bail || (fold && LOWERS_TO_ASCII(c))) return false;
         c = OUTSIDE_ASCII;
         outsideAscii = true;
-      } else if (fold && c >= 65 && c <= 90) c += 32;
+      } else c = ascii[c];
       code = ((code << 7) | c) & ANCHOR_MASK;
       if (i < ANCHOR - 1) continue;
       const hash = anchorHash(code);
@@ -571,8 +572,8 @@ export class AnchorScanner implements NeedleScanner {
         if (start < 0 || start + length > h.length) continue;
         const from = entries[e + 2];
         let k = 0;
-        if (fold) while (k < length && foldAsciiCode(h.charCodeAt(start + k)) === chars[from + k]) k++;
-        else while (k < length && h.charCodeAt(start + k) === chars[from + k]) k++;
+        while (k < length && h.charCodeAt(start + k) === chars[from + k]) k++;
+        if (fold) while (k < length && foldCode(h.charCodeAt(start + k)) === chars[from + k]) k++;
         if (k === length) found(entries[e]);
       }
     }
@@ -633,10 +634,15 @@ function pairHash(s: string, i: number): number {
   return ((s.charCodeAt(i - 1) & PAIR_CHAR_MASK) << PAIR_CHAR_BITS) | (s.charCodeAt(i) & PAIR_CHAR_MASK);
 }
 
-const foldAsciiCode = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+/**
+ * ASCII characters as they are and folded: a load from a table of 128 bytes where a test of the
+ * letter range would branch on every character, one way as often as the other in a command line.
+ */
+const ASCII = Uint8Array.from({ length: 128 }, (_, c) => c);
+const FOLDED_ASCII = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 
 /** ASCII capitals, KELVIN SIGN and capital I with dot read as the ASCII letters they lower-case to first. */
-const foldCode = (c: number) => (c < 128 ? (c >= 65 && c <= 90 ? c + 32 : c) : c === 0x212a ? 107 : c === 0x130 ? 105 : c);
+const foldCode = (c: number) => (c < 128 ? FOLDED_ASCII[c] : c === 0x212a ? 107 : c === 0x130 ? 105 : c);
 
 function foldedPairHash(s: string, i: number): number {
   return ((foldCode(s.charCodeAt(i - 1)) & PAIR_CHAR_MASK) << PAIR_CHAR_BITS) | (foldCode(s.charCodeAt(i)) & PAIR_CHAR_MASK);

@@ -111,26 +111,55 @@ function pushLeaves(v: unknown, out: unknown[]): void {
 }
 
 /**
- * Reads a path's leaves into `out`; true when it exists. `flattened`: the event has keys with
- * dots in them (see `walk`). Without, a plain property load per segment is several times faster
- * than a `hasOwnProperty` call per possible key; but it is safe only where the key is not a
- * member every object inherits (`constructor`, `toString` …): paths naming one always take the
- * `hasOwnProperty` way.
+ * How a path is read. With keys that have dots in the event (`flattened`, see `walk`) or a
+ * segment naming a member every object inherits (`constructor`, `toString` …: `inherited`), it is
+ * walked with a `hasOwnProperty` call per possible key. Otherwise its leaf is a plain property
+ * load from its parent object, and the parent (`winlog.event_data`, the parent of most Windows
+ * fields) is looked up once per event, however many fields below it rules read.
  */
-export type PathReader = (event: unknown, out: unknown[], flattened: boolean) => boolean;
-
-export function pathReader(path: string): PathReader {
-  const keys = pathKeys(path);
-  if (path.split('.').some((seg) => seg in Object.prototype)) return (event, out) => walk(event, keys, 0, out, true);
-  return (event, out, flattened) => walk(event, keys, 0, out, flattened);
+export interface PathRead {
+  keys: PathKeys;
+  inherited: boolean;
+  /** The object the leaf is read from; none: the event itself. */
+  parent?: ParentPath;
+  leaf: string;
 }
+
+/** A path that is the parent of some field's path, numbered for the per-event cache of `EvalContext`. */
+interface ParentPath {
+  slot: number;
+  parent?: ParentPath;
+  key: string;
+}
+
+const parentPaths = new Map<string, ParentPath>();
+
+function parentPath(segs: readonly string[]): ParentPath | undefined {
+  if (segs.length === 0) return undefined;
+  const key = segs.join('.');
+  let parent = parentPaths.get(key);
+  if (parent === undefined) {
+    const up = parentPath(segs.slice(0, -1));
+    parent = { slot: parentPaths.size, parent: up, key: segs[segs.length - 1] };
+    parentPaths.set(key, parent);
+  }
+  return parent;
+}
+
+export function pathRead(path: string): PathRead {
+  const segs = path.split('.');
+  return { keys: pathKeys(path), inherited: segs.some((seg) => seg in Object.prototype), parent: parentPath(segs.slice(0, -1)), leaf: segs[segs.length - 1] };
+}
+
+/** What a parent path holds where an array on the way fans it out: its paths are walked. */
+const FANS_OUT = Symbol('fans out');
 
 /** A field as the compiled rule sees it: its candidate event paths after field mapping. */
 export interface FieldAccess {
   /** Cache slot, shared by every access with the same candidate paths (so rules share look-ups). */
   slot: number;
   paths: readonly string[];
-  readers: PathReader[];
+  reads: PathRead[];
 }
 
 /**
@@ -156,7 +185,7 @@ export function fieldAccess(paths: string[]): FieldAccess {
   const key = paths.join('\u0000');
   let access = accesses.get(key);
   if (access === undefined) {
-    access = { slot: accesses.size + 1, paths: [...paths], readers: paths.map(pathReader) };
+    access = { slot: accesses.size + 1, paths: [...paths], reads: paths.map(pathRead) };
     accesses.set(key, access);
   }
   return access;
@@ -164,42 +193,84 @@ export function fieldAccess(paths: string[]): FieldAccess {
 
 export class EvalContext {
   /**
-   * By field slot. Sized up front: rule packs use hundreds of slots, and an array grown by
-   * writing far past its end turns into a slow dictionary.
+   * By field slot, valid where `fieldStamp` has the current `epoch` (no clearing per event).
+   * Sized up front: rule packs use hundreds of slots, and an array grown by writing far past its
+   * end turns into a slow dictionary.
    */
-  private cache: (FieldValues | undefined)[] = new Array(accesses.size + 1);
+  private cache: (FieldValues | undefined)[] = [];
+  private fieldStamp = new Uint32Array(0);
+  /** By parent path slot, the same way. */
+  private parents: unknown[] = [];
+  private parentStamp = new Uint32Array(0);
+  private epoch = 0;
   private rest?: unknown[];
   private lowOriginal?: string;
-  /** Some key of the event has a dot in it (see `PathReader`). */
+  /** Some key of the event has a dot in it (see `walk`). */
   private dotted?: boolean;
-  constructor(private current: unknown) {}
+  constructor(private current: unknown) {
+    this.reset(current);
+  }
 
   get event(): unknown {
     return this.current;
   }
 
   /**
-   * Starts over on another event, keeping the memory of the cache: the engine reuses its contexts
-   * from one chunk of events to the next instead of allocating a cache for every event.
+   * Starts over on another event, keeping the memory of the caches: the engine reuses its
+   * contexts from one chunk of events to the next instead of allocating caches for every event.
    */
   reset(event: unknown): void {
     this.current = event;
-    if (this.cache.length < accesses.size + 1) this.cache = new Array(accesses.size + 1);
-    else this.cache.fill(undefined);
+    if (this.fieldStamp.length < accesses.size + 1 || this.parentStamp.length < parentPaths.size || this.epoch === 0xffffffff) {
+      this.cache = new Array(accesses.size + 1);
+      this.fieldStamp = new Uint32Array(accesses.size + 1);
+      this.parents = new Array(parentPaths.size);
+      this.parentStamp = new Uint32Array(parentPaths.size);
+      this.epoch = 0;
+    }
+    this.epoch++;
     this.rest = this.lowOriginal = this.dotted = undefined;
   }
 
   field(access: FieldAccess): FieldValues {
-    let fv = this.cache[access.slot];
-    if (fv) return fv;
+    if (this.fieldStamp[access.slot] === this.epoch) return this.cache[access.slot]!;
     const values: unknown[] = [];
     let present = false;
     const flattened = (this.dotted ??= hasDottedKey(this.current, 0));
-    for (const r of access.readers) if (r(this.current, values, flattened)) present = true;
+    for (const r of access.reads) if (this.read(r, values, flattened)) present = true;
     // most fields an engine looks up are missing from any one event: they share one answer
-    fv = present || values.length > 0 ? new FieldValues(present, values) : ABSENT;
+    const fv = present || values.length > 0 ? new FieldValues(present, values) : ABSENT;
     this.cache[access.slot] = fv;
+    this.fieldStamp[access.slot] = this.epoch;
     return fv;
+  }
+
+  /** Pushes the leaves of a path to `out`; true when the path exists. */
+  private read(r: PathRead, out: unknown[], flattened: boolean): boolean {
+    if (flattened || r.inherited) return walk(this.current, r.keys, 0, out, true);
+    const holder = r.parent ? this.parentValue(r.parent) : this.current;
+    if (holder === FANS_OUT || Array.isArray(holder)) return walk(this.current, r.keys, 0, out, false);
+    if (holder === null || typeof holder !== 'object') return false;
+    const v = (holder as Record<string, unknown>)[r.leaf];
+    if (v === undefined) return false;
+    pushLeaves(v, out);
+    return true;
+  }
+
+  /** The object at a parent path (read with plain loads), undefined, or FANS_OUT. */
+  private parentValue(p: ParentPath): unknown {
+    if (this.parentStamp[p.slot] === this.epoch) return this.parents[p.slot];
+    const up = p.parent ? this.parentValue(p.parent) : this.current;
+    let v: unknown;
+    if (up === FANS_OUT || Array.isArray(up)) v = FANS_OUT;
+    else if (up === null || typeof up !== 'object') v = undefined;
+    else {
+      v = (up as Record<string, unknown>)[p.key];
+      if (Array.isArray(v)) v = FANS_OUT;
+    }
+    this.parents[p.slot] = v;
+    this.parentStamp[p.slot] = this.epoch;
+    return v;
   }
 
   /**
@@ -208,13 +279,13 @@ export class EvalContext {
    */
   keywords(fields?: FieldAccess): FieldValues {
     if (fields) return this.field(fields);
-    let fv = this.cache[KEYWORD_SLOT];
-    if (fv) return fv;
+    if (this.fieldStamp[KEYWORD_SLOT] === this.epoch) return this.cache[KEYWORD_SLOT]!;
     const walk = { values: [] as unknown[], dotted: false };
     collectScalars(this.current, walk, 0);
     this.dotted ??= walk.dotted;
-    fv = new FieldValues(true, walk.values);
+    const fv = new FieldValues(true, walk.values);
     this.cache[KEYWORD_SLOT] = fv;
+    this.fieldStamp[KEYWORD_SLOT] = this.epoch;
     return fv;
   }
 
@@ -273,8 +344,10 @@ function collectScalars(v: unknown, walk: { values: unknown[]; dotted: boolean }
     for (const el of v) collectScalars(el, walk, depth + 1);
     return;
   }
-  for (const k in v as Record<string, unknown>) {
-    if (!hasOwn.call(v, k)) continue;
+  // own keys only: an inherited enumerable key (a polluted prototype) is not the event's
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     if (k.includes('.')) walk.dotted = true;
     const child = (v as Record<string, unknown>)[k];
     if (inEvent && k === 'original' && child === skip) continue;

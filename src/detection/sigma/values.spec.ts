@@ -234,4 +234,28 @@ describe('evaluation context', () => {
     ctx.reset({ process: { name: 'y' } });
     expect(flat.matches(ctx.event, ctx)).toBe(false);
   });
+
+  it('reads fields below shared parents at every depth, through arrays and past values that are not objects', () => {
+    // paths first met deepest first, so a parent and its own parent are made in one go
+    const rules = {
+      deep: sel('tp.q.r.s', 'deep'),
+      mid: sel('tp.q.x', 'mid'),
+      top: sel('tp.y', 'top'),
+      absent: sel('tp.q.r.s', null),
+    };
+    const cases: [unknown, Record<keyof typeof rules, boolean>][] = [
+      [{ tp: { q: { r: { s: 'deep' }, x: 'mid' }, y: 'top' } }, { deep: true, mid: true, top: true, absent: false }],
+      [{ tp: [{ q: { r: { s: 'no' } } }, { q: { r: { s: 'deep' }, x: ['mid'] } }], y: 'top' }, { deep: true, mid: true, top: false, absent: false }],
+      [{ tp: { q: [{ r: [{ s: 'deep' }] }, 'text'], y: ['other', 'top'] } }, { deep: true, mid: false, top: true, absent: false }],
+      [{ tp: { q: 'text', y: 7 } }, { deep: false, mid: false, top: false, absent: true }],
+      [{ tp: null }, { deep: false, mid: false, top: false, absent: true }],
+    ];
+    const shared = new EvalContext(undefined);
+    for (const [event, expected] of cases) {
+      shared.reset(event);
+      const names = Object.keys(rules) as (keyof typeof rules)[];
+      expect(Object.fromEntries(names.map((n) => [n, rules[n].matches(event, shared)]))).toEqual(expected);
+      expect(Object.fromEntries(names.map((n) => [n, rules[n].matches(event)]))).toEqual(expected);
+    }
+  });
 });

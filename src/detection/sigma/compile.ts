@@ -598,14 +598,23 @@ function clauseKey(clause: HintClause): string {
     .join('\u0000');
 }
 
-/** Of alternatives (OR), one clause: any hint of each alternative's best clause. */
-function eitherClause(parts: readonly Condition[]): HintClause[] | undefined {
-  const byKey = new Map<string, FieldHint>();
-  for (const p of parts) {
-    if (!p.clauses) return undefined;
-    for (const h of p.clauses[0]) byKey.set(`${h.access?.slot ?? 0}:${h.needle}`, h);
+/**
+ * Of alternatives (OR), clauses that hold whichever alternative does: any hint of the first clause
+ * of each, and any hint of the second (or only) clause of each. Whichever alternative holds, all
+ * its clauses do, so each union does; the second union keeps what an alternative's own second
+ * clause excludes. SigmaHQ's "Command Line Path Traversal" reads `(Image contains \Windows\ and
+ * CommandLine contains \..\) or CommandLine contains .exe\..\`: its first union holds for nearly
+ * every process, the second only for command lines with a traversal in them.
+ */
+function eitherClauses(parts: readonly Condition[]): HintClause[] | undefined {
+  if (parts.some((p) => !p.clauses)) return undefined;
+  const unions: HintClause[] = [];
+  for (let k = 0; k < MAX_CLAUSES; k++) {
+    const byKey = new Map<string, FieldHint>();
+    for (const p of parts) for (const h of p.clauses![Math.min(k, p.clauses!.length - 1)]) byKey.set(`${h.access?.slot ?? 0}:${h.needle}`, h);
+    unions.push([...byKey.values()]);
   }
-  return [[...byKey.values()]];
+  return bestClauses(unions);
 }
 
 function and(parts: Condition[]): Condition {
@@ -635,7 +644,7 @@ function or(parts: Condition[]): Condition {
   const sorted = [...parts].sort((a, b) => a.cost - b.cost);
   const fns = sorted.map((p) => p.test);
   const cost = parts.reduce((a, p) => a + p.cost, 0);
-  const clauses = eitherClause(parts);
+  const clauses = eitherClauses(parts);
   const required = eitherRequired(parts.map((p) => p.required));
   if (fns.length === 2) {
     const [a, b] = fns;

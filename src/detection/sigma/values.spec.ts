@@ -181,8 +181,13 @@ describe('hint clauses', () => {
     // |all: every value is a clause of its own
     expect(clauses(sel('CommandLine|contains|all', ['-enc', 'powershell']))).toEqual([['CommandLine:powershell'], ['CommandLine:-enc']]);
   });
-  it('of an OR are one clause: any hint of each side', () => {
+  it('of an OR hold whichever side does: any hint of the first clause of each side, and any of the second (or only) one', () => {
     expect(clauses(detection(`  a: { Image|endswith: '\\cmd.exe' }\n  b: { OriginalFileName: Cmd.Exe }\n  condition: a or b`))).toEqual([['Image:\\cmd.exe', 'OriginalFileName:cmd.exe']]);
+    const traversal = detection(`  a:\n    Image|contains: '\\Windows\\'\n    CommandLine|contains: '\\..\\..\\'\n  b: { CommandLine|contains: '.exe\\..\\' }\n  condition: a or b`);
+    expect(clauses(traversal)).toEqual([
+      ['CommandLine:.exe\\..\\', 'Image:\\windows\\'],
+      ['CommandLine:.exe\\..\\', 'CommandLine:\\..\\..\\'],
+    ]);
   });
   it('are undefined when no literal is required', () => {
     expect(sel('EventID', 4624).hintClauses).toBeUndefined();

@@ -215,6 +215,8 @@ const UNFOLDABLE = -0x80000000;
 /** The two characters toLowerCase turns into ASCII letters: KELVIN SIGN → k, capital I with dot → i + dot. */
 const LOWERS_TO_ASCII = (c: number) => c === 0x212a || c === 0x130;
 
+const hasNonAscii = (s: string) => /[^\x00-\x7f]/.test(s);
+
 /**
  * Aho-Corasick automaton. The trie is kept in flat typed arrays, since a community rule pack's
  * hints make a hundred thousand states and more. The transitions of the states nearest the root
@@ -419,7 +421,7 @@ export class PairSkipScanner implements NeedleScanner {
 
   constructor(private readonly needles: readonly string[]) {
     this.m = Math.min(...needles.map((n) => n.length));
-    this.ascii = needles.every((n) => /^[\x00-\x7f]*$/.test(n));
+    this.ascii = !needles.some(hasNonAscii);
     if (this.m < 2 || this.m > 255) throw new Error('PairSkipScanner needs needles of 2 to 255 characters');
     this.shift = new Uint8Array(1 << (2 * PAIR_CHAR_BITS)).fill(this.m - 1);
     for (const [index, needle] of needles.entries()) {
@@ -494,7 +496,7 @@ export class AnchorScanner implements NeedleScanner {
   private readonly wide: boolean;
 
   constructor(needles: readonly string[]) {
-    this.wide = needles.some((n) => /[^\x00-\x7f]/.test(n));
+    this.wide = needles.some(hasNonAscii);
     const anchored = (n: string) => n.length >= ANCHOR;
     const seen = new Map<number, number>();
     for (const n of needles.filter(anchored)) for (const code of new Set(anchorCodes(n))) seen.set(code, (seen.get(code) ?? 0) + 1);
@@ -530,8 +532,8 @@ export class AnchorScanner implements NeedleScanner {
         for (let k = 0; k < needle.length; k++) this.chars[char++] = needle.charCodeAt(k);
       }
     }
-    const ascii = restIds.filter((i) => !/[^\x00-\x7f]/.test(needles[i]));
-    const wide = restIds.filter((i) => /[^\x00-\x7f]/.test(needles[i]));
+    const ascii = restIds.filter((i) => !hasNonAscii(needles[i]));
+    const wide = restIds.filter((i) => hasNonAscii(needles[i]));
     if (ascii.length) this.shortAscii = new ShortNeedles(needles, ascii);
     if (wide.length) this.shortWide = new ShortNeedles(needles, wide);
   }

@@ -280,7 +280,7 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
       ends[s].push(index);
     }
     const width = (this.width = this.column.reduce((a, b) => Math.max(a, b), 0) + 1);
-    for (let c = 0; c < 128; c++) this.foldedColumn[c] = this.column[c >= 65 && c <= 90 ? c + 32 : c];
+    for (let c = 0; c < 128; c++) this.foldedColumn[c] = this.column[FOLDED_ASCII[c]];
     // renumbered breadth-first
     const order = [0];
     for (let qi = 0; qi < order.length; qi++) for (let x = first[order[qi]]; x >= 0; x = next[x]) order.push(x);
@@ -348,7 +348,7 @@ export class AhoCorasick implements NeedleSet, NeedleScanner {
 
   /** A step `forEachMatch` leaves to the trie: a non-ASCII character, or a state past the table. */
   private slowStep(s: number, c: number, fold: boolean): number {
-    if (c < 128) return this.entry(this.walk(s, fold && c >= 65 && c <= 90 ? c + 32 : c));
+    if (c < 128) return this.entry(this.walk(s, fold ? FOLDED_ASCII[c] : c));
     // folded, only ASCII needles can be read past a character toLowerCase keeps outside ASCII
     if (fold && (this.wide.size > 0 || LOWERS_TO_ASCII(c))) return UNFOLDABLE;
     return this.wide.has(c) ? this.entry(this.walk(s, c)) : 0;

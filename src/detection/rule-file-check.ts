@@ -139,12 +139,16 @@ export function checkRuleFileIsolated(request: RuleFileCheckRequest, limits = { 
           stdout: false,
           stderr: false,
         });
+        const overran = () => refused(`checking the rule file took longer than ${limits.timeoutMs} ms`);
+        const deadline = performance.now() + limits.timeoutMs;
         const timer = setTimeout(() => {
-          resolve(refused(`checking the rule file took longer than ${limits.timeoutMs} ms`));
+          resolve(overran());
           void worker.terminate();
         }, limits.timeoutMs);
+        // A thread held off the processor can wake to the worker's verdict and its own expired timer
+        // at once, and the verdict is handled first: the clock, not the order, decides.
         worker.once('message', (verdict: RuleFileVerdict) => {
-          resolve(verdict);
+          resolve(performance.now() > deadline ? overran() : verdict);
           void worker.terminate();
         });
         worker.once('error', (error: Error & { code?: string }) => {

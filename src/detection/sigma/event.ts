@@ -117,7 +117,7 @@ function pushLeaves(v: unknown, out: unknown[]): void {
  * load from its parent object, and the parent (`winlog.event_data`, the parent of most Windows
  * fields) is looked up once per event, however many fields below it rules read.
  */
-export interface PathRead {
+interface PathRead {
   keys: PathKeys;
   inherited: boolean;
   /** The object the leaf is read from; none: the event itself. */
@@ -146,7 +146,7 @@ function parentPath(segs: readonly string[]): ParentPath | undefined {
   return parent;
 }
 
-export function pathRead(path: string): PathRead {
+function pathRead(path: string): PathRead {
   const segs = path.split('.');
   return { keys: pathKeys(path), inherited: segs.some((seg) => seg in Object.prototype), parent: parentPath(segs.slice(0, -1)), leaf: segs[segs.length - 1] };
 }

@@ -125,6 +125,8 @@ describe.each(testDatabaseTargets())('triage in the web console ($name PostgreSQ
     await setLanguage(b.page, 'zh-CN');
     await go(b.page, '/compliance?tab=results');
     const headers = b.page.locator('main table.matrix th.subject');
+    // The results load after the page's heading and filters: wait for the matrix itself, not only for the page.
+    await headers.first().waitFor();
     expect(await headers.count()).toBeGreaterThan(0);
     for (const th of await headers.all()) {
       const full = await th.getAttribute('title');

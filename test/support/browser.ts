@@ -163,8 +163,15 @@ export function consoleHarness(target: string, baseUrl: () => string) {
       return b;
     },
     go: async (page: Page, hash: string) => {
-      await page.goto(`${baseUrl()}/#${hash}`);
-      await page.locator('main h1').first().waitFor();
+      const target = `${baseUrl()}/#${hash}`;
+      // A new hash keeps the old page on screen until the new one has rendered: mark the old heading so
+      // the wait below is for the new page's, not satisfied at once by the page being left.
+      await page.evaluate((url: string) => {
+        const doc = (globalThis as any).document;
+        if (doc.location.hash !== new URL(url).hash) for (const el of doc.querySelectorAll('main h1')) el.setAttribute('data-left', '');
+      }, target);
+      await page.goto(target);
+      await page.locator('main h1:not([data-left])').first().waitFor();
       await page.locator('main .loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
     },
     shot: (page: Page, label: string) => screenshot(page, `${target}/${label}`),

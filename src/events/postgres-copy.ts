@@ -1,3 +1,4 @@
+import { formatIso } from '../shared/iso-time.js';
 import { filingTime, type PreparedWrite, type StoredEvent } from './event-store.js';
 
 // The events table's COPY text, apart from the store so that an ingest worker thread can write it
@@ -35,7 +36,7 @@ export function eventCopyRow(event: StoredEvent, ts: number, json = JSON.stringi
   const destinationIp = event.destination?.ip;
   const assetId = event.taishi?.asset_id;
   const values = [
-    new Date(ts).toISOString(),
+    formatIso(ts),
     event.event.id,
     event.event.kind,
     event.event.module,

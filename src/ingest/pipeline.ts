@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../events/index.js';
+import { formatIso } from '../shared/iso-time.js';
 import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
@@ -113,7 +114,7 @@ function parseJson(json: unknown, context: ParseContext, messageContext: ParseCo
   // A line without a time of its own was stamped with the receive time; the shipper knows better.
   if (event['@timestamp'] === event.event.created && typeof record['@timestamp'] === 'string') {
     const shipped = Date.parse(record['@timestamp']);
-    if (Number.isFinite(shipped)) event['@timestamp'] = new Date(shipped).toISOString();
+    if (Number.isFinite(shipped)) event['@timestamp'] = formatIso(shipped);
   }
   const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | null | undefined;
   const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;

@@ -2,6 +2,7 @@
  * Timestamps as logs write them: without a year (RFC 3164), without a zone (most local logs),
  * with numeric epochs of unknown unit. Everything ends as epoch milliseconds.
  */
+import { formatIso } from '../../shared/iso-time.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -142,7 +143,7 @@ let earlierIso = '';
  */
 export function toIso(ms: number): string {
   if (ms === lastMs) return lastIso;
-  const iso = ms === earlierMs ? earlierIso : new Date(ms).toISOString();
+  const iso = ms === earlierMs ? earlierIso : formatIso(ms);
   earlierMs = lastMs;
   earlierIso = lastIso;
   lastMs = ms;

@@ -1,4 +1,7 @@
-import { profileText, tokenBits } from './profile.js';
+import { ID_PATTERN } from './resident-id.js';
+import { profileText, tokenBits, wholeTokenMatches, WHOLE_TOKEN_LENGTHS } from './profile.js';
+import { HK_MACAO_PERMIT, PASSPORT, PERMANENT_RESIDENCE_2017, PERMANENT_RESIDENCE_2023, TAIWAN_PERMIT } from './travel-documents.js';
+import { VIN_PATTERN } from './vin.js';
 
 describe('profileText', () => {
   it('measures digit runs, decimals and markers in one pass', () => {
@@ -11,6 +14,7 @@ describe('profileText', () => {
       hasAt: false,
       hasPlateProvince: true,
       length: 31,
+      wholeTokens: [],
     });
   });
 
@@ -43,5 +47,47 @@ describe('profileText', () => {
 
   it('does not count an integer part as a fraction', () => {
     expect(profileText('116 39.9').longestFraction).toBe(1);
+  });
+
+  it('keeps where the tokens as long as documents and VINs start, in order', () => {
+    expect(profileText('LSVAM4187C2184847,E12345678;京A12345 x 12345678901 abc').wholeTokens).toEqual([0, 17, 18, 9, 38, 11]);
+    // a word of a document's length is no document
+    expect(profileText('password accepted Accepted').wholeTokens).toEqual([]);
+  });
+});
+
+describe('wholeTokenMatches', () => {
+  // Every whole-token pattern of the detectors, with the token lengths it is tried on.
+  const patterns: [string, RegExp, number][] = [
+    ['resident id', ID_PATTERN, tokenBits(15, 18)],
+    ['VIN', VIN_PATTERN, tokenBits(17)],
+    ['passport', PASSPORT.pattern, PASSPORT.lengths],
+    ['HK/Macao permit', HK_MACAO_PERMIT.pattern, HK_MACAO_PERMIT.lengths],
+    ['Taiwan permit', TAIWAN_PERMIT.pattern, TAIWAN_PERMIT.lengths],
+    ['permanent residence 2017', PERMANENT_RESIDENCE_2017.pattern, PERMANENT_RESIDENCE_2017.lengths],
+    ['permanent residence 2023', PERMANENT_RESIDENCE_2023, tokenBits(18)],
+  ];
+
+  it('finds what a search of the whole text finds, for every detector pattern, in texts built to meet them', () => {
+    let seed = 11;
+    const next = (n: number) => Math.floor(((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
+    const pieces = ['1', '9', '0', 'E', 'G', 'H', 'M', 'X', 'x', 'A', 'Z', 'I', '.', ' ', '-', ',', '护照', '京', 'é', '_'];
+    const digits = (n: number) => Array.from({ length: n }, () => String(next(10))).join('');
+    // runs of the right lengths, so that matches happen, mixed with characters that end or extend tokens
+    const shaped = () => [`E${digits(8)}`, `G${digits(8)}`, `D${digits(7)}`, `H${digits(10)}`, digits(8), `ABC${digits(12)}`, `9${digits(17)}`, `${digits(17)}X`, digits(15), `LSVAM4187C${digits(7)}`][next(10)];
+    for (const [, , lengths] of patterns) expect(lengths & ~WHOLE_TOKEN_LENGTHS).toBe(0);
+    let matched = 0;
+    for (let t = 0; t < 8_000; t++) {
+      let text = '';
+      for (let n = next(8); n >= 0; n--) text += next(3) === 0 ? shaped() : pieces[next(pieces.length)];
+      const profile = profileText(text);
+      for (const [name, pattern, lengths] of patterns) {
+        const everywhere = [...text.matchAll(new RegExp(pattern.source, 'g'))].filter((m) => /\d/.test(m[0])).map((m) => [m.index, m[0]]);
+        const atTokens = wholeTokenMatches(text, profile, pattern, lengths).map((m) => [m.index, m[0]]);
+        if (everywhere.length) matched++;
+        expect({ name, text, found: atTokens }).toEqual({ name, text, found: everywhere });
+      }
+    }
+    expect(matched).toBeGreaterThan(2000);
   });
 });

@@ -23,8 +23,34 @@ export function tokenBits(...lengths: number[]): number {
   return lengths.reduce((bits, length) => bits | (1 << length), 0);
 }
 
+/** Most texts have no token of a document's length: they share this. */
+const NO_TOKENS: readonly number[] = Object.freeze([]);
+
 export function blankProfile(): TextProfile {
-  return { longestDigitRun: 0, digitCount: 0, longestDigitChain: 0, longestFraction: 0, tokenLengths: 0, hasAt: false, hasPlateProvince: false, length: 0 };
+  return { longestDigitRun: 0, digitCount: 0, longestDigitChain: 0, longestFraction: 0, tokenLengths: 0, hasAt: false, hasPlateProvince: false, length: 0, wholeTokens: NO_TOKENS };
+}
+
+/** The token lengths `TextProfile.wholeTokens` keeps. */
+export const WHOLE_TOKEN_LENGTHS = tokenBits(8, 9, 11, 15, 17, 18);
+
+/**
+ * The matches of a whole-token pattern (`(?<![0-9A-Za-z])…(?![0-9A-Za-z])` around ASCII letters
+ * and digits, sticky) among the profiled whole tokens of `lengths` (bits, within
+ * WHOLE_TOKEN_LENGTHS), in order: what a global search of the text finds in tokens with a digit,
+ * tried only where it can match. Every document number has digits, and a VIN ends in four. Run
+ * over a whole Windows record, seven such patterns searched everywhere cost some 15 µs and found
+ * nothing.
+ */
+export function wholeTokenMatches(text: string, profile: TextProfile, pattern: RegExp, lengths: number): RegExpExecArray[] {
+  const found: RegExpExecArray[] = [];
+  const tokens = profile.wholeTokens;
+  for (let k = 0; k < tokens.length; k += 2) {
+    if (((lengths >> tokens[k + 1]) & 1) === 0) continue;
+    pattern.lastIndex = tokens[k];
+    const match = pattern.exec(text);
+    if (match) found.push(match);
+  }
+  return found;
 }
 
 /**
@@ -40,6 +66,7 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
   let hasPlateProvince = false;
   let longestDigitChain = 0;
   let tokenLengths = 0;
+  let wholeTokens: number[] | undefined;
   let chain = 0;
   // Where the last digit run ended: a run starting one separator later continues its chain.
   let chainEnd = -2;
@@ -55,6 +82,7 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
       continue;
     }
     const tokenStart = i;
+    const digitsBefore = digitCount;
     do {
       if (!isDigit(code)) {
         i++;
@@ -73,7 +101,10 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
       if (chain > longestDigitChain) longestDigitChain = chain;
     } while (i < length && isAsciiAlnum((code = text.charCodeAt(i))));
     const token = i - tokenStart;
-    if (token <= MAX_TOKEN_BIT) tokenLengths |= 1 << token;
+    if (token <= MAX_TOKEN_BIT) {
+      tokenLengths |= 1 << token;
+      if (((WHOLE_TOKEN_LENGTHS >> token) & 1) !== 0 && digitCount > digitsBefore) (wholeTokens ??= []).push(tokenStart, token);
+    }
   }
   into.longestDigitRun = longestDigitRun;
   into.digitCount = digitCount;
@@ -83,5 +114,6 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
   into.hasAt = hasAt;
   into.hasPlateProvince = hasPlateProvince;
   into.length = length;
+  into.wholeTokens = wholeTokens ?? NO_TOKENS;
   return into;
 }

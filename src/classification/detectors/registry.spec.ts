@@ -60,7 +60,7 @@ describe('scanText', () => {
               for (const flags of [0, 1, 2, 3]) {
                 const profile: TextProfile = {
                   longestDigitRun: run, digitCount: digits, longestDigitChain: chain, longestFraction: fraction, tokenLengths: tokens,
-                  hasAt: (flags & 1) !== 0, hasPlateProvince: (flags & 2) !== 0, length: 40,
+                  hasAt: (flags & 1) !== 0, hasPlateProvince: (flags & 2) !== 0, length: 40, wholeTokens: [],
                 };
                 if (!DETECTORS.some((detector) => detector.applies(profile))) continue;
                 applying++;

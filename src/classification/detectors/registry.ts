@@ -89,7 +89,7 @@ function detect(text: string): readonly PiiFinding[] {
   const findings: PiiFinding[] = [];
   for (const detector of DETECTORS) {
     if (!detector.applies(profile)) continue;
-    for (const candidate of detector.detect(text)) {
+    for (const candidate of detector.detect(text, profile)) {
       findings.push({ type: detector.type, sensitive: detector.sensitive, ...candidate });
     }
   }

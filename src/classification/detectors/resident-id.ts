@@ -1,5 +1,5 @@
 import { nearestKeyword } from './context.js';
-import { tokenBits } from './profile.js';
+import { profileText, tokenBits, wholeTokenMatches } from './profile.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ const CHECK_CHARS = '10X98765432';
 
 // Any ASCII letter or digit next to the number means it is part of a longer token (order number,
 // hash, timestamp), not an id. `\d\.` before it or `.\d` after it means it is part of a decimal number.
-const ID_PATTERN = /(?<![0-9A-Za-z])(?<!\d\.)(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])(?!\.\d)/g;
+export const ID_PATTERN = /(?<![0-9A-Za-z])(?<!\d\.)(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])(?!\.\d)/y;
 const ID_TOKENS = tokenBits(15, 18);
 
 // A bare 15-digit number is as often an IMEI or an order number as a legacy id: it counts only
@@ -70,10 +70,10 @@ export const residentIdDetector: Detector = {
   type: 'resident_id',
   sensitive: true,
   applies: (profile) => profile.longestDigitRun >= 15 && (profile.tokenLengths & ID_TOKENS) !== 0,
-  detect(text) {
+  detect(text, profile = profileText(text)) {
     const found: Candidate[] = [];
     const today = new Date();
-    for (const match of text.matchAll(ID_PATTERN)) {
+    for (const match of wholeTokenMatches(text, profile, ID_PATTERN, ID_TOKENS)) {
       const value = match[0];
       if (!isValidResidentId(value, today)) continue;
       if (value.length === 15 && nearestKeyword(text, match.index, LEGACY_WINDOW, LEGACY_CONTEXT) !== 'id') continue;

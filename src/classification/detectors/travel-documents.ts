@@ -1,7 +1,7 @@
 import { nearestKeyword } from './context.js';
-import { tokenBits } from './profile.js';
+import { profileText, tokenBits, wholeTokenMatches } from './profile.js';
 import { isPlausibleBirthDate, PROVINCE_PREFIXES, residentIdCheckChar } from './resident-id.js';
-import type { Candidate, Detector, PiiType } from './types.js';
+import type { Candidate, Detector, PiiType, TextProfile } from './types.js';
 
 /**
  * Identity documents other than the resident ID card. Their numbers are short letter-and-digit
@@ -27,42 +27,50 @@ const WINDOW = 24;
 
 interface DocumentSpec {
   type: PiiType;
+  /** Whole tokens (sticky; see `wholeTokenMatches`). */
   pattern: RegExp;
+  /** The lengths of the tokens `pattern` matches, as bits. */
+  lengths: number;
   /** Named group `doc` for this document; `other` for words that name something else. */
   context: RegExp;
 }
 
-const PASSPORT: DocumentSpec = {
+export const PASSPORT: DocumentSpec = {
   type: 'passport',
-  pattern: /(?<![0-9A-Za-z])(?:E[0-9A-HJ-NP-Z]\d{7}|[EG]\d{8}|[DSP]\d{7})(?![0-9A-Za-z])/g,
+  pattern: /(?<![0-9A-Za-z])(?:E[0-9A-HJ-NP-Z]\d{7}|[EG]\d{8}|[DSP]\d{7})(?![0-9A-Za-z])/y,
+  lengths: tokenBits(8, 9),
   context: /(?<doc>护照|passport|(?<![a-z])pass_?no|(?<![a-z])ppt_?no)|(?<other>通行证|permit|订单|order|工单|ticket|serial|设备|device)/gi,
 };
 
-const HK_MACAO_PERMIT: DocumentSpec = {
+export const HK_MACAO_PERMIT: DocumentSpec = {
   type: 'hk_macao_permit',
-  pattern: /(?<![0-9A-Za-z])[HM]\d{8}(?:\d{2})?(?![0-9A-Za-z])/g,
+  pattern: /(?<![0-9A-Za-z])[HM]\d{8}(?:\d{2})?(?![0-9A-Za-z])/y,
+  lengths: tokenBits(9, 11),
   context: /(?<doc>回乡证|港澳居民来往内地通行证|港澳居民通行证|来往内地通行证|home_?return|hmt_?permit|hk_?macao_?permit)|(?<other>台胞证|台湾居民|护照|passport|订单|order|工单|ticket|serial)/gi,
 };
 
-const TAIWAN_PERMIT: DocumentSpec = {
+export const TAIWAN_PERMIT: DocumentSpec = {
   type: 'taiwan_permit',
-  pattern: /(?<![0-9A-Za-z])\d{8}(?![0-9A-Za-z])/g,
+  pattern: /(?<![0-9A-Za-z])\d{8}(?![0-9A-Za-z])/y,
+  lengths: tokenBits(8),
   context: /(?<doc>台胞证|台湾居民来往大陆通行证|台湾居民通行证|来往大陆通行证|mtp(?:_?no)?|taiwan_?permit|tw_?permit)|(?<other>回乡证|港澳|护照|passport|订单|order|日期|date|电话|phone|tel|qq|工单|ticket)/gi,
 };
 
-const PERMANENT_RESIDENCE_2017: DocumentSpec = {
+export const PERMANENT_RESIDENCE_2017: DocumentSpec = {
   type: 'permanent_residence_id',
-  pattern: /(?<![0-9A-Za-z])[A-Z]{3}\d{12}(?![0-9A-Za-z])/g,
+  pattern: /(?<![0-9A-Za-z])[A-Z]{3}\d{12}(?![0-9A-Za-z])/y,
+  lengths: tokenBits(15),
   context: /(?<doc>永居证|永久居留|permanent_?resid|prc_?green_?card|green_?card)|(?<other>护照|passport|订单|order|工单|ticket|serial)/gi,
 };
 
 // The 2017 card's 15 characters, the 2023 number's 18.
 const PERMANENT_RESIDENCE_TOKENS = tokenBits(15, 18);
-const PERMANENT_RESIDENCE_2023 = /(?<![0-9A-Za-z])(?<!\d\.)9\d{16}[\dXx](?![0-9A-Za-z])/g;
+export const PERMANENT_RESIDENCE_2023 = /(?<![0-9A-Za-z])(?<!\d\.)9\d{16}[\dXx](?![0-9A-Za-z])/y;
+const PERMANENT_RESIDENCE_2023_TOKENS = tokenBits(18);
 
-function withContext(spec: DocumentSpec, text: string): Candidate[] {
+function withContext(spec: DocumentSpec, text: string, profile: TextProfile): Candidate[] {
   const found: Candidate[] = [];
-  for (const match of text.matchAll(spec.pattern)) {
+  for (const match of wholeTokenMatches(text, profile, spec.pattern, spec.lengths)) {
     if (nearestKeyword(text, match.index, WINDOW, spec.context) !== 'doc') continue;
     found.push({ value: match[0], start: match.index, end: match.index + match[0].length, confidence: 0.9 });
   }
@@ -78,30 +86,28 @@ export function isValidPermanentResidence2023(value: string, today = new Date())
   return value[0] === '9' && PROVINCE_PREFIXES.has(value.slice(1, 3)) && isPlausibleBirthDate(year, month, day, today) && residentIdCheckChar(value) === value[17].toUpperCase();
 }
 
-/** `lengths`: the lengths of the whole tokens the document's pattern matches. */
-const documentDetector = (spec: DocumentSpec, minDigits: number, lengths: number[]): Detector => {
-  const tokens = tokenBits(...lengths);
+const documentDetector = (spec: DocumentSpec, minDigits: number): Detector => {
   return {
     type: spec.type,
     sensitive: true,
-    applies: (profile) => profile.longestDigitRun >= minDigits && (profile.tokenLengths & tokens) !== 0,
-    detect: (text) => withContext(spec, text),
+    applies: (profile) => profile.longestDigitRun >= minDigits && (profile.tokenLengths & spec.lengths) !== 0,
+    detect: (text, profile = profileText(text)) => withContext(spec, text, profile),
     normalize: (value) => value.toUpperCase(),
   };
 };
 
-export const passportDetector = documentDetector(PASSPORT, 7, [8, 9]);
-export const hkMacaoPermitDetector = documentDetector(HK_MACAO_PERMIT, 8, [9, 11]);
-export const taiwanPermitDetector = documentDetector(TAIWAN_PERMIT, 8, [8]);
+export const passportDetector = documentDetector(PASSPORT, 7);
+export const hkMacaoPermitDetector = documentDetector(HK_MACAO_PERMIT, 8);
+export const taiwanPermitDetector = documentDetector(TAIWAN_PERMIT, 8);
 
 export const permanentResidenceDetector: Detector = {
   type: 'permanent_residence_id',
   sensitive: true,
   applies: (profile) => profile.longestDigitRun >= 12 && (profile.tokenLengths & PERMANENT_RESIDENCE_TOKENS) !== 0,
-  detect(text) {
+  detect(text, profile = profileText(text)) {
     const today = new Date();
-    const found = withContext(PERMANENT_RESIDENCE_2017, text);
-    for (const match of text.matchAll(PERMANENT_RESIDENCE_2023)) {
+    const found = withContext(PERMANENT_RESIDENCE_2017, text, profile);
+    for (const match of wholeTokenMatches(text, profile, PERMANENT_RESIDENCE_2023, PERMANENT_RESIDENCE_2023_TOKENS)) {
       if (!isValidPermanentResidence2023(match[0], today)) continue;
       found.push({ value: match[0], start: match.index, end: match.index + match[0].length, confidence: 0.99 });
     }

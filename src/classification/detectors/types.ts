@@ -54,13 +54,20 @@ export interface TextProfile {
   hasAt: boolean;
   hasPlateProvince: boolean;
   length: number;
+  /**
+   * The whole tokens with a digit as long as identity documents and VINs (8, 9, 11, 15, 17 or 18
+   * characters), as pairs: where one starts, its length. Detectors of whole tokens try their
+   * pattern there only.
+   */
+  wholeTokens: readonly number[];
 }
 
 export interface Detector {
   readonly type: PiiType;
   readonly sensitive: boolean;
   applies(profile: TextProfile): boolean;
-  detect(text: string): Candidate[];
+  /** `profile`: the text's, when the caller has made it (detectors of whole tokens read it). */
+  detect(text: string, profile?: TextProfile): Candidate[];
   /** Canonical form used for the keyed hash, so `+86 138-1234-5678` and `13812345678` correlate. */
   normalize(value: string): string;
 }

@@ -1,4 +1,4 @@
-import { tokenBits } from './profile.js';
+import { profileText, tokenBits, wholeTokenMatches } from './profile.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Candidate, Detector } from './types.js';
  * that do not carry it are missed rather than guessed at, because an unchecked 17-character token
  * is too often a serial number or an API key.
  */
-const VIN_PATTERN = /(?<![0-9A-Za-z])[A-HJ-NPR-Z0-9]{17}(?![0-9A-Za-z])/g;
+export const VIN_PATTERN = /(?<![0-9A-Za-z])[A-HJ-NPR-Z0-9]{17}(?![0-9A-Za-z])/y;
 const VIN_TOKEN = tokenBits(17);
 const WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 // Letter values of ISO 3779 Annex, indexed from 'A'; I, O and Q are not allowed and never reached.
@@ -37,9 +37,9 @@ export const vinDetector: Detector = {
   type: 'vin',
   sensitive: false,
   applies: (profile) => profile.longestDigitRun >= 4 && (profile.tokenLengths & VIN_TOKEN) !== 0,
-  detect(text) {
+  detect(text, profile = profileText(text)) {
     const found: Candidate[] = [];
-    for (const match of text.matchAll(VIN_PATTERN)) {
+    for (const match of wholeTokenMatches(text, profile, VIN_PATTERN, VIN_TOKEN)) {
       if (isValidVin(match[0])) found.push({ value: match[0], start: match.index, end: match.index + 17, confidence: 0.95 });
     }
     return found;

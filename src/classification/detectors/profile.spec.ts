@@ -49,6 +49,26 @@ describe('profileText', () => {
     expect(profileText('116 39.9').longestFraction).toBe(1);
   });
 
+  it('reads a text the same whatever its kind of string and length, past the kept buffer too', () => {
+    const line = 'user 张三 tel 138 1234-5678 card 6222021234567890123 京A12345 a%40b v=3.14159 E12345678 \ud800 😀';
+    const copy = (text: string) => Buffer.from(text, 'utf16le').toString('utf16le');
+    const kinds = [
+      line,
+      `${line.slice(0, 40)}${line.slice(40)}`,
+      line.slice(5, 70),
+      `${'x'.repeat(2000)} ${line}`,
+      `${'9'.repeat(70_000)}%40`,
+      '%4',
+      '100%',
+    ];
+    for (const text of kinds) expect({ text: text.slice(0, 40), profile: profileText(text) }).toEqual({ text: text.slice(0, 40), profile: profileText(copy(text)) });
+    expect(profileText(`${'9'.repeat(70_000)}%40`)).toMatchObject({ longestDigitRun: 70_000, hasAt: true, length: 70_003 });
+    expect(profileText('%4').hasAt).toBe(false);
+    // what a longer text left in the buffer is not read past the end of a shorter one
+    profileText('x%40');
+    expect(profileText('x%').hasAt).toBe(false);
+  });
+
   it('keeps where the tokens as long as documents and VINs start, in order', () => {
     expect(profileText('LSVAM4187C2184847,E12345678;京A12345 x 12345678901 abc').wholeTokens).toEqual([0, 17, 18, 9, 38, 11]);
     // a word of a document's length is no document

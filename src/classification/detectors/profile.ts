@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { TextProfile } from './types.js';
 
 /** The 31 province-level abbreviations used as the first character of civilian licence plates. */
@@ -6,6 +7,7 @@ export const PLATE_PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣
 // 使 opens embassy plates.
 const PROVINCE_CODES = new Set([...PLATE_PROVINCES, '使'].map((char) => char.charCodeAt(0)));
 const DIGIT_0 = 48;
+const DIGIT_4 = 52;
 const DIGIT_9 = 57;
 const DOT = 46;
 const AT = 64;
@@ -53,12 +55,41 @@ export function wholeTokenMatches(text: string, profile: TextProfile, pattern: R
   return found;
 }
 
+/** Texts up to this long are copied into one kept buffer; longer ones into one of their own. */
+const SCRATCH_UNITS = 65_536;
+let scratch = new Uint16Array(1024);
+let scratchBytes = Buffer.from(scratch.buffer);
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * The text's UTF-16 code units in a typed array, valid until the next call. Read with charCodeAt,
+ * the profile ran at 12-14 ns a character once it had met strings of two indirect kinds (slices,
+ * concatenations, internalized copies: an event's fields are all of them), against 5-6 ns for
+ * flat strings only; copied natively and read from an array, at 2-3 ns whatever the text's kind.
+ */
+function codeUnits(text: string): Uint16Array {
+  let codes = scratch;
+  let bytes = scratchBytes;
+  if (text.length > scratch.length) {
+    codes = new Uint16Array(text.length);
+    bytes = Buffer.from(codes.buffer);
+    if (text.length <= SCRATCH_UNITS) {
+      scratch = codes;
+      scratchBytes = bytes;
+    }
+  }
+  const written = bytes.write(text, 0, 'utf16le');
+  if (!LITTLE_ENDIAN) bytes.subarray(0, written).swap16();
+  return codes;
+}
+
 /**
  * A single linear pass over the text; far cheaper than running seven detectors' regexes on every
  * field. Tokens and digit runs are consumed by their own inner loops, so most characters cost one
  * test. Written into `into`, so a caller that reads it at once need not allocate one per text.
  */
 export function profileText(text: string, into: TextProfile = blankProfile()): TextProfile {
+  const codes = codeUnits(text);
   let longestDigitRun = 0;
   let digitCount = 0;
   let longestFraction = 0;
@@ -73,10 +104,10 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
   const length = text.length;
   let i = 0;
   while (i < length) {
-    let code = text.charCodeAt(i);
+    let code = codes[i];
     if (!isAsciiAlnum(code)) {
       if (code === AT) hasAt = true;
-      else if (code === PERCENT && text.startsWith('40', i + 1)) hasAt = true;
+      else if (code === PERCENT && i + 2 < length && codes[i + 1] === DIGIT_4 && codes[i + 2] === DIGIT_0) hasAt = true;
       else if (code >= 0x4e00 && PROVINCE_CODES.has(code)) hasPlateProvince = true;
       i++;
       continue;
@@ -90,16 +121,16 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
       }
       const runStart = i;
       do i++;
-      while (i < length && isDigit((code = text.charCodeAt(i))));
+      while (i < length && isDigit((code = codes[i])));
       const run = i - runStart;
       digitCount += run;
       if (run > longestDigitRun) longestDigitRun = run;
-      if (runStart > 0 && text.charCodeAt(runStart - 1) === DOT && run > longestFraction) longestFraction = run;
-      const separator = runStart === chainEnd + 1 ? text.charCodeAt(chainEnd) : 0;
+      if (runStart > 0 && codes[runStart - 1] === DOT && run > longestFraction) longestFraction = run;
+      const separator = runStart === chainEnd + 1 ? codes[chainEnd] : 0;
       chain = separator === SPACE || separator === HYPHEN ? chain + run : run;
       chainEnd = i;
       if (chain > longestDigitChain) longestDigitChain = chain;
-    } while (i < length && isAsciiAlnum((code = text.charCodeAt(i))));
+    } while (i < length && isAsciiAlnum((code = codes[i])));
     const token = i - tokenStart;
     if (token <= MAX_TOKEN_BIT) {
       tokenLengths |= 1 << token;

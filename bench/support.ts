@@ -23,9 +23,22 @@ export function table(title: string, rows: { name: string; perSecond: number; ba
   }
 }
 
+/** A time of day, which every sample line has. */
+const TIME_OF_DAY = /(\d\d):(\d\d):(\d\d)/;
+
+/** The line with its first time of day `minutes` later (within the day): the line its device would write then. */
+function later(line: string, minutes: number): string {
+  return line.replace(TIME_OF_DAY, (_, h: string, m: string, sec: string) => {
+    const total = Number(h) * 60 + Number(m) + minutes;
+    return `${String(Math.floor(total / 60) % 24).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}:${sec}`;
+  });
+}
+
 /**
  * City log lines: the loghub OpenSSH and Apache samples plus the project's samples of every
- * other format, repeated to `count` lines with the host varied so assets and ids differ.
+ * other format, repeated to `count` lines. Each repetition moves the lines' times a minute on, so
+ * ids differ and every line is still one its parser reads (a ` #n` appended to tell repetitions
+ * apart left more than half of the lines to the raw fallback).
  */
 export function cityLogLines(count: number): string[] {
   const read = (file: string) => readFileSync(path.join(root, file), 'utf8').split('\n').filter(Boolean);
@@ -34,7 +47,7 @@ export function cityLogLines(count: number): string[] {
     ...read('fixtures/loghub/Apache_2k.log'),
     ...['auth.log', 'nginx-access.log', 'apache-access.log', 'iptables.log', 'firewall-kv.log', 'syslog-rfc5424.log'].flatMap((f) => read(`fixtures/logs/${f}`)),
   ];
-  return Array.from({ length: count }, (_, i) => `${sources[i % sources.length]}${i >= sources.length ? ` #${Math.floor(i / sources.length)}` : ''}`);
+  return Array.from({ length: count }, (_, i) => later(sources[i % sources.length], Math.floor(i / sources.length)));
 }
 
 /** The same lines as a log shipper sends them over HTTP: one JSON envelope per line. */

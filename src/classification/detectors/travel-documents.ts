@@ -63,10 +63,10 @@ export const PERMANENT_RESIDENCE_2017: DocumentSpec = {
   context: /(?<doc>永居证|永久居留|permanent_?resid|prc_?green_?card|green_?card)|(?<other>护照|passport|订单|order|工单|ticket|serial)/gi,
 };
 
-// The 2017 card's 15 characters, the 2023 number's 18.
-const PERMANENT_RESIDENCE_TOKENS = tokenBits(15, 18);
 export const PERMANENT_RESIDENCE_2023 = /(?<![0-9A-Za-z])(?<!\d\.)9\d{16}[\dXx](?![0-9A-Za-z])/y;
 const PERMANENT_RESIDENCE_2023_TOKENS = tokenBits(18);
+// The 2017 card's 15 characters, the 2023 number's 18.
+const PERMANENT_RESIDENCE_TOKENS = PERMANENT_RESIDENCE_2017.lengths | PERMANENT_RESIDENCE_2023_TOKENS;
 
 function withContext(spec: DocumentSpec, text: string, profile: TextProfile): Candidate[] {
   const found: Candidate[] = [];

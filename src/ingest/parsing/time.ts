@@ -137,9 +137,9 @@ let earlierMs = NaN;
 let earlierIso = '';
 
 /**
- * Date#toISOString is a noticeable share of parse time, and consecutive lines mostly share a
- * receive time and often a second. Each event asks for both (its receive time and its own), so
- * the two most recently used values are remembered.
+ * Consecutive lines mostly share a receive time and often a second. Each event asks for both (its
+ * receive time and its own), so the two most recently used values are remembered: the events of
+ * a batch then share one string for each, where `formatIso` would build a new one every time.
  */
 export function toIso(ms: number): string {
   if (ms === lastMs) return lastIso;

@@ -19,6 +19,7 @@ import { COPY_COLUMNS, eventCopyRow } from '../src/events/postgres-copy.js';
 import { PostgresEventStore } from '../src/events/postgres-event-store.js';
 import { AssetIndex } from '../src/assets/index.js';
 import { IngestPipeline, type RawRecord } from '../src/ingest/pipeline.js';
+import { IngestService } from '../src/ingest/index.js';
 import { prepareLoad, runLoad } from './http-load.js';
 import { cityLogLines, cpuMeter, rate, shipperNdjson, table, type CpuSeconds } from './support.js';
 
@@ -98,14 +99,19 @@ function cpuTable(rows: { name: string; cpu: CpuSeconds | undefined }[]): void {
   }
 }
 
-async function taishiFrontDoor(databaseUrl: string, dataDir: string, eventStore?: EventStore) {
-  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: dataDir, TAISHI_AUDIT_KEY: BENCH_AUDIT_KEY, TAISHI_ADMIN_PASSWORD: 'bench-admin-password', TAISHI_INGEST_QUEUE_EVENTS: '2000000', TAISHI_BODY_LIMIT: '50mb', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', TAISHI_INGEST_WORKERS: process.env.TAISHI_INGEST_WORKERS });
+async function taishiFrontDoor(databaseUrl: string, dataDir: string, eventStore?: EventStore, ack: 'stored' | 'journal' = 'stored') {
+  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: dataDir, TAISHI_AUDIT_KEY: BENCH_AUDIT_KEY, TAISHI_ADMIN_PASSWORD: 'bench-admin-password', TAISHI_INGEST_QUEUE_EVENTS: '2000000', TAISHI_BODY_LIMIT: '50mb', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', TAISHI_INGEST_WORKERS: process.env.TAISHI_INGEST_WORKERS, TAISHI_INGEST_ACK: ack });
   const running = await createApp(settings, { logger: false, eventStore });
   await running.app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(running.app.getHttpServer().address() as AddressInfo).port}`;
   const login = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) })).json()) as { token: string };
   const key = (await (await fetch(`${base}/api/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` }, body: JSON.stringify({ name: `bench-${Date.now()}`, scopes: ['ingest'] }) })).json()) as { key: string };
-  return { url: `${base}/api/ingest`, key: key.key, close: () => running.close() };
+  const ingest = running.app.get(IngestService);
+  /** Until every accepted batch is stored (the journal and the writer's queue are empty). */
+  const drained = async () => {
+    while (!ingest.idle) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  return { url: `${base}/api/ingest`, key: key.key, drained, close: () => running.close() };
 }
 
 export async function ingestBenchmark(): Promise<void> {
@@ -227,19 +233,46 @@ export async function ingestBenchmark(): Promise<void> {
     await full.close();
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const stored = Number((await check.query('SELECT count(*) FROM events')).rows[0].count);
+    const countStored = async () => Number((await check.query('SELECT count(*) FROM events')).rows[0].count);
+    const stored = await countStored();
+
+    // 5. The same with TAISHI_INGEST_ACK=journal: answered once each body is fsynced to the journal.
+    const journalFront = await taishiFrontDoor(databaseUrl, path.join(scratch, 'journal-front'), new NullStore(), 'journal');
+    await runLoad({ url: journalFront.url, token: journalFront.key, bodies, concurrency: CONCURRENCY });
+    await journalFront.drained();
+    const journalFrontPrepared = await prepareLoad({ url: journalFront.url, token: journalFront.key, bodies, concurrency: CONCURRENCY });
+    const journalFrontLoad = await journalFrontPrepared.run();
+    await journalFront.close();
+    await pool.query('TRUNCATE events');
+    const journalFull = await taishiFrontDoor(databaseUrl, path.join(scratch, 'journal-full'), undefined, 'journal');
+    await runLoad({ url: journalFull.url, token: journalFull.key, bodies, concurrency: CONCURRENCY });
+    await journalFull.drained();
+    await pool.query('TRUNCATE events');
+    const journalFullPrepared = await prepareLoad({ url: journalFull.url, token: journalFull.key, bodies, concurrency: CONCURRENCY });
+    cpu = cpuMeter(postmaster);
+    const journalStarted = process.hrtime.bigint();
+    const journalFullLoad = await journalFullPrepared.run();
+    await journalFull.drained();
+    const journalFullSeconds = Number(process.hrtime.bigint() - journalStarted) / 1e9;
+    const journalCpu = cpu();
+    await journalFull.close();
+    const journalStored = await countStored();
     await check.end();
     await pool.end();
     table(`HTTP ingest (${bodies.length} requests of ${REQUEST_EVENTS} NDJSON events, ${CONCURRENCY} concurrent, client in its own process)`, [
       { name: 'baseline: bare node:http + JSON.parse', perSecond: EVENTS / bareLoad.seconds },
       { name: 'Taishi front door: auth + parse + normalize, no store', perSecond: EVENTS / frontLoad.seconds, baseline: EVENTS / bareLoad.seconds, target: '≥ 0.50' },
       { name: `Taishi end to end into PostgreSQL (${stored.toLocaleString('en')} stored)`, perSecond: EVENTS / fullLoad.seconds, target: '≥ 30,000/s' },
+      { name: 'journal ack: front door, answered once fsynced', perSecond: EVENTS / journalFrontLoad.seconds, baseline: EVENTS / bareLoad.seconds, target: '≥ 0.50' },
+      { name: `journal ack: end to end, until all stored (${journalStored.toLocaleString('en')})`, perSecond: EVENTS / journalFullSeconds, target: '≥ 30,000/s' },
+      { name: 'journal ack: senders answered (of the end-to-end run)', perSecond: EVENTS / journalFullLoad.seconds, baseline: EVENTS / bareLoad.seconds },
     ]);
     cpuTable([
       { name: 'Taishi front door', cpu: frontCpu },
       { name: 'Taishi end to end', cpu: fullCpu },
+      { name: 'journal ack, end to end', cpu: journalCpu },
     ]);
-    if (stored !== EVENTS || fullLoad.failures || frontLoad.failures || bareLoad.failures) process.stdout.write(`WARNING: stored ${stored} of ${EVENTS}; responses (0: connection reset) bare ${JSON.stringify(bareLoad.statuses)}, front door ${JSON.stringify(frontLoad.statuses)}, end to end ${JSON.stringify(fullLoad.statuses)}\n`);
+    if (stored !== EVENTS || journalStored !== EVENTS || journalFullLoad.failures || journalFrontLoad.failures || fullLoad.failures || frontLoad.failures || bareLoad.failures) process.stdout.write(`WARNING: stored ${stored} of ${EVENTS}; responses (0: connection reset) bare ${JSON.stringify(bareLoad.statuses)}, front door ${JSON.stringify(frontLoad.statuses)}, end to end ${JSON.stringify(fullLoad.statuses)}\n`);
   } finally {
     await server.stop();
     await rm(scratch, { recursive: true, force: true });

@@ -12,6 +12,8 @@ import { RecognitionTally, type ProgramRecognition } from './recognition/index.j
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
+import { IngestJournal, JournalFullError, type JournalSegment, type PayloadFormat } from './store/journal.js';
+import { payloadRecords } from './collectors/http-body.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';
 import { UnregisteredHosts, type UnregisteredHostView } from './unregistered-hosts.js';
@@ -31,6 +33,12 @@ const RECOGNITION_WINDOW = { bucketMs: 3_600_000, buckets: 24, maxPrograms: 500,
 const RECOGNITION_TOP_SHAPES = 5;
 /** Below this many records a batch is processed where it arrived: handing it to a worker would cost more than it saves. */
 const WORKER_MIN_BATCH = 100;
+/**
+ * Journaled batches processed at once: while one waits for the store, the next is parsed, and
+ * the writer commits what is ready together.
+ */
+const JOURNAL_CONCURRENCY = 4;
+const JOURNAL_RETRY_MS = 2000;
 
 export interface RecognitionReport {
   windowHours: number;
@@ -60,6 +68,13 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly rejected;
   private readonly dropped;
   private readonly failed;
+  /** With TAISHI_INGEST_ACK=journal: batches acknowledged once here, processed after. */
+  private readonly journal: IngestJournal | undefined;
+  /** Batches this process journaled, kept so they are neither read back nor parsed twice; after a restart they come from disk. */
+  private readonly journaled = new Map<string, { records: RawRecord[]; context: BatchContext; collector: string }>();
+  private readonly journalTaken = new Set<JournalSegment>();
+  private journalDraining: Promise<void> | undefined;
+  private journalRetry: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -76,6 +91,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       this.pool = new PipelinePool(settings.TAISHI_INGEST_WORKERS, { prepare: store.kind === 'postgres', onLost: (error) => this.logger.warn(`${error.message}; its batches are processed on the main thread`) });
     }
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
+    if (settings.TAISHI_INGEST_ACK === 'journal') this.journal = new IngestJournal(path.resolve(settings.TAISHI_DATA_DIR, 'journal'), settings.TAISHI_SPOOL_MAX_BYTES);
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
     this.received = metrics.counter('taishi_ingest_received_total', 'Records received, per collector');
     this.parsed = metrics.counter('taishi_ingest_parsed_total', 'Records parsed to a known event type, per collector');
@@ -83,6 +99,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
     this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
+    metrics.gauge('taishi_journal_pending_events', 'Records acknowledged from the ingest journal and not yet stored (TAISHI_INGEST_ACK=journal)').track({}, () => this.journal?.pendingRecords ?? 0);
     metrics.gauge('taishi_ingest_worker_batches', 'Batches being parsed, enriched and masked on worker threads').track({}, () => this.pool?.busy ?? 0);
     const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
     metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
@@ -96,12 +113,18 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     await this.reloadAssets();
     this.pool?.start();
     await this.writer.start();
+    if (this.journal) {
+      await this.journal.open();
+      if (this.journal.pendingRecords) this.logger.log(`Ingest journal holds ${this.journal.pendingRecords} records from before; processing them`);
+      this.drainJournal();
+    }
     this.scheduler.every('unregistered-hosts', 5_000, () => this.unregistered.flush());
   }
 
   // Before the database closes: the last batch and the host sightings are still to be written.
   async beforeApplicationShutdown(): Promise<void> {
     this.scheduler.cancel('unregistered-hosts');
+    await this.finishJournal();
     await this.writer.stop();
     await this.pool?.close();
     await this.unregistered.flush().catch(() => undefined);
@@ -160,8 +183,13 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.storedListeners.push(listener);
   }
 
+  /** No journaled batch waits to be stored and the writer's queue is empty. */
+  get idle(): boolean {
+    return !this.journal?.pendingRecords && this.writer.depth === 0;
+  }
+
   canAccept(count: number): boolean {
-    return this.writer.canAccept(count);
+    return this.journal ? this.journal.canAccept(count, this.settings.TAISHI_INGEST_QUEUE_EVENTS) : this.writer.canAccept(count);
   }
 
   /** The most events one batch may carry: a batch larger than the whole queue could never be admitted. */
@@ -172,13 +200,92 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   /**
    * Resolves once the events are durable. When ingest is saturated it rejects with
    * OverloadedError, or with `waitForRoom` waits (for collectors that hold their senders back).
+   *
+   * A collector that passes the batch's `payload` as it arrived lets the journal (when
+   * TAISHI_INGEST_ACK=journal) take it: then this resolves once the payload is durable there, and
+   * the events are processed and stored shortly after.
    */
-  async ingest(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean } = {}): Promise<StoredEvent[]> {
+  async ingest(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; payload?: { format: PayloadFormat; bytes: Buffer } } = {}): Promise<void> {
+    if (this.journal && options.payload) return this.acknowledge(records, context, collector, options.payload);
     if (!options.waitForRoom && !this.writer.canAccept(records.length)) {
       this.noteDropped(collector, records.length);
       throw new OverloadedError(5);
     }
     this.received.inc({ collector }, records.length);
+    await this.store(records, context, collector, options);
+  }
+
+  private async acknowledge(records: RawRecord[], context: BatchContext, collector: string, payload: { format: PayloadFormat; bytes: Buffer }): Promise<void> {
+    const journal = this.journal!;
+    if (!journal.canAccept(records.length, this.settings.TAISHI_INGEST_QUEUE_EVENTS)) {
+      this.noteDropped(collector, records.length);
+      throw new OverloadedError(5);
+    }
+    this.received.inc({ collector }, records.length);
+    let segment: JournalSegment;
+    try {
+      segment = await journal.append({ collector, context, payloadFormat: payload.format, records: records.length, payload: payload.bytes });
+    } catch (error) {
+      if (!(error instanceof JournalFullError)) this.failed.inc({ collector }, records.length);
+      else this.dropped.inc({ collector }, records.length);
+      throw error instanceof JournalFullError ? new OverloadedError(5) : error;
+    }
+    this.journaled.set(segment.name, { records, context, collector });
+    this.drainJournal();
+  }
+
+  /** Processes journaled batches, oldest first, until none is left; a failure retries later. */
+  private drainJournal(): void {
+    if (this.journalDraining || this.journalRetry) return;
+    this.journalDraining = Promise.all(Array.from({ length: JOURNAL_CONCURRENCY }, () => this.journalLane()))
+      .then(
+        () => undefined,
+        (error: Error) => {
+          this.logger.warn(`Processing the ingest journal failed (${error.message}); retrying in ${JOURNAL_RETRY_MS / 1000} s`);
+          this.journalRetry = setTimeout(() => ((this.journalRetry = undefined), this.drainJournal()), JOURNAL_RETRY_MS);
+        },
+      )
+      .finally(() => (this.journalDraining = undefined));
+  }
+
+  private async journalLane(): Promise<void> {
+    const journal = this.journal!;
+    for (;;) {
+      // Between batches the collectors' own work (answering senders) goes first.
+      await new Promise((resolve) => setImmediate(resolve));
+      const segment = journal.pending().find((s) => !this.journalTaken.has(s));
+      if (!segment) return;
+      this.journalTaken.add(segment);
+      try {
+        const batch = this.journaled.get(segment.name) ?? (await this.readBack(segment));
+        await this.store(batch.records, batch.context, batch.collector, { waitForRoom: true });
+        await journal.remove(segment);
+        this.journaled.delete(segment.name);
+      } finally {
+        this.journalTaken.delete(segment);
+      }
+    }
+  }
+
+  private async readBack(segment: JournalSegment): Promise<{ records: RawRecord[]; context: BatchContext; collector: string }> {
+    const entry = await this.journal!.read(segment);
+    return { records: payloadRecords(entry.payloadFormat, entry.payload), context: entry.context, collector: entry.collector };
+  }
+
+  /** At shutdown: every acknowledged batch processed, unless the store and spool refuse it (then it waits on disk for the next start). */
+  private async finishJournal(): Promise<void> {
+    if (!this.journal) return;
+    if (this.journalRetry) clearTimeout(this.journalRetry);
+    this.journalRetry = undefined;
+    for (;;) {
+      await this.journalDraining;
+      if (this.journalRetry || !this.journal.pending().length) break;
+      this.drainJournal();
+    }
+    if (this.journalRetry) clearTimeout(this.journalRetry);
+  }
+
+  private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean }): Promise<void> {
     await this.currentIndex();
     const { events, unmatched, pii, recognition, prepared } = await this.process(records, context);
     const now = Date.now();
@@ -190,7 +297,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
     try {
-      await this.writer.submit(events, { ...options, prepared });
+      await this.writer.submit(events, { waitForRoom: options.waitForRoom, prepared });
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);
@@ -198,7 +305,6 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       throw error;
     }
     for (const listener of this.storedListeners) listener(events);
-    return events;
   }
 
   /** Large batches on a worker thread; small ones, those that come while the workers start, and any a dying worker took with it, here. */

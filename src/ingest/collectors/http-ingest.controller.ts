@@ -5,62 +5,15 @@ import type { Request } from 'express';
 import { Access } from '../../common/index.js';
 import type { RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal } from '../../auth/index.js';
-import { parseBoundedJson } from '../../shared/index.js';
 import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';
-import type { RawRecord } from '../pipeline.js';
+import { jsonRecords, textRecords } from './http-body.js';
 import { OverloadedError } from '../store/event-writer.js';
 
 class IngestQuery {
   /** Names the sending system within the key's scope, e.g. `portal-nginx`. */
   @IsOptional() @Matches(/^[\w.:@/-]{1,100}$/, { message: 'source must be 1-100 letters, digits or . _ : @ / -' }) source?: string;
   @IsOptional() @IsIn(['auto', 'json', 'windows', 'telemetry', 'syslog', 'nginx', 'apache', 'iptables', 'kv']) format?: 'auto' | 'json' | 'windows' | 'telemetry' | 'syslog' | 'nginx' | 'apache' | 'iptables' | 'kv';
-}
-
-interface LineError {
-  line: number;
-  reason: string;
-}
-
-/** Splits an NDJSON or JSON-array body into records, reporting each bad line instead of failing the batch. */
-function jsonRecords(body: Buffer): { records: RawRecord[]; errors: LineError[] } {
-  const text = body.toString('utf8');
-  const start = text.search(/\S/);
-  if (start >= 0 && text[start] === '[') {
-    let items: unknown;
-    try {
-      items = parseBoundedJson(text);
-    } catch (error) {
-      throw ingestErrors.malformed_json_array({ reason: (error as Error).message });
-    }
-    return { records: (items as unknown[]).map((json) => ({ json })), errors: [] };
-  }
-  const records: RawRecord[] = [];
-  const errors: LineError[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (!line.trim()) return;
-    try {
-      records.push({ json: parseBoundedJson(line), original: line });
-    } catch (error) {
-      errors.push({ line: index + 1, reason: `not JSON: ${(error as Error).message}` });
-    }
-  });
-  return { records, errors };
-}
-
-/** Plain text: one log line per line, decoded (UTF-8 or GBK) and parsed like syslog file lines. */
-function textRecords(body: Buffer): RawRecord[] {
-  const records: RawRecord[] = [];
-  let start = 0;
-  for (let i = 0; i <= body.length; i++) {
-    if (i === body.length || body[i] === 0x0a) {
-      const line = body.subarray(start, i > start && body[i - 1] === 0x0d ? i - 1 : i);
-      if (line.length) records.push({ bytes: line });
-      start = i + 1;
-    }
-  }
-  return records;
 }
 
 @ApiTags('ingest')
@@ -71,7 +24,8 @@ export class HttpIngestController {
 
   /**
    * NDJSON (one JSON event per line), a JSON array, or text/plain log lines; gzip or deflate
-   * with Content-Encoding. 202 means every accepted event is durable.
+   * with Content-Encoding. 202 means every accepted event is durable: stored or spooled, or with
+   * TAISHI_INGEST_ACK=journal, in the ingest journal as received.
    */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -88,7 +42,8 @@ export class HttpIngestController {
     }
     const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
     try {
-      await this.ingest.ingest(records, { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http', receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') }, 'http');
+      const context = { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http' as const, receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') };
+      await this.ingest.ingest(records, context, 'http', { payload: { format: plain ? 'text' : 'json', bytes: req.body } });
     } catch (error) {
       if (error instanceof OverloadedError) {
         throw ingestErrors.saturated({ retryAfterSeconds: error.retryAfterSeconds }, { retryAfterSeconds: error.retryAfterSeconds });

@@ -6,13 +6,13 @@ import type { EventStore, StoredEvent } from '../events/index.js';
 import { EVENT_STORE } from '../events/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline, type BatchContext, type RawRecord } from './pipeline.js';
+import { IngestPipeline, Occurrences, type BatchContext, type RawRecord } from './pipeline.js';
 import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
-import { IngestJournal, JournalFullError, type JournalSegment, type PayloadFormat } from './store/journal.js';
+import { IngestJournal, JournalFullError, type JournalBatch, type PayloadFormat } from './store/journal.js';
 import { payloadRecords } from './collectors/http-body.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';
@@ -34,10 +34,12 @@ const RECOGNITION_TOP_SHAPES = 5;
 /** Below this many records a batch is processed where it arrived: handing it to a worker would cost more than it saves. */
 const WORKER_MIN_BATCH = 100;
 /**
- * Journaled batches processed at once: while one waits for the store, the next is parsed, and
- * the writer commits what is ready together.
+ * Journaled batches in hand at once: while some wait for the store, the next is parsed, and the
+ * writer commits what is ready together.
  */
-const JOURNAL_CONCURRENCY = 4;
+const JOURNAL_CONCURRENCY = 16;
+/** Records parsed in one turn of the event loop, so the thread is back for the senders within a few milliseconds. */
+const JOURNAL_SLICE = 250;
 const JOURNAL_RETRY_MS = 2000;
 
 export interface RecognitionReport {
@@ -72,9 +74,10 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly journal: IngestJournal | undefined;
   /** Batches this process journaled, kept so they are neither read back nor parsed twice; after a restart they come from disk. */
   private readonly journaled = new Map<string, { records: RawRecord[]; context: BatchContext; collector: string }>();
-  private readonly journalTaken = new Set<JournalSegment>();
+  private readonly journalTaken = new Set<JournalBatch>();
   private journalDraining: Promise<void> | undefined;
   private journalRetry: NodeJS.Timeout | undefined;
+  private journalTurns: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -222,15 +225,15 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       throw new OverloadedError(5);
     }
     this.received.inc({ collector }, records.length);
-    let segment: JournalSegment;
+    let batch: JournalBatch;
     try {
-      segment = await journal.append({ collector, context, payloadFormat: payload.format, records: records.length, payload: payload.bytes });
+      batch = await journal.append({ collector, context, payloadFormat: payload.format, records: records.length, payload: payload.bytes });
     } catch (error) {
       if (!(error instanceof JournalFullError)) this.failed.inc({ collector }, records.length);
       else this.dropped.inc({ collector }, records.length);
       throw error instanceof JournalFullError ? new OverloadedError(5) : error;
     }
-    this.journaled.set(segment.name, { records, context, collector });
+    this.journaled.set(batch.id, { records, context, collector });
     this.drainJournal();
   }
 
@@ -251,24 +254,44 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private async journalLane(): Promise<void> {
     const journal = this.journal!;
     for (;;) {
-      // Between batches the collectors' own work (answering senders) goes first.
-      await new Promise((resolve) => setImmediate(resolve));
-      const segment = journal.pending().find((s) => !this.journalTaken.has(s));
-      if (!segment) return;
-      this.journalTaken.add(segment);
+      await this.journalTurn();
+      const next = journal.pending().find((s) => !this.journalTaken.has(s));
+      if (!next) return;
+      this.journalTaken.add(next);
       try {
-        const batch = this.journaled.get(segment.name) ?? (await this.readBack(segment));
-        await this.store(batch.records, batch.context, batch.collector, { waitForRoom: true });
-        await journal.remove(segment);
-        this.journaled.delete(segment.name);
+        const batch = this.journaled.get(next.id) ?? (await this.readBack(next));
+        if (this.pool?.available) await this.store(batch.records, batch.context, batch.collector, { waitForRoom: true });
+        else {
+          // Here, in slices, so the senders are answered between them.
+          const occurrences = new Occurrences();
+          for (let i = 0; i < batch.records.length; i += JOURNAL_SLICE) {
+            if (i > 0) await this.journalTurn();
+            await this.store(batch.records.slice(i, i + JOURNAL_SLICE), batch.context, batch.collector, { waitForRoom: true, occurrences });
+          }
+        }
+        await journal.remove(next);
+        this.journaled.delete(next.id);
       } finally {
-        this.journalTaken.delete(segment);
+        this.journalTaken.delete(next);
       }
     }
   }
 
-  private async readBack(segment: JournalSegment): Promise<{ records: RawRecord[]; context: BatchContext; collector: string }> {
-    const entry = await this.journal!.read(segment);
+  /**
+   * One journaled batch is parsed per turn of the event loop, and none while a journal write is
+   * in flight: a batch holds this thread for tens of milliseconds, and senders waiting for their
+   * 202 go first.
+   */
+  private journalTurn(): Promise<void> {
+    this.journalTurns = this.journalTurns.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.journal!.written();
+    });
+    return this.journalTurns;
+  }
+
+  private async readBack(batch: JournalBatch): Promise<{ records: RawRecord[]; context: BatchContext; collector: string }> {
+    const entry = await this.journal!.read(batch);
     return { records: payloadRecords(entry.payloadFormat, entry.payload), context: entry.context, collector: entry.collector };
   }
 
@@ -283,11 +306,12 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       this.drainJournal();
     }
     if (this.journalRetry) clearTimeout(this.journalRetry);
+    await this.journal.close();
   }
 
-  private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean }): Promise<void> {
+  private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; occurrences?: Occurrences }): Promise<void> {
     await this.currentIndex();
-    const { events, unmatched, pii, recognition, prepared } = await this.process(records, context);
+    const { events, unmatched, pii, recognition, prepared }: PooledBatch = options.occurrences ? this.pipeline.run(records, context, options.occurrences) : await this.process(records, context);
     const now = Date.now();
     for (const line of recognition) this.recognition.count(context.source, line, now);
     this.unregistered.note(unmatched);

@@ -46,22 +46,22 @@ export class IngestPipeline {
     private readonly privacy: () => PrivacyHook | undefined = () => undefined,
   ) {}
 
-  run(records: RawRecord[], context: BatchContext): ProcessedBatch {
+  /** `occurrences`: shared by the slices of one batch processed in turns, so its ids are those of the whole batch processed at once. */
+  run(records: RawRecord[], context: BatchContext, occurrences = new Occurrences()): ProcessedBatch {
     const unmatched: UnmatchedHost[] = [];
     const pii: PiiSighting[] = [];
     const recognition: LineRecognition[] = [];
-    const events = this.process(records, context, unmatched, pii, (e) => recognition.push(recognitionOf(e)));
+    const events = this.process(records, context, unmatched, pii, (e) => recognition.push(recognitionOf(e)), occurrences);
     return { events, unmatched, pii, recognition };
   }
 
   /** `parsed` sees each event before personal data is masked (the recognition tally shapes it with typed placeholders). */
-  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void): StoredEvent[] {
+  process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void, occurrences = new Occurrences()): StoredEvent[] {
     const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
     // A shipper's message is a log line whatever format its JSON envelope was declared as.
     const messageContext = context.format === 'json' ? { ...parseContext, format: 'auto' as const } : parseContext;
     const index = this.assets();
-    const occurrences = new Occurrences();
     // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
     // brute-forced back into the personal data of its line.
     const idSource = privacy ? `${privacy.key}\u0000${context.source}` : context.source;
@@ -136,7 +136,7 @@ function uniqueId(base: string, occurrences: Occurrences): string {
 }
 
 /** How often each id came before in a batch. */
-class Occurrences {
+export class Occurrences {
   private readonly seen = new Set<string>();
   private readonly repeats = new Map<string, number>();
 

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { testDatabaseTargets } from '../support/databases.js';
+import pg from 'pg';
+import { dropTestDatabase, testDatabaseTargets } from '../support/databases.js';
 import { ADMIN_PASSWORD, seedUsers, startTestApp } from '../support/app.js';
 import { until } from '../support/until.js';
 import { LiveDetection } from '../../src/detection/index.js';
@@ -12,6 +13,7 @@ const env = { TAISHI_INGEST_ACK: 'journal' };
 describe('HTTP ingest acknowledged from the journal (TAISHI_INGEST_ACK=journal)', () => {
   it('answers as the stored mode does, then stores, enriches and runs detection on the batch, and empties the journal', async () => {
     const app = await startTestApp(embedded.adminUrl, env);
+    let closed = false;
     try {
       const users = await seedUsers(app);
       await app.call('POST', '/api/assets', { token: users.admin, body: { name: 'LabSZ 堡垒机', type: 'server', department: '水务局', addresses: ['labsz'] } });
@@ -31,13 +33,25 @@ describe('HTTP ingest acknowledged from the journal (TAISHI_INGEST_ACK=journal)'
         const sent = await app.call('POST', '/api/ingest?source=labsz', { token: key, rawBody: lines.slice(i, i + 500).join('\n'), headers: { 'content-type': 'text/plain' } });
         expect(sent.status).toBe(202);
       }
+      // Identical lines more than a slice apart in one batch stay two events, as when the batch is processed whole.
+      const twice = Array.from({ length: 300 }, (_, i) => `Dec  6 10:00:00 labsz app[9]: slice check ${i}`);
+      expect((await app.call('POST', '/api/ingest', { token: key, rawBody: [...twice, ...twice].join('\n'), headers: { 'content-type': 'text/plain' } })).status).toBe(202);
       await until('the journal is processed', async () => /taishi_journal_pending_events 0\b/.test((await app.call('GET', '/metrics', { token: users.admin })).body as string));
+      const db = new pg.Client({ connectionString: app.databaseUrl });
+      await db.connect();
+      const { rows } = await db.query<{ events: string; ids: string }>(`SELECT count(*) AS events, count(DISTINCT id) AS ids FROM events WHERE message LIKE 'slice check %'`);
+      await db.end();
+      expect(rows[0]).toEqual({ events: '600', ids: '600' });
       await app.running.app.get(LiveDetection).settled();
       const brute = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
       expect(brute.body.total).toBeGreaterThan(3);
+      // The file being written stays while the service runs; a clean stop leaves no journal behind.
+      await app.close();
+      closed = true;
       expect(await readdir(path.join(app.dataDir, 'journal'))).toEqual([]);
     } finally {
-      await app.stop();
+      if (closed) await Promise.all([dropTestDatabase(embedded.adminUrl, app.databaseUrl), rm(app.dataDir, { recursive: true, force: true })]);
+      else await app.stop();
     }
   });
 
@@ -51,6 +65,7 @@ describe('HTTP ingest acknowledged from the journal (TAISHI_INGEST_ACK=journal)'
       await journal.open();
       const gbk = Buffer.from('Dec  6 09:12:01 water-portal app[77]: \xd3\xc3\xbb\xa7 zhang login failed from 10.9.8.7\n', 'latin1');
       await journal.append({ collector: 'http', context: { source: 'leftover', transport: 'http', receivedAt: new Date('2026-12-06T09:12:05Z'), format: 'auto' }, payloadFormat: 'text', records: 1, payload: gbk });
+      await journal.close(); // the file stays: its batch is not yet stored
 
       app = await startTestApp(embedded.adminUrl, env, reuse);
       const token = await app.login('admin', ADMIN_PASSWORD);

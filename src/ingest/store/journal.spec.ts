@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { payloadRecords } from '../collectors/http-body.js';
@@ -6,8 +6,14 @@ import { IngestJournal, JournalFullError, type JournalEntry } from './journal.js
 
 const context = { source: 'portal-shipper/nginx', transport: 'http' as const, receivedAt: new Date('2026-12-06T08:00:00.123Z'), format: 'json' as const };
 
-function entry(lines: string[], collector = 'http'): JournalEntry {
-  return { collector, context, payloadFormat: 'json', records: lines.length, payload: Buffer.from(lines.join('\n') + '\n') };
+function entry(lines: string[]): JournalEntry {
+  return { collector: 'http', context, payloadFormat: 'json', records: lines.length, payload: Buffer.from(lines.join('\n') + '\n') };
+}
+
+async function reopen(dir: string): Promise<IngestJournal> {
+  const journal = new IngestJournal(dir, 1_000_000);
+  await journal.open();
+  return journal;
 }
 
 describe('IngestJournal', () => {
@@ -16,16 +22,16 @@ describe('IngestJournal', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('gives back, after a restart, each batch as it arrived with its context, oldest first', async () => {
-    const journal = new IngestJournal(dir, 1_000_000);
-    await journal.open();
-    await journal.append(entry(['{"message":"first"}', '{"message":"二"}']));
-    await journal.append({ collector: 'http', context: { ...context, format: 'auto' }, payloadFormat: 'text', records: 1, payload: Buffer.from([0xd3, 0xc3, 0xbb, 0xa7, 0x0a]) }); // GBK 用户
-
-    const reopened = new IngestJournal(dir, 1_000_000);
-    await reopened.open();
-    expect(reopened.pending().map((s) => s.records)).toEqual([2, 1]);
+    const journal = await reopen(dir);
+    // Appended together: one write and one fdatasync for both.
+    await Promise.all([
+      journal.append(entry(['{"message":"first"}', '{"message":"二"}'])),
+      journal.append({ collector: 'http', context: { ...context, format: 'auto' }, payloadFormat: 'text', records: 1, payload: Buffer.from([0xd3, 0xc3, 0xbb, 0xa7, 0x0a]) }), // GBK 用户
+    ]);
+    const reopened = await reopen(dir);
+    expect(reopened.pending().map((b) => b.records)).toEqual([2, 1]);
     expect(reopened.pendingRecords).toBe(3);
-    const [first, second] = await Promise.all(reopened.pending().map((s) => reopened.read(s)));
+    const [first, second] = await Promise.all(reopened.pending().map((b) => reopened.read(b)));
     expect(first.context).toEqual(context);
     expect(first.context.receivedAt).toBeInstanceOf(Date);
     expect(payloadRecords(first.payloadFormat, first.payload)).toEqual([
@@ -35,30 +41,45 @@ describe('IngestJournal', () => {
     expect(payloadRecords(second.payloadFormat, second.payload)).toEqual([{ bytes: Buffer.from([0xd3, 0xc3, 0xbb, 0xa7]) }]);
   });
 
-  it('forgets a batch once removed, and a half-written file from a crash is discarded at open', async () => {
-    const journal = new IngestJournal(dir, 1_000_000);
+  it('ignores a frame torn by a crash and keeps the acknowledged ones before it; a new run writes to a new file', async () => {
+    const journal = await reopen(dir);
+    await journal.append(entry(['{"n":1}']));
+    await journal.append(entry(['{"n":2}', '{"n":3}']));
+    const [file] = await readdir(dir);
+    const whole = journal.pending()[1].offset + journal.pending()[1].length;
+    await truncate(path.join(dir, file), whole - 3); // the second frame lost its end
+    await appendFile(path.join(dir, file), Buffer.from([1, 2, 3]));
+
+    const reopened = await reopen(dir);
+    expect(reopened.pending().map((b) => b.records)).toEqual([1]);
+    await reopened.append(entry(['{"n":4}']));
+    expect((await readdir(dir)).sort()).toEqual([file, '000000000001.journal']);
+  });
+
+  it('deletes a file once every batch in it is removed and it is no longer written to', async () => {
+    const journal = new IngestJournal(dir, 1_000_000, 64); // a new file after every batch
     await journal.open();
-    const segment = await journal.append(entry(['{"a":1}']));
-    await writeFile(path.join(dir, '000000000000001-00000009-abcdef.batch.tmp'), '{"collector":"ht');
-    await journal.remove(segment);
+    const first = await journal.append(entry(['{"a":1}']));
+    const second = await journal.append(entry(['{"a":2}']));
+    expect(first.file).not.toBe(second.file);
+    await journal.remove(first);
+    expect(await readdir(dir)).toEqual([second.file]);
+    await journal.remove(second);
     expect(journal.pendingRecords).toBe(0);
     expect(journal.pendingBytes).toBe(0);
-
-    const reopened = new IngestJournal(dir, 1_000_000);
-    await reopened.open();
-    expect(reopened.pending()).toEqual([]);
+    expect(await readdir(dir)).toEqual([second.file]); // still the file being written
+    await journal.close();
     expect(await readdir(dir)).toEqual([]);
+    expect((await reopen(dir)).pending()).toEqual([]);
   });
 
   it('refuses a batch past its disk allowance, and admits by records below the queue limit', async () => {
     const journal = new IngestJournal(dir, 400);
     await journal.open();
-    const lines = Array.from({ length: 10 }, (_, i) => `{"n":${i}}`);
-    await journal.append(entry(lines));
+    await journal.append(entry(Array.from({ length: 10 }, (_, i) => `{"n":${i}}`)));
     expect(journal.canAccept(90, 100)).toBe(true);
     expect(journal.canAccept(91, 100)).toBe(false);
     await expect(journal.append(entry(Array.from({ length: 40 }, (_, i) => `{"n":${i}}`)))).rejects.toBeInstanceOf(JournalFullError);
     expect(journal.pending()).toHaveLength(1);
-    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

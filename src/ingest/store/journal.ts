@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { BatchContext } from '../pipeline.js';
-import { writeFileWhole } from './durable-file.js';
 
 /** How the payload's bytes become records again: the collectors' own body formats. */
 export type PayloadFormat = 'json' | 'text';
@@ -17,41 +16,77 @@ export interface JournalEntry {
   payload: Buffer;
 }
 
-export interface JournalSegment {
-  readonly name: string;
+/** Where one acknowledged batch lies in the journal. */
+export interface JournalBatch {
+  /** Unique within the journal. */
+  readonly id: string;
+  readonly file: string;
+  readonly offset: number;
+  readonly length: number;
   readonly records: number;
-  readonly bytes: number;
 }
 
+interface JournalFile {
+  name: string;
+  size: number;
+  /** Batches in it not yet removed. */
+  open: number;
+  handle?: FileHandle;
+}
+
+type Header = Omit<JournalEntry, 'payload' | 'context'> & { context: Omit<BatchContext, 'receivedAt'> & { receivedAt: string } };
+
+const FRAME_HEAD = 8; // body length and CRC-32 of the body, both u32 little-endian
+const DEFAULT_FILE_BYTES = 16 * 1024 * 1024;
+
 /**
- * Raw batches acknowledged before they are processed (TAISHI_INGEST_ACK=journal). Each batch is
- * one file, written whole and fsynced before the sender hears 202: a JSON header line, then the
- * body as received. A file is removed only after its events are in the store (or the spool), so
- * a batch interrupted by `kill -9` is processed again at the next start, and the store's
- * deterministic event ids keep the second pass from storing anything twice.
+ * Raw batches acknowledged before they are processed (TAISHI_INGEST_ACK=journal): an append-only
+ * log. Batches that arrive together are written with one `writev` and one `fdatasync` (group
+ * commit), and only then does any of their senders hear 202. Each batch is a frame: its length,
+ * a CRC-32, a JSON header line and the body as received; a frame torn by a crash fails its check
+ * and ends that file's reading, and was never acknowledged.
+ *
+ * A file is deleted once every batch in it is stored (or spooled). After a crash the files left
+ * are processed again whole; the store's deterministic event ids keep batches processed before
+ * the crash from being stored twice.
  */
 export class IngestJournal {
-  private segments: JournalSegment[] = [];
+  private files: JournalFile[] = [];
+  private batches: JournalBatch[] = [];
+  private active: JournalFile | undefined;
+  private queued: { frame: Buffer; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
+  private writing: Promise<void> | undefined;
   private sequence = 0;
   private pendingRecordsCount = 0;
   private pendingBytesCount = 0;
+  private queuedBytes = 0;
 
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
+    private readonly fileBytes = DEFAULT_FILE_BYTES,
   ) {}
 
-  /** Lists what a previous run left, oldest first; removes half-written files. */
+  /** Lists what a previous run left, oldest first. */
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const names = await readdir(this.dir);
-    for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlink(path.join(this.dir, name));
-    this.segments = [];
+    this.files = [];
+    this.batches = [];
     this.pendingRecordsCount = 0;
     this.pendingBytesCount = 0;
-    for (const name of names.filter((n) => n.endsWith('.batch')).sort()) {
-      const { header, bytes } = await this.readHeader(name);
-      this.track({ name, records: header.records, bytes });
+    for (const name of (await readdir(this.dir)).filter((n) => n.endsWith('.journal')).sort()) {
+      const content = await readFile(path.join(this.dir, name));
+      const file: JournalFile = { name, size: content.length, open: 0 };
+      for (let offset = 0; ; ) {
+        const frame = frameAt(content, offset);
+        if (!frame) break;
+        const header = JSON.parse(frame.subarray(0, frame.indexOf(0x0a)).toString('utf8')) as Header;
+        this.track(file, { id: `${name}:${offset}`, file: name, offset, length: FRAME_HEAD + frame.length, records: header.records });
+        offset += FRAME_HEAD + frame.length;
+      }
+      if (file.open) this.files.push(file);
+      else await unlink(path.join(this.dir, name));
+      this.sequence = Math.max(this.sequence, Number.parseInt(name, 10) + 1 || 0);
     }
   }
 
@@ -65,65 +100,169 @@ export class IngestJournal {
 
   /** Whether `records` more fit under `maxRecords` and the disk allowance. */
   canAccept(records: number, maxRecords: number): boolean {
-    return this.pendingRecordsCount + records <= maxRecords && this.pendingBytesCount < this.maxBytes;
+    return this.pendingRecordsCount + records <= maxRecords && this.pendingBytesCount + this.queuedBytes < this.maxBytes;
   }
 
   /** Resolves once the batch is on disk for good. */
-  async append(entry: JournalEntry): Promise<JournalSegment> {
+  append(entry: JournalEntry): Promise<JournalBatch> {
     const header: Header = { collector: entry.collector, context: { ...entry.context, receivedAt: entry.context.receivedAt.toISOString() }, payloadFormat: entry.payloadFormat, records: entry.records };
     const body = Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), entry.payload]);
-    if (this.pendingBytesCount + body.length > this.maxBytes) throw new JournalFullError(this.maxBytes);
-    // Time-ordered names keep processing in arrival order across restarts.
-    const name = `${Date.now().toString().padStart(15, '0')}-${(this.sequence++).toString().padStart(8, '0')}-${randomBytes(3).toString('hex')}.batch`;
-    await writeFileWhole(path.join(this.dir, name), body);
-    const segment = { name, records: entry.records, bytes: body.length };
-    this.track(segment);
-    return segment;
+    const frame = Buffer.allocUnsafe(FRAME_HEAD);
+    frame.writeUInt32LE(body.length, 0);
+    frame.writeUInt32LE(crc32(body), 4);
+    const whole = Buffer.concat([frame, body]);
+    if (this.pendingBytesCount + this.queuedBytes + whole.length > this.maxBytes) return Promise.reject(new JournalFullError(this.maxBytes));
+    this.queuedBytes += whole.length;
+    return new Promise((resolve, reject) => {
+      this.queued.push({ frame: whole, records: entry.records, resolve, reject });
+      this.startWriting();
+    });
   }
 
-  /** Segments waiting, oldest first. */
-  pending(): readonly JournalSegment[] {
-    return this.segments;
+  /** Batches waiting, oldest first. */
+  pending(): readonly JournalBatch[] {
+    return this.batches;
   }
 
-  async read(segment: JournalSegment): Promise<JournalEntry> {
-    const content = await readFile(path.join(this.dir, segment.name));
-    const end = content.indexOf(0x0a);
-    const header = JSON.parse(content.subarray(0, end).toString('utf8')) as Header;
-    return { ...header, context: { ...header.context, receivedAt: new Date(header.context.receivedAt) }, payload: content.subarray(end + 1) };
-  }
-
-  /** Once the segment's events are durable elsewhere. */
-  async remove(segment: JournalSegment): Promise<void> {
-    await unlink(path.join(this.dir, segment.name));
-    const at = this.segments.indexOf(segment);
-    if (at < 0) return;
-    this.segments.splice(at, 1);
-    this.pendingRecordsCount -= segment.records;
-    this.pendingBytesCount -= segment.bytes;
-  }
-
-  private track(segment: JournalSegment): void {
-    this.segments.push(segment);
-    this.pendingRecordsCount += segment.records;
-    this.pendingBytesCount += segment.bytes;
-  }
-
-  private async readHeader(name: string): Promise<{ header: Header; bytes: number }> {
-    const handle = await open(path.join(this.dir, name), 'r');
+  async read(batch: JournalBatch): Promise<JournalEntry> {
+    const handle = await open(path.join(this.dir, batch.file), 'r');
+    let content: Buffer;
     try {
-      const { size } = await handle.stat();
-      const head = Buffer.alloc(Math.min(size, 64 * 1024));
-      await handle.read(head, 0, head.length, 0);
-      const end = head.indexOf(0x0a);
-      return { header: JSON.parse(head.subarray(0, end < 0 ? head.length : end).toString('utf8')) as Header, bytes: size };
+      content = Buffer.allocUnsafe(batch.length);
+      await handle.read(content, 0, batch.length, batch.offset);
     } finally {
       await handle.close();
     }
+    const body = content.subarray(FRAME_HEAD);
+    const end = body.indexOf(0x0a);
+    const header = JSON.parse(body.subarray(0, end).toString('utf8')) as Header;
+    return { ...header, context: { ...header.context, receivedAt: new Date(header.context.receivedAt) }, payload: body.subarray(end + 1) };
+  }
+
+  /** Once the batch's events are durable elsewhere; its file goes when nothing in it is left. */
+  async remove(batch: JournalBatch): Promise<void> {
+    const at = this.batches.indexOf(batch);
+    if (at < 0) return;
+    this.batches.splice(at, 1);
+    this.pendingRecordsCount -= batch.records;
+    this.pendingBytesCount -= batch.length;
+    const file = this.files.find((f) => f.name === batch.file);
+    if (file && --file.open === 0 && file !== this.active) await this.deleteFile(file);
+  }
+
+  /** Resolves when the write in progress, if any, is done (later appends may start another). */
+  async written(): Promise<void> {
+    await this.writing;
+  }
+
+  /** Closes the file being written; deletes it when everything in it was processed. */
+  async close(): Promise<void> {
+    while (this.writing) await this.writing;
+    const file = this.active;
+    this.active = undefined;
+    await file?.handle?.close();
+    if (file && file.open === 0) await this.deleteFile(file);
+  }
+
+  private startWriting(): void {
+    this.writing ??= this.write().finally(() => {
+      this.writing = undefined;
+      if (this.queued.length) this.startWriting(); // queued after the loop's last look
+    });
+  }
+
+  /** Group commit: everything queued goes out in one write and one fdatasync. */
+  private async write(): Promise<void> {
+    while (this.queued.length) {
+      const group = this.queued;
+      this.queued = [];
+      let bytes = 0;
+      for (const item of group) bytes += item.frame.length;
+      this.queuedBytes -= bytes;
+      try {
+        const file = await this.activeFile();
+        const start = file.size;
+        await writeFully(file.handle!, group.map((item) => item.frame), start);
+        await file.handle!.datasync();
+        file.size += bytes;
+        let offset = start;
+        for (const item of group) {
+          const batch = { id: `${file.name}:${offset}`, file: file.name, offset, length: item.frame.length, records: item.records };
+          this.track(file, batch);
+          offset += item.frame.length;
+          item.resolve(batch);
+        }
+      } catch (error) {
+        // A write that failed half-way leaves bytes no frame check accepts: later batches go to a new file.
+        await this.sealActive().catch(() => undefined);
+        for (const item of group) item.reject(error);
+      }
+    }
+  }
+
+  private async activeFile(): Promise<JournalFile> {
+    if (this.active && this.active.size < this.fileBytes) return this.active;
+    await this.sealActive();
+    const name = `${String(this.sequence++).padStart(12, '0')}.journal`;
+    const handle = await open(path.join(this.dir, name), 'wx', 0o600);
+    // The new file's name must survive a power cut before any batch in it is acknowledged.
+    const dir = await open(this.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+    this.active = { name, size: 0, open: 0, handle };
+    this.files.push(this.active);
+    return this.active;
+  }
+
+  private async sealActive(): Promise<void> {
+    const file = this.active;
+    if (!file) return;
+    this.active = undefined;
+    await file.handle?.close();
+    file.handle = undefined;
+    if (file.open === 0) await this.deleteFile(file);
+  }
+
+  private async deleteFile(file: JournalFile): Promise<void> {
+    this.files.splice(this.files.indexOf(file), 1);
+    await unlink(path.join(this.dir, file.name));
+  }
+
+  private track(file: JournalFile, batch: JournalBatch): void {
+    file.open++;
+    this.batches.push(batch);
+    this.pendingRecordsCount += batch.records;
+    this.pendingBytesCount += batch.length;
   }
 }
 
-type Header = Omit<JournalEntry, 'payload' | 'context'> & { context: Omit<BatchContext, 'receivedAt'> & { receivedAt: string } };
+/** The body of the frame at `offset`, or undefined at the end or at a torn or damaged frame. */
+function frameAt(content: Buffer, offset: number): Buffer | undefined {
+  if (offset + FRAME_HEAD > content.length) return undefined;
+  const length = content.readUInt32LE(offset);
+  if (offset + FRAME_HEAD + length > content.length) return undefined;
+  const body = content.subarray(offset + FRAME_HEAD, offset + FRAME_HEAD + length);
+  return crc32(body) === content.readUInt32LE(offset + 4) ? body : undefined;
+}
+
+async function writeFully(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let remaining = buffers;
+  while (remaining.length) {
+    const { bytesWritten } = await handle.writev(remaining, position);
+    position += bytesWritten;
+    remaining = skipBytes(remaining, bytesWritten);
+  }
+}
+
+function skipBytes(buffers: Buffer[], count: number): Buffer[] {
+  let i = 0;
+  while (i < buffers.length && count >= buffers[i].length) count -= buffers[i++].length;
+  if (i === buffers.length) return [];
+  return [buffers[i].subarray(count), ...buffers.slice(i + 1)];
+}
 
 export class JournalFullError extends Error {
   constructor(limit: number) {

@@ -55,6 +55,34 @@ describe('HTTP ingest acknowledged from the journal (TAISHI_INGEST_ACK=journal)'
     }
   });
 
+  it('answers 503 with Retry-After while the backlog is at TAISHI_INGEST_QUEUE_EVENTS, and stores exactly the batches it answered 202', async () => {
+    const app = await startTestApp(embedded.adminUrl, { ...env, TAISHI_INGEST_QUEUE_EVENTS: '1000' });
+    try {
+      const token = await app.login('admin', ADMIN_PASSWORD);
+      const key = (await app.call('POST', '/api/api-keys', { token, body: { name: 'pressure', scopes: ['ingest'] } })).body.key;
+      const body = (b: number) => Array.from({ length: 1000 }, (_, i) => JSON.stringify({ '@timestamp': '2026-12-06T02:00:00Z', message: `pressure ${b} ${i}` })).join('\n');
+      const answers = await Promise.all([0, 1, 2, 3, 4, 5].map((b) => app.call('POST', '/api/ingest', { token: key, rawBody: body(b), headers: { 'content-type': 'application/x-ndjson' } })));
+      const refused = answers.filter((r) => r.status === 503);
+      expect(answers.filter((r) => r.status === 202).length).toBeGreaterThan(0);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) {
+        expect(r.body.code).toBe('ingest.saturated');
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const db = new pg.Client({ connectionString: app.databaseUrl });
+      await db.connect();
+      try {
+        const batches = async () => (await db.query<{ batch: string; events: string }>(`SELECT split_part(message, ' ', 2) AS batch, count(*) AS events FROM events WHERE message LIKE 'pressure %' GROUP BY 1 ORDER BY 1`)).rows;
+        const accepted = answers.flatMap((r, b) => (r.status === 202 ? [{ batch: String(b), events: '1000' }] : []));
+        await until('every batch answered 202 is stored', async () => JSON.stringify(await batches()) === JSON.stringify(accepted));
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('at start, processes the batches a previous run acknowledged and did not store', async () => {
     let app = await startTestApp(embedded.adminUrl, env);
     try {

@@ -60,6 +60,7 @@ export class IngestJournal {
   private pendingRecordsCount = 0;
   private pendingBytesCount = 0;
   private queuedBytes = 0;
+  private queuedRecords = 0;
 
   constructor(
     private readonly dir: string,
@@ -98,9 +99,9 @@ export class IngestJournal {
     return this.pendingBytesCount;
   }
 
-  /** Whether `records` more fit under `maxRecords` and the disk allowance. */
+  /** Whether `records` more fit under `maxRecords` and the disk allowance, counting batches still being written. */
   canAccept(records: number, maxRecords: number): boolean {
-    return this.pendingRecordsCount + records <= maxRecords && this.pendingBytesCount + this.queuedBytes < this.maxBytes;
+    return this.pendingRecordsCount + this.queuedRecords + records <= maxRecords && this.pendingBytesCount + this.queuedBytes < this.maxBytes;
   }
 
   /** Resolves once the batch is on disk for good. */
@@ -113,6 +114,7 @@ export class IngestJournal {
     const whole = Buffer.concat([frame, body]);
     if (this.pendingBytesCount + this.queuedBytes + whole.length > this.maxBytes) return Promise.reject(new JournalFullError(this.maxBytes));
     this.queuedBytes += whole.length;
+    this.queuedRecords += entry.records;
     return new Promise((resolve, reject) => {
       this.queued.push({ frame: whole, records: entry.records, resolve, reject });
       this.startWriting();
@@ -177,7 +179,10 @@ export class IngestJournal {
       const group = this.queued;
       this.queued = [];
       let bytes = 0;
-      for (const item of group) bytes += item.frame.length;
+      for (const item of group) {
+        bytes += item.frame.length;
+        this.queuedRecords -= item.records;
+      }
       this.queuedBytes -= bytes;
       try {
         const file = await this.activeFile();

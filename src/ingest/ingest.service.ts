@@ -6,14 +6,14 @@ import type { EventStore, StoredEvent } from '../events/index.js';
 import { EVENT_STORE } from '../events/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline, Occurrences, type BatchContext, type RawRecord } from './pipeline.js';
+import { IngestPipeline, type BatchContext, type Occurrences, type RawRecord } from './pipeline.js';
 import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
-import { IngestJournal, JournalFullError, type JournalBatch, type PayloadFormat } from './store/journal.js';
-import { payloadRecords } from './collectors/http-body.js';
+import { IngestJournal, JournalFullError, type PayloadFormat } from './store/journal.js';
+import { JournalDrain } from './store/journal-drain.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';
 import { UnregisteredHosts, type UnregisteredHostView } from './unregistered-hosts.js';
@@ -33,14 +33,6 @@ const RECOGNITION_WINDOW = { bucketMs: 3_600_000, buckets: 24, maxPrograms: 500,
 const RECOGNITION_TOP_SHAPES = 5;
 /** Below this many records a batch is processed where it arrived: handing it to a worker would cost more than it saves. */
 const WORKER_MIN_BATCH = 100;
-/**
- * Journaled batches in hand at once: while some wait for the store, the next is parsed, and the
- * writer commits what is ready together.
- */
-const JOURNAL_CONCURRENCY = 16;
-/** Records parsed in one turn of the event loop, so the thread is back for the senders within a few milliseconds. */
-const JOURNAL_SLICE = 250;
-const JOURNAL_RETRY_MS = 2000;
 
 export interface RecognitionReport {
   windowHours: number;
@@ -70,14 +62,8 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly rejected;
   private readonly dropped;
   private readonly failed;
-  /** With TAISHI_INGEST_ACK=journal: batches acknowledged once here, processed after. */
-  private readonly journal: IngestJournal | undefined;
-  /** Batches this process journaled, kept so they are neither read back nor parsed twice; after a restart they come from disk. */
-  private readonly journaled = new Map<string, { records: RawRecord[]; context: BatchContext; collector: string }>();
-  private readonly journalTaken = new Set<JournalBatch>();
-  private journalDraining: Promise<void> | undefined;
-  private journalRetry: NodeJS.Timeout | undefined;
-  private journalTurns: Promise<void> = Promise.resolve();
+  /** With TAISHI_INGEST_ACK=journal: HTTP batches acknowledged once journaled, processed after. */
+  private readonly journal: JournalDrain | undefined;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -94,7 +80,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       this.pool = new PipelinePool(settings.TAISHI_INGEST_WORKERS, { prepare: store.kind === 'postgres', onLost: (error) => this.logger.warn(`${error.message}; its batches are processed on the main thread`) });
     }
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
-    if (settings.TAISHI_INGEST_ACK === 'journal') this.journal = new IngestJournal(path.resolve(settings.TAISHI_DATA_DIR, 'journal'), settings.TAISHI_SPOOL_MAX_BYTES);
+    if (settings.TAISHI_INGEST_ACK === 'journal') {
+      const journal = new IngestJournal(path.resolve(settings.TAISHI_DATA_DIR, 'journal'), settings.TAISHI_SPOOL_MAX_BYTES);
+      const store = (records: RawRecord[], batch: { context: BatchContext; collector: string }, occurrences?: Occurrences) => this.store(records, batch.context, batch.collector, { waitForRoom: true, occurrences });
+      this.journal = new JournalDrain(journal, store, () => !!this.pool?.available, this.logger);
+    }
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
     this.received = metrics.counter('taishi_ingest_received_total', 'Records received, per collector');
     this.parsed = metrics.counter('taishi_ingest_parsed_total', 'Records parsed to a known event type, per collector');
@@ -102,7 +92,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
     this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
-    metrics.gauge('taishi_journal_pending_events', 'Records acknowledged from the ingest journal and not yet stored (TAISHI_INGEST_ACK=journal)').track({}, () => this.journal?.pendingRecords ?? 0);
+    metrics.gauge('taishi_journal_pending_events', 'Records acknowledged from the ingest journal and not yet stored (TAISHI_INGEST_ACK=journal)').track({}, () => this.journal?.journal.pendingRecords ?? 0);
     metrics.gauge('taishi_ingest_worker_batches', 'Batches being parsed, enriched and masked on worker threads').track({}, () => this.pool?.busy ?? 0);
     const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
     metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
@@ -116,18 +106,14 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     await this.reloadAssets();
     this.pool?.start();
     await this.writer.start();
-    if (this.journal) {
-      await this.journal.open();
-      if (this.journal.pendingRecords) this.logger.log(`Ingest journal holds ${this.journal.pendingRecords} records from before; processing them`);
-      this.drainJournal();
-    }
+    await this.journal?.start();
     this.scheduler.every('unregistered-hosts', 5_000, () => this.unregistered.flush());
   }
 
   // Before the database closes: the last batch and the host sightings are still to be written.
   async beforeApplicationShutdown(): Promise<void> {
     this.scheduler.cancel('unregistered-hosts');
-    await this.finishJournal();
+    await this.journal?.finish();
     await this.writer.stop();
     await this.pool?.close();
     await this.unregistered.flush().catch(() => undefined);
@@ -188,11 +174,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** No journaled batch waits to be stored and the writer's queue is empty. */
   get idle(): boolean {
-    return !this.journal?.pendingRecords && this.writer.depth === 0;
+    return !this.journal?.journal.pendingRecords && this.writer.depth === 0;
   }
 
   canAccept(count: number): boolean {
-    return this.journal ? this.journal.canAccept(count, this.settings.TAISHI_INGEST_QUEUE_EVENTS) : this.writer.canAccept(count);
+    return this.journal ? this.journal.journal.canAccept(count, this.settings.TAISHI_INGEST_QUEUE_EVENTS) : this.writer.canAccept(count);
   }
 
   /** The most events one batch may carry: a batch larger than the whole queue could never be admitted. */
@@ -219,94 +205,18 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async acknowledge(records: RawRecord[], context: BatchContext, collector: string, payload: { format: PayloadFormat; bytes: Buffer }): Promise<void> {
-    const journal = this.journal!;
-    if (!journal.canAccept(records.length, this.settings.TAISHI_INGEST_QUEUE_EVENTS)) {
+    if (!this.canAccept(records.length)) {
       this.noteDropped(collector, records.length);
       throw new OverloadedError(5);
     }
     this.received.inc({ collector }, records.length);
-    let batch: JournalBatch;
     try {
-      batch = await journal.append({ collector, context, payloadFormat: payload.format, records: records.length, payload: payload.bytes });
+      await this.journal!.accept({ records, context, collector }, payload);
     } catch (error) {
       if (!(error instanceof JournalFullError)) this.failed.inc({ collector }, records.length);
       else this.dropped.inc({ collector }, records.length);
       throw error instanceof JournalFullError ? new OverloadedError(5) : error;
     }
-    this.journaled.set(batch.id, { records, context, collector });
-    this.drainJournal();
-  }
-
-  /** Processes journaled batches, oldest first, until none is left; a failure retries later. */
-  private drainJournal(): void {
-    if (this.journalDraining || this.journalRetry) return;
-    this.journalDraining = Promise.all(Array.from({ length: JOURNAL_CONCURRENCY }, () => this.journalLane()))
-      .then(
-        () => undefined,
-        (error: Error) => {
-          this.logger.warn(`Processing the ingest journal failed (${error.message}); retrying in ${JOURNAL_RETRY_MS / 1000} s`);
-          this.journalRetry = setTimeout(() => ((this.journalRetry = undefined), this.drainJournal()), JOURNAL_RETRY_MS);
-        },
-      )
-      .finally(() => (this.journalDraining = undefined));
-  }
-
-  private async journalLane(): Promise<void> {
-    const journal = this.journal!;
-    for (;;) {
-      await this.journalTurn();
-      const next = journal.pending().find((s) => !this.journalTaken.has(s));
-      if (!next) return;
-      this.journalTaken.add(next);
-      try {
-        const batch = this.journaled.get(next.id) ?? (await this.readBack(next));
-        if (this.pool?.available) await this.store(batch.records, batch.context, batch.collector, { waitForRoom: true });
-        else {
-          // Here, in slices, so the senders are answered between them.
-          const occurrences = new Occurrences();
-          for (let i = 0; i < batch.records.length; i += JOURNAL_SLICE) {
-            if (i > 0) await this.journalTurn();
-            await this.store(batch.records.slice(i, i + JOURNAL_SLICE), batch.context, batch.collector, { waitForRoom: true, occurrences });
-          }
-        }
-        await journal.remove(next);
-        this.journaled.delete(next.id);
-      } finally {
-        this.journalTaken.delete(next);
-      }
-    }
-  }
-
-  /**
-   * One journaled batch is parsed per turn of the event loop, and none while a journal write is
-   * in flight: a batch holds this thread for tens of milliseconds, and senders waiting for their
-   * 202 go first.
-   */
-  private journalTurn(): Promise<void> {
-    this.journalTurns = this.journalTurns.then(async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      await this.journal!.written();
-    });
-    return this.journalTurns;
-  }
-
-  private async readBack(batch: JournalBatch): Promise<{ records: RawRecord[]; context: BatchContext; collector: string }> {
-    const entry = await this.journal!.read(batch);
-    return { records: payloadRecords(entry.payloadFormat, entry.payload), context: entry.context, collector: entry.collector };
-  }
-
-  /** At shutdown: every acknowledged batch processed, unless the store and spool refuse it (then it waits on disk for the next start). */
-  private async finishJournal(): Promise<void> {
-    if (!this.journal) return;
-    if (this.journalRetry) clearTimeout(this.journalRetry);
-    this.journalRetry = undefined;
-    for (;;) {
-      await this.journalDraining;
-      if (this.journalRetry || !this.journal.pending().length) break;
-      this.drainJournal();
-    }
-    if (this.journalRetry) clearTimeout(this.journalRetry);
-    await this.journal.close();
   }
 
   private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; occurrences?: Occurrences }): Promise<void> {

@@ -1,0 +1,123 @@
+import type { Logger } from '@nestjs/common';
+import { payloadRecords } from '../collectors/http-body.js';
+import { Occurrences, type BatchContext, type RawRecord } from '../pipeline.js';
+import { IngestJournal, type JournalBatch, type PayloadFormat } from './journal.js';
+
+/** A batch as the collector handed it over, and as it is processed. */
+export interface JournaledBatch {
+  records: RawRecord[];
+  context: BatchContext;
+  collector: string;
+}
+
+/**
+ * Journaled batches in hand at once: while some wait for the store, the next is parsed, and the
+ * writer commits what is ready together.
+ */
+const CONCURRENCY = 16;
+/** Records parsed in one turn of the event loop, so the thread is back for the senders within a few milliseconds. */
+const SLICE = 250;
+const RETRY_MS = 2000;
+
+/**
+ * Takes batches into the journal and processes them from it, oldest first: those of this process
+ * from memory, those a previous run left from disk. A batch leaves the journal once `store` has
+ * made its events durable; a failure leaves it there and retries later.
+ */
+export class JournalDrain {
+  private readonly inMemory = new Map<string, JournaledBatch>();
+  private readonly taken = new Set<JournalBatch>();
+  private draining: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private turns: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly journal: IngestJournal,
+    /** Makes the records durable; `occurrences` comes with the slices of one batch, so their ids are the whole batch's. */
+    private readonly store: (records: RawRecord[], batch: JournaledBatch, occurrences?: Occurrences) => Promise<void>,
+    /** Whether batches are processed whole (on worker threads) rather than here in slices. */
+    private readonly whole: () => boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Opens the journal and processes what a previous run left in it. */
+  async start(): Promise<void> {
+    await this.journal.open();
+    if (this.journal.pendingRecords) this.logger.log(`Ingest journal holds ${this.journal.pendingRecords} records from before; processing them`);
+    this.drain();
+  }
+
+  /** Resolves once the batch, as received, is durable in the journal. */
+  async accept(batch: JournaledBatch, payload: { format: PayloadFormat; bytes: Buffer }): Promise<void> {
+    const written = await this.journal.append({ collector: batch.collector, context: batch.context, payloadFormat: payload.format, records: batch.records.length, payload: payload.bytes });
+    this.inMemory.set(written.id, batch);
+    this.drain();
+  }
+
+  /** At shutdown: every batch processed, unless the store and spool refuse it (then it waits on disk for the next start). */
+  async finish(): Promise<void> {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    for (;;) {
+      await this.draining;
+      if (this.retry || !this.journal.pending().length) break;
+      this.drain();
+    }
+    if (this.retry) clearTimeout(this.retry);
+    await this.journal.close();
+  }
+
+  private drain(): void {
+    if (this.draining || this.retry) return;
+    this.draining = Promise.all(Array.from({ length: CONCURRENCY }, () => this.lane()))
+      .then(
+        () => undefined,
+        (error: Error) => {
+          this.logger.warn(`Processing the ingest journal failed (${error.message}); retrying in ${RETRY_MS / 1000} s`);
+          this.retry = setTimeout(() => ((this.retry = undefined), this.drain()), RETRY_MS);
+        },
+      )
+      .finally(() => (this.draining = undefined));
+  }
+
+  private async lane(): Promise<void> {
+    for (;;) {
+      await this.turn();
+      const next = this.journal.pending().find((b) => !this.taken.has(b));
+      if (!next) return;
+      this.taken.add(next);
+      try {
+        const batch = this.inMemory.get(next.id) ?? (await this.readBack(next));
+        if (this.whole()) await this.store(batch.records, batch);
+        else {
+          const occurrences = new Occurrences();
+          for (let i = 0; i < batch.records.length; i += SLICE) {
+            if (i > 0) await this.turn();
+            await this.store(batch.records.slice(i, i + SLICE), batch, occurrences);
+          }
+        }
+        await this.journal.remove(next);
+        this.inMemory.delete(next.id);
+      } finally {
+        this.taken.delete(next);
+      }
+    }
+  }
+
+  /**
+   * One slice is parsed per turn of the event loop, and none while a journal write is in flight:
+   * parsing holds this thread, and senders waiting for their 202 go first.
+   */
+  private turn(): Promise<void> {
+    this.turns = this.turns.then(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.journal.written();
+    });
+    return this.turns;
+  }
+
+  private async readBack(written: JournalBatch): Promise<JournaledBatch> {
+    const entry = await this.journal.read(written);
+    return { records: payloadRecords(entry.payloadFormat, entry.payload), context: entry.context, collector: entry.collector };
+  }
+}

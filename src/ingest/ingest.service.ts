@@ -172,6 +172,11 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.storedListeners.push(listener);
   }
 
+  /** What the situation view shows of the write path; `journaled` is null unless TAISHI_INGEST_ACK=journal. */
+  health(): ReturnType<EventWriter['health']> & { journaled: number | null } {
+    return { ...this.writer.health(), journaled: this.journal ? this.journal.journal.pendingRecords : null };
+  }
+
   /** No journaled batch waits to be stored and the writer's queue is empty. */
   get idle(): boolean {
     return !this.journal?.journal.pendingRecords && this.writer.depth === 0;

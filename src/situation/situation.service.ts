@@ -177,7 +177,7 @@ export class SituationService implements OnModuleInit, OnApplicationShutdown {
       windowMinutes: Math.round((now - oldest.at) / 60_000),
       window: { dropped: windowed('dropped'), failed: windowed('failed') },
       collectors,
-      writer: this.ingest.writer.health(),
+      writer: this.ingest.health(),
     };
   }
 }

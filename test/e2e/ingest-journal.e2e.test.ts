@@ -43,6 +43,8 @@ describe('HTTP ingest acknowledged from the journal (TAISHI_INGEST_ACK=journal)'
       await db.end();
       expect(rows[0]).toEqual({ events: '600', ids: '600' });
       await app.running.app.get(LiveDetection).settled();
+      const situation = await app.call('GET', '/api/situation', { token: users.admin });
+      expect(situation.body.ingest.writer).toMatchObject({ journaled: 0, queued: 0 });
       const brute = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
       expect(brute.body.total).toBeGreaterThan(3);
       // The file being written stays while the service runs; a clean stop leaves no journal behind.

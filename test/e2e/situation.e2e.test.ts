@@ -22,7 +22,7 @@ describe.each(testDatabaseTargets())('situation API ($name PostgreSQL)', ({ admi
     expect(r.body.alerts.openByLevel).toEqual({ critical: 0, high: 0, medium: 0, low: 0, informational: 0 });
     expect(r.body.alerts.timeline.starts).toHaveLength(24);
     expect(r.body.topAssets).toEqual([]);
-    expect(r.body.ingest).toMatchObject({ collectors: [], writer: { storeUp: true, queued: 0, spooled: 0 } });
+    expect(r.body.ingest).toMatchObject({ collectors: [], writer: { storeUp: true, queued: 0, spooled: 0, journaled: null } });
     expect(r.body.sections).toEqual({
       incidents: { open: 0, byGrade: { especially_major: 0, major: 0, relatively_major: 0, general: 0, unrated: 0 }, byPhase: { detect: 0, respond: 0, recover: 0 }, slaBreached: 0 },
       clocks: { total: 0, overdue: 0, items: [] },

@@ -331,6 +331,7 @@ export const en: Record<MessageKey, string> = {
   'situation.storeDown': 'unavailable',
   'situation.queue': 'Write queue: {queued} / {capacity}',
   'situation.spool': 'Waiting in the local spool: {count}',
+  'situation.journal': 'Acknowledged, waiting to be parsed and stored: {count}',
   'situation.unregisteredHosts': 'Unregistered hosts: {count}',
   'situation.noIngest': 'No events received since the service started',
   'situation.noIngestNext': 'Set up syslog, HTTP or MQTT collection (see the README) and create a key for each collector on the API keys page.',

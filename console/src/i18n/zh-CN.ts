@@ -332,6 +332,7 @@ export const zhCN = {
   'situation.storeDown': '不可用',
   'situation.queue': '写入队列：{queued} / {capacity}',
   'situation.spool': '本地缓冲区待写入：{count} 条',
+  'situation.journal': '已确认接收、待解析入库：{count} 条',
   'situation.unregisteredHosts': '未登记主机：{count} 台',
   'situation.noIngest': '服务启动以来尚未收到事件',
   'situation.noIngestNext': '请配置 syslog、HTTP 或 MQTT 采集（见 README），并在“API 密钥”页为采集器创建密钥。',

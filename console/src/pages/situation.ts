@@ -35,7 +35,7 @@ interface Situation {
     windowMinutes: number;
     window: { dropped: number; failed: number };
     collectors: { collector: string; received: number; parsed: number; raw: number; rejected: number; dropped: number; failed: number; series: { at: string; receivedPerMinute: number; droppedPerMinute: number }[] }[];
-    writer: { queued: number; capacity: number; spooled: number; storeUp: boolean };
+    writer: { queued: number; capacity: number; spooled: number; storeUp: boolean; journaled: number | null };
   };
   sections: Record<string, unknown>;
 }
@@ -117,6 +117,7 @@ function ingestCard(s: Situation, onDispose: PageContext['onDispose']): HTMLElem
     h('li', null, t('situation.store'), ': ', h('strong', { class: writer.storeUp ? 'ok' : 'bad' }, writer.storeUp ? t('situation.storeUp') : t('situation.storeDown'))),
     h('li', null, t('situation.queue', { queued: formatNumber(writer.queued), capacity: formatNumber(writer.capacity) })),
     h('li', null, t('situation.spool', { count: formatNumber(writer.spooled) })),
+    writer.journaled !== null ? h('li', null, t('situation.journal', { count: formatNumber(writer.journaled) })) : null,
     s.unregisteredHosts !== null ? h('li', null, h('a', { href: href('/assets', { tab: 'unregistered' }) }, t('situation.unregisteredHosts', { count: s.unregisteredHosts }))) : null,
   );
   if (!ingest.collectors.length) return card(t('situation.ingest'), status, emptyState(t('situation.noIngest'), t('situation.noIngestNext')));

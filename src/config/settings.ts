@@ -188,7 +188,7 @@ export const SETTINGS = {
     parse: (raw: string) => (/^[a-z0-9][a-z0-9-]{0,39}$/.test(raw) ? raw : undefined),
   }),
   TAISHI_INGEST_ACK: setting({
-    doc: 'When HTTP ingest answers 202. stored: once the events are parsed and stored (or spooled), so they can be searched as soon as the sender hears back. journal: once the batch as received is fsynced to the ingest journal (TAISHI_DATA_DIR/journal); it is parsed, stored and run through detection right after, and again after a crash until stored. journal answers senders sooner and absorbs bursts; its backlog shares the TAISHI_INGEST_QUEUE_EVENTS limit and the TAISHI_SPOOL_MAX_BYTES disk allowance.',
+    doc: 'When HTTP ingest answers 202 and an MQTT message is acknowledged. stored: once the events are parsed and stored (or spooled), so they can be searched as soon as the sender hears back. journal: once the batch or message as received is fsynced to the ingest journal (TAISHI_DATA_DIR/journal); it is parsed, stored and run through detection right after, and again after a crash until stored. journal answers senders sooner and absorbs bursts; its backlog shares the TAISHI_INGEST_QUEUE_EVENTS limit and the TAISHI_SPOOL_MAX_BYTES disk allowance.',
     accepted: 'stored or journal',
     default: 'stored',
     parse: oneOf('stored', 'journal'),

@@ -12,8 +12,8 @@ import { RecognitionTally, type ProgramRecognition } from './recognition/index.j
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
-import { IngestJournal, JournalFullError, type PayloadFormat } from './store/journal.js';
-import { JournalDrain } from './store/journal-drain.js';
+import { IngestJournal, JournalFullError } from './store/journal.js';
+import { JournalDrain, type JournalPayload } from './store/journal-drain.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';
 import { UnregisteredHosts, type UnregisteredHostView } from './unregistered-hosts.js';
@@ -199,8 +199,8 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
    * TAISHI_INGEST_ACK=journal) take it: then this resolves once the payload is durable there, and
    * the events are processed and stored shortly after.
    */
-  async ingest(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; payload?: { format: PayloadFormat; bytes: Buffer } } = {}): Promise<void> {
-    if (this.journal && options.payload) return this.acknowledge(records, context, collector, options.payload);
+  async ingest(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; payload?: JournalPayload } = {}): Promise<void> {
+    if (this.journal && options.payload) return this.acknowledge(records, context, collector, options.payload, options.waitForRoom);
     if (!options.waitForRoom && !this.writer.canAccept(records.length)) {
       this.noteDropped(collector, records.length);
       throw new OverloadedError(5);
@@ -209,10 +209,13 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     await this.store(records, context, collector, options);
   }
 
-  private async acknowledge(records: RawRecord[], context: BatchContext, collector: string, payload: { format: PayloadFormat; bytes: Buffer }): Promise<void> {
-    if (!this.canAccept(records.length)) {
-      this.noteDropped(collector, records.length);
-      throw new OverloadedError(5);
+  private async acknowledge(records: RawRecord[], context: BatchContext, collector: string, payload: JournalPayload, waitForRoom = false): Promise<void> {
+    while (!this.canAccept(records.length)) {
+      if (!waitForRoom) {
+        this.noteDropped(collector, records.length);
+        throw new OverloadedError(5);
+      }
+      await this.journal!.room();
     }
     this.received.inc({ collector }, records.length);
     try {

@@ -23,10 +23,11 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20
   }
 }
 
-describe('MQTT collector against the local Mosquitto', () => {
+// stored: each message acknowledged once its event is stored; journal: once it is in the ingest journal.
+describe.each(['stored', 'journal'])('MQTT collector against the local Mosquitto (TAISHI_INGEST_ACK=%s)', (ack) => {
   const run = randomBytes(4).toString('hex');
   const topicRoot = `taishi-test-${run}`;
-  const env = { TAISHI_MQTT_URL: brokerUrl, TAISHI_MQTT_TOPICS: `${topicRoot}/#`, TAISHI_MQTT_CLIENT_ID: `taishi-test-${run}` };
+  const env = { TAISHI_MQTT_URL: brokerUrl, TAISHI_MQTT_TOPICS: `${topicRoot}/#`, TAISHI_MQTT_CLIENT_ID: `taishi-test-${run}`, TAISHI_INGEST_ACK: ack };
 
   it('stores JSON telemetry, GBK text and garbage payloads, and gets QoS 1 messages published while it was down', async () => {
     let app = await startTestApp(embedded.adminUrl, env);

@@ -1,7 +1,6 @@
 import { parseBoundedJson } from '../../shared/index.js';
 import { ingestErrors } from '../errors.js';
 import type { RawRecord } from '../pipeline.js';
-import type { PayloadFormat } from '../store/journal.js';
 
 export interface LineError {
   line: number;
@@ -47,9 +46,4 @@ export function textRecords(body: Buffer): RawRecord[] {
     }
   }
   return records;
-}
-
-/** The records of a body kept in the ingest journal (its bad lines were reported when it arrived). */
-export function payloadRecords(format: PayloadFormat, payload: Buffer): RawRecord[] {
-  return format === 'text' ? textRecords(payload) : jsonRecords(payload).records;
 }

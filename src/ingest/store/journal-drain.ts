@@ -1,7 +1,15 @@
 import type { Logger } from '@nestjs/common';
-import { payloadRecords } from '../collectors/http-body.js';
+import { payloadRecords } from '../collectors/payload.js';
 import { Occurrences, type BatchContext, type RawRecord } from '../pipeline.js';
 import { IngestJournal, type JournalBatch, type PayloadFormat } from './journal.js';
+
+/** What a collector received, as it received it: what the journal keeps. */
+export interface JournalPayload {
+  format: PayloadFormat;
+  bytes: Buffer;
+  /** For `mqtt`: the topic, which may name the device. */
+  topic?: string;
+}
 
 /** A batch as the collector handed it over, and as it is processed. */
 export interface JournaledBatch {
@@ -30,6 +38,7 @@ export class JournalDrain {
   private draining: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private turns: Promise<void> = Promise.resolve();
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     readonly journal: IngestJournal,
@@ -48,10 +57,15 @@ export class JournalDrain {
   }
 
   /** Resolves once the batch, as received, is durable in the journal. */
-  async accept(batch: JournaledBatch, payload: { format: PayloadFormat; bytes: Buffer }): Promise<void> {
-    const written = await this.journal.append({ collector: batch.collector, context: batch.context, payloadFormat: payload.format, records: batch.records.length, payload: payload.bytes });
+  async accept(batch: JournaledBatch, payload: JournalPayload): Promise<void> {
+    const written = await this.journal.append({ collector: batch.collector, context: batch.context, payloadFormat: payload.format, records: batch.records.length, payload: payload.bytes, topic: payload.topic });
     this.inMemory.set(written.id, batch);
     this.drain();
+  }
+
+  /** Resolves when the next batch leaves the journal, for senders that wait for room instead of being refused. */
+  room(): Promise<void> {
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   /** At shutdown: every batch processed, unless the store and spool refuse it (then it waits on disk for the next start). */
@@ -98,6 +112,7 @@ export class JournalDrain {
         }
         await this.journal.remove(next);
         this.inMemory.delete(next.id);
+        for (const waiter of this.roomWaiters.splice(0)) waiter();
       } finally {
         this.taken.delete(next);
       }
@@ -118,6 +133,6 @@ export class JournalDrain {
 
   private async readBack(written: JournalBatch): Promise<JournaledBatch> {
     const entry = await this.journal.read(written);
-    return { records: payloadRecords(entry.payloadFormat, entry.payload), context: entry.context, collector: entry.collector };
+    return { records: payloadRecords(entry), context: entry.context, collector: entry.collector };
   }
 }

@@ -1,7 +1,7 @@
 import { appendFile, mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { payloadRecords } from '../collectors/http-body.js';
+import { payloadRecords } from '../collectors/payload.js';
 import { IngestJournal, JournalFullError, type JournalEntry } from './journal.js';
 
 const context = { source: 'portal-shipper/nginx', transport: 'http' as const, receivedAt: new Date('2026-12-06T08:00:00.123Z'), format: 'json' as const };
@@ -34,11 +34,11 @@ describe('IngestJournal', () => {
     const [first, second] = await Promise.all(reopened.pending().map((b) => reopened.read(b)));
     expect(first.context).toEqual(context);
     expect(first.context.receivedAt).toBeInstanceOf(Date);
-    expect(payloadRecords(first.payloadFormat, first.payload)).toEqual([
+    expect(payloadRecords(first)).toEqual([
       { json: { message: 'first' }, original: '{"message":"first"}' },
       { json: { message: '二' }, original: '{"message":"二"}' },
     ]);
-    expect(payloadRecords(second.payloadFormat, second.payload)).toEqual([{ bytes: Buffer.from([0xd3, 0xc3, 0xbb, 0xa7]) }]);
+    expect(payloadRecords(second)).toEqual([{ bytes: Buffer.from([0xd3, 0xc3, 0xbb, 0xa7]) }]);
   });
 
   it('ignores a frame torn by a crash and keeps the acknowledged ones before it; a new run writes to a new file', async () => {

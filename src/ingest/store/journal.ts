@@ -3,8 +3,8 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BatchContext } from '../pipeline.js';
 
-/** How the payload's bytes become records again: the collectors' own body formats. */
-export type PayloadFormat = 'json' | 'text';
+/** How the payload's bytes become records again: the collectors' own formats (`mqtt`: one message). */
+export type PayloadFormat = 'json' | 'text' | 'mqtt';
 
 /** One collector batch as it arrived, with what processing it later needs. */
 export interface JournalEntry {
@@ -14,6 +14,8 @@ export interface JournalEntry {
   /** Records the payload holds, for admission and the backlog gauges. */
   records: number;
   payload: Buffer;
+  /** The topic an `mqtt` payload came on (it may name the device). */
+  topic?: string;
 }
 
 /** Where one acknowledged batch lies in the journal. */
@@ -106,7 +108,7 @@ export class IngestJournal {
 
   /** Resolves once the batch is on disk for good. */
   append(entry: JournalEntry): Promise<JournalBatch> {
-    const header: Header = { collector: entry.collector, context: { ...entry.context, receivedAt: entry.context.receivedAt.toISOString() }, payloadFormat: entry.payloadFormat, records: entry.records };
+    const header: Header = { collector: entry.collector, context: { ...entry.context, receivedAt: entry.context.receivedAt.toISOString() }, payloadFormat: entry.payloadFormat, records: entry.records, topic: entry.topic };
     const body = Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), entry.payload]);
     const frame = Buffer.allocUnsafe(FRAME_HEAD);
     frame.writeUInt32LE(body.length, 0);

@@ -3,36 +3,12 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import path from 'node:path';
 import { SETTINGS_TOKEN, type Settings } from '../../../config/index.js';
 import { MetricsRegistry } from '../../../shared/metrics.js';
-import { parseBoundedJson } from '../../../shared/index.js';
 import { IngestService } from '../../ingest.service.js';
-import type { RawRecord } from '../../pipeline.js';
+import { mqttRecord } from './mqtt-record.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
 const MIN_RECONNECT_MS = 1_000;
 const MAX_RECONNECT_MS = 60_000;
-
-/** The last topic level names the device when the payload does not (`city/telemetry/cam-01`). */
-function withDeviceFromTopic(value: unknown, topic: string): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  const record = value as Record<string, unknown>;
-  const named = ['device_id', 'deviceId', 'device', 'devid', 'sn'].some((key) => record[key] !== undefined);
-  const device = topic.split('/').filter(Boolean).at(-1);
-  return named || !device ? value : { ...record, device_id: device };
-}
-
-function recordOf(packet: IPublishPacket): RawRecord {
-  const payload = payloadOf(packet);
-  const first = payload.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
-  if (first === 0x7b /* { */) {
-    try {
-      const text = payload.toString('utf8');
-      return { json: withDeviceFromTopic(parseBoundedJson(text), packet.topic), original: text };
-    } catch {
-      // not JSON after all: parsed as a text line below
-    }
-  }
-  return { bytes: payload };
-}
 
 function payloadOf(packet: IPublishPacket): Buffer {
   return Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -40,7 +16,7 @@ function payloadOf(packet: IPublishPacket): Buffer {
 
 /**
  * Subscribes to the configured topics with QoS 1 and acknowledges each message only once its
- * event is durable: a crash before that makes the broker deliver it again, and the delivery
+ * event is durable (or, with TAISHI_INGEST_ACK=journal, the message is in the ingest journal): a crash before that makes the broker deliver it again, and the delivery
  * ledger gives the redelivery its first receive time, so its event gets the same id and is
  * stored once. Reconnects with exponential backoff.
  */
@@ -108,7 +84,9 @@ export class MqttCollector implements OnApplicationBootstrap, OnApplicationShutd
   private async deliver(packet: IPublishPacket): Promise<void> {
     const { at, redelivered } = await this.ledger!.receivedAt({ messageId: packet.messageId, dup: packet.dup, topic: packet.topic, payload: payloadOf(packet) });
     if (redelivered) this.redelivered.inc();
-    await this.ingest.ingest([recordOf(packet)], { source: `mqtt:${packet.topic}`, transport: 'mqtt', receivedAt: at, format: 'auto' }, 'mqtt', { waitForRoom: true });
+    const payload = payloadOf(packet);
+    const context = { source: `mqtt:${packet.topic}`, transport: 'mqtt' as const, receivedAt: at, format: 'auto' as const };
+    await this.ingest.ingest([mqttRecord(payload, packet.topic)], context, 'mqtt', { waitForRoom: true, payload: { format: 'mqtt', bytes: payload, topic: packet.topic } });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -74,7 +74,7 @@ export class JournalDrain {
     this.retry = undefined;
     for (;;) {
       await this.draining;
-      if (this.retry || !this.journal.pending().length) break;
+      if (this.retry || !this.journal.pendingBatches) break;
       this.drain();
     }
     if (this.retry) clearTimeout(this.retry);
@@ -97,7 +97,7 @@ export class JournalDrain {
   private async lane(): Promise<void> {
     for (;;) {
       await this.turn();
-      const next = this.journal.pending().find((b) => !this.taken.has(b));
+      const next = this.journal.oldest((b) => this.taken.has(b));
       if (!next) return;
       this.taken.add(next);
       try {

@@ -54,7 +54,8 @@ const DEFAULT_FILE_BYTES = 16 * 1024 * 1024;
  */
 export class IngestJournal {
   private files: JournalFile[] = [];
-  private batches: JournalBatch[] = [];
+  /** By id, in journal order; a Map so that removing one is O(1) with an MQTT backlog of one batch per message. */
+  private batches = new Map<string, JournalBatch>();
   private active: JournalFile | undefined;
   private queued: { frame: Buffer; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
   private writing: Promise<void> | undefined;
@@ -74,7 +75,7 @@ export class IngestJournal {
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.files = [];
-    this.batches = [];
+    this.batches = new Map();
     this.pendingRecordsCount = 0;
     this.pendingBytesCount = 0;
     for (const name of (await readdir(this.dir)).filter((n) => n.endsWith('.journal')).sort()) {
@@ -124,8 +125,18 @@ export class IngestJournal {
   }
 
   /** Batches waiting, oldest first. */
-  pending(): readonly JournalBatch[] {
-    return this.batches;
+  pending(): JournalBatch[] {
+    return [...this.batches.values()];
+  }
+
+  /** The oldest waiting batch that `skip` does not pass over: batches are taken oldest first, so this looks at few. */
+  oldest(skip: (batch: JournalBatch) => boolean): JournalBatch | undefined {
+    for (const batch of this.batches.values()) if (!skip(batch)) return batch;
+    return undefined;
+  }
+
+  get pendingBatches(): number {
+    return this.batches.size;
   }
 
   async read(batch: JournalBatch): Promise<JournalEntry> {
@@ -145,9 +156,7 @@ export class IngestJournal {
 
   /** Once the batch's events are durable elsewhere; its file goes when nothing in it is left. */
   async remove(batch: JournalBatch): Promise<void> {
-    const at = this.batches.indexOf(batch);
-    if (at < 0) return;
-    this.batches.splice(at, 1);
+    if (!this.batches.delete(batch.id)) return;
     this.pendingRecordsCount -= batch.records;
     this.pendingBytesCount -= batch.length;
     const file = this.files.find((f) => f.name === batch.file);
@@ -240,7 +249,7 @@ export class IngestJournal {
 
   private track(file: JournalFile, batch: JournalBatch): void {
     file.open++;
-    this.batches.push(batch);
+    this.batches.set(batch.id, batch);
     this.pendingRecordsCount += batch.records;
     this.pendingBytesCount += batch.length;
   }

@@ -272,7 +272,7 @@ export async function ingestBenchmark(): Promise<void> {
       { name: 'Taishi end to end', cpu: fullCpu },
       { name: 'journal ack, end to end', cpu: journalCpu },
     ]);
-    if (stored !== EVENTS || journalStored !== EVENTS || journalFullLoad.failures || journalFrontLoad.failures || fullLoad.failures || frontLoad.failures || bareLoad.failures) process.stdout.write(`WARNING: stored ${stored} of ${EVENTS}; responses (0: connection reset) bare ${JSON.stringify(bareLoad.statuses)}, front door ${JSON.stringify(frontLoad.statuses)}, end to end ${JSON.stringify(fullLoad.statuses)}\n`);
+    if (stored !== EVENTS || journalStored !== EVENTS || journalFullLoad.failures || journalFrontLoad.failures || fullLoad.failures || frontLoad.failures || bareLoad.failures) process.stdout.write(`WARNING: stored ${stored} (journal ack: ${journalStored}) of ${EVENTS}; responses (0: connection reset) bare ${JSON.stringify(bareLoad.statuses)}, front door ${JSON.stringify(frontLoad.statuses)}, end to end ${JSON.stringify(fullLoad.statuses)}, journal front door ${JSON.stringify(journalFrontLoad.statuses)}, journal end to end ${JSON.stringify(journalFullLoad.statuses)}\n`);
   } finally {
     await server.stop();
     await rm(scratch, { recursive: true, force: true });

@@ -62,7 +62,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly rejected;
   private readonly dropped;
   private readonly failed;
-  /** With TAISHI_INGEST_ACK=journal: HTTP batches acknowledged once journaled, processed after. */
+  /** With TAISHI_INGEST_ACK=journal: HTTP batches and MQTT messages acknowledged once journaled, processed after. */
   private readonly journal: JournalDrain | undefined;
 
   constructor(
@@ -92,7 +92,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.rejected = metrics.counter('taishi_ingest_rejected_total', 'Records refused as invalid (reported to the sender), per collector');
     this.dropped = metrics.counter('taishi_ingest_dropped_total', 'Records not taken because the service was overloaded, per collector');
     this.failed = metrics.counter('taishi_ingest_failed_total', 'Records that could be stored neither in the store nor in the spool, per collector');
-    metrics.gauge('taishi_journal_pending_events', 'Records acknowledged from the ingest journal and not yet stored (TAISHI_INGEST_ACK=journal)').track({}, () => this.journal?.journal.pendingRecords ?? 0);
+    metrics.gauge('taishi_journal_pending_events', 'Records acknowledged from the ingest journal and not yet stored (TAISHI_INGEST_ACK=journal)').track({}, () => this.journal?.pendingRecords ?? 0);
     metrics.gauge('taishi_ingest_worker_batches', 'Batches being parsed, enriched and masked on worker threads').track({}, () => this.pool?.busy ?? 0);
     const perProgram = (value: (p: ProgramRecognition) => number) => () => this.recognitionReport().programs.map((p) => ({ labels: { source: p.source, program: p.program }, value: value(p) }));
     metrics.observedCounter('taishi_ingest_program_lines_total', 'Lines received, per source and sending program').trackAll(perProgram((p) => p.totalLines));
@@ -174,16 +174,16 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** What the situation view shows of the write path; `journaled` is null unless TAISHI_INGEST_ACK=journal. */
   health(): ReturnType<EventWriter['health']> & { journaled: number | null } {
-    return { ...this.writer.health(), journaled: this.journal ? this.journal.journal.pendingRecords : null };
+    return { ...this.writer.health(), journaled: this.journal ? this.journal.pendingRecords : null };
   }
 
   /** No journaled batch waits to be stored and the writer's queue is empty. */
   get idle(): boolean {
-    return !this.journal?.journal.pendingRecords && this.writer.depth === 0;
+    return !this.journal?.pendingRecords && this.writer.depth === 0;
   }
 
   canAccept(count: number): boolean {
-    return this.journal ? this.journal.journal.canAccept(count, this.settings.TAISHI_INGEST_QUEUE_EVENTS) : this.writer.canAccept(count);
+    return this.journal ? this.journal.canAccept(count, this.settings.TAISHI_INGEST_QUEUE_EVENTS) : this.writer.canAccept(count);
   }
 
   /** The most events one batch may carry: a batch larger than the whole queue could never be admitted. */

@@ -41,7 +41,7 @@ export class JournalDrain {
   private roomWaiters: (() => void)[] = [];
 
   constructor(
-    readonly journal: IngestJournal,
+    private readonly journal: IngestJournal,
     /** Makes the records durable; `occurrences` comes with the slices of one batch, so their ids are the whole batch's. */
     private readonly store: (records: RawRecord[], batch: JournaledBatch, occurrences?: Occurrences) => Promise<void>,
     /** Whether batches are processed whole (on worker threads) rather than here in slices. */
@@ -61,6 +61,16 @@ export class JournalDrain {
     const written = await this.journal.append({ collector: batch.collector, context: batch.context, payloadFormat: payload.format, records: batch.records.length, payload: payload.bytes, topic: payload.topic });
     this.inMemory.set(written.id, batch);
     this.drain();
+  }
+
+  /** Records acknowledged and not yet stored. */
+  get pendingRecords(): number {
+    return this.journal.pendingRecords;
+  }
+
+  /** Whether `records` more fit under `maxRecords` and the journal's disk allowance. */
+  canAccept(records: number, maxRecords: number): boolean {
+    return this.journal.canAccept(records, maxRecords);
   }
 
   /** Resolves when the next batch leaves the journal, for senders that wait for room instead of being refused. */

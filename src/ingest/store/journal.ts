@@ -44,7 +44,7 @@ const DEFAULT_FILE_BYTES = 16 * 1024 * 1024;
 /**
  * Raw batches acknowledged before they are processed (TAISHI_INGEST_ACK=journal): an append-only
  * log. Batches that arrive together are written with one `writev` and one `fdatasync` (group
- * commit), and only then does any of their senders hear 202. Each batch is a frame: its length,
+ * commit), and only then is any of their senders answered (HTTP 202, MQTT acknowledgement). Each batch is a frame: its length,
  * a CRC-32, a JSON header line and the body as received; a frame torn by a crash fails its check
  * and ends that file's reading, and was never acknowledged.
  *

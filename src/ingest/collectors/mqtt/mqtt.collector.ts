@@ -16,7 +16,8 @@ function payloadOf(packet: IPublishPacket): Buffer {
 
 /**
  * Subscribes to the configured topics with QoS 1 and acknowledges each message only once its
- * event is durable (or, with TAISHI_INGEST_ACK=journal, the message is in the ingest journal): a crash before that makes the broker deliver it again, and the delivery
+ * event is durable (or, with TAISHI_INGEST_ACK=journal, the message is in the ingest journal):
+ * a crash before that makes the broker deliver it again, and the delivery
  * ledger gives the redelivery its first receive time, so its event gets the same id and is
  * stored once. Reconnects with exponential backoff.
  */

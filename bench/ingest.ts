@@ -53,7 +53,7 @@ async function copyRaw(pool: pg.Pool, table: string, lines: string[]): Promise<v
 class NullStore implements EventStore {
   readonly kind = 'postgres' as const;
   init = async () => undefined;
-  write = async (events: StoredEvent[]) => ({ written: events.length, duplicates: 0 });
+  write = async (events: StoredEvent[]) => ({ written: events.length, duplicateIds: [] });
   get = async () => undefined;
   search = async () => ({ events: [] });
   countBy = async () => [];

@@ -74,7 +74,7 @@ export class ElasticsearchEventStore implements EventStore {
     const now = Date.now();
     let pending = events.map((event) => ({ event, index: this.indexFor(Math.floor(filingTime(event, now) / DAY_MS)) }));
     let written = 0;
-    let duplicates = 0;
+    const duplicateIds: string[] = [];
     for (let attempt = 0; pending.length; attempt++) {
       // Serialised here in one pass: the client's per-item serialiser costs more than the request.
       let body = '';
@@ -85,7 +85,7 @@ export class ElasticsearchEventStore implements EventStore {
       response.items.forEach((item, i) => {
         const result = item.create!;
         if (result.status === 201) written++;
-        else if (result.status === 409) duplicates++;
+        else if (result.status === 409) duplicateIds.push(pending[i].event.event.id);
         else if (RETRIABLE.has(result.status)) retry.push(pending[i]);
         else refused.push({ ...pending[i], event: reduced(pending[i].event, result.error?.reason ?? `status ${result.status}`) });
       });
@@ -94,7 +94,7 @@ export class ElasticsearchEventStore implements EventStore {
       if (retry.length) await sleep(Math.min(100 * 2 ** attempt, 5_000));
       pending = [...retry, ...refused];
     }
-    return { written, duplicates };
+    return { written, duplicateIds };
   }
 
   async get(id: string): Promise<StoredEvent | undefined> {

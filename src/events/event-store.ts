@@ -49,8 +49,11 @@ export type TimeBucket = 'minute' | 'hour' | 'day';
 export interface WriteResult {
   /** Events newly stored. */
   written: number;
-  /** Events whose id was already stored (retries and replays). */
-  duplicates: number;
+  /**
+   * The ids of the events that were already stored (retries and replays), once per such event:
+   * what has been seen before must not raise its alerts again.
+   */
+  duplicateIds: string[];
 }
 
 /**

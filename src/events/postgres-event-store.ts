@@ -65,7 +65,7 @@ export class PostgresEventStore implements EventStore {
    * table and INSERT … ON CONFLICT DO NOTHING, so repeated ids land once.
    */
   async write(events: StoredEvent[], prepared?: PreparedWrite): Promise<WriteResult> {
-    if (events.length === 0) return { written: 0, duplicates: 0 };
+    if (events.length === 0) return { written: 0, duplicateIds: [] };
     const now = Date.now();
     const filed = prepared?.filed ?? events.map((event) => filingTime(event, now));
     const days = new Set(filed.map((ts) => Math.floor(ts / DAY_MS)));
@@ -80,16 +80,16 @@ export class PostgresEventStore implements EventStore {
       try {
         await this.copy(client, 'events', rows());
         await client.query('COMMIT');
-        return { written: events.length, duplicates: 0 };
+        return { written: events.length, duplicateIds: [] };
       } catch (error) {
         if ((error as { code?: string }).code !== '23505') throw error;
         await client.query('ROLLBACK TO SAVEPOINT direct');
       }
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS events_stage (LIKE events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
       await this.copy(client, 'events_stage', rows());
-      const inserted = await client.query(`INSERT INTO events SELECT * FROM events_stage ON CONFLICT DO NOTHING`);
+      const inserted = await client.query<{ id: string }>(`INSERT INTO events SELECT * FROM events_stage ON CONFLICT DO NOTHING RETURNING id`);
       await client.query('COMMIT');
-      return { written: inserted.rowCount ?? 0, duplicates: events.length - (inserted.rowCount ?? 0) };
+      return { written: inserted.rows.length, duplicateIds: notInserted(events, inserted.rows) };
     } catch (error) {
       failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -220,4 +220,17 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** The ids of `events` beyond those `inserted` (an id twice in one batch, inserted once, is once here). */
+function notInserted(events: readonly StoredEvent[], inserted: readonly { id: string }[]): string[] {
+  const left = new Map<string, number>();
+  for (const { id } of inserted) left.set(id, (left.get(id) ?? 0) + 1);
+  const repeated: string[] = [];
+  for (const event of events) {
+    const n = left.get(event.event.id) ?? 0;
+    if (n > 0) left.set(event.event.id, n - 1);
+    else repeated.push(event.event.id);
+  }
+  return repeated;
 }

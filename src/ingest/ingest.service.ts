@@ -167,7 +167,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     return this.pipeline.process(records, context, []);
   }
 
-  /** Called with every batch once it is durable (detection subscribes here). */
+  /** Called with every batch once it is durable, without the events stored before (detection subscribes here). */
   onStored(listener: (events: StoredEvent[]) => void): void {
     this.storedListeners.push(listener);
   }
@@ -238,15 +238,17 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     for (const e of events) if (e.event.action !== 'unknown') known++;
     this.parsed.inc({ collector }, known);
     this.raw.inc({ collector }, events.length - known);
+    let fresh: StoredEvent[];
     try {
-      await this.writer.submit(events, { waitForRoom: options.waitForRoom, prepared });
+      fresh = await this.writer.submit(events, { waitForRoom: options.waitForRoom, prepared });
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);
       else this.failed.inc({ collector }, events.length);
       throw error;
     }
-    for (const listener of this.storedListeners) listener(events);
+    // a retried or replayed batch: what was stored before was detected then
+    if (fresh.length) for (const listener of this.storedListeners) listener(fresh);
   }
 
   /** Large batches on a worker thread; small ones, those that come while the workers start, and any a dying worker took with it, here. */

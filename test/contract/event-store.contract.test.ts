@@ -71,13 +71,13 @@ describe.each(targets)('event store contract: $name', (target) => {
     ({ store, dispose } = await target.open());
     await store.init();
     const result = await store.write(Array.from({ length: 100 }, (_, i) => sshFailure(i)));
-    expect(result).toEqual({ written: 100, duplicates: 0 });
+    expect(result).toEqual({ written: 100, duplicateIds: [] });
   });
   afterAll(() => dispose());
 
   it('stores a batch once: retries and replays of the same ids are duplicates', async () => {
     const again = await store.write([sshFailure(3), sshFailure(4), sshFailure(1000)]);
-    expect(again).toEqual({ written: 1, duplicates: 2 });
+    expect(again).toEqual({ written: 1, duplicateIds: ['contract-3', 'contract-4'] });
     const page = await store.search({}, { limit: 1000 });
     expect(page.events.filter((e) => e.event.id === 'contract-3')).toHaveLength(1);
   });

@@ -47,6 +47,31 @@ describe('live detection', () => {
     expect(failureRule.matches).toBeGreaterThan(100);
   });
 
+  it('counts a batch its sender sends again (an answer lost on the way) once: stored once, detected once', async () => {
+    const failure = (i: number) => `Dec  6 09:0${i}:00 labsz sshd[4100${i}]: Failed password for root from 198.51.100.23 port 5100${i} ssh2`;
+    const send = async (lines: string[]) => {
+      const r = await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: lines.join('\n'), headers: { 'content-type': 'text/plain' } });
+      expect(r.status).toBe(202);
+    };
+    const brute = async () => {
+      await app.running.app.get(LiveDetection).settled();
+      const alerts = await app.call('GET', `/api/alerts?limit=100&ruleId=f8f1436b-5e79-43de-8227-e9421d8f666d`, { token: users.analyst.token });
+      return alerts.body.items.filter((a: { groupKey: string }) => a.groupKey === 'source.address=198.51.100.23');
+    };
+    const six = [0, 1, 2, 3, 4, 5].map(failure);
+    await send(six);
+    await send(six);
+    // Counted twice, these 12 failures would pass the rule's threshold of ten within ten minutes.
+    expect(await brute()).toEqual([]);
+    const rules = async () => (await app.call('GET', '/api/rules', { token: users.analyst.token })).body.rules.find((r: { id: string }) => r.id.startsWith('4d9838f3')).matches as number;
+    const before = await rules();
+    await send(six);
+    expect(await rules()).toBe(before);
+    // Four new failures make ten: the rule fires, once.
+    await send([6, 7, 8, 9].map(failure));
+    expect(await brute()).toEqual([expect.objectContaining({ count: 1, ruleKind: 'correlation' })]);
+  });
+
   it('lets analysts acknowledge, close with a resolution and reopen with a note, and refuses illegal moves', async () => {
     const [alert] = (await app.call('GET', '/api/alerts?limit=1', { token: users.analyst.token })).body.items;
     const path = `/api/alerts/${alert.id}`;
@@ -72,7 +97,8 @@ describe('live detection', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ createdBy: 'analyst1', reason: '运维人员固定出口地址', suppressed: 0 });
     expect((await app.call('POST', '/api/rules/exceptions', { token: users.analyst.token, body: { ruleId: rule.id, field: 'source.ip', value: 'x', reason: 'old', expiresAt: '2020-01-01T00:00:00Z' } })).status).toBe(400);
-    const line = 'Dec 10 09:32:20 LabSZ sshd[24680]: Accepted password for fztu from 119.137.62.142 port 49116 ssh2';
+    // a new login (a line the service has stored already would be a repeat, not detected again)
+    const line = 'Dec 10 09:32:20 LabSZ sshd[24999]: Accepted password for fztu from 119.137.62.142 port 49999 ssh2';
     await app.call('POST', '/api/ingest?source=labsz', { token: users.admin, rawBody: line, headers: { 'content-type': 'text/plain' } });
     await app.running.app.get(LiveDetection).settled();
     const after = (await app.call('GET', `/api/alerts?ruleId=${rule.id}`, { token: users.analyst.token })).body.items.find((a: { groupKey: string }) => a.groupKey === 'source.ip=119.137.62.142');

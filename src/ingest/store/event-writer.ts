@@ -12,7 +12,7 @@ export class OverloadedError extends Error {
 interface Pending {
   events: StoredEvent[];
   prepared?: PreparedWrite;
-  resolve(): void;
+  resolve(fresh: StoredEvent[]): void;
   reject(error: unknown): void;
 }
 
@@ -29,6 +29,8 @@ export interface WriterOptions {
  * The one way events reach the store. Collectors submit batches; a submission resolves only when
  * its events are durable, in the store or in the on-disk spool, so an acknowledgement is never a
  * promise the service cannot keep. Concurrent submissions are written together (group commit).
+ * A submission resolves with its events that the store had not seen before (all of them when
+ * they went to the spool), so a retried or replayed batch is stored and detected once.
  */
 export class EventWriter {
   private readonly logger = new Logger('EventWriter');
@@ -94,15 +96,16 @@ export class EventWriter {
   }
 
   /**
-   * Queues the events; resolves once they are durable. When the queue is full it refuses them
-   * (OverloadedError), or with `waitForRoom` holds them until there is room: for senders that are
-   * already being held back and whose lines must not be lost.
+   * Queues the events; resolves once they are durable, with those of them the store had not seen
+   * before. When the queue is full it refuses them (OverloadedError), or with `waitForRoom` holds
+   * them until there is room: for senders that are already being held back and whose lines must
+   * not be lost.
    */
-  submit(events: StoredEvent[], options: { waitForRoom?: boolean; prepared?: PreparedWrite } = {}): Promise<void> {
-    if (events.length === 0) return Promise.resolve();
+  submit(events: StoredEvent[], options: { waitForRoom?: boolean; prepared?: PreparedWrite } = {}): Promise<StoredEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
     const fits = this.canAccept(events.length) && this.waiting.length === 0;
     if (!fits && !options.waitForRoom) return Promise.reject(new OverloadedError(5));
-    return new Promise((resolve, reject) => {
+    return new Promise<StoredEvent[]>((resolve, reject) => {
       const pending = { events, prepared: options.prepared, resolve, reject };
       if (fits) return this.enqueue(pending);
       this.waiting.push(pending);
@@ -135,8 +138,8 @@ export class EventWriter {
         }
         const batch = taken.length === 1 ? taken[0].events : taken.flatMap((p) => p.events);
         try {
-          await this.persist(batch, preparedTogether(taken));
-          for (const p of taken) p.resolve();
+          const repeated = await this.persist(batch, preparedTogether(taken));
+          for (const p of taken) p.resolve(withoutRepeated(p.events, repeated));
         } catch (error) {
           for (const p of taken) p.reject(error);
         } finally {
@@ -150,16 +153,19 @@ export class EventWriter {
     }
   }
 
-  /** Store first; on failure (or while the spool is still draining) into the spool. */
-  private async persist(batch: StoredEvent[], prepared: PreparedWrite | undefined): Promise<void> {
+  /**
+   * Store first; on failure (or while the spool is still draining) into the spool. Answers how
+   * often each id the store had already seen came again (nothing for the spool, which cannot tell).
+   */
+  private async persist(batch: StoredEvent[], prepared: PreparedWrite | undefined): Promise<Map<string, number>> {
     if (this.storeUp && this.spool.empty) {
       const started = process.hrtime.bigint();
       try {
         const result = await this.store.write(batch, prepared);
         this.writeSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { store: this.store.kind });
         this.written.inc({ store: this.store.kind }, result.written);
-        this.duplicates.inc({ store: this.store.kind }, result.duplicates);
-        return;
+        this.duplicates.inc({ store: this.store.kind }, result.duplicateIds.length);
+        return counted(result.duplicateIds);
       } catch (error) {
         this.storeErrors.inc({ store: this.store.kind });
         this.storeUp = false;
@@ -169,6 +175,7 @@ export class EventWriter {
     await this.spool.append(batch);
     this.spooled.inc({}, batch.length);
     this.scheduleDrain(this.options.retryIntervalMs);
+    return new Map();
   }
 
   private scheduleDrain(delayMs: number): void {
@@ -186,7 +193,7 @@ export class EventWriter {
         for (let i = 0; i < segment.events.length; i += this.options.maxBatch) {
           const result = await this.store.write(segment.events.slice(i, i + this.options.maxBatch));
           this.written.inc({ store: this.store.kind }, result.written);
-          this.duplicates.inc({ store: this.store.kind }, result.duplicates);
+          this.duplicates.inc({ store: this.store.kind }, result.duplicateIds.length);
         }
         await segment.remove();
       }
@@ -218,4 +225,27 @@ function preparedTogether(taken: Pending[]): PreparedWrite | undefined {
     for (const ts of prepared!.filed) together.filed.push(ts);
   }
   return together;
+}
+
+function counted(ids: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The events but the repeated ones, taking each repeat off `repeated` as it is found: submissions
+ * written together share one count, and an id a batch holds twice, stored once, is one repeat.
+ * Later copies count as the repeats (the events are the same, bar which sender's answer waits).
+ */
+function withoutRepeated(events: StoredEvent[], repeated: Map<string, number>): StoredEvent[] {
+  if (repeated.size === 0) return events;
+  const fresh: StoredEvent[] = [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const id = events[i].event.id;
+    const n = repeated.get(id);
+    if (n) repeated.set(id, n - 1);
+    else fresh.push(events[i]);
+  }
+  return fresh.reverse();
 }

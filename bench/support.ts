@@ -14,11 +14,48 @@ export async function rate(items: number, work: () => unknown, runs = 3): Promis
   return items / best;
 }
 
-export function table(title: string, rows: { name: string; perSecond: number; baseline?: number; target?: string }[]): void {
+/** A measurement as `pairedRates` gives it: its own rate and its ratio to the baseline's, both medians. */
+export interface PairedRate {
+  perSecond: number;
+  ratio: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Each measurement timed `runs` times, each time right after a run of `baseline`, the ratio taken
+ * run by run: on a shared box whose speed drifts by 2× within minutes, a ratio of two timings
+ * taken apart says more about the box than about the code. Medians, so a cold first run (the
+ * JIT still compiling) or one disturbed run moves nothing. Answers the baseline's median rate too.
+ */
+export async function pairedRates(items: number, baseline: () => unknown, work: Record<string, () => unknown>, runs = 5): Promise<{ baseline: number; rates: Record<string, PairedRate> }> {
+  const seconds = async (f: () => unknown) => {
+    const started = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  };
+  const baselineSeconds: number[] = [];
+  const rates: Record<string, PairedRate> = {};
+  for (const [name, f] of Object.entries(work)) {
+    const own: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const base = await seconds(baseline);
+      const mine = await seconds(f);
+      baselineSeconds.push(base);
+      own.push(mine);
+      ratios.push(base / mine);
+    }
+    rates[name] = { perSecond: items / median(own), ratio: median(ratios) };
+  }
+  return { baseline: items / median(baselineSeconds), rates };
+}
+
+export function table(title: string, rows: { name: string; perSecond: number; baseline?: number; ratio?: number; target?: string }[]): void {
   process.stdout.write(`\n${title}\n`);
   process.stdout.write(`${'measurement'.padEnd(58)} ${'per second'.padStart(12)} ${'ratio'.padStart(8)}  target\n`);
   for (const r of rows) {
-    const ratio = r.baseline ? (r.perSecond / r.baseline).toFixed(2) : '';
+    const ratio = r.ratio !== undefined ? r.ratio.toFixed(2) : r.baseline ? (r.perSecond / r.baseline).toFixed(2) : '';
     process.stdout.write(`${r.name.padEnd(58)} ${Math.round(r.perSecond).toLocaleString('en').padStart(12)} ${ratio.padStart(8)}  ${r.target ?? ''}\n`);
   }
 }

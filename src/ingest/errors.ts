@@ -7,4 +7,11 @@ export const ingestErrors = defineErrors('ingest', {
   no_valid_events: { kind: 'invalid', message: { 'zh-CN': '请求体中没有有效事件（{rejected} 行被拒收）', en: 'No valid events in the body ({rejected} line(s) rejected)' } },
   batch_too_large: { kind: 'too_large', message: { 'zh-CN': '一批最多 {maxEvents} 条事件（收到 {events} 条），请分批发送（设置项 TAISHI_INGEST_QUEUE_EVENTS）', en: 'A batch may hold at most {maxEvents} events (got {events}; setting TAISHI_INGEST_QUEUE_EVENTS); send this one in parts' } },
   saturated: { kind: 'unavailable', message: { 'zh-CN': '采集队列已满，本次请求的内容均未保存，请 {retryAfterSeconds} 秒后重试', en: 'Ingest is saturated; nothing from this request was stored, retry after {retryAfterSeconds} s' } },
+  journal_unwritable: {
+    kind: 'unavailable',
+    message: {
+      'zh-CN': '接收日志无法写入磁盘（{reason}，请检查 TAISHI_DATA_DIR 所在磁盘的空间与权限），本次请求的内容均未保存，请 {retryAfterSeconds} 秒后重试',
+      en: 'The ingest journal cannot be written to disk ({reason}; check space and permissions where TAISHI_DATA_DIR is); nothing from this request was stored, retry after {retryAfterSeconds} s',
+    },
+  },
 });

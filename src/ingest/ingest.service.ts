@@ -10,7 +10,7 @@ import { IngestPipeline, type BatchContext, type Occurrences, type RawRecord } f
 import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
-import { EventWriter, OverloadedError } from './store/event-writer.js';
+import { EventWriter, JournalUnwritableError, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
 import { IngestJournal, JournalFullError } from './store/journal.js';
 import { JournalDrain, type JournalPayload } from './store/journal-drain.js';
@@ -221,9 +221,14 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     try {
       await this.journal!.accept({ records, context, collector }, payload);
     } catch (error) {
-      if (!(error instanceof JournalFullError)) this.failed.inc({ collector }, records.length);
-      else this.dropped.inc({ collector }, records.length);
-      throw error instanceof JournalFullError ? new OverloadedError(5) : error;
+      if (error instanceof JournalFullError) {
+        this.dropped.inc({ collector }, records.length);
+        throw new OverloadedError(5);
+      }
+      this.failed.inc({ collector }, records.length);
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.logger.warn(`The ingest journal could not write a batch of ${records.length} (${reason}); its sender is told to retry`);
+      throw new JournalUnwritableError(reason, 5);
     }
   }
 

@@ -76,6 +76,49 @@ describe('nothing acknowledged is lost', () => {
     }
   });
 
+  it('answers 503 + Retry-After for a batch the journal cannot write (the disk refuses it half-way), keeps serving, and stores exactly the batches it answered 202', async () => {
+    const databaseUrl = await createTestDatabase(embedded.adminUrl);
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-disk-'));
+    const env = { DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: dataDir, TAISHI_ADMIN_PASSWORD: ADMIN, TAISHI_INGEST_ACK: 'journal' };
+    const run = randomBytes(4).toString('hex');
+    // No file of the service may grow past 256 KB, as a disk that fills up refuses a write part-way:
+    // a journal file takes 15 of these batches, and the write that would cross the limit fails.
+    const fileLimit = 256 * 1024;
+    try {
+      const service = await startService(env, undefined, ['prlimit', `--fsize=${fileLimit}`, '--']);
+      const key = await ingestKey(service.baseUrl);
+      const answers: { index: number; status: number; retryAfter: string | null; body: { code?: string; message?: string } }[] = [];
+      for (let index = 0; index < 40; index++) {
+        const r = await fetch(`${service.baseUrl}/api/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson', 'accept-language': 'zh-CN' }, body: batch(run, index, 100) });
+        answers.push({ index, status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() });
+      }
+      const refused = answers.filter((a) => a.status !== 202);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const a of refused) {
+        expect(a).toMatchObject({ status: 503, retryAfter: '5', body: { code: 'ingest.journal_unwritable' } });
+        expect(a.body.message).toContain('EFBIG');
+      }
+      // A refused write does not stop the next: each goes to a new journal file.
+      expect(answers.filter((a) => a.index > refused[0].index && a.status === 202).length).toBeGreaterThan(0);
+      expect(service.output()).toContain('could not write a batch of 100 (EFBIG)');
+      expect(await stopService(service)).toBe(0);
+
+      // Started again without the limit: nothing left over, nothing torn taken for a batch.
+      await stopService(await startService(env));
+      const db = new pg.Client({ connectionString: databaseUrl });
+      await db.connect();
+      const { rows } = await db.query<{ original: string }>(`SELECT doc->'event'->>'original' AS original FROM events WHERE message LIKE $1`, [`durability ${run} %`]);
+      await db.end();
+      const storedBatches = [...new Set(rows.map((r) => Number((JSON.parse(r.original) as { event: { id: string } }).event.id.split('-')[1])))].sort((a, b) => a - b);
+      expect(storedBatches).toEqual(answers.filter((a) => a.status === 202).map((a) => a.index));
+      expect(rows.length).toBe(storedBatches.length * 100);
+      expect(readdirSync(path.join(dataDir, 'journal'))).toEqual([]);
+    } finally {
+      await dropTestDatabase(embedded.adminUrl, databaseUrl);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   // Registered only where an Elasticsearch node is configured (CI starts one).
   const esUrl = process.env.TEST_ELASTICSEARCH_URL;
   if (esUrl) it('spools through an Elasticsearch outage and stores every acknowledged event exactly once when it returns', async () => {

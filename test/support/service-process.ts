@@ -14,9 +14,11 @@ export interface Service {
   baseUrl: string;
 }
 
-export async function startService(env: Record<string, string>, port?: number): Promise<Service> {
+/** `under`: a command the service runs under, such as `prlimit --fsize=…` for a disk that refuses writes. */
+export async function startService(env: Record<string, string>, port?: number, under: string[] = []): Promise<Service> {
   port ??= await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const [command, ...args] = [...under, process.execPath, 'dist/main.js'];
+  const child = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH, TAISHI_PORT: String(port), TAISHI_HOST: '127.0.0.1', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

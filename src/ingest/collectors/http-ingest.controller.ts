@@ -8,7 +8,7 @@ import { CurrentPrincipal } from '../../auth/index.js';
 import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';
 import { jsonRecords, textRecords } from './http-body.js';
-import { OverloadedError } from '../store/event-writer.js';
+import { JournalUnwritableError, OverloadedError } from '../store/event-writer.js';
 
 class IngestQuery {
   /** Names the sending system within the key's scope, e.g. `portal-nginx`. */
@@ -47,6 +47,9 @@ export class HttpIngestController {
     } catch (error) {
       if (error instanceof OverloadedError) {
         throw ingestErrors.saturated({ retryAfterSeconds: error.retryAfterSeconds }, { retryAfterSeconds: error.retryAfterSeconds });
+      }
+      if (error instanceof JournalUnwritableError) {
+        throw ingestErrors.journal_unwritable({ reason: error.reason, retryAfterSeconds: error.retryAfterSeconds }, { reason: error.reason, retryAfterSeconds: error.retryAfterSeconds });
       }
       throw error;
     }

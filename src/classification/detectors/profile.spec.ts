@@ -37,6 +37,11 @@ describe('profileText', () => {
     expect(profileText('138  1234 5678').longestDigitChain).toBe(8);
     expect(profileText('10.20.30.40:5060').longestDigitChain).toBe(4);
     expect(profileText('12 a 34').longestDigitChain).toBe(2);
+    // Digits inside a token with letters are no group: a Windows process GUID chains no further than its last group.
+    expect(profileText('ProcessGuid 5AA13A44-0D08-68FC-DC1D-000000004002').longestDigitChain).toBe(12);
+    expect(profileText('ab12 3456 7890 1234').longestDigitChain).toBe(12);
+    expect(profileText('3456 7890 1234 12ab').longestDigitChain).toBe(12);
+    expect(profileText('+86 138-1234-5678').longestDigitChain).toBe(13);
   });
 
   it('notes the lengths of whole ASCII letter-and-digit tokens', () => {

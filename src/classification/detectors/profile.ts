@@ -126,10 +126,14 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
       digitCount += run;
       if (run > longestDigitRun) longestDigitRun = run;
       if (runStart > 0 && codes[runStart - 1] === DOT && run > longestFraction) longestFraction = run;
-      const separator = runStart === chainEnd + 1 ? codes[chainEnd] : 0;
-      chain = separator === SPACE || separator === HYPHEN ? chain + run : run;
-      chainEnd = i;
-      if (chain > longestDigitChain) longestDigitChain = chain;
+      // Only a run that is a whole token links into a chain, as the card and mobile patterns need:
+      // a GUID's groups (`DC1D-000000004002`) would otherwise chain to a card's length.
+      if (runStart === tokenStart && !(i < length && isAsciiAlnum(code))) {
+        const separator = runStart === chainEnd + 1 ? codes[chainEnd] : 0;
+        chain = separator === SPACE || separator === HYPHEN ? chain + run : run;
+        chainEnd = i;
+        if (chain > longestDigitChain) longestDigitChain = chain;
+      }
     } while (i < length && isAsciiAlnum((code = codes[i])));
     const token = i - tokenStart;
     if (token <= MAX_TOKEN_BIT) {

@@ -1,5 +1,18 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { profileText } from './profile.js';
 import { DETECTORS, isSensitive, mayHoldAny, scanText } from './registry.js';
 import type { TextProfile } from './types.js';
+
+/** Every line of the project's fixture logs, the labelled personal-data lines among them. */
+function fixtureLines(): string[] {
+  const lines: string[] = [];
+  for (const folder of ['logs', 'loghub', 'pii']) {
+    const dir = fileURLToPath(new URL(`../../../fixtures/${folder}/`, import.meta.url));
+    for (const name of readdirSync(dir).filter((n) => /\.(log|ndjson|jsonl|csv)$/.test(n))) lines.push(...readFileSync(dir + name, 'utf8').split('\n'));
+  }
+  return lines;
+}
 
 describe('scanText', () => {
   it('reports every type in one realistic line, in order, with offsets into the text', () => {
@@ -41,6 +54,26 @@ describe('scanText', () => {
     const again = scanText([...line(1)].join(''));
     expect(again).toEqual(first);
     expect(scanText('short 13812345678')).toMatchObject([{ type: 'mobile' }]);
+  });
+
+  it('lets through to each detector every text it finds something in: its pre-check only skips what it would not find', () => {
+    const written = [
+      '6222 0212 3456 7890 123', '6222-0212-3456-7890', '卡号6222021234567890123，', 'pan=4111111111111111', 'tel:+86 138-1234-5678', '0086-13812345678',
+      '手机13812345678', '138 12345678', 'ProcessGuid 5AA13A44-0D08-68FC-DC1D-000000004002 card 6222 0212 3456 7890',
+    ];
+    const texts = [...fixtureLines(), ...written];
+    let found = 0;
+    const skipped: { type: string; text: string }[] = [];
+    for (const text of texts) {
+      for (const detector of DETECTORS) {
+        if (detector.detect(text, profileText(text)).length === 0) continue;
+        found++;
+        if (!detector.applies(profileText(text))) skipped.push({ type: detector.type, text });
+      }
+    }
+    expect(texts.length).toBeGreaterThan(5000);
+    expect(found).toBeGreaterThan(200);
+    expect(skipped).toEqual([]);
   });
 
   it('returns nothing for text that fails every pre-check', () => {

@@ -41,7 +41,11 @@ export interface Candidate {
 export interface TextProfile {
   longestDigitRun: number;
   digitCount: number;
-  /** Most digits in runs joined by single spaces or hyphens (`138 1234 5678`: 11), as grouped numbers are written. */
+  /**
+   * Most digits in runs joined by single spaces or hyphens (`138 1234 5678`: 11), as grouped
+   * numbers are written; only runs that are whole tokens (digits alone between non-alphanumerics)
+   * count, so the groups of a GUID (`68FC-DC1D-000000004002`) do not chain.
+   */
   longestDigitChain: number;
   /** Longest digit run directly after a '.', i.e. the most decimals of any number. */
   longestFraction: number;

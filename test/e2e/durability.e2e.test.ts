@@ -90,7 +90,7 @@ describe('nothing acknowledged is lost', () => {
       const answers: { index: number; status: number; retryAfter: string | null; body: { code?: string; message?: string } }[] = [];
       for (let index = 0; index < 40; index++) {
         const r = await fetch(`${service.baseUrl}/api/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson', 'accept-language': 'zh-CN' }, body: batch(run, index, 100) });
-        answers.push({ index, status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() });
+        answers.push({ index, status: r.status, retryAfter: r.headers.get('retry-after'), body: (await r.json()) as { code?: string; message?: string } });
       }
       const refused = answers.filter((a) => a.status !== 202);
       expect(refused.length).toBeGreaterThan(0);

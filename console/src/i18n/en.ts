@@ -159,6 +159,7 @@ export const en: Record<MessageKey, string> = {
   'apiError.ingest.no_valid_events': 'No valid events in the body ({rejected} line(s) rejected)',
   'apiError.ingest.batch_too_large': 'A batch may hold at most {maxEvents} events (got {events}); send it in parts',
   'apiError.ingest.saturated': 'Ingest is saturated; nothing was stored, retry in {retryAfterSeconds} s',
+  'apiError.ingest.journal_unwritable': 'The ingest journal cannot be written to disk ({reason}); nothing was stored, retry in {retryAfterSeconds} s',
   'apiError.health.database_down': 'The database cannot be reached',
   'apiError.request.body_not_json': 'The body is not valid JSON: {reason}',
   'apiError.request.body_too_deep': 'The JSON body nests deeper than {limit} levels',

@@ -160,6 +160,7 @@ export const zhCN = {
   'apiError.ingest.no_valid_events': '请求体中没有有效事件（{rejected} 行被拒收）',
   'apiError.ingest.batch_too_large': '一批最多 {maxEvents} 条事件（收到 {events} 条），请分批发送',
   'apiError.ingest.saturated': '采集队列已满，本次内容均未保存，请 {retryAfterSeconds} 秒后重试',
+  'apiError.ingest.journal_unwritable': '接收日志无法写入磁盘（{reason}），本次内容均未保存，请 {retryAfterSeconds} 秒后重试',
   'apiError.health.database_down': '数据库无法连接',
   'apiError.request.body_not_json': '请求体不是合法的 JSON：{reason}',
   'apiError.request.body_too_deep': '请求体嵌套超过 {limit} 层',

@@ -10,9 +10,9 @@ import { IngestPipeline, type BatchContext, type Occurrences, type RawRecord } f
 import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
-import { EventWriter, JournalUnwritableError, OverloadedError } from './store/event-writer.js';
+import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
-import { IngestJournal, JournalFullError } from './store/journal.js';
+import { IngestJournal, JournalFullError, JournalUnwritableError } from './store/journal.js';
 import { JournalDrain, type JournalPayload } from './store/journal-drain.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';

@@ -8,7 +8,8 @@ import { CurrentPrincipal } from '../../auth/index.js';
 import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';
 import { jsonRecords, textRecords } from './http-body.js';
-import { JournalUnwritableError, OverloadedError } from '../store/event-writer.js';
+import { OverloadedError } from '../store/event-writer.js';
+import { JournalUnwritableError } from '../store/journal.js';
 
 class IngestQuery {
   /** Names the sending system within the key's scope, e.g. `portal-nginx`. */

@@ -9,20 +9,6 @@ export class OverloadedError extends Error {
   }
 }
 
-/**
- * The ingest journal could not write a batch (a full disk, a file-size limit, an I/O error):
- * nothing of it was acknowledged, and a sender can retry once the disk takes writes again.
- */
-export class JournalUnwritableError extends Error {
-  constructor(
-    /** The system's error code (ENOSPC, EFBIG, EIO …), or its message where it has none. */
-    readonly reason: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(`The ingest journal cannot be written (${reason}); retry later`);
-  }
-}
-
 interface Pending {
   events: StoredEvent[];
   prepared?: PreparedWrite;
@@ -250,7 +236,7 @@ function counted(ids: readonly string[]): Map<string, number> {
 /**
  * The events but the repeated ones, taking each repeat off `repeated` as it is found: submissions
  * written together share one count, and an id a batch holds twice, stored once, is one repeat.
- * Later copies count as the repeats (the events are the same, bar which sender's answer waits).
+ * Which copy counts as the repeat does not matter: the copies are the same event.
  */
 function withoutRepeated(events: StoredEvent[], repeated: Map<string, number>): StoredEvent[] {
   if (repeated.size === 0) return events;

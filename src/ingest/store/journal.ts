@@ -285,3 +285,17 @@ export class JournalFullError extends Error {
     super(`The ingest journal is full (${limit} bytes): batches arrive faster than they are processed`);
   }
 }
+
+/**
+ * The ingest journal could not write a batch (a full disk, a file-size limit, an I/O error):
+ * nothing of it was acknowledged, and a sender can retry once the disk takes writes again.
+ */
+export class JournalUnwritableError extends Error {
+  constructor(
+    /** The system's error code (ENOSPC, EFBIG, EIO …), or its message where it has none. */
+    readonly reason: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The ingest journal cannot be written (${reason}); retry later`);
+  }
+}

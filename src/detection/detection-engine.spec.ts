@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
@@ -54,12 +54,24 @@ const windowsEvents = new IngestPipeline(() => new AssetIndex([])).process(
   [],
 );
 
-/** An engine of the rules alone, run by `check` on the Windows Security events of the fixture. */
-function withWindowsRules(rules: string[], check: (engine: DetectionEngine, security: typeof windowsEvents) => void): void {
+/**
+ * An engine of the rules alone, run by `check` on the Windows Security events of the fixture.
+ * `searchEverything`: Windows keyword searches read every value of the event, the raw record too
+ * (the project's logsources read `winlog` and the message), so the raw record's scan is what runs.
+ */
+function withWindowsRules(rules: string[], check: (engine: DetectionEngine, security: typeof windowsEvents) => void, searchEverything = false): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'taishi-windows-rules-'));
   try {
-    writeFileSync(path.join(dir, 'windows.yml'), rules.join('\n---\n') + '\n');
-    const { engine, errors } = DetectionEngine.fromFiles({ ...files, rules: [dir] });
+    mkdirSync(path.join(dir, 'rules'));
+    writeFileSync(path.join(dir, 'rules/windows.yml'), rules.join('\n---\n') + '\n');
+    let logsources = files.logsources;
+    if (searchEverything) {
+      const text = readFileSync(logsources, 'utf8');
+      expect(text).toContain('    keywords: [winlog, message]\n');
+      logsources = path.join(dir, 'logsources.yml');
+      writeFileSync(logsources, text.replace('    keywords: [winlog, message]\n', "    keywords: '*'\n"));
+    }
+    const { engine, errors } = DetectionEngine.fromFiles({ ...files, logsources, rules: [path.join(dir, 'rules')] });
     expect(errors).toEqual([]);
     const security = windowsEvents.filter((e) => e.event.dataset === 'windows.security');
     expect(security.length).toBeGreaterThan(0);
@@ -123,6 +135,32 @@ describe('DetectionEngine: hints found only in the raw record', () => {
         expect(titles(engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!))).toEqual(byRule);
       }
       expect(raw).toBeGreaterThan(0);
+    }, true);
+  });
+});
+
+describe('DetectionEngine: keyword searches over Windows records', () => {
+  // SigmaHQ's "Mimikatz Use" is such a rule: product windows, keywords, no field
+  const rule = (n: number, keyword: string) => windowsRule('Winlog keyword', n, `  keywords: ['${keyword}']\n  condition: keywords`);
+  const rules = [
+    rule(1, '54849625-5478-4994-a5ba-3e3b0328c30d'), // the provider's GUID, in the System section only
+    rule(2, '0x8010000000000000'), // the keyword mask (audit failure), likewise
+    rule(3, '#attributes'), // a key of the raw JSON, no value
+    rule(4, 'administrator'), // an event data value
+  ];
+
+  it('read every value of the record under winlog (its System section too), not the JSON text', () => {
+    withWindowsRules(rules, (engine, security) => {
+      const fired = new Map<string, number>();
+      for (const event of security) {
+        const byRule = engine.pack.rules.filter((r) => r.matches(event));
+        expect(engine.matchingRules(event)).toEqual(byRule.map((r) => r.rule.id));
+        for (const r of byRule) fired.set(r.rule.title, (fired.get(r.rule.title) ?? 0) + 1);
+      }
+      expect(fired.get('Winlog keyword 1')).toBe(security.filter((e) => e.event.original?.includes('54849625-5478-4994-A5BA-3E3B0328C30D')).length);
+      expect(fired.get('Winlog keyword 2')).toBe(security.filter((e) => e.event.original?.includes('0x8010000000000000')).length);
+      expect(fired.has('Winlog keyword 3')).toBe(false);
+      expect(fired.get('Winlog keyword 4')).toBeGreaterThan(0);
     });
   });
 });
@@ -200,7 +238,7 @@ describe('DetectionEngine: keyword hints in the raw record', () => {
         expect(engine.matchingRules(event)).toEqual(byRule);
       }
       expect(matched).toBeGreaterThanOrEqual(security.length * 4);
-    });
+    }, true);
   });
 });
 

@@ -144,6 +144,20 @@ export interface WinlogFields {
   record_id?: string;
   event_data?: Record<string, unknown>;
   logon?: { type?: string };
+  /** The rest of an evtx record's System section, as text, under winlogbeat's names (and EventSourceName); a winlogbeat record's as sent. */
+  provider_guid?: string;
+  event_source_name?: string;
+  version?: string | number;
+  task?: string;
+  opcode?: string;
+  /** The keyword mask as written (`0x8020000000000000`); winlogbeat's own records give names. */
+  keywords?: string | string[];
+  activity_id?: string;
+  related_activity_id?: string;
+  process?: { pid?: string | number; thread?: { id?: string | number } };
+  user?: { identifier?: string };
+  /** A winlogbeat record's other `winlog` fields (api, opcode names …), kept as sent. */
+  [other: string]: unknown;
 }
 
 export type Transport = 'syslog' | 'http' | 'mqtt' | 'file';

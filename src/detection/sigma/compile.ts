@@ -17,7 +17,8 @@ export interface CompileOptions extends ModifierSettings {
   fieldMapper?: FieldMapper;
   /**
    * Where keyword (field-less) searches look. Default: every scalar value of the event. Give e.g.
-   * ['message'] to search only the raw log line.
+   * ['message'] to search only the raw log line; a field naming an object (`winlog`) is searched
+   * in every value below it.
    */
   keywordFields?: string[];
   /** Sigma filters; those that name this rule (or 'any') and fit its logsource are AND-ed in. */
@@ -168,7 +169,7 @@ class Compiler {
     private readonly options: CompileOptions,
   ) {
     this.mapper = options.fieldMapper ?? identity;
-    if (options.keywordFields) this.keywordAccess = fieldAccess(options.keywordFields);
+    if (options.keywordFields) this.keywordAccess = fieldAccess(options.keywordFields, true);
   }
 
   private fail(e: unknown): Condition {

@@ -146,8 +146,12 @@ function parentPath(segs: readonly string[]): ParentPath | undefined {
   return parent;
 }
 
+/** How many objects the longest path read so far passes through above its leaf's holder, the root included. */
+let holderDepth = 0;
+
 function pathRead(path: string): PathRead {
   const segs = path.split('.');
+  holderDepth = Math.max(holderDepth, segs.length - 1);
   return { keys: pathKeys(path), inherited: segs.some((seg) => seg in Object.prototype), parent: parentPath(segs.slice(0, -1)), leaf: segs[segs.length - 1] };
 }
 
@@ -160,6 +164,8 @@ export interface FieldAccess {
   slot: number;
   paths: readonly string[];
   reads: PathRead[];
+  /** Where a path names an object, its values are every scalar below it (keyword fields such as `winlog`). */
+  deep: boolean;
 }
 
 /**
@@ -181,11 +187,11 @@ export type HintClause = readonly FieldHint[];
 const accesses = new Map<string, FieldAccess>();
 const KEYWORD_SLOT = 0;
 
-export function fieldAccess(paths: string[]): FieldAccess {
-  const key = paths.join('\u0000');
+export function fieldAccess(paths: string[], deep = false): FieldAccess {
+  const key = (deep ? '\u0001' : '') + paths.join('\u0000');
   let access = accesses.get(key);
   if (access === undefined) {
-    access = { slot: accesses.size + 1, paths: [...paths], reads: paths.map(pathRead) };
+    access = { slot: accesses.size + 1, paths: [...paths], reads: paths.map(pathRead), deep };
     accesses.set(key, access);
   }
   return access;
@@ -234,10 +240,12 @@ export class EvalContext {
 
   field(access: FieldAccess): FieldValues {
     if (this.fieldStamp[access.slot] === this.epoch) return this.cache[access.slot]!;
-    const values: unknown[] = [];
+    let values: unknown[] = [];
     let present = false;
-    const flattened = (this.dotted ??= hasDottedKey(this.current, 0));
+    const flattened = (this.dotted ??= hasDottedKey(this.current, holderDepth));
     for (const r of access.reads) if (this.read(r, values, flattened)) present = true;
+    // a subtree spread over dotted keys cannot be told apart from the rest: every value is searched
+    if (access.deep) values = flattened ? this.keywords().values : scalarsBelow(values);
     // most fields an engine looks up are missing from any one event: they share one answer
     const fv = present || values.length > 0 ? new FieldValues(present, values) : ABSENT;
     this.cache[access.slot] = fv;
@@ -321,16 +329,30 @@ export class EvalContext {
   }
 }
 
-/** Some object below `v` has a key with a dot in it (`winlog.event_data` as one key). */
-function hasDottedKey(v: unknown, depth: number): boolean {
-  if (v === null || typeof v !== 'object' || depth > 32) return false;
+/**
+ * Some object of the first `levels` levels from `v` has a key with a dot in it (`winlog.event_data`
+ * as one key); arrays fan out and take no level, as in `walk`. Only keys of the objects a path
+ * passes through before its leaf's holder can be a flattened form of it, so objects deeper than
+ * the deepest holder of any path read (see `holderDepth`) are not looked at: the event data of a
+ * Windows record, most of its keys, is never walked.
+ */
+function hasDottedKey(v: unknown, levels: number, depth = 0): boolean {
+  if (levels <= 0 || v === null || typeof v !== 'object' || depth > 32) return false;
   if (Array.isArray(v)) {
-    for (const el of v) if (hasDottedKey(el, depth + 1)) return true;
+    for (const el of v) if (hasDottedKey(el, levels, depth + 1)) return true;
     return false;
   }
   // (an inherited key, were one enumerable, could only send the reads the slow way, never wrong)
-  for (const k in v as Record<string, unknown>) if (k.includes('.') || hasDottedKey((v as Record<string, unknown>)[k], depth + 1)) return true;
+  for (const k in v as Record<string, unknown>) if (k.includes('.') || hasDottedKey((v as Record<string, unknown>)[k], levels - 1, depth + 1)) return true;
   return false;
+}
+
+/** The values with every object among them replaced by the scalars below it. */
+function scalarsBelow(values: unknown[]): unknown[] {
+  if (!values.some((v) => v !== null && typeof v === 'object')) return values;
+  const walk = { values: [] as unknown[], dotted: false };
+  for (const v of values) collectScalars(v, walk, 1);
+  return walk.values;
 }
 
 /** Pushes every scalar below `v` to `walk.values` and notes a key with a dot; `skip` (the string at `event.original`), when given, is left out. */

@@ -114,6 +114,13 @@ describe('keywords (full-text)', () => {
     expect(limited.matches({ message: 'Failed password for x' })).toBe(true);
     expect(limited.matches({ other: 'Failed password for x' })).toBe(false);
   });
+  it('search every value below a keyword field that names an object, and every value where dotted keys hide the object', () => {
+    const winlog = detection(`  keywords: ['sekurlsa::']\n  condition: keywords`, { keywordFields: ['winlog', 'message'] });
+    expect(winlog.matches({ winlog: { event_data: { CommandLine: 'm.exe SEKURLSA::logonpasswords' } } })).toBe(true);
+    expect(winlog.matches({ winlog: { keywords: ['x', 'sekurlsa::'] } })).toBe(true);
+    expect(winlog.matches({ winlog: { event_id: '1' }, event: { original: '"sekurlsa::"' } })).toBe(false);
+    expect(winlog.matches({ 'winlog.event_data': { CommandLine: 'sekurlsa::' } })).toBe(true);
+  });
   it('take modifiers through an empty field name', () => {
     const all = detection(`  keywords:\n    '|all': [wget, '| sh']\n  condition: keywords`);
     expect(all.matches({ message: 'wget http://x | sh' })).toBe(true);

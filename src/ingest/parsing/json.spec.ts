@@ -10,7 +10,10 @@ const evtx4625 = {
     '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
     System: {
       Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing', Guid: '54849625-5478-4994-A5BA-3E3B0328C30D' } },
-      EventID: 4625, Version: 0, Level: 0, Task: 12544,
+      EventID: 4625, Version: 0, Level: 0, Task: 12544, Opcode: 0, Keywords: '0x8010000000000000',
+      Correlation: { '#attributes': { ActivityID: '{C96B491C-1545-0001-6049-6BC94515DD01}' } },
+      Execution: { '#attributes': { ProcessID: 680, ThreadID: 1234 } },
+      Security: { '#attributes': { UserID: 'S-1-5-18' } },
       TimeCreated: { '#attributes': { SystemTime: '2024-06-01T02:03:04.567890Z' } },
       EventRecordID: 881234, Channel: 'Security', Computer: 'ZW-DC01.city.local',
     },
@@ -36,6 +39,9 @@ describe('Windows events', () => {
     expect(e.winlog).toEqual({
       event_id: '4625', channel: 'Security', computer_name: 'ZW-DC01.city.local', provider_name: 'Microsoft-Windows-Security-Auditing',
       record_id: '881234', event_data: evtx4625.Event.EventData, logon: { type: '3' },
+      // the rest of System, as winlogbeat names it: keyword searches read winlog, not the raw JSON
+      provider_guid: '54849625-5478-4994-A5BA-3E3B0328C30D', version: '0', task: '12544', opcode: '0', keywords: '0x8010000000000000',
+      activity_id: '{C96B491C-1545-0001-6049-6BC94515DD01}', process: { pid: '680', thread: { id: '1234' } }, user: { identifier: 'S-1-5-18' },
     });
     expect(e.vendor).toEqual({ workstation: 'KALI' });
     expect(e.event.original).toBe(JSON.stringify(evtx4625));
@@ -57,6 +63,7 @@ describe('Windows events', () => {
       message: 'A new process has been created.',
       winlog: {
         event_id: '4688', channel: 'Security', computer_name: 'PC-0231', provider_name: 'Microsoft-Windows-Security-Auditing', record_id: 77,
+        api: 'wineventlog', opcode: 'Info', keywords: ['Audit Success'], process: { pid: 4, thread: { id: 5016 } },
         event_data: { SubjectUserName: 'clerk', SubjectDomainName: 'CITY', NewProcessName: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /c whoami' },
       },
     }, ctx());
@@ -65,6 +72,15 @@ describe('Windows events', () => {
     expect(e.process).toEqual({ executable: 'C:\\Windows\\System32\\cmd.exe', name: 'cmd.exe', command_line: 'cmd.exe /c whoami' });
     expect(e.message).toBe('A new process has been created.');
     expect(e.winlog?.record_id).toBe('77');
+    // winlogbeat's other winlog fields stay, as sent
+    expect(e.winlog).toMatchObject({ api: 'wineventlog', opcode: 'Info', keywords: ['Audit Success'], process: { pid: 4, thread: { id: 5016 } } });
+  });
+
+  it('takes the rendered message of an export that has one', () => {
+    const rendered = structuredClone(evtx4625) as typeof evtx4625 & { Event: { RenderingInfo?: unknown } };
+    rendered.Event.RenderingInfo = { '#attributes': { Culture: 'en-US' }, Message: 'An account failed to log on.', Level: 'Information' };
+    expect(parseJsonRecord(rendered, ctx()).message).toBe('An account failed to log on.');
+    expect(parseJsonRecord(evtx4625, ctx()).message).toBeUndefined();
   });
 
   it('names actor, member and group of a group change', () => {

@@ -7,7 +7,10 @@ import { isoOrUndefined, parseTimeValue } from './time.js';
  * Windows events exported as JSON, in the two shapes collectors produce: evtx_dump
  * (`{"Event":{"System":{…},"EventData":{…}}}`, XML attributes under "#attributes") and
  * winlogbeat (`{"@timestamp":…,"winlog":{"event_id":…,"event_data":{…}}}`). Both are brought to
- * the winlogbeat layout under `winlog`, EventData kept as-is, then mapped by event id.
+ * the winlogbeat layout under `winlog`, EventData kept as-is, then mapped by event id. `winlog`
+ * keeps every value of the record's System section too (winlogbeat's names; a winlogbeat record's
+ * own `winlog` whole), because Windows keyword searches read `winlog` and the message, not the
+ * record's JSON text (rules/logsources.yml says why).
  */
 
 type Json = Record<string, unknown>;
@@ -36,20 +39,37 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
   let timestamp: unknown;
   if (isObject(record.Event) && isObject(record.Event.System)) {
     const system = record.Event.System;
+    const pid = text(attribute(system.Execution, 'ProcessID'));
+    const thread = text(attribute(system.Execution, 'ThreadID'));
+    const user = text(attribute(system.Security, 'UserID'));
     winlog = {
       event_id: text(system.EventID),
       channel: text(system.Channel),
       computer_name: text(system.Computer),
       provider_name: text(attribute(system.Provider, 'Name')),
+      provider_guid: text(attribute(system.Provider, 'Guid')),
+      event_source_name: text(attribute(system.Provider, 'EventSourceName')),
       record_id: text(system.EventRecordID),
+      version: text(system.Version),
+      task: text(system.Task),
+      opcode: text(system.Opcode),
+      keywords: text(system.Keywords),
+      activity_id: text(attribute(system.Correlation, 'ActivityID')),
+      related_activity_id: text(attribute(system.Correlation, 'RelatedActivityID')),
+      process: pid || thread ? { ...(pid && { pid }), ...(thread && { thread: { id: thread } }) } : undefined,
+      user: user ? { identifier: user } : undefined,
       event_data: isObject(record.Event.EventData) ? record.Event.EventData : userData(record.Event.UserData),
     };
     timestamp = attribute(system.TimeCreated, 'SystemTime');
     const level = toInt(system.Level);
     if (level !== undefined) event.event.severity = level;
+    // exports rendered with their message text (wevtutil /rd:true, Get-WinEvent's ToXml) carry it here
+    const rendered = isObject(record.Event.RenderingInfo) ? text(record.Event.RenderingInfo.Message) : undefined;
+    if (rendered) event.message = rendered;
   } else if (isObject(record.winlog)) {
     const w = record.winlog;
     winlog = {
+      ...w,
       event_id: text(w.event_id),
       channel: text(w.channel),
       computer_name: text(w.computer_name),
@@ -62,7 +82,7 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
   } else return false;
   if (!winlog.event_id) return false;
 
-  for (const key of Object.keys(winlog) as (keyof WinlogFields)[]) if (winlog[key] === undefined) delete winlog[key];
+  for (const key of Object.keys(winlog)) if (winlog[key] === undefined) delete winlog[key];
   event.winlog = winlog;
   const at = isoOrUndefined(parseTimeValue(timestamp, zone));
   if (at) event['@timestamp'] = at;

@@ -8,9 +8,10 @@ import { isoOrUndefined, parseTimeValue } from './time.js';
  * (`{"Event":{"System":{…},"EventData":{…}}}`, XML attributes under "#attributes") and
  * winlogbeat (`{"@timestamp":…,"winlog":{"event_id":…,"event_data":{…}}}`). Both are brought to
  * the winlogbeat layout under `winlog`, EventData kept as-is, then mapped by event id. `winlog`
- * keeps every value of the record's System section too (winlogbeat's names; a winlogbeat record's
- * own `winlog` whole), because Windows keyword searches read `winlog` and the message, not the
- * record's JSON text (rules/logsources.yml says why).
+ * keeps the System section's values too (winlogbeat's names; the time and level become
+ * `@timestamp` and `event.severity`; a winlogbeat record's own `winlog` stays whole), because
+ * Windows keyword searches read `winlog` and the message, not the record's JSON text
+ * (rules/logsources.yml says why).
  */
 
 type Json = Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { PRECISE_DECIMALS } from './profile.js';
 import type { Candidate, Detector } from './types.js';
 
 /**
@@ -8,7 +9,6 @@ import type { Candidate, Detector } from './types.js';
  * (Mongolia, the Korean peninsula, northern Vietnam, Nepal…).
  */
 export const CHINA_BOX = { minLat: 3.8, maxLat: 53.6, minLon: 73.5, maxLon: 135.1 } as const;
-const MIN_DECIMALS = 4;
 const PAIR_DISTANCE = 64;
 
 type Axis = 'lat' | 'lon';
@@ -33,7 +33,7 @@ export function axisOf(value: number): Axis | undefined {
 
 export function isPreciseCoordinate(text: string): boolean {
   const dot = text.indexOf('.');
-  return dot >= 0 && text.length - dot - 1 >= MIN_DECIMALS;
+  return dot >= 0 && text.length - dot - 1 >= PRECISE_DECIMALS;
 }
 
 /**
@@ -129,7 +129,8 @@ function barePairs(text: string): Candidate[] {
 export const locationDetector: Detector = {
   type: 'location',
   sensitive: true,
-  applies: (profile) => profile.longestFraction >= MIN_DECIMALS,
+  // a pair, keyed or bare, is two precise numbers
+  applies: (profile) => profile.preciseDecimals >= 2,
   detect(text) {
     const keyed = keyedPairs(text);
     const bare = barePairs(text).filter((pair) => !keyed.some((k) => pair.start < k.end && k.start < pair.end));

@@ -9,7 +9,7 @@ describe('profileText', () => {
       longestDigitRun: 6,
       digitCount: 15,
       longestDigitChain: 6,
-      longestFraction: 5,
+      preciseDecimals: 1,
       tokenLengths: (1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 6),
       hasAt: false,
       hasPlateProvince: true,
@@ -50,8 +50,13 @@ describe('profileText', () => {
     expect(profileText('a'.repeat(40)).tokenLengths).toBe(0);
   });
 
-  it('does not count an integer part as a fraction', () => {
-    expect(profileText('116 39.9').longestFraction).toBe(1);
+  it('counts numbers shaped as precise coordinates: one to three digits, a dot, four decimals or more', () => {
+    expect(profileText('lat=39.9087&lng=116.3975').preciseDecimals).toBe(2);
+    expect(profileText('[-39.90871, 116.39755]').preciseDecimals).toBe(2);
+    // a timestamp's fraction of a second is one; too few decimals or too long an integer part is none
+    expect(profileText('2026-07-17T14:18:34.072213Z').preciseDecimals).toBe(1);
+    expect(profileText('116 39.908 1169.3975').preciseDecimals).toBe(0);
+    expect(profileText('116 39.9').preciseDecimals).toBe(0);
   });
 
   it('reads a text the same whatever its kind of string and length, past the kept buffer too', () => {

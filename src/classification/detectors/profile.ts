@@ -14,6 +14,8 @@ const AT = 64;
 const PERCENT = 37;
 const SPACE = 32;
 const HYPHEN = 45;
+/** Decimals of a coordinate precise to about 10 m, the least location.ts reports. */
+export const PRECISE_DECIMALS = 4;
 // Longer tokens than this are noted by no detector.
 const MAX_TOKEN_BIT = 30;
 
@@ -29,7 +31,7 @@ export function tokenBits(...lengths: number[]): number {
 const NO_TOKENS: readonly number[] = Object.freeze([]);
 
 export function blankProfile(): TextProfile {
-  return { longestDigitRun: 0, digitCount: 0, longestDigitChain: 0, longestFraction: 0, tokenLengths: 0, hasAt: false, hasPlateProvince: false, length: 0, wholeTokens: NO_TOKENS };
+  return { longestDigitRun: 0, digitCount: 0, longestDigitChain: 0, preciseDecimals: 0, tokenLengths: 0, hasAt: false, hasPlateProvince: false, length: 0, wholeTokens: NO_TOKENS };
 }
 
 /** The token lengths `TextProfile.wholeTokens` keeps. */
@@ -92,7 +94,10 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
   const codes = codeUnits(text);
   let longestDigitRun = 0;
   let digitCount = 0;
-  let longestFraction = 0;
+  let preciseDecimals = 0;
+  // The last digit run: a run after a '.' right behind it is its number's decimals.
+  let runEnd = -1;
+  let runLength = 0;
   let hasAt = false;
   let hasPlateProvince = false;
   let longestDigitChain = 0;
@@ -125,7 +130,9 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
       const run = i - runStart;
       digitCount += run;
       if (run > longestDigitRun) longestDigitRun = run;
-      if (runStart > 0 && codes[runStart - 1] === DOT && run > longestFraction) longestFraction = run;
+      if (run >= PRECISE_DECIMALS && runEnd === runStart - 1 && runLength <= 3 && codes[runEnd] === DOT) preciseDecimals++;
+      runEnd = i;
+      runLength = run;
       // Only a run that is a whole token links into a chain, as the card and mobile patterns need:
       // a GUID's groups (`DC1D-000000004002`) would otherwise chain to a card's length.
       if (runStart === tokenStart && !(i < length && isAsciiAlnum(code))) {
@@ -144,7 +151,7 @@ export function profileText(text: string, into: TextProfile = blankProfile()): T
   into.longestDigitRun = longestDigitRun;
   into.digitCount = digitCount;
   into.longestDigitChain = longestDigitChain;
-  into.longestFraction = longestFraction;
+  into.preciseDecimals = preciseDecimals;
   into.tokenLengths = tokenLengths;
   into.hasAt = hasAt;
   into.hasPlateProvince = hasPlateProvince;

@@ -89,10 +89,10 @@ describe('scanText', () => {
       for (const run of small.filter((r) => r <= digits))
         for (const chain of small.filter((c) => c >= run && c <= digits))
           for (const tokens of [0, ...Array.from({ length: 30 }, (_, n) => 1 << (n + 1)), -1 >>> 1])
-            for (const fraction of [0, 3, 4, 6].filter((f) => f <= run))
+            for (const precise of [0, 1, 2, 3])
               for (const flags of [0, 1, 2, 3]) {
                 const profile: TextProfile = {
-                  longestDigitRun: run, digitCount: digits, longestDigitChain: chain, longestFraction: fraction, tokenLengths: tokens,
+                  longestDigitRun: run, digitCount: digits, longestDigitChain: chain, preciseDecimals: precise, tokenLengths: tokens,
                   hasAt: (flags & 1) !== 0, hasPlateProvince: (flags & 2) !== 0, length: 40, wholeTokens: [],
                 };
                 if (!DETECTORS.some((detector) => detector.applies(profile))) continue;

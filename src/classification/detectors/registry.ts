@@ -61,7 +61,7 @@ const DOCUMENT_TOKENS = tokenBits(8, 9, 11, 15, 17, 18);
 export function mayHoldAny(profile: TextProfile): boolean {
   return (
     profile.longestDigitChain >= 11 ||
-    profile.longestFraction >= 4 ||
+    profile.preciseDecimals >= 2 ||
     profile.hasAt ||
     profile.hasPlateProvince ||
     (profile.longestDigitRun >= 4 && (profile.tokenLengths & DOCUMENT_TOKENS) !== 0)

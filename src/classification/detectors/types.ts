@@ -47,8 +47,12 @@ export interface TextProfile {
    * count, so the groups of a GUID (`68FC-DC1D-000000004002`) do not chain.
    */
   longestDigitChain: number;
-  /** Longest digit run directly after a '.', i.e. the most decimals of any number. */
-  longestFraction: number;
+  /**
+   * Numbers written with one to three digits, a '.', and at least PRECISE_DECIMALS digits: a
+   * precise coordinate's shape. Every coordinate pair has two; a timestamp's fraction of a second
+   * (`14:18:34.072213Z`) is one.
+   */
+  preciseDecimals: number;
   /**
    * Bit n is set when a maximal run of n ASCII letters and digits occurs (n up to 30): the
    * detectors whose patterns are bounded by non-alphanumerics match whole tokens of set lengths.

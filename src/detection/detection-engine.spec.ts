@@ -139,6 +139,38 @@ describe('DetectionEngine: hints found only in the raw record', () => {
   });
 });
 
+describe('DetectionEngine: System values of Windows records', () => {
+  // the shape of SigmaHQ's win_security_user_couldnt_call_priv_service_lsaregisterlogonprocess
+  const rules = [
+    windowsRule('System value', 1, "  selection: { EventID: 4673, Service: 'LsaRegisterLogonProcess()', Keywords: '0x8010000000000000' }\n  condition: selection"),
+    windowsRule('System value', 2, '  selection: { EventID: 4673, Level: 0 }\n  filter: { Level: 4 }\n  condition: selection and not filter'),
+  ];
+  const record = (keywords: string) =>
+    JSON.stringify({
+      Event: {
+        System: {
+          Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing', Guid: '{54849625-5478-4994-A5BA-3E3B0328C30D}' } },
+          EventID: 4673, Version: 0, Level: 0, Task: 13056, Opcode: 0, Keywords: keywords,
+          TimeCreated: { '#attributes': { SystemTime: '2026-11-30T03:12:44.512345Z' } }, EventRecordID: 20931, Channel: 'Security', Computer: 'WS-017.city.local',
+        },
+        EventData: { SubjectUserName: 'clerk', SubjectDomainName: 'CITY', ObjectServer: 'NT Local Security Authority / Authentication Service', Service: 'LsaRegisterLogonProcess()', PrivilegeList: 'SeTcbPrivilege', ProcessName: 'C:\\Users\\clerk\\loader.exe' },
+      },
+    });
+
+  it('are read where SigmaHQ rules name them: the keyword mask and the level', () => {
+    withWindowsRules(rules, (engine) => {
+      const [failure, success] = new IngestPipeline(() => new AssetIndex([])).process(
+        [{ text: record('0x8010000000000000') }, { text: record('0x8020000000000000') }],
+        { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-30T04:00:00Z') },
+        [],
+      );
+      const titles = (event: typeof failure) => engine.matchingRules(event).map((id) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title);
+      expect(titles(failure)).toEqual(['System value 1', 'System value 2']);
+      expect(titles(success)).toEqual(['System value 2']);
+    });
+  });
+});
+
 describe('DetectionEngine: keyword searches over Windows records', () => {
   // SigmaHQ's "Mimikatz Use" is such a rule: product windows, keywords, no field
   const rule = (n: number, keyword: string) => windowsRule('Winlog keyword', n, `  keywords: ['${keyword}']\n  condition: keywords`);

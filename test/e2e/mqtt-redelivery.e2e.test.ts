@@ -98,4 +98,48 @@ describe('MQTT redelivery after a crash', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('loses no message whose journal write the disk refuses: unacknowledged, redelivered, stored once', async () => {
+    const run = randomBytes(4).toString('hex');
+    const topicRoot = `taishi-refused-${run}`;
+    const clientId = `taishi-refused-${run}`;
+    const databaseUrl = await createTestDatabase(embedded.adminUrl);
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'taishi-mqtt-'));
+    const env = {
+      DATABASE_URL: databaseUrl, TAISHI_DATA_DIR: dataDir, TAISHI_ADMIN_PASSWORD: 'mqtt-refused-pw', TAISHI_METRICS_PUBLIC: 'true', TAISHI_INGEST_ACK: 'journal',
+      TAISHI_MQTT_URL: broker.toString(), TAISHI_MQTT_TOPICS: `${topicRoot}/#`, TAISHI_MQTT_CLIENT_ID: clientId,
+    };
+    const db = new pg.Client({ connectionString: databaseUrl });
+    let service: Service | undefined;
+    const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${service!.baseUrl}/metrics`)).text())?.[1] ?? NaN);
+    const messages = 60;
+    try {
+      // No file of the service may grow past 64 KB, as a disk that fills up refuses a write
+      // part-way: a journal file takes about 20 of these 3 KB messages, and the write that would
+      // cross the limit fails (EFBIG).
+      service = await startService(env, undefined, ['prlimit', '--fsize=65536', '--']);
+      await until('connected', async () => (await metric(/^taishi_mqtt_connected (\d)/m)) === 1, 30_000);
+      await db.connect();
+      const publisher = await mqtt.connectAsync(broker.toString(), { clientId: `${clientId}-pub` });
+      for (let i = 0; i < messages; i++) await publisher.publishAsync(`${topicRoot}/camera/c-${i}`, `camera-${i} motion ${run} ${'x'.repeat(3000)}`, { qos: 1 });
+      await publisher.endAsync();
+      const stored = async () => (await db.query<{ message: string; copies: string }>(`SELECT message, count(*) AS copies FROM events WHERE message LIKE $1 GROUP BY message`, [`%${run}%`])).rows;
+      await until(`all ${messages} stored`, async () => (await stored()).length === messages, 60_000);
+      await sleep(1000);
+      expect((await stored()).filter((r) => Number(r.copies) > 1)).toEqual([]);
+      // the refusals happened, and each refused message came again
+      expect(service.output()).toContain('could not write a batch of 1 (EFBIG)');
+      expect(service.output()).toContain('reconnecting so the broker redelivers it');
+      expect(await metric(/^taishi_mqtt_redelivered_total (\d+)/m)).toBeGreaterThan(0);
+      expect(await stopService(service)).toBe(0);
+      service = undefined;
+    } finally {
+      await db.end().catch(() => undefined);
+      if (service) await stopService(service);
+      const cleaner = await mqtt.connectAsync(broker.toString(), { clientId, clean: true });
+      await cleaner.endAsync();
+      await dropTestDatabase(embedded.adminUrl, databaseUrl);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

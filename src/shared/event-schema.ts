@@ -144,12 +144,12 @@ export interface WinlogFields {
   record_id?: string;
   event_data?: Record<string, unknown>;
   logon?: { type?: string };
-  /** The rest of an evtx record's System section, as text, under winlogbeat's names (and EventSourceName); a winlogbeat record's as sent. */
+  /** The rest of an evtx record's System section under winlogbeat's names (and EventSourceName), numbers as numbers; a winlogbeat record's as sent. */
   provider_guid?: string;
   event_source_name?: string;
   version?: string | number;
-  task?: string;
-  opcode?: string;
+  task?: string | number;
+  opcode?: string | number;
   /** The keyword mask as written (`0x8020000000000000`); winlogbeat's own records give names. */
   keywords?: string | string[];
   activity_id?: string;

@@ -40,8 +40,8 @@ describe('Windows events', () => {
       event_id: '4625', channel: 'Security', computer_name: 'ZW-DC01.city.local', provider_name: 'Microsoft-Windows-Security-Auditing',
       record_id: '881234', event_data: evtx4625.Event.EventData, logon: { type: '3' },
       // the rest of System, as winlogbeat names it: keyword searches read winlog, not the raw JSON
-      provider_guid: '54849625-5478-4994-A5BA-3E3B0328C30D', version: '0', task: '12544', opcode: '0', keywords: '0x8010000000000000',
-      activity_id: '{C96B491C-1545-0001-6049-6BC94515DD01}', process: { pid: '680', thread: { id: '1234' } }, user: { identifier: 'S-1-5-18' },
+      provider_guid: '54849625-5478-4994-A5BA-3E3B0328C30D', version: 0, task: 12544, opcode: 0, keywords: '0x8010000000000000',
+      activity_id: '{C96B491C-1545-0001-6049-6BC94515DD01}', process: { pid: 680, thread: { id: 1234 } }, user: { identifier: 'S-1-5-18' },
     });
     expect(e.vendor).toEqual({ workstation: 'KALI' });
     expect(e.event.original).toBe(JSON.stringify(evtx4625));

@@ -50,13 +50,16 @@ describe('profileText', () => {
     expect(profileText('a'.repeat(40)).tokenLengths).toBe(0);
   });
 
-  it('counts numbers shaped as precise coordinates: one to three digits, a dot, four decimals or more', () => {
-    expect(profileText('lat=39.9087&lng=116.3975').preciseDecimals).toBe(2);
-    expect(profileText('[-39.90871, 116.39755]').preciseDecimals).toBe(2);
-    // a timestamp's fraction of a second is one; too few decimals or too long an integer part is none
-    expect(profileText('2026-07-17T14:18:34.072213Z').preciseDecimals).toBe(1);
-    expect(profileText('116 39.908 1169.3975').preciseDecimals).toBe(0);
-    expect(profileText('116 39.9').preciseDecimals).toBe(0);
+  // one to three digits, a dot, four decimals or more; a timestamp's fraction of a second is one,
+  // too few decimals or too long an integer part none
+  it.each([
+    ['lat=39.9087&lng=116.3975', 2],
+    ['[-39.90871, 116.39755]', 2],
+    ['2026-07-17T14:18:34.072213Z', 1],
+    ['116 39.908 1169.3975', 0],
+    ['116 39.9', 0],
+  ])('counts the numbers shaped as precise coordinates in %j: %i', (text, count) => {
+    expect(profileText(text).preciseDecimals).toBe(count);
   });
 
   it('reads a text the same whatever its kind of string and length, past the kept buffer too', () => {

@@ -1,6 +1,5 @@
 import type { StoredEvent } from '../events/index.js';
-import { formatIso } from '../shared/iso-time.js';
-import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type ParseContext, type Transport } from './parsing/index.js';
+import { eventId, idHash, parseBytes, parseJsonRecord, parseLine, type FormatHint, type NormalizedEvent, type Transport } from './parsing/index.js';
 import type { AssetIndex, AssetRef } from '../assets/index.js';
 import type { PiiSighting, PrivacyHook } from '../classification/index.js';
 import { recognitionOf, type LineRecognition } from './recognition/index.js';
@@ -59,8 +58,6 @@ export class IngestPipeline {
   process(records: RawRecord[], context: BatchContext, unmatched: UnmatchedHost[], pii?: PiiSighting[], parsed?: (event: StoredEvent) => void, occurrences = new Occurrences()): StoredEvent[] {
     const privacy = this.privacy();
     const parseContext = { source: context.source, transport: context.transport, receivedAt: context.receivedAt, format: context.format, timeZone: context.timeZone };
-    // A shipper's message is a log line whatever format its JSON envelope was declared as.
-    const messageContext = context.format === 'json' ? { ...parseContext, format: 'auto' as const } : parseContext;
     const index = this.assets();
     // With a privacy key the id is keyed too (the key leads the hashed input), so it cannot be
     // brute-forced back into the personal data of its line.
@@ -69,7 +66,7 @@ export class IngestPipeline {
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const event =
-        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJson(record.json, parseContext, messageContext, record.original);
+        'bytes' in record ? parseBytes(record.bytes, parseContext) : 'text' in record ? parseLine(record.text, parseContext) : parseJsonRecord(record.json, parseContext, record.original);
       const peer = ('peer' in record && record.peer) || context.peer;
       if (peer && !event.host?.ip?.length && !event.host?.name) event.host = { ...event.host, ip: [peer] };
       const stored = event as StoredEvent;
@@ -89,39 +86,6 @@ export class IngestPipeline {
     }
     return events;
   }
-}
-
-/** What log shippers (Filebeat, Fluent Bit, Vector) add around a raw line; nothing of the event itself. */
-const ENVELOPE_KEYS = new Set(['@timestamp', 'message', 'host', 'hostname', 'agent', 'ecs', 'input', 'log', 'fields', 'tags', 'source_type', 'stream', 'file']);
-
-function onlyEnvelopeKeys(record: Record<string, unknown>): boolean {
-  // for…in with an own-property test visits what Object.keys would, without building the array.
-  for (const key in record) if (Object.hasOwn(record, key) && !ENVELOPE_KEYS.has(key)) return false;
-  return true;
-}
-
-/**
- * A shipper's envelope is unwrapped and its `message` parsed as the log line it is, so an sshd
- * line forwarded by Fluent Bit is understood like the same line sent over syslog.
- */
-function parseJson(json: unknown, context: ParseContext, messageContext: ParseContext, original?: string): NormalizedEvent {
-  const record = json as Record<string, unknown>;
-  if (!record || typeof record !== 'object' || Array.isArray(record) || typeof record.message !== 'string' || !onlyEnvelopeKeys(record)) {
-    return parseJsonRecord(json, context, original);
-  }
-  // The envelope was the JSON; the line inside is whatever the device wrote.
-  const event = parseLine(record.message, messageContext);
-  // A line without a time of its own was stamped with the receive time; the shipper knows better.
-  if (event['@timestamp'] === event.event.created && typeof record['@timestamp'] === 'string') {
-    const shipped = Date.parse(record['@timestamp']);
-    if (Number.isFinite(shipped)) event['@timestamp'] = formatIso(shipped);
-  }
-  const host = record.host as { name?: unknown; hostname?: unknown; ip?: unknown } | string | null | undefined;
-  const hostName = typeof host === 'string' ? host : typeof host?.name === 'string' ? host.name : typeof host?.hostname === 'string' ? host.hostname : typeof record.hostname === 'string' ? record.hostname : undefined;
-  if (hostName && !event.host?.name) event.host = { ...event.host, name: hostName };
-  const hostIps = typeof host === 'object' && host !== null ? (Array.isArray(host.ip) ? host.ip : typeof host.ip === 'string' ? [host.ip] : []) : [];
-  if (hostIps.length && !event.host?.ip?.length) event.host = { ...event.host, ip: hostIps.filter((ip): ip is string => typeof ip === 'string') };
-  return event;
 }
 
 /**

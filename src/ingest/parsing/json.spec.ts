@@ -187,3 +187,81 @@ describe('generic and already-normalized JSON', () => {
     expect([e.event.action, e.host?.name, e.device?.id, e.metrics]).toEqual(['device_telemetry', 'iot-gw', 'lamp-3', { voltage: 0 }]);
   });
 });
+
+// Shapes as each shipper documents its output: Filebeat's filestream input, Fluent Bit's tail
+// input through its HTTP output (json_lines, `date` in epoch seconds), Docker's json-file driver,
+// Vector's file source, Logstash's file input with ECS compatibility.
+describe('lines wrapped by log shippers', () => {
+  it('parses the line Filebeat wraps, keeping the shipper fields under vendor', () => {
+    const record = {
+      '@timestamp': '2024-06-01T02:03:05.120Z',
+      '@metadata': { beat: 'filebeat', type: '_doc', version: '8.13.4' },
+      log: { offset: 1024, file: { path: '/var/log/auth.log' } },
+      message: 'Jun  1 10:03:04 web01 sshd[2211]: Failed password for invalid user admin from 203.0.113.9 port 50122 ssh2',
+      input: { type: 'filestream' },
+      ecs: { version: '8.0.0' },
+      host: { name: 'web01', os: { family: 'debian' } },
+      agent: { type: 'filebeat', version: '8.13.4', name: 'web01' },
+    };
+    const e = parseJsonRecord(record, ctx());
+    expect(e.event).toMatchObject({ module: 'system', dataset: 'system.auth', action: 'ssh_login', outcome: 'failure', original: record.message });
+    expect([e['@timestamp'], e.source?.ip, e.user?.name, e.host?.name, e.message]).toEqual(['2024-06-01T02:03:04.000Z', '203.0.113.9', 'admin', 'web01', 'Failed password for invalid user admin from 203.0.113.9 port 50122 ssh2']);
+    expect(e.vendor).toMatchObject({ log: record.log, agent: record.agent, input: record.input, host: record.host, '@timestamp': record['@timestamp'] });
+  });
+
+  it('parses the line Fluent Bit sends under log, and one without a time of its own takes the shipper time', () => {
+    const access = { date: 1717207385.5, log: '192.0.2.7 - - [01/Jun/2024:10:03:04 +0800] "GET /admin HTTP/1.1" 404 153 "-" "curl/8.0"' };
+    const a = parseJsonRecord(access, ctx());
+    expect([a.event.dataset, a['@timestamp'], a.source?.ip, a.http?.response?.status_code, a.url?.path]).toEqual(['http.access', '2024-06-01T02:03:04.000Z', '192.0.2.7', 404, '/admin']);
+    expect(a.vendor).toMatchObject({ date: access.date });
+
+    const flow = { date: 1717207385.5, log: 'src=10.1.1.5 dst=203.0.113.80 dport=3389 proto=tcp action=deny' };
+    const f = parseJsonRecord(flow, ctx());
+    expect([f.event.dataset, f.event.action, f['@timestamp'], f.destination?.port]).toEqual(['firewall.log', 'network_flow_denied', '2024-06-01T02:03:05.500Z', 3389]);
+    expect(f.vendor?.date).toBeUndefined();
+  });
+
+  it("parses Docker's json-file lines, newline and all, and Vector's file events", () => {
+    const docker = {
+      log: '2024/06/01 10:03:04 [error] 31#31: *1 open() "/usr/share/nginx/html/x" failed (2: No such file or directory), client: 192.0.2.8, server: localhost, request: "GET /x HTTP/1.1", host: "localhost"\n',
+      stream: 'stderr',
+      time: '2024-06-01T02:03:04.123456789Z',
+    };
+    const d = parseJsonRecord(docker, ctx());
+    expect([d.event.dataset, d.source?.ip, d.vendor?.stream]).toEqual(['nginx.error', '192.0.2.8', 'stderr']);
+
+    const vector = { file: '/var/log/syslog', host: 'gw01', message: '<38>Jun  1 10:03:04 gw01 sudo:    zhang : TTY=pts/0 ; PWD=/home/zhang ; USER=root ; COMMAND=/bin/bash', source_type: 'file', timestamp: '2024-06-01T02:03:04.500Z' };
+    const v = parseJsonRecord(vector, ctx());
+    expect([v.event.dataset, v.user?.name, v.host?.name]).toEqual(['system.auth', 'zhang', 'gw01']);
+    expect(v.vendor).toMatchObject({ file: '/var/log/syslog', source_type: 'file', timestamp: vector.timestamp });
+    // the shipper's host only named the line's own
+    expect(v.vendor?.host).toBeUndefined();
+  });
+
+  it('parses a Logstash event, whose event holds only the original', () => {
+    const line = '<86>Jun  1 10:03:04 db01 su: pam_unix(su:session): session opened for user root by li(uid=1000)';
+    const e = parseJsonRecord({ '@timestamp': '2024-06-01T02:03:05Z', '@version': '1', message: line, event: { original: line }, host: { name: 'db01' }, log: { file: { path: '/var/log/auth.log' } } }, ctx());
+    expect([e.event.dataset, e.event.action, e.host?.name]).toEqual(['system.auth', 'session_opened', 'db01']);
+  });
+
+  it('keeps a line no parser knows as a raw line only when the record holds nothing else, and passes normalized ECS through', () => {
+    const shipped = parseJsonRecord({ '@timestamp': '2024-06-01T02:03:05Z', message: 'order 17 created', host: { name: 'app1' } }, ctx());
+    expect([shipped.event.dataset, shipped['@timestamp'], shipped.message, shipped.host?.name, shipped.vendor]).toEqual(['generic.raw', '2024-06-01T02:03:05.000Z', 'order 17 created', 'app1', undefined]);
+    const app = parseJsonRecord({ '@timestamp': '2024-06-01T02:03:05Z', level: 'info', message: 'order 17 created', host: { name: 'app1' } }, ctx());
+    expect([app.event.dataset, app.message, app.host?.name]).toEqual(['generic.ecs', 'order 17 created', 'app1']);
+    const normalized = parseJsonRecord({ '@timestamp': '2024-06-01T02:03:05Z', event: { dataset: 'vpn.log', action: 'vpn_login' }, message: 'Jun  1 10:03:04 web01 sshd[1]: Accepted password for a from 192.0.2.1 port 1 ssh2' }, ctx());
+    expect([normalized.event.dataset, normalized.event.action]).toEqual(['vpn.log', 'vpn_login']);
+  });
+
+  it('unwraps once: a wrapper inside the wrapped line stays JSON', () => {
+    const inner = JSON.stringify({ message: 'Jun  1 10:03:04 web01 sshd[2211]: Failed password for root from 203.0.113.9 port 1 ssh2' });
+    const e = parseJsonRecord({ log: inner, stream: 'stdout' }, ctx());
+    expect([e.event.dataset, e.vendor?.message, e.vendor?.stream]).toEqual(['generic.json', JSON.parse(inner).message, 'stdout']);
+  });
+
+  it('reads a wrapped line arriving as a text line (a file of NDJSON, a JSON syslog message)', () => {
+    const text = JSON.stringify({ '@timestamp': '2024-06-01T02:03:05Z', message: 'Jun  1 10:03:04 web01 sshd[2211]: Accepted publickey for ops from 192.0.2.3 port 50100 ssh2: ED25519 SHA256:x', agent: { type: 'fluent-bit' } });
+    const e = parseLine(text, ctx());
+    expect([e.event.action, e.event.outcome, e.user?.name, e.event.original]).toEqual(['ssh_login', 'success', 'ops', JSON.parse(text).message]);
+  });
+});

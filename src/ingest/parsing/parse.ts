@@ -16,7 +16,7 @@ import { parseSshd } from './programs/sshd.js';
 import type { FormatHint, NormalizedEvent, ParseContext } from '../../shared/event-schema.js';
 import { applyEnvelope, parseSyslogEnvelope } from './syslog.js';
 import { parseTelemetry } from './telemetry.js';
-import { DEFAULT_TIME_ZONE, toIso } from './time.js';
+import { DEFAULT_TIME_ZONE, isoOrUndefined, parseTimeValue, toIso } from './time.js';
 import { looksLikeNamedFile, looksLikeSquid, parseHaproxy, parseNamed, parseNamedFile, parseSquid } from './proxy-dns.js';
 import { parseAccessLog, parseApacheError, parseNginxError, parseSslRequestLog } from './web.js';
 import { isWindowsRecord, parseWindows } from './windows.js';
@@ -35,6 +35,8 @@ interface Run {
   zone: string;
   now: number;
   context: ParseContext;
+  /** Parsing the line a shipper wrapped: a line inside it is not unwrapped again (see shippedLine). */
+  unwrapped: boolean;
 }
 
 function runOf(context: ParseContext): Run {
@@ -42,6 +44,7 @@ function runOf(context: ParseContext): Run {
     zone: context.timeZone ?? DEFAULT_TIME_ZONE,
     now: (context.now ?? context.receivedAt).getTime(),
     context,
+    unwrapped: false,
   };
 }
 
@@ -315,7 +318,7 @@ function parseJsonObject(text: string): Json | undefined {
 function tryJsonText(text: string, run: Run, hint: 'json' | 'windows' | 'telemetry'): NormalizedEvent | undefined {
   const record = parseJsonObject(text);
   if (!record) return undefined;
-  const event = applyJson(record, baseEvent(run.context, text), run, hint);
+  const event = fromJson(record, text, run, hint);
   if (hint === 'windows' && event.event.module !== 'windows') return undefined;
   if (hint === 'telemetry' && event.event.kind !== 'metric') return undefined;
   return event;
@@ -330,7 +333,7 @@ export function parseJsonRecord(record: unknown, context: ParseContext, original
   const raw = original ?? safeStringify(record);
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return baseEvent(context, raw);
   const hint = context.format === 'windows' || context.format === 'telemetry' ? context.format : 'json';
-  return applyJson(record as Json, baseEvent(context, raw), run, hint);
+  return fromJson(record as Json, raw, run, hint);
 }
 
 function safeStringify(value: unknown): string {
@@ -339,6 +342,13 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** A record received as JSON: the line a shipper wrapped (when it is one), else what applyJson makes of it. */
+function fromJson(record: Json, original: string, run: Run, hint: 'json' | 'windows' | 'telemetry'): NormalizedEvent {
+  const line = run.unwrapped || isWindowsRecord(record) ? undefined : shippedLine(record);
+  const shipped = line === undefined ? undefined : parseShipped(line, record, run);
+  return shipped ?? applyJson(record, baseEvent(run.context, original), run, hint);
 }
 
 /** Windows, then already-normalized ECS, then telemetry, then generic JSON. */
@@ -358,4 +368,88 @@ function applyJson(record: Json, event: NormalizedEvent, run: Run, hint: 'json' 
   jsonEvent.event.dataset = isFlow ? 'firewall.log' : 'generic.json';
   jsonEvent.vendor = { ...jsonEvent.vendor, ...record };
   return jsonEvent;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The line of text a log shipper wrapped in JSON, or undefined when the record is not such a
+ * wrapper. Filebeat, Logstash and Vector put the line under `message`, Fluent Bit's tail input
+ * and Docker's json-file driver under `log`; none of them says what the line is (a record whose
+ * `event` names a dataset, module or action was normalized already, and passes as ECS).
+ */
+function shippedLine(record: Json): string | undefined {
+  const event = record.event;
+  if (isObject(event) && (typeof event.dataset === 'string' || typeof event.module === 'string' || typeof event.action === 'string')) return undefined;
+  const line = typeof record.message === 'string' ? record.message : typeof record.log === 'string' ? record.log : undefined;
+  if (line === undefined) return undefined;
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
+  return end > 0 ? line.slice(0, end) : undefined;
+}
+
+/** What shippers put around a line (Filebeat, Logstash, Vector, Fluent Bit, Docker): nothing of the event itself. */
+const ENVELOPE_KEYS = new Set([
+  '@timestamp', '@metadata', '@version', 'message', 'log', 'event', 'host', 'hostname', 'agent', 'ecs', 'input', 'fields', 'tags',
+  'source_type', 'stream', 'file', 'path', 'time', 'timestamp', 'date',
+]);
+
+/** Times shippers stamp a line with when they read it: Filebeat and Logstash, Vector, Docker, Fluent Bit. */
+const SHIPPER_TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'date'] as const;
+
+/**
+ * A shipped line parsed as if it had arrived alone, as the same line sent over syslog would be:
+ * when some parser knows it, or when the record holds nothing but the line and the shipper's
+ * fields (then an unknown line is a raw event like any other). The wrapper fills what the line
+ * lacks (its time, its host); its other fields are kept under `vendor`. `event.original` is the
+ * line, as ECS has it for shipped lines, so the event id is that of the line.
+ */
+function parseShipped(line: string, record: Json, run: Run): NormalizedEvent | undefined {
+  run.unwrapped = true;
+  let event: NormalizedEvent;
+  try {
+    event = autoDetect(line, run);
+  } finally {
+    run.unwrapped = false;
+  }
+  const known = event.event.dataset !== 'generic.raw' && event.event.dataset !== 'generic.kv';
+  if (!known) for (const key in record) if (!ENVELOPE_KEYS.has(key)) return undefined;
+  const lineKey = typeof record.message === 'string' ? 'message' : 'log';
+  let timeKey: string | undefined;
+  // a line without a time of its own was stamped on receipt; the shipper read it earlier than that
+  if (event['@timestamp'] === event.event.created) {
+    for (const key of SHIPPER_TIME_KEYS) {
+      const at = isoOrUndefined(parseTimeValue(record[key], run.zone));
+      if (!at) continue;
+      event['@timestamp'] = at;
+      timeKey = key;
+      break;
+    }
+  }
+  if (!event.host?.name && !event.host?.ip?.length) {
+    const host = shipperHost(record);
+    if (host) event.host = host;
+  }
+  // a host that only names the one the event already names says nothing more
+  const host = record.host;
+  const hostName = typeof host === 'string' ? host : isObject(host) && Object.keys(host).length === 1 ? host.name : undefined;
+  const named = event.host?.name;
+  const hostTaken = typeof hostName === 'string' && named !== undefined && (hostName === named || hostName.toLowerCase() === named.toLowerCase());
+  let rest: Json | undefined;
+  for (const key in record) {
+    if (key === lineKey || key === timeKey || (hostTaken && key === 'host')) continue;
+    (rest ??= {})[key] = record[key];
+  }
+  if (rest) event.vendor = event.vendor ? { ...rest, ...event.vendor } : rest;
+  return event;
+}
+
+/** The shipping host: `host` as a name or as ECS `host.name`/`host.ip` (Filebeat), else `hostname`. */
+function shipperHost(record: Json): NormalizedEvent['host'] {
+  const host = record.host;
+  if (typeof host === 'string' && host) return { name: host };
+  const named = isObject(host) ? (host.name ?? host.hostname) : record.hostname;
+  const ips = isObject(host) ? (Array.isArray(host.ip) ? host.ip : [host.ip]).filter((ip): ip is string => typeof ip === 'string') : [];
+  if (typeof named !== 'string' && !ips.length) return undefined;
+  return { ...(typeof named === 'string' ? { name: named } : {}), ...(ips.length ? { ip: ips } : {}) };
 }

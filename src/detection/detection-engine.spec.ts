@@ -169,6 +169,18 @@ describe('DetectionEngine: System values of Windows records', () => {
       expect(titles(success)).toEqual(['System value 2']);
     });
   });
+
+  it('are found by keyword searches where they are numbers, as their text', () => {
+    // the task (13056) and the record id are numbers in winlog; a keyword that cannot be in a number's text skips them
+    const keyword = (n: number, word: string) => windowsRule('Number keyword', n, `  keywords: ['${word}']\n  condition: keywords`);
+    withWindowsRules([keyword(1, '13056'), keyword(2, '1305'), keyword(3, 'task 13056'), keyword(4, 'clerk')], (engine) => {
+      const [event] = new IngestPipeline(() => new AssetIndex([])).process([{ text: record('0x8010000000000000') }], { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-30T04:00:00Z') }, []);
+      expect(event.winlog).toMatchObject({ task: 13056 });
+      const byRule = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.id);
+      expect(engine.matchingRules(event)).toEqual(byRule);
+      expect(byRule.map((id) => engine.pack.rules.find((r) => r.rule.id === id)!.rule.title)).toEqual(['Number keyword 1', 'Number keyword 2', 'Number keyword 4']);
+    });
+  });
 });
 
 describe('DetectionEngine: keyword searches over Windows records', () => {

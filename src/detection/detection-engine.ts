@@ -175,6 +175,8 @@ interface ScannedField {
   satisfies: Int32Array[];
   /** The event (by number) each needle last matched in: a needle found many times counts once. */
   seen: Uint32Array;
+  /** Some needle can occur in the text of a number or boolean; when none can, those values are not scanned. */
+  readsScalars: boolean;
 }
 
 /** Room for a rule's clause number in an entry of `ScannedField.satisfies`. */
@@ -246,7 +248,8 @@ class HintIndex {
       });
     });
     for (const { access, needles } of byField.values()) {
-      this.fields.push({ access, scanner: scannerOf([...needles.keys()]), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size) });
+      const hints = [...needles.keys()];
+      this.fields.push({ access, scanner: scannerOf(hints), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size), readsScalars: hints.some(fitsScalarText) });
     }
   }
 
@@ -261,9 +264,9 @@ class HintIndex {
     this.member = member;
     for (const field of this.fields) {
       this.scanning = field;
-      if (field.access) this.scanValues(field.scanner, context.field(field.access).values);
+      if (field.access) this.scanValues(field, context.field(field.access).values);
       else {
-        this.scanValues(field.scanner, context.restValues());
+        this.scanValues(field, context.restValues());
         const raw = context.original();
         if (raw && !field.scanner.forEachMatch(raw, this.found, true)) field.scanner.forEachMatch(context.lowerOriginal(), this.found);
       }
@@ -273,13 +276,22 @@ class HintIndex {
     this.scanning = undefined;
   }
 
-  private scanValues(scanner: NeedleScanner, values: readonly unknown[]): void {
+  private scanValues({ scanner, readsScalars }: ScannedField, values: readonly unknown[]): void {
     for (const v of values) {
-      const text = typeof v === 'string' ? v : toStr(v);
+      // a Windows record's numbers (process and thread ids, version, task …) would each be
+      // turned into a string that none of the needles can be in
+      const text = typeof v === 'string' ? v : readsScalars ? toStr(v) : undefined;
       if (text && !scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
     }
   }
 }
+
+/** Whether a needle can be in the text of some number (`-1.5e+21`, `Infinity`, `NaN`) or boolean, as `toStr` writes them and lower-cased. */
+function fitsScalarText(needle: string): boolean {
+  return /^[0-9.e+-]+$/.test(needle) || SCALAR_WORDS.some((word) => word.includes(needle));
+}
+
+const SCALAR_WORDS = ['-infinity', 'nan', 'true', 'false'];
 
 /**
  * A scanner that skips needs long needles, and few pairs of characters in them, to skip far; an

@@ -79,6 +79,8 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
   const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
+    // ports, process ids, status codes: written out, shorter than any finding
+    if (typeof node === 'number' && !isCoordinate && Number.isInteger(node) && node > -1e4 && node < 1e5) return node;
     const text = leafText(node);
     if (text !== undefined) {
       const findings = isCoordinate ? [coordinateFinding(text)] : scanText(text);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { profileText } from './profile.js';
-import { DETECTORS, isSensitive, mayHoldAny, scanText } from './registry.js';
+import { DETECTORS, isSensitive, mayHoldAny, scanText, SHORTEST_FINDING } from './registry.js';
 import type { TextProfile } from './types.js';
 
 /** Every line of the project's fixture logs, the labelled personal-data lines among them. */
@@ -74,6 +74,24 @@ describe('scanText', () => {
     expect(texts.length).toBeGreaterThan(5000);
     expect(found).toBeGreaterThan(200);
     expect(skipped).toEqual([]);
+  });
+
+  it('finds nothing in a text shorter than SHORTEST_FINDING, which it therefore does not read', () => {
+    // every detector, without its pre-check: on each piece of that length of every finding in the
+    // fixtures, and on random short texts of the characters findings are made of
+    const findings = fixtureLines().flatMap((text) => scanText(text).map((f) => f.value));
+    expect(findings.length).toBeGreaterThan(200);
+    expect(Math.min(...findings.map((v) => v.length))).toBeGreaterThanOrEqual(SHORTEST_FINDING);
+    const pieces = new Set<string>();
+    for (const value of findings) for (let start = 0; start < value.length; start++) for (let end = start + 1; end < start + SHORTEST_FINDING && end <= value.length; end++) pieces.add(value.slice(start, end));
+    const alphabet = [...'0123456789aAbBcCdDeEfFxX@.%-_ +·京粤使警港'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 20_000; i++) pieces.add(Array.from({ length: 1 + (next() % (SHORTEST_FINDING - 1)) }, () => alphabet[next() % alphabet.length]).join(''));
+    pieces.add('a@b.cn'.slice(0, SHORTEST_FINDING - 1)).add('京A1234').add('使01440').add('a%40b');
+    const found = [...pieces].flatMap((text) => DETECTORS.flatMap((detector) => detector.detect(text, profileText(text)).map((f) => `${detector.type}: ${text}`)));
+    expect(found).toEqual([]);
+    expect(scanText('a@b.cn')).toMatchObject([{ type: 'email' }]);
   });
 
   it('returns nothing for text that fails every pre-check', () => {

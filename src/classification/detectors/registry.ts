@@ -70,6 +70,13 @@ export function mayHoldAny(profile: TextProfile): boolean {
 
 const NOTHING: readonly PiiFinding[] = Object.freeze([]);
 
+/**
+ * No detector finds anything in fewer characters: an address takes six (`a@b.cn`), a plate seven,
+ * a pair of precise coordinates thirteen, every number detector more. Most fields of an event are
+ * shorter (actions, methods, ports, process names), and they skip the profile's copy of the text.
+ */
+export const SHORTEST_FINDING = 6;
+
 // Detectors read the profile only while scanText asks them and scanText is never re-entered, so
 // one profile serves every scan: most texts are short and this was an allocation per field.
 const scratchProfile = blankProfile();
@@ -102,7 +109,7 @@ function detect(text: string): readonly PiiFinding[] {
  * The result may be shared with other calls for the same text, hence read-only.
  */
 export function scanText(text: string): readonly PiiFinding[] {
-  if (typeof text !== 'string' || text.length === 0) return NOTHING;
+  if (typeof text !== 'string' || text.length < SHORTEST_FINDING) return NOTHING;
   if (text.length < RECENT_MIN_LENGTH) return detect(text);
   const recent = recentTexts.indexOf(text);
   if (recent >= 0) return recentFindings[recent];

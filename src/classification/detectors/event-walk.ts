@@ -52,12 +52,29 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 // Cheap filter before splitting a key into words: every coordinate key contains one of these.
 const MAYBE_COORDINATE_KEY = /la|lo|ln|度/i;
 
+/**
+ * Each key's axis (null: none), remembered: events of one kind repeat their keys, and keys such as
+ * `LogonType` or `claimed_hostname` pass the cheap filter only to be split into words. Keys come
+ * from producers, so once this many are known the rest are judged afresh each time.
+ */
+const keyAxes = new Map<string, 'lat' | 'lon' | null>();
+const KEY_AXES_KEPT = 4096;
+
+function keyAxis(key: string): 'lat' | 'lon' | null {
+  let axis = keyAxes.get(key);
+  if (axis === undefined) {
+    axis = (MAYBE_COORDINATE_KEY.test(key) && coordinateKeyAxis(key)) || null;
+    if (keyAxes.size < KEY_AXES_KEPT) keyAxes.set(key, axis);
+  }
+  return axis;
+}
+
 function coordinateKeys(node: Record<string, unknown>, keys: readonly string[]): ReadonlySet<string> {
   let latKey: string | undefined;
   let lonKey: string | undefined;
   for (const key of keys) {
-    if (!MAYBE_COORDINATE_KEY.test(key)) continue;
-    const axis = coordinateKeyAxis(key);
+    const axis = keyAxis(key);
+    if (axis === null) continue;
     if (axis === 'lat') latKey ??= key;
     else if (axis === 'lon') lonKey ??= key;
   }

@@ -73,6 +73,10 @@ describe('profileText', () => {
       `${'9'.repeat(70_000)}%40`,
       '%4',
       '100%',
+      // either side of where the copy into the buffer turns native
+      line.slice(0, 23),
+      line.slice(0, 24),
+      `${line.slice(9, 20)}${line.slice(30, 42)}`,
     ];
     for (const text of kinds) expect({ text: text.slice(0, 40), profile: profileText(text) }).toEqual({ text: text.slice(0, 40), profile: profileText(copy(text)) });
     expect(profileText(`${'9'.repeat(70_000)}%40`)).toMatchObject({ longestDigitRun: 70_000, hasAt: true, length: 70_003 });

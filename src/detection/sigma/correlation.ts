@@ -45,6 +45,16 @@ export interface GroupState {
   windowStart?: number;
   /** Whole-window conditions: the latest event (reported with the hit). */
   lastEvent?: unknown;
+  /**
+   * value_count and temporal: how many entries hold each distinct value (or rule), kept with
+   * `entries`, so that a window judged on every arrival costs no pass over its entries (a flood
+   * from one source made each arrival count up to `maxEntriesPerGroup` values again). Derived
+   * from `entries`: a store may leave it out or serialise it into something else, and it is made
+   * again when next needed.
+   */
+  tally?: Map<string | number | undefined, number>;
+  /** value_sum and value_avg: the sum of the entries' values, kept the same way while every value is a whole number (a sum of those is exact). */
+  sum?: number;
 }
 
 export interface CorrelationStateStore {
@@ -349,14 +359,18 @@ export class CorrelationEngine {
     this.feed({ id: hit.id, name: hit.name }, hit.event, hit.timestamp, hits, depth + 1);
   }
 
-  private addEntry(st: GroupState, entry: CorrelationEntry) {
+  private addEntry(c: SigmaCorrelation, st: GroupState, entry: CorrelationEntry) {
     const es = st.entries;
     let i = es.length;
     while (i > 0 && es[i - 1].ts > entry.ts) i--;
-    es.splice(i, 0, entry);
+    if (i === es.length) es.push(entry);
+    else es.splice(i, 0, entry);
+    const tally = keptTally(st);
+    if (tally) count(tally, tallyKey(c, entry), 1);
+    if (typeof st.sum === 'number') st.sum = exactSum(st.sum, entry.value);
     if (es.length > this.maxEntries) {
       const excess = es.length - this.maxEntries;
-      es.splice(0, excess);
+      removeEntries(c, st, 0, excess);
       this.evictedEntries += excess;
     }
   }
@@ -370,12 +384,12 @@ export class CorrelationEngine {
     if (cc.c.type === 'temporal') {
       // Only the latest occurrence of each rule matters.
       const prev = st.entries.findIndex((e) => e.rule === entry.rule);
-      if (prev >= 0 && st.entries[prev].ts <= entry.ts) st.entries.splice(prev, 1);
+      if (prev >= 0 && st.entries[prev].ts <= entry.ts) removeEntries(cc.c, st, prev, 1);
     }
-    this.addEntry(st, entry);
+    this.addEntry(cc.c, st, entry);
     let drop = 0;
     while (drop < st.entries.length && st.entries[drop].ts < newest - span) drop++;
-    if (drop) st.entries.splice(0, drop);
+    if (drop) removeEntries(cc.c, st, 0, drop);
     const hit = this.judge(cc, key, st, newest, event);
     if (hit) this.store.delete(cc.key, key);
     else this.store.set(cc.key, key, st);
@@ -393,7 +407,7 @@ export class CorrelationEngine {
     }
     if (!st) st = { group, entries: [], windowStart: entry.ts };
     if (entry.ts < st.windowStart!) return hit; // late event of an earlier window
-    this.addEntry(st, entry);
+    this.addEntry(cc.c, st, entry);
     st.lastEvent = event;
     this.store.set(cc.key, key, st);
     return hit;
@@ -402,7 +416,7 @@ export class CorrelationEngine {
   private judge(cc: Compiled, key: string, st: GroupState, end: number, event: unknown): CorrelationHit | undefined {
     const c = cc.c;
     if (st.entries.length === 0) return undefined;
-    const value = aggregate(c, st.entries);
+    const value = aggregate(c, st);
     if (value === undefined || !c.condition.tests.every((t) => compare(t.op, value, t.value))) return undefined;
     const group: Record<string, unknown> = {};
     c.groupBy.forEach((g, i) => (group[g] = st.group[i]));
@@ -470,14 +484,69 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-function aggregate(c: SigmaCorrelation, entries: CorrelationEntry[]): number | undefined {
+/** What `GroupState.tally` counts an entry under: its value (value_count) or its rule (temporal). */
+function tallyKey(c: SigmaCorrelation, entry: CorrelationEntry): string | number | undefined {
+  return c.type === 'temporal' ? entry.rule : entry.value;
+}
+
+function count(tally: Map<string | number | undefined, number>, key: string | number | undefined, by: number): void {
+  const n = (tally.get(key) ?? 0) + by;
+  if (n === 0) tally.delete(key);
+  else tally.set(key, n);
+}
+
+/** Removes `n` entries from `start`, and takes them out of the tally. */
+function removeEntries(c: SigmaCorrelation, st: GroupState, start: number, n: number): void {
+  // the oldest entry alone, as a full window drops one on every arrival: shift moves the array's
+  // start where splice copies every entry after it
+  const removed = start === 0 && n === 1 ? [st.entries.shift()!] : st.entries.splice(start, n);
+  const tally = keptTally(st);
+  if (tally) for (const entry of removed) count(tally, tallyKey(c, entry), -1);
+  if (typeof st.sum === 'number') for (const entry of removed) st.sum = exactSum(st.sum, -(entry.value as number));
+}
+
+/** `sum + value` when both are whole numbers and so is the result, exactly; otherwise undefined (the sum is then made afresh). */
+function exactSum(sum: number | undefined, value: unknown): number | undefined {
+  if (sum === undefined || typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
+  const next = sum + value;
+  return Number.isSafeInteger(next) ? next : undefined;
+}
+
+function sumOf(st: GroupState): number {
+  if (typeof st.sum === 'number') return st.sum;
+  let sum = 0;
+  let exact: number | undefined = 0;
+  for (const e of st.entries) {
+    sum += e.value as number;
+    exact = exactSum(exact, e.value);
+  }
+  st.sum = exact;
+  return sum;
+}
+
+/** The group's tally, unless a store dropped it or turned it into something else on the way. */
+function keptTally(st: GroupState): GroupState['tally'] {
+  return st.tally instanceof Map ? st.tally : undefined;
+}
+
+/** How many distinct values (value_count) or rules (temporal) the window holds. */
+function distinct(c: SigmaCorrelation, st: GroupState): number {
+  let tally = keptTally(st);
+  if (!tally) {
+    st.tally = tally = new Map();
+    for (const entry of st.entries) count(tally, tallyKey(c, entry), 1);
+  }
+  return tally.size;
+}
+
+function aggregate(c: SigmaCorrelation, st: GroupState): number | undefined {
+  const entries = st.entries;
   switch (c.type) {
     case 'event_count':
       return entries.length;
     case 'value_count':
-      return new Set(entries.map((e) => e.value)).size;
     case 'temporal':
-      return new Set(entries.map((e) => e.rule)).size;
+      return distinct(c, st);
     case 'temporal_ordered': {
       // Longest prefix of `rules` found in order (greedy earliest matching is optimal).
       let next = 0;
@@ -488,16 +557,21 @@ function aggregate(c: SigmaCorrelation, entries: CorrelationEntry[]): number | u
       return next;
     }
   }
-  const nums = entries.map((e) => e.value as number);
+  // a plain pass, without an array of the numbers: sliding windows are judged on every arrival
   switch (c.type) {
     case 'value_sum':
-      return nums.reduce((a, b) => a + b, 0);
+      return sumOf(st);
     case 'value_avg':
-      return nums.reduce((a, b) => a + b, 0) / nums.length;
+      return sumOf(st) / entries.length;
     case 'value_min':
-      return Math.min(...nums);
-    case 'value_max':
-      return Math.max(...nums);
+    case 'value_max': {
+      let extreme = c.type === 'value_min' ? Infinity : -Infinity;
+      for (const e of entries) extreme = c.type === 'value_min' ? Math.min(extreme, e.value as number) : Math.max(extreme, e.value as number);
+      return extreme;
+    }
+  }
+  const nums = entries.map((e) => e.value as number);
+  switch (c.type) {
     case 'value_median':
       return percentile([...nums].sort((a, b) => a - b), 50);
     case 'value_percentile':

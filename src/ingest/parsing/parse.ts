@@ -413,7 +413,8 @@ function parseShipped(line: string, record: Json, run: Run): NormalizedEvent | u
     run.unwrapped = false;
   }
   const known = event.event.dataset !== 'generic.raw' && event.event.dataset !== 'generic.kv';
-  if (!known) for (const key in record) if (!ENVELOPE_KEYS.has(key)) return undefined;
+  // for…in with an own-property test visits what Object.keys would, without building the array
+  if (!known) for (const key in record) if (Object.hasOwn(record, key) && !ENVELOPE_KEYS.has(key)) return undefined;
   const lineKey = typeof record.message === 'string' ? 'message' : 'log';
   let timeKey: string | undefined;
   // a line without a time of its own was stamped on receipt; the shipper read it earlier than that
@@ -437,7 +438,7 @@ function parseShipped(line: string, record: Json, run: Run): NormalizedEvent | u
   const hostTaken = typeof hostName === 'string' && named !== undefined && (hostName === named || hostName.toLowerCase() === named.toLowerCase());
   let rest: Json | undefined;
   for (const key in record) {
-    if (key === lineKey || key === timeKey || (hostTaken && key === 'host')) continue;
+    if (!Object.hasOwn(record, key) || key === lineKey || key === timeKey || (hostTaken && key === 'host')) continue;
     (rest ??= {})[key] = record[key];
   }
   if (rest) event.vendor = event.vendor ? { ...rest, ...event.vendor } : rest;

@@ -264,9 +264,9 @@ class HintIndex {
     this.member = member;
     for (const field of this.fields) {
       this.scanning = field;
-      if (field.access) this.scanValues(field, context.field(field.access).values);
+      if (field.access) context.eachValue(field.access, this.scanValue);
       else {
-        this.scanValues(field, context.restValues());
+        for (const v of context.restValues()) this.scanValue(v);
         const raw = context.original();
         if (raw && !field.scanner.forEachMatch(raw, this.found, true)) field.scanner.forEachMatch(context.lowerOriginal(), this.found);
       }
@@ -276,14 +276,13 @@ class HintIndex {
     this.scanning = undefined;
   }
 
-  private scanValues({ scanner, readsScalars }: ScannedField, values: readonly unknown[]): void {
-    for (const v of values) {
-      // a Windows record's numbers (process and thread ids, version, task …) would each be
-      // turned into a string that none of the needles can be in
-      const text = typeof v === 'string' ? v : readsScalars ? toStr(v) : undefined;
-      if (text && !scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
-    }
-  }
+  private readonly scanValue = (v: unknown) => {
+    const { scanner, readsScalars } = this.scanning!;
+    // a Windows record's numbers (process and thread ids, version, task …) would each be
+    // turned into a string that none of the needles can be in
+    const text = typeof v === 'string' ? v : readsScalars ? toStr(v) : undefined;
+    if (text && !scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
+  };
 }
 
 /** Whether a needle can be in the text of some number (`-1.5e+21`, `Infinity`, `NaN`) or boolean, as `toStr` writes them and lower-cased. */

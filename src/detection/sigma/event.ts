@@ -253,6 +253,25 @@ export class EvalContext {
     return fv;
   }
 
+  /**
+   * Calls `visit` with each value `field(access)` has, without collecting them where that would
+   * be work of its own: a deep field's values (every scalar below a Windows record's `winlog`)
+   * are scanned for hints on every event, and building their array cost about as much as the
+   * scan itself, while a rule reads them only when its hints are found.
+   */
+  eachValue(access: FieldAccess, visit: (v: unknown) => void): void {
+    if (!access.deep || this.fieldStamp[access.slot] === this.epoch || (this.dotted ??= hasDottedKey(this.current, holderDepth))) {
+      for (const v of this.field(access).values) visit(v);
+      return;
+    }
+    const roots: unknown[] = [];
+    for (const r of access.reads) this.read(r, roots, false);
+    // as scalarsBelow: values with no object among them are the field's values as they are
+    const objects = roots.some((v) => v !== null && typeof v === 'object');
+    for (const v of roots) if (objects) visitScalars(v, visit, 1);
+    else visit(v);
+  }
+
   /** Pushes the leaves of a path to `out`; true when the path exists. */
   private read(r: PathRead, out: unknown[], flattened: boolean): boolean {
     if (flattened || r.inherited) return walk(this.current, r.keys, 0, out, true);
@@ -375,6 +394,17 @@ function collectScalars(v: unknown, walk: { values: unknown[]; dotted: boolean }
     if (inEvent && k === 'original' && child === skip) continue;
     collectScalars(child, walk, depth + 1, skip, skip !== undefined && depth === 0 && k === 'event');
   }
+}
+
+/** Calls `visit` with every scalar below `v`, as `collectScalars` would push them. */
+function visitScalars(v: unknown, visit: (v: unknown) => void, depth: number): void {
+  if (depth > 32 || v === null || v === undefined) return;
+  if (typeof v !== 'object') return visit(v);
+  if (Array.isArray(v)) {
+    for (const el of v) visitScalars(el, visit, depth + 1);
+    return;
+  }
+  for (const k in v as Record<string, unknown>) if (hasOwn.call(v, k)) visitScalars((v as Record<string, unknown>)[k], visit, depth + 1);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { fieldAccess } from './event.js';
 import { compileRule, EvalContext, eventMayMatch, parseSigmaDocuments, type CompileOptions } from './index.js';
 
 function detection(body: string, options?: CompileOptions) {
@@ -245,6 +246,39 @@ describe('evaluation context', () => {
     expect([a.matches(ctx.event, ctx), flat.matches(ctx.event, ctx)]).toEqual([false, true]);
     ctx.reset({ process: { name: 'y' } });
     expect(flat.matches(ctx.event, ctx)).toBe(false);
+  });
+
+  it('visits the values of a deep field that field() collects, however the event is shaped', () => {
+    const deep = fieldAccess(['wl', 'msg'], true);
+    const inherited = Object.create({ polluted: 'from the prototype' }) as Record<string, unknown>;
+    inherited.own = 'own value';
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < 40; i++) nested = { down: nested, at: i };
+    const events: unknown[] = [
+      { wl: { a: 'x', b: 7, c: [true, null, { d: 'y', e: [1, [2, 'z']] }], f: undefined }, msg: 'm' },
+      { wl: [{ a: 'one' }, 'two', [3]], msg: ['m1', { inner: 'm2' }] },
+      { wl: inherited },
+      { wl: nested },
+      { wl: 'plain', other: { 'dotted.key': 'anywhere' } },
+      { 'wl.a': 'flattened', wl: { b: 'nested' } },
+      { msg: null },
+      {},
+    ];
+    const visited = new EvalContext(undefined);
+    for (const event of events) {
+      const collected = new EvalContext(event).field(deep).values;
+      visited.reset(event);
+      const seen: unknown[] = [];
+      visited.eachValue(deep, (v) => seen.push(v));
+      expect(seen).toEqual(collected);
+      // and once field() has collected them, the same from its cache
+      visited.field(deep);
+      const again: unknown[] = [];
+      visited.eachValue(deep, (v) => again.push(v));
+      expect(again).toEqual(collected);
+    }
+    expect(new EvalContext(events[2]).field(deep).values).toEqual(['own value']);
+    expect(new EvalContext(events[3]).field(deep).values).not.toContain('bottom');
   });
 
   it('reads fields below shared parents at every depth, through arrays and past values that are not objects', () => {

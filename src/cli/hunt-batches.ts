@@ -5,6 +5,7 @@ import type { CorrelationInput, DetectionEngine, RuleFiles, RuleFiring } from '.
 import { AssetIndex } from '../assets/core.js';
 import { IngestPipeline } from '../ingest/core.js';
 import { compiledWorkerScript } from '../shared/index.js';
+import { parseIso } from '../shared/iso-time.js';
 
 /** Lines of one file, packed into one buffer so a worker thread can take them without a copy. */
 export interface LineBatch {
@@ -61,7 +62,7 @@ export class BatchDetector {
     let lastTime = 0;
     events.forEach((e, i) => {
       lineOf.set(e, batch.lines[i]);
-      lastTime = Math.max(lastTime, Date.parse(e['@timestamp']) || 0);
+      lastTime = Math.max(lastTime, parseIso(e['@timestamp']) || 0);
     });
     // A counted match comes back from the engine as a stand-in firing, which keeps its place among
     // the rule firings of the same event.

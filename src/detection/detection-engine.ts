@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
+import { parseIso } from '../shared/iso-time.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
 import { AhoCorasick, AnchorScanner, CorrelationEngine, PairSkipScanner, EvalContext, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
@@ -94,7 +95,7 @@ function groupKeyOf(rule: PackRule, event: StoredEvent): string {
 }
 
 function eventTime(event: StoredEvent): number {
-  const t = Date.parse(event['@timestamp']);
+  const t = parseIso(event['@timestamp']);
   return Number.isFinite(t) ? t : Date.now();
 }
 

@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../shared/event-schema.js';
+import { parseIso } from '../shared/iso-time.js';
 
 /** An event as stored: normalized, enriched, and carrying its stable id in `event.id`. */
 export type StoredEvent = NormalizedEvent & { event: NormalizedEvent['event'] & { id: string } };
@@ -102,7 +103,7 @@ const PLAUSIBLE_PAST_MS = 400 * DAY_MS;
  * cannot scatter events over decades of partitions or indices.
  */
 export function filingTime(event: StoredEvent, now: number): number {
-  const ts = Date.parse(event['@timestamp']);
+  const ts = parseIso(event['@timestamp']);
   if (Number.isFinite(ts) && ts > now - PLAUSIBLE_PAST_MS && ts < now + DAY_MS) return ts;
   const created = Date.parse(event.event.created ?? '');
   return Number.isFinite(created) ? created : now;

@@ -46,3 +46,51 @@ export function formatIso(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   return `${dayPrefix}${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}.${THREE_DIGITS[milli]}Z`;
 }
+
+/** The day of the last text `parseIso` read through Date ("2025-12-25T"), and where it starts. */
+let readPrefix = '\u0000';
+let readDayStart = NaN;
+/** An ISO instant as `formatIso` writes it: "2025-12-25T14:30:27.369Z". */
+const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** The decimal digit at `i`, or NaN. */
+function digit(s: string, i: number): number {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+}
+
+const digits2 = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/** Milliseconds since midnight of the "hh:mm:ss.sssZ" at the end of a 24-character text, or NaN. */
+function timeOfDay(text: string): number {
+  const hours = digits2(text, 11);
+  const minutes = digits2(text, 14);
+  const seconds = digits2(text, 17);
+  const milli = digits2(text, 20) * 10 + digit(text, 22);
+  if (hours < 24 && minutes < 60 && seconds < 60 && milli >= 0 && text[13] === ':' && text[16] === ':' && text[19] === '.' && text.charCodeAt(23) === 90 /* Z */) {
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + milli;
+  }
+  return NaN;
+}
+
+/**
+ * What `Date.parse` gives, at a fraction of its cost for the texts `formatIso` writes: the events
+ * of a batch mostly fall on one day, so a text of the day last read through Date is read from
+ * its time of day alone. Any other text goes to Date.parse.
+ */
+export function parseIso(text: string): number {
+  if (text.length === 24 && text.startsWith(readPrefix)) {
+    const ms = timeOfDay(text);
+    if (ms >= 0) return readDayStart + ms;
+  }
+  const ms = Date.parse(text);
+  if (Number.isFinite(ms) && CANONICAL.test(text)) {
+    // the day from the date itself: Date reads 24:00 as the next day's midnight
+    const time = timeOfDay(text);
+    if (time >= 0) {
+      readPrefix = text.slice(0, 11);
+      readDayStart = ms - time;
+    }
+  }
+  return ms;
+}

@@ -262,6 +262,41 @@ describe('PairSkipScanner.forEachMatch', () => {
   });
 });
 
+describe('DetectionEngine: texts scanned before', () => {
+  // twelve rules on one field (enough for a scan), one of them with a clause on a second field
+  const needles = ['mimikatz', 'procdump', '-enc ', 'vssadmin delete', 'wevtutil cl', 'certutil -urlcache', 'bitsadmin /transfer', 'rundll32 javascript', 'regsvr32 /i:http', 'mshta vbscript', 'net user /add', 'schtasks /create'];
+  const rules = needles.map((needle, n) =>
+    windowsRule('Memo', n + 1, n === 0 ? `  cmd: { 'CommandLine|contains': '${needle}' }\n  who: { 'SubjectUserName|endswith': 'admin' }\n  condition: cmd and who` : `  cmd: { 'CommandLine|contains': '${needle}' }\n  condition: cmd`),
+  );
+
+  it('find what a rule-by-rule evaluation finds, whether texts come back, never do, or come back after a while', () => {
+    withWindowsRules(rules, (engine, security) => {
+      const template = security.find((e) => e.winlog?.event_data)!;
+      let seed = 7;
+      const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed >>> 8);
+      const pieces = [...needles, 'MIMIKATZ', 'ProcDump', 'C:\\Windows\\System32\\cmd.exe /c ', '\u212aelvin', 'İstanbul', ' ', 'x'];
+      const text = (parts: number) => Array.from({ length: parts }, () => pieces[next() % pieces.length]).join('');
+      const recurring = Array.from({ length: 30 }, () => text(4));
+      const long = Array.from({ length: 400 }, () => text(40) + text(40));
+      const users = ['it-admin', 'Administrator', 'svc_tmp'];
+      const stream: string[] = [];
+      for (let i = 0; i < 2_000; i++) stream.push(recurring[i % recurring.length]); // found in the memo
+      for (let i = 0; i < 2_000; i++) stream.push(long[i % long.length]); // more than a memo holds
+      for (let i = 0; i < 20_000; i++) stream.push(`${text(3)} ${i}`); // never again: the memo rests
+      for (let i = 0; i < 2_000; i++) stream.push(recurring[(i * 7) % recurring.length]); // and is taken up again
+      let matched = 0;
+      stream.forEach((commandLine, i) => {
+        const event = { ...template, winlog: { ...template.winlog, event_data: { ...template.winlog!.event_data, CommandLine: commandLine, SubjectUserName: users[i % users.length] } } };
+        const expected = engine.pack.rules.filter((r) => r.matches(event)).map((r) => r.rule.id);
+        const found = engine.matchingRules(event);
+        if (found.join() !== expected.join()) expect({ i, commandLine, found }).toEqual({ i, commandLine, found: expected });
+        matched += expected.length;
+      });
+      expect(matched).toBeGreaterThan(5_000);
+    });
+  });
+});
+
 describe('DetectionEngine: keyword hints in the raw record', () => {
   const words = ['gentilkiwi', 'kerberos::golden', 'sekurlsa::', 'lsadump::', 'privilege::debug', 'misc::skeleton', 'mimidrv.sys', 'eo.oe.kiwi'];
   const rules = words.map((w, n) => windowsRule('Keyword', n, `  keywords: ['${w}']\n  condition: keywords`));

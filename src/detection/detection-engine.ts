@@ -178,7 +178,69 @@ interface ScannedField {
   seen: Uint32Array;
   /** Some needle can occur in the text of a number or boolean; when none can, those values are not scanned. */
   readsScalars: boolean;
+  /** Texts scanned lately and the needles found in each. */
+  memo: ScanMemo;
 }
+
+/** Texts shorter than this are scanned about as fast as they are looked up; longer ones than MEMO_MAX are seldom seen twice. */
+const MEMO_MIN = 16;
+const MEMO_MAX = 1024;
+const NO_NEEDLES: readonly number[] = [];
+
+/**
+ * The needles a field's scan found in texts it met lately. A host runs the same few programs, so
+ * an image path or a service's command line comes back event after event, and a look-up costs
+ * less than a scan (an anchor scan of SigmaHQ's image and command-line hints reads a character in
+ * ten to twenty nanoseconds). Texts that do not come back (command lines and file paths with ids
+ * in them) would cost a look-up and an insertion each, and kept alive they cost the collector
+ * more: a memo that finds fewer than three quarters of its texts in a trial of MEMO_TRIAL
+ * look-ups forgets them and rests for MEMO_REST texts, then tries again. It holds at most
+ * MEMO_CHARS characters, starting over when full.
+ */
+class ScanMemo {
+  private readonly texts = new Map<string, readonly number[]>();
+  private chars = 0;
+  private lookups = 0;
+  private hits = 0;
+  private resting = 0;
+
+  /** Whether the memo is in use for the next text (counts the texts it rests for). */
+  open(): boolean {
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
+  }
+
+  get(text: string): readonly number[] | undefined {
+    const needles = this.texts.get(text);
+    if (needles !== undefined) this.hits++;
+    if (++this.lookups === MEMO_TRIAL) {
+      if (this.hits * 4 < MEMO_TRIAL * 3) {
+        this.resting = MEMO_REST;
+        this.forget();
+      }
+      this.lookups = this.hits = 0;
+    }
+    return needles;
+  }
+
+  set(text: string, needles: readonly number[]): void {
+    if (this.resting > 0) return;
+    if (this.chars + text.length > MEMO_CHARS) this.forget();
+    this.texts.set(text, needles);
+    this.chars += text.length;
+  }
+
+  private forget(): void {
+    this.texts.clear();
+    this.chars = 0;
+  }
+}
+
+/** 256 K characters: at most a quarter to half a megabyte of text held per scanned field. */
+const MEMO_CHARS = 262_144;
+const MEMO_TRIAL = 256;
+const MEMO_REST = 16_384;
 
 /** Room for a rule's clause number in an entry of `ScannedField.satisfies`. */
 const CLAUSE_BITS = 2;
@@ -205,7 +267,11 @@ class HintIndex {
   /** The rules (by engine index) the scan may add, where the index holds more than the event's route. */
   private member?: Uint8Array;
   private scanning?: ScannedField;
+  /** Where `found` also writes the needles of the text being scanned, for the field's memo. */
+  private recording?: number[];
+  private readonly scratch: number[] = [];
   private readonly found = (needle: number) => {
+    this.recording?.push(needle);
     const field = this.scanning!;
     if (field.seen[needle] === this.eventNumber) return;
     field.seen[needle] = this.eventNumber;
@@ -250,7 +316,7 @@ class HintIndex {
     });
     for (const { access, needles } of byField.values()) {
       const hints = [...needles.keys()];
-      this.fields.push({ access, scanner: scannerOf(hints), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size), readsScalars: hints.some(fitsScalarText) });
+      this.fields.push({ access, scanner: scannerOf(hints), satisfies: [...needles.values()].map((e) => Int32Array.from(e)), seen: new Uint32Array(needles.size), readsScalars: hints.some(fitsScalarText), memo: new ScanMemo() });
     }
   }
 
@@ -278,12 +344,28 @@ class HintIndex {
   }
 
   private readonly scanValue = (v: unknown) => {
-    const { scanner, readsScalars } = this.scanning!;
+    const field = this.scanning!;
     // a Windows record's numbers (process and thread ids, version, task …) would each be
     // turned into a string that none of the needles can be in
-    const text = typeof v === 'string' ? v : readsScalars ? toStr(v) : undefined;
-    if (text && !scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
+    const text = typeof v === 'string' ? v : field.readsScalars ? toStr(v) : undefined;
+    if (!text) return;
+    const memo = field.memo;
+    if (text.length < MEMO_MIN || text.length > MEMO_MAX || !memo.open()) return this.scan(field.scanner, text);
+    const known = memo.get(text);
+    if (known !== undefined) {
+      for (let i = 0; i < known.length; i++) this.found(known[i]);
+      return;
+    }
+    const needles = (this.recording = this.scratch);
+    needles.length = 0;
+    this.scan(field.scanner, text);
+    this.recording = undefined;
+    memo.set(text, needles.length ? needles.slice() : NO_NEEDLES);
   };
+
+  private scan(scanner: NeedleScanner, text: string): void {
+    if (!scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
+  }
 }
 
 /** Whether a needle can be in the text of some number (`-1.5e+21`, `Infinity`, `NaN`) or boolean, as `toStr` writes them and lower-cased. */

@@ -194,8 +194,9 @@ const NO_NEEDLES: readonly number[] = [];
  * ten to twenty nanoseconds). Texts that do not come back (command lines and file paths with ids
  * in them) would cost a look-up and an insertion each, and kept alive they cost the collector
  * more: a memo that finds fewer than three quarters of its texts in a trial of MEMO_TRIAL
- * look-ups forgets them and rests for MEMO_REST texts, then tries again. It holds at most
- * MEMO_CHARS characters, starting over when full.
+ * look-ups forgets them and rests for MEMO_REST texts (twice as long after each trial that
+ * fails, up to MEMO_LONGEST_REST), then tries again. It holds at most MEMO_CHARS characters,
+ * starting over when full.
  */
 class ScanMemo {
   private readonly texts = new Map<string, readonly number[]>();
@@ -203,6 +204,8 @@ class ScanMemo {
   private lookups = 0;
   private hits = 0;
   private resting = 0;
+  /** How long the next rest lasts: doubled by each trial that fails, so a stream of texts that never recur soon costs no trials. */
+  private rest = MEMO_REST;
 
   /** Whether the memo is in use for the next text (counts the texts it rests for). */
   open(): boolean {
@@ -216,9 +219,10 @@ class ScanMemo {
     if (needles !== undefined) this.hits++;
     if (++this.lookups === MEMO_TRIAL) {
       if (this.hits * 4 < MEMO_TRIAL * 3) {
-        this.resting = MEMO_REST;
+        this.resting = this.rest;
+        this.rest = Math.min(this.rest * 2, MEMO_LONGEST_REST);
         this.forget();
-      }
+      } else this.rest = MEMO_REST;
       this.lookups = this.hits = 0;
     }
     return needles;
@@ -241,6 +245,7 @@ class ScanMemo {
 const MEMO_CHARS = 262_144;
 const MEMO_TRIAL = 256;
 const MEMO_REST = 16_384;
+const MEMO_LONGEST_REST = 1_048_576;
 
 /** Room for a rule's clause number in an entry of `ScannedField.satisfies`. */
 const CLAUSE_BITS = 2;
@@ -349,23 +354,22 @@ class HintIndex {
     // turned into a string that none of the needles can be in
     const text = typeof v === 'string' ? v : field.readsScalars ? toStr(v) : undefined;
     if (!text) return;
-    const memo = field.memo;
-    if (text.length < MEMO_MIN || text.length > MEMO_MAX || !memo.open()) return this.scan(field.scanner, text);
-    const known = memo.get(text);
-    if (known !== undefined) {
-      for (let i = 0; i < known.length; i++) this.found(known[i]);
-      return;
+    const memo = text.length >= MEMO_MIN && text.length <= MEMO_MAX && field.memo.open() ? field.memo : undefined;
+    if (memo) {
+      const known = memo.get(text);
+      if (known !== undefined) {
+        for (let i = 0; i < known.length; i++) this.found(known[i]);
+        return;
+      }
+      this.recording = this.scratch;
+      this.scratch.length = 0;
     }
-    const needles = (this.recording = this.scratch);
-    needles.length = 0;
-    this.scan(field.scanner, text);
-    this.recording = undefined;
-    memo.set(text, needles.length ? needles.slice() : NO_NEEDLES);
+    if (!field.scanner.forEachMatch(text, this.found, true)) field.scanner.forEachMatch(text.toLowerCase(), this.found);
+    if (memo) {
+      this.recording = undefined;
+      memo.set(text, this.scratch.length ? this.scratch.slice() : NO_NEEDLES);
+    }
   };
-
-  private scan(scanner: NeedleScanner, text: string): void {
-    if (!scanner.forEachMatch(text, this.found, true)) scanner.forEachMatch(text.toLowerCase(), this.found);
-  }
 }
 
 /** Whether a needle can be in the text of some number (`-1.5e+21`, `Infinity`, `NaN`) or boolean, as `toStr` writes them and lower-cased. */

@@ -192,9 +192,8 @@ const NO_NEEDLES: readonly number[] = [];
  * an image path or a service's command line comes back event after event, and a look-up costs
  * less than a scan (an anchor scan of SigmaHQ's image and command-line hints reads a character in
  * ten to twenty nanoseconds). Texts that do not come back (command lines and file paths with ids
- * in them) would cost a look-up and an insertion each, and kept alive they cost the collector
- * more: a memo that finds fewer than three quarters of its texts in a trial of MEMO_TRIAL
- * look-ups forgets them and rests for MEMO_REST texts (twice as long after each trial that
+ * in them) would cost a look-up and an insertion each, for nothing: a memo that finds fewer than
+ * three quarters of its texts in a trial of MEMO_TRIAL look-ups forgets them and rests for MEMO_REST texts (twice as long after each trial that
  * fails, up to MEMO_LONGEST_REST), then tries again. It holds at most MEMO_CHARS characters,
  * starting over when full.
  */

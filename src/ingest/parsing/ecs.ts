@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { toPort } from './fields.js';
+import { toPort, isJsonObject, type Json } from './fields.js';
 import type { Endpoint, EventFields, NormalizedEvent } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
@@ -10,10 +10,6 @@ import { isoOrUndefined, parseTimeValue } from './time.js';
  * Fields outside this schema are kept under `vendor`.
  */
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const OBJECT_FIELDS = [
   'user', 'group', 'host', 'process', 'file', 'url', 'http', 'user_agent', 'network', 'observer', 'log', 'device', 'winlog',
 ] as const;
@@ -22,30 +18,30 @@ const OUTCOMES = new Set(['success', 'failure', 'unknown']);
 
 /** ECS-shaped: a timestamp and at least one of the nested ECS objects (event, host, source, …). */
 export function looksLikeEcs(record: Json): boolean {
-  return typeof record['@timestamp'] === 'string' && (isObject(record.event) || OBJECT_FIELDS.some((key) => isObject(record[key])));
+  return typeof record['@timestamp'] === 'string' && (isJsonObject(record.event) || OBJECT_FIELDS.some((key) => isJsonObject(record[key])));
 }
 
 export function acceptEcs(record: Json, base: NormalizedEvent, zone: string): NormalizedEvent | undefined {
   const at = isoOrUndefined(parseTimeValue(record['@timestamp'], zone));
   if (!at) return undefined;
-  const out: NormalizedEvent = { ...base, '@timestamp': at, event: isObject(record.event) ? validEventFields(record.event, base.event) : { ...base.event, dataset: 'generic.ecs' } };
+  const out: NormalizedEvent = { ...base, '@timestamp': at, event: isJsonObject(record.event) ? validEventFields(record.event, base.event) : { ...base.event, dataset: 'generic.ecs' } };
 
-  for (const key of OBJECT_FIELDS) if (isObject(record[key])) (out as unknown as Json)[key] = record[key];
+  for (const key of OBJECT_FIELDS) if (isJsonObject(record[key])) (out as unknown as Json)[key] = record[key];
   if (typeof record.message === 'string') out.message = record.message;
   const source = validEndpoint(record.source);
   if (source) out.source = source;
   const destination = validEndpoint(record.destination);
   if (destination) out.destination = destination;
   if (out.host && typeof out.host.ip === 'string') out.host = { ...out.host, ip: [out.host.ip] };
-  if (isObject(record.labels)) out.labels = Object.fromEntries(Object.entries(record.labels).map(([k, v]) => [k, String(v)]));
+  if (isJsonObject(record.labels)) out.labels = Object.fromEntries(Object.entries(record.labels).map(([k, v]) => [k, String(v)]));
   if (Array.isArray(record.tags)) out.tags = [...(base.tags ?? []), ...record.tags.filter((t): t is string => typeof t === 'string')];
-  if (isObject(record.metrics)) {
+  if (isJsonObject(record.metrics)) {
     out.metrics = Object.fromEntries(Object.entries(record.metrics).filter((e): e is [string, number] => typeof e[1] === 'number'));
   }
 
   const known = new Set<string>(['@timestamp', 'event', 'message', 'source', 'destination', 'labels', 'tags', 'metrics', 'taishi', ...OBJECT_FIELDS]);
   const rest = Object.entries(record).filter(([k]) => !known.has(k));
-  const vendor = isObject(record.vendor) ? record.vendor : undefined;
+  const vendor = isJsonObject(record.vendor) ? record.vendor : undefined;
   if (rest.length > 0 || vendor) out.vendor = { ...Object.fromEntries(rest.filter(([k]) => k !== 'vendor')), ...vendor };
   return out;
 }
@@ -72,7 +68,7 @@ function validEventFields(given: Json, base: EventFields): EventFields {
 }
 
 function validEndpoint(value: unknown): Endpoint | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const out: Endpoint = {};
   if (typeof value.ip === 'string' && isIP(value.ip)) out.ip = value.ip;
   const port = toPort(value.port);

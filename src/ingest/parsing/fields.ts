@@ -3,6 +3,11 @@ import type { Endpoint, NormalizedEvent } from '../../shared/event-schema.js';
 
 /** Small setters shared by the parsers, so every parser fills a field the same way. */
 
+/** A JSON object as a parser reads it. */
+export type Json = Record<string, unknown>;
+
+export const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Port number from text, or undefined when it is not one. */
 export function toPort(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : NaN;

@@ -3,7 +3,7 @@ import { looksLikeAudit, parseAudit } from './auditd.js';
 import { looksLikeDatabase, parseDatabase, parseMysqlSyslog, parsePostgres } from './database.js';
 import { decodeLine } from './decode.js';
 import { acceptEcs, looksLikeEcs } from './ecs.js';
-import { setVendor } from './fields.js';
+import { setVendor, isJsonObject, type Json } from './fields.js';
 import { applyCommonFields, looksLikeNetfilter, parseKeyValue, parseNetfilter } from './firewall.js';
 import { parseAccounts } from './programs/accounts.js';
 import { parseCron, parseSu, parseSudo } from './programs/local-auth.js';
@@ -28,8 +28,6 @@ import { isWindowsRecord, parseWindows } from './windows.js';
  */
 
 export const DEFAULT_MAX_LINE_LENGTH = 65_536;
-
-type Json = Record<string, unknown>;
 
 interface Run {
   zone: string;
@@ -370,8 +368,6 @@ function applyJson(record: Json, event: NormalizedEvent, run: Run, hint: 'json' 
   return jsonEvent;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The line of text a log shipper wrapped in JSON, or undefined when the record is not such a
  * wrapper. Filebeat, Logstash and Vector put the line under `message`, Fluent Bit's tail input
@@ -380,7 +376,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  */
 function shippedLine(record: Json): string | undefined {
   const event = record.event;
-  if (isObject(event) && (typeof event.dataset === 'string' || typeof event.module === 'string' || typeof event.action === 'string')) return undefined;
+  if (isJsonObject(event) && (typeof event.dataset === 'string' || typeof event.module === 'string' || typeof event.action === 'string')) return undefined;
   const line = typeof record.message === 'string' ? record.message : typeof record.log === 'string' ? record.log : undefined;
   if (line === undefined) return undefined;
   let end = line.length;
@@ -433,7 +429,7 @@ function parseShipped(line: string, record: Json, run: Run): NormalizedEvent | u
   }
   // a host that only names the one the event already names says nothing more
   const host = record.host;
-  const hostName = typeof host === 'string' ? host : isObject(host) && Object.keys(host).length === 1 ? host.name : undefined;
+  const hostName = typeof host === 'string' ? host : isJsonObject(host) && Object.keys(host).length === 1 ? host.name : undefined;
   const named = event.host?.name;
   const hostTaken = typeof hostName === 'string' && named !== undefined && (hostName === named || hostName.toLowerCase() === named.toLowerCase());
   let rest: Json | undefined;
@@ -449,8 +445,8 @@ function parseShipped(line: string, record: Json, run: Run): NormalizedEvent | u
 function shipperHost(record: Json): NormalizedEvent['host'] {
   const host = record.host;
   if (typeof host === 'string' && host) return { name: host };
-  const named = isObject(host) ? (host.name ?? host.hostname) : record.hostname;
-  const ips = isObject(host) ? (Array.isArray(host.ip) ? host.ip : [host.ip]).filter((ip): ip is string => typeof ip === 'string') : [];
+  const named = isJsonObject(host) ? (host.name ?? host.hostname) : record.hostname;
+  const ips = isJsonObject(host) ? (Array.isArray(host.ip) ? host.ip : [host.ip]).filter((ip): ip is string => typeof ip === 'string') : [];
   if (typeof named !== 'string' && !ips.length) return undefined;
   return { ...(typeof named === 'string' ? { name: named } : {}), ...(ips.length ? { ip: ips } : {}) };
 }

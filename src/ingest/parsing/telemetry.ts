@@ -2,6 +2,7 @@ import { classify } from './actions.js';
 import { lowerKeyMap, pick } from './firewall.js';
 import type { NormalizedEvent } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
+import { isJsonObject, type Json } from './fields.js';
 
 /**
  * IoT telemetry: a JSON record that names a device and carries readings. Devices in city systems
@@ -11,8 +12,6 @@ import { isoOrUndefined, parseTimeValue } from './time.js';
  * (`{"deviceId":"m-7","data":{"voltage":221}}`, Alibaba-style `{"params":{"t":{"value":3}}}`).
  * Over MQTT the device id is often only in the topic, so there readings alone suffice.
  */
-
-type Json = Record<string, unknown>;
 
 const DEVICE_KEYS = [
   'device_id', 'deviceid', 'device', 'dev_id', 'devid', 'sensor_id', 'sensorid', 'node_id', 'nodeid',
@@ -24,8 +23,6 @@ const TIME_KEYS = ['ts', 'timestamp', 'time', '@timestamp', 'datetime', 'collect
 const NOT_A_READING_RE = /^(?:ts|time|timestamp|@timestamp|datetime|seq|sequence|id|version|ver|imei|serial|sn)$|_id$|[a-z]Id$|_time$|[a-z]Time$/;
 const MODEL_KEYS = ['model', 'device_model', 'product', 'product_key', 'productkey', 'type', 'device_type'];
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Numeric readings of a record, or undefined when it has none. */
 function readings(record: Json): Record<string, number> | undefined {
   const out: Record<string, number> = {};
@@ -33,14 +30,14 @@ function readings(record: Json): Record<string, number> | undefined {
   const take = (key: string, value: unknown) => {
     if (NOT_A_READING_RE.test(key)) return;
     // {"value": 23.5, "time": …} is how several IoT platforms wrap a single reading
-    const v = isObject(value) && 'value' in value ? value.value : value;
+    const v = isJsonObject(value) && 'value' in value ? value.value : value;
     if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
     else if (typeof v === 'boolean') out[key] = v ? 1 : 0;
     else return;
     found = true;
   };
   for (const [key, value] of Object.entries(record)) {
-    if (READINGS_KEYS.has(key.toLowerCase()) && isObject(value)) {
+    if (READINGS_KEYS.has(key.toLowerCase()) && isJsonObject(value)) {
       for (const [inner, innerValue] of Object.entries(value)) take(inner, innerValue);
     } else take(key, value);
   }

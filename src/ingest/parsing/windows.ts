@@ -1,5 +1,5 @@
 import { classify, type Action } from './actions.js';
-import { setSource, setTargetUser, setUser, setVendor, toInt } from './fields.js';
+import { setSource, setTargetUser, setUser, setVendor, toInt, isJsonObject, type Json } from './fields.js';
 import type { NormalizedEvent, WinlogFields } from '../../shared/event-schema.js';
 import { isoOrUndefined, parseTimeValue } from './time.js';
 
@@ -14,33 +14,30 @@ import { isoOrUndefined, parseTimeValue } from './time.js';
  * (rules/logsources.yml says why).
  */
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : isObject(v) ? text(v['#text']) : undefined;
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : isJsonObject(v) ? text(v['#text']) : undefined;
 /** A number as it is (winlogbeat keeps version, pid and thread id as numbers), anything else as text. */
 const scalar = (v: unknown): string | number | undefined => (typeof v === 'number' ? v : text(v));
-const attribute = (v: unknown, name: string): unknown => (isObject(v) && isObject(v['#attributes']) ? v['#attributes'][name] : undefined);
+const attribute = (v: unknown, name: string): unknown => (isJsonObject(v) && isJsonObject(v['#attributes']) ? v['#attributes'][name] : undefined);
 
 /**
  * UserData wraps its fields in one element named by the provider (WMI's Operation_ClientFailure):
  * its fields are the event's data, as Sigma rules name them. winlogbeat has unwrapped it already.
  */
 function userData(v: unknown): Json | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isJsonObject(v)) return undefined;
   const inner = Object.entries(v).filter(([k]) => k !== '#attributes');
-  return inner.length === 1 && isObject(inner[0][1]) ? inner[0][1] : v;
+  return inner.length === 1 && isJsonObject(inner[0][1]) ? inner[0][1] : v;
 }
 
 export function isWindowsRecord(record: Json): boolean {
-  return (isObject(record.Event) && isObject(record.Event.System)) || isObject(record.winlog);
+  return (isJsonObject(record.Event) && isJsonObject(record.Event.System)) || isJsonObject(record.winlog);
 }
 
 export function parseWindows(record: Json, event: NormalizedEvent, zone: string): boolean {
   let winlog: WinlogFields;
   let timestamp: unknown;
-  if (isObject(record.Event) && isObject(record.Event.System)) {
+  if (isJsonObject(record.Event) && isJsonObject(record.Event.System)) {
     const system = record.Event.System;
     const pid = scalar(attribute(system.Execution, 'ProcessID'));
     const thread = scalar(attribute(system.Execution, 'ThreadID'));
@@ -61,15 +58,15 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
       related_activity_id: text(attribute(system.Correlation, 'RelatedActivityID')),
       process: pid !== undefined || thread !== undefined ? { pid, thread: thread === undefined ? undefined : { id: thread } } : undefined,
       user: user ? { identifier: user } : undefined,
-      event_data: isObject(record.Event.EventData) ? record.Event.EventData : userData(record.Event.UserData),
+      event_data: isJsonObject(record.Event.EventData) ? record.Event.EventData : userData(record.Event.UserData),
     };
     timestamp = attribute(system.TimeCreated, 'SystemTime');
     const level = toInt(system.Level);
     if (level !== undefined) event.event.severity = level;
     // exports rendered with their message text (wevtutil /rd:true, Get-WinEvent's ToXml) carry it here
-    const rendered = isObject(record.Event.RenderingInfo) ? text(record.Event.RenderingInfo.Message) : undefined;
+    const rendered = isJsonObject(record.Event.RenderingInfo) ? text(record.Event.RenderingInfo.Message) : undefined;
     if (rendered) event.message = rendered;
-  } else if (isObject(record.winlog)) {
+  } else if (isJsonObject(record.winlog)) {
     const w = record.winlog;
     winlog = {
       ...w,
@@ -78,7 +75,7 @@ export function parseWindows(record: Json, event: NormalizedEvent, zone: string)
       computer_name: text(w.computer_name),
       provider_name: text(w.provider_name),
       record_id: text(w.record_id),
-      event_data: isObject(w.event_data) ? w.event_data : userData(w.user_data),
+      event_data: isJsonObject(w.event_data) ? w.event_data : userData(w.user_data),
     };
     timestamp = record['@timestamp'];
     if (typeof record.message === 'string') event.message = record.message;

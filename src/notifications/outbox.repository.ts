@@ -68,11 +68,15 @@ export class OutboxRepository {
    * Claims up to `limit` rows due at `now` (SKIP LOCKED: instances never claim one row twice),
    * counting the attempt and leasing each row for `leaseMs`: a row neither sent nor rescheduled
    * by then is due again.
+   *
+   * A new row is stamped due by the database's clock, to the microsecond; `now` is the service's,
+   * to the millisecond, and may run behind (the same millisecond, or another host's clock). The
+   * later of the two decides, or a row queued just before a delivery run would wait for the next.
    */
   async claimDue(sql: Sql, now: Date, limit: number, leaseMs: number): Promise<ClaimedMail[]> {
     return sql.query<ClaimedMail>(
-      `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = $2::timestamptz + make_interval(secs => $3)
-         WHERE id IN (SELECT id FROM notification_outbox WHERE status IN ('queued', 'retrying') AND next_attempt_at <= $2
+      `UPDATE notification_outbox SET attempts = attempts + 1, next_attempt_at = greatest($2::timestamptz, now()) + make_interval(secs => $3)
+         WHERE id IN (SELECT id FROM notification_outbox WHERE status IN ('queued', 'retrying') AND next_attempt_at <= greatest($2::timestamptz, now())
                       ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING id, kind, address, subject, text, html, attempts,
                    (SELECT ${MAIL_NAME} FROM users WHERE users.id = notification_outbox.user_id) AS name`,

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/index.js';
 import { Database, type Sql } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
 import { MetricsRegistry } from '../shared/metrics.js';
+import { Clock } from '../shared/index.js';
 import { Mailer, SendError } from './mailer.js';
 import type { Language } from './notification.js';
 import type { RenderedMail } from './templates.js';
@@ -98,6 +99,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
     private readonly mailer: Mailer,
     private readonly audit: AuditService,
     private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
     metrics: MetricsRegistry,
   ) {
     this.sent = metrics.counter('taishi_notifications_sent_total', 'Notification e-mails accepted by the SMTP server');
@@ -146,7 +148,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
    * queued one after another in this process; rows are claimed with SKIP LOCKED, so several
    * instances share the work without sending a row twice.
    */
-  flush(now = new Date()): Promise<{ sent: number; retrying: number; failed: number }> {
+  flush(now = this.clock.now()): Promise<{ sent: number; retrying: number; failed: number }> {
     const run = this.delivering.catch(() => undefined).then(() => this.deliverDue(now));
     this.delivering = run;
     return run;

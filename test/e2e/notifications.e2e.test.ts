@@ -4,6 +4,7 @@ import type { IncidentRef } from '../../src/notifications/index.js';
 import { NotificationsService } from '../../src/notifications/index.js';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 import { SmtpListener } from '../support/smtp-listener.js';
 
 const SMTP_USER = 'taishi-mailer';
@@ -25,6 +26,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
   let admin: string;
   const users: Record<string, { id: string; token?: string }> = {};
   const address = (name: string) => `${name}@city.example.cn`;
+  const serviceClock = new ShiftedClock();
 
   beforeAll(async () => {
     smtp = await new SmtpListener({ username: SMTP_USER, password: SMTP_PASSWORD }).start();
@@ -37,7 +39,7 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
       TAISHI_SMTP_FROM: 'Taishi 态势 <taishi@city.example.cn>',
       TAISHI_PUBLIC_URL: 'https://taishi.city.example.cn',
       TAISHI_DIGEST_CRON: 'off',
-    });
+    }, undefined, { clock: serviceClock });
     notifications = app.running.app.get(NotificationsService);
     const seeded = await seedUsers(app);
     admin = seeded.admin;
@@ -152,6 +154,20 @@ describe.each(testDatabaseTargets())('notification e-mail through a real SMTP li
     expect(subjectsTo('li.na').filter((s) => s?.includes('INC-2026-0005'))).toEqual(['【态势】事件 INC-2026-0005 报告时限将至（已用 80%）']);
     expect(subjectsTo('sam').filter((s) => s?.includes('INC-2026-0005'))).toEqual(['[Taishi] Incident INC-2026-0005: reporting deadline near (80% used)']);
     expect(smtp.to(address('li.na')).find((m) => m.parsed.subject?.includes('INC-2026-0005'))!.parsed.text).toContain('报告时限：2026-03-01 16:00（北京时间）');
+  });
+
+  it('sends a message queued a moment ago even when the service’s clock is behind the database’s', async () => {
+    // The row is stamped due by PostgreSQL; the delivery run that queueing starts, in the same
+    // millisecond or on a host whose clock runs behind, must still find it due.
+    serviceClock.skip(-2_000);
+    try {
+      await notifications.notify({ kind: 'task_assigned', incident: incident({ key: 'INC-2026-0010' }), task: { title: '核对日志', dueAt: null } }, { userIds: [users.sam.id] });
+      await notifications.flush();
+    } finally {
+      serviceClock.skip(2_000);
+    }
+    expect(subjectsTo('sam')).toContain('[Taishi] Incident INC-2026-0010 new task: 核对日志');
+    expect((await outbox('?kind=task_assigned&status=sent')).items.map((m: { subject: string }) => m.subject)).toContain('[Taishi] Incident INC-2026-0010 new task: 核对日志');
   });
 
   it('keeps mail through an SMTP outage and delivers it when the server is back', async () => {

@@ -21,13 +21,38 @@ describe('HyperLogLog', () => {
     expect(relativeError(estimate, distinct)).toBeLessThan(0.02);
   });
 
-  it('is exact-ish for small counts and zero when empty', () => {
+  it('counts exactly up to 1/32 of its registers (512 at precision 14), then estimates; zero when empty', () => {
     const sketch = new HyperLogLog();
     expect(sketch.count()).toBe(0);
-    for (const hash of mobileHashes(0, 10)) sketch.add(hash);
-    expect(sketch.count()).toBe(10);
-    for (const hash of mobileHashes(10, 990)) sketch.add(hash);
+    for (const hash of mobileHashes(0, 512)) sketch.add(hash);
+    expect(sketch.count()).toBe(512);
+    expect(sketch.toBuffer()).toHaveLength(2 + 512 * 8);
+    for (const hash of mobileHashes(512, 488)) sketch.add(hash);
+    expect(sketch.toBuffer()).toHaveLength(2 + 16_384);
     expect(relativeError(sketch.count(), 1000)).toBeLessThan(0.02);
+  });
+
+  it('tells apart small sets whose values share a register, which registers alone would count as one', () => {
+    // Two values with the same top 14 bits land in one register at precision 14.
+    const sameRegister = (n: number) => Buffer.from([0xab, 0xcd, n, n, n, n, n, n]);
+    const sketch = new HyperLogLog();
+    for (let n = 1; n <= 20; n++) sketch.add(sameRegister(n));
+    expect(sketch.count()).toBe(20);
+    const restored = HyperLogLog.fromBuffer(sketch.toBuffer());
+    expect(restored.count()).toBe(20);
+    expect(new HyperLogLog().merge(restored).merge(sketch).count()).toBe(20);
+  });
+
+  it('reads sketches stored as registers by earlier releases, and merges them with exact ones', () => {
+    const dense = new HyperLogLog(10);
+    for (const hash of mobileHashes(0, 2000)) dense.add(hash);
+    const stored = dense.toBuffer();
+    expect(stored[0]).toBe(1);
+    const small = new HyperLogLog(10);
+    for (const hash of mobileHashes(1990, 20)) small.add(hash);
+    expect(small.count()).toBe(20);
+    expect(relativeError(small.merge(HyperLogLog.fromBuffer(stored)).count(), 2010)).toBeLessThan(0.05);
+    expect(relativeError(HyperLogLog.fromBuffer(stored).merge(small).count(), 2010)).toBeLessThan(0.05);
   });
 
   it('ignores repeats', () => {
@@ -67,10 +92,12 @@ describe('HyperLogLog', () => {
   });
 
   it('refuses corrupt serialisations with a RangeError', () => {
-    const good = new HyperLogLog(10).toBuffer();
+    const dense = new HyperLogLog(10);
+    for (const hash of mobileHashes(0, 100)) dense.add(hash);
+    const good = dense.toBuffer();
     const badRegister = Buffer.from(good);
     badRegister[5] = 200;
-    for (const bad of [Buffer.alloc(0), Buffer.from([9, 10]), good.subarray(0, 100), badRegister, Buffer.from([1, 30])]) {
+    for (const bad of [Buffer.alloc(0), Buffer.from([9, 10]), good.subarray(0, 100), badRegister, Buffer.from([1, 30]), Buffer.from([2, 10, 1, 2, 3])]) {
       expect(() => HyperLogLog.fromBuffer(bad)).toThrow(RangeError);
     }
     expect(() => HyperLogLog.fromBase64('not base64 at all')).toThrow(RangeError);

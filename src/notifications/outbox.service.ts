@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AuditService } from '../audit/index.js';
 import { Database, type Sql } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
@@ -85,9 +85,10 @@ export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, FIRST_BA
  * down only delays delivery.
  */
 @Injectable()
-export class OutboxService implements OnModuleInit, OnApplicationShutdown {
+export class OutboxService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Notifications');
   private delivering: Promise<unknown> = Promise.resolve();
+  private stopping = false;
   private readonly sent;
   private readonly sendErrors;
   private readonly failed;
@@ -117,7 +118,12 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
     this.kick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the database closes: the run under way finishes, and mail queued from here on (by
+   * other modules' own shutdown work) waits in the outbox for the next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.scheduler.cancel('notification-delivery');
     await this.delivering;
   }
@@ -139,7 +145,7 @@ export class OutboxService implements OnModuleInit, OnApplicationShutdown {
 
   /** Starts a delivery run unless this process is only a CLI job; runs never overlap. */
   kick(): void {
-    if (!this.options.listen || !this.mailer.configured) return;
+    if (!this.options.listen || !this.mailer.configured || this.stopping) return;
     void this.flush().catch((error: Error) => this.logger.error(`Delivering notifications failed: ${error.message}`));
   }
 

@@ -21,8 +21,12 @@ import { RulePackService } from './rule-pack.service.js';
 export class LiveDetection implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Detection');
   private recording: Promise<void> = Promise.resolve();
+  /** Firings waiting for the alert write in flight; the next write takes them all. */
+  private unrecorded: RuleFiring[] = [];
   private feed: CorrelationFeed | undefined;
   private feeding: Promise<void> = Promise.resolve();
+  /** Matches waiting for the feed write in flight, in runs of one `counted` flag each. */
+  private unfed: { inputs: CorrelationInput[]; counted: boolean }[] = [];
   private readonly alertFailures;
   private readonly feedFailures;
   private readonly evaluateSeconds;
@@ -80,7 +84,25 @@ export class LiveDetection implements OnModuleInit, BeforeApplicationShutdown {
     const firings = engine.evaluate(events, (input) => (counted.push(input), counting ? engine.correlate(input) : []));
     this.evaluateSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.record(firings);
-    if (feed && counted.length) this.feeding = this.feeding.then(() => feed.write(counted, counting)).catch((e: Error) => this.feedFailed(e));
+    if (feed && counted.length) this.toFeed(feed, counted, counting);
+  }
+
+  /**
+   * Feed writes run one after another, and batches that arrive while one is in flight go together
+   * in the next: under load a write per batch cost a statement and a commit for every slice of a
+   * journaled batch.
+   */
+  private toFeed(feed: CorrelationFeed, inputs: CorrelationInput[], counted: boolean): void {
+    const queued = this.unfed.length > 0;
+    const last = this.unfed.at(-1);
+    if (last?.counted === counted) for (const input of inputs) last.inputs.push(input);
+    else this.unfed.push({ inputs, counted });
+    if (queued) return;
+    this.feeding = this.feeding.then(async () => {
+      const runs = this.unfed;
+      this.unfed = [];
+      for (const run of runs) await feed.write(run.inputs, run.counted).catch((e: Error) => this.feedFailed(e));
+    });
   }
 
   private feedFailed(error: Error): void {
@@ -88,32 +110,44 @@ export class LiveDetection implements OnModuleInit, BeforeApplicationShutdown {
     this.logger.error(`Correlation feed: ${error.message}`);
   }
 
-  /** Alert writes run one after another, so grouping sees every earlier firing. */
+  /**
+   * Alert writes run one after another, so grouping sees every earlier firing; firings that come
+   * while one is in flight are written together in the next, in the order they came.
+   */
   record(firings: RuleFiring[]): void {
     if (!firings.length) return;
-    this.recording = this.recording
-      .then(async () => {
-        const kept = await this.exceptions.filter(firings);
-        await this.alerts.record(
-          kept.map((f) => ({
-            ruleId: f.ruleId,
-            ruleTitle: f.title,
-            ruleKind: f.kind,
-            level: f.level,
-            tags: f.tags,
-            groupKey: f.groupKey,
-            assetId: f.event.taishi?.asset_id,
-            department: f.event.taishi?.department,
-            eventIds: [f.event.event.id],
-            actors: actorsOf(f),
-            at: f.at,
-          })),
-        );
-      })
-      .catch((error: Error) => {
-        this.alertFailures.inc();
-        this.logger.error(`Writing ${firings.length} rule firings as alerts failed: ${error.message}`);
-      });
+    const queued = this.unrecorded.length > 0;
+    for (const firing of firings) this.unrecorded.push(firing);
+    if (queued) return;
+    this.recording = this.recording.then(() => {
+      const taken = this.unrecorded;
+      this.unrecorded = [];
+      return this.writeAlerts(taken);
+    });
+  }
+
+  private async writeAlerts(firings: RuleFiring[]): Promise<void> {
+    try {
+      const kept = await this.exceptions.filter(firings);
+      await this.alerts.record(
+        kept.map((f) => ({
+          ruleId: f.ruleId,
+          ruleTitle: f.title,
+          ruleKind: f.kind,
+          level: f.level,
+          tags: f.tags,
+          groupKey: f.groupKey,
+          assetId: f.event.taishi?.asset_id,
+          department: f.event.taishi?.department,
+          eventIds: [f.event.event.id],
+          actors: actorsOf(f),
+          at: f.at,
+        })),
+      );
+    } catch (error) {
+      this.alertFailures.inc();
+      this.logger.error(`Writing ${firings.length} rule firings as alerts failed: ${(error as Error).message}`);
+    }
   }
 
   /** Resolves once every firing so far is written and this instance's matches are in the feed (tests and shutdown wait on it). */

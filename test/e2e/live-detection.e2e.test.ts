@@ -4,6 +4,8 @@ import path from 'node:path';
 import { testDatabaseTargets } from '../support/databases.js';
 import { seedUsers, startTestApp, type TestApp } from '../support/app.js';
 import { LiveDetection, ScheduledRules } from '../../src/detection/index.js';
+import { Database } from '../../src/database/index.js';
+import type { StoredEvent } from '../../src/events/index.js';
 
 const [embedded] = testDatabaseTargets();
 
@@ -70,6 +72,37 @@ describe('live detection', () => {
     // Four new failures make ten: the rule fires, once.
     await send([6, 7, 8, 9].map(failure));
     expect(await brute()).toEqual([expect.objectContaining({ count: 1, ruleKind: 'correlation' })]);
+  });
+
+  it('writes firings that come while an alert write is in flight together, in order, as one grouped alert', async () => {
+    const detection = app.running.app.get(LiveDetection);
+    const db = app.running.app.get(Database);
+    await detection.settled();
+    const firing = (i: number) => ({
+      kind: 'rule' as const,
+      ruleId: 'coalesce-check',
+      title: 'Coalesce check',
+      level: 'low',
+      tags: [],
+      groupKey: 'source.address=192.0.2.7',
+      event: { '@timestamp': `2026-12-06T10:00:0${i}.000Z`, event: { id: `coalesce-${i}`, kind: 'event', action: 'test', dataset: 'test' }, source: { ip: '192.0.2.7' } } as unknown as StoredEvent,
+      at: new Date(`2026-12-06T10:00:0${i}.000Z`),
+    });
+    const writes = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM domain_outbox WHERE topic = 'alerts.recorded'`))[0].n);
+    const before = await writes();
+    // Three batches' firings in one turn: the first write has not begun when the others come.
+    detection.record([firing(0)]);
+    detection.record([firing(1), firing(2)]);
+    detection.record([firing(3)]);
+    await detection.settled();
+    expect(await writes()).toBe(before + 1);
+    const [alert] = await db.query<{ count: number; first_seen: Date; last_seen: Date; event_ids: string[] }>(`SELECT count, first_seen, last_seen, event_ids FROM alerts WHERE rule_id = 'coalesce-check'`);
+    expect(alert).toMatchObject({ count: 4, event_ids: ['coalesce-0', 'coalesce-1', 'coalesce-2', 'coalesce-3'] });
+    expect([alert.first_seen.toISOString(), alert.last_seen.toISOString()]).toEqual(['2026-12-06T10:00:00.000Z', '2026-12-06T10:00:03.000Z']);
+    // One that comes after the write is done is a write of its own.
+    detection.record([firing(4)]);
+    await detection.settled();
+    expect(await writes()).toBe(before + 2);
   });
 
   it('lets analysts acknowledge, close with a resolution and reopen with a note, and refuses illegal moves', async () => {

@@ -24,8 +24,8 @@ export async function startTestApp(adminUrl: string, env: Record<string, string>
   const databaseUrl = reuse?.databaseUrl ?? (await createTestDatabase(adminUrl));
   const dataDir = reuse?.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'taishi-app-')));
   // Syslog listeners are off unless a test asks for them: many apps run in one test process.
-  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: 'error', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env });
-  const running = await createApp(settings, { logger: process.env.TEST_LOGS ? ['error', 'warn'] : false, clock: options.clock });
+  const settings = loadSettings({ DATABASE_URL: databaseUrl, TAISHI_ADMIN_PASSWORD: ADMIN_PASSWORD, TAISHI_DATA_DIR: dataDir, TAISHI_LOG_LEVEL: process.env.TEST_LOGS ? 'warn' : 'error', TAISHI_SYSLOG_UDP_PORT: 'off', TAISHI_SYSLOG_TCP_PORT: 'off', ...env });
+  const running = await createApp(settings, { logger: process.env.TEST_LOGS ? undefined : false, clock: options.clock });
   await running.app.listen(0, '127.0.0.1');
   const { port } = running.app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

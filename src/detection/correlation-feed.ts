@@ -18,7 +18,8 @@ interface FeedRow {
 /**
  * Correlation windows shared by several instances. An attack's lines reach whichever instance a
  * balancer picks, but its steps must be counted in one window. So every instance writes the
- * matches correlations count to the shared feed, and one instance, the owner (the holder of a
+ * matches correlations count to the shared feed (each with the part of its event that counting and
+ * alerting read: see DetectionEngine.feedEvent), and one instance, the owner (the holder of a
  * session lock), reads the feed into its windows. When the owner stops or loses its connection the
  * lock goes with it; the next instance to poll takes over and first replays the feed's recent past
  * (the longest correlation timespan), so the windows are rebuilt rather than started afresh. A

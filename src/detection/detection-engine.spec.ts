@@ -3,17 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AssetIndex } from '../assets/index.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
-import { DetectionEngine } from './detection-engine.js';
+import { actorsOf, DetectionEngine, type CorrelationInput, type RuleFiring } from './detection-engine.js';
 import { AhoCorasick, AnchorScanner, EvalContext, PairSkipScanner } from './sigma/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const files = { rules: [path.join(root, 'rules/detection')], logsources: path.join(root, 'rules/logsources.yml'), placeholders: path.join(root, 'rules/placeholders.yml') };
 
+const cityLines = ['fixtures/loghub/OpenSSH_2k.log', 'fixtures/loghub/Apache_2k.log', 'fixtures/logs/nginx-access.log', 'fixtures/logs/auth.log', 'fixtures/logs/firewall-kv.log', 'fixtures/logs/iptables.log']
+  .flatMap((f) => readFileSync(path.join(root, f), 'utf8').split('\n').filter(Boolean))
+  .map((text) => ({ text }));
+const events = new IngestPipeline(() => new AssetIndex([])).process(cityLines, { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
+
 describe('DetectionEngine', () => {
-  const lines = ['fixtures/loghub/OpenSSH_2k.log', 'fixtures/loghub/Apache_2k.log', 'fixtures/logs/nginx-access.log', 'fixtures/logs/auth.log', 'fixtures/logs/firewall-kv.log', 'fixtures/logs/iptables.log']
-    .flatMap((f) => readFileSync(path.join(root, f), 'utf8').split('\n').filter(Boolean))
-    .map((text) => ({ text }));
-  const events = new IngestPipeline(() => new AssetIndex([])).process(lines, { source: 'spec', transport: 'file', receivedAt: new Date('2026-11-29T00:00:00Z') }, []);
 
   it('finds through its index exactly the matches a rule-by-rule evaluation finds', () => {
     const { engine, errors } = DetectionEngine.fromFiles(files);
@@ -80,6 +81,61 @@ function withWindowsRules(rules: string[], check: (engine: DetectionEngine, secu
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** What an alert of a correlation is made of (see LiveDetection.writeAlerts), and what counted it. */
+const correlationAlerts = (firings: RuleFiring[]) =>
+  firings
+    .filter((f) => f.kind === 'correlation')
+    .map((f) => ({ rule: f.ruleId, group: f.groupKey, at: f.at.toISOString(), event: f.event.event.id, asset: f.event.taishi?.asset_id, department: f.event.taishi?.department, actors: actorsOf(f) }));
+
+/** Every counted match goes through the feed's reduced event before it is counted. */
+const throughFeed = (engine: DetectionEngine, events: Parameters<DetectionEngine['evaluate']>[0], keep: string[] = []) =>
+  engine.evaluate(events, (input) => engine.correlate({ rule: input.rule, event: engine.feedEvent(input, keep), at: input.at }));
+
+describe('DetectionEngine: the correlation feed keeps part of each event', () => {
+  it('and the project’s correlations count and alert on the city logs as they do on whole events', () => {
+    const whole = correlationAlerts(DetectionEngine.fromFiles(files).engine.evaluate(events));
+    const reduced = correlationAlerts(throughFeed(DetectionEngine.fromFiles(files).engine, events));
+    expect(whole.length).toBeGreaterThan(5);
+    expect(new Set(whole.map((a) => a.rule)).size).toBeGreaterThan(1);
+    expect(reduced).toEqual(whole);
+  });
+
+  it('a small part: the fields correlations, alerts and exceptions read', () => {
+    const { engine } = DetectionEngine.fromFiles(files);
+    let counted: CorrelationInput | undefined;
+    engine.evaluate(events, (input) => ((counted ??= input.event.event.dataset === 'system.auth' && input.event.source?.ip ? { rule: input.rule, event: input.event, at: input.at } : undefined), []));
+    const ssh = counted!.event;
+    const kept = engine.feedEvent(counted!, ['process.name']);
+    expect(kept).toMatchObject({ '@timestamp': ssh['@timestamp'], event: { id: ssh.event.id }, source: { ip: ssh.source!.ip } });
+    expect((kept as { process?: { name?: string } }).process?.name).toBe((ssh as { process?: { name?: string } }).process?.name);
+    expect(kept).not.toHaveProperty('message');
+    expect(kept.event).not.toHaveProperty('original');
+  });
+
+  it('and correlations over mapped Windows fields, with aliases and distinct values, count as on whole events', () => {
+    const logons = ['title: Logon', 'id: 00000000-0000-4000-8000-00000000a001', 'name: any_logon', 'logsource: { product: windows, service: security }', 'detection:', '  selection: { EventID: [4624, 4625] }', '  condition: selection'].join('\n');
+    const failures = ['title: Logon failure', 'id: 00000000-0000-4000-8000-00000000a002', 'name: failed_logon', 'logsource: { product: windows, service: security }', 'detection:', '  selection: { EventID: 4625 }', '  condition: selection'].join('\n');
+    const users = ['title: Users per source', 'id: 00000000-0000-4000-8000-00000000a003', 'correlation:', '  type: value_count', '  rules: [any_logon]', '  group-by: [SourceIp]', '  timespan: 1d', '  condition: { field: TargetUserName, gte: 1 }'].join('\n');
+    const either = [
+      'title: Logons by either name',
+      'id: 00000000-0000-4000-8000-00000000a004',
+      'correlation:',
+      '  type: event_count',
+      '  rules: [any_logon, failed_logon]',
+      '  aliases:',
+      '    who: { any_logon: TargetUserName, failed_logon: Computer }',
+      '  group-by: [who]',
+      '  timespan: 1d',
+      '  condition: { gte: 1 }',
+    ].join('\n');
+    withWindowsRules([logons, failures, users, either], (engine, security) => {
+      const whole = correlationAlerts(engine.evaluate(security));
+      expect(new Set(whole.map((a) => a.rule))).toEqual(new Set(['00000000-0000-4000-8000-00000000a003', '00000000-0000-4000-8000-00000000a004']));
+      withWindowsRules([logons, failures, users, either], (again) => expect(correlationAlerts(throughFeed(again, security))).toEqual(whole));
+    });
+  });
+});
 
 describe('DetectionEngine: rules without literal hints', () => {
   const rule = (n: number, detection: string) => windowsRule('Windows', n, detection);

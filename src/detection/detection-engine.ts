@@ -68,6 +68,25 @@ function value(event: unknown, path: string): unknown {
   return Array.isArray(v) ? v[0] : v;
 }
 
+type Fields = Record<string, unknown> | undefined;
+
+/**
+ * What an alert takes from the event of a correlation's hit: its id and time, where it came from
+ * (asset, department, host, dataset) and who acted (`actorsOf`). Written out, as one object shape
+ * for every event: this runs for every counted match, on the thread that ingests.
+ */
+function alertFields(event: StoredEvent): Record<string, unknown> {
+  const { taishi, host, source, user } = event as unknown as Record<string, Fields>;
+  return {
+    '@timestamp': event['@timestamp'],
+    event: { id: event.event.id, dataset: event.event.dataset },
+    taishi: taishi && { asset_id: taishi.asset_id, department: taishi.department },
+    host: host && { name: host.name },
+    source: source && { ip: source.ip, domain: source.domain },
+    user: user && { name: user.name },
+  };
+}
+
 /**
  * Who acted in an event, as incident grouping compares them: the source address (`ip:`), the
  * source's name (`host:`) and the user (`user:`). A silence rule has no actor: nobody did it.
@@ -82,6 +101,30 @@ export function actorsOf(firing: Pick<RuleFiring, 'kind' | 'event'>): string[] {
   add('host', value(firing.event, 'source.domain'));
   add('user', value(firing.event, 'user.name'));
   return actors;
+}
+
+/**
+ * Sets `value` at a path (its keys), making objects on the way. A path running through a value
+ * set before (`a` a text, then `a.b`) is left as it was: both cannot be kept, and the first is whole.
+ */
+function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+  let node = target;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i];
+    const next = node[key];
+    if (next === undefined) node = node[key] = {} as Record<string, unknown>;
+    else if (next !== null && typeof next === 'object' && !Array.isArray(next)) node = next as Record<string, unknown>;
+    else return;
+  }
+  const last = keys[keys.length - 1];
+  if (node[last] === undefined) node[last] = value;
+}
+
+/** Copies the value at a path (as `value` reads it, arrays whole) into the same path of `into`. */
+function copyPath(event: unknown, into: Record<string, unknown>, keys: readonly string[]): void {
+  let v: unknown = event;
+  for (const key of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  if (v !== undefined && v !== null) setPath(into, keys, v);
 }
 
 function groupKeyOf(rule: PackRule, event: StoredEvent): string {
@@ -574,6 +617,8 @@ export interface CorrelationInput {
   event: StoredEvent;
   /** Event time, epoch milliseconds. */
   at: number;
+  /** The event's evaluation context, with what the rules read of it; valid only during the call it is passed to. */
+  context?: EvalContext;
 }
 
 /**
@@ -713,7 +758,7 @@ export class DetectionEngine {
       if (active.standalone) {
         firings.push({ kind: 'rule', ruleId: rule.rule.id ?? rule.rule.title, title: rule.rule.title, level: rule.rule.level ?? 'medium', tags: rule.rule.tags ?? [], groupKey: groupKeyOf(rule, event), event, at: new Date(at) });
       }
-      if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at }));
+      if (active.counted) firings.push(...correlate({ rule: { id: rule.rule.id, name: rule.rule.name }, event, at, context }));
     }
   }
 
@@ -736,9 +781,21 @@ export class DetectionEngine {
     return candidates.inPackOrder().filter((r) => r.rule.compiled.matches(event, context)).map((r) => r.rule.rule.id ?? r.rule.rule.title);
   }
 
+  /**
+   * The part of a counted match's event that the correlation feed keeps: what the match's
+   * correlations read, what an alert takes from it, and `alsoKeep` (fields that rule exceptions
+   * compare). A match read back from the feed counts and raises alerts as the whole event would.
+   */
+  feedEvent(input: CorrelationInput, alsoKeep: readonly string[] = []): StoredEvent {
+    const kept = alertFields(input.event);
+    for (const path of alsoKeep) copyPath(input.event, kept, path.split('.'));
+    this.correlation.project(input.rule, input.event, kept, input.context);
+    return kept as unknown as StoredEvent;
+  }
+
   /** Counts a match in this engine's correlation windows; answers the correlations it completes. */
   correlate(input: CorrelationInput): RuleFiring[] {
-    return this.correlation.process(input.rule, input.event, input.at).map((h) => this.fromHit(h));
+    return this.correlation.process(input.rule, input.event, input.at, input.context).map((h) => this.fromHit(h));
   }
 
   /** Closes windows that ended before `now` (conditions judged at the end of a window). */

@@ -22,7 +22,9 @@ function fieldText(event: StoredEvent, path: string): string | undefined {
 @Injectable()
 export class ExceptionsService {
   private active: RuleException[] = [];
+  private fields: readonly string[] = [];
   private loadedAt = 0;
+  private loading: Promise<void> | undefined;
   private readonly pendingCounts = new Map<string, number>();
   private readonly stored = new ExceptionsRepository();
 
@@ -55,12 +57,32 @@ export class ExceptionsService {
     this.loadedAt = 0;
   }
 
+  private get stale(): boolean {
+    return Date.now() - this.loadedAt > 10_000;
+  }
+
+  private async load(): Promise<void> {
+    this.active = (await this.list()).filter((e) => Date.parse(e.expiresAt) > Date.now());
+    this.fields = [...new Set(this.active.map((e) => e.field))];
+    this.loadedAt = Date.now();
+  }
+
+  /**
+   * The fields unexpired exceptions compare, as last loaded (a stale list is reloaded in the
+   * background): the correlation feed keeps them with the matches it stores.
+   */
+  fieldsCompared(): readonly string[] {
+    if (this.stale && !this.loading) {
+      this.loading = this.load()
+        .catch(() => undefined)
+        .finally(() => (this.loading = undefined));
+    }
+    return this.fields;
+  }
+
   /** Drops the firings an unexpired exception covers, and counts them against it. */
   async filter(firings: RuleFiring[]): Promise<RuleFiring[]> {
-    if (Date.now() - this.loadedAt > 10_000) {
-      this.active = (await this.list()).filter((e) => Date.parse(e.expiresAt) > Date.now());
-      this.loadedAt = Date.now();
-    }
+    if (this.stale) await this.load();
     if (this.active.length === 0) return firings;
     const now = Date.now();
     const kept = firings.filter((f) => {

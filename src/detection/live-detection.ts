@@ -81,7 +81,12 @@ export class LiveDetection implements OnModuleInit, BeforeApplicationShutdown {
     // completed it, as on a single instance; the others leave them to the keeper through the feed.
     const counted: CorrelationInput[] = [];
     const counting = feed?.owner ?? true;
-    const firings = engine.evaluate(events, (input) => (counted.push(input), counting ? engine.correlate(input) : []));
+    const kept = feed ? this.exceptions.fieldsCompared() : [];
+    const firings = engine.evaluate(events, (input) => {
+      // The feed stores what counting and alerting read of the event, not the whole event.
+      if (feed) counted.push({ rule: input.rule, event: engine.feedEvent(input, kept), at: input.at });
+      return counting ? engine.correlate(input) : [];
+    });
     this.evaluateSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.record(firings);
     if (feed && counted.length) this.toFeed(feed, counted, counting);

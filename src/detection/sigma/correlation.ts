@@ -158,6 +158,10 @@ interface Compiled {
 
 const NON_DECREASING = new Set<CorrelationType>(['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_max']);
 const MAX_CHAIN_DEPTH = 16;
+/** Where an event reduced by `project` carries the values correlations read, by field. */
+const READ_VALUES = '_correlation_reads';
+/** Names a field by its paths: instances number their field accesses each in its own order. */
+const readKey = (access: FieldAccess) => access.paths.join(',');
 
 export class CorrelationEngine {
   private readonly store: CorrelationStateStore;
@@ -167,6 +171,9 @@ export class CorrelationEngine {
   /** rule id / name → (correlation, index in its rules). */
   private readonly subs = new Map<string, { cc: Compiled; index: number }[]>();
   private readonly access = new Map<string, FieldAccess>();
+  /** By rule: the fields read by the correlations its matches go to, and by the ones their hits go to. */
+  private readonly readsByRule = new Map<string, FieldAccess[]>();
+  private projecting: EvalContext | undefined;
   private evictedEntries = 0;
 
   constructor(correlations: readonly SigmaCorrelation[], options: CorrelationEngineOptions = {}) {
@@ -233,11 +240,64 @@ export class CorrelationEngine {
     return subs.some((s) => s.cc.c.generate);
   }
 
-  /** Record a match of `rule` on `event` at `timestamp`; returns the correlation hits it completes. */
-  process(rule: RuleRef, event: unknown, timestamp: number | Date | string): CorrelationHit[] {
+  /**
+   * Puts into `into` the values of `event` that the correlations a match of `rule` goes to read
+   * (and those their hits go to), by field: an event reduced to what `into` then holds counts
+   * into their windows exactly as the whole event does.
+   */
+  project(rule: RuleRef, event: unknown, into: Record<string, unknown>, context?: EvalContext): void {
+    const reads = this.fieldsReadAfter(rule);
+    if (reads.length === 0) return;
+    let ctx = context;
+    if (!ctx || ctx.event !== event) {
+      // One context for projections without one: a new one sizes its caches for every field a pack reads.
+      ctx = this.projecting ??= new EvalContext(event);
+      ctx.reset(event);
+    }
+    const read: Record<string, unknown[]> = {};
+    for (const access of reads) {
+      const values = ctx.field(access).values.filter((v) => v !== null);
+      if (values.length > 0) read[readKey(access)] = values;
+    }
+    into[READ_VALUES] = read;
+  }
+
+  private fieldsReadAfter(rule: RuleRef): FieldAccess[] {
+    const key = typeof rule === 'string' ? rule : `${rule.id ?? ''}\u0000${rule.name ?? ''}`;
+    let reads = this.readsByRule.get(key);
+    if (reads) return reads;
+    const names = new Set<string>();
+    const visited = new Set<Compiled>();
+    const visit = (ref: RuleRef) => {
+      for (const { cc } of this.subscriptions(ref)) {
+        if (visited.has(cc)) continue;
+        visited.add(cc);
+        const c = cc.c;
+        for (const name of [...c.groupBy, ...(c.condition.field ?? []), ...[...c.aliases.values()].flatMap((byRule) => [...byRule.values()])]) names.add(name);
+        visit({ id: c.id, name: c.name });
+      }
+    };
+    visit(rule);
+    reads = [...names].map((name) => this.fieldAccess(name));
+    this.readsByRule.set(key, reads);
+    return reads;
+  }
+
+  /** The values of a field the correlations read, from a reduced event where it is one. */
+  private values(ctx: EvalContext, access: FieldAccess): unknown[] {
+    const event = ctx.event as Record<string, unknown> | null;
+    const read = event && typeof event === 'object' ? (event[READ_VALUES] as Record<string, unknown[]> | undefined) : undefined;
+    return read ? (read[readKey(access)] ?? []) : ctx.field(access).values.filter((v) => v !== null);
+  }
+
+  /**
+   * Record a match of `rule` on `event` at `timestamp`; returns the correlation hits it completes.
+   * `context`: the event's own, from the rule evaluation that matched it (its fields read once).
+   */
+  process(rule: RuleRef, event: unknown, timestamp: number | Date | string, context?: EvalContext): CorrelationHit[] {
     const ts = toMillis(timestamp);
     const hits: CorrelationHit[] = [];
-    this.feed(rule, event, ts, hits, 0);
+    this.feed(rule, event, ts, hits, 0, context);
     return hits;
   }
 
@@ -309,18 +369,17 @@ export class CorrelationEngine {
     return field;
   }
 
-  private feed(rule: RuleRef, event: unknown, ts: number, hits: CorrelationHit[], depth: number): void {
+  private feed(rule: RuleRef, event: unknown, ts: number, hits: CorrelationHit[], depth: number, context?: EvalContext): void {
     const subs = this.subscriptions(rule);
     if (subs.length === 0) return;
-    const ctx = new EvalContext(event);
+    const ctx = context && context.event === event ? context : new EvalContext(event);
     for (const { cc, index } of subs) {
       const c = cc.c;
       // Group key.
       const group: unknown[] = [];
       let complete = true;
       for (const g of c.groupBy) {
-        const fv = ctx.field(this.fieldAccess(this.resolveField(c, g, rule, index)));
-        const vals = fv.values.filter((v) => v !== null);
+        const vals = this.values(ctx, this.fieldAccess(this.resolveField(c, g, rule, index)));
         if (vals.length === 0) {
           complete = false;
           break;
@@ -333,7 +392,7 @@ export class CorrelationEngine {
       if (c.condition.field) {
         const parts: unknown[] = [];
         for (const f of c.condition.field) {
-          const vals = ctx.field(this.fieldAccess(this.resolveField(c, f, rule, index))).values.filter((v) => v !== null);
+          const vals = this.values(ctx, this.fieldAccess(this.resolveField(c, f, rule, index)));
           parts.push(vals.length === 0 ? undefined : vals.length === 1 ? vals[0] : vals);
         }
         if (c.type === 'value_count') {

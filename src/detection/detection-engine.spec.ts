@@ -37,6 +37,21 @@ describe('DetectionEngine', () => {
     expect(evaluations).toBeLessThan(events.length * engine.ruleCount * 0.1);
   });
 
+  it('keeps its evaluation contexts between calls, and a call made from inside another gets its own', () => {
+    const ruleFirings = (firings: RuleFiring[]) => firings.filter((f) => f.kind === 'rule').map((f) => `${f.ruleId} ${f.event.event.id}`);
+    const expected = ruleFirings(DetectionEngine.fromFiles(files).engine.evaluate(events));
+    const { engine } = DetectionEngine.fromFiles(files);
+    let inner: RuleFiring[] = [];
+    const outer = engine.evaluate(events, (input) => {
+      if (inner.length === 0) inner = engine.evaluate(events, () => []);
+      return engine.correlate(input);
+    });
+    expect(expected.length).toBeGreaterThan(10);
+    expect(ruleFirings(outer)).toEqual(expected);
+    expect(ruleFirings(inner)).toEqual(expected);
+    expect(ruleFirings(engine.evaluate(events, () => []))).toEqual(expected);
+  });
+
   it('leaves disabled rules out', () => {
     const { engine: all } = DetectionEngine.fromFiles(files);
     const id = all.pack.rules.find((r) => r.rule.title.includes('SSH'))!.rule.id!;

@@ -633,6 +633,8 @@ export class DetectionEngine {
   private readonly correlation: CorrelationEngine;
   /** The rules evaluated per event (not disabled, not scheduled), numbered in pack order. */
   private readonly active: ActiveRule[] = [];
+  private readonly contexts: EvalContext[] = [];
+  private evaluating = false;
   private readonly stats = new Map<PackRule, ActiveRule>();
   readonly scheduled: PackRule[] = [];
   /** The longest correlation timespan: how much of the past a new owner of the windows replays. */
@@ -711,8 +713,21 @@ export class DetectionEngine {
   evaluate(events: readonly StoredEvent[], correlate: (input: CorrelationInput) => RuleFiring[] = (input) => this.correlate(input)): RuleFiring[] {
     const firings: RuleFiring[] = [];
     const candidates = new Candidates(this.active.length);
-    /** One per event of a chunk, reused by the next chunk. */
-    const contexts: EvalContext[] = [];
+    // One per event of a chunk, reused by the next chunk and the next call: a new context sizes its
+    // caches for every field the pack reads, and a journaled slice is shorter than a chunk. A call
+    // made from `correlate` while this one runs gets contexts of its own.
+    const contexts = this.evaluating ? [] : this.contexts;
+    const outer = this.evaluating;
+    this.evaluating = true;
+    try {
+      this.evaluateChunks(events, contexts, candidates, firings, correlate);
+    } finally {
+      this.evaluating = outer;
+    }
+    return firings;
+  }
+
+  private evaluateChunks(events: readonly StoredEvent[], contexts: EvalContext[], candidates: Candidates, firings: RuleFiring[], correlate: (input: CorrelationInput) => RuleFiring[]): void {
     /** The candidates of the chunk's events one after another, those of event i from ends[i - 1]. */
     const found: ActiveRule[] = [];
     const ends: number[] = [];
@@ -733,7 +748,6 @@ export class DetectionEngine {
         this.fire(events[i], contexts[k], found, k ? ends[k - 1] : 0, ends[k], firings, correlate);
       }
     }
-    return firings;
   }
 
   /** Evaluates the candidates `from` … `to` - 1 of `found` on the event; adds their firings. */

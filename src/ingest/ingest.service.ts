@@ -6,14 +6,14 @@ import type { EventStore, StoredEvent } from '../events/index.js';
 import { EVENT_STORE } from '../events/index.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { AssetIndex } from '../assets/index.js';
-import { IngestPipeline, type BatchContext, type Occurrences, type RawRecord } from './pipeline.js';
+import { IngestPipeline, Occurrences, type BatchContext, type ProcessedBatch, type RawRecord } from './pipeline.js';
 import { PipelinePool, WorkerLostError, type PooledBatch } from './pipeline-pool.js';
 import { RecognitionTally, type ProgramRecognition } from './recognition/index.js';
 import { ClassificationService } from '../classification/index.js';
 import { EventWriter, OverloadedError } from './store/event-writer.js';
 import { Spool } from './store/spool.js';
 import { IngestJournal, JournalFullError, JournalUnwritableError } from './store/journal.js';
-import { JournalDrain, type JournalPayload } from './store/journal-drain.js';
+import { JournalDrain, type InTurns, type JournalPayload } from './store/journal-drain.js';
 import { Scheduler } from '../platform/index.js';
 import { Database } from '../database/index.js';
 import { UnregisteredHosts, type UnregisteredHostView } from './unregistered-hosts.js';
@@ -82,7 +82,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     const spool = new Spool(path.resolve(settings.TAISHI_DATA_DIR, 'spool'), settings.TAISHI_SPOOL_MAX_BYTES);
     if (settings.TAISHI_INGEST_ACK === 'journal') {
       const journal = new IngestJournal(path.resolve(settings.TAISHI_DATA_DIR, 'journal'), settings.TAISHI_SPOOL_MAX_BYTES);
-      const store = (records: RawRecord[], batch: { context: BatchContext; collector: string }, occurrences?: Occurrences) => this.store(records, batch.context, batch.collector, { waitForRoom: true, occurrences });
+      const store = (batch: { records: RawRecord[]; context: BatchContext; collector: string }, inTurns?: InTurns) => this.store(batch.records, batch.context, batch.collector, { waitForRoom: true, inTurns });
       this.journal = new JournalDrain(journal, store, () => !!this.pool?.available, this.logger);
     }
     this.writer = new EventWriter(store, spool, { maxQueuedEvents: settings.TAISHI_INGEST_QUEUE_EVENTS, maxBatch: settings.TAISHI_INGEST_BATCH, retryIntervalMs: 2000 }, metrics);
@@ -232,9 +232,10 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; occurrences?: Occurrences }): Promise<void> {
+  /** `inTurns`: parse here, a slice per turn of the event loop (the journal's drain, which shares this thread with the senders). */
+  private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; inTurns?: InTurns }): Promise<void> {
     await this.currentIndex();
-    const { events, unmatched, pii, recognition, prepared }: PooledBatch = options.occurrences ? this.pipeline.run(records, context, options.occurrences) : await this.process(records, context);
+    const { events, unmatched, pii, recognition, prepared }: PooledBatch = options.inTurns ? await this.processInTurns(records, context, options.inTurns) : await this.process(records, context);
     const now = Date.now();
     for (const line of recognition) this.recognition.count(context.source, line, now);
     this.unregistered.note(unmatched);
@@ -266,6 +267,21 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       }
     }
     return this.pipeline.run(records, context);
+  }
+
+  private async processInTurns(records: RawRecord[], context: BatchContext, inTurns: InTurns): Promise<ProcessedBatch> {
+    // Shared by the slices, so the ids are those the whole batch gets when processed at once.
+    const occurrences = new Occurrences();
+    const slices = await inTurns(records, (slice) => this.pipeline.run(slice, context, occurrences));
+    if (slices.length === 1) return slices[0];
+    const whole: ProcessedBatch = { events: [], unmatched: [], pii: [], recognition: [] };
+    for (const slice of slices) {
+      for (const e of slice.events) whole.events.push(e);
+      for (const u of slice.unmatched) whole.unmatched.push(u);
+      for (const p of slice.pii) whole.pii.push(p);
+      for (const r of slice.recognition) whole.recognition.push(r);
+    }
+    return whole;
   }
 
   /** Per source and sending program: the share of lines read over the last day, and the shapes of the rest (personal data masked). */

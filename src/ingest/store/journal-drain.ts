@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { payloadRecords } from '../collectors/payload.js';
-import { Occurrences, type BatchContext, type RawRecord } from '../pipeline.js';
+import type { BatchContext, RawRecord } from '../pipeline.js';
 import { IngestJournal, type JournalBatch, type PayloadFormat } from './journal.js';
 
 /** What a collector received, as it received it: what the journal keeps. */
@@ -25,6 +25,12 @@ export interface JournaledBatch {
 const CONCURRENCY = 16;
 /** Records parsed in one turn of the event loop, so the thread is back for the senders within a few milliseconds. */
 const SLICE = 250;
+
+/**
+ * Runs `each` over the records a slice at a time, one slice per turn of the event loop, and
+ * answers the slices' results in order.
+ */
+export type InTurns = <T>(records: RawRecord[], each: (slice: RawRecord[]) => T) => Promise<T[]>;
 const RETRY_MS = 2000;
 
 /**
@@ -42,8 +48,12 @@ export class JournalDrain {
 
   constructor(
     private readonly journal: IngestJournal,
-    /** Makes the records durable; `occurrences` comes with the slices of one batch, so their ids are the whole batch's. */
-    private readonly store: (records: RawRecord[], batch: JournaledBatch, occurrences?: Occurrences) => Promise<void>,
+    /**
+     * Makes the batch's records durable. With `inTurns` they are parsed here, in slices, and
+     * stored together: one large write and one detection pass cost the store and this thread
+     * less than one per slice.
+     */
+    private readonly store: (batch: JournaledBatch, inTurns?: InTurns) => Promise<void>,
     /** Whether batches are processed whole (on worker threads) rather than here in slices. */
     private readonly whole: () => boolean,
     private readonly logger: Logger,
@@ -112,14 +122,7 @@ export class JournalDrain {
       this.taken.add(next);
       try {
         const batch = this.inMemory.get(next.id) ?? (await this.readBack(next));
-        if (this.whole()) await this.store(batch.records, batch);
-        else {
-          const occurrences = new Occurrences();
-          for (let i = 0; i < batch.records.length; i += SLICE) {
-            if (i > 0) await this.turn();
-            await this.store(batch.records.slice(i, i + SLICE), batch, occurrences);
-          }
-        }
+        await this.store(batch, this.whole() ? undefined : this.inTurns);
         await this.journal.remove(next);
         this.inMemory.delete(next.id);
         for (const waiter of this.roomWaiters.splice(0)) waiter();
@@ -128,6 +131,15 @@ export class JournalDrain {
       }
     }
   }
+
+  private readonly inTurns: InTurns = async (records, each) => {
+    const results = [];
+    for (let i = 0; i < records.length; i += SLICE) {
+      if (i > 0) await this.turn();
+      results.push(each(records.slice(i, i + SLICE)));
+    }
+    return results;
+  };
 
   /**
    * One slice is parsed per turn of the event loop, and none while a journal write is in flight:

@@ -29,6 +29,30 @@ describe('CountryTable', () => {
     expect(() => CountryTable.load('/nonexistent-folder')).toThrow(expect.objectContaining({ code: 'compliance.geo_data_unreadable' }));
   });
 
+  it('reads the bytes of each spelling of an address the general parser takes, with line numbers for the rest', () => {
+    const spelled = CountryTable.fromText(
+      ['', '001.002.003.000,1.2.3.255,JP\r', '  5.6.7.0,5.6.7.255,KR,extra-field  ', '9.9.9.0,9.9.9.255,CH'].join('\n'),
+      [
+        '::,::1,ZZ',
+        '64:ff9b::1.2.3.0,64:ff9b::1.2.3.255,NL',
+        '2001:0DB8:0000:0000:0000:0000:0000:0000,2001:db8::ffff,FR',
+        '2001:db8:1::,2001:db8:1:0:0:0:0:ffff,DE',
+        'fe80::%eth0,fe80::ffff%eth0,IT',
+        'ffff:ffff:ffff:ffff:ffff:ffff:ffff:0,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,ES',
+      ].join('\n'),
+    );
+    expect(['1.2.3.4', '5.6.7.8', '9.9.9.9', '::1', '2001:db8::1', '2001:db8:1::7', '64:ff9b::102:304', 'fe80::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:1'].map((a) => spelled.countryOf(a))).toEqual(['JP', 'KR', 'CH', 'ZZ', 'FR', 'DE', 'NL', 'IT', 'ES']);
+    const refused = (v4: string[], v6: string[]) => () => table(v4, v6);
+    const atLine = (line: number) => expect.objectContaining({ code: 'compliance.geo_data_invalid', params: expect.objectContaining({ line }) });
+    expect(refused(['1.0.0.0,1.0.0.255,AU', '1.0.1.0,1.0.1.256,AU'], ['::1,::1,ZZ'])).toThrow(atLine(2));
+    expect(refused(['1.0.0.0,1.0.0.255,au'], ['::1,::1,ZZ'])).toThrow(atLine(1));
+    expect(refused(['1.0.0.0,1.0.0.255,AUS'], ['::1,::1,ZZ'])).toThrow(atLine(1));
+    expect(refused(['::1,::1,ZZ'], ['::1,::1,ZZ'])).toThrow(atLine(1));
+    for (const bad of ['1:::2,1::3,ZZ', '12345::,12345::1,ZZ', '1:2:3:4:5:6:7:8:9,1::,ZZ', '1:2:3:4:5:6:7:8::,1::,ZZ', '1:,2::,ZZ', '::ffff:1.2.3.4,::ffff:1.2.3.5,ZZ', '1.2.3.4,1.2.3.5,ZZ']) {
+      expect(refused(['1.0.0.0,1.0.0.255,AU'], ['::1,::1,ZZ', bad])).toThrow(atLine(2));
+    }
+  });
+
   it('the pinned package loads and places well-known addresses; lookup speed and memory are printed', () => {
     const heapBefore = process.memoryUsage().heapUsed;
     const t0 = performance.now();

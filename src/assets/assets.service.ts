@@ -16,7 +16,7 @@ import { AssetInputDto, type AssetListQuery, type AssetUpdateDto } from './dto.j
 import { announceAssetChange } from './asset-change-notice.js';
 import { assetErrors } from './errors.js';
 import { EXPECTED_INTERVAL_MINUTES } from './vocabulary.js';
-import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, OrdinaryClaims, type Claim, type Localised, type NormalizedAddress } from '../shared/index.js';
+import { addressBlock, DomainError, isCatchAll, LANGUAGES, normalizeAddress, OrdinaryClaims, valueAt, type Claim, type Localised, type NormalizedAddress } from '../shared/index.js';
 
 export interface RowError {
   row: number;
@@ -102,7 +102,7 @@ function jsonRow(row: number, item: unknown): ParsedRow {
   const id = plain && typeof plain === 'object' && typeof plain.id === 'string' ? plain.id : undefined;
   if (plain && typeof plain === 'object') for (const key of EXPORT_ONLY) delete plain[key];
   const value = (field: string) => {
-    const found = field.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), plain);
+    const found = valueAt(plain, field.split('.'));
     return found === undefined || found === null ? '' : typeof found === 'string' ? found : JSON.stringify(found);
   };
   return { row, plain, id, column: (field) => field, value };

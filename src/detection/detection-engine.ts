@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { StoredEvent } from '../events/index.js';
 import { parseIso } from '../shared/iso-time.js';
+import { valueAt } from '../shared/object-path.js';
 import { conditionValues, eventIndexKeys, loadLogsourceMapping, type LogsourceMapping, type ResolvedLogsource } from './logsources.js';
 import { dormancyText, loadPlaceholders, loadRulePack, scheduleOf, type DormantReason, type PackRule, type RulePack } from './rule-pack.js';
 import { AhoCorasick, AnchorScanner, CorrelationEngine, PairSkipScanner, EvalContext, pathKeys, toStr, valueKeys, type CorrelationHit, type FieldAccess, type NeedleScanner, type PathKeys } from './sigma/index.js';
@@ -58,13 +59,12 @@ interface RuleCounters {
 const pathSegments = new Map<string, string[]>();
 
 function value(event: unknown, path: string): unknown {
-  let v: unknown = event;
   let keys = pathSegments.get(path);
   if (keys === undefined) {
     if (pathSegments.size >= 1024) pathSegments.clear();
     pathSegments.set(path, (keys = path.split('.')));
   }
-  for (const key of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  const v = valueAt(event, keys);
   return Array.isArray(v) ? v[0] : v;
 }
 
@@ -122,8 +122,7 @@ function setPath(target: Record<string, unknown>, keys: readonly string[], value
 
 /** Copies the value at a path (as `value` reads it, arrays whole) into the same path of `into`. */
 function copyPath(event: unknown, into: Record<string, unknown>, keys: readonly string[]): void {
-  let v: unknown = event;
-  for (const key of keys) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  const v = valueAt(event, keys);
   if (v !== undefined && v !== null) setPath(into, keys, v);
 }
 

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/index.js';
 import { Database } from '../database/index.js';
 import type { Caller } from '../shared/principal.js';
+import { valueAt } from '../shared/object-path.js';
 import type { StoredEvent } from '../events/index.js';
 import type { RuleFiring } from './detection-engine.js';
 import { ruleErrors } from './errors.js';
 import { ExceptionsRepository, type RuleException } from './exceptions.repository.js';
 
 function fieldText(event: StoredEvent, path: string): string | undefined {
-  let v: unknown = event;
-  for (const key of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  let v = valueAt(event, path.split('.'));
   if (Array.isArray(v)) v = v[0];
   return v === undefined || v === null ? undefined : String(v).toLowerCase();
 }

@@ -13,3 +13,4 @@ export { normalizeAddress, type AddressKind, type NormalizedAddress } from './ne
 export { addressBlock, blocksOverlap, CATCH_ALL_BELOW, hostnamesClash, isCatchAll, OrdinaryClaims, type Claim } from './network/address-claims.js';
 export { departmentKey, listedDepartment } from './department-names.js';
 export { compiledWorkerScript } from './worker-script.js';
+export { valueAt } from './object-path.js';

@@ -13,6 +13,7 @@ export interface JournalEntry {
   payloadFormat: PayloadFormat;
   /** Records the payload holds, for admission and the backlog gauges. */
   records: number;
+  /** Written as it is, not copied: it must not change until `append` resolves. */
   payload: Buffer;
   /** The topic an `mqtt` payload came on (it may name the device). */
   topic?: string;
@@ -57,7 +58,7 @@ export class IngestJournal {
   /** By id, in journal order; a Map so that removing one is O(1) with an MQTT backlog of one batch per message. */
   private batches = new Map<string, JournalBatch>();
   private active: JournalFile | undefined;
-  private queued: { frame: Buffer; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
+  private queued: { frame: Buffer[]; length: number; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
   private writing: Promise<void> | undefined;
   private sequence = 0;
   private pendingRecordsCount = 0;
@@ -110,16 +111,18 @@ export class IngestJournal {
   /** Resolves once the batch is on disk for good. */
   append(entry: JournalEntry): Promise<JournalBatch> {
     const header: Header = { collector: entry.collector, context: { ...entry.context, receivedAt: entry.context.receivedAt.toISOString() }, payloadFormat: entry.payloadFormat, records: entry.records, topic: entry.topic };
-    const body = Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), entry.payload]);
-    const frame = Buffer.allocUnsafe(FRAME_HEAD);
-    frame.writeUInt32LE(body.length, 0);
-    frame.writeUInt32LE(crc32(body), 4);
-    const whole = Buffer.concat([frame, body]);
-    if (this.pendingBytesCount + this.queuedBytes + whole.length > this.maxBytes) return Promise.reject(new JournalFullError(this.maxBytes));
-    this.queuedBytes += whole.length;
+    const headerLine = Buffer.from(JSON.stringify(header) + '\n');
+    // The payload is written as it came, not copied into one frame buffer: a request body is
+    // hundreds of kilobytes, and this runs on the thread that answers the senders.
+    const head = Buffer.allocUnsafe(FRAME_HEAD);
+    head.writeUInt32LE(headerLine.length + entry.payload.length, 0);
+    head.writeUInt32LE(crc32(entry.payload, crc32(headerLine)), 4);
+    const length = FRAME_HEAD + headerLine.length + entry.payload.length;
+    if (this.pendingBytesCount + this.queuedBytes + length > this.maxBytes) return Promise.reject(new JournalFullError(this.maxBytes));
+    this.queuedBytes += length;
     this.queuedRecords += entry.records;
     return new Promise((resolve, reject) => {
-      this.queued.push({ frame: whole, records: entry.records, resolve, reject });
+      this.queued.push({ frame: [head, headerLine, entry.payload], length, records: entry.records, resolve, reject });
       this.startWriting();
     });
   }
@@ -191,21 +194,21 @@ export class IngestJournal {
       this.queued = [];
       let bytes = 0;
       for (const item of group) {
-        bytes += item.frame.length;
+        bytes += item.length;
         this.queuedRecords -= item.records;
       }
       this.queuedBytes -= bytes;
       try {
         const file = await this.activeFile();
         const start = file.size;
-        await writeFully(file.handle!, group.map((item) => item.frame), start);
+        await writeFully(file.handle!, group.flatMap((item) => item.frame), start);
         await file.handle!.datasync();
         file.size += bytes;
         let offset = start;
         for (const item of group) {
-          const batch = { id: `${file.name}:${offset}`, file: file.name, offset, length: item.frame.length, records: item.records };
+          const batch = { id: `${file.name}:${offset}`, file: file.name, offset, length: item.length, records: item.records };
           this.track(file, batch);
-          offset += item.frame.length;
+          offset += item.length;
           item.resolve(batch);
         }
       } catch (error) {

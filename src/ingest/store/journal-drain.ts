@@ -25,13 +25,13 @@ export interface JournaledBatch {
 const CONCURRENCY = 16;
 /** Records parsed in one turn of the event loop, so the thread is back for the senders within a few milliseconds. */
 const SLICE = 250;
+const RETRY_MS = 2000;
 
 /**
  * Runs `each` over the records a slice at a time, one slice per turn of the event loop, and
  * answers the slices' results in order.
  */
 export type InTurns = <T>(records: RawRecord[], each: (slice: RawRecord[]) => T) => Promise<T[]>;
-const RETRY_MS = 2000;
 
 /**
  * Takes batches into the journal and processes them from it, oldest first: those of this process

@@ -206,7 +206,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       throw new OverloadedError(5);
     }
     this.received.inc({ collector }, records.length);
-    await this.store(records, context, collector, options);
+    return this.store(records, context, collector, options);
   }
 
   private async acknowledge(records: RawRecord[], context: BatchContext, collector: string, payload: JournalPayload, waitForRoom = false): Promise<void> {
@@ -232,10 +232,22 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** `inTurns`: parse here, a slice per turn of the event loop (the journal's drain, which shares this thread with the senders). */
+  /**
+   * `inTurns`: parse here, a slice per turn of the event loop (the journal's drain, which shares
+   * this thread with the senders).
+   *
+   * The records are parsed first and the events written by `submit`, which is returned rather than
+   * awaited: a suspended async function keeps its parameters alive, dead or not, so awaiting the
+   * store here (or in `ingest`) would keep every in-flight batch's parsed lines in the heap until
+   * stored, and each young-generation collection would copy them again.
+   */
   private async store(records: RawRecord[], context: BatchContext, collector: string, options: { waitForRoom?: boolean; inTurns?: InTurns }): Promise<void> {
     await this.currentIndex();
-    const { events, unmatched, pii, recognition, prepared }: PooledBatch = options.inTurns ? await this.processInTurns(records, context, options.inTurns) : await this.process(records, context);
+    const processed: PooledBatch = options.inTurns ? await this.processInTurns(records, context, options.inTurns) : await this.process(records, context);
+    return this.submit(processed, context, collector, options.waitForRoom);
+  }
+
+  private async submit({ events, unmatched, pii, recognition, prepared }: PooledBatch, context: BatchContext, collector: string, waitForRoom?: boolean): Promise<void> {
     const now = Date.now();
     for (const line of recognition) this.recognition.count(context.source, line, now);
     this.unregistered.note(unmatched);
@@ -246,7 +258,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     this.raw.inc({ collector }, events.length - known);
     let fresh: StoredEvent[];
     try {
-      fresh = await this.writer.submit(events, { waitForRoom: options.waitForRoom, prepared });
+      fresh = await this.writer.submit(events, { waitForRoom, prepared });
     } catch (error) {
       // HTTP callers get the error and retry; for syslog this counter is the only trace.
       if (error instanceof OverloadedError) this.dropped.inc({ collector }, events.length);

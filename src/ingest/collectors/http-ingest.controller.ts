@@ -7,7 +7,7 @@ import type { RequestPrincipal } from '../../shared/principal.js';
 import { CurrentPrincipal } from '../../auth/index.js';
 import { ingestErrors } from '../errors.js';
 import { IngestService } from '../ingest.service.js';
-import { jsonRecords, textRecords } from './http-body.js';
+import { jsonRecords, textRecords, type LineError } from './http-body.js';
 import { OverloadedError } from '../store/event-writer.js';
 import { JournalUnwritableError } from '../store/journal.js';
 
@@ -32,6 +32,26 @@ export class HttpIngestController {
   @HttpCode(HttpStatus.ACCEPTED)
   @Access.scope('ingest', 'admin')
   async receive(@Req() req: Request, @Query() query: IngestQuery, @CurrentPrincipal() principal: RequestPrincipal) {
+    const { answer, durable } = this.handOver(req, query, principal);
+    try {
+      await durable;
+    } catch (error) {
+      if (error instanceof OverloadedError) {
+        throw ingestErrors.saturated({ retryAfterSeconds: error.retryAfterSeconds }, { retryAfterSeconds: error.retryAfterSeconds });
+      }
+      if (error instanceof JournalUnwritableError) {
+        throw ingestErrors.journal_unwritable({ reason: error.reason, retryAfterSeconds: error.retryAfterSeconds }, { reason: error.reason, retryAfterSeconds: error.retryAfterSeconds });
+      }
+      throw error;
+    }
+    return answer;
+  }
+
+  /**
+   * Parses the body and hands its records to the ingest service. Not async, so that no suspended
+   * frame holds the parsed records while `receive` waits for them to be durable.
+   */
+  private handOver(req: Request, query: IngestQuery, principal: RequestPrincipal): { answer: { accepted: number; rejected: number; errors: LineError[] }; durable: Promise<void> } {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw ingestErrors.body_required();
     const plain = (req.headers['content-type'] ?? '').startsWith('text/plain');
     const { records, errors } = plain ? { records: textRecords(req.body), errors: [] } : jsonRecords(req.body);
@@ -42,19 +62,9 @@ export class HttpIngestController {
       throw ingestErrors.batch_too_large(limit, limit);
     }
     const owner = principal.kind === 'api-key' ? principal.name : `user:${principal.username}`;
-    try {
-      const context = { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http' as const, receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') };
-      await this.ingest.ingest(records, context, 'http', { payload: { format: plain ? 'text' : 'json', bytes: req.body } });
-    } catch (error) {
-      if (error instanceof OverloadedError) {
-        throw ingestErrors.saturated({ retryAfterSeconds: error.retryAfterSeconds }, { retryAfterSeconds: error.retryAfterSeconds });
-      }
-      if (error instanceof JournalUnwritableError) {
-        throw ingestErrors.journal_unwritable({ reason: error.reason, retryAfterSeconds: error.retryAfterSeconds }, { reason: error.reason, retryAfterSeconds: error.retryAfterSeconds });
-      }
-      throw error;
-    }
-    return { accepted: records.length, rejected: errors.length, errors };
+    const context = { source: query.source ? `${owner}/${query.source}` : owner, transport: 'http' as const, receivedAt: new Date(), format: query.format ?? (plain ? 'auto' : 'json') };
+    const durable = this.ingest.ingest(records, context, 'http', { payload: { format: plain ? 'text' : 'json', bytes: req.body } });
+    return { answer: { accepted: records.length, rejected: errors.length, errors }, durable };
   }
 
   /** Per source and sending program, the share of lines Taishi can read and the most frequent shapes of the others. */

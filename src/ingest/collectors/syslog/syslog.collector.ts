@@ -105,12 +105,14 @@ export class SyslogCollector implements OnApplicationBootstrap, OnApplicationShu
     for (const [transport, list] of byTransport) {
       const records = list.map((m) => ({ bytes: m.bytes, peer: m.peer }));
       const context = { source: `syslog:${transport}`, transport: 'syslog' as const, receivedAt: list[0].receivedAt, timeZone: this.settings.TAISHI_TIME_ZONE };
+      // The count, not the records, goes into the handler: the records are garbage once parsed.
+      const count = records.length;
       // Stream senders are paused while saturated; what was already read from them waits for room.
       this.ingest
         .ingest(records, context, `syslog_${transport}`, { waitForRoom: transport !== 'udp' })
         .catch((error: Error) => {
           // Overload is already counted as dropped by the ingest service.
-          if (!(error instanceof OverloadedError)) this.logger.error(`Storing ${records.length} syslog messages failed: ${error.message}`);
+          if (!(error instanceof OverloadedError)) this.logger.error(`Storing ${count} syslog messages failed: ${error.message}`);
         });
     }
   }

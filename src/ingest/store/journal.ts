@@ -58,7 +58,7 @@ export class IngestJournal {
   /** By id, in journal order; a Map so that removing one is O(1) with an MQTT backlog of one batch per message. */
   private batches = new Map<string, JournalBatch>();
   private active: JournalFile | undefined;
-  private queued: { frame: Buffer[]; length: number; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
+  private queued: { parts: Buffer[]; length: number; records: number; resolve(batch: JournalBatch): void; reject(error: unknown): void }[] = [];
   private writing: Promise<void> | undefined;
   private sequence = 0;
   private pendingRecordsCount = 0;
@@ -122,7 +122,7 @@ export class IngestJournal {
     this.queuedBytes += length;
     this.queuedRecords += entry.records;
     return new Promise((resolve, reject) => {
-      this.queued.push({ frame: [head, headerLine, entry.payload], length, records: entry.records, resolve, reject });
+      this.queued.push({ parts: [head, headerLine, entry.payload], length, records: entry.records, resolve, reject });
       this.startWriting();
     });
   }
@@ -201,7 +201,7 @@ export class IngestJournal {
       try {
         const file = await this.activeFile();
         const start = file.size;
-        await writeFully(file.handle!, group.flatMap((item) => item.frame), start);
+        await writeFully(file.handle!, group.flatMap((item) => item.parts), start);
         await file.handle!.datasync();
         file.size += bytes;
         let offset = start;

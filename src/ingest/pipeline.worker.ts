@@ -20,7 +20,7 @@ parentPort!.on('message', (message: ToWorker) => {
   try {
     const batch = pipeline.run(fromWire(message.records), message.context);
     const json = batch.events.map((event) => JSON.stringify(event));
-    const wire: WireBatch = { ...batch, events: `[${json.join(',')}]`, prepared: message.prepare ? prepareCopy(batch.events, Date.now(), json) : undefined };
+    const wire: WireBatch = { ...batch, events: json, prepared: message.prepare ? prepareCopy(batch.events, Date.now(), json) : undefined };
     parentPort!.postMessage({ id: message.id, batch: wire }, wire.prepared?.rows.map((bytes) => bytes.buffer as ArrayBuffer) ?? []);
   } catch (error) {
     parentPort!.postMessage({ id: message.id, error: (error as Error).message });

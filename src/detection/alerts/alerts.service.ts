@@ -88,37 +88,17 @@ export class AlertsService {
     const windowMs = this.settings.TAISHI_ALERT_GROUP_MINUTES * 60_000;
     await this.db.transaction(async (tx) => {
       await lockForTransaction(tx, LockId.AlertGrouping);
-      for (const g of groups.values()) {
-        const open = await this.stored.openAlertId(tx, g.ruleId, g.groupKey, new Date(g.first.getTime() - windowMs));
-        if (open) {
-          await this.stored.grow(tx, open, { count: g.count, lastSeen: g.at, firstSeen: g.first, eventIds: g.eventIds, actors: g.actors ?? [] }, MAX_EVENT_IDS, MAX_ACTORS);
-          this.updated.inc({ level: g.level });
-          recorded.push(recordedAlert(open, g, false));
-        } else {
-          const id = await this.stored.insert(tx, {
-            ruleId: g.ruleId,
-            ruleTitle: g.ruleTitle,
-            ruleKind: g.ruleKind,
-            level: g.level,
-            tags: g.tags,
-            groupKey: g.groupKey,
-            assetId: g.assetId ?? null,
-            department: g.department ?? null,
-            status: 'open',
-            resolution: null,
-            statusNote: null,
-            statusBy: null,
-            statusAt: null,
-            count: g.count,
-            firstSeen: g.first,
-            lastSeen: g.at,
-            eventIds: g.eventIds,
-            actors: g.actors ?? [],
-          });
-          this.raised.inc({ level: g.level });
-          recorded.push(recordedAlert(id, g, true));
-        }
-      }
+      const folded = [...groups.values()];
+      const alerts = await this.stored.fold(
+        tx,
+        folded.map((g) => ({ ruleId: g.ruleId, ruleTitle: g.ruleTitle, ruleKind: g.ruleKind, level: g.level, tags: g.tags, groupKey: g.groupKey, assetId: g.assetId ?? null, department: g.department ?? null, count: g.count, firstSeen: g.first, lastSeen: g.at, since: new Date(g.first.getTime() - windowMs), eventIds: g.eventIds, actors: g.actors ?? [] })),
+        MAX_EVENT_IDS,
+        MAX_ACTORS,
+      );
+      folded.forEach((g, i) => {
+        (alerts[i].raised ? this.raised : this.updated).inc({ level: g.level });
+        recorded.push(recordedAlert(alerts[i].id, g, alerts[i].raised));
+      });
       await enqueue(tx, 'alerts.recorded', recorded);
     });
     // Delivered at once so the caller (a batch being acknowledged, a hunt, a test) sees the

@@ -13,6 +13,7 @@ import { IntrusionIncidents1796430000000 } from './1796430000000-intrusion-incid
 import { Departments1796440000000 } from './1796440000000-departments.js';
 import { SeveralInstances1796500000000 } from './1796500000000-several-instances.js';
 import { AssetExpectedInterval1796600000000 } from './1796600000000-asset-expected-interval.js';
+import { CorrelationFeedBatches1796700000000 } from './1796700000000-correlation-feed-batches.js';
 
 /** Every migration in order; the same list runs on the embedded database and on a server. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Departments1796440000000,
   SeveralInstances1796500000000,
   AssetExpectedInterval1796600000000,
+  CorrelationFeedBatches1796700000000,
 ];

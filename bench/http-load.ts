@@ -14,6 +14,8 @@ interface Job {
 
 interface LoadResult {
   seconds: number;
+  /** CPU time of the load generator's process while it sent: it shares the box with the server. */
+  cpuSeconds: number;
   failures: number;
   statuses: Record<number, number>;
 }
@@ -64,6 +66,7 @@ async function load(job: Job): Promise<LoadResult> {
   let next = 0;
   let failures = 0;
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.bodies.length) {
@@ -83,7 +86,8 @@ async function load(job: Job): Promise<LoadResult> {
       }
     }),
   );
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, failures, statuses };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, failures, statuses };
 }
 
 if (process.argv.includes(CHILD_FLAG)) {

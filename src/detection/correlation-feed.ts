@@ -52,8 +52,8 @@ export class CorrelationFeed {
    * are kept for a replay), else for the owner to read.
    */
   async write(inputs: readonly CorrelationInput[], counted: boolean): Promise<void> {
-    // A row per batch, not per match: as rows of their own, matches cost PostgreSQL several times
-    // the CPU of storing the events that made them (see the CorrelationFeedBatches migration).
+    // A row per batch, not per match: as rows of their own, matches cost PostgreSQL about as much
+    // CPU each as storing an event (see the CorrelationFeedBatches migration).
     for (let start = 0; start < inputs.length; start += MATCHES_PER_ROW) {
       const matches: FeedMatch[] = inputs.slice(start, start + MATCHES_PER_ROW).map((i) => [i.rule.id ?? null, i.rule.name ?? null, i.event, i.at]);
       await this.db.query(`INSERT INTO correlation_feed (matches, written_at, read) VALUES ($1, $2, $3)`, [JSON.stringify(matches), this.clock.now(), counted]);

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../events/index.js';
-import { maskEvent, type MaskingPolicy } from './detectors/index.js';
+import { maskEvent, type ExemptFields, type MaskingPolicy } from './detectors/index.js';
 
 /** Personal-data handling applied to every event before it leaves the pipeline. */
 export interface PrivacyHook {
@@ -21,6 +21,17 @@ export interface PiiSighting {
   at: Date;
 }
 
+/**
+ * What Taishi writes on an event itself, holding nothing of its line: the id, a keyed hash that
+ * must stay the id (a run of digits in it could read as a number to mask), and the asset block
+ * from the registry (an asset id whose UUID groups are all digits chains like a card number, and
+ * sent every event of that asset through the detectors).
+ */
+const WRITTEN_BY_TAISHI: ExemptFields = new Map<string, true | ExemptFields>([
+  ['taishi', true],
+  ['event', new Map([['id', true]])],
+]);
+
 export function privacyHook(key: string, policy: MaskingPolicy): PrivacyHook {
-  return { key, policy, mask: (event: StoredEvent) => maskEvent(event, policy, key) };
+  return { key, policy, mask: (event: StoredEvent) => maskEvent(event, policy, key, WRITTEN_BY_TAISHI) };
 }

@@ -58,6 +58,25 @@ describe('mapEventLeaves', () => {
     expect(event).toEqual({ a: ['x', { b: 13812345678 }], c: 'tel 13912345678', d: 7 });
   });
 
+  it('leaves exempt fields and subtrees as they are, and the same values elsewhere are still rewritten', () => {
+    const event = { event: { id: '13812345678', original: 'tel 13812345678' }, taishi: { department: '13912345678' }, message: '13912345678', id: '13812345678' };
+    const visited: string[] = [];
+    const copy = mapEventLeaves(
+      event,
+      (leaf) => {
+        visited.push(leaf.path);
+        return 'masked';
+      },
+      new Map<string, true | ReadonlyMap<string, true>>([
+        ['taishi', true],
+        ['event', new Map([['id', true]])],
+      ]),
+    ) as typeof event;
+    expect(visited).toEqual(['event.original', 'message', 'id']);
+    expect(copy).toEqual({ event: { id: '13812345678', original: 'masked' }, taishi: { department: '13912345678' }, message: 'masked', id: 'masked' });
+    expect(copy.taishi).toBe(event.taishi);
+  });
+
   it('replaces cycles and excessive nesting by markers instead of unexamined content', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -14,6 +14,12 @@ export interface Leaf {
 /** Replaces a leaf with findings in the copy; returning `leaf.original` keeps it. */
 export type LeafRewriter = (leaf: Leaf) => unknown;
 
+/**
+ * Fields a walk leaves as they are, by key from the top: `true` for a whole subtree, a nested map
+ * for some of its fields. For what the caller wrote itself and knows to hold nothing of anyone.
+ */
+export type ExemptFields = ReadonlyMap<string, true | ExemptFields>;
+
 // Events come from JSON, so deeper nesting or cycles mean a hostile or broken producer. The copy
 // then carries a marker instead of the unexamined content, so nothing leaves unmasked.
 const MAX_DEPTH = 64;
@@ -89,13 +95,13 @@ function coordinateFinding(text: string): PiiFinding {
   return { type: 'location', value: text, start: 0, end: text.length, sensitive: isSensitive('location'), confidence: 0.95 };
 }
 
-function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
+function walk(root: unknown, visit: LeafRewriter, copy: boolean, exemptAtRoot?: ExemptFields): unknown {
   // The objects and arrays being visited, outermost first: JSON is shallow, so looking for a cycle
   // along this path is cheaper than hashing every node into a set.
   const ancestors: object[] = [];
   // Most leaves hold nothing, so the path is kept as segments and formatted only for findings.
   const segments: (string | number)[] = [];
-  const step = (node: unknown, depth: number, isCoordinate: boolean): unknown => {
+  const step = (node: unknown, depth: number, isCoordinate: boolean, exempt: ExemptFields | undefined): unknown => {
     // ports, process ids, status codes: written out, shorter than any finding
     if (typeof node === 'number' && !isCoordinate && Number.isInteger(node) && node > -1e4 && node < 1e5) return node;
     const text = leafText(node);
@@ -117,7 +123,7 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
       for (let index = 0; index < node.length; index++) {
         const child: unknown = node[index];
         segments.push(index);
-        const value = step(child, depth + 1, false);
+        const value = step(child, depth + 1, false, undefined);
         segments.pop();
         if (copy && value !== child) (children ??= node.slice())[index] = value;
       }
@@ -127,9 +133,11 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
       const coordinates = coordinateKeys(node, keys);
       let changed: Record<string, unknown> | undefined;
       for (const key of keys) {
+        const exemptBelow = exempt?.get(key);
+        if (exemptBelow === true) continue;
         const child = node[key];
         segments.push(key);
-        const value = step(child, depth + 1, coordinates.has(key));
+        const value = step(child, depth + 1, coordinates.has(key), exemptBelow);
         segments.pop();
         if (copy && value !== child) (changed ??= { ...(node as Record<string, unknown>) })[key] = value;
       }
@@ -138,16 +146,16 @@ function walk(root: unknown, visit: LeafRewriter, copy: boolean): unknown {
     ancestors.pop();
     return result;
   };
-  return step(root, 0, false);
+  return step(root, 0, false, exemptAtRoot);
 }
 
 /**
  * A copy of `event` in which every string and number leaf of plain objects and arrays that holds
- * personal information is replaced by what `rewrite` returns. Other values (Dates, Buffers…) are
- * shared with the original.
+ * personal information is replaced by what `rewrite` returns. Other values (Dates, Buffers…), and
+ * the `exempt` fields, are shared with the original.
  */
-export function mapEventLeaves(event: unknown, rewrite: LeafRewriter): unknown {
-  return walk(event, rewrite, true);
+export function mapEventLeaves(event: unknown, rewrite: LeafRewriter, exempt?: ExemptFields): unknown {
+  return walk(event, rewrite, true, exempt);
 }
 
 /** All personal information in the string and number leaves of an event, each with its field path. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mapEventLeaves, type Leaf } from './event-walk.js';
+import { mapEventLeaves, type ExemptFields, type Leaf } from './event-walk.js';
 import { detectorFor } from './registry.js';
 import type { PiiFinding, PiiType } from './types.js';
 
@@ -95,7 +95,7 @@ function replacement(finding: PiiFinding, action: MaskingAction, hash: string): 
  * finding carrying its keyed hash. `key` must hold at least 16 bytes: the hash of an 11-digit
  * mobile number is only as secret as the key.
  */
-export function maskEvent<T>(event: T, policy: MaskingPolicy, key: string | Uint8Array): MaskResult<T> {
+export function maskEvent<T>(event: T, policy: MaskingPolicy, key: string | Uint8Array, exempt?: ExemptFields): MaskResult<T> {
   const keyBytes = typeof key === 'string' ? Buffer.byteLength(key) : key?.byteLength;
   if (!keyBytes || keyBytes < MIN_KEY_BYTES) throw new RangeError(`masking key must be at least ${MIN_KEY_BYTES} bytes`);
   const findings: MaskedFinding[] = [];
@@ -120,5 +120,5 @@ export function maskEvent<T>(event: T, policy: MaskingPolicy, key: string | Uint
     // A rounded coordinate stays a number, so dashboards and geo queries still work on it.
     return typeof leaf.original === 'number' && onlyLocations ? Number(text) : text;
   };
-  return { event: mapEventLeaves(event, rewrite) as T, findings };
+  return { event: mapEventLeaves(event, rewrite, exempt) as T, findings };
 }

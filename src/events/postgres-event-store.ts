@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { clientSql, LockId, lockForTransaction } from '../database/index.js';
 import { POOL_DEFAULTS } from '../database/index.js';
 import { DAY_MS, decodeCursor, encodeCursor, filingTime, type EventPage, type EventQuery, type EventStore, type FilterField, type PreparedWrite, type StoredEvent, type TimeBucket, type WriteResult } from './event-store.js';
-import { COPY_COLUMNS, copyChunks, UUID } from './postgres-copy.js';
+import { COPY_COLUMNS, COPY_HEADER, COPY_TRAILER, copyChunks, UUID } from './postgres-copy.js';
 
 /** Filter fields and the columns that hold them. */
 const COLUMNS: Record<FilterField, { column: string; type: 'text' | 'inet' | 'int' | 'uuid' | 'array' }> = {
@@ -35,16 +35,17 @@ function partitionName(day: number): string {
  * controller, and the DOMException its clean-up makes, on every batch.
  */
 async function copy(client: pg.PoolClient, table: string, chunks: Iterable<Uint8Array>): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN`));
+  const stream = client.query(copyFrom(`COPY ${table} (${COPY_COLUMNS.join(',')}) FROM STDIN (FORMAT binary)`));
   const done = new Promise<void>((resolve, reject) => {
     stream.once('finish', resolve);
     stream.on('error', reject);
   });
+  stream.write(COPY_HEADER);
   for (const chunk of chunks) {
     if (stream.destroyed) break;
     if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), done]);
   }
-  stream.end();
+  stream.end(COPY_TRAILER);
   await done;
 }
 

@@ -1,8 +1,9 @@
 import { detectBenchmark } from './detect.js';
 import { ingestBenchmark } from './ingest.js';
+import { serviceBenchmark } from './service.js';
 import { windowsRulesBenchmark } from './windows-rules.js';
 
-const suites: Record<string, () => Promise<void>> = { ingest: ingestBenchmark, detect: detectBenchmark, 'windows-rules': windowsRulesBenchmark };
+const suites: Record<string, () => Promise<void>> = { ingest: ingestBenchmark, service: serviceBenchmark, detect: detectBenchmark, 'windows-rules': windowsRulesBenchmark };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((s) => !(s in suites));

@@ -112,29 +112,31 @@ export interface CpuSeconds {
   postgres: number;
 }
 
-function cpuNow(postmaster: number): CpuSeconds | undefined {
-  const main = statCpu(`/proc/self/task/${process.pid}/stat`);
+/** `pid`: another process on this box (this one when left out). */
+function cpuNow(postmaster: number, pid?: number): CpuSeconds | undefined {
+  const main = statCpu(pid ? `/proc/${pid}/task/${pid}/stat` : `/proc/self/task/${process.pid}/stat`);
   const server = statCpu(`/proc/${postmaster}/stat`, true);
-  if (!main || !server) return undefined;
+  const whole = pid ? statCpu(`/proc/${pid}/stat`) : undefined;
+  if (!main || !server || (pid && !whole)) return undefined;
   let postgres = server.seconds;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    const child = statCpu(`/proc/${pid}/stat`);
-    if (child?.ppid === postmaster) postgres += child.seconds;
+  for (const child of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const stat = statCpu(`/proc/${child}/stat`);
+    if (stat?.ppid === postmaster) postgres += stat.seconds;
   }
   const usage = process.cpuUsage();
-  return { mainThread: main.seconds, process: (usage.user + usage.system) / 1e6, postgres };
+  return { mainThread: main.seconds, process: whole ? whole.seconds : (usage.user + usage.system) / 1e6, postgres };
 }
 
 /**
- * From now on, CPU seconds of this process's main thread, of the whole process, and of the
+ * From now on, CPU seconds of this process's (or `pid`'s) main thread, of the whole process, and of the
  * PostgreSQL server whose postmaster is `postmaster` (live backends and those already gone).
  * Linux only (undefined elsewhere). The box is shared, so CPU time says more than wall time
  * about what a design costs.
  */
-export function cpuMeter(postmaster: number): () => CpuSeconds | undefined {
-  const start = cpuNow(postmaster);
+export function cpuMeter(postmaster: number, pid?: number): () => CpuSeconds | undefined {
+  const start = cpuNow(postmaster, pid);
   return () => {
-    const end = cpuNow(postmaster);
+    const end = cpuNow(postmaster, pid);
     return start && end && { mainThread: end.mainThread - start.mainThread, process: end.process - start.process, postgres: end.postgres - start.postgres };
   };
 }
